@@ -1,0 +1,3 @@
+from leadline.cli.main import main
+
+main()

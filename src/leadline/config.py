@@ -1,0 +1,29 @@
+"""Settings, read once from the environment (``LEADLINE_`` prefix) and passed in."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///leadline.db"
+
+
+class Settings(BaseSettings):
+    """Process-wide settings. Build one with ``Settings()`` at an entry point and pass it down."""
+
+    model_config = SettingsConfigDict(env_prefix="LEADLINE_", extra="ignore")
+
+    database_url: str = Field(
+        default=DEFAULT_DATABASE_URL,
+        description="SQLAlchemy URL: sqlite:///path.db or postgresql+psycopg://user@host/db",
+    )
+    import_batch_size: int = Field(default=2000, ge=1, le=100_000)
+    debug: bool = False
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the usual spellings of a PostgreSQL URL and route them through psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url

@@ -1,0 +1,29 @@
+"""Domain records (CONTRACT §1) and time handling."""
+
+from leadline.domain.records import (
+    KINDS,
+    Commit,
+    Event,
+    Incident,
+    Issue,
+    PipelineRun,
+    PullRequest,
+    Record,
+    RecordModel,
+    Version,
+    infer_category,
+)
+
+__all__ = [
+    "KINDS",
+    "Commit",
+    "Event",
+    "Incident",
+    "Issue",
+    "PipelineRun",
+    "PullRequest",
+    "Record",
+    "RecordModel",
+    "Version",
+    "infer_category",
+]

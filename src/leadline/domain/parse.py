@@ -1,0 +1,96 @@
+"""Turn lines of NDJSON into records, or into ``LineError``s that name the field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+from pydantic_core import ErrorDetails
+
+from leadline.domain.records import KINDS, Record, RecordModel
+from leadline.errors import LineError
+
+_ADAPTER: TypeAdapter[RecordModel] = TypeAdapter(Record)
+_KIND_LIST = ", ".join(sorted(KINDS))
+
+
+def parse_line(text: str | bytes, path: str, line: int) -> RecordModel | LineError:
+    """Validate one NDJSON line; return the record or a ``LineError`` (never raises)."""
+    try:
+        return _ADAPTER.validate_json(text)
+    except ValidationError as exc:
+        return _line_error(exc, path, line)
+
+
+def parse_object(obj: Any, path: str, line: int) -> RecordModel | LineError:
+    """Validate an already-decoded JSON value (the HTTP API's JSON arrays)."""
+    try:
+        return _ADAPTER.validate_python(obj, strict=None)
+    except ValidationError as exc:
+        return _line_error(exc, path, line)
+
+
+def _line_error(exc: ValidationError, path: str, line: int) -> LineError:
+    errors = exc.errors(include_url=False)
+    problems = [_describe(err) for err in errors]
+    field, problem = problems[0]
+    if len(problems) > 1:
+        rest = "; ".join(f"{f}: {p}" for f, p in problems[1:4])
+        more = f" (+{len(problems) - 4} more)" if len(problems) > 4 else ""
+        problem = f"{problem}; {rest}{more}"
+    return LineError(path, line, field, problem)
+
+
+def _describe(err: ErrorDetails) -> tuple[str, str]:
+    kind = err["type"]
+    loc = list(err["loc"])
+    if kind == "json_invalid":
+        reason = str(err.get("ctx", {}).get("error", "")).strip()
+        return "(line)", f"not valid JSON ({reason})" if reason else "not valid JSON"
+    if kind == "union_tag_not_found":
+        return "kind", "missing (expected one of " + _KIND_LIST + ")"
+    if kind == "union_tag_invalid":
+        tag = err.get("ctx", {}).get("tag", "")
+        return "kind", f"unknown kind {tag!r} (expected one of {_KIND_LIST})"
+    if kind in ("model_attributes_type", "model_type", "dict_type") and len(loc) <= 1:
+        return "(line)", "expected a JSON object"
+    # loc starts with the discriminator tag; drop it.
+    if loc and isinstance(loc[0], str) and loc[0] in KINDS:
+        loc = loc[1:]
+    field = _render_loc(loc) or "(record)"
+    if kind == "missing":
+        return field, "required field is missing"
+    message = err["msg"]
+    if kind == "value_error":
+        message = message.removeprefix("Value error, ")
+    elif kind in ("string_type", "int_type", "list_type", "dict_type", "bool_type", "float_type"):
+        message = f"{message}, got {_json_type(err.get('input'))}"
+    elif kind == "literal_error":
+        message = f"{message}, got {err.get('input')!r}"
+    return field, message
+
+
+def _render_loc(loc: list[int | str]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _json_type(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return f"the number {value!r}"
+    if isinstance(value, str):
+        return f"the string {value!r}"[:80]
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__

@@ -1,0 +1,81 @@
+"""Time values at the edge: RFC 3339 with an offset (or ``Z``), epoch seconds where allowed.
+
+Everything inside leadline is a timezone-aware UTC ``datetime``; the store keeps integer
+microseconds since the epoch (see ``to_micros``/``from_micros``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import UTC, datetime, timedelta
+
+_RFC3339 = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?P<tz>[Zz]|[+-]\d{2}:?\d{2})?$"
+)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# Epoch seconds outside [1970, 9999] are almost always milliseconds or garbage.
+_MAX_EPOCH = 253402300799
+
+
+def parse_time(value: object) -> datetime:
+    """Parse an RFC 3339 string with an offset. Raises ``ValueError`` with a user message."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("naive time: add an offset or Z (e.g. 2024-05-01T10:00:00Z)")
+        return value.astimezone(UTC)
+    if not isinstance(value, str):
+        raise ValueError(f"expected an RFC 3339 time string, got {_type_name(value)}")
+    m = _RFC3339.match(value)
+    if m is None:
+        raise ValueError(f"not an RFC 3339 time: {value!r} (e.g. 2024-05-01T10:00:00Z)")
+    if m.group("tz") is None:
+        raise ValueError(
+            f"naive time {value!r}: add an offset or Z (e.g. 2024-05-01T10:00:00Z)"
+        )
+    text = value.replace(",", ".")
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise ValueError(f"not a valid time: {value!r} ({exc})") from None
+    return parsed.astimezone(UTC)
+
+
+def parse_time_or_epoch(value: object) -> datetime:
+    """Like ``parse_time`` but also accepts epoch seconds (int or float)."""
+    if isinstance(value, bool):
+        raise ValueError("expected an RFC 3339 time or epoch seconds, got a boolean")
+    if isinstance(value, int | float):
+        if not math.isfinite(value) or not 0 <= value <= _MAX_EPOCH:
+            raise ValueError(f"epoch seconds out of range: {value!r}")
+        return _EPOCH + timedelta(microseconds=round(value * 1_000_000))
+    return parse_time(value)
+
+
+def to_micros(value: datetime) -> int:
+    """UTC-aware datetime → integer microseconds since the epoch (exact)."""
+    delta = value - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def from_micros(value: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=value)
+
+
+def format_time(value: datetime) -> str:
+    """RFC 3339 in UTC with ``Z``; microseconds only when present."""
+    value = value.astimezone(UTC)
+    if value.microsecond:
+        return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _type_name(value: object) -> str:
+    return {
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        list: "a list",
+        dict: "an object",
+        type(None): "null",
+    }.get(type(value), type(value).__name__)

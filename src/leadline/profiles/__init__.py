@@ -1,0 +1,5 @@
+"""Workflow profiles: models, loading and validation."""
+
+from leadline.profiles.models import Profile, Stage
+
+__all__ = ["Profile", "Stage"]
