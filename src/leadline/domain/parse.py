@@ -12,6 +12,17 @@ from leadline.errors import LineError
 
 _ADAPTER: TypeAdapter[RecordModel] = TypeAdapter(Record)
 _KIND_LIST = ", ".join(sorted(KINDS))
+_EXPECTED = {
+    "string_type": "a string",
+    "int_type": "an integer",
+    "int_from_float": "an integer",
+    "list_type": "a list",
+    "dict_type": "an object",
+    "model_type": "an object",
+    "model_attributes_type": "an object",
+    "bool_type": "true or false",
+    "float_type": "a number",
+}
 
 
 def parse_line(text: str | bytes, path: str, line: int) -> RecordModel | LineError:
@@ -63,8 +74,8 @@ def _describe(err: ErrorDetails) -> tuple[str, str]:
     message = err["msg"]
     if kind == "value_error":
         message = message.removeprefix("Value error, ")
-    elif kind in ("string_type", "int_type", "list_type", "dict_type", "bool_type", "float_type"):
-        message = f"{message}, got {_json_type(err.get('input'))}"
+    elif kind in _EXPECTED:
+        message = f"expected {_EXPECTED[kind]}, got {_json_type(err.get('input'))}"
     elif kind == "literal_error":
         message = f"{message}, got {err.get('input')!r}"
     return field, message

@@ -1,0 +1,88 @@
+"""Entry point: the ``leadline`` group, global options, and error handling.
+
+Heavy modules (SQLAlchemy, pydantic models, numpy) are imported inside the commands so that
+``leadline --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from leadline import __version__
+from leadline.cli.context import AppContext
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option(
+    "--db",
+    "db_url",
+    metavar="URL",
+    envvar="LEADLINE_DATABASE_URL",
+    help="Database URL (default: sqlite:///leadline.db in the working directory; "
+    "postgresql+psycopg://user@host/db for PostgreSQL). Env: LEADLINE_DATABASE_URL.",
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks for unexpected errors.")
+@click.version_option(__version__, prog_name="leadline")
+@click.pass_context
+def cli(ctx: click.Context, db_url: str | None, debug: bool) -> None:
+    """leadline: lead time by stage and the four DORA metrics, self-hosted."""
+    ctx.obj = AppContext(db_url=db_url, debug=debug)
+
+
+def _register() -> None:
+    from leadline.cli import import_cmd
+
+    cli.add_command(import_cmd.import_command)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; turn ``LeadlineError`` into one clear message and an exit code."""
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        cli.main(args=argv, prog_name="leadline", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("leadline: aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # noqa: BLE001 - the one place that turns errors into messages
+        sys.exit(_report(exc, debug))
+    sys.exit(0)
+
+
+def _report(exc: BaseException, debug: bool) -> int:
+    from leadline.errors import LeadlineError
+
+    if isinstance(exc, LeadlineError):
+        for line in exc.details:
+            click.echo(line, err=True)
+        click.echo(f"leadline: error: {exc.message}", err=True)
+        if debug:
+            _traceback(exc)
+        return exc.exit_code
+    if debug:
+        _traceback(exc)
+    else:
+        click.echo(
+            f"leadline: internal error: {type(exc).__name__}: {exc} "
+            "(run with --debug for a traceback)",
+            err=True,
+        )
+    return 1
+
+
+def _traceback(exc: BaseException) -> None:
+    import traceback
+
+    traceback.print_exception(exc, file=sys.stderr)
+
+

@@ -1,0 +1,1 @@
+"""Use-cases: ingest, sync, correlate, report. They own transactions and I/O."""

@@ -1,0 +1,61 @@
+"""Schema migrations (Alembic), applied automatically on first use of a database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, inspect, text
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from leadline.errors import StoreError
+from leadline.store.db import writing
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+VERSION_TABLE = "alembic_version"
+
+
+def _config(connection: Connection) -> object:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory(str(MIGRATIONS))
+    head = script.get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(connection: Connection) -> str | None:
+    if not inspect(connection).has_table(VERSION_TABLE):
+        return None
+    row = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).first()
+    return None if row is None else str(row[0])
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Bring the database to the newest schema; cheap when it already is."""
+    try:
+        with engine.connect() as conn:
+            current = current_revision(conn)
+        if current == head_revision():
+            return
+        from alembic import command
+
+        with writing(engine) as conn:
+            # Re-check under the write lock: another process may have migrated meanwhile.
+            if current_revision(conn) == head_revision():
+                return
+            command.upgrade(_config(conn), "head")  # type: ignore[arg-type]
+    except (OperationalError, DBAPIError) as exc:
+        raise StoreError(f"cannot open database {engine.url!r}: {_reason(exc)}") from exc
+
+
+def _reason(exc: DBAPIError) -> str:
+    return str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)

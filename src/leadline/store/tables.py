@@ -1,0 +1,255 @@
+"""SQLAlchemy Core tables: one per record kind of CONTRACT §1, their child rows, raw events.
+
+Conventions
+- Times are ``BigInteger`` microseconds since the Unix epoch, UTC (columns end in ``_at``;
+  ``leadline.domain.times.to_micros``/``from_micros`` convert). Integers compare and
+  aggregate identically on SQLite and PostgreSQL and are exact.
+- Every record table has a surrogate ``id``, a unique natural key, ``data`` (the whole
+  normalized record as JSON text, unknown extra fields included) and ``digest`` (sha256 of
+  ``data``) so an unchanged re-import is detected without touching the row.
+- Child rows (status changes, reviews, commit links, …) reference their parent's ``id`` with
+  ``ON DELETE CASCADE`` and are rewritten when the parent changes.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = MetaData(naming_convention=NAMING)
+
+Micros = BigInteger
+
+
+def _id() -> Column[int]:
+    return Column("id", Integer, primary_key=True, autoincrement=True)
+
+
+def _parent(name: str, table: str) -> Column[int]:
+    return Column(name, ForeignKey(f"{table}.id", ondelete="CASCADE"), nullable=False, index=True)
+
+
+def _record_columns() -> list[Column[str]]:
+    return [Column("data", Text, nullable=False), Column("digest", String(64), nullable=False)]
+
+
+issues = Table(
+    "issues",
+    metadata,
+    _id(),
+    Column("key", String(255), nullable=False, unique=True),
+    Column("project", String(255), nullable=False, index=True),
+    Column("type", String(255)),
+    Column("title", Text),
+    Column("priority", String(255)),
+    Column("service", String(255)),
+    Column("created_at", Micros, nullable=False),
+    Column("resolved_at", Micros),
+    *_record_columns(),
+)
+
+issue_status_changes = Table(
+    "issue_status_changes",
+    metadata,
+    _id(),
+    _parent("issue_id", "issues"),
+    Column("seq", Integer, nullable=False),
+    Column("to_status", String(255), nullable=False),
+    Column("category", String(32), nullable=False),
+    Column("at", Micros, nullable=False),
+)
+
+issue_fix_versions = Table(
+    "issue_fix_versions",
+    metadata,
+    _id(),
+    _parent("issue_id", "issues"),
+    Column("name", String(255), nullable=False),
+)
+
+versions = Table(
+    "versions",
+    metadata,
+    _id(),
+    Column("project", String(255), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("released_at", Micros),
+    *_record_columns(),
+    UniqueConstraint("project", "name"),
+)
+
+commits = Table(
+    "commits",
+    metadata,
+    _id(),
+    Column("repo", String(255), nullable=False),
+    Column("sha", String(64), nullable=False),
+    Column("committed_at", Micros, nullable=False),
+    Column("authored_at", Micros),
+    Column("author", String(255)),
+    Column("branch", String(255)),
+    *_record_columns(),
+    UniqueConstraint("repo", "sha"),
+    Index("ix_commits_sha", "sha"),
+)
+
+commit_parents = Table(
+    "commit_parents",
+    metadata,
+    _id(),
+    _parent("commit_id", "commits"),
+    Column("position", Integer, nullable=False),
+    Column("parent_sha", String(64), nullable=False, index=True),
+)
+
+commit_ticket_keys = Table(
+    "commit_ticket_keys",
+    metadata,
+    _id(),
+    _parent("commit_id", "commits"),
+    Column("key", String(255), nullable=False, index=True),
+)
+
+pull_requests = Table(
+    "pull_requests",
+    metadata,
+    _id(),
+    Column("repo", String(255), nullable=False),
+    Column("number", BigInteger, nullable=False),
+    Column("title", Text),
+    Column("source_branch", String(255)),
+    Column("target_branch", String(255)),
+    Column("author", String(255)),
+    Column("created_at", Micros, nullable=False),
+    Column("merged_at", Micros),
+    Column("closed_at", Micros),
+    Column("merge_commit_sha", String(64), index=True),
+    *_record_columns(),
+    UniqueConstraint("repo", "number"),
+)
+
+pr_commits = Table(
+    "pr_commits",
+    metadata,
+    _id(),
+    _parent("pull_request_id", "pull_requests"),
+    Column("sha", String(64), nullable=False, index=True),
+)
+
+pr_ticket_keys = Table(
+    "pr_ticket_keys",
+    metadata,
+    _id(),
+    _parent("pull_request_id", "pull_requests"),
+    Column("key", String(255), nullable=False, index=True),
+)
+
+pr_reviews = Table(
+    "pr_reviews",
+    metadata,
+    _id(),
+    _parent("pull_request_id", "pull_requests"),
+    Column("author", String(255)),
+    Column("state", String(32), nullable=False),
+    Column("at", Micros, nullable=False),
+)
+
+pipeline_runs = Table(
+    "pipeline_runs",
+    metadata,
+    _id(),
+    Column("system", String(255), nullable=False),
+    Column("pipeline", String(255), nullable=False),
+    Column("run_id", String(255), nullable=False),
+    Column("type", String(8), nullable=False),
+    Column("status", String(64), nullable=False),
+    Column("started_at", Micros),
+    Column("finished_at", Micros, nullable=False),
+    Column("environment", String(255)),
+    Column("repo", String(255)),
+    Column("commit_sha", String(64)),
+    Column("branch", String(255)),
+    Column("service", String(255)),
+    *_record_columns(),
+    UniqueConstraint("system", "pipeline", "run_id"),
+    Index("ix_pipeline_runs_finished_at", "finished_at"),
+)
+
+pipeline_run_commits = Table(
+    "pipeline_run_commits",
+    metadata,
+    _id(),
+    _parent("pipeline_run_id", "pipeline_runs"),
+    Column("sha", String(64), nullable=False, index=True),
+)
+
+pipeline_artifacts = Table(
+    "pipeline_artifacts",
+    metadata,
+    _id(),
+    _parent("pipeline_run_id", "pipeline_runs"),
+    Column("name", String(255), nullable=False),
+    Column("version", String(255)),
+    Column("direction", String(8), nullable=False),
+    Index("ix_pipeline_artifacts_name_version", "name", "version"),
+)
+
+incidents = Table(
+    "incidents",
+    metadata,
+    _id(),
+    Column("source", String(255), nullable=False),
+    Column("ext_id", String(255), nullable=False),
+    Column("title", Text),
+    Column("service", String(255)),
+    Column("severity", String(64)),
+    Column("created_at", Micros, nullable=False),
+    Column("resolved_at", Micros),
+    Column("deployment_run_id", String(255)),
+    Column("commit_sha", String(64)),
+    *_record_columns(),
+    UniqueConstraint("source", "ext_id"),
+)
+
+events = Table(
+    "events",
+    metadata,
+    _id(),
+    Column("component", String(255), nullable=False),
+    Column("key", String(255), nullable=False),
+    Column("event_type", String(255), nullable=False),
+    Column("event_time", Micros, nullable=False),
+    *_record_columns(),
+    UniqueConstraint("component", "key", "event_type", "event_time"),
+    Index("ix_events_key", "key"),
+)
+
+raw_events = Table(
+    "raw_events",
+    metadata,
+    _id(),
+    Column("source", String(64), nullable=False),
+    Column("event_type", String(255)),
+    Column("delivery_id", String(255)),
+    Column("received_at", Micros, nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("parse_status", String(16), nullable=False, server_default="pending"),
+    Column("parse_error", Text),
+    UniqueConstraint("source", "delivery_id"),
+)

@@ -1,0 +1,85 @@
+"""Shared fixtures: a fresh database per test, on SQLite or PostgreSQL.
+
+``LEADLINE_TEST_DATABASE_URL`` selects the backend for the whole run: unset → a SQLite file in
+the test's temp dir; a PostgreSQL URL → a fresh schema per test on that server (dropped after
+the test), so every test sees an empty, newly migrated database on either backend.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+
+from leadline.cli.main import main
+from leadline.config import Settings, normalise_database_url
+from leadline.services.database import open_database
+
+PG_URL = os.environ.get("LEADLINE_TEST_DATABASE_URL", "")
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def backend() -> str:
+    return "postgresql" if PG_URL else "sqlite"
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> Iterator[str]:
+    if not PG_URL:
+        yield f"sqlite:///{tmp_path / 'leadline.db'}"
+        return
+    base = normalise_database_url(PG_URL)
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in base else "?"
+    try:
+        yield f"{base}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    eng = open_database(Settings(database_url=db_url))
+    yield eng
+    eng.dispose()
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def run_cli(
+    db_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> object:
+    """Run ``leadline --db <test db> ARGS`` in-process; returns code, stdout, stderr."""
+
+    def run(*args: str, stdin: bytes | None = None, db: bool = True) -> CliResult:
+        if stdin is not None:
+            monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin)))
+        argv = (["--db", db_url] if db else []) + list(args)
+        capsys.readouterr()
+        try:
+            main(argv)
+            code = 0
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return run

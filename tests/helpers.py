@@ -1,0 +1,24 @@
+"""Small helpers shared by tests."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from leadline.store.tables import metadata
+
+
+def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every leadline table, ordered by id: equal snapshots = nothing changed."""
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    with engine.connect() as conn:
+        for table in metadata.sorted_tables:
+            rows = conn.execute(select(table).order_by(table.c.id)).all()
+            out[table.name] = [tuple(r) for r in rows]
+    return out
+
+
+def ndjson(*records: dict[str, Any]) -> str:
+    return "".join(json.dumps(r) + "\n" for r in records)
