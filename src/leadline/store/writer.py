@@ -87,17 +87,21 @@ class RecordWriter:
             last[key] = digest
         new = [(k, p) for k, p in pending.items() if k not in stored]
         changed = [
-            (stored[k][0], p) for k, p in pending.items() if k in stored and stored[k][1] != p.digest
+            (stored[k][0], p)
+            for k, p in pending.items()
+            if k in stored and stored[k][1] != p.digest
         ]
         ids = self.changed_ids.setdefault(m.kind, set())
         if new:
-            inserted = self.conn.execute(
-                insert(m.table).returning(m.table.c.id, sort_by_parameter_order=True),
+            # Plain executemany (fast on both drivers), then read the new ids back by key.
+            self.conn.execute(
+                insert(m.table),
                 [{**p.row, "data": p.data, "digest": p.digest} for _, p in new],
-            ).all()
-            new_ids = [int(r[0]) for r in inserted]
-            ids.update(new_ids)
-            self._insert_children(m, list(zip(new_ids, (p for _, p in new), strict=True)))
+            )
+            new_ids = self._stored(m, [k for k, _ in new])
+            ids.update(i for i, _ in new_ids.values())
+            if m.child_tables:
+                self._insert_children(m, [(new_ids[k][0], p) for k, p in new])
         if changed:
             t = m.table
             self.conn.execute(
