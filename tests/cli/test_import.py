@@ -122,7 +122,11 @@ BAD_LINES = [
         "naive time",
     ),
     (json.dumps({"kind": "deploy", "id": 1}), "kind", "unknown kind 'deploy'"),
-    (json.dumps({**GOOD, "sha": "s9", "parents": "abc"}), "parents", "expected a list, got the string 'abc'"),
+    (
+        json.dumps({**GOOD, "sha": "s9", "parents": "abc"}),
+        "parents",
+        "expected a list, got the string 'abc'",
+    ),
     (
         json.dumps(
             {
