@@ -15,7 +15,7 @@ def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
     out: dict[str, list[tuple[Any, ...]]] = {}
     with engine.connect() as conn:
         for table in metadata.sorted_tables:
-            rows = conn.execute(select(table).order_by(table.c.id)).all()
+            rows = conn.execute(select(table).order_by(*table.primary_key.columns)).all()
             out[table.name] = [tuple(r) for r in rows]
     return out
 

@@ -26,6 +26,11 @@ from leadline.store import tables as t
 Row = dict[str, Any]
 
 
+def sha7(sha: str) -> str:
+    """The lookup prefix of a SHA: lower case, first 7 characters (git's abbreviation)."""
+    return sha.strip().lower()[:7]
+
+
 def _us(value: Any) -> int | None:
     return None if value is None else to_micros(value)
 
@@ -84,6 +89,7 @@ def _commit_row(r: Commit) -> Row:
     return {
         "repo": r.repo,
         "sha": r.sha,
+        "sha7": sha7(r.sha),
         "committed_at": _us(r.committed_at),
         "authored_at": _us(r.authored_at),
         "author": r.author,
@@ -110,13 +116,16 @@ def _pr_row(r: PullRequest) -> Row:
         "merged_at": _us(r.merged_at),
         "closed_at": _us(r.closed_at),
         "merge_commit_sha": r.merge_commit_sha,
+        "merge_sha7": sha7(r.merge_commit_sha) if r.merge_commit_sha else None,
     }
 
 
 def _pr_children(r: PullRequest) -> dict[str, list[Row]]:
     keys = _find_keys(r.title, False) | _find_keys(r.source_branch, True)
     return {
-        "pr_commits": [{"sha": s} for s in dict.fromkeys(r.commit_shas)],
+        "pr_commits": [
+            {"sha": s, "sha7": sha7(s)} for s in dict.fromkeys(x.lower() for x in r.commit_shas)
+        ],
         "pr_reviews": [{"author": v.author, "state": v.state, "at": _us(v.at)} for v in r.reviews],
         "pr_ticket_keys": [{"key": k} for k in sorted(keys)],
     }
@@ -142,7 +151,10 @@ def _run_row(r: PipelineRun) -> Row:
 def _run_children(r: PipelineRun) -> dict[str, list[Row]]:
     artifacts = {(a.name, a.version, a.direction): None for a in r.artifacts}
     return {
-        "pipeline_run_commits": [{"sha": s} for s in r.all_commit_shas()],
+        "pipeline_run_commits": [
+            {"sha": s, "sha7": sha7(s)}
+            for s in dict.fromkeys(x.lower() for x in r.all_commit_shas())
+        ],
         "pipeline_artifacts": [
             {"name": n, "version": v, "direction": d} for (n, v, d) in artifacts
         ],
@@ -169,6 +181,7 @@ def _event_row(r: Event) -> Row:
         "key": r.key,
         "event_type": r.event_type,
         "event_time": _us(r.event_time),
+        "key7": sha7(r.key),
     }
 
 

@@ -100,13 +100,13 @@ commits = Table(
     _id(),
     Column("repo", String(255), nullable=False),
     Column("sha", String(64), nullable=False),
+    Column("sha7", String(7), nullable=False, index=True),
     Column("committed_at", Micros, nullable=False),
     Column("authored_at", Micros),
     Column("author", String(255)),
     Column("branch", String(255)),
     *_record_columns(),
     UniqueConstraint("repo", "sha"),
-    Index("ix_commits_sha", "sha"),
 )
 
 commit_parents = Table(
@@ -139,7 +139,8 @@ pull_requests = Table(
     Column("created_at", Micros, nullable=False),
     Column("merged_at", Micros),
     Column("closed_at", Micros),
-    Column("merge_commit_sha", String(64), index=True),
+    Column("merge_commit_sha", String(64)),
+    Column("merge_sha7", String(7), index=True),
     *_record_columns(),
     UniqueConstraint("repo", "number"),
 )
@@ -149,7 +150,8 @@ pr_commits = Table(
     metadata,
     _id(),
     _parent("pull_request_id", "pull_requests"),
-    Column("sha", String(64), nullable=False, index=True),
+    Column("sha", String(64), nullable=False),
+    Column("sha7", String(7), nullable=False, index=True),
 )
 
 pr_ticket_keys = Table(
@@ -196,7 +198,8 @@ pipeline_run_commits = Table(
     metadata,
     _id(),
     _parent("pipeline_run_id", "pipeline_runs"),
-    Column("sha", String(64), nullable=False, index=True),
+    Column("sha", String(64), nullable=False),
+    Column("sha7", String(7), nullable=False, index=True),
 )
 
 pipeline_artifacts = Table(
@@ -238,6 +241,7 @@ events = Table(
     *_record_columns(),
     UniqueConstraint("component", "key", "event_type", "event_time"),
     Index("ix_events_key", "key"),
+    Column("key7", String(7), nullable=False, index=True),
 )
 
 raw_events = Table(
@@ -252,4 +256,46 @@ raw_events = Table(
     Column("parse_status", String(16), nullable=False, server_default="pending"),
     Column("parse_error", Text),
     UniqueConstraint("source", "delivery_id"),
+)
+
+
+# --- derived data: the per-change timeline, kept incrementally -------------------------------
+
+change_log = Table(
+    "change_log",
+    metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    # What a write may have affected: k:<ticket key>, p:<repo#number>, s:<sha7>,
+    # a:<artifact name>\x1f<version>, v:<project>\x1f<version name>.
+    Column("ref", String(600), nullable=False),
+)
+
+timeline_sets = Table(
+    "timeline_sets",
+    metadata,
+    _id(),
+    Column("fingerprint", String(64), nullable=False, unique=True),
+    Column("profile_name", String(255), nullable=False),
+    Column("unit", String(16), nullable=False),
+    Column("stages", Integer, nullable=False),
+    # Every change_log entry with seq <= watermark is reflected in this set's timelines.
+    Column("watermark", BigInteger, nullable=False),
+    Column("built_at", Micros, nullable=False),
+)
+
+timelines = Table(
+    "timelines",
+    metadata,
+    _id(),
+    _parent("set_id", "timeline_sets"),
+    Column("change_key", String(255), nullable=False),
+    Column("start_at", Micros, nullable=False),
+    # When the change reached the profile's last stage; NULL while it is in flight.
+    Column("end_at", Micros),
+    # Stage times, comma-separated micros, empty where the stage did not happen.
+    Column("times", Text, nullable=False),
+    # JSON list: the record behind the start, then behind each stage (null where missing).
+    Column("sources", Text, nullable=False),
+    UniqueConstraint("set_id", "change_key"),
+    Index("ix_timelines_set_id_end_at", "set_id", "end_at"),
 )
