@@ -23,7 +23,9 @@ PROGRESS_MIN_BYTES = 4 * 1024 * 1024
 )
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a TTY).")
 @click.pass_obj
-def import_command(app: AppContext, paths: tuple[str, ...], fmt: str, progress: bool | None) -> None:
+def import_command(
+    app: AppContext, paths: tuple[str, ...], fmt: str, progress: bool | None
+) -> None:
     """Load NDJSON records (CONTRACT §1) from files, or '-' for stdin.
 
     All-or-nothing: a bad line anywhere means nothing is written, and every bad line is
@@ -85,7 +87,7 @@ def _size(name: str) -> int:
 
 
 @contextmanager
-def _progress_bar(show: bool, total: int) -> Iterator[None | _Advance]:
+def _progress_bar(show: bool, total: int) -> Iterator[_Advance | None]:
     if not show:
         yield None
         return

@@ -7,7 +7,6 @@ Heavy modules (SQLAlchemy, pydantic models, numpy) are imported inside the comma
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 import click
 
@@ -33,9 +32,11 @@ def cli(ctx: click.Context, db_url: str | None, debug: bool) -> None:
 
 
 def _register() -> None:
-    from leadline.cli import import_cmd
+    from leadline.cli import import_cmd, leadtime_cmd, profile_cmd
 
     cli.add_command(import_cmd.import_command)
+    cli.add_command(profile_cmd.profile_group)
+    cli.add_command(leadtime_cmd.lead_time_command)
 
 
 _register()
@@ -54,7 +55,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-    except Exception as exc:  # noqa: BLE001 - the one place that turns errors into messages
+    except Exception as exc:
         sys.exit(_report(exc, debug))
     sys.exit(0)
 
@@ -84,5 +85,3 @@ def _traceback(exc: BaseException) -> None:
     import traceback
 
     traceback.print_exception(exc, file=sys.stderr)
-
-

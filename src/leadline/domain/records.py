@@ -77,9 +77,7 @@ class StatusChange(_Model):
 
 class Review(_Model):
     author: str | None = None
-    state: Annotated[
-        Literal["approved", "changes_requested", "commented"], BeforeValidator(_lower)
-    ]
+    state: Annotated[Literal["approved", "changes_requested", "commented"], BeforeValidator(_lower)]
     at: Time
 
 

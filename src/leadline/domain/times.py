@@ -30,10 +30,11 @@ def parse_time(value: object) -> datetime:
     if m is None:
         raise ValueError(f"not an RFC 3339 time: {value!r} (e.g. 2024-05-01T10:00:00Z)")
     if m.group("tz") is None:
-        raise ValueError(
-            f"naive time {value!r}: add an offset or Z (e.g. 2024-05-01T10:00:00Z)"
-        )
+        raise ValueError(f"naive time {value!r}: add an offset or Z (e.g. 2024-05-01T10:00:00Z)")
     text = value.replace(",", ".")
+    text = text[:10] + "T" + text[11:]
+    if text[-1] == "z":
+        text = text[:-1] + "Z"
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError as exc:
@@ -50,6 +51,25 @@ def parse_time_or_epoch(value: object) -> datetime:
             raise ValueError(f"epoch seconds out of range: {value!r}")
         return _EPOCH + timedelta(microseconds=round(value * 1_000_000))
     return parse_time(value)
+
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def parse_bound(value: str) -> datetime:
+    """A window bound on the command line: a date (midnight UTC) or an RFC 3339 time."""
+    text = value.strip()
+    if _DATE.match(text):
+        try:
+            return datetime.fromisoformat(text).replace(tzinfo=UTC)
+        except ValueError:
+            raise ValueError(f"not a valid date: {value!r}") from None
+    try:
+        return parse_time(text)
+    except ValueError:
+        raise ValueError(
+            f"not a date or RFC 3339 time: {value!r} (e.g. 2024-05-01 or 2024-05-01T10:00:00Z)"
+        ) from None
 
 
 def to_micros(value: datetime) -> int:

@@ -1,5 +1,47 @@
 """Workflow profiles: models, loading and validation."""
 
-from leadline.profiles.models import Profile, Stage
+from leadline.profiles.durations import format_duration, parse_duration
+from leadline.profiles.loader import (
+    ProfileError,
+    load_profile,
+    load_profile_text,
+    profile_fingerprint,
+    profile_from_data,
+    profile_to_dict,
+)
+from leadline.profiles.models import (
+    DEFAULT_OCCURRENCE,
+    STAGE_EVENTS,
+    DeploymentsSpec,
+    DoraSpec,
+    FailuresSpec,
+    Profile,
+    RestoreSpec,
+    Scope,
+    Stage,
+    Start,
+)
+from leadline.profiles.rules import DORA_FILTERS, STAGE_FILTERS
 
-__all__ = ["Profile", "Stage"]
+__all__ = [
+    "DEFAULT_OCCURRENCE",
+    "DORA_FILTERS",
+    "STAGE_EVENTS",
+    "STAGE_FILTERS",
+    "DeploymentsSpec",
+    "DoraSpec",
+    "FailuresSpec",
+    "Profile",
+    "ProfileError",
+    "RestoreSpec",
+    "Scope",
+    "Stage",
+    "Start",
+    "format_duration",
+    "load_profile",
+    "load_profile_text",
+    "parse_duration",
+    "profile_fingerprint",
+    "profile_from_data",
+    "profile_to_dict",
+]

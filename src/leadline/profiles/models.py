@@ -1,16 +1,35 @@
 """Workflow profiles (CONTRACT §2) as pydantic models.
 
-Field names are the YAML keys. Durations (``ideal``, ``acceptable``) are seconds (float)
-after validation; ``leadline.profiles.durations`` parses ``90s 10m 4h 2d 1w``.
+Field names are the YAML keys. Durations (``ideal``, ``acceptable``, ``window``) are seconds
+(float) after validation; ``leadline.profiles.durations`` parses ``90s 10m 4h 2d 1w``.
+
+The models enforce every rule on their own (so ``Profile.model_validate`` is safe to use), but
+a model validator stops at its first problem; ``leadline.profiles.loader`` collects them all
+and reports each at the exact key.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from leadline.profiles.durations import parse_duration
+from leadline.profiles.rules import (
+    Problem,
+    dora_section_problems,
+    stage_name_problems,
+    stage_problems,
+    start_problems,
+)
 
 StageEvent = Literal[
     "issue_status",
@@ -33,6 +52,19 @@ DEFAULT_OCCURRENCE: dict[str, Occurrence] = {event: "first" for event in STAGE_E
 DEFAULT_OCCURRENCE["pr_merged"] = "last"
 
 Seconds = Annotated[float, BeforeValidator(parse_duration)]
+#: A non-blank string (a name, a status, a glob).
+Text = Annotated[str, StringConstraints(min_length=1, pattern=r"\S")]
+#: A non-empty list of non-blank strings: an empty filter list would match nothing.
+Names = Annotated[list[Text], Field(min_length=1)]
+
+RULE_ERROR = "profile_rule"
+
+
+def _raise_first(problems: list[Problem]) -> None:
+    """Raise the first problem as a pydantic error whose ``ctx['loc']`` extends its loc."""
+    if problems:
+        loc, what = problems[0]
+        raise PydanticCustomError(RULE_ERROR, "{what}", {"what": what, "loc": loc})
 
 
 class _Strict(BaseModel):
@@ -41,63 +73,88 @@ class _Strict(BaseModel):
 
 class Start(_Strict):
     event: StartEvent = "ticket_created"
-    event_types: list[str] | None = None
+    event_types: Names | None = None
+
+    @model_validator(mode="after")
+    def _rules(self) -> Start:
+        _raise_first(start_problems(self.model_dump(exclude_none=True)))
+        return self
 
 
 class Scope(_Strict):
-    projects: list[str] | None = None
-    issue_types: list[str] | None = None
-    repos: list[str] | None = None
-    labels: list[str] | None = None
+    projects: Names | None = None
+    issue_types: Names | None = None
+    repos: Names | None = None
+    labels: Names | None = None
 
 
 class Stage(_Strict):
-    name: Annotated[str, Field(min_length=1)]
+    name: Text
     event: StageEvent
     occurrence: Occurrence | None = None
     # issue_status: ticket statuses (case-insensitive); ci/cd_completed: run statuses
     # (default [success]).
-    statuses: list[str] | None = None
+    statuses: Names | None = None
     category: Category | None = None
     ideal: Seconds | None = None
     acceptable: Seconds | None = None
-    target_branches: list[str] | None = None
-    labels: list[str] | None = None
-    pipelines: list[str] | None = None
-    environments: list[str] | None = None
-    event_types: list[str] | None = None
+    target_branches: Names | None = None
+    labels: Names | None = None
+    pipelines: Names | None = None
+    environments: Names | None = None
+    event_types: Names | None = None
 
     @property
     def effective_occurrence(self) -> Occurrence:
         return self.occurrence or DEFAULT_OCCURRENCE[self.event]
 
+    @model_validator(mode="after")
+    def _rules(self) -> Stage:
+        _raise_first(stage_problems(self.model_dump(exclude_none=True)))
+        return self
+
 
 class DeploymentsSpec(_Strict):
     source: Literal["cd", "pull_requests", "releases"] = "cd"
-    pipelines: list[str] | None = None
-    environments: list[str] | None = None
-    statuses: list[str] | None = None
-    target_branches: list[str] | None = None
-    labels: list[str] | None = None
-    projects: list[str] | None = None
+    pipelines: Names | None = None
+    environments: Names | None = None
+    statuses: Names | None = None
+    target_branches: Names | None = None
+    labels: Names | None = None
+    projects: Names | None = None
+
+    @model_validator(mode="after")
+    def _rules(self) -> DeploymentsSpec:
+        _raise_first(dora_section_problems("deployments", self.model_dump(exclude_none=True)))
+        return self
 
 
 class FailuresSpec(_Strict):
     source: Literal["cd", "incidents", "issues"] = "cd"
-    pipelines: list[str] | None = None
-    environments: list[str] | None = None
-    statuses: list[str] | None = None
-    issue_types: list[str] | None = None
-    projects: list[str] | None = None
-    labels: list[str] | None = None
+    pipelines: Names | None = None
+    environments: Names | None = None
+    statuses: Names | None = None
+    issue_types: Names | None = None
+    projects: Names | None = None
+    labels: Names | None = None
     window: Seconds | None = None
+
+    @model_validator(mode="after")
+    def _rules(self) -> FailuresSpec:
+        _raise_first(dora_section_problems("failures", self.model_dump(exclude_none=True)))
+        return self
 
 
 class RestoreSpec(_Strict):
     source: Literal["incidents", "issues"] = "incidents"
-    issue_types: list[str] | None = None
-    projects: list[str] | None = None
-    labels: list[str] | None = None
+    issue_types: Names | None = None
+    projects: Names | None = None
+    labels: Names | None = None
+
+    @model_validator(mode="after")
+    def _rules(self) -> RestoreSpec:
+        _raise_first(dora_section_problems("restore", self.model_dump(exclude_none=True)))
+        return self
 
 
 class DoraSpec(_Strict):
@@ -108,7 +165,7 @@ class DoraSpec(_Strict):
 
 
 class Profile(_Strict):
-    name: Annotated[str, Field(min_length=1)]
+    name: Text
     description: str | None = None
     start: Start = Field(default_factory=Start)
     scope: Scope = Field(default_factory=Scope)
@@ -118,9 +175,5 @@ class Profile(_Strict):
 
     @model_validator(mode="after")
     def _unique_stage_names(self) -> Profile:
-        seen: set[str] = set()
-        for stage in self.stages:
-            if stage.name in seen:
-                raise ValueError(f"stage name {stage.name!r} is used twice")
-            seen.add(stage.name)
+        _raise_first(stage_name_problems([{"name": stage.name} for stage in self.stages]))
         return self

@@ -84,9 +84,9 @@ def import_ndjson(
     return report
 
 
-def import_records(engine: Engine, records: Iterable[RecordModel], batch_size: int = 2000) -> (
-    dict[str, KindCounts]
-):
+def import_records(
+    engine: Engine, records: Iterable[RecordModel], batch_size: int = 2000
+) -> dict[str, KindCounts]:
     """Upsert already-validated records in one transaction."""
     with writing(engine) as conn:
         writer = RecordWriter(conn, batch_size=batch_size)

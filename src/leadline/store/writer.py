@@ -13,7 +13,10 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, tuple_, update
 
+from leadline.domain.parse import parse_line
 from leadline.domain.records import RecordModel
+from leadline.errors import LineError
+from leadline.store import changelog
 from leadline.store.mapping import MAPPINGS, KindMapping, Row, serialise
 
 
@@ -85,6 +88,7 @@ class RecordWriter:
             else:
                 counts.updated += 1
             last[key] = digest
+        self._log_changes(m, records, pending, stored)
         new = [(k, p) for k, p in pending.items() if k not in stored]
         changed = [
             (stored[k][0], p)
@@ -114,6 +118,31 @@ class RecordWriter:
                 col = child.table.c[child.parent_column]
                 self.conn.execute(delete(child.table).where(col.in_(changed_ids)))
             self._insert_children(m, changed)
+
+    def _log_changes(
+        self,
+        m: KindMapping,
+        records: list[RecordModel],
+        pending: dict[tuple[Any, ...], _Pending],
+        stored: dict[tuple[Any, ...], tuple[int, str]],
+    ) -> None:
+        """Append change-log refs for every new or changed record (old content included)."""
+        if m.kind == "incident":
+            return  # incidents never move a lead-time stage
+        refs: set[str] = set()
+        for record in records:
+            key = m.key_of(m.row(record))
+            before = stored.get(key)
+            if before is None or before[1] != pending[key].digest:
+                refs |= changelog.refs_of(record)
+        changed_ids = [i for k, (i, d) in stored.items() if pending[k].digest != d]
+        if changed_ids:
+            rows = self.conn.execute(select(m.table.c.data).where(m.table.c.id.in_(changed_ids)))
+            for (data,) in rows:
+                old = parse_line(data, "<stored>", 0)
+                if not isinstance(old, LineError):
+                    refs |= changelog.refs_of(old)
+        changelog.append(self.conn, refs)
 
     def _stored(
         self, m: KindMapping, keys: list[tuple[Any, ...]]

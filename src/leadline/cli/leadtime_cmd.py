@@ -1,0 +1,98 @@
+"""``leadline lead-time --profile PATH …``"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+import click
+
+from leadline.cli.context import AppContext
+from leadline.cli.options import window_options
+
+
+@click.command("lead-time")
+@click.option("--profile", "profile_path", required=True, metavar="PATH", help="Workflow profile.")
+@click.option(
+    "--stat",
+    type=click.Choice(["mean", "median", "p90", "p95"]),
+    default="mean",
+    show_default=True,
+    help="Statistic per stage; the total is the sum of the stage values.",
+)
+@window_options
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+@click.option("--change", "change_key", metavar="KEY", help="Explain one change stage by stage.")
+@click.pass_obj
+def lead_time_command(
+    app: AppContext,
+    profile_path: str,
+    stat: str,
+    window: Any,
+    fmt: str,
+    change_key: str | None,
+) -> None:
+    """Lead time by stage for the changes that reached the profile's last stage in the window.
+
+    The window is [--from, --to) on the time the last stage was reached; changes that have
+    not reached it are in flight and not counted.
+    """
+    from leadline.cli.progress import step_progress
+    from leadline.profiles.loader import load_profile
+    from leadline.services import leadtime
+
+    profile = load_profile(profile_path)
+    engine = app.engine
+    with step_progress("building timelines") as progress:
+        if change_key is not None:
+            explained = leadtime.explain(engine, profile, change_key, progress)
+            _emit_change(explained, fmt)
+            return
+        result = leadtime.lead_time(engine, profile, stat, window, progress)
+    if fmt == "json":
+        result.pop("in_flight", None)
+        click.echo(json.dumps(result, indent=2))
+    elif fmt == "csv":
+        click.echo(_csv(result), nl=False)
+    else:
+        from leadline.cli.render import lead_time_table
+
+        lead_time_table(result, profile)
+
+
+def _csv(result: dict[str, Any]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["stage", "seconds", "samples", "missing", "rating"])
+    for s in result["stages"]:
+        writer.writerow([s["name"], s["seconds"], s["samples"], s["missing"], s["rating"] or ""])
+    writer.writerow(
+        ["Total", result["total_seconds"], result["changes"], "", result["rating"] or ""]
+    )
+    return out.getvalue()
+
+
+def _emit_change(explained: dict[str, Any], fmt: str) -> None:
+    if fmt == "json":
+        click.echo(json.dumps(explained, indent=2))
+        return
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["stage", "at", "seconds", "source"])
+        writer.writerow(["(start)", explained["start"], "", explained["start_source"]])
+        for s in explained["stages"]:
+            writer.writerow([s["name"], s["at"] or "", s["seconds"] or "", s["source"] or ""])
+        click.echo(out.getvalue(), nl=False)
+        return
+    from leadline.cli.render import change_table
+
+    change_table(explained)

@@ -1,0 +1,76 @@
+"""Human-readable tables (rich), with ratings in colour."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from leadline.profiles.models import Profile
+
+RATING_STYLE = {"good": "green", "needs_attention": "yellow", "slow": "red"}
+RATING_TEXT = {"good": "good", "needs_attention": "needs attention", "slow": "slow"}
+
+
+def human(seconds: float | None) -> str:
+    """``4200.0`` → ``1h 10m``; exact seconds under a minute; ``—`` for none."""
+    if seconds is None:
+        return "—"
+    if seconds < 60:
+        return f"{seconds:g}s"
+    total = round(seconds)
+    days, rest = divmod(total, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [(days, "d"), (hours, "h"), (minutes, "m"), (secs, "s")]
+    shown = [f"{n}{u}" for n, u in parts if n][:2]
+    return " ".join(shown) or "0s"
+
+
+def _rating(value: str | None) -> str:
+    if value is None:
+        return ""
+    return f"[{RATING_STYLE[value]}]{RATING_TEXT[value]}[/]"
+
+
+def lead_time_table(result: dict[str, Any], profile: Profile) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(
+        title=f"{result['profile']} — {result['statistic']} lead time, "
+        f"{result['changes']} changes ({result.get('in_flight', 0)} in flight)",
+        title_justify="left",
+    )
+    for name, justify in [
+        ("stage", "left"),
+        ("time", "right"),
+        ("rating", "left"),
+        ("samples", "right"),
+        ("missing", "right"),
+    ]:
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for stage in result["stages"]:
+        table.add_row(
+            stage["name"],
+            human(stage["seconds"]),
+            _rating(stage["rating"]),
+            str(stage["samples"]),
+            str(stage["missing"]),
+        )
+    table.add_section()
+    table.add_row("Total", human(result["total_seconds"]), _rating(result["rating"]), "", "")
+    Console(highlight=False).print(table)
+
+
+def change_table(explained: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"change {explained['change']}", title_justify="left")
+    for name in ("stage", "reached at", "duration", "source"):
+        table.add_column(name)
+    table.add_row("(start)", explained["start"], "", explained["start_source"] or "")
+    for s in explained["stages"]:
+        table.add_row(s["name"], s["at"] or "—", human(s["seconds"]), s["source"] or "not reached")
+    table.add_section()
+    table.add_row("Total", "", human(explained["total_seconds"]), "")
+    Console(highlight=False).print(table)

@@ -1,0 +1,190 @@
+"""When a change reaches each stage event (CONTRACT §2's table; see ``docs/linking.md``).
+
+Each evaluator lists every occurrence of its event among the change's in-scope records as a
+``StageHit``; ``pick`` keeps the first (earliest) or last (latest) one. Ties on time are
+broken by the smallest ``source`` text so that the result never depends on record order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from leadline.correlate.scope import ScopedChange, any_glob, glob_any
+from leadline.domain.records import Commit, Event, Issue, PipelineRun, PullRequest, Version
+from leadline.profiles.models import Occurrence, Stage
+
+
+@dataclass(frozen=True)
+class StageHit:
+    """A time a change reached a stage (or its start), and the record that says so."""
+
+    at: datetime
+    source: str
+
+
+def issue_source(issue: Issue, status: str | None = None) -> str:
+    return f"issue {issue.key} → {status}" if status else f"issue {issue.key}"
+
+
+def commit_source(commit: Commit) -> str:
+    return f"commit {commit.repo}@{commit.sha[:7]}"
+
+
+def pr_source(pr: PullRequest) -> str:
+    return f"pull_request {pr.repo}#{pr.number}"
+
+
+def run_source(run: PipelineRun) -> str:
+    return f"pipeline_run {run.system}/{run.pipeline}/{run.run_id}"
+
+
+def version_source(version: Version) -> str:
+    return f"version {version.project}/{version.name}"
+
+
+def event_source(event: Event) -> str:
+    return f"event {event.component}/{event.key}/{event.event_type}"
+
+
+def pick(hits: list[StageHit], occurrence: Occurrence) -> StageHit | None:
+    """The first or last hit; ``None`` when there is none."""
+    if not hits:
+        return None
+    if occurrence == "first":
+        return min(hits, key=lambda h: (h.at, h.source))
+    latest = max(h.at for h in hits)
+    return min((h for h in hits if h.at == latest), key=lambda h: h.source)
+
+
+def _lower_set(values: list[str] | None) -> set[str]:
+    return {v.strip().lower() for v in values or []}
+
+
+def _issue_status(stage: Stage, change: ScopedChange) -> list[StageHit]:
+    statuses = _lower_set(stage.statuses)
+    return [
+        StageHit(sc.at, issue_source(issue, sc.to))
+        for issue in change.issues
+        for sc in issue.status_changes
+        if sc.to.strip().lower() in statuses
+        or (stage.category is not None and sc.category == stage.category)
+    ]
+
+
+def _commit(stage: Stage, change: ScopedChange) -> list[StageHit]:
+    return [StageHit(c.committed_at, commit_source(c)) for c in change.commits]
+
+
+def _pr_matches(stage: Stage, pr: PullRequest) -> bool:
+    return glob_any(pr.target_branch, stage.target_branches, ignore_case=False) and any_glob(
+        pr.labels, stage.labels
+    )
+
+
+def _prs(stage: Stage, change: ScopedChange) -> list[PullRequest]:
+    return [pr for pr in change.pull_requests if _pr_matches(stage, pr)]
+
+
+def _pr_created(stage: Stage, change: ScopedChange) -> list[StageHit]:
+    return [StageHit(pr.created_at, pr_source(pr)) for pr in _prs(stage, change)]
+
+
+def _not_author(pr: PullRequest, reviewer: str | None) -> bool:
+    """A review counts unless it is known to come from the PR's own author."""
+    if reviewer is None or pr.author is None:
+        return True
+    return reviewer.strip().lower() != pr.author.strip().lower()
+
+
+def _review_hits(stage: Stage, change: ScopedChange, *, approved: bool) -> list[StageHit]:
+    return [
+        StageHit(r.at, f"review {pr.repo}#{pr.number} by {r.author or 'unknown'} ({r.state})")
+        for pr in _prs(stage, change)
+        for r in pr.reviews
+        if (r.state == "approved" if approved else _not_author(pr, r.author))
+    ]
+
+
+def _pr_review(stage: Stage, change: ScopedChange) -> list[StageHit]:
+    return _review_hits(stage, change, approved=False)
+
+
+def _pr_approved(stage: Stage, change: ScopedChange) -> list[StageHit]:
+    return _review_hits(stage, change, approved=True)
+
+
+def _pr_merged(stage: Stage, change: ScopedChange) -> list[StageHit]:
+    return [
+        StageHit(pr.merged_at, pr_source(pr))
+        for pr in _prs(stage, change)
+        if pr.merged_at is not None
+    ]
+
+
+def _run_matches(stage: Stage, run: PipelineRun, types: tuple[str, ...]) -> bool:
+    statuses = {"success"} if stage.statuses is None else _lower_set(stage.statuses)
+    environments = None if stage.environments is None else _lower_set(stage.environments)
+    return (
+        run.type in types
+        and run.status.strip().lower() in statuses
+        and glob_any(run.pipeline, stage.pipelines, ignore_case=True)
+        and (environments is None or (run.environment or "").strip().lower() in environments)
+    )
+
+
+def _ci_completed(stage: Stage, change: ScopedChange) -> list[StageHit]:
+    return [
+        StageHit(run.finished_at, run_source(run))
+        for run in change.pipeline_runs
+        if run.natural_key() not in change.artifact_runs
+        and _run_matches(stage, run, ("ci", "ci_cd"))
+    ]
+
+
+def _cd_completed(stage: Stage, change: ScopedChange) -> list[StageHit]:
+    return [
+        StageHit(run.finished_at, run_source(run))
+        for run in change.pipeline_runs
+        if _run_matches(stage, run, ("cd", "ci_cd"))
+    ]
+
+
+def _released(stage: Stage, change: ScopedChange) -> list[StageHit]:
+    return [
+        StageHit(v.released_at, version_source(v))
+        for v in change.versions
+        if v.released_at is not None
+    ]
+
+
+def event_matches(event: Event, event_types: list[str] | None) -> bool:
+    return glob_any(event.event_type, event_types, ignore_case=True)
+
+
+def _api_event(stage: Stage, change: ScopedChange) -> list[StageHit]:
+    return [
+        StageHit(e.event_time, event_source(e))
+        for e in change.events
+        if event_matches(e, stage.event_types)
+    ]
+
+
+EVALUATORS: dict[str, Callable[[Stage, ScopedChange], list[StageHit]]] = {
+    "issue_status": _issue_status,
+    "commit": _commit,
+    "pr_created": _pr_created,
+    "pr_review": _pr_review,
+    "pr_approved": _pr_approved,
+    "pr_merged": _pr_merged,
+    "ci_completed": _ci_completed,
+    "cd_completed": _cd_completed,
+    "released": _released,
+    "api_event": _api_event,
+}
+
+
+def stage_hit(stage: Stage, change: ScopedChange) -> StageHit | None:
+    """When ``change`` reached ``stage`` (per its occurrence), or ``None`` if it never did."""
+    return pick(EVALUATORS[stage.event](stage, change), stage.effective_occurrence)

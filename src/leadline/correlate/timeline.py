@@ -1,0 +1,102 @@
+"""Each change's timeline under a profile: its start and the time it reached each stage.
+
+``build_timeline`` is pure and deterministic: the same records in any order give the same
+timeline. Durations are not computed here (that is ``leadline.metrics``): a stage's
+duration is its time minus the time of the nearest earlier stage that happened, or the
+start (DESIGN decision 1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+
+from leadline.correlate.linking import ChangeBundle, Unit, link
+from leadline.correlate.scope import ScopedChange, apply_scope
+from leadline.correlate.stages import (
+    StageHit,
+    commit_source,
+    event_matches,
+    event_source,
+    issue_source,
+    pick,
+    pr_source,
+    stage_hit,
+)
+from leadline.domain.records import RecordModel
+from leadline.profiles.models import Profile, Start
+
+__all__ = [
+    "ChangeTimeline",
+    "StageHit",
+    "build_timeline",
+    "build_timelines",
+    "profile_unit",
+]
+
+
+@dataclass(frozen=True)
+class ChangeTimeline:
+    """``stages[i]`` is when the change reached ``profile.stages[i]`` (``None``: never)."""
+
+    key: str
+    start: StageHit
+    stages: tuple[StageHit | None, ...]
+
+
+def profile_unit(profile: Profile) -> Unit:
+    """``start.event: commit_created`` measures pull requests; every other start, tickets."""
+    return "pull_request" if profile.start.event == "commit_created" else "ticket"
+
+
+def build_timeline(profile: Profile, bundle: ChangeBundle) -> ChangeTimeline | None:
+    """The change's timeline, or ``None`` when it is out of scope or has no start."""
+    change = apply_scope(profile.scope, bundle)
+    if change is None:
+        return None
+    stages = tuple(stage_hit(stage, change) for stage in profile.stages)
+    start = _start(profile.start, change, stages)
+    if start is None:
+        return None
+    return ChangeTimeline(key=bundle.key, start=start, stages=stages)
+
+
+def build_timelines(
+    profile: Profile, records: Iterable[RecordModel], *, keys: Collection[str] | None = None
+) -> list[ChangeTimeline]:
+    """Link ``records`` into changes of the profile's unit and build every timeline.
+
+    ``keys`` restricts the changes built (ticket keys, or ``repo#number`` for the PR unit).
+    The result is sorted by change key.
+    """
+    bundles = link(records, profile_unit(profile), keys=keys)
+    timelines = (build_timeline(profile, bundles[key]) for key in sorted(bundles))
+    return [t for t in timelines if t is not None]
+
+
+def _created(change: ScopedChange) -> StageHit | None:
+    """Ticket creation (PR creation for the pull-request unit)."""
+    if change.unit == "pull_request":
+        hits = [StageHit(pr.created_at, pr_source(pr)) for pr in change.pull_requests]
+    else:
+        hits = [StageHit(i.created_at, issue_source(i)) for i in change.issues]
+    return pick(hits, "first")
+
+
+def _start(
+    start: Start, change: ScopedChange, stages: tuple[StageHit | None, ...]
+) -> StageHit | None:
+    if start.event == "ticket_created":
+        return _created(change)
+    if start.event == "commit_created":
+        commits = [StageHit(c.committed_at, commit_source(c)) for c in change.commits]
+        prs = [StageHit(pr.created_at, pr_source(pr)) for pr in change.pull_requests]
+        return pick(commits, "first") or pick(prs, "first")
+    if start.event == "api_event":
+        events = [
+            StageHit(e.event_time, event_source(e))
+            for e in change.events
+            if event_matches(e, start.event_types)
+        ]
+        return pick(events, "first") or _created(change)
+    return next((hit for hit in stages if hit is not None), None)

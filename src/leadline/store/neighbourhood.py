@@ -1,0 +1,258 @@
+"""Set queries that feed the pure linker: which changes a write affected, and the records
+around a set of changes.
+
+Both over-approximate on purpose (SHAs are looked up by their 7-character prefix, see
+``mapping.sha7``); ``leadline.correlate.linking`` applies the exact rules to what is loaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, Literal
+
+from sqlalchemy import Connection, Select, and_, or_, select, tuple_
+
+from leadline.domain.parse import parse_line
+from leadline.domain.records import RecordModel
+from leadline.errors import LineError
+from leadline.store import tables as t
+from leadline.store.changelog import SEP
+
+Unit = Literal["ticket", "pull_request"]
+CHUNK = 500
+
+
+def _chunks(items: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _scalars(conn: Connection, make: Any, values: Iterable[Any]) -> set[Any]:
+    """Run ``make(chunk)`` for each chunk of ``values``; union of the first column."""
+    out: set[Any] = set()
+    for chunk in _chunks(sorted(set(values))):
+        out.update(r[0] for r in conn.execute(make(chunk)))
+    return out
+
+
+def _pairs(ref: str) -> tuple[str, str]:
+    a, _, b = ref.partition(SEP)
+    return a, b
+
+
+def resolve_refs(conn: Connection, refs: Iterable[str], unit: Unit) -> set[str]:
+    """Change keys (ticket keys, or ``repo#number``) that the change-log refs may affect."""
+    keys: set[str] = set()
+    prs: set[str] = set()
+    shas: set[str] = set()
+    artifacts: set[tuple[str, str]] = set()
+    versions: set[tuple[str, str]] = set()
+    for ref in refs:
+        kind, value = ref[:1], ref[2:]
+        if kind == "k":
+            keys.add(value)
+        elif kind == "p":
+            prs.add(value)
+        elif kind == "s":
+            shas.add(value)
+        elif kind == "a":
+            artifacts.add(_pairs(value))
+        elif kind == "v":
+            versions.add(_pairs(value))
+    if artifacts:
+        shas |= _scalars(conn, _producer_shas, artifacts)
+    if versions:
+        keys |= _scalars(conn, _issues_with_versions, versions)
+    if unit == "ticket":
+        if shas:
+            keys |= _scalars(conn, _keys_of_commit_shas, shas)
+            keys |= _scalars(conn, _keys_of_pr_shas, shas)
+        return keys
+    if keys:
+        prs |= {f"{r}#{n}" for r, n in _rows(conn, _prs_with_keys, keys)}
+    if shas:
+        prs |= {f"{r}#{n}" for r, n in _rows(conn, _prs_with_shas, shas)}
+    return prs
+
+
+def _rows(conn: Connection, make: Any, values: Iterable[Any]) -> set[tuple[Any, ...]]:
+    out: set[tuple[Any, ...]] = set()
+    for chunk in _chunks(sorted(set(values))):
+        out.update(tuple(r) for r in conn.execute(make(chunk)))
+    return out
+
+
+def _producer_shas(chunk: list[tuple[str, str]]) -> Select[Any]:
+    a, c = t.pipeline_artifacts, t.pipeline_run_commits
+    return (
+        select(c.c.sha7)
+        .join(a, a.c.pipeline_run_id == c.c.pipeline_run_id)
+        .where(a.c.direction == "output", tuple_(a.c.name, a.c.version).in_(chunk))
+    )
+
+
+def _issues_with_versions(chunk: list[tuple[str, str]]) -> Select[Any]:
+    i, f = t.issues, t.issue_fix_versions
+    return (
+        select(i.c.key)
+        .join(f, f.c.issue_id == i.c.id)
+        .where(tuple_(i.c.project, f.c.name).in_(chunk))
+    )
+
+
+def _keys_of_commit_shas(chunk: list[str]) -> Select[Any]:
+    k, c = t.commit_ticket_keys, t.commits
+    return select(k.c.key).join(c, c.c.id == k.c.commit_id).where(c.c.sha7.in_(chunk))
+
+
+def _keys_of_pr_shas(chunk: list[str]) -> Select[Any]:
+    k, p, pc = t.pr_ticket_keys, t.pull_requests, t.pr_commits
+    via_commits = select(pc.c.pull_request_id).where(pc.c.sha7.in_(chunk))
+    return (
+        select(k.c.key)
+        .join(p, p.c.id == k.c.pull_request_id)
+        .where(or_(p.c.merge_sha7.in_(chunk), p.c.id.in_(via_commits)))
+    )
+
+
+def _prs_with_keys(chunk: list[str]) -> Select[Any]:
+    k, p = t.pr_ticket_keys, t.pull_requests
+    return (
+        select(p.c.repo, p.c.number)
+        .join(k, k.c.pull_request_id == p.c.id)
+        .where(k.c.key.in_(chunk))
+    )
+
+
+def _prs_with_shas(chunk: list[str]) -> Select[Any]:
+    p, pc = t.pull_requests, t.pr_commits
+    via_commits = select(pc.c.pull_request_id).where(pc.c.sha7.in_(chunk))
+    return select(p.c.repo, p.c.number).where(
+        or_(p.c.merge_sha7.in_(chunk), p.c.id.in_(via_commits))
+    )
+
+
+def all_change_keys(conn: Connection, unit: Unit) -> list[str]:
+    if unit == "ticket":
+        return [str(r[0]) for r in conn.execute(select(t.issues.c.key).order_by(t.issues.c.key))]
+    p = t.pull_requests
+    rows = conn.execute(select(p.c.repo, p.c.number).order_by(p.c.repo, p.c.number))
+    return [f"{r}#{n}" for r, n in rows]
+
+
+def load_neighbourhood(conn: Connection, keys: Sequence[str], unit: Unit) -> list[RecordModel]:
+    """Every record that can link to one of ``keys`` (a superset; the linker decides)."""
+    data: dict[tuple[str, int], str] = {}
+
+    def fetch(table: Any, where: Any) -> list[Any]:
+        rows = list(conn.execute(select(table.c.id, table.c.data, *_extra(table)).where(where)))
+        for row in rows:
+            data[(table.name, row[0])] = row[1]
+        return rows
+
+    p, c, i = t.pull_requests, t.commits, t.issues
+    issue_keys: set[str] = set()
+    pr_ids: set[int] = set()
+    if unit == "ticket":
+        issue_keys = set(keys)
+        pr_ids = {r[0] for r in _id_rows(conn, t.pr_ticket_keys, "pull_request_id", issue_keys)}
+        commit_ids = {r[0] for r in _id_rows(conn, t.commit_ticket_keys, "commit_id", issue_keys)}
+    else:
+        pairs = [(k.rpartition("#")[0], int(k.rpartition("#")[2])) for k in keys]
+        for chunk in _chunks(pairs):
+            pr_ids.update(r[0] for r in conn.execute(
+                select(p.c.id).where(tuple_(p.c.repo, p.c.number).in_(chunk))
+            ))  # fmt: skip
+        for chunk in _chunks(pr_ids):
+            issue_keys.update(r[0] for r in conn.execute(
+                select(t.pr_ticket_keys.c.key).where(t.pr_ticket_keys.c.pull_request_id.in_(chunk))
+            ))  # fmt: skip
+        commit_ids = set()
+    shas: set[str] = set()
+    for chunk in _chunks(pr_ids):
+        for row in fetch(p, p.c.id.in_(chunk)):
+            if row.merge_sha7:
+                shas.add(row.merge_sha7)
+        shas.update(r[0] for r in conn.execute(
+            select(t.pr_commits.c.sha7).where(t.pr_commits.c.pull_request_id.in_(chunk))
+        ))  # fmt: skip
+    for chunk in _chunks(commit_ids):
+        shas.update(row.sha7 for row in fetch(c, c.c.id.in_(chunk)))
+    for chunk in _chunks(shas):
+        fetch(c, c.c.sha7.in_(chunk))
+    versions: set[tuple[str, str]] = set()
+    for chunk in _chunks(issue_keys):
+        fetch(i, i.c.key.in_(chunk))
+        versions.update((r[0], r[1]) for r in conn.execute(
+            select(i.c.project, t.issue_fix_versions.c.name)
+            .join(t.issue_fix_versions, t.issue_fix_versions.c.issue_id == i.c.id)
+            .where(i.c.key.in_(chunk))
+        ))  # fmt: skip
+    for chunk in _chunks(versions):
+        v = t.versions
+        fetch(v, tuple_(v.c.project, v.c.name).in_(chunk))
+    _load_runs(conn, shas, fetch)
+    e = t.events
+    upper = {k.upper() for k in issue_keys}
+    for chunk in _chunks(upper | issue_keys | shas):
+        fetch(e, or_(e.c.key.in_(chunk), e.c.key7.in_(chunk)))
+    records: list[RecordModel] = []
+    for (_table, _id), text in sorted(data.items()):
+        parsed = parse_line(text, "<stored>", 0)
+        if not isinstance(parsed, LineError):
+            records.append(parsed)
+    return records
+
+
+def _extra(table: Any) -> list[Any]:
+    if table is t.pull_requests:
+        return [table.c.merge_sha7]
+    if table is t.commits:
+        return [table.c.sha7]
+    return []
+
+
+def _id_rows(conn: Connection, table: Any, column: str, keys: set[str]) -> set[tuple[Any, ...]]:
+    out: set[tuple[Any, ...]] = set()
+    for chunk in _chunks(keys):
+        out.update(tuple(r) for r in conn.execute(select(table.c[column]).where(
+            table.c.key.in_(chunk)
+        )))  # fmt: skip
+    return out
+
+
+def _load_runs(conn: Connection, shas: set[str], fetch: Any) -> None:
+    """Runs for the SHAs, then, transitively, runs consuming an artifact they produced."""
+    r, rc, a = t.pipeline_runs, t.pipeline_run_commits, t.pipeline_artifacts
+    run_ids: set[int] = set()
+    for chunk in _chunks(shas):
+        run_ids.update(x[0] for x in conn.execute(
+            select(rc.c.pipeline_run_id).where(rc.c.sha7.in_(chunk))
+        ))  # fmt: skip
+    frontier = set(run_ids)
+    while frontier:
+        outputs: set[tuple[str, str]] = set()
+        for chunk in _chunks(frontier):
+            outputs.update((x[0], x[1]) for x in conn.execute(
+                select(a.c.name, a.c.version).where(
+                    a.c.pipeline_run_id.in_(chunk), a.c.direction == "output",
+                    a.c.version.is_not(None),
+                )
+            ))  # fmt: skip
+        consumers: set[int] = set()
+        for chunk in _chunks(outputs):
+            consumers.update(x[0] for x in conn.execute(
+                select(a.c.pipeline_run_id).where(
+                    and_(a.c.direction == "input", tuple_(a.c.name, a.c.version).in_(chunk))
+                )
+            ))  # fmt: skip
+        frontier = consumers - run_ids
+        run_ids |= frontier
+    for chunk in _chunks(run_ids):
+        fetch(r, r.c.id.in_(chunk))

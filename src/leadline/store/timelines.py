@@ -1,0 +1,159 @@
+"""The materialized per-change timelines of each profile (derived data).
+
+A *timeline set* holds, for one profile fingerprint, one row per change: its start, the time
+it reached each stage (or nothing), and the records behind them. ``watermark`` is the last
+change-log entry the set reflects; a refresh rebuilds only the changes named after it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from sqlalchemy import Connection, delete, insert, select, update
+
+from leadline.correlate.timeline import ChangeTimeline
+from leadline.domain.times import to_micros
+from leadline.store.neighbourhood import _chunks
+from leadline.store.tables import timeline_sets, timelines
+
+
+@dataclass(frozen=True)
+class TimelineSet:
+    id: int
+    fingerprint: str
+    unit: str
+    stages: int
+    watermark: int
+
+
+def get_set(conn: Connection, fingerprint: str) -> TimelineSet | None:
+    s = timeline_sets.c
+    row = conn.execute(
+        select(s.id, s.fingerprint, s.unit, s.stages, s.watermark).where(
+            s.fingerprint == fingerprint
+        )
+    ).first()
+    return None if row is None else TimelineSet(*row)
+
+
+def create_set(
+    conn: Connection, fingerprint: str, name: str, unit: str, stages: int, built_at: int
+) -> TimelineSet:
+    values = {
+        "fingerprint": fingerprint,
+        "profile_name": name,
+        "unit": unit,
+        "stages": stages,
+        "watermark": 0,
+        "built_at": built_at,
+    }
+    new_id = conn.execute(insert(timeline_sets).values(**values)).inserted_primary_key
+    assert new_id is not None
+    return TimelineSet(int(new_id[0]), fingerprint, unit, stages, 0)
+
+
+def set_watermark(conn: Connection, set_id: int, watermark: int, built_at: int) -> None:
+    conn.execute(
+        update(timeline_sets)
+        .where(timeline_sets.c.id == set_id)
+        .values(watermark=watermark, built_at=built_at)
+    )
+
+
+def replace(
+    conn: Connection, set_id: int, keys: Sequence[str], built: Sequence[ChangeTimeline]
+) -> None:
+    """Drop the rows of ``keys`` and store ``built`` (a change out of scope simply vanishes)."""
+    tl = timelines.c
+    for chunk in _chunks(keys):
+        conn.execute(delete(timelines).where(tl.set_id == set_id, tl.change_key.in_(chunk)))
+    rows = [_row(set_id, t) for t in built]
+    if rows:
+        conn.execute(insert(timelines), rows)
+
+
+def _row(set_id: int, t: ChangeTimeline) -> dict[str, Any]:
+    times = [None if h is None else to_micros(h.at) for h in t.stages]
+    last = t.stages[-1] if t.stages else None
+    return {
+        "set_id": set_id,
+        "change_key": t.key,
+        "start_at": to_micros(t.start.at),
+        "end_at": None if last is None else to_micros(last.at),
+        "times": ",".join("" if x is None else str(x) for x in times),
+        "sources": json.dumps(
+            [t.start.source, *(None if h is None else h.source for h in t.stages)]
+        ),
+    }
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """Changes that reached the last stage in a window: start and stage times, micros.
+
+    ``times`` is float64 (n, k) with NaN for a stage that did not happen; float64 holds
+    every microsecond timestamp exactly (they are far below 2**53).
+    """
+
+    keys: list[str]
+    start: NDArray[np.float64]
+    times: NDArray[np.float64]
+
+
+def read_matrix(
+    conn: Connection, ts: TimelineSet, start_us: int | None, end_us: int | None
+) -> Matrix:
+    tl = timelines.c
+    query = select(tl.change_key, tl.start_at, tl.times).where(
+        tl.set_id == ts.id, tl.end_at.is_not(None)
+    )
+    if start_us is not None:
+        query = query.where(tl.end_at >= start_us)
+    if end_us is not None:
+        query = query.where(tl.end_at < end_us)
+    rows = conn.execute(query.order_by(tl.change_key)).all()
+    n, k = len(rows), ts.stages
+    start = np.empty(n, dtype=np.float64)
+    times = np.full((n, k), np.nan, dtype=np.float64)
+    keys: list[str] = []
+    for i, (key, start_at, packed) in enumerate(rows):
+        keys.append(key)
+        start[i] = start_at
+        for j, value in enumerate(packed.split(",")):
+            if value:
+                times[i, j] = int(value)
+    return Matrix(keys, start, times)
+
+
+@dataclass(frozen=True)
+class StoredTimeline:
+    key: str
+    start_at: int
+    times: list[int | None]
+    sources: list[str | None]
+
+
+def read_one(conn: Connection, ts: TimelineSet, key: str) -> StoredTimeline | None:
+    tl = timelines.c
+    row = conn.execute(
+        select(tl.change_key, tl.start_at, tl.times, tl.sources).where(
+            tl.set_id == ts.id, tl.change_key == key
+        )
+    ).first()
+    if row is None:
+        return None
+    times = [int(x) if x else None for x in row.times.split(",")]
+    return StoredTimeline(row.change_key, row.start_at, times, json.loads(row.sources))
+
+
+def count_in_flight(conn: Connection, ts: TimelineSet) -> int:
+    from sqlalchemy import func
+
+    tl = timelines.c
+    query = select(func.count()).where(tl.set_id == ts.id, tl.end_at.is_(None))
+    return int(conn.execute(query).scalar_one())
