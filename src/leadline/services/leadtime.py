@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,7 +18,7 @@ from leadline.domain.times import format_time, from_micros, to_micros
 from leadline.errors import InputError, NotFoundError
 from leadline.metrics.leadtime import aggregate, explain_change, stage_durations
 from leadline.metrics.stats import check_statistic
-from leadline.profiles.loader import profile_fingerprint
+from leadline.profiles.loader import profile_to_dict
 from leadline.profiles.models import Profile
 from leadline.store import changelog
 from leadline.store import timelines as store
@@ -51,7 +53,7 @@ def refresh(engine: Engine, profile: Profile, on_progress: Progress | None = Non
     The first call for a profile builds every change; later calls rebuild only the changes
     that the change log names after the set's watermark.
     """
-    fingerprint = profile_fingerprint(profile)
+    fingerprint = timeline_fingerprint(profile)
     unit = profile_unit(profile)
     with writing(engine) as conn:
         _lock(conn, fingerprint)
@@ -137,8 +139,31 @@ def explain(
     }
 
 
+TIMELINE_VERSION = 1  # bump when linking or stage rules change: every set is rebuilt
+
+
+def timeline_fingerprint(profile: Profile) -> str:
+    """What a profile's timelines depend on: start, scope and each stage's event, filters
+    and occurrence — not names, descriptions, thresholds, statistics or the dora block, so
+    editing those reuses the materialized timelines."""
+    data = profile_to_dict(profile)
+    stages = [
+        {k: v for k, v in stage.items() if k not in ("name", "ideal", "acceptable")}
+        | {"occurrence": profile.stages[i].effective_occurrence}
+        for i, stage in enumerate(data["stages"])
+    ]
+    relevant = {
+        "v": TIMELINE_VERSION,
+        "start": data.get("start"),
+        "scope": data.get("scope"),
+        "stages": stages,
+    }
+    text = json.dumps(relevant, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def _set(conn: Connection, profile: Profile) -> store.TimelineSet:
-    ts = store.get_set(conn, profile_fingerprint(profile))
+    ts = store.get_set(conn, timeline_fingerprint(profile))
     assert ts is not None, "refresh() creates the set"
     return ts
 
