@@ -25,6 +25,10 @@ def human(seconds: float | None) -> str:
     return " ".join(shown) or "0s"
 
 
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _rating(value: str | None) -> str:
     if value is None:
         return ""
@@ -37,7 +41,7 @@ def lead_time_table(result: dict[str, Any], profile: Profile) -> None:
 
     table = Table(
         title=f"{result['profile']} — {result['statistic']} lead time, "
-        f"{result['changes']} changes ({result.get('in_flight', 0)} in flight)",
+        f"{_plural(result['changes'], 'change')} ({result.get('in_flight', 0)} in flight)",
         title_justify="left",
     )
     for name, justify in [
