@@ -5,6 +5,7 @@ python bench/gen_records.py 200000 > /tmp/records.ndjson
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import sys
@@ -12,6 +13,11 @@ from datetime import UTC, datetime, timedelta
 from typing import IO, Any
 
 BASE = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def _sha(i: int, salt: str) -> str:
+    """A realistic (uniformly distributed) 40-hex SHA."""
+    return hashlib.sha1(f"{salt}{i}".encode()).hexdigest()
 
 
 def ts(minutes: float) -> str:
@@ -27,7 +33,7 @@ def records(n: int, seed: int = 7) -> Any:
         i += 1
         key = f"PROJ{i % 7}-{i}"
         t0 = i * 7.0
-        sha1, sha2, merge = f"{i:038x}a1", f"{i:038x}b2", f"{i:038x}m3"
+        sha1, sha2, merge = _sha(i, "a"), _sha(i, "b"), _sha(i, "m")
         repo = f"acme/svc{i % 13}"
         batch: list[dict[str, Any]] = [
             {
@@ -40,7 +46,7 @@ def records(n: int, seed: int = 7) -> Any:
                 ],
             },
             {"kind": "commit", "repo": repo, "sha": sha1, "committed_at": ts(t0 + 15),
-             "message": f"{key}: part one", "author": "dev", "parents": [f"{i - 1:038x}m3"]},
+             "message": f"{key}: part one", "author": "dev", "parents": [_sha(i - 1, "m")]},
             {"kind": "commit", "repo": repo, "sha": sha2, "committed_at": ts(t0 + 25),
              "message": f"{key}: part two", "author": "dev", "parents": [sha1]},
             {"kind": "pull_request", "repo": repo, "number": i, "title": f"{key} change",

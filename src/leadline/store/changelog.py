@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, func, select
 
 from leadline.correlate.linking import (
     artifacts_touched,
@@ -42,9 +42,9 @@ def refs_of(record: RecordModel) -> set[str]:
 
 
 def append(conn: Connection, refs: Iterable[str]) -> None:
-    rows = [{"ref": r} for r in sorted(set(refs))]
-    if rows:
-        conn.execute(insert(change_log), rows)
+    from leadline.store.writer import insert_many
+
+    insert_many(conn, change_log, [{"ref": r} for r in sorted(set(refs))])
 
 
 def last_seq(conn: Connection) -> int:

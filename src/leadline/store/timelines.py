@@ -20,6 +20,7 @@ from leadline.correlate.timeline import ChangeTimeline
 from leadline.domain.times import to_micros
 from leadline.store.neighbourhood import _chunks
 from leadline.store.tables import timeline_sets, timelines
+from leadline.store.writer import insert_many
 
 
 @dataclass(frozen=True)
@@ -72,9 +73,7 @@ def replace(
     tl = timelines.c
     for chunk in _chunks(keys):
         conn.execute(delete(timelines).where(tl.set_id == set_id, tl.change_key.in_(chunk)))
-    rows = [_row(set_id, t) for t in built]
-    if rows:
-        conn.execute(insert(timelines), rows)
+    insert_many(conn, timelines, [_row(set_id, t) for t in built])
 
 
 def _row(set_id: int, t: ChangeTimeline) -> dict[str, Any]:

@@ -11,7 +11,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, tuple_, update
+from sqlalchemy import (
+    Connection,
+    Table,
+    bindparam,
+    delete,
+    insert,
+    select,
+    text,
+    tuple_,
+    update,
+)
+from sqlalchemy.types import Integer
 
 from leadline.domain.parse import parse_line
 from leadline.domain.records import RecordModel
@@ -98,9 +109,8 @@ class RecordWriter:
         ids = self.changed_ids.setdefault(m.kind, set())
         if new:
             # Plain executemany (fast on both drivers), then read the new ids back by key.
-            self.conn.execute(
-                insert(m.table),
-                [{**p.row, "data": p.data, "digest": p.digest} for _, p in new],
+            insert_many(
+                self.conn, m.table, [{**p.row, "data": p.data, "digest": p.digest} for _, p in new]
             )
             new_ids = self._stored(m, [k for k, _ in new])
             ids.update(i for i, _ in new_ids.values())
@@ -149,9 +159,34 @@ class RecordWriter:
     ) -> dict[tuple[Any, ...], tuple[int, str]]:
         t = m.table
         cols = [t.c[c] for c in m.key_columns]
-        where = cols[0].in_([k[0] for k in keys]) if len(cols) == 1 else tuple_(*cols).in_(keys)
+        if len(cols) == 1:
+            where = cols[0].in_([k[0] for k in keys])
+        elif self.conn.dialect.name == "postgresql":
+            # PostgreSQL plans a long row-value IN as one OR branch per key (slow to plan and
+            # run); joining against unnest() of one array per key column is a single join.
+            return self._stored_pg(m, keys)
+        else:
+            where = tuple_(*cols).in_(keys)
         rows = self.conn.execute(select(t.c.id, t.c.digest, *cols).where(where))
         return {tuple(r[2:]): (int(r[0]), str(r[1])) for r in rows}
+
+    def _stored_pg(
+        self, m: KindMapping, keys: list[tuple[Any, ...]]
+    ) -> dict[tuple[Any, ...], tuple[int, str]]:
+        t = m.table
+        names = list(m.key_columns)
+        arrays = ", ".join(
+            f"CAST(:k{i} AS {'bigint' if isinstance(t.c[n].type, Integer) else 'text'}[])"
+            for i, n in enumerate(names)
+        )
+        on = " AND ".join(f"t.{n} = k.{n}" for n in names)
+        cols = ", ".join(f"t.{n}" for n in names)
+        sql = text(
+            f"SELECT t.id, t.digest, {cols} FROM {t.name} AS t "
+            f"JOIN unnest({arrays}) AS k({', '.join(names)}) ON {on}"
+        )
+        params = {f"k{i}": [k[i] for k in keys] for i in range(len(names))}
+        return {tuple(r[2:]): (int(r[0]), str(r[1])) for r in self.conn.execute(sql, params)}
 
     def _insert_children(self, m: KindMapping, parents: list[tuple[int, _Pending]]) -> None:
         for child in m.child_tables:
@@ -160,5 +195,23 @@ class RecordWriter:
                 for parent_id, p in parents
                 for row in p.children.get(child.table.name, [])
             ]
-            if rows:
-                self.conn.execute(insert(child.table), rows)
+            insert_many(self.conn, child.table, rows)
+
+
+def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert rows fast on either backend, inside the caller's transaction.
+
+    SQLite's executemany runs in C and is fast as is; psycopg's executemany sends one
+    statement per row, so on PostgreSQL rows are streamed with COPY instead.
+    """
+    if not rows:
+        return
+    if conn.dialect.name != "postgresql":
+        conn.execute(insert(table), rows)
+        return
+    columns = list(rows[0])
+    names = ", ".join(f'"{c}"' for c in columns)
+    raw: Any = conn.connection.driver_connection
+    with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row([row.get(c) for c in columns])
