@@ -109,7 +109,9 @@ CASES: list[tuple[str, str, list[str]]] = [
         "name: P\nstart: {event: ticket_opened}\nstages: [{name: a, event: commit}]",
         [
             "p.yaml: start.event: unknown event 'ticket_opened' (expected one of ticket_created, "
-            "commit_created, api_event, first_stage); did you mean 'ticket_created'?"
+            "commit_created, api_event, first_stage, issue_status, commit, pr_created, "
+            "pr_review, pr_approved, pr_merged, ci_completed, cd_completed, released); "
+            "did you mean 'ticket_created'?"
         ],
     ),
     (

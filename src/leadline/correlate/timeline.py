@@ -86,6 +86,9 @@ def _created(change: ScopedChange) -> StageHit | None:
 def _start(
     start: Start, change: ScopedChange, stages: tuple[StageHit | None, ...]
 ) -> StageHit | None:
+    as_stage = start.as_stage()
+    if as_stage is not None:
+        return stage_hit(as_stage, change)
     if start.event == "ticket_created":
         return _created(change)
     if start.event == "commit_created":

@@ -19,6 +19,7 @@ from leadline.errors import InputError
 from leadline.profiles.messages import describe_value, validation_problems
 from leadline.profiles.models import Profile
 from leadline.profiles.parsing import MAX_CHARS, SyntaxProblem, normalize, parse_json, parse_yaml
+from leadline.profiles.phases import expand_phases
 from leadline.profiles.rules import Loc, Problem, profile_problems, render_loc
 
 FILE = "(file)"
@@ -78,15 +79,22 @@ def profile_from_data(data: object, source: str = "<profile>") -> Profile:
         plain = normalize(data, problems)
     except SyntaxProblem as exc:
         raise ProfileError(source, [(FILE, str(exc))]) from None
+    written = plain
+    plain, phase_problems, where = expand_phases(plain)
     problems += profile_problems(plain)
     profile: Profile | None = None
     try:
         profile = Profile.model_validate(plain)
     except ValidationError as exc:
         problems += validation_problems(exc)
-    if problems or profile is None:
-        raise ProfileError(source, _ordered(plain, problems))
+    if problems or phase_problems or profile is None:
+        mapped = [(where(loc), what) for loc, what in _dedupe(problems)]
+        raise ProfileError(source, _ordered(written, mapped + phase_problems))
     return profile
+
+
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    return list(dict.fromkeys(problems))
 
 
 def profile_fingerprint(profile: Profile) -> str:

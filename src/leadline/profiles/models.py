@@ -44,7 +44,22 @@ StageEvent = Literal[
     "api_event",
 ]
 STAGE_EVENTS: tuple[str, ...] = StageEvent.__args__  # type: ignore[attr-defined]
-StartEvent = Literal["ticket_created", "commit_created", "api_event", "first_stage"]
+StartEvent = Literal[
+    "ticket_created",
+    "commit_created",
+    "api_event",
+    "first_stage",
+    # A stage event as the start (efficiency-profile phases start on any signal):
+    "issue_status",
+    "commit",
+    "pr_created",
+    "pr_review",
+    "pr_approved",
+    "pr_merged",
+    "ci_completed",
+    "cd_completed",
+    "released",
+]
 Occurrence = Literal["first", "last"]
 Category = Literal["todo", "in_progress", "done"]
 
@@ -74,6 +89,21 @@ class _Strict(BaseModel):
 class Start(_Strict):
     event: StartEvent = "ticket_created"
     event_types: Names | None = None
+    # Only with a stage event as the start: the same filters a stage of that event takes.
+    occurrence: Occurrence | None = None
+    statuses: Names | None = None
+    category: Category | None = None
+    target_branches: Names | None = None
+    labels: Names | None = None
+    pipelines: Names | None = None
+    environments: Names | None = None
+
+    def as_stage(self) -> Stage | None:
+        """The start as a stage spec when ``event`` is a stage event, else ``None``."""
+        if self.event in ("ticket_created", "commit_created", "api_event", "first_stage"):
+            return None
+        data = self.model_dump(exclude_none=True, exclude={"event_types"})
+        return Stage.model_validate({"name": "(start)", **data})
 
     @model_validator(mode="after")
     def _rules(self) -> Start:

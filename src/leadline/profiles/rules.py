@@ -96,12 +96,29 @@ def stage_problems(stage: Mapping[str, Any]) -> list[Problem]:
     return problems
 
 
+START_ONLY_EVENTS = ("ticket_created", "commit_created", "api_event", "first_stage")
+
+
 def start_problems(start: Mapping[str, Any]) -> list[Problem]:
     """Problems inside the ``start`` block; locations are relative to it."""
     event = start.get("event", "ticket_created")
-    if _given(start, "event_types") and isinstance(event, str) and event != "api_event":
-        return [(("event_types",), f"only used with event 'api_event' (start.event is {event!r})")]
-    return []
+    if not isinstance(event, str):
+        return []
+    if event in STAGE_FILTERS and event not in START_ONLY_EVENTS:
+        # A stage event as the start: the stage rules apply (event_types is api_event's).
+        problems = stage_problems(start)
+        if _given(start, "event_types"):
+            problems.append((("event_types",), f"not used by event {event!r}"))
+        return problems
+    problems = []
+    if _given(start, "event_types") and event != "api_event":
+        problems.append(
+            (("event_types",), f"only used with event 'api_event' (start.event is {event!r})")
+        )
+    for key in (*STAGE_FILTER_KEYS, "occurrence"):
+        if key != "event_types" and _given(start, key):
+            problems.append(((key,), f"only used when start.event is a stage event, not {event!r}"))
+    return problems
 
 
 def dora_section_problems(section: str, spec: Mapping[str, Any]) -> list[Problem]:
