@@ -108,6 +108,7 @@ def test_stdin_import(run_cli: Any) -> None:
     assert report["records"] == 9
 
 
+T0 = "2024-05-01T10:00:00Z"
 GOOD = {"kind": "commit", "repo": "r", "sha": "s1", "committed_at": "2024-05-01T10:00:00Z"}
 BAD_LINES = [
     ("not json at all", "(line)", "not valid JSON"),
@@ -140,6 +141,18 @@ BAD_LINES = [
         "expected an integer, got the string '7'",
     ),
     (json.dumps([1, 2]), "(line)", "expected a JSON object"),
+    (json.dumps({**GOOD, "sha": "nul\u0000"}), "(line)", "contains a NUL character"),
+    (
+        json.dumps({"kind": "pull_request", "repo": "r", "number": 2**64, "created_at": T0}),
+        "number",
+        "less than or equal to 9223372036854775807",
+    ),
+    (json.dumps({**GOOD, "sha": "x" * 1001}), "sha", "at most 1000 characters"),
+    (
+        json.dumps({**GOOD, "committed_at": "0001-01-01T00:00:00+01:00"}),
+        "committed_at",
+        "out of range",
+    ),
     (json.dumps({"repo": "r"}), "kind", "missing"),
 ]
 

@@ -162,3 +162,32 @@ def test_missing_profile_file_is_clear(run_cli: Any) -> None:
     result = run_cli("lead-time", "--profile", "/nonexistent/p.yaml")
     assert result.code == 2
     assert "/nonexistent/p.yaml" in result.err and "Traceback" not in result.err
+
+
+def test_text_from_records_is_never_read_as_markup(run_cli: Any, tmp_path: Path) -> None:
+    path = tmp_path / "m.ndjson"
+    path.write_text(
+        json.dumps(
+            {"kind": "issue", "key": "M-1", "created_at": "2024-05-01T09:00:00Z",
+             "status_changes": [{"to": "Done [/x]", "at": "2024-05-01T10:00:00Z"}]}
+        ) + "\n"
+    )  # fmt: skip
+    profile = tmp_path / "p.yaml"
+    profile.write_text("name: p [b]\nstages:\n  - {name: 'Done [/x]', event: issue_status, "
+                       "statuses: ['Done [/x]']}\n")  # fmt: skip
+    ok(run_cli("import", str(path)))
+    table = run_cli("lead-time", "--profile", str(profile))
+    assert table.code == 0, table.err
+    assert "Done [/x]" in table.out and "p [b]" in table.out
+    change = run_cli("lead-time", "--profile", str(profile), "--change", "M-1")
+    assert change.code == 0, change.err
+    assert "issue M-1 → Done [/x]" in change.out.replace("\n", " ") or "Done [/x]" in change.out
+
+
+def test_change_csv_keeps_zero_durations(run_cli: Any) -> None:
+    ok(run_cli("import", str(EXAMPLES / "example2.ndjson")))
+    result = run_cli("lead-time", "--profile", str(EXAMPLES / "profile.yaml"), "--change",
+                     EXPECTED["example2"]["change"], "--format", "csv")  # fmt: skip
+    assert result.code == 0, result.err
+    ci = next(line for line in result.out.splitlines() if line.startswith("CI,"))
+    assert ci.split(",")[2] == "0.0"  # CI finished before the last merge: 0, not blank

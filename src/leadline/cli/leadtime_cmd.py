@@ -90,7 +90,8 @@ def _emit_change(explained: dict[str, Any], fmt: str) -> None:
         writer.writerow(["stage", "at", "seconds", "source"])
         writer.writerow(["(start)", explained["start"], "", explained["start_source"]])
         for s in explained["stages"]:
-            writer.writerow([s["name"], s["at"] or "", s["seconds"] or "", s["source"] or ""])
+            seconds = "" if s["seconds"] is None else s["seconds"]
+            writer.writerow([s["name"], s["at"] or "", seconds, s["source"] or ""])
         click.echo(out.getvalue(), nl=False)
         return
     from leadline.cli.render import change_table

@@ -72,12 +72,19 @@ def _report(exc: BaseException, debug: bool) -> int:
         return exc.exit_code
     if debug:
         _traceback(exc)
-    else:
-        click.echo(
-            f"leadline: internal error: {type(exc).__name__}: {exc} "
-            "(run with --debug for a traceback)",
-            err=True,
-        )
+        return 1
+    first_line = (str(exc).strip().splitlines() or [""])[0]
+    module = type(exc).__module__
+    if module.startswith("sqlalchemy"):
+        orig = getattr(exc, "orig", None)
+        reason = (str(orig).strip().splitlines() or [""])[0] if orig is not None else first_line
+        click.echo(f"leadline: error: database: {reason}", err=True)
+        return 1
+    click.echo(
+        f"leadline: internal error: {type(exc).__name__}: {first_line} "
+        "(run with --debug for a traceback)",
+        err=True,
+    )
     return 1
 
 

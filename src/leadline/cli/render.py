@@ -35,12 +35,19 @@ def _rating(value: str | None) -> str:
     return f"[{RATING_STYLE[value]}]{RATING_TEXT[value]}[/]"
 
 
+def escape(text: str) -> str:
+    """Text from profiles and records is shown as is, never read as rich markup."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
+
 def lead_time_table(result: dict[str, Any], profile: Profile) -> None:
     from rich.console import Console
     from rich.table import Table
 
     table = Table(
-        title=f"{result['profile']} — {result['statistic']} lead time, "
+        title=f"{escape(result['profile'])} — {result['statistic']} lead time, "
         f"{_plural(result['changes'], 'change')} ({result.get('in_flight', 0)} in flight)",
         title_justify="left",
     )
@@ -54,7 +61,7 @@ def lead_time_table(result: dict[str, Any], profile: Profile) -> None:
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for stage in result["stages"]:
         table.add_row(
-            stage["name"],
+            escape(stage["name"]),
             human(stage["seconds"]),
             _rating(stage["rating"]),
             str(stage["samples"]),
@@ -69,12 +76,13 @@ def change_table(explained: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"change {explained['change']}", title_justify="left")
+    table = Table(title=f"change {escape(explained['change'])}", title_justify="left")
     for name in ("stage", "reached at", "duration", "source"):
         table.add_column(name)
-    table.add_row("(start)", explained["start"], "", explained["start_source"] or "")
+    table.add_row("(start)", explained["start"], "", escape(explained["start_source"] or ""))
     for s in explained["stages"]:
-        table.add_row(s["name"], s["at"] or "—", human(s["seconds"]), s["source"] or "not reached")
+        source = escape(s["source"]) if s["source"] else "not reached"
+        table.add_row(escape(s["name"]), s["at"] or "—", human(s["seconds"]), source)
     table.add_section()
     table.add_row("Total", "", human(explained["total_seconds"]), "")
     Console(highlight=False).print(table)

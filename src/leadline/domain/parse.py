@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -25,8 +26,14 @@ _EXPECTED = {
 }
 
 
+NUL_PROBLEM = "contains a NUL character (\\u0000), which databases cannot store"
+
+
 def parse_line(text: str | bytes, path: str, line: int) -> RecordModel | LineError:
     """Validate one NDJSON line; return the record or a ``LineError`` (never raises)."""
+    marked = b"\\u0000" in text if isinstance(text, bytes) else "\\u0000" in text
+    if marked and _decodes_to_nul(text):
+        return LineError(path, line, "(line)", NUL_PROBLEM)
     try:
         return _ADAPTER.validate_json(text)
     except ValidationError as exc:
@@ -35,10 +42,29 @@ def parse_line(text: str | bytes, path: str, line: int) -> RecordModel | LineErr
 
 def parse_object(obj: Any, path: str, line: int) -> RecordModel | LineError:
     """Validate an already-decoded JSON value (the HTTP API's JSON arrays)."""
+    if _has_nul(obj):
+        return LineError(path, line, "(record)", NUL_PROBLEM)
     try:
         return _ADAPTER.validate_python(obj, strict=None)
     except ValidationError as exc:
         return _line_error(exc, path, line)
+
+
+def _decodes_to_nul(text: str | bytes) -> bool:
+    try:
+        return _has_nul(json.loads(text))
+    except ValueError:
+        return False  # not JSON: validation reports it
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 def _line_error(exc: ValidationError, path: str, line: int) -> LineError:

@@ -28,7 +28,9 @@ Time = Annotated[
 EpochOrTime = Annotated[
     datetime, BeforeValidator(parse_time_or_epoch), PlainSerializer(format_time, return_type=str)
 ]
-Text = Annotated[str, StringConstraints(min_length=1)]
+# Identifiers and natural keys: non-empty, and short enough for any database index.
+Text = Annotated[str, StringConstraints(min_length=1, max_length=1000)]
+MAX_NUMBER = 2**63 - 1
 
 
 def _id_text(value: object) -> object:
@@ -139,7 +141,7 @@ class Commit(_Model):
 class PullRequest(_Model):
     kind: Literal["pull_request"]
     repo: Text
-    number: Annotated[int, Field(ge=0)]
+    number: Annotated[int, Field(ge=0, le=MAX_NUMBER)]
     created_at: Time
     title: str | None = None
     source_branch: str | None = None

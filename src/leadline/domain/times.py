@@ -36,10 +36,11 @@ def parse_time(value: object) -> datetime:
     if text[-1] == "z":
         text = text[:-1] + "Z"
     try:
-        parsed = datetime.fromisoformat(text)
+        return datetime.fromisoformat(text).astimezone(UTC)
     except ValueError as exc:
         raise ValueError(f"not a valid time: {value!r} ({exc})") from None
-    return parsed.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"time out of range: {value!r}") from None
 
 
 def parse_time_or_epoch(value: object) -> datetime:
@@ -49,7 +50,7 @@ def parse_time_or_epoch(value: object) -> datetime:
     if isinstance(value, int | float):
         if not math.isfinite(value) or not 0 <= value <= _MAX_EPOCH:
             raise ValueError(f"epoch seconds out of range: {value!r}")
-        return _EPOCH + timedelta(microseconds=round(value * 1_000_000))
+        return _EPOCH + timedelta(microseconds=round(value * 1_000_000))  # range checked above
     return parse_time(value)
 
 

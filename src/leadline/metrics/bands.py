@@ -17,8 +17,10 @@ fraction (0.15 = 15 %). A ``None`` value has no band.
 Edges are exact rationals (1/7 per day, 3/20, 3600 s …). The value is compared exactly when
 it is an ``int`` or a ``Fraction`` — the DORA functions pass exact ratios such as
 ``Fraction(deployments · 86 400 000 000, window_µs)``. A ``float`` cannot hold 1/7 or 0.15
-exactly, so a float within a relative ``REL_TOL`` (1e-12) of an edge counts as exactly on it:
+exactly, so a float within a relative ``REL_TOL`` (1e-13) of an edge counts as exactly on it:
 ``1 / 7``, ``13 / 91`` and ``0.15`` all land on their edges; ``0.1500001`` does not.
+1e-13 is far above float rounding (about 1e-16) and small enough that a duration one
+microsecond off an edge stays on its own side (30 days · 1e-13 ≈ 0.26 µs).
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ MTTR = "mttr"
 METRICS: tuple[str, ...] = (DEPLOYMENT_FREQUENCY, LEAD_TIME, CHANGE_FAILURE_RATE, MTTR)
 
 #: A float this close (relative) to an edge is taken to be exactly on the edge.
-REL_TOL = 1e-12
+REL_TOL = 1e-13
 
 HOUR = 3600
 DAY = 24 * HOUR
@@ -68,9 +70,9 @@ class Edge:
         return {">": sign > 0, ">=": sign >= 0, "<": sign < 0, "<=": sign <= 0}[self.op]
 
 
-def _edges(op: str, elite: Fraction | int, high: Fraction | int, medium: Fraction | int) -> tuple[
-    Edge, ...
-]:
+def _edges(
+    op: str, elite: Fraction | int, high: Fraction | int, medium: Fraction | int
+) -> tuple[Edge, ...]:
     return tuple(
         Edge(band, op, Fraction(edge))
         for band, edge in ((ELITE, elite), (HIGH, high), (MEDIUM, medium))
@@ -86,11 +88,15 @@ EDGES: dict[tuple[str, str], tuple[Edge, ...]] = {
         Edge(HIGH, ">=", _PER_DAY[1]),
         Edge(MEDIUM, ">=", _PER_DAY[2]),
     ),
-    (HARNESS, CHANGE_FAILURE_RATE): _edges("<=", Fraction(15, 100), Fraction(30, 100), Fraction(45, 100)),
+    (HARNESS, CHANGE_FAILURE_RATE): _edges(
+        "<=", Fraction(15, 100), Fraction(30, 100), Fraction(45, 100)
+    ),
     (HARNESS, MTTR): _edges("<", HOUR, DAY, WEEK),
     (HARNESS, LEAD_TIME): _edges("<=", DAY, 7 * DAY, 30 * DAY),
     (DORA_2023, DEPLOYMENT_FREQUENCY): _edges(">=", *_PER_DAY),
-    (DORA_2023, CHANGE_FAILURE_RATE): _edges("<=", Fraction(5, 100), Fraction(10, 100), Fraction(15, 100)),
+    (DORA_2023, CHANGE_FAILURE_RATE): _edges(
+        "<=", Fraction(5, 100), Fraction(10, 100), Fraction(15, 100)
+    ),
     (DORA_2023, MTTR): _edges("<", HOUR, DAY, WEEK),
     (DORA_2023, LEAD_TIME): _edges("<", DAY, WEEK, MONTH),
 }
@@ -129,7 +135,9 @@ def compare(value: float | Fraction, edge: Fraction) -> int:
     return int(exact > edge) - int(exact < edge)
 
 
-def band(metric: str, value: float | Fraction | None, band_set: str = DEFAULT_BAND_SET) -> str | None:
+def band(
+    metric: str, value: float | Fraction | None, band_set: str = DEFAULT_BAND_SET
+) -> str | None:
     """The band of ``value`` for ``metric`` (``None`` for a ``None`` value)."""
     rules = edges(metric, band_set)
     if value is None:
@@ -138,3 +146,8 @@ def band(metric: str, value: float | Fraction | None, band_set: str = DEFAULT_BA
         if rule.holds(value):
             return rule.band
     return LOW
+
+
+def lead_time_band(total_seconds: float | None, band_set: str = DEFAULT_BAND_SET) -> str | None:
+    """The band of a lead time in seconds (``None`` → ``None``)."""
+    return band(LEAD_TIME, total_seconds, band_set)

@@ -55,6 +55,10 @@ def refresh(engine: Engine, profile: Profile, on_progress: Progress | None = Non
     """
     fingerprint = timeline_fingerprint(profile)
     unit = profile_unit(profile)
+    with reading(engine) as conn:  # the common case: up to date, no write lock needed
+        ts = store.get_set(conn, fingerprint)
+        if ts is not None and ts.watermark >= changelog.last_seq(conn):
+            return 0
     with writing(engine) as conn:
         _lock(conn, fingerprint)
         ts = store.get_set(conn, fingerprint)

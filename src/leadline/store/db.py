@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
@@ -65,10 +65,22 @@ def _sqlite_on_begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN")
 
 
+# One key for every leadline writer on a PostgreSQL database (see ``writing``).
+PG_WRITER_LOCK = 0x6C65_6164  # "lead"
+
+
 @contextmanager
 def writing(engine: Engine) -> Iterator[Connection]:
-    """One write transaction: committed when the block ends, rolled back on any error."""
+    """One write transaction: committed when the block ends, rolled back on any error.
+
+    Writers are serialised on both backends: SQLite by ``BEGIN IMMEDIATE``, PostgreSQL by a
+    transaction-scoped advisory lock. That keeps the change log's sequence in commit order
+    (an incremental refresh never passes over an uncommitted entry), lets two imports of the
+    same new record queue instead of colliding, and makes first-use migrations safe.
+    """
     with engine.connect().execution_options(leadline_write=True) as conn, conn.begin():
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_WRITER_LOCK})
         yield conn
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Table
 
+from leadline.correlate.linking import event_ticket_key
 from leadline.domain.records import (
     Commit,
     Event,
@@ -182,6 +183,7 @@ def _event_row(r: Event) -> Row:
         "event_type": r.event_type,
         "event_time": _us(r.event_time),
         "key7": sha7(r.key),
+        "ticket_key": event_ticket_key(r),
     }
 
 

@@ -55,6 +55,13 @@ def ensure_schema(engine: Engine) -> None:
             command.upgrade(_config(conn), "head")  # type: ignore[arg-type]
     except (OperationalError, DBAPIError) as exc:
         raise StoreError(f"cannot open database {engine.url!r}: {_reason(exc)}") from exc
+    except Exception as exc:
+        if type(exc).__name__ == "CommandError":  # alembic: a revision this version lacks
+            raise StoreError(
+                f"database {engine.url!r} has a schema this leadline does not know "
+                f"({exc}); upgrade leadline"
+            ) from exc
+        raise
 
 
 def _reason(exc: DBAPIError) -> str:

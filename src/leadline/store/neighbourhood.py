@@ -66,7 +66,7 @@ def resolve_refs(conn: Connection, refs: Iterable[str], unit: Unit) -> set[str]:
         elif kind == "v":
             versions.add(_pairs(value))
     if artifacts:
-        shas |= _scalars(conn, _producer_shas, artifacts)
+        shas |= _producer_shas_upstream(conn, artifacts)
     if versions:
         keys |= _scalars(conn, _issues_with_versions, versions)
     if unit == "ticket":
@@ -86,6 +86,35 @@ def _rows(conn: Connection, make: Any, values: Iterable[Any]) -> set[tuple[Any, 
     for chunk in _chunks(sorted(set(values))):
         out.update(tuple(r) for r in conn.execute(make(chunk)))
     return out
+
+
+def _producer_shas_upstream(conn: Connection, artifacts: set[tuple[str, str]]) -> set[str]:
+    """SHA prefixes of the runs that produced the artifacts, following promotions upstream
+    (a producer without SHAs of its own consumed an artifact from an earlier run)."""
+    shas: set[str] = set()
+    seen: set[tuple[str, str]] = set()
+    frontier = set(artifacts)
+    while frontier:
+        seen |= frontier
+        shas |= _scalars(conn, _producer_shas, frontier)
+        upstream = {(r[0], r[1]) for r in _rows(conn, _producer_inputs, frontier)}
+        frontier = upstream - seen
+    return shas
+
+
+def _producer_inputs(chunk: list[tuple[str, str]]) -> Select[Any]:
+    a = t.pipeline_artifacts
+    out = a.alias("out")
+    return (
+        select(a.c.name, a.c.version)
+        .join(out, out.c.pipeline_run_id == a.c.pipeline_run_id)
+        .where(
+            out.c.direction == "output",
+            tuple_(out.c.name, out.c.version).in_(chunk),
+            a.c.direction == "input",
+            a.c.version.is_not(None),
+        )
+    )
 
 
 def _producer_shas(chunk: list[tuple[str, str]]) -> Select[Any]:
@@ -199,9 +228,11 @@ def load_neighbourhood(conn: Connection, keys: Sequence[str], unit: Unit) -> lis
         fetch(v, tuple_(v.c.project, v.c.name).in_(chunk))
     _load_runs(conn, shas, fetch)
     e = t.events
-    upper = {k.upper() for k in issue_keys}
-    for chunk in _chunks(upper | issue_keys | shas):
-        fetch(e, or_(e.c.key.in_(chunk), e.c.key7.in_(chunk)))
+    upper = {k.strip().upper() for k in issue_keys}
+    for chunk in _chunks(upper):
+        fetch(e, e.c.ticket_key.in_(chunk))
+    for chunk in _chunks(shas):
+        fetch(e, e.c.key7.in_(chunk))
     records: list[RecordModel] = []
     for (_table, _id), text in sorted(data.items()):
         parsed = parse_line(text, "<stored>", 0)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 00:07:27.744049
+Create Date: 2026-11-22 00:54:05.736843
 """
 
 from __future__ import annotations
@@ -21,19 +21,19 @@ def upgrade() -> None:
     op.create_table(
         "change_log",
         sa.Column("seq", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column("ref", sa.String(length=600), nullable=False),
+        sa.Column("ref", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("seq", name=op.f("pk_change_log")),
     )
     op.create_table(
         "commits",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("repo", sa.String(length=255), nullable=False),
-        sa.Column("sha", sa.String(length=64), nullable=False),
+        sa.Column("repo", sa.Text(), nullable=False),
+        sa.Column("sha", sa.Text(), nullable=False),
         sa.Column("sha7", sa.String(length=7), nullable=False),
         sa.Column("committed_at", sa.BigInteger(), nullable=False),
         sa.Column("authored_at", sa.BigInteger(), nullable=True),
-        sa.Column("author", sa.String(length=255), nullable=True),
-        sa.Column("branch", sa.String(length=255), nullable=True),
+        sa.Column("author", sa.Text(), nullable=True),
+        sa.Column("branch", sa.Text(), nullable=True),
         sa.Column("data", sa.Text(), nullable=False),
         sa.Column("digest", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_commits")),
@@ -45,13 +45,14 @@ def upgrade() -> None:
     op.create_table(
         "events",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("component", sa.String(length=255), nullable=False),
-        sa.Column("key", sa.String(length=255), nullable=False),
-        sa.Column("event_type", sa.String(length=255), nullable=False),
+        sa.Column("component", sa.Text(), nullable=False),
+        sa.Column("key", sa.Text(), nullable=False),
+        sa.Column("event_type", sa.Text(), nullable=False),
         sa.Column("event_time", sa.BigInteger(), nullable=False),
         sa.Column("data", sa.Text(), nullable=False),
         sa.Column("digest", sa.String(length=64), nullable=False),
         sa.Column("key7", sa.String(length=7), nullable=False),
+        sa.Column("ticket_key", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_events")),
         sa.UniqueConstraint(
             "component", "key", "event_type", "event_time", name=op.f("uq_events_component")
@@ -60,19 +61,20 @@ def upgrade() -> None:
     with op.batch_alter_table("events", schema=None) as batch_op:
         batch_op.create_index("ix_events_key", ["key"], unique=False)
         batch_op.create_index(batch_op.f("ix_events_key7"), ["key7"], unique=False)
+        batch_op.create_index(batch_op.f("ix_events_ticket_key"), ["ticket_key"], unique=False)
 
     op.create_table(
         "incidents",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("source", sa.String(length=255), nullable=False),
-        sa.Column("ext_id", sa.String(length=255), nullable=False),
+        sa.Column("source", sa.Text(), nullable=False),
+        sa.Column("ext_id", sa.Text(), nullable=False),
         sa.Column("title", sa.Text(), nullable=True),
-        sa.Column("service", sa.String(length=255), nullable=True),
-        sa.Column("severity", sa.String(length=64), nullable=True),
+        sa.Column("service", sa.Text(), nullable=True),
+        sa.Column("severity", sa.Text(), nullable=True),
         sa.Column("created_at", sa.BigInteger(), nullable=False),
         sa.Column("resolved_at", sa.BigInteger(), nullable=True),
-        sa.Column("deployment_run_id", sa.String(length=255), nullable=True),
-        sa.Column("commit_sha", sa.String(length=64), nullable=True),
+        sa.Column("deployment_run_id", sa.Text(), nullable=True),
+        sa.Column("commit_sha", sa.Text(), nullable=True),
         sa.Column("data", sa.Text(), nullable=False),
         sa.Column("digest", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_incidents")),
@@ -81,12 +83,12 @@ def upgrade() -> None:
     op.create_table(
         "issues",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("key", sa.String(length=255), nullable=False),
-        sa.Column("project", sa.String(length=255), nullable=False),
-        sa.Column("type", sa.String(length=255), nullable=True),
+        sa.Column("key", sa.Text(), nullable=False),
+        sa.Column("project", sa.Text(), nullable=False),
+        sa.Column("type", sa.Text(), nullable=True),
         sa.Column("title", sa.Text(), nullable=True),
-        sa.Column("priority", sa.String(length=255), nullable=True),
-        sa.Column("service", sa.String(length=255), nullable=True),
+        sa.Column("priority", sa.Text(), nullable=True),
+        sa.Column("service", sa.Text(), nullable=True),
         sa.Column("created_at", sa.BigInteger(), nullable=False),
         sa.Column("resolved_at", sa.BigInteger(), nullable=True),
         sa.Column("data", sa.Text(), nullable=False),
@@ -100,18 +102,18 @@ def upgrade() -> None:
     op.create_table(
         "pipeline_runs",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("system", sa.String(length=255), nullable=False),
-        sa.Column("pipeline", sa.String(length=255), nullable=False),
-        sa.Column("run_id", sa.String(length=255), nullable=False),
+        sa.Column("system", sa.Text(), nullable=False),
+        sa.Column("pipeline", sa.Text(), nullable=False),
+        sa.Column("run_id", sa.Text(), nullable=False),
         sa.Column("type", sa.String(length=8), nullable=False),
-        sa.Column("status", sa.String(length=64), nullable=False),
+        sa.Column("status", sa.Text(), nullable=False),
         sa.Column("started_at", sa.BigInteger(), nullable=True),
         sa.Column("finished_at", sa.BigInteger(), nullable=False),
-        sa.Column("environment", sa.String(length=255), nullable=True),
-        sa.Column("repo", sa.String(length=255), nullable=True),
-        sa.Column("commit_sha", sa.String(length=64), nullable=True),
-        sa.Column("branch", sa.String(length=255), nullable=True),
-        sa.Column("service", sa.String(length=255), nullable=True),
+        sa.Column("environment", sa.Text(), nullable=True),
+        sa.Column("repo", sa.Text(), nullable=True),
+        sa.Column("commit_sha", sa.Text(), nullable=True),
+        sa.Column("branch", sa.Text(), nullable=True),
+        sa.Column("service", sa.Text(), nullable=True),
         sa.Column("data", sa.Text(), nullable=False),
         sa.Column("digest", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_pipeline_runs")),
@@ -123,16 +125,16 @@ def upgrade() -> None:
     op.create_table(
         "pull_requests",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("repo", sa.String(length=255), nullable=False),
+        sa.Column("repo", sa.Text(), nullable=False),
         sa.Column("number", sa.BigInteger(), nullable=False),
         sa.Column("title", sa.Text(), nullable=True),
-        sa.Column("source_branch", sa.String(length=255), nullable=True),
-        sa.Column("target_branch", sa.String(length=255), nullable=True),
-        sa.Column("author", sa.String(length=255), nullable=True),
+        sa.Column("source_branch", sa.Text(), nullable=True),
+        sa.Column("target_branch", sa.Text(), nullable=True),
+        sa.Column("author", sa.Text(), nullable=True),
         sa.Column("created_at", sa.BigInteger(), nullable=False),
         sa.Column("merged_at", sa.BigInteger(), nullable=True),
         sa.Column("closed_at", sa.BigInteger(), nullable=True),
-        sa.Column("merge_commit_sha", sa.String(length=64), nullable=True),
+        sa.Column("merge_commit_sha", sa.Text(), nullable=True),
         sa.Column("merge_sha7", sa.String(length=7), nullable=True),
         sa.Column("data", sa.Text(), nullable=False),
         sa.Column("digest", sa.String(length=64), nullable=False),
@@ -148,8 +150,8 @@ def upgrade() -> None:
         "raw_events",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("source", sa.String(length=64), nullable=False),
-        sa.Column("event_type", sa.String(length=255), nullable=True),
-        sa.Column("delivery_id", sa.String(length=255), nullable=True),
+        sa.Column("event_type", sa.Text(), nullable=True),
+        sa.Column("delivery_id", sa.Text(), nullable=True),
         sa.Column("received_at", sa.BigInteger(), nullable=False),
         sa.Column("payload", sa.Text(), nullable=False),
         sa.Column("parse_status", sa.String(length=16), server_default="pending", nullable=False),
@@ -161,7 +163,7 @@ def upgrade() -> None:
         "timeline_sets",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("fingerprint", sa.String(length=64), nullable=False),
-        sa.Column("profile_name", sa.String(length=255), nullable=False),
+        sa.Column("profile_name", sa.Text(), nullable=False),
         sa.Column("unit", sa.String(length=16), nullable=False),
         sa.Column("stages", sa.Integer(), nullable=False),
         sa.Column("watermark", sa.BigInteger(), nullable=False),
@@ -172,8 +174,8 @@ def upgrade() -> None:
     op.create_table(
         "versions",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("project", sa.String(length=255), nullable=False),
-        sa.Column("name", sa.String(length=255), nullable=False),
+        sa.Column("project", sa.Text(), nullable=False),
+        sa.Column("name", sa.Text(), nullable=False),
         sa.Column("released_at", sa.BigInteger(), nullable=True),
         sa.Column("data", sa.Text(), nullable=False),
         sa.Column("digest", sa.String(length=64), nullable=False),
@@ -185,7 +187,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("commit_id", sa.Integer(), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
-        sa.Column("parent_sha", sa.String(length=64), nullable=False),
+        sa.Column("parent_sha", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(
             ["commit_id"],
             ["commits.id"],
@@ -206,7 +208,7 @@ def upgrade() -> None:
         "commit_ticket_keys",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("commit_id", sa.Integer(), nullable=False),
-        sa.Column("key", sa.String(length=255), nullable=False),
+        sa.Column("key", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(
             ["commit_id"],
             ["commits.id"],
@@ -225,7 +227,7 @@ def upgrade() -> None:
         "issue_fix_versions",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("issue_id", sa.Integer(), nullable=False),
-        sa.Column("name", sa.String(length=255), nullable=False),
+        sa.Column("name", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(
             ["issue_id"],
             ["issues.id"],
@@ -244,7 +246,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("issue_id", sa.Integer(), nullable=False),
         sa.Column("seq", sa.Integer(), nullable=False),
-        sa.Column("to_status", sa.String(length=255), nullable=False),
+        sa.Column("to_status", sa.Text(), nullable=False),
         sa.Column("category", sa.String(length=32), nullable=False),
         sa.Column("at", sa.BigInteger(), nullable=False),
         sa.ForeignKeyConstraint(
@@ -264,8 +266,8 @@ def upgrade() -> None:
         "pipeline_artifacts",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("pipeline_run_id", sa.Integer(), nullable=False),
-        sa.Column("name", sa.String(length=255), nullable=False),
-        sa.Column("version", sa.String(length=255), nullable=True),
+        sa.Column("name", sa.Text(), nullable=False),
+        sa.Column("version", sa.Text(), nullable=True),
         sa.Column("direction", sa.String(length=8), nullable=False),
         sa.ForeignKeyConstraint(
             ["pipeline_run_id"],
@@ -287,7 +289,7 @@ def upgrade() -> None:
         "pipeline_run_commits",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("pipeline_run_id", sa.Integer(), nullable=False),
-        sa.Column("sha", sa.String(length=64), nullable=False),
+        sa.Column("sha", sa.Text(), nullable=False),
         sa.Column("sha7", sa.String(length=7), nullable=False),
         sa.ForeignKeyConstraint(
             ["pipeline_run_id"],
@@ -307,7 +309,7 @@ def upgrade() -> None:
         "pr_commits",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("pull_request_id", sa.Integer(), nullable=False),
-        sa.Column("sha", sa.String(length=64), nullable=False),
+        sa.Column("sha", sa.Text(), nullable=False),
         sa.Column("sha7", sa.String(length=7), nullable=False),
         sa.ForeignKeyConstraint(
             ["pull_request_id"],
@@ -327,7 +329,7 @@ def upgrade() -> None:
         "pr_reviews",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("pull_request_id", sa.Integer(), nullable=False),
-        sa.Column("author", sa.String(length=255), nullable=True),
+        sa.Column("author", sa.Text(), nullable=True),
         sa.Column("state", sa.String(length=32), nullable=False),
         sa.Column("at", sa.BigInteger(), nullable=False),
         sa.ForeignKeyConstraint(
@@ -347,7 +349,7 @@ def upgrade() -> None:
         "pr_ticket_keys",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("pull_request_id", sa.Integer(), nullable=False),
-        sa.Column("key", sa.String(length=255), nullable=False),
+        sa.Column("key", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(
             ["pull_request_id"],
             ["pull_requests.id"],
@@ -366,7 +368,7 @@ def upgrade() -> None:
         "timelines",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("set_id", sa.Integer(), nullable=False),
-        sa.Column("change_key", sa.String(length=255), nullable=False),
+        sa.Column("change_key", sa.Text(), nullable=False),
         sa.Column("start_at", sa.BigInteger(), nullable=False),
         sa.Column("end_at", sa.BigInteger(), nullable=True),
         sa.Column("times", sa.Text(), nullable=False),
@@ -453,6 +455,7 @@ def downgrade() -> None:
     op.drop_table("issues")
     op.drop_table("incidents")
     with op.batch_alter_table("events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_events_ticket_key"))
         batch_op.drop_index(batch_op.f("ix_events_key7"))
         batch_op.drop_index("ix_events_key")
 

@@ -1,0 +1,297 @@
+"""The four DORA metrics over a window ``[start, end)`` (CONTRACT §3, DESIGN decisions 5–9).
+
+Pure and vectorised: the service layer loads the times (integer microseconds since the epoch,
+UTC) and the deployment ↔ failure links; these functions count, divide, band and bucket them.
+Each returns its metric's object of ``leadline dora --format json``; ``dora_report`` assembles
+the document. Definitions, edge rules and warnings: ``docs/dora.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from fractions import Fraction
+from typing import Any, NotRequired, TypedDict
+
+import numpy as np
+import numpy.typing as npt
+
+from leadline.domain.times import format_time, from_micros
+from leadline.metrics.bands import (
+    CHANGE_FAILURE_RATE,
+    DEFAULT_BAND_SET,
+    DEPLOYMENT_FREQUENCY,
+    MTTR,
+    band,
+    check_band_set,
+)
+from leadline.metrics.bands import (
+    lead_time_band as lead_time_band,  # re-exported: the brief's convenience
+)
+from leadline.metrics.series import (
+    DAY_US,
+    Bucket,
+    CountPoint,
+    OptionalTimes,
+    RatePoint,
+    RestorePoint,
+    as_optional_times,
+    as_times,
+    bucket_counts,
+    bucket_index,
+    bucket_summary,
+    buckets,
+    count_points,
+)
+from leadline.metrics.stats import IntArray, statistic
+
+RATE_DECIMALS = 4
+
+
+class DeploymentFrequency(TypedDict):
+    deployments: int
+    days: float
+    per_day: float
+    band: str | None
+    series: list[CountPoint]
+
+
+class ChangeFailureRate(TypedDict):
+    failures: int
+    deployments: int
+    rate: float | None
+    band: str | None
+    series: list[RatePoint]
+    warnings: list[str]
+    unlinked: NotRequired[int]
+
+
+class MeanTimeToRestore(TypedDict):
+    incidents: int
+    mean_seconds: float | None
+    median_seconds: float | None
+    open: int
+    band: str | None
+    series: list[RestorePoint]
+    warnings: list[str]
+
+
+def _grid(start_us: int, end_us: int, interval: str, band_set: str) -> list[Bucket]:
+    check_band_set(band_set)
+    return buckets(start_us, end_us, interval)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def deployment_frequency(
+    deploy_times_us: npt.ArrayLike,
+    start_us: int,
+    end_us: int,
+    interval: str,
+    band_set: str = DEFAULT_BAND_SET,
+) -> DeploymentFrequency:
+    """Deployments in ``[start, end)`` (by finish time), per day, band and per-bucket counts.
+
+    The band compares the exact ratio ``deployments · 86 400 000 000 / window_µs`` with the
+    edges, so exactly 1 deployment in 7 days is ``high`` and 1 in 30 days ``medium``.
+    """
+    grid = _grid(start_us, end_us, interval, band_set)
+    counts = bucket_counts(bucket_index(deploy_times_us, grid, start_us, end_us), len(grid))
+    deployments = int(counts.sum())
+    window = int(end_us) - int(start_us)
+    days = window / DAY_US
+    exact = Fraction(deployments * DAY_US, window)
+    return DeploymentFrequency(
+        deployments=deployments,
+        days=days,
+        per_day=round(deployments / days, RATE_DECIMALS),
+        band=band(DEPLOYMENT_FREQUENCY, exact, band_set),
+        series=count_points(grid, counts),
+    )
+
+
+def _cfr(
+    grid: list[Bucket],
+    failures: IntArray,
+    deployments: IntArray,
+    denominators: IntArray,
+    band_set: str,
+    undefined: bool,
+    warnings: list[str],
+) -> ChangeFailureRate:
+    """The CFR object: ``rate = failures / denominators`` overall and per bucket."""
+    total_failures = int(failures.sum())
+    total = int(denominators.sum())
+    # total == 0 means no failures either: the rate is 0 (DESIGN decision 7).
+    exact = None if undefined else Fraction(total_failures, total or 1)
+    points = [
+        RatePoint(
+            start=b.label,
+            failures=int(f),
+            deployments=int(d),
+            rate=round(f / n, RATE_DECIMALS) if n else 0.0,
+        )
+        for b, f, d, n in zip(
+            grid, failures.tolist(), deployments.tolist(), denominators.tolist(), strict=True
+        )
+    ]
+    return ChangeFailureRate(
+        failures=total_failures,
+        deployments=int(deployments.sum()),
+        rate=None if exact is None else round(float(exact), RATE_DECIMALS),
+        # Nothing deployed and nothing failed: the rate is 0, but there is nothing to rate.
+        band=None if exact is None or total == 0 else band(CHANGE_FAILURE_RATE, exact, band_set),
+        series=points,
+        warnings=warnings,
+    )
+
+
+def change_failure_rate_cd(
+    success_times_us: npt.ArrayLike,
+    failure_times_us: npt.ArrayLike,
+    start_us: int,
+    end_us: int,
+    interval: str,
+    band_set: str = DEFAULT_BAND_SET,
+) -> ChangeFailureRate:
+    """``failures: cd``: ``rate = failures / (deployments + failures)``, where ``deployments``
+    is the number of successful runs and ``failures`` the failed ones, both in the window."""
+    grid = _grid(start_us, end_us, interval, band_set)
+    ok = bucket_counts(bucket_index(success_times_us, grid, start_us, end_us), len(grid))
+    bad = bucket_counts(bucket_index(failure_times_us, grid, start_us, end_us), len(grid))
+    return _cfr(grid, bad, ok, ok + bad, band_set, undefined=False, warnings=[])
+
+
+def change_failure_rate_linked(
+    deploy_times_us: npt.ArrayLike,
+    failed_deploy_mask: npt.ArrayLike,
+    start_us: int,
+    end_us: int,
+    interval: str,
+    band_set: str = DEFAULT_BAND_SET,
+    *,
+    unlinked_failures: int = 0,
+) -> ChangeFailureRate:
+    """``failures: incidents | issues``: ``rate = failed deployments / deployments``.
+
+    ``failed_deploy_mask[i]`` says whether deployment ``i`` is linked to at least one failure
+    (DESIGN decision 9); ``unlinked_failures`` counts the failures in the window that attached
+    to no deployment. They are reported as ``unlinked`` with a warning; when there are such
+    failures but no deployments the rate is ``None`` (CONTRACT §3).
+    """
+    if int(unlinked_failures) < 0:
+        raise ValueError("unlinked_failures must be >= 0")
+    mask = np.asarray(failed_deploy_mask, dtype=bool)
+    times = as_times(deploy_times_us)
+    if mask.shape != times.shape:
+        raise ValueError(f"failed_deploy_mask must have shape {times.shape}, got {mask.shape}")
+    grid = _grid(start_us, end_us, interval, band_set)
+    index = bucket_index(times, grid, start_us, end_us)
+    deployed = bucket_counts(index, len(grid))
+    failed = bucket_counts(index, len(grid), where=mask)
+    unlinked = int(unlinked_failures)
+    no_deployments = int(deployed.sum()) == 0
+    warnings: list[str] = []
+    if unlinked and no_deployments:
+        warnings.append(
+            f"{_plural(unlinked, 'failure')} in the window but no deployments: "
+            "the change failure rate is undefined"
+        )
+    elif unlinked:
+        warnings.append(
+            f"{_plural(unlinked, 'failure')} linked to no deployment, not counted in the rate"
+        )
+    undefined = unlinked > 0 and no_deployments
+    result = _cfr(grid, failed, deployed, deployed, band_set, undefined, warnings)
+    result["unlinked"] = unlinked
+    return result
+
+
+def mean_time_to_restore(
+    created_us: npt.ArrayLike,
+    resolved_us: OptionalTimes,
+    start_us: int,
+    end_us: int,
+    interval: str,
+    band_set: str = DEFAULT_BAND_SET,
+) -> MeanTimeToRestore:
+    """Mean and median restore time of the incidents **resolved** in ``[start, end)``.
+
+    Restore time = resolved − created, in exact seconds (from microseconds; never rounded to
+    hours); negative ones are counted as 0 and reported in ``warnings``. ``open`` counts the
+    incidents created before ``end`` and not resolved before ``end`` (open at the end of the
+    window, whenever they were created). The series buckets incidents by resolution time.
+    """
+    created = as_times(created_us)
+    resolved, is_resolved = as_optional_times(resolved_us)
+    if resolved.shape != created.shape:
+        raise ValueError(f"resolved_us must have shape {created.shape}, got {resolved.shape}")
+    grid = _grid(start_us, end_us, interval, band_set)
+    index = bucket_index(resolved, grid, start_us, end_us)
+    index[~is_resolved] = -1
+    counted = index >= 0
+    durations = resolved - created  # only the counted entries are used
+    negative = int((durations[counted] < 0).sum())
+    all_seconds = np.maximum(durations, 0) / 1_000_000  # exact below 2**53 µs (285 years)
+    seconds = all_seconds[counted]
+    still_open = (created < end_us) & (~is_resolved | (resolved >= end_us))
+    incidents = int(seconds.size)
+    mean = statistic(seconds, "mean") if incidents else None
+    median = statistic(seconds, "median") if incidents else None
+
+    counts, stats = bucket_summary(index, all_seconds, len(grid), ("mean", "median"))
+    points = [
+        RestorePoint(start=b.label, incidents=n, mean_seconds=m, median_seconds=md)
+        for b, n, m, md in zip(grid, counts, stats["mean"], stats["median"], strict=True)
+    ]
+    clamped = f"{_plural(negative, 'incident')} resolved before created; counted as 0 seconds"
+    return MeanTimeToRestore(
+        incidents=incidents,
+        mean_seconds=mean,
+        median_seconds=median,
+        open=int(still_open.sum()),
+        band=band(MTTR, mean, band_set),
+        series=points,
+        warnings=[clamped] if negative else [],
+    )
+
+
+def lead_time_for_changes(
+    lead_time_json: Mapping[str, Any], band_set: str = DEFAULT_BAND_SET
+) -> dict[str, Any]:
+    """A ``lead-time`` JSON object plus its ``band`` (``None`` when no change was counted)."""
+    result = dict(lead_time_json)
+    counted = int(result.get("changes", 0)) > 0
+    total = result.get("total_seconds")
+    result["band"] = lead_time_band(
+        float(total) if counted and total is not None else None, band_set
+    )
+    return result
+
+
+def dora_report(
+    profile_name: str,
+    start_us: int,
+    end_us: int,
+    interval: str,
+    *,
+    deployment_frequency: Mapping[str, Any],
+    lead_time_for_changes: Mapping[str, Any],
+    change_failure_rate: Mapping[str, Any],
+    mean_time_to_restore: Mapping[str, Any],
+    band_set: str = DEFAULT_BAND_SET,
+) -> dict[str, Any]:
+    """The ``leadline dora --format json`` document (CONTRACT §3) from its four parts."""
+    buckets(start_us, end_us, interval)  # validates the window and the interval
+    return {
+        "profile": profile_name,
+        "from": format_time(from_micros(int(start_us))),
+        "to": format_time(from_micros(int(end_us))),
+        "interval": interval,
+        "bands": check_band_set(band_set),
+        "deployment_frequency": dict(deployment_frequency),
+        "lead_time_for_changes": dict(lead_time_for_changes),
+        "change_failure_rate": dict(change_failure_rate),
+        "mean_time_to_restore": dict(mean_time_to_restore),
+    }

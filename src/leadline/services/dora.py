@@ -1,0 +1,267 @@
+"""The four DORA metrics for a profile's ``dora`` block (CONTRACT §2–§3, DESIGN 5–9)."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Connection, Engine
+
+from leadline.correlate.ancestry import CommitGraph, Deployment, Shipments, ship
+from leadline.correlate.incidents import DEFAULT_WINDOW, Failure, failure_from_issue, link_failures
+from leadline.domain.records import Issue
+from leadline.domain.times import from_micros, to_micros
+from leadline.errors import InputError
+from leadline.metrics import dora as metrics
+from leadline.profiles.models import DoraSpec, Profile
+from leadline.services.leadtime import Progress, Window, lead_time
+from leadline.store import dora_queries as q
+from leadline.store.db import reading
+
+DEFAULT_DAYS = 90
+DEPLOY_TYPES = ("cd", "ci_cd")
+
+
+def default_window(window: Window | None, now: datetime) -> tuple[int, int]:
+    """``[from, to)`` in micros; missing ends default to the 90 days ending tomorrow 00:00."""
+    window = window or Window()
+    end = window.end
+    start = window.start
+    if end is None:
+        today = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        end = today + timedelta(days=1)
+        if start is not None and start >= end:
+            end = start + timedelta(days=DEFAULT_DAYS)
+    if start is None:
+        start = end - timedelta(days=DEFAULT_DAYS)
+    return to_micros(start), to_micros(end)
+
+
+def dora(
+    engine: Engine,
+    profile: Profile,
+    window: Window | None = None,
+    interval: str = "week",
+    stat: str = "mean",
+    now: datetime | None = None,
+    on_progress: Progress | None = None,
+) -> dict[str, Any]:
+    """CONTRACT §3 ``leadline dora --format json``."""
+    if profile.dora is None:
+        raise InputError(
+            f"profile {profile.name!r} has no dora block: add one to say where deployments, "
+            "failures and restores come from (docs/profiles.md#the-dora-block)"
+        )
+    spec = profile.dora
+    start, end = default_window(window, now or datetime.now(UTC))
+    bands = spec.bands
+    with reading(engine) as conn:
+        found = _Deployments.load(conn, profile, spec, end)
+        df = metrics.deployment_frequency(found.times_in(start, end), start, end, interval, bands)
+        cfr = _change_failure_rate(conn, profile, spec, found, start, end, interval)
+        mttr = _mttr(conn, spec, start, end, interval)
+    lead = lead_time(engine, profile, stat, Window(from_micros(start), from_micros(end)),
+                     on_progress)  # fmt: skip
+    lead.pop("in_flight", None)
+    return metrics.dora_report(
+        profile.name,
+        start,
+        end,
+        interval,
+        deployment_frequency=df,
+        lead_time_for_changes=metrics.lead_time_for_changes(lead, bands),
+        change_failure_rate=cfr,
+        mean_time_to_restore=mttr,
+        band_set=bands,
+    )
+
+
+def _glob(value: str | None, patterns: Sequence[str] | None) -> bool:
+    if patterns is None:
+        return True
+    if value is None:
+        return False
+    return any(fnmatch.fnmatchcase(value.lower(), p.lower()) for p in patterns)
+
+
+def _exact(value: str | None, options: Sequence[str] | None) -> bool:
+    if options is None:
+        return True
+    return value is not None and value.strip().lower() in {o.strip().lower() for o in options}
+
+
+def _statuses(given: Sequence[str] | None, default: Sequence[str]) -> set[str]:
+    return {s.lower() for s in (given or default)}
+
+
+@dataclass
+class _Deployments:
+    """Successful deployments up to the window's end (history included, for ancestry)."""
+
+    items: list[Deployment]
+    runs: list[q.RunRow]  # cd source only: every run of a deploying type, any status
+    conn: Connection
+    _shipments: Shipments | None = None
+
+    @classmethod
+    def load(cls, conn: Connection, profile: Profile, spec: DoraSpec, end: int) -> _Deployments:
+        d = spec.deployments
+        repos = profile.scope.repos
+        if d.source == "cd":
+            runs = [
+                r for r in q.load_runs(conn, DEPLOY_TYPES, end)
+                if _glob(r.pipeline, d.pipelines) and _exact(r.environment, d.environments)
+                and (r.repo is None or _glob(r.repo, repos))
+            ]  # fmt: skip
+            ok = _statuses(d.statuses, ["success"])
+            items = [_from_run(r) for r in runs if r.status in ok]
+            return cls(items, runs, conn)
+        if d.source == "pull_requests":
+            items = [
+                Deployment(
+                    id=f"{pr.repo}#{pr.number}",
+                    stream=json.dumps(["pull_requests", pr.repo, pr.target_branch or ""]),
+                    at_us=to_micros(pr.merged_at),
+                    sha=pr.merge_commit_sha,
+                    branch=pr.target_branch,
+                    repo=pr.repo,
+                )
+                for pr in q.load_pull_requests(conn)
+                if pr.merged_at is not None and to_micros(pr.merged_at) < end
+                and _glob(pr.target_branch, d.target_branches) and _glob(pr.repo, repos)
+                and (d.labels is None or any(_glob(x, d.labels) for x in pr.labels))
+            ]  # fmt: skip
+            return cls(sorted(items, key=lambda x: (x.at_us, x.id)), [], conn)
+        items = [
+            Deployment(
+                id=f"{v.project}/{v.name}",
+                stream=json.dumps(["releases", v.project]),
+                at_us=v.released_at,
+                sha=None,
+            )
+            for v in q.load_releases(conn, end)
+            if _glob(v.project, d.projects) and _glob(v.project, profile.scope.projects)
+        ]
+        return cls(sorted(items, key=lambda x: (x.at_us, x.id)), [], conn)
+
+    def times_in(self, start: int, end: int) -> np.ndarray[Any, np.dtype[np.int64]]:
+        times = np.array([d.at_us for d in self.items], dtype=np.int64)
+        return times[(times >= start) & (times < end)]
+
+    def shipments(self) -> Shipments:
+        if self._shipments is None:
+            graph = CommitGraph(q.load_commit_parents(self.conn))
+            self._shipments = ship(graph, self.items, q.load_pull_requests(self.conn))
+        return self._shipments
+
+
+def _from_run(r: q.RunRow) -> Deployment:
+    return Deployment(
+        id=r.key,
+        stream=json.dumps([r.system, r.pipeline, r.environment or ""]),
+        at_us=r.finished_at,
+        sha=r.shas[0] if r.shas else None,
+        more_shas=r.shas[1:],
+        branch=r.branch,
+        repo=r.repo,
+        service=r.service,
+        run_id=r.run_id,
+    )
+
+
+def _change_failure_rate(
+    conn: Connection,
+    profile: Profile,
+    spec: DoraSpec,
+    found: _Deployments,
+    start: int,
+    end: int,
+    interval: str,
+) -> Any:
+    f, bands = spec.failures, spec.bands
+    success = found.times_in(start, end)
+    if f.source == "cd":
+        if spec.deployments.source != "cd":
+            raise InputError("dora.failures.source 'cd' needs dora.deployments.source 'cd'")
+        d = spec.deployments
+        pipelines = f.pipelines if f.pipelines is not None else d.pipelines
+        environments = f.environments if f.environments is not None else d.environments
+        bad = _statuses(f.statuses, ["failure", "rolled_back"])
+        failed = np.array(
+            [
+                r.finished_at for r in q.load_runs(conn, DEPLOY_TYPES, end)
+                if r.status in bad and _glob(r.pipeline, pipelines)
+                and _exact(r.environment, environments)
+                and (r.repo is None or _glob(r.repo, profile.scope.repos))
+            ],
+            dtype=np.int64,
+        )  # fmt: skip
+        failed = failed[(failed >= start) & (failed < end)]
+        return metrics.change_failure_rate_cd(success, failed, start, end, interval, bands)
+    failures = _failures(conn, spec, start, end)
+    window = timedelta(seconds=f.window) if f.window is not None else DEFAULT_WINDOW
+    needs_ancestry = any(x.commit_sha for x in failures)
+    links = link_failures(
+        failures, found.items, found.shipments() if needs_ancestry else None, window=window
+    )
+    failed_ids = {link.deployment_id for link in links.values() if link.deployment_id}
+    in_window = [d for d in found.items if start <= d.at_us < end]
+    times = np.array([d.at_us for d in in_window], dtype=np.int64)
+    mask = np.array([d.id in failed_ids for d in in_window], dtype=bool)
+    window_ids = {d.id for d in in_window}
+    unlinked = sum(1 for x in failures if links[x.key].deployment_id not in window_ids)
+    return metrics.change_failure_rate_linked(
+        times, mask, start, end, interval, bands, unlinked_failures=unlinked
+    )
+
+
+def _failures(conn: Connection, spec: DoraSpec, start: int, end: int) -> list[Failure]:
+    """Incidents (or failure issues) created inside the window."""
+    f = spec.failures
+    if f.source == "incidents":
+        return [
+            Failure((i.source, i.id), i.created_at, i.service, i.deployment_run_id, i.commit_sha)
+            for i in q.load_incidents(conn)
+            if start <= i.created_at < end
+        ]
+    issues = _issues(conn, f.issue_types, f.projects, f.labels)
+    return [failure_from_issue(i) for i in issues if start <= to_micros(i.created_at) < end]
+
+
+def _issues(
+    conn: Connection,
+    types: Sequence[str] | None,
+    projects: Sequence[str] | None,
+    labels: Sequence[str] | None,
+) -> list[Issue]:
+    return [
+        i for i in q.load_issues(conn)
+        if _glob(i.type, types) and _glob(i.project, projects)
+        and (labels is None or any(_glob(x, labels) for x in i.labels))
+    ]  # fmt: skip
+
+
+def _mttr(conn: Connection, spec: DoraSpec, start: int, end: int, interval: str) -> Any:
+    r = spec.restore
+    if r.source == "incidents":
+        rows = q.load_incidents(conn)
+        created = np.array([i.created_at for i in rows], dtype=np.int64)
+        resolved = [i.resolved_at for i in rows]
+    else:
+        issues = _issues(conn, r.issue_types, r.projects, r.labels)
+        created = np.array([to_micros(i.created_at) for i in issues], dtype=np.int64)
+        resolved = [_restored(i) for i in issues]
+    return metrics.mean_time_to_restore(created, resolved, start, end, interval, spec.bands)
+
+
+def _restored(issue: Issue) -> int | None:
+    """An issue is restored when it first reaches a done status, or is resolved."""
+    times = [to_micros(c.at) for c in issue.status_changes if c.category == "done"]
+    if issue.resolved_at is not None:
+        times.append(to_micros(issue.resolved_at))
+    return min(times) if times else None

@@ -1,0 +1,154 @@
+"""Reads for the DORA metrics: pipeline runs, the commit graph, PRs, incidents, issues.
+
+Set-oriented: one query per table (plus one for the child rows), grouped in Python. Glob
+filters (pipelines, labels) are applied by the caller; columns that SQL can narrow cheaply
+(type, time) are narrowed here.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from leadline.domain.parse import parse_line
+from leadline.domain.records import Issue, PullRequest
+from leadline.store import tables as t
+
+
+@dataclass(frozen=True)
+class RunRow:
+    key: str  # system/pipeline/run_id
+    system: str
+    pipeline: str
+    run_id: str
+    type: str
+    status: str
+    finished_at: int
+    environment: str | None
+    service: str | None
+    repo: str | None
+    branch: str | None
+    shas: tuple[str, ...]
+
+
+def load_runs(conn: Connection, types: Sequence[str], until_us: int | None) -> list[RunRow]:
+    r, rc = t.pipeline_runs, t.pipeline_run_commits
+    where: list[Any] = [r.c.type.in_(list(types))]
+    if until_us is not None:
+        where.append(r.c.finished_at < until_us)
+    rows = conn.execute(
+        select(
+            r.c.id, r.c.system, r.c.pipeline, r.c.run_id, r.c.type, r.c.status,
+            r.c.finished_at, r.c.environment, r.c.service, r.c.repo, r.c.branch,
+        ).where(*where).order_by(r.c.finished_at, r.c.id)
+    ).all()  # fmt: skip
+    shas: dict[int, list[str]] = defaultdict(list)
+    ids = {row[0] for row in rows}
+    for run_id, sha in conn.execute(
+        select(rc.c.pipeline_run_id, rc.c.sha)
+        .join(r, r.c.id == rc.c.pipeline_run_id)
+        .where(*where)
+        .order_by(rc.c.id)
+    ):
+        if run_id in ids:
+            shas[run_id].append(sha)
+    return [
+        RunRow(
+            key=f"{row.system}/{row.pipeline}/{row.run_id}",
+            system=row.system,
+            pipeline=row.pipeline,
+            run_id=row.run_id,
+            type=row.type,
+            status=row.status,
+            finished_at=row.finished_at,
+            environment=row.environment,
+            service=row.service,
+            repo=row.repo,
+            branch=row.branch,
+            shas=tuple(shas.get(row.id, ())),
+        )
+        for row in rows
+    ]
+
+
+def load_commit_parents(conn: Connection) -> dict[str, list[str]]:
+    """Stored commits (lower-case SHA) → parents in order. ``[]`` is a root commit, so a
+    repository none of whose commits has parents (no parent data at all) is left out."""
+    c, p = t.commits, t.commit_parents
+    by_repo: dict[str, dict[str, list[str]]] = defaultdict(dict)
+    ids: dict[int, list[str]] = {}
+    for commit_id, repo, sha in conn.execute(select(c.c.id, c.c.repo, c.c.sha)):
+        ids[commit_id] = by_repo[repo].setdefault(sha.lower(), [])
+    query = select(p.c.commit_id, p.c.parent_sha).order_by(p.c.commit_id, p.c.position)
+    for commit_id, parent in conn.execute(query):
+        ids[commit_id].append(parent.lower())
+    return {
+        sha: parents
+        for graph in by_repo.values()
+        if any(graph.values())
+        for sha, parents in graph.items()
+    }
+
+
+def load_pull_requests(conn: Connection, merged_only: bool = True) -> list[PullRequest]:
+    p = t.pull_requests
+    query = select(p.c.data)
+    if merged_only:
+        query = query.where(p.c.merged_at.is_not(None))
+    return [r for r in _records(conn, query) if isinstance(r, PullRequest)]
+
+
+def load_issues(conn: Connection) -> list[Issue]:
+    return [r for r in _records(conn, select(t.issues.c.data)) if isinstance(r, Issue)]
+
+
+def _records(conn: Connection, query: Any) -> list[Any]:
+    out = []
+    for (data,) in conn.execute(query):
+        parsed = parse_line(data, "<stored>", 0)
+        if not isinstance(parsed, Exception):
+            out.append(parsed)
+    return out
+
+
+@dataclass(frozen=True)
+class IncidentRow:
+    source: str
+    id: str
+    created_at: int
+    resolved_at: int | None
+    service: str | None
+    deployment_run_id: str | None
+    commit_sha: str | None
+    title: str | None
+
+
+def load_incidents(conn: Connection) -> list[IncidentRow]:
+    i = t.incidents
+    rows = conn.execute(
+        select(
+            i.c.source, i.c.ext_id, i.c.created_at, i.c.resolved_at, i.c.service,
+            i.c.deployment_run_id, i.c.commit_sha, i.c.title,
+        ).order_by(i.c.created_at, i.c.id)
+    )  # fmt: skip
+    return [IncidentRow(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class ReleaseRow:
+    project: str
+    name: str
+    released_at: int
+
+
+def load_releases(conn: Connection, until_us: int | None) -> list[ReleaseRow]:
+    v = t.versions
+    where: list[Any] = [v.c.released_at.is_not(None)]
+    if until_us is not None:
+        where.append(v.c.released_at < until_us)
+    rows = conn.execute(select(v.c.project, v.c.name, v.c.released_at).where(*where))
+    return [ReleaseRow(*row) for row in rows]
