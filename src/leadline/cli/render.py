@@ -86,3 +86,61 @@ def change_table(explained: dict[str, Any]) -> None:
     table.add_section()
     table.add_row("Total", "", human(explained["total_seconds"]), "")
     Console(highlight=False).print(table)
+
+
+BAND_STYLE = {"elite": "bold green", "high": "green", "medium": "yellow", "low": "red"}
+
+
+def _band(value: str | None) -> str:
+    return f"[{BAND_STYLE[value]}]{value}[/]" if value else "—"
+
+
+def dora_table(report: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    df = report["deployment_frequency"]
+    lt = report["lead_time_for_changes"]
+    cfr = report["change_failure_rate"]
+    mttr = report["mean_time_to_restore"]
+    table = Table(
+        title=f"{escape(report['profile'])} — DORA, {report['from']} → {report['to']} "
+        f"({report['bands']} bands)",
+        title_justify="left",
+    )
+    for name, justify in [("metric", "left"), ("value", "right"), ("band", "left"),
+                          ("detail", "left")]:  # fmt: skip
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    table.add_row(
+        "Deployment frequency",
+        f"{df['per_day']:g}/day",
+        _band(df["band"]),
+        f"{df['deployments']} deployments in {df['days']:g} days",
+    )
+    table.add_row(
+        "Lead time for changes",
+        human(lt["total_seconds"]) if lt["changes"] else "—",
+        _band(lt["band"]),
+        f"{lt['statistic']} over {_plural(lt['changes'], 'change')}",
+    )
+    rate = cfr["rate"]
+    table.add_row(
+        "Change failure rate",
+        "—" if rate is None else f"{rate * 100:.2f} %",
+        _band(cfr["band"]),
+        f"{cfr['failures']} failures / {cfr['deployments']} deployments",
+    )
+    table.add_row(
+        "Time to restore",
+        human(mttr["mean_seconds"]),
+        _band(mttr["band"]),
+        f"mean of {mttr['incidents']} restored ({mttr['open']} open); "
+        f"median {human(mttr['median_seconds'])}",
+    )
+    console = Console(highlight=False)
+    console.print(table)
+    for warning in [*cfr.get("warnings", []), *mttr.get("warnings", [])]:
+        console.print(f"[yellow]warning:[/] {escape(warning)}")
+    if df["series"]:
+        trend = " ".join(str(p["count"]) for p in df["series"])
+        console.print(f"deployments per {report['interval']}: {trend}")

@@ -1,0 +1,54 @@
+"""``leadline dora --profile PATH …``"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from leadline.cli.context import AppContext
+from leadline.cli.options import window_options
+
+
+@click.command("dora")
+@click.option("--profile", "profile_path", required=True, metavar="PATH", help="Workflow profile.")
+@window_options
+@click.option(
+    "--interval",
+    type=click.Choice(["day", "week", "month"]),
+    default="week",
+    show_default=True,
+    help="Bucket size of the trend series (UTC; weeks start on Monday).",
+)
+@click.option(
+    "--stat",
+    type=click.Choice(["mean", "median", "p90", "p95"]),
+    default="mean",
+    show_default=True,
+    help="Statistic for lead time for changes.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.pass_obj
+def dora_command(
+    app: AppContext, profile_path: str, window: Any, interval: str, stat: str, fmt: str
+) -> None:
+    """The four DORA metrics with bands and trends, as the profile's dora block defines them.
+
+    The window is [--from, --to); without them, the 90 days ending at the end of today (UTC).
+    """
+    from leadline.cli.progress import step_progress
+    from leadline.profiles.loader import load_profile
+    from leadline.services.dora import dora
+
+    profile = load_profile(profile_path)
+    with step_progress("building timelines") as progress:
+        report = dora(app.engine, profile, window, interval, stat, on_progress=progress)
+    if fmt == "json":
+        click.echo(json.dumps(report, indent=2))
+        return
+    from leadline.cli.render import dora_table
+
+    dora_table(report)
