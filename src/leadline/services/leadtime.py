@@ -20,6 +20,7 @@ from leadline.metrics.leadtime import aggregate, explain_change, stage_durations
 from leadline.metrics.stats import check_statistic
 from leadline.profiles.loader import profile_to_dict
 from leadline.profiles.models import Profile
+from leadline.services import shipments
 from leadline.store import changelog
 from leadline.store import timelines as store
 from leadline.store.db import reading, writing
@@ -61,6 +62,7 @@ def refresh(engine: Engine, profile: Profile, on_progress: Progress | None = Non
             return 0
     with writing(engine) as conn:
         _lock(conn, fingerprint)
+        shipments.update(conn)  # may log more refs: read the head after it
         ts = store.get_set(conn, fingerprint)
         head = changelog.last_seq(conn)
         if ts is not None and ts.watermark >= head:

@@ -13,10 +13,11 @@ from typing import Any, Literal
 from sqlalchemy import Connection, Select, and_, or_, select, tuple_
 
 from leadline.domain.parse import parse_line
-from leadline.domain.records import RecordModel
+from leadline.domain.records import PipelineRun, RecordModel
 from leadline.errors import LineError
 from leadline.store import tables as t
 from leadline.store.changelog import SEP
+from leadline.store.shipments import shipped_by
 
 Unit = Literal["ticket", "pull_request"]
 CHUNK = 500
@@ -233,11 +234,19 @@ def load_neighbourhood(conn: Connection, keys: Sequence[str], unit: Unit) -> lis
         fetch(e, e.c.ticket_key.in_(chunk))
     for chunk in _chunks(shas):
         fetch(e, e.c.key7.in_(chunk))
+    run_pks = [pk for (table, pk) in data if table == t.pipeline_runs.name]
+    shipped = shipped_by(conn, run_pks) if run_pks else {}
     records: list[RecordModel] = []
-    for (_table, _id), text in sorted(data.items()):
+    for (_table, pk), text in sorted(data.items()):
         parsed = parse_line(text, "<stored>", 0)
-        if not isinstance(parsed, LineError):
-            records.append(parsed)
+        if isinstance(parsed, LineError):
+            continue
+        if isinstance(parsed, PipelineRun) and shipped.get(pk):
+            # A deployment also carries what it shipped by ancestry (deployment_commits), so
+            # the linker reaches it from any of those commits.
+            extra = [s for s in shipped[pk] if s not in parsed.commit_shas]
+            parsed = parsed.model_copy(update={"commit_shas": [*parsed.commit_shas, *extra]})
+        records.append(parsed)
     return records
 
 
@@ -262,9 +271,13 @@ def _load_runs(conn: Connection, shas: set[str], fetch: Any) -> None:
     """Runs for the SHAs, then, transitively, runs consuming an artifact they produced."""
     r, rc, a = t.pipeline_runs, t.pipeline_run_commits, t.pipeline_artifacts
     run_ids: set[int] = set()
+    dc = t.deployment_commits
     for chunk in _chunks(shas):
         run_ids.update(x[0] for x in conn.execute(
             select(rc.c.pipeline_run_id).where(rc.c.sha7.in_(chunk))
+        ))  # fmt: skip
+        run_ids.update(x[0] for x in conn.execute(
+            select(dc.c.pipeline_run_id).where(dc.c.sha7.in_(chunk))
         ))  # fmt: skip
     frontier = set(run_ids)
     while frontier:

@@ -301,3 +301,23 @@ timelines = Table(
     UniqueConstraint("set_id", "change_key"),
     Index("ix_timelines_set_id_end_at", "set_id", "end_at"),
 )
+
+
+# Commits each successful deployment shipped by git ancestry (DESIGN 8), derived from
+# commits' parents and the runs; refreshed with the timelines (services/shipments.py).
+deployment_commits = Table(
+    "deployment_commits",
+    metadata,
+    _id(),
+    _parent("pipeline_run_id", "pipeline_runs"),
+    Column("sha", Text, nullable=False),
+    Column("sha7", String(7), nullable=False, index=True),
+)
+
+# Watermarks of derived data other than timelines (name → last change_log seq reflected).
+derived_state = Table(
+    "derived_state",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("watermark", BigInteger, nullable=False),
+)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 00:54:05.736843
+Create Date: 2026-11-22 01:09:09.117331
 """
 
 from __future__ import annotations
@@ -42,6 +42,12 @@ def upgrade() -> None:
     with op.batch_alter_table("commits", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_commits_sha7"), ["sha7"], unique=False)
 
+    op.create_table(
+        "derived_state",
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("watermark", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_derived_state")),
+    )
     op.create_table(
         "events",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -222,6 +228,26 @@ def upgrade() -> None:
             batch_op.f("ix_commit_ticket_keys_commit_id"), ["commit_id"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_commit_ticket_keys_key"), ["key"], unique=False)
+
+    op.create_table(
+        "deployment_commits",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("pipeline_run_id", sa.Integer(), nullable=False),
+        sa.Column("sha", sa.Text(), nullable=False),
+        sa.Column("sha7", sa.String(length=7), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["pipeline_run_id"],
+            ["pipeline_runs.id"],
+            name=op.f("fk_deployment_commits_pipeline_run_id_pipeline_runs"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_deployment_commits")),
+    )
+    with op.batch_alter_table("deployment_commits", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_deployment_commits_pipeline_run_id"), ["pipeline_run_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_deployment_commits_sha7"), ["sha7"], unique=False)
 
     op.create_table(
         "issue_fix_versions",
@@ -428,6 +454,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_issue_fix_versions_issue_id"))
 
     op.drop_table("issue_fix_versions")
+    with op.batch_alter_table("deployment_commits", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_deployment_commits_sha7"))
+        batch_op.drop_index(batch_op.f("ix_deployment_commits_pipeline_run_id"))
+
+    op.drop_table("deployment_commits")
     with op.batch_alter_table("commit_ticket_keys", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_commit_ticket_keys_key"))
         batch_op.drop_index(batch_op.f("ix_commit_ticket_keys_commit_id"))
@@ -460,6 +491,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_events_key")
 
     op.drop_table("events")
+    op.drop_table("derived_state")
     with op.batch_alter_table("commits", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_commits_sha7"))
 
