@@ -69,6 +69,13 @@ def test_failed_deployment_profile(run_cli: Any) -> None:
     assert lt["total_seconds"] == (1 * DAY + 5 * DAY) / 2
     assert lt["stages"][0]["rating"] == "needs_attention"  # 3 days: > 1d, ≤ 1w
     assert lt["band"] == "high"  # ≤ 7 days
+    assert lt["series"] == [
+        {"start": "2024-01-01", "changes": 1, "total_seconds": 1 * DAY},
+        {"start": "2024-02-01", "changes": 0, "total_seconds": 0.0},
+        {"start": "2024-03-01", "changes": 1, "total_seconds": 5 * DAY},
+    ]
+    assert [p["start"] for p in cfr["series"]] == ["2024-01-01", "2024-02-01", "2024-03-01"]
+    assert [p["start"] for p in mttr["series"]] == ["2024-01-01", "2024-02-01", "2024-03-01"]
 
 
 def test_incident_profile_links_incidents_to_deployments(run_cli: Any) -> None:

@@ -130,3 +130,51 @@ def test_a_later_deployment_reaches_earlier_changes_incrementally(
     assert run_cli("import", write(tmp_path / "runs.ndjson", history["runs"])).code == 0
     assert production(run_cli, profile, "acme/app#1")[0] == "2024-05-01T11:00:00Z"
     assert production(run_cli, profile, "acme/app#2")[0] == "2024-05-01T12:00:00Z"
+
+
+COMMIT_PROFILE = """name: Commits
+stages: [{name: Deployed, event: cd_completed, environments: [production]}]
+dora:
+  deployments: {source: cd, environments: [production]}
+  failures: {source: cd, environments: [production]}
+  lead_time: commits
+"""
+
+
+def test_commit_lead_time_is_first_containing_deployment_minus_commit_time(
+    run_cli: Any, tmp_path: Path, history: dict[str, Any]
+) -> None:
+    import statistics
+    from datetime import datetime
+
+    profile = tmp_path / "c.yaml"
+    profile.write_text(COMMIT_PROFILE)
+    records = history["base"] + history["runs"]
+    assert run_cli("import", write(tmp_path / "all.ndjson", records)).code == 0
+    result = run_cli("dora", "--profile", str(profile), "--from", "2024-05-01", "--to",
+                     "2024-05-02", "--stat", "median", "--format", "json")  # fmt: skip
+    assert result.code == 0, result.err
+    lead = json.loads(result.out)["lead_time_for_changes"]
+
+    # Oracle: git itself says which production deployment first contains each commit.
+    repo = tmp_path / "repo"
+    production = sorted(
+        (r for r in history["runs"] if r["environment"] == "production"),
+        key=lambda r: r["finished_at"],
+    )
+
+    def contains(commit: str, head: str) -> bool:
+        check = ["git", "merge-base", "--is-ancestor", commit, head]
+        return subprocess.run(check, cwd=repo, check=False).returncode == 0
+
+    def ts(text: str) -> float:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+    expected = []
+    for c in (r for r in history["base"] if r["kind"] == "commit"):
+        first = next((d for d in production if contains(c["sha"], d["commit_sha"])), None)
+        if first is not None:
+            expected.append(ts(first["finished_at"]) - ts(c["committed_at"]))
+    assert lead["changes"] == len(expected) == 5  # root, a1, m1, x1, and the squash commit
+    assert lead["stages"][0]["name"] == "Commit to deployment"
+    assert lead["total_seconds"] == statistics.median(expected)

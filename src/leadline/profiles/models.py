@@ -192,6 +192,9 @@ class DoraSpec(_Strict):
     failures: FailuresSpec = Field(default_factory=FailuresSpec)
     restore: RestoreSpec = Field(default_factory=RestoreSpec)
     bands: Literal["harness", "dora-2023"] = "harness"
+    # Lead time for changes: the profile's stages (the unit is its ticket or PR), or
+    # commit → the first deployment that shipped it (the unit is a commit; DESIGN 8).
+    lead_time: Literal["stages", "commits"] = "stages"
 
 
 class Profile(_Strict):

@@ -12,13 +12,21 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection, Engine
 
-from leadline.correlate.ancestry import CommitGraph, Deployment, Shipments, ship
+from leadline.correlate.ancestry import (
+    CommitGraph,
+    Deployment,
+    Shipments,
+    commit_lead_times,
+    ship,
+)
 from leadline.correlate.incidents import DEFAULT_WINDOW, Failure, failure_from_issue, link_failures
-from leadline.domain.records import Issue
+from leadline.domain.records import Commit, Issue
 from leadline.domain.times import from_micros, to_micros
 from leadline.errors import InputError
 from leadline.metrics import dora as metrics
-from leadline.profiles.models import DoraSpec, Profile
+from leadline.metrics.leadtime import aggregate
+from leadline.metrics.series import bucket_index, buckets
+from leadline.profiles.models import DoraSpec, Profile, Stage
 from leadline.services.leadtime import Progress, Window, lead_time
 from leadline.store import dora_queries as q
 from leadline.store.db import reading
@@ -65,9 +73,12 @@ def dora(
         df = metrics.deployment_frequency(found.times_in(start, end), start, end, interval, bands)
         cfr = _change_failure_rate(conn, profile, spec, found, start, end, interval)
         mttr = _mttr(conn, spec, start, end, interval)
-    lead = lead_time(engine, profile, stat, Window(from_micros(start), from_micros(end)),
-                     on_progress)  # fmt: skip
-    lead.pop("in_flight", None)
+        if spec.lead_time == "commits":
+            lead = _commit_lead_time(conn, profile, found, stat, start, end, interval)
+    if spec.lead_time != "commits":
+        closed = Window(from_micros(start), from_micros(end))
+        lead = lead_time(engine, profile, stat, closed, on_progress, interval=interval)
+        lead.pop("in_flight", None)
     return metrics.dora_report(
         profile.name,
         start,
@@ -158,6 +169,43 @@ class _Deployments:
             graph = CommitGraph(q.load_commit_parents(self.conn))
             self._shipments = ship(graph, self.items, q.load_pull_requests(self.conn))
         return self._shipments
+
+
+COMMIT_STAGE = "Commit to deployment"
+
+
+def _commit_lead_time(
+    conn: Connection,
+    profile: Profile,
+    found: _Deployments,
+    stat: str,
+    start: int,
+    end: int,
+    interval: str,
+) -> dict[str, Any]:
+    """Lead time per commit: the first deployment that shipped it − its commit time, for the
+    commits first deployed inside the window (DESIGN 8; the change unit is the commit)."""
+    commits = [
+        Commit.model_construct(kind="commit", repo=repo, sha=sha, committed_at=from_micros(at))
+        for repo, sha, at in q.load_commit_times(conn)
+        if _glob(repo, profile.scope.repos)
+    ]
+    times = commit_lead_times(commits, found.shipments())
+    inside = (times.deployed_at_us >= start) & (times.deployed_at_us < end)
+    seconds = times.seconds[inside].reshape(-1, 1)
+    stage = Stage(name=COMMIT_STAGE, event="cd_completed")
+    result = aggregate(seconds, [stage], stat, "exclude").to_json(profile.name, stat)
+    grid = buckets(start, end, interval)
+    index = bucket_index(times.deployed_at_us[inside], grid, start, end)
+    result["series"] = [
+        {
+            "start": b.label,
+            "changes": int((index == i).sum()),
+            "total_seconds": aggregate(seconds[index == i], [stage], stat, "exclude").total_seconds,
+        }
+        for i, b in enumerate(grid)
+    ]
+    return result
 
 
 def _from_run(r: q.RunRow) -> Deployment:

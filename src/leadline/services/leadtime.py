@@ -17,6 +17,7 @@ from leadline.correlate.timeline import build_timeline, profile_unit
 from leadline.domain.times import format_time, from_micros, to_micros
 from leadline.errors import InputError, NotFoundError
 from leadline.metrics.leadtime import aggregate, explain_change, stage_durations
+from leadline.metrics.series import bucket_index, buckets
 from leadline.metrics.stats import check_statistic
 from leadline.profiles.loader import profile_to_dict
 from leadline.profiles.models import Profile
@@ -93,8 +94,13 @@ def lead_time(
     stat: str = "mean",
     window: Window | None = None,
     on_progress: Progress | None = None,
+    interval: str | None = None,
 ) -> dict[str, Any]:
-    """CONTRACT §3 ``lead-time --format json`` for the changes that finished in ``window``."""
+    """CONTRACT §3 ``lead-time --format json`` for the changes that finished in ``window``.
+
+    With ``interval`` (and a closed window) the result also has ``series``: per day, week
+    or month (by when each change reached its last stage) the changes and the total.
+    """
     check_statistic(stat)
     refresh(engine, profile, on_progress)
     start_us, end_us = (window or Window()).micros()
@@ -106,7 +112,30 @@ def lead_time(
     result = aggregate(durations, profile.stages, stat, profile.missing_stages)
     out = result.to_json(profile.name, stat)
     out["in_flight"] = in_flight
+    if interval is not None and start_us is not None and end_us is not None:
+        out["series"] = _series(profile, stat, durations, matrix.end, start_us, end_us, interval)
     return out
+
+
+def _series(
+    profile: Profile,
+    stat: str,
+    durations: Any,
+    ends: Any,
+    start_us: int,
+    end_us: int,
+    interval: str,
+) -> list[dict[str, Any]]:
+    grid = buckets(start_us, end_us, interval)
+    index = bucket_index(ends, grid, start_us, end_us)
+    points = []
+    for i, bucket in enumerate(grid):
+        rows = durations[index == i]
+        part = aggregate(rows, profile.stages, stat, profile.missing_stages)
+        points.append(
+            {"start": bucket.label, "changes": part.changes, "total_seconds": part.total_seconds}
+        )
+    return points
 
 
 def explain(

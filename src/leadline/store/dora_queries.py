@@ -152,3 +152,9 @@ def load_releases(conn: Connection, until_us: int | None) -> list[ReleaseRow]:
         where.append(v.c.released_at < until_us)
     rows = conn.execute(select(v.c.project, v.c.name, v.c.released_at).where(*where))
     return [ReleaseRow(*row) for row in rows]
+
+
+def load_commit_times(conn: Connection) -> list[tuple[str, str, int]]:
+    """``(repo, sha, committed_at)`` of every stored commit."""
+    c = t.commits.c
+    return [(r, s, int(at)) for r, s, at in conn.execute(select(c.repo, c.sha, c.committed_at))]

@@ -102,13 +102,14 @@ class Matrix:
     keys: list[str]
     start: NDArray[np.float64]
     times: NDArray[np.float64]
+    end: NDArray[np.int64]  # when each change reached the last stage
 
 
 def read_matrix(
     conn: Connection, ts: TimelineSet, start_us: int | None, end_us: int | None
 ) -> Matrix:
     tl = timelines.c
-    query = select(tl.change_key, tl.start_at, tl.times).where(
+    query = select(tl.change_key, tl.start_at, tl.times, tl.end_at).where(
         tl.set_id == ts.id, tl.end_at.is_not(None)
     )
     if start_us is not None:
@@ -118,15 +119,17 @@ def read_matrix(
     rows = conn.execute(query.order_by(tl.change_key)).all()
     n, k = len(rows), ts.stages
     start = np.empty(n, dtype=np.float64)
+    end = np.empty(n, dtype=np.int64)
     times = np.full((n, k), np.nan, dtype=np.float64)
     keys: list[str] = []
-    for i, (key, start_at, packed) in enumerate(rows):
+    for i, (key, start_at, packed, end_at) in enumerate(rows):
         keys.append(key)
         start[i] = start_at
+        end[i] = end_at
         for j, value in enumerate(packed.split(",")):
             if value:
                 times[i, j] = int(value)
-    return Matrix(keys, start, times)
+    return Matrix(keys, start, times, end)
 
 
 @dataclass(frozen=True)
