@@ -32,12 +32,14 @@ def cli(ctx: click.Context, db_url: str | None, debug: bool) -> None:
 
 
 def _register() -> None:
-    from leadline.cli import dora_cmd, import_cmd, leadtime_cmd, profile_cmd
+    from leadline.cli import apikey_cmd, dora_cmd, import_cmd, leadtime_cmd, profile_cmd, serve_cmd
 
     cli.add_command(import_cmd.import_command)
     cli.add_command(profile_cmd.profile_group)
     cli.add_command(leadtime_cmd.lead_time_command)
     cli.add_command(dora_cmd.dora_command)
+    cli.add_command(apikey_cmd.apikey_group)
+    cli.add_command(serve_cmd.serve_command)
 
 
 _register()

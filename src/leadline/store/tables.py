@@ -321,3 +321,29 @@ derived_state = Table(
     Column("name", String(64), primary_key=True),
     Column("watermark", BigInteger, nullable=False),
 )
+
+
+# --- service state -------------------------------------------------------------------------
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    _id(),
+    Column("name", Text, nullable=False),
+    # The key is "ll_<prefix>_<secret>"; only the prefix (to find the row) and the sha256 of
+    # the secret are stored, never the key itself.
+    Column("prefix", String(16), nullable=False, unique=True),
+    Column("secret_hash", String(64), nullable=False),
+    Column("scopes", String(64), nullable=False),
+    Column("created_at", Micros, nullable=False),
+    Column("revoked_at", Micros),
+)
+
+profiles = Table(
+    "profiles",
+    metadata,
+    _id(),
+    Column("name", Text, nullable=False, unique=True),
+    Column("body", Text, nullable=False),  # JSON, as leadline.profiles.profile_to_dict
+    Column("updated_at", Micros, nullable=False),
+)

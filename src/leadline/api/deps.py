@@ -1,0 +1,49 @@
+"""Dependencies: the engine, and authentication by API key with a scope."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from sqlalchemy import Engine
+
+from leadline.api.errors import ApiError
+from leadline.services.apikeys import Principal, authenticate
+
+SCHEMES = ("apikey", "bearer")
+
+
+def get_engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine()
+    return engine
+
+
+EngineDep = Annotated[Engine, Depends(get_engine)]
+
+
+def require(scope: str) -> Callable[..., Principal]:
+    """A dependency that authenticates ``Authorization: Apikey <key>`` and checks ``scope``."""
+
+    def check(
+        engine: EngineDep,
+        authorization: Annotated[str | None, Header()] = None,
+    ) -> Principal:
+        if not authorization:
+            raise ApiError(401, "missing Authorization header (Authorization: Apikey <key>)")
+        scheme, _, key = authorization.strip().partition(" ")
+        if scheme.lower() not in SCHEMES or not key.strip():
+            raise ApiError(401, "use Authorization: Apikey <key> (or Bearer <key>)")
+        principal = authenticate(engine, key.strip())
+        if principal is None:
+            raise ApiError(401, "unknown or revoked API key")
+        if not principal.allows(scope):
+            raise ApiError(403, f"this key lacks the {scope!r} scope")
+        return principal
+
+    return check
+
+
+Ingest = Annotated[Principal, Depends(require("ingest"))]
+Read = Annotated[Principal, Depends(require("read"))]
+Admin = Annotated[Principal, Depends(require("admin"))]

@@ -1,0 +1,86 @@
+"""``POST /v1/records`` and ``POST /v1/generic-events``."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from leadline.api.deps import EngineDep, Ingest
+from leadline.api.errors import ApiError
+from leadline.domain.parse import parse_line, parse_object
+from leadline.domain.records import RecordModel
+from leadline.errors import LineError, RecordsError
+from leadline.services.ingest import import_records
+
+router = APIRouter(prefix="/v1", tags=["ingest"])
+MAX_SHOWN = 50
+
+
+class KindCountsOut(BaseModel):
+    new: int
+    updated: int
+    unchanged: int
+
+
+class Accepted(BaseModel):
+    records: int
+    kinds: dict[str, KindCountsOut]
+
+
+class GenericEvent(BaseModel):
+    component: str
+    key: str
+    event_type: str
+    event_time: int | float | str
+
+
+def _records(raw: bytes) -> list[RecordModel]:
+    text = raw.lstrip()
+    records: list[RecordModel] = []
+    errors: list[LineError] = []
+    if text.startswith(b"["):
+        try:
+            items = json.loads(raw)
+        except ValueError as exc:
+            raise ApiError(400, f"body is not valid JSON: {exc}") from None
+        parsed = [parse_object(item, "body", n) for n, item in enumerate(items, 1)]
+    else:
+        lines = raw.splitlines()
+        parsed = [parse_line(line, "body", n) for n, line in enumerate(lines, 1) if line.strip()]
+    for item in parsed:
+        (errors if isinstance(item, LineError) else records).append(item)  # type: ignore[arg-type]
+    if errors:
+        raise RecordsError(errors, len(errors), MAX_SHOWN)
+    return records
+
+
+@router.post("/records", status_code=202, response_model=Accepted)
+async def post_records(request: Request, engine: EngineDep, _: Ingest) -> Any:
+    """Records of CONTRACT §1 as NDJSON or a JSON array; all or nothing."""
+    records = _records(await request.body())
+    counts = import_records(engine, records)
+    kinds = {k: {"new": c.new, "updated": c.updated, "unchanged": c.unchanged}
+             for k, c in sorted(counts.items())}  # fmt: skip
+    return {"records": len(records), "kinds": kinds}
+
+
+@router.post("/generic-events", status_code=202)
+async def post_generic_event(request: Request, engine: EngineDep, _: Ingest) -> JSONResponse:
+    """A generic event (workflow-profile page): component, key, event_type, event_time."""
+    raw = await request.body()
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        raise ApiError(400, f"body is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise ApiError(422, "expected a JSON object with component, key, event_type, event_time")
+    record = parse_object({**data, "kind": "event"}, "body", 1)
+    if isinstance(record, LineError):
+        raise ApiError(422, f"{record.field}: {record.problem}", details=[str(record)])
+    counts = import_records(engine, [record])
+    new = sum(c.new for c in counts.values())
+    return JSONResponse({"accepted": 1, "new": new}, status_code=202)

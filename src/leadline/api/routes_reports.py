@@ -1,0 +1,87 @@
+"""``GET /v1/metrics/lead-time``, ``GET /v1/metrics/dora`` and ``/v1/profiles/{name}``."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+
+from leadline.api.deps import Admin, EngineDep, Read
+from leadline.api.errors import ApiError
+from leadline.domain.times import parse_bound
+from leadline.profiles.loader import profile_to_dict
+from leadline.services import profiles
+from leadline.services.dora import dora
+from leadline.services.leadtime import Window, lead_time
+
+router = APIRouter(prefix="/v1", tags=["metrics", "profiles"])
+Stat = Literal["mean", "median", "p90", "p95"]
+Interval = Literal["day", "week", "month"]
+
+
+def _window(start: str | None, end: str | None) -> Window:
+    try:
+        return Window(parse_bound(start) if start else None, parse_bound(end) if end else None)
+    except ValueError as exc:
+        raise ApiError(422, str(exc)) from None
+
+
+@router.get("/metrics/lead-time")
+def get_lead_time(
+    engine: EngineDep,
+    _: Read,
+    profile: str = Query(..., description="a stored profile's name"),
+    stat: Stat = "mean",
+    start: str | None = Query(None, alias="from"),
+    end: str | None = Query(None, alias="to"),
+) -> dict[str, Any]:
+    """The same JSON as ``leadline lead-time --format json``."""
+    result = lead_time(engine, profiles.get(engine, profile), stat, _window(start, end))
+    result.pop("in_flight", None)
+    return result
+
+
+@router.get("/metrics/dora")
+def get_dora(
+    engine: EngineDep,
+    _: Read,
+    profile: str = Query(..., description="a stored profile's name"),
+    interval: Interval = "week",
+    stat: Stat = "mean",
+    start: str | None = Query(None, alias="from"),
+    end: str | None = Query(None, alias="to"),
+) -> dict[str, Any]:
+    """The same JSON as ``leadline dora --format json``."""
+    return dora(engine, profiles.get(engine, profile), _window(start, end), interval, stat)
+
+
+@router.get("/profiles")
+def list_profiles(engine: EngineDep, _: Read) -> dict[str, list[str]]:
+    return {"profiles": profiles.names(engine)}
+
+
+@router.get("/profiles/{name}")
+def get_profile(name: str, engine: EngineDep, _: Read) -> dict[str, Any]:
+    return profile_to_dict(profiles.get(engine, name))
+
+
+@router.put("/profiles/{name}")
+async def put_profile(name: str, request: Request, engine: EngineDep, _: Admin) -> Response:
+    """Create or replace a profile (CONTRACT §2 as JSON), validated; 201 new, 200 replaced."""
+    try:
+        data = json.loads(await request.body())
+    except ValueError as exc:
+        raise ApiError(400, f"body is not valid JSON: {exc}") from None
+    profile, created = profiles.put(engine, name, data)
+    return Response(
+        json.dumps(profile_to_dict(profile)),
+        status_code=201 if created else 200,
+        media_type="application/json",
+    )
+
+
+@router.delete("/profiles/{name}", status_code=204)
+def delete_profile(name: str, engine: EngineDep, _: Admin) -> Response:
+    profiles.delete(engine, name)
+    return Response(status_code=204)

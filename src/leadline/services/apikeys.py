@@ -1,0 +1,76 @@
+"""API keys: create (shown once), list, revoke, authenticate (constant time)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from leadline.errors import InputError, NotFoundError
+from leadline.store import apikeys as store
+from leadline.store.db import reading, writing
+
+SCOPES = ("ingest", "read", "admin")
+KEY_PREFIX = "ll"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who a request authenticated as."""
+
+    name: str
+    prefix: str
+    scopes: frozenset[str]
+
+    def allows(self, scope: str) -> bool:
+        return scope in self.scopes or "admin" in self.scopes
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create(engine: Engine, name: str, scope: str = "read") -> str:
+    """Make a key with ``scope`` (``admin`` implies the others); returns it — the only time."""
+    if scope not in SCOPES:
+        raise InputError(f"unknown scope {scope!r} (expected one of {', '.join(SCOPES)})")
+    if not name.strip():
+        raise InputError("a key needs a name")
+    prefix = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    with writing(engine) as conn:
+        store.add(conn, name.strip(), prefix, _hash(secret), (scope,), _now())
+    return f"{KEY_PREFIX}_{prefix}_{secret}"
+
+
+def authenticate(engine: Engine, key: str) -> Principal | None:
+    """The key's principal, or ``None`` for a malformed, unknown or revoked key."""
+    parts = key.strip().split("_", 2)
+    if len(parts) != 3 or parts[0] != KEY_PREFIX or not parts[1] or not parts[2]:
+        return None
+    with reading(engine) as conn:
+        row = store.by_prefix(conn, parts[1])
+    candidate = _hash(parts[2])
+    expected = row.secret_hash if row is not None else _hash("x")  # same work either way
+    if not hmac.compare_digest(candidate, expected) or row is None or row.revoked_at:
+        return None
+    return Principal(row.name, row.prefix, frozenset(row.scopes))
+
+
+def list_keys(engine: Engine) -> list[store.KeyRow]:
+    with reading(engine) as conn:
+        return store.all_keys(conn)
+
+
+def revoke(engine: Engine, prefix: str) -> None:
+    with writing(engine) as conn:
+        if not store.revoke(conn, prefix, _now()):
+            raise NotFoundError(f"no active key with prefix {prefix!r}")
+
+
+def _now() -> int:
+    return int(time.time() * 1_000_000)
