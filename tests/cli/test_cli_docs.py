@@ -13,7 +13,7 @@ def test_cli_docs_are_current() -> None:
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    expected = module.render()
-    assert (ROOT / "docs" / "cli.md").read_text() == expected, (
-        "docs/cli.md is stale: run python scripts/cli_docs.py"
-    )
+    # Compare words, not alignment: click pads the option column to the widest option seen.
+    expected = " ".join(module.render().split())
+    actual = " ".join((ROOT / "docs" / "cli.md").read_text().split())
+    assert actual == expected, "docs/cli.md is stale: run python scripts/cli_docs.py"
