@@ -40,7 +40,10 @@ class ProfileError(InputError):
     def __init__(self, source: str, problems: list[tuple[str, str]]) -> None:
         self.source = source
         self.problems = list(problems)
-        lines = [f"{source}: {where}: {what}" for where, what in self.problems]
+        # One line per problem, whatever the user wrote: control characters are escaped.
+        lines = [
+            f"{source}: {where}: {_one_line(what)}" for where, what in self.problems
+        ]
         count = len(lines)
         message = lines[0] if count == 1 else f"{source}: {count} problems in the profile"
         shown = lines[:MAX_SHOWN]
@@ -168,3 +171,7 @@ def _position(data: object, loc: Loc) -> tuple[int, ...]:
             position.append(0)
             node = None
     return tuple(position)
+
+
+def _one_line(text: str) -> str:
+    return text.replace("\r", "\\r").replace("\n", "\\n")
