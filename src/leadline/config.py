@@ -18,6 +18,12 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL: sqlite:///path.db or postgresql+psycopg://user@host/db",
     )
     import_batch_size: int = Field(default=2000, ge=1, le=100_000)
+    # Webhook secrets; a source whose secret is unset refuses its webhooks (403).
+    # Several secrets (rotation) may be given comma-separated.
+    github_webhook_secret: str | None = None
+    gitlab_webhook_token: str | None = None
+    jira_webhook_secret: str | None = None
+    pagerduty_webhook_secret: str | None = None
     debug: bool = False
 
 

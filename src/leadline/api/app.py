@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from leadline import __version__
-from leadline.api import errors, routes_health, routes_ingest, routes_reports
+from leadline.api import errors, routes_health, routes_ingest, routes_reports, routes_webhooks
 from leadline.config import Settings
 from leadline.services.database import open_database
 
@@ -35,8 +35,10 @@ def create_app(settings: Settings) -> FastAPI:
         description="Lead time by stage and the four DORA metrics, self-hosted.",
     )
     app.state.engine = _engine_once(settings)
+    app.state.settings = settings
     errors.install(app)
     app.include_router(routes_ingest.router)
     app.include_router(routes_reports.router)
+    app.include_router(routes_webhooks.router)
     app.include_router(routes_health.router)
     return app

@@ -41,9 +41,7 @@ class ProfileError(InputError):
         self.source = source
         self.problems = list(problems)
         # One line per problem, whatever the user wrote: control characters are escaped.
-        lines = [
-            f"{source}: {where}: {_one_line(what)}" for where, what in self.problems
-        ]
+        lines = [f"{source}: {where}: {_one_line(what)}" for where, what in self.problems]
         count = len(lines)
         message = lines[0] if count == 1 else f"{source}: {count} problems in the profile"
         shown = lines[:MAX_SHOWN]

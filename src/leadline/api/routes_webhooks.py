@@ -1,0 +1,117 @@
+"""Webhook receivers: ``/v1/webhooks/{github,gitlab,jira,pagerduty}`` and custom CI/CD.
+
+Webhooks authenticate by their own signature or token (secrets from the environment), not by
+API key; a source whose secret is not set refuses its deliveries with 403 and says why.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from leadline.api.deps import EngineDep, Ingest
+from leadline.api.errors import ApiError
+from leadline.config import Settings
+from leadline.services import webhooks as svc
+from leadline.sources import jira, pagerduty
+
+router = APIRouter(prefix="/v1", tags=["webhooks"])
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _require_secret(value: str | None, env: str) -> list[str]:
+    secrets = svc.secrets_of(value)
+    if not secrets:
+        raise ApiError(403, f"webhooks from this source are refused: {env} is not set")
+    return secrets
+
+
+def _json_or_400(body: bytes) -> None:
+    try:
+        json.loads(body)
+    except ValueError as exc:
+        raise ApiError(400, f"body is not valid JSON: {exc}") from None
+
+
+def _answer(outcome: svc.Outcome) -> JSONResponse:
+    if outcome.status == "failed":
+        raise ApiError(422, f"payload not understood: {outcome.reason}", code="invalid_payload")
+    return JSONResponse(outcome.as_json(), status_code=200 if outcome.status != "stored" else 202)
+
+
+@router.post("/webhooks/github", status_code=202)
+async def github_webhook(request: Request, engine: EngineDep) -> JSONResponse:
+    body = await request.body()
+    secrets = _require_secret(_settings(request).github_webhook_secret,
+                              "LEADLINE_GITHUB_WEBHOOK_SECRET")  # fmt: skip
+    if not svc.github_signature_ok(body, request.headers.get("x-hub-signature-256"), secrets):
+        raise ApiError(401, "bad or missing X-Hub-Signature-256")
+    _json_or_400(body)
+    event = request.headers.get("x-github-event")
+    delivery = request.headers.get("x-github-delivery")
+    return _answer(svc.receive(engine, "github", event, delivery, body))
+
+
+@router.post("/webhooks/gitlab", status_code=202)
+async def gitlab_webhook(request: Request, engine: EngineDep) -> JSONResponse:
+    body = await request.body()
+    secrets = _require_secret(_settings(request).gitlab_webhook_token,
+                              "LEADLINE_GITLAB_WEBHOOK_TOKEN")  # fmt: skip
+    if not svc.token_ok(request.headers.get("x-gitlab-token"), secrets):
+        raise ApiError(401, "bad or missing X-Gitlab-Token")
+    _json_or_400(body)
+    event = request.headers.get("x-gitlab-event")
+    delivery = request.headers.get("x-gitlab-event-uuid") or request.headers.get(
+        "x-gitlab-webhook-uuid"
+    )
+    return _answer(svc.receive(engine, "gitlab", event, delivery, body))
+
+
+@router.post("/webhooks/jira", status_code=202)
+async def jira_webhook(request: Request, engine: EngineDep) -> JSONResponse:
+    body = await request.body()
+    secrets = _require_secret(_settings(request).jira_webhook_secret,
+                              "LEADLINE_JIRA_WEBHOOK_SECRET")  # fmt: skip
+    signed = jira.verify_signature(body, request.headers.get("x-hub-signature"), secrets)
+    shared = svc.token_ok(request.query_params.get("secret"), secrets)
+    if not (signed or shared):
+        raise ApiError(401, "bad or missing X-Hub-Signature (or ?secret=)")
+    _json_or_400(body)
+    delivery = request.headers.get("x-atlassian-webhook-identifier")
+    return _answer(svc.receive(engine, "jira", None, delivery, body))
+
+
+@router.post("/webhooks/pagerduty", status_code=202)
+async def pagerduty_webhook(request: Request, engine: EngineDep) -> JSONResponse:
+    body = await request.body()
+    secrets = _require_secret(_settings(request).pagerduty_webhook_secret,
+                              "LEADLINE_PAGERDUTY_WEBHOOK_SECRET")  # fmt: skip
+    if not pagerduty.verify_signature(body, request.headers.get("x-pagerduty-signature"), secrets):
+        raise ApiError(401, "bad or missing X-PagerDuty-Signature")
+    _json_or_400(body)
+    delivery = _pagerduty_id(body)
+    return _answer(svc.receive(engine, "pagerduty", None, delivery, body))
+
+
+@router.post("/custom-cicd", status_code=202)
+async def custom_cicd(request: Request, engine: EngineDep, _: Ingest) -> JSONResponse:
+    """The custom CI/CD job payload, mapped to a pipeline run (API key with ingest)."""
+    body = await request.body()
+    _json_or_400(body)
+    return _answer(svc.receive(engine, "custom-cicd", None, None, body))
+
+
+def _pagerduty_id(body: bytes) -> str | None:
+    try:
+        data: Any = json.loads(body)
+        value = data.get("event", {}).get("id")
+    except (ValueError, AttributeError):
+        return None
+    return str(value) if value else None

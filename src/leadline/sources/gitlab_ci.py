@@ -1,0 +1,140 @@
+"""GitLab's CI/CD and release deliveries: Pipeline, Deployment and Release Hooks.
+
+Part of ``leadline.sources.gitlab`` (which dispatches on the event); the mapping decisions
+are in docs/sources.md#gitlab.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from leadline.domain.records import PipelineRun, Version
+from leadline.sources._common import Node
+from leadline.sources.base import Parsed, branch_of, build_record, read_opt_time, read_time
+
+PIPELINES_SYSTEM = "gitlab-ci"
+DEPLOYMENTS_SYSTEM = "gitlab-deployments"
+# Finished pipeline statuses → status; the others (running, pending, manual…) are not final.
+PIPELINE_STATUSES = {
+    "success": "success",
+    "failed": "failure",
+    "canceled": "cancelled",
+    "cancelled": "cancelled",
+    "skipped": "skipped",
+}
+DEPLOYMENT_STATUSES = {"success": "success", "failed": "failure", "canceled": "cancelled"}
+_FULL_SHA = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
+
+
+def project(root: Node) -> str:
+    """``group/project`` of the delivery (``project.path_with_namespace``)."""
+    return root.get("project").get("path_with_namespace").text()
+
+
+def pipeline(root: Node) -> Parsed:
+    attrs = root.get("object_attributes")
+    attrs.obj()
+    status = attrs.get("status").text().lower()
+    run_id = attrs.get("id").id_text()
+    if status not in PIPELINE_STATUSES:
+        return Parsed([], ignored=f"pipeline status {status!r} is not final")
+    finished = read_opt_time(attrs.get("finished_at"))
+    if finished is None:
+        return Parsed([], ignored=f"pipeline {run_id} is {status} but has no finished_at")
+    ref = attrs.get("ref").opt_text()
+    tag = attrs.get("tag").opt_bool()
+    params: dict[str, Any] = {"status": status}
+    for key in ("iid", "name", "source", "url"):
+        value = attrs.get(key).value
+        if isinstance(value, str | int) and not isinstance(value, bool) and value != "":
+            params[key] = value
+    if tag and ref:
+        params["tag"] = ref
+    repo = project(root)
+    data: dict[str, Any] = {
+        "kind": "pipeline_run",
+        "system": PIPELINES_SYSTEM,
+        "pipeline": repo,
+        "run_id": run_id,
+        "type": "ci",
+        "status": PIPELINE_STATUSES[status],
+        "finished_at": finished,
+        "started_at": read_opt_time(attrs.get("created_at")),
+        "repo": repo,
+        "commit_sha": attrs.get("sha").opt_text(),
+        "branch": None if tag else ref,
+        "params": params,
+    }
+    paths = {
+        "pipeline": "project.path_with_namespace",
+        "run_id": "object_attributes.id",
+        "finished_at": "object_attributes.finished_at",
+        "started_at": "object_attributes.created_at",
+        "repo": "project.path_with_namespace",
+        "commit_sha": "object_attributes.sha",
+        "branch": "object_attributes.ref",
+    }
+    return Parsed([build_record(PipelineRun, data, paths)])
+
+
+def deployment(root: Node) -> Parsed:
+    status = root.get("status").text().lower()
+    if status not in DEPLOYMENT_STATUSES:
+        return Parsed([], ignored=f"deployment status {status!r} is not final")
+    ref = root.get("ref").opt_text()
+    params: dict[str, Any] = {"status": status}
+    for key in ("deployable_id", "deployable_url", "environment_tier", "ref"):
+        value = root.get(key).value
+        if isinstance(value, str | int) and not isinstance(value, bool) and value != "":
+            params[key] = value
+    repo = project(root)
+    data: dict[str, Any] = {
+        "kind": "pipeline_run",
+        "system": DEPLOYMENTS_SYSTEM,
+        "pipeline": repo,
+        "run_id": root.get("deployment_id").id_text(),
+        "type": "cd",
+        "status": DEPLOYMENT_STATUSES[status],
+        "finished_at": read_time(root.get("status_changed_at")),
+        "environment": root.get("environment").text(),
+        "repo": repo,
+        "commit_sha": deployed_sha(root),
+        "branch": branch_of(ref),
+        "params": params,
+    }
+    paths = {
+        "pipeline": "project.path_with_namespace",
+        "run_id": "deployment_id",
+        "finished_at": "status_changed_at",
+        "environment": "environment",
+        "repo": "project.path_with_namespace",
+        "commit_sha": "commit_url",
+        "branch": "ref",
+    }
+    return Parsed([build_record(PipelineRun, data, paths)])
+
+
+def deployed_sha(root: Node) -> str | None:
+    """The full SHA from ``commit_url`` (``…/-/commit/<sha>``) when it agrees with
+    ``short_sha``; else ``short_sha`` (leadline resolves abbreviated SHAs of 7+ digits)."""
+    short = root.get("short_sha").opt_text()
+    url = root.get("commit_url").opt_text()
+    last = url.rstrip("/").rsplit("/", 1)[-1].lower() if url else ""
+    if _FULL_SHA.match(last) and (short is None or last.startswith(short.lower())):
+        return last
+    return short
+
+
+def release(root: Node) -> Parsed:
+    action = root.get("action").opt_text()
+    if action == "delete":
+        return Parsed([], ignored="release action 'delete': a released version stays released")
+    data: dict[str, Any] = {
+        "kind": "version",
+        "project": project(root),
+        "name": root.get("tag").text(),
+        "released_at": read_opt_time(root.get("released_at")),
+    }
+    paths = {"project": "project.path_with_namespace", "name": "tag"}
+    return Parsed([build_record(Version, data, paths)])

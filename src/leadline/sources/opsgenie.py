@@ -1,0 +1,66 @@
+"""Opsgenie alert webhooks → incident records.
+
+``Create`` opens an incident, ``Close`` resolves it (at the alert's ``updatedAt``); the other
+actions (acknowledge, notes, tags, escalation, …) change nothing leadline measures and are
+ignored. ``createdAt`` is epoch milliseconds, ``updatedAt`` epoch nanoseconds. The service
+stores through ``merge(stored, incoming)`` so a late ``Create`` does not reopen a closed alert.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from leadline.domain.records import Incident
+from leadline.domain.times import format_time
+from leadline.sources._common import Node, merge_incident
+from leadline.sources.base import Parsed, build_record
+
+SOURCE = "opsgenie"
+_PATHS = {
+    "id": "alert.alertId",
+    "created_at": "alert.createdAt",
+    "title": "alert.message",
+    "service": "alert.entity",
+    "severity": "alert.priority",
+    "resolved_at": "alert.updatedAt",
+}
+
+merge = merge_incident
+
+
+def parse(payload: Any) -> Parsed:
+    """One Opsgenie webhook body → an incident, or nothing with the reason."""
+    root = Node(payload)
+    root.obj()
+    action = root.get("action").text()
+    if action.lower() not in ("create", "close"):
+        return Parsed(records=[], ignored=f"{action}: not an alert action leadline uses")
+    alert = root.get("alert")
+    alert.obj()
+    updated = alert.get("updatedAt")
+    updated_at = updated.epoch_auto() if updated.present else None
+    closed = action.lower() == "close"
+    if closed and updated_at is None:
+        raise updated.error("required field is missing (the time the alert was closed)")
+    record: dict[str, Any] = {
+        "kind": "incident",
+        "source": SOURCE,
+        "id": alert.get("alertId").id_text(),
+        "created_at": alert.get("createdAt").epoch_ms(),
+        "title": alert.get("message").opt_text(),
+        "service": alert.get("entity").opt_text(),
+        "severity": _priority(alert.get("priority")),
+        "resolved_at": updated_at if closed else None,
+    }
+    if updated_at is not None:
+        record["updated_at"] = format_time(updated_at)
+    tiny = alert.get("tinyId").opt_id_text()
+    if tiny is not None:
+        record["tiny_id"] = tiny
+    return Parsed(records=[build_record(Incident, record, _PATHS)])
+
+
+def _priority(node: Node) -> str | None:
+    """Opsgenie priorities are P1…P5; some payloads send the bare number (3 → ``P3``)."""
+    value = node.opt_id_text()
+    return f"P{value}" if value is not None and value.isdigit() else value

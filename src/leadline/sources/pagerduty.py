@@ -1,0 +1,84 @@
+"""PagerDuty v3 webhooks → incident records, and their signature check.
+
+Each delivery is ``{"event": {"event_type": "incident.…", "occurred_at": …, "data": {…}}}``.
+The incident lifecycle events become an ``Incident``; the service stores it through
+``merge(stored, incoming)`` (a resolve delivery need not carry the creation time; the
+earliest time seen wins). Rules and reasons: docs/sources-jira-pagerduty.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from leadline.domain.records import Incident
+from leadline.domain.times import format_time
+from leadline.sources._common import Node, any_signature_matches, merge_incident
+from leadline.sources.base import Parsed, build_record
+
+SOURCE = "pagerduty"
+# The events that say where an incident stands; other incident.* events change nothing
+# leadline measures (notes, reassignment, priority, …) and are ignored.
+OPEN_EVENTS = frozenset(
+    {"incident.triggered", "incident.acknowledged", "incident.unacknowledged", "incident.reopened"}
+)
+RESOLVED_EVENT = "incident.resolved"
+_PATHS = {
+    "id": "event.data.id",
+    "created_at": "event.data.created_at",
+    "title": "event.data.title",
+    "service": "event.data.service.summary",
+    "severity": "event.data.priority.summary",
+    "resolved_at": "event.occurred_at",
+}
+
+merge = merge_incident
+
+
+def parse(payload: Any) -> Parsed:
+    """One PagerDuty v3 webhook body → an incident, or nothing with the reason."""
+    root = Node(payload)
+    root.obj()
+    event = root.get("event")
+    event.obj()
+    event_type = event.get("event_type").text()
+    if event_type != RESOLVED_EVENT and event_type not in OPEN_EVENTS:
+        return Parsed(records=[], ignored=f"{event_type}: not an event leadline uses")
+    occurred = event.get("occurred_at").rfc3339()
+    data = event.get("data")
+    data.obj()
+    created = data.get("created_at").opt_rfc3339() or occurred
+    record: dict[str, Any] = {
+        "kind": "incident",
+        "source": SOURCE,
+        "id": data.get("id").id_text(),
+        "created_at": created,
+        "title": data.get("title").opt_text() or data.get("summary").opt_text(),
+        "service": _service(data.get("service")),
+        "severity": data.get("priority").get("summary").opt_text()
+        or data.get("urgency").opt_text(),
+        "resolved_at": occurred if event_type == RESOLVED_EVENT else None,
+        "updated_at": format_time(occurred),
+    }
+    url = data.get("html_url").opt_text()
+    if url is not None:
+        record["url"] = url
+    return Parsed(records=[build_record(Incident, record, _PATHS)])
+
+
+def _service(service: Node) -> str | None:
+    return service.get("summary").opt_text() or service.get("name").opt_text()
+
+
+def verify_signature(body: bytes, header: str | None, secrets: list[str]) -> bool:
+    """``X-PagerDuty-Signature: v1=<hex>,v1=<hex>`` → does any ``v1`` signature equal
+    HMAC-SHA256(secret, raw body) for any of ``secrets``? (PagerDuty lists one signature per
+    active secret while a secret is rotated; so may we.) Constant-time; a missing or
+    malformed header is simply not valid."""
+    if not header:
+        return False
+    signatures = []
+    for part in header.split(","):
+        version, sep, signature = part.strip().partition("=")
+        if sep and version.strip() == "v1" and signature.strip():
+            signatures.append(signature)
+    return bool(signatures) and any_signature_matches(body, signatures, secrets)

@@ -1,0 +1,1 @@
+"""Tests of leadline.sources: one module per integration."""
