@@ -126,3 +126,20 @@ def test_pagerduty_incidents_open_and_resolved(hooks: TestClient, engine: Engine
     ]  # fmt: skip
     unsigned = hooks.post("/v1/webhooks/pagerduty", content=(PD / "resolved_v3.json").read_bytes())
     assert unsigned.status_code == 401
+
+
+def test_replay_after_a_fix(
+    hooks: TestClient, run_cli: Any, engine: Engine, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps({"pull_request": {"number": "x"}, "repository": {}}))
+    assert github(hooks, "pull_request", broken, "r1").status_code == 422
+    result = run_cli("replay", "--source", "github")
+    assert result.code == 0, result.err
+    assert result.out.startswith("1 failed deliveries replayed: 0 now parse, 1 still fail")
+    # "Fix the parser": here, the stored body is repaired, as a parser upgrade would do.
+    with engine.begin() as conn:
+        good = (GH / "pull_request.closed.merged.json").read_text()
+        conn.execute(raw_events.update().values(payload=good))
+    result = run_cli("replay")
+    assert result.out.startswith("1 failed deliveries replayed: 1 now parse, 0 still fail")

@@ -32,7 +32,15 @@ def cli(ctx: click.Context, db_url: str | None, debug: bool) -> None:
 
 
 def _register() -> None:
-    from leadline.cli import apikey_cmd, dora_cmd, import_cmd, leadtime_cmd, profile_cmd, serve_cmd
+    from leadline.cli import (
+        apikey_cmd,
+        dora_cmd,
+        import_cmd,
+        leadtime_cmd,
+        profile_cmd,
+        replay_cmd,
+        serve_cmd,
+    )
 
     cli.add_command(import_cmd.import_command)
     cli.add_command(profile_cmd.profile_group)
@@ -40,6 +48,7 @@ def _register() -> None:
     cli.add_command(dora_cmd.dora_command)
     cli.add_command(apikey_cmd.apikey_group)
     cli.add_command(serve_cmd.serve_command)
+    cli.add_command(replay_cmd.replay_command)
 
 
 _register()
