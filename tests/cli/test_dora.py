@@ -142,3 +142,42 @@ def test_failures_without_deployments_give_null_and_a_warning(run_cli: Any, tmp_
     cfr = json.loads(result.out)["change_failure_rate"]
     assert cfr["rate"] is None and cfr["deployments"] == 0
     assert cfr["warnings"]
+
+
+def test_a_failure_belongs_to_the_window_of_its_deployment(run_cli: Any, tmp_path: Any) -> None:
+    path = tmp_path / "edge.ndjson"
+    path.write_text("\n".join(json.dumps(r) for r in [
+        {"kind": "pipeline_run", "system": "a", "pipeline": "deploy", "run_id": "1",
+         "type": "cd", "status": "success", "environment": "production", "service": "api",
+         "finished_at": "2024-01-31T23:00:00Z"},
+        {"kind": "incident", "source": "pd", "id": "1", "service": "api",
+         "created_at": "2024-02-01T01:00:00Z", "resolved_at": "2024-02-01T02:00:00Z"},
+    ]) + "\n")  # fmt: skip
+    assert run_cli("import", str(path)).code == 0
+
+    def cfr(start: str, end: str) -> dict[str, Any]:
+        result = run_cli("dora", "--profile", str(QUARTER / "incidents.yaml"), "--from", start,
+                         "--to", end, "--format", "json")  # fmt: skip
+        assert result.code == 0, result.err
+        out: dict[str, Any] = json.loads(result.out)["change_failure_rate"]
+        return out
+
+    january = cfr("2024-01-01", "2024-02-01")
+    assert (january["failures"], january["deployments"], january["rate"]) == (1, 1, 1.0)
+    february = cfr("2024-02-01", "2024-03-01")
+    assert (february["failures"], february["deployments"]) == (0, 0)
+    assert february["rate"] == 0.0 and february["unlinked"] == 0
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--from", "9999-12-01"),
+        ("--to", "0001-01-05"),
+        ("--from", "0001-01-01", "--to", "9999-01-01", "--interval", "day"),
+    ],
+)
+def test_absurd_windows_are_input_errors(run_cli: Any, args: tuple[str, ...]) -> None:
+    result = run_cli("dora", "--profile", str(QUARTER / "incidents.yaml"), *args)
+    assert result.code == 2, result.err
+    assert "Traceback" not in result.err and "internal error" not in result.err

@@ -178,3 +178,24 @@ def test_commit_lead_time_is_first_containing_deployment_minus_commit_time(
     assert lead["changes"] == len(expected) == 5  # root, a1, m1, x1, and the squash commit
     assert lead["stages"][0]["name"] == "Commit to deployment"
     assert lead["total_seconds"] == statistics.median(expected)
+
+
+def test_ancestry_counts_for_deployment_stages_only(
+    run_cli: Any, tmp_path: Path, history: dict[str, Any]
+) -> None:
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        "name: CI and CD\nstart: {event: commit_created}\nstages:\n"
+        "  - {name: CI, event: ci_completed}\n"
+        "  - {name: Deployed, event: cd_completed, statuses: [deployed]}\n"
+    )
+    x1 = history["runs"][1]["commit_sha"]
+    run = {**deploy("cicd-1", x1, "2024-05-01T11:30:00Z"), "type": "ci_cd", "status": "deployed"}
+    run.pop("environment")
+    assert run_cli("import", write(tmp_path / "r.ndjson", [*history["base"], run])).code == 0
+    result = run_cli("lead-time", "--profile", str(profile), "--change", "acme/app#1",
+                     "--format", "json")  # fmt: skip
+    assert result.code == 0, result.err
+    ci, deployed = json.loads(result.out)["stages"]
+    assert ci["at"] is None  # the run built x1, not PR 1's commits
+    assert deployed["at"] == "2024-05-01T11:30:00Z"  # but it shipped them (custom status)

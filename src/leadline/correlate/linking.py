@@ -48,7 +48,16 @@ class ChangeBundle:
     shas: frozenset[str] = frozenset()
     """Lower-case SHAs of the change: linked commits, PR ``commit_shas`` and merge commits."""
     artifact_runs: frozenset[RunKey] = frozenset()
-    """Natural keys of the runs linked only through a consumed artifact, not by SHA."""
+    """Natural keys of the runs linked only as deployments — through a consumed artifact, or
+    through ``shipped_shas`` (what a deployment shipped by ancestry) — not by their own SHA;
+    they count for ``cd_completed`` only."""
+
+
+def shipped_shas(run: PipelineRun) -> list[str]:
+    """The commits a deployment shipped by ancestry, when the store attached them (the extra
+    field ``shipped_shas``; see ``services/shipments.py``)."""
+    value = (run.model_extra or {}).get("shipped_shas")
+    return [s for s in value if isinstance(s, str)] if isinstance(value, list) else []
 
 
 def pr_change_key(pr: PullRequest) -> str:
@@ -154,6 +163,7 @@ class _Index:
         self.prs: list[PullRequest] = []
         self.prs_by_key: dict[str, list[PullRequest]] = defaultdict(list)
         self.runs: ShaIndex[PipelineRun] = ShaIndex()
+        self.shipped: ShaIndex[PipelineRun] = ShaIndex()
         self.consumers: dict[ArtifactKey, list[PipelineRun]] = defaultdict(list)
         self.issue_events: dict[str, list[Event]] = defaultdict(list)
         self.sha_events: ShaIndex[Event] = ShaIndex()
@@ -177,6 +187,8 @@ class _Index:
         elif isinstance(record, PipelineRun):
             for sha in record.all_commit_shas():
                 self.runs.add(sha, record)
+            for sha in shipped_shas(record):
+                self.shipped.add(sha, record)
             for artifact in artifacts_touched(record, "input"):
                 self.consumers[artifact].append(record)
         elif isinstance(record, Event):
@@ -241,6 +253,10 @@ def _linked_runs(ix: _Index, shas: set[str]) -> tuple[dict[RunKey, PipelineRun],
     """Runs for the SHAs, then (transitively) the runs consuming an artifact they output."""
     runs = {r.natural_key(): r for r in ix.runs.find_all(sorted(shas))}
     via_artifact: set[RunKey] = set()
+    for run in ix.shipped.find_all(sorted(shas)):
+        if run.natural_key() not in runs:
+            runs[run.natural_key()] = run
+            via_artifact.add(run.natural_key())
     queue = list(runs.values())
     while queue:
         run = queue.pop()

@@ -136,8 +136,20 @@ def _next_start(bucket_start_us: int, interval: str) -> int:
     return to_micros(datetime(year, month + 1, 1, tzinfo=UTC))
 
 
+MAX_BUCKETS = 10_000
+
+
 def buckets(start_us: int, end_us: int, interval: str) -> list[Bucket]:
-    """The buckets covering ``[start, end)``, the first being the one containing ``start``."""
+    """The buckets covering ``[start, end)``, the first being the one containing ``start``.
+
+    At most ``MAX_BUCKETS`` (an ``InputError`` says to widen the interval): a series is for
+    charts, and a day-by-day series over centuries would only tie up a worker."""
+    size = {"day": DAY_US, "week": WEEK_US}.get(interval, 28 * DAY_US)
+    if interval in ("day", "week", "month") and (end_us - start_us) // size > MAX_BUCKETS:
+        raise InputError(
+            f"the window has more than {MAX_BUCKETS} {interval}s: "
+            "use a larger --interval or a shorter window"
+        )
     check_interval(interval)
     check_window(start_us, end_us)
     current = bucket_floor(start_us, interval)

@@ -40,13 +40,18 @@ def default_window(window: Window | None, now: datetime) -> tuple[int, int]:
     window = window or Window()
     end = window.end
     start = window.start
-    if end is None:
-        today = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-        end = today + timedelta(days=1)
-        if start is not None and start >= end:
-            end = start + timedelta(days=DEFAULT_DAYS)
-    if start is None:
-        start = end - timedelta(days=DEFAULT_DAYS)
+    try:
+        if end is None:
+            today = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+            end = today + timedelta(days=1)
+            if start is not None and start >= end:
+                end = start + timedelta(days=DEFAULT_DAYS)
+        if start is None:
+            start = end - timedelta(days=DEFAULT_DAYS)
+    except OverflowError:
+        raise InputError(
+            "the window runs past the representable dates: give both --from and --to"
+        ) from None
     return to_micros(start), to_micros(end)
 
 
@@ -211,7 +216,7 @@ def _commit_lead_time(
 def _from_run(r: q.RunRow) -> Deployment:
     return Deployment(
         id=r.key,
-        stream=json.dumps([r.system, r.pipeline, r.environment or ""]),
+        stream=json.dumps([r.system, r.pipeline, (r.environment or "").lower()]),
         at_us=r.finished_at,
         sha=r.shas[0] if r.shas else None,
         more_shas=r.shas[1:],
@@ -251,8 +256,14 @@ def _change_failure_rate(
         )  # fmt: skip
         failed = failed[(failed >= start) & (failed < end)]
         return metrics.change_failure_rate_cd(success, failed, start, end, interval, bands)
-    failures = _failures(conn, spec, start, end)
-    window = timedelta(seconds=f.window) if f.window is not None else DEFAULT_WINDOW
+    try:
+        window = timedelta(seconds=f.window) if f.window is not None else DEFAULT_WINDOW
+    except OverflowError:
+        raise InputError(f"dora.failures.window is too long: {f.window} seconds") from None
+    # Every failure that can link to a deployment in the window: created from one look-back
+    # window before it on (explicit links may come later still).
+    look_back = start - int(window.total_seconds() * 1_000_000)
+    failures = _failures(conn, spec, look_back, None)
     needs_ancestry = any(x.commit_sha for x in failures)
     links = link_failures(
         failures, found.items, found.shipments() if needs_ancestry else None, window=window
@@ -261,24 +272,31 @@ def _change_failure_rate(
     in_window = [d for d in found.items if start <= d.at_us < end]
     times = np.array([d.at_us for d in in_window], dtype=np.int64)
     mask = np.array([d.id in failed_ids for d in in_window], dtype=bool)
-    window_ids = {d.id for d in in_window}
-    unlinked = sum(1 for x in failures if links[x.key].deployment_id not in window_ids)
+    # Failures of this window that attached to no deployment at all (one linked to a
+    # deployment of another window belongs to that window).
+    unlinked = sum(
+        1 for x in failures if start <= x.at_us < end and links[x.key].deployment_id is None
+    )
     return metrics.change_failure_rate_linked(
         times, mask, start, end, interval, bands, unlinked_failures=unlinked
     )
 
 
-def _failures(conn: Connection, spec: DoraSpec, start: int, end: int) -> list[Failure]:
-    """Incidents (or failure issues) created inside the window."""
+def _failures(conn: Connection, spec: DoraSpec, start: int, end: int | None) -> list[Failure]:
+    """Incidents (or failure issues) created in ``[start, end)`` (``end`` None: no limit)."""
     f = spec.failures
     if f.source == "incidents":
         return [
             Failure((i.source, i.id), i.created_at, i.service, i.deployment_run_id, i.commit_sha)
             for i in q.load_incidents(conn)
-            if start <= i.created_at < end
+            if start <= i.created_at and (end is None or i.created_at < end)
         ]
     issues = _issues(conn, f.issue_types, f.projects, f.labels)
-    return [failure_from_issue(i) for i in issues if start <= to_micros(i.created_at) < end]
+    return [
+        failure_from_issue(i)
+        for i in issues
+        if start <= to_micros(i.created_at) and (end is None or to_micros(i.created_at) < end)
+    ]
 
 
 def _issues(

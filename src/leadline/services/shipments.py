@@ -21,6 +21,14 @@ from leadline.store import shipments as store
 from leadline.store.mapping import sha7
 
 DEPLOY_TYPES = ("cd", "ci_cd")
+# Statuses of runs that did not (or not yet) deploy anything. Every other status — success,
+# or a custom one a profile's cd_completed stage names — ships by ancestry; the stage's own
+# ``statuses`` filter still decides whether the run counts.
+NOT_DEPLOYED = frozenset({
+    "failure", "failed", "error", "errored", "cancelled", "canceled", "rolled_back",
+    "aborted", "skipped", "running", "pending", "queued", "in_progress", "waiting",
+    "timed_out", "action_required", "stale", "inactive",
+})  # fmt: skip
 
 
 def update(conn: Connection) -> int:
@@ -28,7 +36,7 @@ def update(conn: Connection) -> int:
     head = changelog.last_seq(conn)
     if store.watermark(conn) >= head:
         return 0
-    runs = [r for r in q.load_runs(conn, DEPLOY_TYPES, None) if r.status == "success"]
+    runs = [r for r in q.load_runs(conn, DEPLOY_TYPES, None) if r.status not in NOT_DEPLOYED]
     deployments = [
         Deployment(
             id=r.key,

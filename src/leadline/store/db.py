@@ -14,10 +14,10 @@ from leadline.config import normalise_database_url
 from leadline.errors import ConfigError
 
 SQLITE_PRAGMAS = (
+    "PRAGMA busy_timeout=30000",  # first: switching to WAL below may wait for another opener
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=FULL",
     "PRAGMA foreign_keys=ON",
-    "PRAGMA busy_timeout=30000",
 )
 
 

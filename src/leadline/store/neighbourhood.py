@@ -242,10 +242,11 @@ def load_neighbourhood(conn: Connection, keys: Sequence[str], unit: Unit) -> lis
         if isinstance(parsed, LineError):
             continue
         if isinstance(parsed, PipelineRun) and shipped.get(pk):
-            # A deployment also carries what it shipped by ancestry (deployment_commits), so
-            # the linker reaches it from any of those commits.
-            extra = [s for s in shipped[pk] if s not in parsed.commit_shas]
-            parsed = parsed.model_copy(update={"commit_shas": [*parsed.commit_shas, *extra]})
+            # A deployment also carries what it shipped by ancestry (deployment_commits) in
+            # the extra field the linker reads for cd_completed only.
+            dumped = parsed.model_dump(mode="json")
+            dumped["shipped_shas"] = shipped[pk]
+            parsed = PipelineRun.model_validate(dumped)
         records.append(parsed)
     return records
 
