@@ -3,8 +3,8 @@
 ``Node`` reads a decoded JSON payload and names the JSON path in every complaint
 (``event.data.id: expected a string, got the number 5``), so a malformed body becomes a
 ``PayloadError``, never a ``KeyError`` or ``TypeError``. ``build`` turns a dict into a record
-through the same validation as NDJSON import. ``merge_incident`` is the merge rule for
-incident webhooks (see docs/sources-jira-pagerduty.md).
+through the same validation as NDJSON import. Incidents merge with
+``leadline.sources.base.merge_incident`` (see docs/sources-jira-pagerduty.md).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from leadline.domain.parse import parse_object
-from leadline.domain.records import Incident, RecordModel
+from leadline.domain.records import RecordModel
 from leadline.domain.times import format_time, parse_time
 from leadline.errors import LineError
 from leadline.sources.base import PayloadError
@@ -201,32 +201,6 @@ def extra_time(record: RecordModel, name: str) -> datetime | None:
         return parse_time(value) if value is not None else None
     except ValueError:
         return None
-
-
-def incoming_is_older(stored: RecordModel, incoming: RecordModel) -> bool:
-    """True when both records carry ``updated_at`` and the stored one is newer."""
-    old, new = extra_time(stored, "updated_at"), extra_time(incoming, "updated_at")
-    return old is not None and new is not None and new < old
-
-
-_INCIDENT_FILL = ("title", "service", "severity", "deployment_run_id", "commit_sha")
-
-
-def merge_incident(stored: Incident | None, incoming: Incident) -> Incident:
-    """Combine an incident from a webhook with the stored one (same ``source`` + ``id``).
-
-    The newer delivery (by ``updated_at``) decides the state (``resolved_at``, title, …);
-    fields it leaves empty are kept from the other one; ``created_at`` is the earliest seen
-    (a delivery that does not carry the creation time uses its own event time).
-    """
-    if stored is None:
-        return incoming
-    newer, older = (stored, incoming) if incoming_is_older(stored, incoming) else (incoming, stored)
-    update: dict[str, Any] = {"created_at": min(stored.created_at, incoming.created_at)}
-    for name in _INCIDENT_FILL:
-        if getattr(newer, name) is None and getattr(older, name) is not None:
-            update[name] = getattr(older, name)
-    return newer.model_copy(update=update)
 
 
 def hmac_hex(secret: str, body: bytes) -> str:

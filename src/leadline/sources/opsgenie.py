@@ -12,8 +12,8 @@ from typing import Any
 
 from leadline.domain.records import Incident
 from leadline.domain.times import format_time
-from leadline.sources._common import Node, merge_incident
-from leadline.sources.base import Parsed, build_record
+from leadline.sources._common import Node
+from leadline.sources.base import Parsed, build_record, merge_incident
 
 SOURCE = "opsgenie"
 _PATHS = {
