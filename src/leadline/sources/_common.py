@@ -194,15 +194,6 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def extra_time(record: RecordModel, name: str) -> datetime | None:
-    """An extra time field (``updated_at``) of a record, or ``None`` if absent or unreadable."""
-    value = (record.model_extra or {}).get(name)
-    try:
-        return parse_time(value) if value is not None else None
-    except ValueError:
-        return None
-
-
 def hmac_hex(secret: str, body: bytes) -> str:
     return hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
 
