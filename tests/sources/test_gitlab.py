@@ -12,7 +12,6 @@ from __future__ import annotations
 import copy
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from leadline.domain.parse import parse_object
 from leadline.domain.records import Commit, Incident, Issue, PipelineRun, PullRequest, Version
 from leadline.sources import gitlab
 from leadline.sources.base import Parsed, PayloadError, merge, parse_source_time
+from tests.sources.fuzz import mutate
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "gitlab"
 SNAPSHOT = FIXTURES / "expected.json"
@@ -513,35 +513,11 @@ JSON_VALUES = st.one_of(
 )  # fmt: skip
 
 
-def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-    if isinstance(value, dict):
-        items: Any = value.items()
-    elif isinstance(value, list):
-        items = enumerate(value)
-    else:
-        return
-    for key, child in items:
-        yield (*prefix, key)
-        yield from _paths(child, (*prefix, key))
-
-
 @st.composite
 def mutated(draw: st.DrawFn) -> tuple[str, Any]:
     header, original = draw(st.sampled_from(PAYLOADS))
     payload = copy.deepcopy(original)
-    for _ in range(draw(st.integers(1, 3))):
-        paths = list(_paths(payload))
-        if not paths:
-            break
-        read = [p for p in paths if p[-1] in READ_KEYS or isinstance(p[-1], int)]
-        path = draw(st.sampled_from(read or paths))
-        parent = payload
-        for step in path[:-1]:
-            parent = parent[step]
-        if isinstance(parent, dict) and draw(st.booleans()):
-            del parent[path[-1]]
-        else:
-            parent[path[-1]] = draw(JSON_VALUES)
+    payload = mutate(draw, payload, JSON_VALUES, READ_KEYS)
     return header, payload
 
 

@@ -12,7 +12,6 @@ import hashlib
 import hmac
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ from leadline.domain.records import Issue, Version
 from leadline.errors import InputError
 from leadline.sources import jira
 from leadline.sources.base import Parsed, PayloadError
+from tests.sources.fuzz import mutate
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "jira"
 SNAPSHOT = FIXTURES / "expected.json"
@@ -339,35 +339,10 @@ JSON_VALUES = st.one_of(
 )  # fmt: skip
 
 
-def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-    items = (
-        value.items()
-        if isinstance(value, dict)
-        else enumerate(value)
-        if isinstance(value, list)
-        else []
-    )
-    for key, child in items:
-        yield (*prefix, key)
-        yield from _paths(child, (*prefix, key))
-
-
 @st.composite
 def mutated(draw: st.DrawFn) -> Any:
     payload = copy.deepcopy(draw(st.sampled_from(PAYLOADS)))
-    for _ in range(draw(st.integers(1, 3))):
-        paths = list(_paths(payload))
-        if not paths:
-            break
-        read = [p for p in paths if p[-1] in READ_KEYS or isinstance(p[-1], int)]
-        path = draw(st.sampled_from(read or paths))
-        parent = payload
-        for step in path[:-1]:
-            parent = parent[step]
-        if isinstance(parent, dict) and draw(st.booleans()):
-            del parent[path[-1]]
-        else:
-            parent[path[-1]] = draw(JSON_VALUES)
+    payload = mutate(draw, payload, JSON_VALUES, READ_KEYS)
     return payload
 
 

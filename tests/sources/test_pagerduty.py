@@ -11,7 +11,6 @@ import hashlib
 import hmac
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from leadline.domain.parse import parse_object
 from leadline.domain.records import Incident
 from leadline.sources import pagerduty
 from leadline.sources.base import Parsed, PayloadError
+from tests.sources.fuzz import mutate
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "pagerduty"
 SNAPSHOT = FIXTURES / "expected.json"
@@ -239,34 +239,10 @@ JSON_VALUES = st.one_of(
 )  # fmt: skip
 
 
-def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-    items = (
-        value.items()
-        if isinstance(value, dict)
-        else enumerate(value)
-        if isinstance(value, list)
-        else []
-    )
-    for key, child in items:
-        yield (*prefix, key)
-        yield from _paths(child, (*prefix, key))
-
-
 @st.composite
 def mutated(draw: st.DrawFn) -> Any:
     payload = copy.deepcopy(draw(st.sampled_from(PAYLOADS)))
-    for _ in range(draw(st.integers(1, 3))):
-        paths = list(_paths(payload))
-        if not paths:
-            break
-        path = draw(st.sampled_from(paths))
-        parent = payload
-        for step in path[:-1]:
-            parent = parent[step]
-        if isinstance(parent, dict) and draw(st.booleans()):
-            del parent[path[-1]]
-        else:
-            parent[path[-1]] = draw(JSON_VALUES)
+    payload = mutate(draw, payload, JSON_VALUES)
     return payload
 
 
