@@ -181,7 +181,7 @@ def test_text_from_records_is_never_read_as_markup(run_cli: Any, tmp_path: Path)
     assert "Done [/x]" in table.out and "p [b]" in table.out
     change = run_cli("lead-time", "--profile", str(profile), "--change", "M-1")
     assert change.code == 0, change.err
-    assert "issue M-1 → Done [/x]" in change.out.replace("\n", " ") or "Done [/x]" in change.out
+    assert change.out.count("Done [/x]") >= 2  # the stage name and its source record
 
 
 def test_change_csv_keeps_zero_durations(run_cli: Any) -> None:

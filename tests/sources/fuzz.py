@@ -8,16 +8,6 @@ from typing import Any
 from hypothesis import strategies as st
 
 
-def json_values(*samples: str) -> st.SearchStrategy[Any]:
-    """Ill-typed and odd JSON values, plus source-specific near-miss strings."""
-    return st.one_of(
-        st.none(), st.booleans(), st.integers(-(2**64), 2**64), st.floats(allow_nan=True),
-        st.text(max_size=12), st.just(""), st.just("\x00"), *(st.just(s) for s in samples),
-        st.lists(st.integers(), max_size=2),
-        st.dictionaries(st.text(max_size=3), st.none(), max_size=2),
-    )  # fmt: skip
-
-
 def paths(value: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
     """Every key path inside a decoded JSON value."""
     if isinstance(value, dict):

@@ -32,6 +32,8 @@ class Accepted(BaseModel):
 
 
 class GenericEvent(BaseModel):
+    """A generic event; ``event_time`` is epoch seconds or an RFC 3339 time with an offset."""
+
     component: str
     key: str
     event_type: str
@@ -68,7 +70,16 @@ async def post_records(request: Request, engine: EngineDep, _: Ingest) -> Any:
     return {"records": len(records), "kinds": kinds}
 
 
-@router.post("/generic-events", status_code=202)
+@router.post(
+    "/generic-events",
+    status_code=202,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": GenericEvent.model_json_schema()}},
+        }
+    },
+)
 async def post_generic_event(request: Request, engine: EngineDep, _: Ingest) -> JSONResponse:
     """A generic event (workflow-profile page): component, key, event_type, event_time."""
     raw = await request.body()
