@@ -3,13 +3,12 @@
     python bench/import_memory.py [N] [--pg URL]
 
 Runs ``leadline import`` in a child process on a fresh SQLite file (and, with ``--pg``, on a
-fresh PostgreSQL schema) and reads the child's peak RSS from ``getrusage``.
+fresh PostgreSQL schema) and reads each child's own peak RSS from ``/usr/bin/time``.
 """
 
 from __future__ import annotations
 
 import argparse
-import resource
 import subprocess
 import sys
 import tempfile
@@ -22,16 +21,15 @@ from gen_records import write
 
 
 def run(db_url: str, path: Path, n: int, label: str) -> None:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Import in a child under ``/usr/bin/time`` so each run reports its own peak RSS."""
     started = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "leadline", "--db", db_url, "import", "--no-progress", str(path)],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
+    proc = subprocess.run(
+        ["/usr/bin/time", "-f", "%M", sys.executable, "-m", "leadline", "--db", db_url,
+         "import", "--no-progress", str(path)],
+        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
     seconds = time.perf_counter() - started
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    peak = max(peak_kb, before) / 1024
+    peak = int(proc.stderr.strip().splitlines()[-1]) / 1024
     print(f"{label:<12} {n:>9,} records  {seconds:7.1f} s  {n / seconds:9,.0f} rec/s  "
           f"peak RSS {peak:6.0f} MB")  # fmt: skip
 
