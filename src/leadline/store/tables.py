@@ -347,3 +347,16 @@ profiles = Table(
     Column("body", Text, nullable=False),  # JSON, as leadline.profiles.profile_to_dict
     Column("updated_at", Micros, nullable=False),
 )
+
+# Where each incremental pull (``leadline git``, ``leadline sync``) stopped: one row per
+# (source, scope, resource), written in the same transaction as the records it pulled, so a
+# killed run resumes exactly where its last commit left off.
+sync_cursors = Table(
+    "sync_cursors",
+    metadata,
+    Column("source", String(32), primary_key=True),  # git | github | gitlab | jira
+    Column("scope", String(512), primary_key=True),  # repository, project, site+JQL…
+    Column("resource", String(64), primary_key=True),  # pulls, commits, tags, issues…
+    Column("cursor", Text, nullable=False),  # JSON, the resource's own shape
+    Column("updated_at", Micros, nullable=False),
+)
