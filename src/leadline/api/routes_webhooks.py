@@ -9,10 +9,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from leadline.api.deps import EngineDep, Ingest
+from leadline.api.batcher import DeliveryBatcher
+from leadline.api.deps import Ingest
 from leadline.api.errors import ApiError
 from leadline.config import Settings
 from leadline.services import webhooks as svc
@@ -33,11 +35,24 @@ def _require_secret(value: str | None, env: str) -> list[str]:
     return secrets
 
 
-def _json_or_400(body: bytes) -> None:
+def _json_or_400(body: bytes) -> Any:
     try:
-        json.loads(body)
+        return orjson.loads(body)  # about 3x faster than json on webhook-sized bodies
+    except ValueError:
+        pass  # orjson is stricter (integers beyond 64 bits, lone surrogates): ask json
+    try:
+        return json.loads(body)
     except ValueError as exc:
         raise ApiError(400, f"body is not valid JSON: {exc}") from None
+
+
+async def _receive(
+    request: Request, source: str, event: str | None, delivery: str | None, body: bytes,
+    payload: Any,
+) -> JSONResponse:  # fmt: skip
+    batcher: DeliveryBatcher = request.app.state.batcher
+    outcome = await batcher.submit(svc.Delivery(source, event, delivery, body, payload))
+    return _answer(outcome)
 
 
 def _answer(outcome: svc.Outcome) -> JSONResponse:
@@ -47,35 +62,35 @@ def _answer(outcome: svc.Outcome) -> JSONResponse:
 
 
 @router.post("/webhooks/github", status_code=202)
-async def github_webhook(request: Request, engine: EngineDep) -> JSONResponse:
+async def github_webhook(request: Request) -> JSONResponse:
     body = await request.body()
     secrets = _require_secret(_settings(request).github_webhook_secret,
                               "LEADLINE_GITHUB_WEBHOOK_SECRET")  # fmt: skip
     if not svc.github_signature_ok(body, request.headers.get("x-hub-signature-256"), secrets):
         raise ApiError(401, "bad or missing X-Hub-Signature-256")
-    _json_or_400(body)
+    payload = _json_or_400(body)
     event = request.headers.get("x-github-event")
     delivery = request.headers.get("x-github-delivery")
-    return _answer(svc.receive(engine, "github", event, delivery, body))
+    return await _receive(request, "github", event, delivery, body, payload)
 
 
 @router.post("/webhooks/gitlab", status_code=202)
-async def gitlab_webhook(request: Request, engine: EngineDep) -> JSONResponse:
+async def gitlab_webhook(request: Request) -> JSONResponse:
     body = await request.body()
     secrets = _require_secret(_settings(request).gitlab_webhook_token,
                               "LEADLINE_GITLAB_WEBHOOK_TOKEN")  # fmt: skip
     if not svc.token_ok(request.headers.get("x-gitlab-token"), secrets):
         raise ApiError(401, "bad or missing X-Gitlab-Token")
-    _json_or_400(body)
+    payload = _json_or_400(body)
     event = request.headers.get("x-gitlab-event")
     delivery = request.headers.get("x-gitlab-event-uuid") or request.headers.get(
         "x-gitlab-webhook-uuid"
     )
-    return _answer(svc.receive(engine, "gitlab", event, delivery, body))
+    return await _receive(request, "gitlab", event, delivery, body, payload)
 
 
 @router.post("/webhooks/jira", status_code=202)
-async def jira_webhook(request: Request, engine: EngineDep) -> JSONResponse:
+async def jira_webhook(request: Request) -> JSONResponse:
     body = await request.body()
     secrets = _require_secret(_settings(request).jira_webhook_secret,
                               "LEADLINE_JIRA_WEBHOOK_SECRET")  # fmt: skip
@@ -83,35 +98,34 @@ async def jira_webhook(request: Request, engine: EngineDep) -> JSONResponse:
     shared = svc.token_ok(request.query_params.get("secret"), secrets)
     if not (signed or shared):
         raise ApiError(401, "bad or missing X-Hub-Signature (or ?secret=)")
-    _json_or_400(body)
+    payload = _json_or_400(body)
     delivery = request.headers.get("x-atlassian-webhook-identifier")
-    return _answer(svc.receive(engine, "jira", None, delivery, body))
+    return await _receive(request, "jira", None, delivery, body, payload)
 
 
 @router.post("/webhooks/pagerduty", status_code=202)
-async def pagerduty_webhook(request: Request, engine: EngineDep) -> JSONResponse:
+async def pagerduty_webhook(request: Request) -> JSONResponse:
     body = await request.body()
     secrets = _require_secret(_settings(request).pagerduty_webhook_secret,
                               "LEADLINE_PAGERDUTY_WEBHOOK_SECRET")  # fmt: skip
     if not pagerduty.verify_signature(body, request.headers.get("x-pagerduty-signature"), secrets):
         raise ApiError(401, "bad or missing X-PagerDuty-Signature")
-    _json_or_400(body)
-    delivery = _pagerduty_id(body)
-    return _answer(svc.receive(engine, "pagerduty", None, delivery, body))
+    payload = _json_or_400(body)
+    delivery = _pagerduty_id(payload)
+    return await _receive(request, "pagerduty", None, delivery, body, payload)
 
 
 @router.post("/custom-cicd", status_code=202)
-async def custom_cicd(request: Request, engine: EngineDep, _: Ingest) -> JSONResponse:
+async def custom_cicd(request: Request, _: Ingest) -> JSONResponse:
     """The custom CI/CD job payload, mapped to a pipeline run (API key with ingest)."""
     body = await request.body()
-    _json_or_400(body)
-    return _answer(svc.receive(engine, "custom-cicd", None, None, body))
+    payload = _json_or_400(body)
+    return await _receive(request, "custom-cicd", None, None, body, payload)
 
 
-def _pagerduty_id(body: bytes) -> str | None:
+def _pagerduty_id(data: Any) -> str | None:
     try:
-        data: Any = json.loads(body)
         value = data.get("event", {}).get("id")
-    except (ValueError, AttributeError):
+    except AttributeError:
         return None
     return str(value) if value else None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
 from leadline.cli.context import AppContext
@@ -10,12 +12,31 @@ from leadline.cli.context import AppContext
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
+@click.option(
+    "--access-log/--no-access-log", default=True, show_default=True,
+    help="Log one line per request on stderr.",
+)  # fmt: skip
+@click.option(
+    "--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+    help="Worker processes (each batches its own webhook deliveries).",
+)  # fmt: skip
 @click.pass_obj
-def serve_command(app: AppContext, host: str, port: int) -> None:
+def serve_command(app: AppContext, host: str, port: int, access_log: bool, workers: int) -> None:
     """Run the HTTP API (see docs/api.md)."""
     import uvicorn
 
     from leadline.api.app import create_app
 
     app.engine  # noqa: B018 - open and migrate the database before taking requests
-    uvicorn.run(create_app(app.settings), host=host, port=port, log_level="info")
+    if workers == 1:
+        uvicorn.run(
+            create_app(app.settings), host=host, port=port, log_level="info",
+            access_log=access_log,
+        )  # fmt: skip
+        return
+    # Each worker process builds its app from the environment: pass the resolved settings on.
+    os.environ["LEADLINE_DATABASE_URL"] = app.settings.database_url
+    uvicorn.run(
+        "leadline.api.app:app_from_environment", factory=True, workers=workers, host=host,
+        port=port, log_level="info", access_log=access_log,
+    )  # fmt: skip

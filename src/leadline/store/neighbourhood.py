@@ -10,17 +10,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Select, and_, or_, select, tuple_
+from sqlalchemy import Connection, Select, and_, or_, select
 
 from leadline.domain.parse import parse_line
 from leadline.domain.records import PipelineRun, RecordModel
 from leadline.errors import LineError
 from leadline.store import tables as t
 from leadline.store.changelog import SEP
+from leadline.store.keyset import MAX_KEYS, keys_in
 from leadline.store.shipments import shipped_by
 
 Unit = Literal["ticket", "pull_request"]
-CHUNK = 500
+CHUNK = MAX_KEYS
 
 
 def _chunks(items: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
@@ -111,7 +112,7 @@ def _producer_inputs(chunk: list[tuple[str, str]]) -> Select[Any]:
         .join(out, out.c.pipeline_run_id == a.c.pipeline_run_id)
         .where(
             out.c.direction == "output",
-            tuple_(out.c.name, out.c.version).in_(chunk),
+            keys_in([out.c.name, out.c.version], chunk),
             a.c.direction == "input",
             a.c.version.is_not(None),
         )
@@ -123,7 +124,7 @@ def _producer_shas(chunk: list[tuple[str, str]]) -> Select[Any]:
     return (
         select(c.c.sha7)
         .join(a, a.c.pipeline_run_id == c.c.pipeline_run_id)
-        .where(a.c.direction == "output", tuple_(a.c.name, a.c.version).in_(chunk))
+        .where(a.c.direction == "output", keys_in([a.c.name, a.c.version], chunk))
     )
 
 
@@ -132,7 +133,7 @@ def _issues_with_versions(chunk: list[tuple[str, str]]) -> Select[Any]:
     return (
         select(i.c.key)
         .join(f, f.c.issue_id == i.c.id)
-        .where(tuple_(i.c.project, f.c.name).in_(chunk))
+        .where(keys_in([i.c.project, f.c.name], chunk))
     )
 
 
@@ -197,7 +198,7 @@ def load_neighbourhood(conn: Connection, keys: Sequence[str], unit: Unit) -> lis
         pairs = [(k.rpartition("#")[0], int(k.rpartition("#")[2])) for k in keys]
         for chunk in _chunks(pairs):
             pr_ids.update(r[0] for r in conn.execute(
-                select(p.c.id).where(tuple_(p.c.repo, p.c.number).in_(chunk))
+                select(p.c.id).where(keys_in([p.c.repo, p.c.number], chunk))
             ))  # fmt: skip
         for chunk in _chunks(pr_ids):
             issue_keys.update(r[0] for r in conn.execute(
@@ -226,7 +227,7 @@ def load_neighbourhood(conn: Connection, keys: Sequence[str], unit: Unit) -> lis
         ))  # fmt: skip
     for chunk in _chunks(versions):
         v = t.versions
-        fetch(v, tuple_(v.c.project, v.c.name).in_(chunk))
+        fetch(v, keys_in([v.c.project, v.c.name], chunk))
     _load_runs(conn, shas, fetch)
     e = t.events
     upper = {k.strip().upper() for k in issue_keys}
@@ -294,7 +295,7 @@ def _load_runs(conn: Connection, shas: set[str], fetch: Any) -> None:
         for chunk in _chunks(outputs):
             consumers.update(x[0] for x in conn.execute(
                 select(a.c.pipeline_run_id).where(
-                    and_(a.c.direction == "input", tuple_(a.c.name, a.c.version).in_(chunk))
+                    and_(a.c.direction == "input", keys_in([a.c.name, a.c.version], chunk))
                 )
             ))  # fmt: skip
         frontier = consumers - run_ids

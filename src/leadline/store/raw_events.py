@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, select, update
-from sqlalchemy.exc import IntegrityError
 
 from leadline.store.tables import raw_events
 from leadline.store.writer import insert_many
@@ -21,36 +21,40 @@ class RawEvent:
     parse_status: str
 
 
-def add(
-    conn: Connection,
+def seen(conn: Connection, keys: list[tuple[str, str | None]]) -> set[tuple[str, str | None]]:
+    """Which of these (source, delivery id) pairs are stored already (one query per source)."""
+    r = raw_events.c
+    by_source: dict[str, list[str]] = {}
+    for source, delivery_id in keys:
+        if delivery_id is not None:
+            by_source.setdefault(source, []).append(delivery_id)
+    found: set[tuple[str, str | None]] = set()
+    for source, ids in by_source.items():
+        rows = conn.execute(
+            select(r.delivery_id).where(r.source == source, r.delivery_id.in_(set(ids)))
+        )
+        found.update((source, row[0]) for row in rows)
+    return found
+
+
+def row(
     source: str,
     event_type: str | None,
     delivery_id: str | None,
     payload: str,
     now: int,
-) -> int | None:
-    """Store a delivery; ``None`` when this (source, delivery id) was stored before."""
-    r = raw_events.c
-    if delivery_id is not None:
-        seen = conn.execute(
-            select(r.id).where(r.source == source, r.delivery_id == delivery_id)
-        ).first()
-        if seen is not None:
-            return None
-    try:
-        with conn.begin_nested():
-            insert_many(conn, raw_events, [{
-                "source": source, "event_type": event_type, "delivery_id": delivery_id,
-                "received_at": now, "payload": payload, "parse_status": "pending",
-            }])  # fmt: skip
-    except IntegrityError:
-        return None
-    found = conn.execute(
-        select(r.id).where(r.source == source, r.delivery_id == delivery_id)
-        if delivery_id is not None
-        else select(r.id).where(r.source == source).order_by(r.id.desc()).limit(1)
-    ).scalar_one()
-    return int(found)
+    status: str,
+    error: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "source": source, "event_type": event_type, "delivery_id": delivery_id,
+        "received_at": now, "payload": payload, "parse_status": status, "parse_error": error,
+    }  # fmt: skip
+
+
+def add_many(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Store deliveries verbatim (the caller has checked ``seen`` under the write lock)."""
+    insert_many(conn, raw_events, rows)
 
 
 def set_status(conn: Connection, raw_id: int, status: str, error: str | None = None) -> None:

@@ -18,16 +18,14 @@ from sqlalchemy import (
     delete,
     insert,
     select,
-    text,
-    tuple_,
     update,
 )
-from sqlalchemy.types import Integer
 
 from leadline.domain.parse import parse_line
 from leadline.domain.records import RecordModel
 from leadline.errors import LineError
 from leadline.store import changelog
+from leadline.store.keyset import rows_by_keys
 from leadline.store.mapping import MAPPINGS, KindMapping, Row, serialise
 
 
@@ -157,36 +155,9 @@ class RecordWriter:
     def _stored(
         self, m: KindMapping, keys: list[tuple[Any, ...]]
     ) -> dict[tuple[Any, ...], tuple[int, str]]:
-        t = m.table
-        cols = [t.c[c] for c in m.key_columns]
-        if len(cols) == 1:
-            where = cols[0].in_([k[0] for k in keys])
-        elif self.conn.dialect.name == "postgresql":
-            # PostgreSQL plans a long row-value IN as one OR branch per key (slow to plan and
-            # run); joining against unnest() of one array per key column is a single join.
-            return self._stored_pg(m, keys)
-        else:
-            where = tuple_(*cols).in_(keys)
-        rows = self.conn.execute(select(t.c.id, t.c.digest, *cols).where(where))
+        cols = list(m.key_columns)
+        rows = rows_by_keys(self.conn, m.table, cols, keys, ["id", "digest", *cols])
         return {tuple(r[2:]): (int(r[0]), str(r[1])) for r in rows}
-
-    def _stored_pg(
-        self, m: KindMapping, keys: list[tuple[Any, ...]]
-    ) -> dict[tuple[Any, ...], tuple[int, str]]:
-        t = m.table
-        names = list(m.key_columns)
-        arrays = ", ".join(
-            f"CAST(:k{i} AS {'bigint' if isinstance(t.c[n].type, Integer) else 'text'}[])"
-            for i, n in enumerate(names)
-        )
-        on = " AND ".join(f"t.{n} = k.{n}" for n in names)
-        cols = ", ".join(f"t.{n}" for n in names)
-        sql = text(
-            f"SELECT t.id, t.digest, {cols} FROM {t.name} AS t "
-            f"JOIN unnest({arrays}) AS k({', '.join(names)}) ON {on}"
-        )
-        params = {f"k{i}": [k[i] for k in keys] for i in range(len(names))}
-        return {tuple(r[2:]): (int(r[0]), str(r[1])) for r in self.conn.execute(sql, params)}
 
     def _insert_children(self, m: KindMapping, parents: list[tuple[int, _Pending]]) -> None:
         for child in m.child_tables:
