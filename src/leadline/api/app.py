@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import Any
 
 from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
 from sqlalchemy import Engine
 
 from leadline import __version__
 from leadline.api import errors, routes_health, routes_ingest, routes_reports, routes_webhooks
 from leadline.api.batcher import DeliveryBatcher
+from leadline.api.schemas import REF, ErrorBody, component_schemas
 from leadline.config import Settings
 from leadline.services.database import open_database
 
@@ -36,6 +39,7 @@ def create_app(settings: Settings) -> FastAPI:
         version=__version__,
         description="Lead time by stage and the four DORA metrics, self-hosted.",
     )
+    _document_bodies(app)
     app.state.engine = engine
     app.state.batcher = DeliveryBatcher(engine)
     app.state.settings = settings
@@ -50,3 +54,31 @@ def create_app(settings: Settings) -> FastAPI:
 def app_from_environment() -> FastAPI:
     """The app of one ``leadline serve --workers N`` process: settings from LEADLINE_*."""
     return create_app(Settings())
+
+
+def _document_bodies(app: FastAPI) -> None:
+    """Add the schemas of raw-read bodies (records, profiles, custom CI/CD) to the document."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title, version=app.version, description=app.description,
+                routes=app.routes,
+            )  # fmt: skip
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            for name, body in component_schemas().items():
+                components.setdefault(name, body)
+            # FastAPI documents its own 422 shape; every error here has the one ErrorBody.
+            error = {"$ref": "#/components/schemas/ErrorBody"}
+            for operations in schema["paths"].values():
+                for op in operations.values():
+                    answer = op.get("responses", {}).get("422")
+                    if answer and "content" in answer:
+                        answer["content"]["application/json"]["schema"] = error
+            components.setdefault("ErrorBody", ErrorBody.model_json_schema(ref_template=REF))
+            for unused in ("HTTPValidationError", "ValidationError"):
+                components.pop(unused, None)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from leadline.api.deps import EngineDep, Ingest
 from leadline.api.errors import ApiError
+from leadline.api.schemas import errors, records_body
 from leadline.domain.parse import parse_line, parse_object
 from leadline.domain.records import RecordModel
 from leadline.errors import LineError, RecordsError
@@ -60,7 +61,10 @@ def _records(raw: bytes) -> list[RecordModel]:
     return records
 
 
-@router.post("/records", status_code=202, response_model=Accepted)
+@router.post(
+    "/records", status_code=202, response_model=Accepted,
+    responses=errors(400, 401, 403, 422), openapi_extra=records_body(),
+)  # fmt: skip
 async def post_records(request: Request, engine: EngineDep, _: Ingest) -> Any:
     """Records of CONTRACT §1 as NDJSON or a JSON array; all or nothing."""
     records = _records(await request.body())
@@ -73,6 +77,10 @@ async def post_records(request: Request, engine: EngineDep, _: Ingest) -> Any:
 @router.post(
     "/generic-events",
     status_code=202,
+    responses={
+        202: {"description": 'Accepted: {"accepted": 1, "new": 0 or 1}'},
+        **errors(400, 401, 403, 422),
+    },
     openapi_extra={
         "requestBody": {
             "required": True,

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from leadline.api.deps import Admin, EngineDep, Read
 from leadline.api.errors import ApiError
+from leadline.api.schemas import REF, DoraReport, LeadTimeReport, errors, json_body
 from leadline.domain.times import parse_bound
 from leadline.profiles.loader import profile_to_dict
 from leadline.services import profiles
@@ -18,6 +19,7 @@ from leadline.services.leadtime import Window, lead_time
 router = APIRouter(prefix="/v1", tags=["metrics", "profiles"])
 Stat = Literal["mean", "median", "p90", "p95"]
 Interval = Literal["day", "week", "month"]
+PROFILE = {"$ref": REF.format(model="Profile")}
 
 
 def _window(start: str | None, end: str | None) -> Window:
@@ -27,7 +29,10 @@ def _window(start: str | None, end: str | None) -> Window:
         raise ApiError(422, str(exc)) from None
 
 
-@router.get("/metrics/lead-time")
+@router.get(
+    "/metrics/lead-time", response_model=None,
+    responses={200: {"model": LeadTimeReport}, **errors(401, 403, 404, 422)},
+)  # fmt: skip
 def get_lead_time(
     engine: EngineDep,
     _: Read,
@@ -42,7 +47,10 @@ def get_lead_time(
     return result
 
 
-@router.get("/metrics/dora")
+@router.get(
+    "/metrics/dora", response_model=None,
+    responses={200: {"model": DoraReport}, **errors(401, 403, 404, 422)},
+)  # fmt: skip
 def get_dora(
     engine: EngineDep,
     _: Read,
@@ -56,17 +64,30 @@ def get_dora(
     return dora(engine, profiles.get(engine, profile), _window(start, end), interval, stat)
 
 
-@router.get("/profiles")
+@router.get("/profiles", responses=errors(401, 403))
 def list_profiles(engine: EngineDep, _: Read) -> dict[str, list[str]]:
     return {"profiles": profiles.names(engine)}
 
 
-@router.get("/profiles/{name}")
+@router.get(
+    "/profiles/{name}", response_model=None,
+    responses={200: {"content": {"application/json": {"schema": PROFILE}}},
+               **errors(401, 403, 404)},
+)  # fmt: skip
 def get_profile(name: str, engine: EngineDep, _: Read) -> dict[str, Any]:
     return profile_to_dict(profiles.get(engine, name))
 
 
-@router.put("/profiles/{name}")
+@router.put(
+    "/profiles/{name}", response_model=None,
+    responses={200: {"description": "Replaced."}, 201: {"description": "Created."},
+               **errors(400, 401, 403, 422)},
+    openapi_extra=json_body(
+        "Profile",
+        "A profile (CONTRACT §2) as JSON. An efficiency profile may give `phases` instead of "
+        "`stages` (docs/profiles.md); it is validated with the same messages as the CLI's.",
+    ),
+)  # fmt: skip
 async def put_profile(name: str, request: Request, engine: EngineDep, _: Admin) -> Response:
     """Create or replace a profile (CONTRACT §2 as JSON), validated; 201 new, 200 replaced."""
     try:
@@ -81,7 +102,7 @@ async def put_profile(name: str, request: Request, engine: EngineDep, _: Admin) 
     )
 
 
-@router.delete("/profiles/{name}", status_code=204)
+@router.delete("/profiles/{name}", status_code=204, responses=errors(401, 403, 404))
 def delete_profile(name: str, engine: EngineDep, _: Admin) -> Response:
     profiles.delete(engine, name)
     return Response(status_code=204)

@@ -16,11 +16,53 @@ from fastapi.responses import JSONResponse
 from leadline.api.batcher import DeliveryBatcher
 from leadline.api.deps import Ingest
 from leadline.api.errors import ApiError
+from leadline.api.schemas import WebhookAnswer, errors, json_body
 from leadline.config import Settings
 from leadline.services import webhooks as svc
 from leadline.sources import jira, pagerduty
 
 router = APIRouter(prefix="/v1", tags=["webhooks"])
+ANSWERS: dict[int | str, dict[str, Any]] = {
+    200: {"model": WebhookAnswer, "description": "A repeated delivery, or an unused event."},
+    202: {"model": WebhookAnswer, "description": "Stored (committed) and parsed."},
+    **errors(400, 401, 403, 422),
+}
+
+
+def _header(name: str, description: str) -> dict[str, Any]:
+    return {"name": name, "in": "header", "required": False, "description": description,
+            "schema": {"type": "string"}}  # fmt: skip
+
+
+GITHUB_DOC = {
+    **json_body(None, "A GitHub webhook delivery, exactly as GitHub sends it."),
+    "parameters": [
+        _header("X-GitHub-Event", "the event type, e.g. pull_request"),
+        _header("X-GitHub-Delivery", "the delivery id (de-duplicated)"),
+        _header("X-Hub-Signature-256", "sha256=HMAC-SHA256 of the body"),
+    ],
+}
+GITLAB_DOC = {
+    **json_body(None, "A GitLab webhook delivery, exactly as GitLab sends it."),
+    "parameters": [
+        _header("X-Gitlab-Event", "the event, e.g. Merge Request Hook"),
+        _header("X-Gitlab-Token", "the secret token"),
+        _header("X-Gitlab-Event-UUID", "the delivery id (de-duplicated)"),
+    ],
+}
+JIRA_DOC = {
+    **json_body(None, "A Jira webhook delivery (issue created/updated, version released)."),
+    "parameters": [
+        _header("X-Hub-Signature", "sha256=HMAC of the body (or pass ?secret=)"),
+        _header("X-Atlassian-Webhook-Identifier", "the delivery id (de-duplicated)"),
+    ],
+}
+PAGERDUTY_DOC = {
+    **json_body(None, "A PagerDuty v3 webhook delivery."),
+    "parameters": [
+        _header("X-PagerDuty-Signature", "v1=HMAC-SHA256 of the body, several during rotation"),
+    ],
+}
 
 
 def _settings(request: Request) -> Settings:
@@ -61,7 +103,10 @@ def _answer(outcome: svc.Outcome) -> JSONResponse:
     return JSONResponse(outcome.as_json(), status_code=200 if outcome.status != "stored" else 202)
 
 
-@router.post("/webhooks/github", status_code=202)
+@router.post(
+    "/webhooks/github", status_code=202, response_model=None, responses=ANSWERS,
+    openapi_extra=GITHUB_DOC,
+)  # fmt: skip
 async def github_webhook(request: Request) -> JSONResponse:
     body = await request.body()
     secrets = _require_secret(_settings(request).github_webhook_secret,
@@ -74,7 +119,10 @@ async def github_webhook(request: Request) -> JSONResponse:
     return await _receive(request, "github", event, delivery, body, payload)
 
 
-@router.post("/webhooks/gitlab", status_code=202)
+@router.post(
+    "/webhooks/gitlab", status_code=202, response_model=None, responses=ANSWERS,
+    openapi_extra=GITLAB_DOC,
+)  # fmt: skip
 async def gitlab_webhook(request: Request) -> JSONResponse:
     body = await request.body()
     secrets = _require_secret(_settings(request).gitlab_webhook_token,
@@ -89,7 +137,10 @@ async def gitlab_webhook(request: Request) -> JSONResponse:
     return await _receive(request, "gitlab", event, delivery, body, payload)
 
 
-@router.post("/webhooks/jira", status_code=202)
+@router.post(
+    "/webhooks/jira", status_code=202, response_model=None, responses=ANSWERS,
+    openapi_extra=JIRA_DOC,
+)  # fmt: skip
 async def jira_webhook(request: Request) -> JSONResponse:
     body = await request.body()
     secrets = _require_secret(_settings(request).jira_webhook_secret,
@@ -103,7 +154,10 @@ async def jira_webhook(request: Request) -> JSONResponse:
     return await _receive(request, "jira", None, delivery, body, payload)
 
 
-@router.post("/webhooks/pagerduty", status_code=202)
+@router.post(
+    "/webhooks/pagerduty", status_code=202, response_model=None, responses=ANSWERS,
+    openapi_extra=PAGERDUTY_DOC,
+)  # fmt: skip
 async def pagerduty_webhook(request: Request) -> JSONResponse:
     body = await request.body()
     secrets = _require_secret(_settings(request).pagerduty_webhook_secret,
@@ -115,7 +169,11 @@ async def pagerduty_webhook(request: Request) -> JSONResponse:
     return await _receive(request, "pagerduty", None, delivery, body, payload)
 
 
-@router.post("/custom-cicd", status_code=202)
+@router.post(
+    "/custom-cicd", status_code=202, response_model=None,
+    responses={**ANSWERS, **errors(401, 403)},
+    openapi_extra=json_body("CustomCicdJob", "One finished CI/CD job run."),
+)  # fmt: skip
 async def custom_cicd(request: Request, _: Ingest) -> JSONResponse:
     """The custom CI/CD job payload, mapped to a pipeline run (API key with ingest)."""
     body = await request.body()

@@ -1,0 +1,189 @@
+"""What the OpenAPI document says of bodies FastAPI does not parse itself.
+
+Several endpoints read their body raw (NDJSON records, signed webhooks whose signature covers
+the exact bytes, profiles validated with their own messages), so FastAPI cannot infer their
+request schema; the report endpoints return the CLI's JSON as built by the services. The
+models here document those shapes; ``tests/api/test_openapi.py`` checks the real answers
+against them so the document cannot drift from what the server does.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from leadline.domain.records import RecordModel
+from leadline.profiles.models import Profile
+
+REF = "#/components/schemas/{model}"
+
+
+class _Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+# --- errors ----------------------------------------------------------------------------------
+
+
+class ErrorInfo(BaseModel):
+    code: str = Field(examples=["invalid_input"])
+    message: str = Field(examples=["the request is not valid"])
+    details: list[Any] = Field(default_factory=list)
+
+
+class ErrorBody(BaseModel):
+    """Every error, from every endpoint."""
+
+    error: ErrorInfo
+
+
+def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    what = {
+        400: "The body is not valid JSON.",
+        401: "Missing, unknown or revoked API key; or a bad webhook signature or token.",
+        403: "The key lacks the scope; or the source's webhook secret is not set.",
+        404: "No such profile (or route).",
+        413: "The body is larger than the limit.",
+        422: "The input is valid JSON but not acceptable: every problem is in `details`.",
+    }
+    return {s: {"model": ErrorBody, "description": what[s]} for s in statuses}
+
+
+# --- reports ---------------------------------------------------------------------------------
+
+
+class StageOut(_Open):
+    name: str
+    seconds: float
+    samples: int
+    missing: int
+    rating: str | None
+
+
+class LeadTimeReport(_Open):
+    """``leadline lead-time --format json`` (CONTRACT §3)."""
+
+    profile: str
+    statistic: str
+    changes: int
+    stages: list[StageOut]
+    total_seconds: float
+    rating: str | None
+
+
+class DeploymentFrequency(_Open):
+    deployments: int
+    days: float
+    per_day: float
+    band: str | None
+    series: list[dict[str, Any]]
+
+
+class ChangeFailureRate(_Open):
+    failures: int
+    deployments: int
+    rate: float | None
+    band: str | None
+
+
+class TimeToRestore(_Open):
+    incidents: int
+    mean_seconds: float | None
+    median_seconds: float | None
+    open: int
+    band: str | None
+
+
+class LeadTimeForChanges(LeadTimeReport):
+    band: str | None
+
+
+class DoraReport(_Open):
+    """``leadline dora --format json`` (CONTRACT §3)."""
+
+    profile: str
+    from_: str = Field(alias="from")
+    to: str
+    interval: str
+    deployment_frequency: DeploymentFrequency
+    lead_time_for_changes: LeadTimeForChanges
+    change_failure_rate: ChangeFailureRate
+    mean_time_to_restore: TimeToRestore
+
+
+# --- webhooks and custom CI/CD ---------------------------------------------------------------
+
+
+class WebhookAnswer(BaseModel):
+    """202: stored (``records`` parsed); 200: a repeated delivery id (``duplicate``) or an
+    event leadline does not use (``ignored``, with the ``reason``)."""
+
+    status: str = Field(examples=["stored"], description="stored | duplicate | ignored")
+    records: int
+    reason: str | None = None
+    kinds: dict[str, int] = Field(default_factory=dict, examples=[{"pull_request": 1}])
+
+
+class CustomCicdJob(_Open):
+    """One finished CI/CD job run (Harness SEI's custom CI/CD payload; docs/sources.md).
+    The pipeline is named by ``pipeline``, else ``job_full_name``, else ``job_name``; the
+    payload may also come wrapped as ``{"payload": {…}}``."""
+
+    pipeline: str | None = None
+    job_full_name: str | None = None
+    job_name: str | None = None
+    start_time: int = Field(description="epoch milliseconds")
+    duration: int | None = Field(None, description="milliseconds")
+    result: str = Field(examples=["success"])
+    scm_commit_ids: list[str] = Field(default_factory=list)
+    ci: bool | None = None
+    cd: bool | None = None
+    artifacts: list[dict[str, Any]] = Field(default_factory=list)
+    execution_id: str | int | None = None
+    environment: str | None = None
+    repo_url: str | None = None
+    branch_name: str | None = None
+    job_run_params: list[dict[str, Any]] | dict[str, Any] | None = None
+
+
+# --- request bodies ----------------------------------------------------------------------------
+
+_RECORDS = TypeAdapter(list[Annotated[RecordModel, Field(discriminator="kind")]])
+
+
+def component_schemas() -> dict[str, Any]:
+    """Schemas the request bodies below refer to, for ``components.schemas``."""
+    out: dict[str, Any] = {}
+    for adapter in (_RECORDS, TypeAdapter(Profile), TypeAdapter(CustomCicdJob)):
+        schema = adapter.json_schema(ref_template=REF)
+        out.update(schema.pop("$defs", {}))
+        if "title" in schema and schema.get("type") == "object":
+            out[schema["title"]] = schema
+    return out
+
+
+def records_body() -> dict[str, Any]:
+    items = _RECORDS.json_schema(ref_template=REF)
+    items.pop("$defs", None)
+    return {
+        "requestBody": {
+            "required": True,
+            "description": "CONTRACT §1 records: NDJSON (one per line) or a JSON array.",
+            "content": {
+                "application/x-ndjson": {"schema": {"type": "string"}},
+                "application/json": {"schema": items},
+            },
+        }
+    }
+
+
+def json_body(ref: str | None, description: str) -> dict[str, Any]:
+    schema: dict[str, Any] = {"$ref": REF.format(model=ref)} if ref else {"type": "object"}
+    return {
+        "requestBody": {
+            "required": True,
+            "description": description,
+            "content": {"application/json": {"schema": schema}},
+        }
+    }
