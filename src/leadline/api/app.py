@@ -73,8 +73,8 @@ def _document_bodies(app: FastAPI) -> None:
             for operations in schema["paths"].values():
                 for op in operations.values():
                     answer = op.get("responses", {}).get("422")
-                    if answer and "content" in answer:
-                        answer["content"]["application/json"]["schema"] = error
+                    if answer:
+                        answer["content"] = {"application/json": {"schema": error}}
             components.setdefault("ErrorBody", ErrorBody.model_json_schema(ref_template=REF))
             for unused in ("HTTPValidationError", "ValidationError"):
                 components.pop(unused, None)

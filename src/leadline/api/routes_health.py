@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 
 from leadline.api.deps import EngineDep
-from leadline.store import tables as t
+from leadline.api.errors import ApiError
+from leadline.api.schemas import errors
+from leadline.domain.times import parse_bound
+from leadline.services.leadtime import Window
+from leadline.services.prometheus import exposition
 from leadline.store.db import reading
 
 router = APIRouter(tags=["health"])
-COUNTED = {
-    "issue": t.issues, "version": t.versions, "commit": t.commits,
-    "pull_request": t.pull_requests, "pipeline_run": t.pipeline_runs,
-    "incident": t.incidents, "event": t.events,
-}  # fmt: skip
 
 
 @router.get("/healthz")
@@ -26,15 +25,16 @@ def healthz(engine: EngineDep) -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/metrics", response_class=PlainTextResponse)
-def prometheus(engine: EngineDep) -> str:
-    """Stored records per kind (Prometheus text exposition format)."""
-    lines = [
-        "# HELP leadline_records Records stored, by kind.",
-        "# TYPE leadline_records gauge",
-    ]
-    with reading(engine) as conn:
-        for kind, table in COUNTED.items():
-            count = conn.execute(select(func.count()).select_from(table)).scalar_one()
-            lines.append(f'leadline_records{{kind="{kind}"}} {count}')
-    return "\n".join(lines) + "\n"
+@router.get("/metrics", response_class=PlainTextResponse, responses=errors(422))
+def prometheus(
+    engine: EngineDep,
+    start: str | None = Query(None, alias="from", description="window start (default: 90 days)"),
+    end: str | None = Query(None, alias="to", description="window end (default: end of today)"),
+) -> str:
+    """Prometheus text format: records per kind, webhook deliveries per source and status,
+    and the four DORA figures and bands of every stored profile with a ``dora`` block."""
+    try:
+        window = Window(parse_bound(start) if start else None, parse_bound(end) if end else None)
+    except ValueError as exc:
+        raise ApiError(422, str(exc)) from None
+    return exposition(engine, window)

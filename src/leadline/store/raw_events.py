@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, func, select, update
 
 from leadline.store.tables import raw_events
 from leadline.store.writer import insert_many
@@ -73,3 +73,10 @@ def failed(conn: Connection, source: str | None = None) -> list[RawEvent]:
     if source is not None:
         query = query.where(r.source == source)
     return [RawEvent(*row) for row in conn.execute(query.order_by(r.id))]
+
+
+def counts(conn: Connection) -> list[tuple[str, str, int]]:
+    """Deliveries stored, by (source, parse status)."""
+    r = raw_events.c
+    query = select(r.source, r.parse_status, func.count()).group_by(r.source, r.parse_status)
+    return [(str(s), str(p), int(n)) for s, p, n in conn.execute(query.order_by(r.source))]

@@ -1,0 +1,90 @@
+"""``GET /metrics``: what a Prometheus scrape sees (text exposition format 0.0.4).
+
+* ``leadline_records{kind}``: records stored, by kind;
+* ``leadline_webhook_deliveries{source,status}``: deliveries kept, by parse status
+  (``parsed``, ``ignored``, ``failed``): read from the database, so they survive restarts
+  and add up across ``serve --workers``;
+* per stored profile with a ``dora`` block, over the ``dora`` default window (the 90 days
+  ending at the end of today, UTC) or the scrape's ``?from=&to=``: ``leadline_dora_deployments``,
+  ``leadline_dora_deployments_per_day``, ``leadline_dora_lead_time_seconds`` (the profile's
+  statistic), ``leadline_dora_change_failure_rate`` (a fraction),
+  ``leadline_dora_time_to_restore_seconds`` (mean) and ``leadline_dora_band{metric,band}`` = 1.
+  A figure that does not exist (no incidents resolved: no restore time) is left out, as
+  Prometheus expects, rather than written as 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+
+from leadline.errors import LeadlineError
+from leadline.services import profiles
+from leadline.services.dora import dora
+from leadline.services.leadtime import Window
+from leadline.store import raw_events
+from leadline.store import tables as t
+from leadline.store.db import reading
+
+COUNTED = {
+    "issue": t.issues, "version": t.versions, "commit": t.commits,
+    "pull_request": t.pull_requests, "pipeline_run": t.pipeline_runs,
+    "incident": t.incidents, "event": t.events,
+}  # fmt: skip
+
+DORA_GAUGES = (
+    ("deployments", "Deployments in the window.", ("deployment_frequency", "deployments")),
+    ("deployments_per_day", "Deployments per day.", ("deployment_frequency", "per_day")),
+    ("lead_time_seconds", "Lead time for changes (the profile's statistic).",
+     ("lead_time_for_changes", "total_seconds")),
+    ("change_failure_rate", "Change failure rate, a fraction.", ("change_failure_rate", "rate")),
+    ("time_to_restore_seconds", "Mean time to restore.", ("mean_time_to_restore", "mean_seconds")),
+)  # fmt: skip
+BANDED = ("deployment_frequency", "lead_time_for_changes", "change_failure_rate",
+          "mean_time_to_restore")  # fmt: skip
+
+
+def exposition(engine: Engine, window: Window | None = None) -> str:
+    lines: list[str] = []
+    with reading(engine) as conn:
+        counts = {kind: conn.execute(select(func.count()).select_from(table)).scalar_one()
+                  for kind, table in COUNTED.items()}  # fmt: skip
+        deliveries = raw_events.counts(conn)
+    _family(lines, "leadline_records", "Records stored, by kind.",
+            ([{"kind": k}, n] for k, n in counts.items()))  # fmt: skip
+    _family(lines, "leadline_webhook_deliveries", "Webhook deliveries kept, by parse status.",
+            ([{"source": s, "status": p}, n] for s, p, n in deliveries))  # fmt: skip
+    reports: list[tuple[str, dict[str, Any]]] = []
+    for name in profiles.names(engine):
+        try:
+            profile = profiles.get(engine, name)
+            if profile.dora is not None:
+                reports.append((name, dora(engine, profile, window)))
+        except LeadlineError as exc:  # one bad profile must not hide the others
+            lines.append(f"# profile {_escape(name)} skipped: {_escape(exc.message)}")
+    for metric, help_text, (section, field) in DORA_GAUGES:
+        samples = [([{"profile": name}, report[section][field]]) for name, report in reports
+                   if report[section].get(field) is not None]  # fmt: skip
+        _family(lines, f"leadline_dora_{metric}", help_text, samples)
+    bands = [([{"profile": name, "metric": section, "band": report[section]["band"]}, 1])
+             for name, report in reports for section in BANDED
+             if report[section].get("band")]  # fmt: skip
+    _family(lines, "leadline_dora_band", "The DORA band of each metric (value 1).", bands)
+    return "\n".join(lines) + "\n"
+
+
+def _family(lines: list[str], name: str, help_text: str, samples: Iterable[list[Any]]) -> None:
+    lines += [f"# HELP {name} {help_text}", f"# TYPE {name} gauge"]
+    for labels, value in samples:
+        text = ",".join(f'{k}="{_escape(str(v))}"' for k, v in labels.items())
+        lines.append(f"{name}{{{text}}} {_number(value)}")
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def _number(value: Any) -> str:
+    return str(int(value)) if isinstance(value, int) else repr(float(value))
