@@ -56,8 +56,13 @@ def deliveries() -> list[Delivery]:
         gh("pull_request", opened, "a1"),
         gh("pull_request_review", GH / "pull_request_review.submitted.approved.json", "a2"),
         gh("pull_request", GH / "pull_request.closed.merged.json", "a3"),
-        gh("pull_request", GH / "pull_request.closed.merged.json", "b1", number=7,
-           pull_request__number=7),  # fmt: skip
+        gh(
+            "pull_request",
+            GH / "pull_request.closed.merged.json",
+            "b1",
+            number=7,
+            pull_request__number=7,
+        ),
         gh("pull_request", GH / "pull_request.closed.merged.json", "a3"),  # repeated id
         gh("ping", FIXTURES / "github" / "go-playground" / "ping.json", "p1"),
         Delivery("github", "pull_request", "x1", b'{"pull_request": {"number": "x"}}'),

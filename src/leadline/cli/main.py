@@ -35,20 +35,28 @@ def _register() -> None:
     from leadline.cli import (
         apikey_cmd,
         dora_cmd,
+        git_cmd,
         import_cmd,
         leadtime_cmd,
         profile_cmd,
         replay_cmd,
         serve_cmd,
+        sync_cmd,
+        sync_gitlab_cmd,
+        sync_jira_cmd,
     )
 
     cli.add_command(import_cmd.import_command)
     cli.add_command(profile_cmd.profile_group)
     cli.add_command(leadtime_cmd.lead_time_command)
     cli.add_command(dora_cmd.dora_command)
+    cli.add_command(git_cmd.git_command)
     cli.add_command(apikey_cmd.apikey_group)
     cli.add_command(serve_cmd.serve_command)
     cli.add_command(replay_cmd.replay_command)
+    cli.add_command(sync_cmd.sync_group)
+    sync_cmd.sync_group.add_command(sync_gitlab_cmd.gitlab_command)
+    sync_cmd.sync_group.add_command(sync_jira_cmd.jira_command)
 
 
 _register()

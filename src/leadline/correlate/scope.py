@@ -10,6 +10,8 @@
   requests and pipeline runs that name a repo. A pull-request change whose PR is in another
   repo is out of scope. A ticket change stays in scope; it simply has no code stages from
   other repos.
+* ``services`` (globs, case-insensitive) narrow the pipeline runs that name a service (and,
+  in DORA, deployments, failed runs and incidents that name one).
 
 An absent list does not narrow anything; an empty list would match nothing (profiles reject
 empty lists).
@@ -90,7 +92,8 @@ def apply_scope(scope: Scope, bundle: ChangeBundle) -> ScopedChange | None:
         pipeline_runs=tuple(
             r
             for r in bundle.pipeline_runs
-            if r.repo is None or glob_any(r.repo, repos, ignore_case=True)
+            if (r.repo is None or glob_any(r.repo, repos, ignore_case=True))
+            and (r.service is None or glob_any(r.service, scope.services, ignore_case=True))
         ),
         versions=tuple(v for v in bundle.versions if (v.project, v.name) in fix_versions),
         events=tuple(e for e in bundle.events if event_ticket_key(e) in (None, *ticket_keys)),

@@ -116,6 +116,8 @@ class Scope(_Strict):
     issue_types: Names | None = None
     repos: Names | None = None
     labels: Names | None = None
+    # Pipeline runs and incidents that name a service must name one of these (globs).
+    services: Names | None = None
 
 
 class Stage(_Strict):

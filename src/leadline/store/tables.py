@@ -360,3 +360,17 @@ sync_cursors = Table(
     Column("cursor", Text, nullable=False),  # JSON, the resource's own shape
     Column("updated_at", Micros, nullable=False),
 )
+
+# Collections (teams): a tree by parent name; filters as JSON (profiles/collections.py).
+collections = Table(
+    "collections",
+    metadata,
+    _id(),
+    Column("name", Text, nullable=False, unique=True),
+    Column("parent", Text, index=True),  # the parent's name; NULL at the top
+    Column("position", Integer, nullable=False),  # order among siblings
+    Column("profile", Text),  # a stored profile's name; NULL: inherited
+    Column("filters", Text, nullable=False),  # JSON object of the collection's own filters
+    Column("description", Text),
+    Column("updated_at", Micros, nullable=False),
+)

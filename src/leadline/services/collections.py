@@ -1,0 +1,286 @@
+"""Collections (teams): the tree, org-as-code (``leadline apply``), and the profile a
+collection reports with (its own or inherited, narrowed by its effective filters)."""
+
+from __future__ import annotations
+
+import difflib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import Connection, Engine
+
+from leadline.errors import InputError, NotFoundError
+from leadline.profiles.collections import (
+    FILTERS,
+    CollectionSpec,
+    Filters,
+    OrgSpec,
+    narrow,
+    walk,
+)
+from leadline.profiles.loader import load_profile, profile_from_data, profile_to_dict
+from leadline.profiles.models import Profile
+from leadline.profiles.parsing import SyntaxProblem, parse_yaml
+from leadline.services import profiles
+from leadline.store import collections as store
+from leadline.store import profiles as profile_store
+from leadline.store.collections import CollectionRow
+from leadline.store.db import reading, writing
+
+
+class OrgError(InputError):
+    code = "invalid_org"
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        lines = [f"{source}: {p}" for p in problems]
+        message = lines[0] if len(lines) == 1 else f"{source}: {len(lines)} problems"
+        super().__init__(message, lines[:50])
+
+
+@dataclass
+class Collection:
+    """A stored collection with what it inherits resolved."""
+
+    name: str
+    parent: str | None
+    depth: int
+    own_profile: str | None
+    profile: str | None  # effective: its own, else the nearest ancestor's
+    own_filters: Filters
+    filters: Filters  # effective
+    description: str | None = None
+    children: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name, "parent": self.parent, "profile": self.profile,
+            "inherits_profile": self.own_profile is None and self.profile is not None,
+            "filters": self.filters.as_dict(), "own_filters": self.own_filters.as_dict(),
+            "description": self.description, "children": self.children,
+        }  # fmt: skip
+
+
+@dataclass
+class ApplyReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    profiles: list[str] = field(default_factory=list)
+
+
+def tree(engine: Engine) -> list[Collection]:
+    """Every collection, parents before children, siblings in order."""
+    with reading(engine) as conn:
+        return _resolve(store.all_rows(conn))
+
+
+def get(engine: Engine, name: str) -> Collection:
+    for c in tree(engine):
+        if c.name.casefold() == name.casefold():
+            return c
+    raise NotFoundError(f"no collection named {name!r}")
+
+
+def report_profile(engine: Engine, name: str) -> tuple[Collection, Profile]:
+    """The collection and the profile it reports with (inherited, narrowed by its filters)."""
+    collection = get(engine, name)
+    if collection.profile is None:
+        raise InputError(
+            f"collection {collection.name!r} has no profile: set one on it or an ancestor"
+        )
+    return collection, narrow(profiles.get(engine, collection.profile), collection.filters)
+
+
+def load_org(path: Path) -> OrgSpec:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        data = parse_yaml(text)
+    except SyntaxProblem as exc:
+        raise OrgError(str(path), [f"(file): {exc}"]) from None
+    return parse_org(data, str(path))
+
+
+def parse_org(data: Any, source: str = "org") -> OrgSpec:
+    if not isinstance(data, dict):
+        raise OrgError(source, ["(file): expected a mapping with profiles and collections"])
+    try:
+        return OrgSpec.model_validate(data)
+    except ValidationError as exc:
+        raise OrgError(source, [_problem(e) for e in exc.errors(include_url=False)]) from None
+
+
+def apply_org(
+    engine: Engine, data: dict[str, Any] | OrgSpec, base: Path | None = None, source: str = "org"
+) -> ApplyReport:
+    """Make the stored collections equal to the org's (created, updated, removed) and store
+    its profiles: all or nothing, in one transaction."""
+    org = data if isinstance(data, OrgSpec) else parse_org(data, source)
+    loaded: list[Profile] = []
+    for i, entry in enumerate(org.profiles):
+        if isinstance(entry, str):
+            loaded.append(load_profile((base or Path.cwd()) / entry))
+        else:
+            loaded.append(profile_from_data(entry, f"{source}: profiles[{i}]"))
+    rows = [
+        CollectionRow(node.name, parent, position, node.profile, node.filters.as_dict(),
+                      node.description)
+        for parent, position, node in _flatten(org.collections)
+    ]  # fmt: skip
+    report = ApplyReport(profiles=[p.name for p in loaded])
+    now = int(time.time() * 1_000_000)
+    with writing(engine) as conn:
+        for profile in loaded:
+            body = _profile_body(profile)
+            profile_store.put(conn, profile.name, body, now)
+        known = set(profile_store.names(conn))
+        missing = [
+            f"{path}.profile: no profile named {node.profile!r} (give it under profiles:)"
+            for path, node, _ in walk(org.collections)
+            if node.profile is not None and node.profile not in known
+        ]
+        missing += [
+            f"{path}: no profile here nor above: set profile on it or an ancestor"
+            for path, node, depth in walk(org.collections)
+            if depth == 1 and node.profile is None
+        ]
+        if missing:
+            raise OrgError(source, missing)
+        before = {r.name: r for r in store.all_rows(conn)}
+        store.replace_all(conn, rows, now)
+    after = {r.name: r for r in rows}
+    report.created = [n for n in after if n not in before]
+    report.removed = [n for n in before if n not in after]
+    report.updated = [n for n in after if n in before and before[n] != after[n]]
+    report.unchanged = [n for n in after if n in before and before[n] == after[n]]
+    return report
+
+
+def put(engine: Engine, name: str, data: Any) -> tuple[Collection, bool]:
+    """Create or replace one collection (``parent``, ``profile``, ``filters``,
+    ``description``); its children stay where they are."""
+    if not isinstance(data, dict):
+        raise InputError("expected a JSON object with parent, profile, filters, description")
+    body = {k: v for k, v in data.items() if k != "parent"}
+    try:
+        spec = CollectionSpec.model_validate({"name": name, **body})
+    except ValidationError as exc:
+        problems = [_problem(e) for e in exc.errors(include_url=False)]
+        raise OrgError(f"collection {name!r}", problems) from None
+    if spec.children:
+        raise InputError("children are not set here: PUT each child with its parent")
+    parent = data.get("parent")
+    now = int(time.time() * 1_000_000)
+    with writing(engine) as conn:
+        rows = store.all_rows(conn)
+        names = {r.name.casefold(): r for r in rows}
+        if parent is not None and (not isinstance(parent, str) or parent.casefold() not in names):
+            raise InputError(f"parent: no collection named {parent!r}")
+        if parent is not None and _is_within(rows, names[parent.casefold()].name, name):
+            raise InputError(f"parent: {parent!r} is {name!r} or inside it")
+        if spec.profile is not None and profile_store.get(conn, spec.profile) is None:
+            raise InputError(f"profile: no profile named {spec.profile!r}")
+        old = names.get(name.casefold())
+        siblings = [r for r in rows if r.parent == (names[parent.casefold()].name if parent
+                                                    else None)]  # fmt: skip
+        position = old.position if old else max((r.position for r in siblings), default=-1) + 1
+        real_parent = names[parent.casefold()].name if parent else None
+        row = CollectionRow(old.name if old else name, real_parent, position, spec.profile,
+                            spec.filters.as_dict(), spec.description)  # fmt: skip
+        created = store.put(conn, row, now)
+        collection = next(c for c in _resolve(store.all_rows(conn)) if c.name == row.name)
+        if collection.profile is None:
+            raise InputError("profile: required here (no ancestor has one)")
+    return collection, created
+
+
+def delete(engine: Engine, name: str) -> list[str]:
+    """Remove a collection and everything under it; returns the names removed."""
+    with writing(engine) as conn:
+        rows = store.all_rows(conn)
+        target = next((r for r in rows if r.name.casefold() == name.casefold()), None)
+        if target is None:
+            raise NotFoundError(f"no collection named {name!r}")
+        gone = [r.name for r in rows if _is_within(rows, r.name, target.name)]
+        store.remove(conn, gone)
+    return gone
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _flatten(
+    nodes: list[CollectionSpec], parent: str | None = None
+) -> list[tuple[str | None, int, CollectionSpec]]:
+    out: list[tuple[str | None, int, CollectionSpec]] = []
+    for position, node in enumerate(nodes):
+        out.append((parent, position, node))
+        out += _flatten(node.children, node.name)
+    return out
+
+
+def _resolve(rows: list[CollectionRow]) -> list[Collection]:
+    by_parent: dict[str | None, list[CollectionRow]] = {}
+    for r in rows:
+        by_parent.setdefault(r.parent, []).append(r)
+    out: list[Collection] = []
+
+    def visit(parent: Collection | None, depth: int) -> None:
+        for r in sorted(by_parent.get(parent.name if parent else None, []),
+                        key=lambda x: x.position):  # fmt: skip
+            own = Filters.model_validate(r.filters)
+            node = Collection(
+                name=r.name, parent=r.parent, depth=depth, own_profile=r.profile,
+                profile=r.profile or (parent.profile if parent else None), own_filters=own,
+                filters=own.under(parent.filters) if parent else own, description=r.description,
+                children=[c.name for c in sorted(by_parent.get(r.name, []),
+                                                 key=lambda x: x.position)],
+            )  # fmt: skip
+            out.append(node)
+            visit(node, depth + 1)
+
+    visit(None, 0)
+    return out
+
+
+def _is_within(rows: list[CollectionRow], name: str, ancestor: str) -> bool:
+    parents = {r.name: r.parent for r in rows}
+    current: str | None = name
+    for _ in range(len(rows) + 1):
+        if current is None:
+            return False
+        if current.casefold() == ancestor.casefold():
+            return True
+        current = parents.get(current)
+    return False
+
+
+def _profile_body(profile: Profile) -> str:
+    import json
+
+    return json.dumps(profile_to_dict(profile), sort_keys=True)
+
+
+def _problem(err: Any) -> str:
+    loc = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"]).lstrip(".")
+    if err["type"] == "extra_forbidden":
+        key = str(err["loc"][-1])
+        choices = list(FILTERS) if "filters" in err["loc"][:-1] else [
+            "name", "description", "profile", "filters", "children", "profiles", "collections"
+        ]  # fmt: skip
+        close = difflib.get_close_matches(key, choices, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else f" (expected one of {choices})"
+        return f"{loc}: unknown field{hint}"
+    if err["type"] == "missing":
+        return f"{loc}: required"
+    return f"{loc or '(file)'}: {err['msg'].removeprefix('Value error, ')}"
+
+
+def conn_names(conn: Connection) -> list[str]:
+    return [r.name for r in store.all_rows(conn)]

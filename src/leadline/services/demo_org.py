@@ -1,0 +1,180 @@
+"""The demo organisation "Acme": its four teams, its profiles and its collections.
+
+Each team is built to land in one DORA band (harness bands, DESIGN 6) over the last 90 days of
+the demo — Payments elite, Checkout high, Platform medium, Mobile low — so the dashboard shows
+the whole scale. The figures come from the records the generator (``demo_records``) makes
+with these parameters; nothing is hard-coded into the reports. See docs/demo.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Cadence = Literal["per_merge", "twice_weekly", "fortnightly", "release_train"]
+
+ORG = "Acme"
+TICKET_PROFILE = "Ticket to production"
+PR_PROFILE = "PR to production"
+
+
+@dataclass(frozen=True)
+class TeamSpec:
+    """How one team works. Hours are *working* hours (09:00–18:00 UTC, Monday to Friday)."""
+
+    name: str
+    project: str
+    repos: tuple[str, ...]
+    service: str
+    ci_system: str
+    cd_system: str
+    people: tuple[str, ...]
+    tickets_per_day: float  # new tickets per working day
+    backlog_hours: float  # created → In Progress (mean)
+    coding_hours: float  # In Progress → pull request opened (mean)
+    review_hours: float  # opened → approved (mean)
+    merge_hours: float  # approved → merged (mean)
+    cadence: Cadence
+    failure_rate: float  # share of production deployments followed by an incident
+    restore_minutes: tuple[float, float]  # incident created → resolved, uniform in the range
+    incident_delay_minutes: tuple[float, float]  # deployment → incident, uniform in the range
+    done_hours: float  # deployed (or released) → ticket Done (mean)
+    versions: str | None = None  # fix-version name pattern, {n} = release number
+    store_review_hours: tuple[float, float] | None = None  # submitted → released (app store)
+    topics: tuple[str, ...] = ()
+
+    @property
+    def repo_glob(self) -> str:
+        return f"acme/{self.repos[0].split('/')[1].split('-')[0]}-*"
+
+
+TEAMS: tuple[TeamSpec, ...] = (
+    TeamSpec(
+        name="Payments", project="PAY", repos=("acme/payments-api", "acme/payments-web"),
+        service="payments", ci_system="github-actions", cd_system="argocd",
+        people=("ana", "bruno", "chen", "dara", "eli"),
+        tickets_per_day=1.7, backlog_hours=2.0, coding_hours=2.5, review_hours=1.0,
+        merge_hours=0.3, cadence="per_merge", failure_rate=0.04,
+        restore_minutes=(12, 48), incident_delay_minutes=(5, 40), done_hours=0.3,
+        topics=("refund flow", "card tokenisation", "payout report", "3-D Secure retry",
+                "currency rounding", "webhook signatures", "invoice PDF", "SEPA mandate"),
+    ),
+    TeamSpec(
+        name="Checkout", project="CHK", repos=("acme/checkout-api", "acme/checkout-web"),
+        service="checkout", ci_system="github-actions", cd_system="argocd",
+        people=("fatima", "gus", "hana", "ivan"),
+        tickets_per_day=0.8, backlog_hours=8.0, coding_hours=9.0, review_hours=4.0,
+        merge_hours=1.0, cadence="twice_weekly", failure_rate=0.22,
+        restore_minutes=(90, 420), incident_delay_minutes=(30, 600), done_hours=2.0,
+        versions="checkout-{n}",
+        topics=("coupon codes", "address form", "basket totals", "guest checkout",
+                "shipping options", "tax display", "order confirmation", "gift cards"),
+    ),
+    TeamSpec(
+        name="Platform", project="PLAT", repos=("acme/platform-gateway",),
+        service="platform", ci_system="jenkins", cd_system="jenkins",
+        people=("jon", "kim", "lea"),
+        tickets_per_day=0.55, backlog_hours=27.0, coding_hours=20.0, review_hours=12.0,
+        merge_hours=3.0, cadence="fortnightly", failure_rate=0.37,
+        restore_minutes=(1500, 3600), incident_delay_minutes=(60, 2880), done_hours=6.0,
+        versions="gateway-1.{n}",
+        topics=("rate limiting", "TLS certificates", "request tracing", "auth tokens",
+                "connection pooling", "health checks", "log shipping", "service mesh"),
+    ),
+    TeamSpec(
+        name="Mobile", project="MOB", repos=("acme/mobile-app",),
+        service="mobile", ci_system="bitrise", cd_system="bitrise",
+        people=("mo", "nia", "omar", "pia"),
+        tickets_per_day=0.5, backlog_hours=80.0, coding_hours=25.0, review_hours=12.0,
+        merge_hours=4.0, cadence="release_train", failure_rate=0.5,
+        restore_minutes=(11000, 16000), incident_delay_minutes=(600, 4000), done_hours=9.0,
+        versions="3.{n}.0", store_review_hours=(20, 44),
+        topics=("push notifications", "dark mode", "offline basket", "biometric login",
+                "order tracking", "app rating prompt", "deep links", "accessibility labels"),
+    ),
+)  # fmt: skip
+
+TRAIN_DAYS = 42  # Mobile releases every six weeks…
+LAST_RELEASE_DAYS_AGO = 11  # …the last one 11 days before the anchor
+
+
+def ticket_profile() -> dict[str, Any]:
+    """Ticket created → … → production → released → Done, with the DORA block."""
+    return {
+        "name": TICKET_PROFILE,
+        "description": "The demo's end-to-end lead time: ticket created to deployed and Done.",
+        "start": {"event": "ticket_created"},
+        "scope": {"projects": [t.project for t in TEAMS], "repos": ["acme/*"]},
+        "stages": [
+            {"name": "In Progress", "event": "issue_status", "category": "in_progress",
+             "ideal": "4h", "acceptable": "3d"},
+            {"name": "First Commit", "event": "commit", "ideal": "2h", "acceptable": "1d"},
+            {"name": "PR Created", "event": "pr_created", "ideal": "4h", "acceptable": "1d"},
+            {"name": "PR Approved", "event": "pr_approved", "ideal": "4h", "acceptable": "1d"},
+            {"name": "PR Merged", "event": "pr_merged", "target_branches": ["main"],
+             "ideal": "1h", "acceptable": "4h"},
+            {"name": "CI", "event": "ci_completed", "pipelines": ["build*"],
+             "ideal": "15m", "acceptable": "1h"},
+            {"name": "CD", "event": "cd_completed", "environments": ["production"],
+             "ideal": "1h", "acceptable": "2d"},
+            {"name": "Released", "event": "released", "ideal": "1d", "acceptable": "3d"},
+            {"name": "Done", "event": "issue_status", "statuses": ["Done"],
+             "ideal": "4h", "acceptable": "1d"},
+        ],
+        "dora": _dora(),
+    }  # fmt: skip
+
+
+def pr_profile() -> dict[str, Any]:
+    """The pull request as the unit of change: first commit → production."""
+    return {
+        "name": PR_PROFILE,
+        "description": "The demo's pull requests, from their first commit to production.",
+        "start": {"event": "commit_created"},
+        "scope": {"repos": ["acme/*"]},
+        "stages": [
+            {"name": "PR Created", "event": "pr_created", "target_branches": ["main"],
+             "ideal": "4h", "acceptable": "1d"},
+            {"name": "PR Review", "event": "pr_review", "ideal": "4h", "acceptable": "1d"},
+            {"name": "PR Approved", "event": "pr_approved", "ideal": "1d", "acceptable": "2d"},
+            {"name": "PR Merged", "event": "pr_merged", "target_branches": ["main"],
+             "ideal": "1h", "acceptable": "4h"},
+            {"name": "CD", "event": "cd_completed", "environments": ["production"],
+             "ideal": "1h", "acceptable": "2d"},
+        ],
+        "dora": _dora(),
+    }  # fmt: skip
+
+
+def _dora() -> dict[str, Any]:
+    return {
+        "deployments": {"source": "cd", "environments": ["production"], "statuses": ["success"]},
+        "failures": {"source": "incidents", "window": "7d"},
+        "restore": {"source": "incidents"},
+        "bands": "harness",
+    }
+
+
+def team_filters(team: TeamSpec) -> dict[str, list[str]]:
+    return {"projects": [team.project], "repositories": [team.repo_glob],
+            "services": [team.service]}  # fmt: skip
+
+
+def org() -> dict[str, Any]:
+    """The organisation as code (the shape ``services.collections.apply_org`` reads): Acme
+    and one child collection per team. Every demo record belongs to exactly one team, so the
+    teams' counts add up to Acme's."""
+    return {
+        "collections": [
+            {
+                "name": ORG,
+                "profile": TICKET_PROFILE,
+                "filters": {
+                    "projects": [t.project for t in TEAMS],
+                    "repositories": ["acme/*"],
+                    "services": [t.service for t in TEAMS],
+                },
+                "children": [{"name": t.name, "filters": team_filters(t)} for t in TEAMS],
+            }
+        ]
+    }

@@ -1,0 +1,192 @@
+"""Shared orchestration of ``leadline sync <tool>``: resources, batches, cursors, counts.
+
+A tool's sync is a list of ``Resource``\\ s run in order. A resource reads its stored cursor
+and yields ``Batch``\\ es — the records of one listing page and the cursor that covers them.
+Each batch is written in **one transaction** together with its cursor, so a sync killed at
+any moment leaves the database at a batch boundary: the records of the pages done and a
+cursor saying exactly where to go on (``services.sync_walk`` explains how a resource picks
+its pages so that a resumed run neither skips nor repeats anything).
+
+Records are merged with the stored ones of the same natural key (``sources.base.merge``,
+the rule for webhook snapshots; a batch may override it) and upserted by ``RecordWriter``,
+which counts each one as new, updated or unchanged: a sync that finds nothing changed
+reports 0 new and 0 updated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sqlalchemy import Connection, Engine, select, tuple_
+
+from leadline.domain.parse import parse_line
+from leadline.domain.records import RecordModel
+from leadline.errors import LineError
+from leadline.sources.base import merge
+from leadline.store import cursors
+from leadline.store.db import reading, writing
+from leadline.store.mapping import MAPPINGS
+from leadline.store.writer import KindCounts, RecordWriter
+
+Key = tuple[str, tuple[Any, ...]]
+MergePolicy = Callable[[RecordModel | None, RecordModel], RecordModel | None]
+ProgressCallback = Callable[[str, int, int], None]  # resource, pages, items
+
+
+@dataclass
+class Batch:
+    """What one step of a resource yields: its records, the resource's cursor once they
+    are stored, and how many listed items it covered (for the progress display).
+
+    ``policy(stored, incoming)`` is the record to write for ``incoming`` (``None``: keep the
+    stored one); the default merges webhook-style snapshots."""
+
+    records: list[RecordModel] = field(default_factory=list)
+    cursor: Any = None
+    items: int = 0
+    policy: MergePolicy = merge
+
+
+class Resource(Protocol):
+    """One listing of a tool (pull requests, deployments…) pulled incrementally."""
+
+    name: str
+
+    def pull(self, cursor: Any, ctx: SyncContext) -> Iterator[Batch]:
+        """Batches from ``cursor`` (``None`` on the first sync) on; the cursor of the last
+        batch is where the next sync starts."""
+        ...
+
+
+@dataclass
+class ResourceStats:
+    pages: int = 0
+    items: int = 0
+
+
+@dataclass
+class SyncReport:
+    source: str
+    scope: str
+    counts: dict[str, KindCounts] = field(default_factory=dict)
+    resources: dict[str, ResourceStats] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    requests: int = 0
+
+    def add(self, counts: dict[str, KindCounts]) -> None:
+        for kind, c in counts.items():
+            mine = self.counts.setdefault(kind, KindCounts())
+            mine.new += c.new
+            mine.updated += c.updated
+            mine.unchanged += c.unchanged
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "scope": self.scope,
+            "requests": self.requests,
+            "counts": {
+                k: {"new": c.new, "updated": c.updated, "unchanged": c.unchanged}
+                for k, c in sorted(self.counts.items())
+            },
+            "resources": {
+                name: {"pages": s.pages, "items": s.items} for name, s in self.resources.items()
+            },
+            "warnings": self.warnings,
+        }
+
+
+class SyncContext:
+    """What a resource may ask of the sync while it pulls: stored records (to skip work on
+    what is already up to date) and a way to report a skipped item."""
+
+    def __init__(
+        self, engine: Engine, report: SyncReport, on_warning: Callable[[str], None] | None
+    ) -> None:
+        self.engine = engine
+        self.report = report
+        self._on_warning = on_warning
+
+    def stored(self, records: Sequence[RecordModel]) -> dict[Key, RecordModel]:
+        with reading(self.engine) as conn:
+            return stored_records(conn, records)
+
+    def warn(self, message: str) -> None:
+        self.report.warnings.append(message)
+        if self._on_warning is not None:
+            self._on_warning(message)
+
+
+def run_sync(
+    engine: Engine,
+    source: str,
+    scope: str,
+    resources: Sequence[Resource],
+    *,
+    on_progress: ProgressCallback | None = None,
+    on_warning: Callable[[str], None] | None = None,
+) -> SyncReport:
+    """Pull every resource in order, committing each batch with its cursor."""
+    report = SyncReport(source, scope)
+    ctx = SyncContext(engine, report, on_warning)
+    for resource in resources:
+        stats = report.resources.setdefault(resource.name, ResourceStats())
+        with reading(engine) as conn:
+            cursor = cursors.get(conn, source, scope, resource.name)
+        if on_progress is not None:
+            on_progress(resource.name, 0, 0)
+        for batch in resource.pull(cursor, ctx):
+            with writing(engine) as conn:
+                report.add(write_batch(conn, batch))
+                cursors.put(conn, source, scope, resource.name, batch.cursor)
+            stats.pages += 1
+            stats.items += batch.items
+            if on_progress is not None:
+                on_progress(resource.name, stats.pages, stats.items)
+    return report
+
+
+def write_batch(conn: Connection, batch: Batch) -> dict[str, KindCounts]:
+    """Merge the batch's records with the stored ones (and with earlier records of the batch
+    with the same key, in order) and upsert the result; the counts per kind."""
+    if not batch.records:
+        return {}
+    current: dict[Key, RecordModel] = stored_records(conn, batch.records)
+    final: dict[Key, RecordModel] = {}
+    for record in batch.records:
+        key = record_key(record)
+        chosen = batch.policy(current.get(key), record)
+        if chosen is not None:
+            final[key] = current[key] = chosen
+    writer = RecordWriter(conn)
+    writer.add_all(final.values())
+    writer.flush()
+    return writer.counts
+
+
+def record_key(record: RecordModel) -> Key:
+    m = MAPPINGS[record.kind]
+    return record.kind, m.key_of(m.row(record))
+
+
+def stored_records(conn: Connection, records: Sequence[RecordModel]) -> dict[Key, RecordModel]:
+    """The stored records with the natural keys of ``records``: one query per kind."""
+    keys: dict[str, set[tuple[Any, ...]]] = {}
+    for record in records:
+        kind, key = record_key(record)
+        keys.setdefault(kind, set()).add(key)
+    found: dict[Key, RecordModel] = {}
+    for kind, wanted in keys.items():
+        m = MAPPINGS[kind]
+        cols = [m.table.c[c] for c in m.key_columns]
+        if len(cols) == 1:
+            where = cols[0].in_([k[0] for k in wanted])
+        else:
+            where = tuple_(*cols).in_(sorted(wanted, key=repr))
+        for (data,) in conn.execute(select(m.table.c.data).where(where)):
+            parsed = parse_line(data, "<stored>", 0)
+            if not isinstance(parsed, LineError):
+                found[record_key(parsed)] = parsed
+    return found

@@ -1,0 +1,142 @@
+"""GitLab REST pipelines, deployments and releases → records (part of
+``leadline.sources.gitlab_rest``; the decisions are the webhook parser's, docs/sources.md#gitlab):
+
+* pipeline (``/pipelines/:id``, the detail: the list has no ``finished_at``) → a ``ci`` run of
+  system ``gitlab-ci``, only once finished; a pipeline whose jobs deploy is still ``ci``: its
+  deployments are their own ``cd`` runs;
+* deployment → a ``cd`` run of system ``gitlab-deployments`` in its environment;
+* release → ``version`` named by its tag.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from leadline.domain.records import PipelineRun, Version
+from leadline.sources._common import Node
+from leadline.sources.base import Parsed, branch_of, build_record, read_opt_time
+from leadline.sources.gitlab_ci import (
+    DEPLOYMENT_STATUSES,
+    DEPLOYMENTS_SYSTEM,
+    PIPELINE_STATUSES,
+    PIPELINES_SYSTEM,
+)
+
+
+def pipeline(payload: Any, repo: str) -> Parsed:
+    """``GET /pipelines/:id`` → a ``ci`` run once finished (as the Pipeline Hook).
+    ``started_at`` = ``started_at`` (the hook has only ``created_at``; used when missing);
+    extra ``updated_at``."""
+    node = Node(payload)
+    node.obj()
+    status = node.get("status").text().lower()
+    run_id = node.get("id").id_text()
+    if status not in PIPELINE_STATUSES:
+        return Parsed([], ignored=f"pipeline {run_id} is {status}: not final")
+    finished = read_opt_time(node.get("finished_at"))
+    if finished is None:
+        return Parsed([], ignored=f"pipeline {run_id} is {status} but has no finished_at")
+    ref = node.get("ref").opt_text()
+    tag = node.get("tag").opt_bool()
+    params: dict[str, Any] = {"status": status}
+    for key, name in (("iid", "iid"), ("name", "name"), ("source", "source"), ("web_url", "url")):
+        value = node.get(key).value
+        if isinstance(value, str | int) and not isinstance(value, bool) and value != "":
+            params[name] = value
+    if tag and ref:
+        params["tag"] = ref
+    started = read_opt_time(node.get("started_at")) or read_opt_time(node.get("created_at"))
+    data: dict[str, Any] = {
+        "kind": "pipeline_run",
+        "system": PIPELINES_SYSTEM,
+        "pipeline": repo,
+        "run_id": run_id,
+        "type": "ci",
+        "status": PIPELINE_STATUSES[status],
+        "finished_at": finished,
+        "started_at": started,
+        "repo": repo,
+        "commit_sha": node.get("sha").opt_text(),
+        "branch": None if tag else ref,
+        "params": params,
+    }
+    updated = read_opt_time(node.get("updated_at"))
+    if updated is not None:
+        data["updated_at"] = updated  # an extra: a stored run as listed needs no new fetch
+    paths = {"run_id": "id", "finished_at": "finished_at", "commit_sha": "sha", "branch": "ref"}
+    return Parsed([build_record(PipelineRun, data, paths)])
+
+
+def is_final_pipeline(payload: Any) -> bool:
+    """Is this pipeline of the list finished (worth fetching its detail for)?"""
+    status = Node(payload).get("status").value
+    return isinstance(status, str) and status.lower() in PIPELINE_STATUSES
+
+
+def deployment(payload: Any, repo: str) -> Parsed:
+    """A deployment → a ``cd`` run (as the Deployment Hook): ``run_id`` = ``id``;
+    ``finished_at`` = ``finished_at``, else its job's ``finished_at``, else ``updated_at``."""
+    node = Node(payload)
+    node.obj()
+    status = node.get("status").text().lower()
+    run_id = node.get("id").id_text()
+    if status not in DEPLOYMENT_STATUSES:
+        return Parsed([], ignored=f"deployment {run_id} is {status}: not final")
+    job = node.get("deployable")
+    finished = (
+        read_opt_time(node.get("finished_at"))
+        or read_opt_time(job.get("finished_at"))
+        or read_opt_time(node.get("updated_at"))
+    )
+    if finished is None:
+        return Parsed([], ignored=f"deployment {run_id} is {status} but has no finish time")
+    ref = node.get("ref").opt_text()
+    environment = node.get("environment")
+    params: dict[str, Any] = {"status": status}
+    for name, value in (
+        ("deployable_id", job.get("id").value),
+        ("deployable_url", job.get("web_url").value),
+        ("environment_tier", environment.get("tier").value),
+        ("ref", ref),
+        ("pipeline_id", job.get("pipeline").get("id").value),
+    ):
+        if isinstance(value, str | int) and not isinstance(value, bool) and value != "":
+            params[name] = value
+    data: dict[str, Any] = {
+        "kind": "pipeline_run",
+        "system": DEPLOYMENTS_SYSTEM,
+        "pipeline": repo,
+        "run_id": run_id,
+        "type": "cd",
+        "status": DEPLOYMENT_STATUSES[status],
+        "finished_at": finished,
+        "started_at": read_opt_time(job.get("started_at")),
+        "environment": environment.get("name").text(),
+        "repo": repo,
+        "commit_sha": node.get("sha").opt_text(),
+        "branch": branch_of(ref),
+        "params": params,
+    }
+    paths = {
+        "run_id": "id",
+        "finished_at": "deployable.finished_at",
+        "started_at": "deployable.started_at",
+        "environment": "environment.name",
+        "commit_sha": "sha",
+        "branch": "ref",
+    }
+    return Parsed([build_record(PipelineRun, data, paths)])
+
+
+def release(payload: Any, repo: str) -> Parsed:
+    """A release → the ``version`` named by its tag, released at ``released_at`` (a future
+    date for an upcoming release, as the Release Hook)."""
+    node = Node(payload)
+    node.obj()
+    data: dict[str, Any] = {
+        "kind": "version",
+        "project": repo,
+        "name": node.get("tag_name").text(),
+        "released_at": read_opt_time(node.get("released_at")),
+    }
+    return Parsed([build_record(Version, data, {"name": "tag_name"})])
