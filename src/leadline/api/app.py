@@ -11,7 +11,14 @@ from fastapi.openapi.utils import get_openapi
 from sqlalchemy import Engine
 
 from leadline import __version__
-from leadline.api import errors, routes_health, routes_ingest, routes_reports, routes_webhooks
+from leadline.api import (
+    errors,
+    routes_collections,
+    routes_health,
+    routes_ingest,
+    routes_reports,
+    routes_webhooks,
+)
 from leadline.api.batcher import DeliveryBatcher
 from leadline.api.schemas import REF, ErrorBody, component_schemas
 from leadline.config import Settings
@@ -46,6 +53,7 @@ def create_app(settings: Settings) -> FastAPI:
     errors.install(app)
     app.include_router(routes_ingest.router)
     app.include_router(routes_reports.router)
+    app.include_router(routes_collections.router)
     app.include_router(routes_webhooks.router)
     app.include_router(routes_health.router)
     return app

@@ -6,13 +6,15 @@ import json
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
+from sqlalchemy import Engine
 
 from leadline.api.deps import Admin, EngineDep, Read
 from leadline.api.errors import ApiError
 from leadline.api.schemas import REF, DoraReport, LeadTimeReport, errors, json_body
 from leadline.domain.times import parse_bound
 from leadline.profiles.loader import profile_to_dict
-from leadline.services import profiles
+from leadline.profiles.models import Profile
+from leadline.services import collections, profiles
 from leadline.services.dora import dora
 from leadline.services.leadtime import Window, lead_time
 
@@ -36,15 +38,17 @@ def _window(start: str | None, end: str | None) -> Window:
 def get_lead_time(
     engine: EngineDep,
     _: Read,
-    profile: str = Query(..., description="a stored profile's name"),
+    profile: str | None = Query(None, description="a stored profile's name"),
+    collection: str | None = Query(None, description="or a collection's name"),
     stat: Stat = "mean",
     start: str | None = Query(None, alias="from"),
     end: str | None = Query(None, alias="to"),
 ) -> dict[str, Any]:
     """The same JSON as ``leadline lead-time --format json``."""
-    result = lead_time(engine, profiles.get(engine, profile), stat, _window(start, end))
+    chosen, named = _profile(engine, profile, collection)
+    result = lead_time(engine, chosen, stat, _window(start, end))
     result.pop("in_flight", None)
-    return result
+    return named | result
 
 
 @router.get(
@@ -54,14 +58,28 @@ def get_lead_time(
 def get_dora(
     engine: EngineDep,
     _: Read,
-    profile: str = Query(..., description="a stored profile's name"),
+    profile: str | None = Query(None, description="a stored profile's name"),
+    collection: str | None = Query(None, description="or a collection's name"),
     interval: Interval = "week",
     stat: Stat = "mean",
     start: str | None = Query(None, alias="from"),
     end: str | None = Query(None, alias="to"),
 ) -> dict[str, Any]:
     """The same JSON as ``leadline dora --format json``."""
-    return dora(engine, profiles.get(engine, profile), _window(start, end), interval, stat)
+    chosen, named = _profile(engine, profile, collection)
+    return named | dora(engine, chosen, _window(start, end), interval, stat)
+
+
+def _profile(
+    engine: Engine, profile: str | None, collection: str | None
+) -> tuple[Profile, dict[str, Any]]:
+    """The profile to report with, and ``{"collection": name}`` when it is a collection's."""
+    if (profile is None) == (collection is None):
+        raise ApiError(422, "give either profile=NAME or collection=NAME")
+    if profile is not None:
+        return profiles.get(engine, profile), {}
+    found, narrowed = collections.report_profile(engine, collection or "")
+    return narrowed, {"collection": found.name}
 
 
 @router.get("/profiles", responses=errors(401, 403))

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from leadline.domain.records import RecordModel
+from leadline.profiles.collections import Filters, OrgSpec
 from leadline.profiles.models import Profile
 
 REF = "#/components/schemas/{model}"
@@ -147,6 +148,17 @@ class CustomCicdJob(_Open):
     job_run_params: list[dict[str, Any]] | dict[str, Any] | None = None
 
 
+class CollectionBody(BaseModel):
+    """``PUT /v1/collections/{name}``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    parent: str | None = None
+    profile: str | None = None
+    filters: Filters = Field(default_factory=Filters)
+    description: str | None = None
+
+
 # --- request bodies ----------------------------------------------------------------------------
 
 _RECORDS = TypeAdapter(list[Annotated[RecordModel, Field(discriminator="kind")]])
@@ -155,7 +167,9 @@ _RECORDS = TypeAdapter(list[Annotated[RecordModel, Field(discriminator="kind")]]
 def component_schemas() -> dict[str, Any]:
     """Schemas the request bodies below refer to, for ``components.schemas``."""
     out: dict[str, Any] = {}
-    for adapter in (_RECORDS, TypeAdapter(Profile), TypeAdapter(CustomCicdJob)):
+    adapters = (_RECORDS, TypeAdapter(Profile), TypeAdapter(CustomCicdJob),
+                TypeAdapter(OrgSpec), TypeAdapter(CollectionBody))  # fmt: skip
+    for adapter in adapters:
         schema = adapter.json_schema(ref_template=REF)
         out.update(schema.pop("$defs", {}))
         if "title" in schema and schema.get("type") == "object":

@@ -8,11 +8,11 @@ from typing import Any
 import click
 
 from leadline.cli.context import AppContext
-from leadline.cli.options import window_options
+from leadline.cli.options import profile_options, window_options
 
 
 @click.command("dora")
-@click.option("--profile", "profile_path", required=True, metavar="PATH", help="Workflow profile.")
+@profile_options
 @window_options
 @click.option(
     "--interval",
@@ -33,19 +33,26 @@ from leadline.cli.options import window_options
 )
 @click.pass_obj
 def dora_command(
-    app: AppContext, profile_path: str, window: Any, interval: str, stat: str, fmt: str
+    app: AppContext,
+    profile: Any,
+    collection: str | None,
+    window: Any,
+    interval: str,
+    stat: str,
+    fmt: str,
 ) -> None:
-    """The four DORA metrics with bands and trends, as the profile's dora block defines them.
+    """The four DORA metrics with bands and trends, as the profile's dora block defines them
+    (--profile PATH, or --collection NAME: a team's inherited profile and filters).
 
     The window is [--from, --to); without them, the 90 days ending at the end of today (UTC).
     """
     from leadline.cli.progress import step_progress
-    from leadline.profiles.loader import load_profile
     from leadline.services.dora import dora
 
-    profile = load_profile(profile_path)
     with step_progress("building timelines") as progress:
         report = dora(app.engine, profile, window, interval, stat, on_progress=progress)
+    if collection is not None:
+        report = {"collection": collection, **report}
     if fmt == "json":
         click.echo(json.dumps(report, indent=2))
         return

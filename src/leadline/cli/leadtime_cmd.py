@@ -10,11 +10,11 @@ from typing import Any
 import click
 
 from leadline.cli.context import AppContext
-from leadline.cli.options import window_options
+from leadline.cli.options import profile_options, window_options
 
 
 @click.command("lead-time")
-@click.option("--profile", "profile_path", required=True, metavar="PATH", help="Workflow profile.")
+@profile_options
 @click.option(
     "--stat",
     type=click.Choice(["mean", "median", "p90", "p95"]),
@@ -34,7 +34,8 @@ from leadline.cli.options import window_options
 @click.pass_obj
 def lead_time_command(
     app: AppContext,
-    profile_path: str,
+    profile: Any,
+    collection: str | None,
     stat: str,
     window: Any,
     fmt: str,
@@ -46,10 +47,8 @@ def lead_time_command(
     not reached it are in flight and not counted.
     """
     from leadline.cli.progress import step_progress
-    from leadline.profiles.loader import load_profile
     from leadline.services import leadtime
 
-    profile = load_profile(profile_path)
     engine = app.engine
     with step_progress("building timelines") as progress:
         if change_key is not None:
@@ -57,6 +56,8 @@ def lead_time_command(
             _emit_change(explained, fmt)
             return
         result = leadtime.lead_time(engine, profile, stat, window, progress)
+    if collection is not None:
+        result = {"collection": collection, **result}
     if fmt == "json":
         result.pop("in_flight", None)
         click.echo(json.dumps(result, indent=2))

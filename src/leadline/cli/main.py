@@ -34,6 +34,7 @@ def cli(ctx: click.Context, db_url: str | None, debug: bool) -> None:
 def _register() -> None:
     from leadline.cli import (
         apikey_cmd,
+        collection_cmd,
         dora_cmd,
         git_cmd,
         import_cmd,
@@ -51,6 +52,8 @@ def _register() -> None:
     cli.add_command(leadtime_cmd.lead_time_command)
     cli.add_command(dora_cmd.dora_command)
     cli.add_command(git_cmd.git_command)
+    cli.add_command(collection_cmd.apply_command)
+    cli.add_command(collection_cmd.collection_group)
     cli.add_command(apikey_cmd.apikey_group)
     cli.add_command(serve_cmd.serve_command)
     cli.add_command(replay_cmd.replay_command)

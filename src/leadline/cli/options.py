@@ -41,3 +41,35 @@ def window_options(func: F) -> F:
         "--from", "window_from", metavar="D", callback=_bound, help="Start: date or RFC 3339 time."
     )(decorated)
     return decorated  # type: ignore[return-value]
+
+
+def profile_options(func: F) -> F:
+    """``--profile PATH`` or ``--collection NAME`` → the command gets ``profile`` (a
+    ``Profile``) and ``collection`` (the collection's name, or ``None``)."""
+
+    def build(*args: Any, **kwargs: Any) -> Any:
+        path = kwargs.pop("profile_path")
+        name = kwargs.pop("collection_name")
+        app = click.get_current_context().obj
+        if (path is None) == (name is None):
+            raise click.UsageError("give either --profile PATH or --collection NAME")
+        if path is not None:
+            from leadline.profiles.loader import load_profile
+
+            kwargs["profile"], kwargs["collection"] = load_profile(path), None
+        else:
+            from leadline.services.collections import report_profile
+
+            found, profile = report_profile(app.engine, name)
+            kwargs["profile"], kwargs["collection"] = profile, found.name
+        return func(*args, **kwargs)
+
+    functools.update_wrapper(build, func)
+    decorated = click.option(
+        "--collection", "collection_name", metavar="NAME",
+        help="Report for a collection (team): its profile, narrowed by its filters.",
+    )(build)  # fmt: skip
+    decorated = click.option(
+        "--profile", "profile_path", metavar="PATH", help="Workflow profile (a file)."
+    )(decorated)
+    return decorated  # type: ignore[return-value]

@@ -152,11 +152,12 @@ def apply_org(
         ]
         if missing:
             raise OrgError(source, missing)
-        before = {r.name: r for r in store.all_rows(conn)}
+        old_rows = store.all_rows(conn)
         store.replace_all(conn, rows, now)
+    before = {r.name: r for r in old_rows}
     after = {r.name: r for r in rows}
     report.created = [n for n in after if n not in before]
-    report.removed = [n for n in before if n not in after]
+    report.removed = [c.name for c in _resolve(old_rows) if c.name not in after]
     report.updated = [n for n in after if n in before and before[n] != after[n]]
     report.unchanged = [n for n in after if n in before and before[n] == after[n]]
     return report
@@ -207,7 +208,7 @@ def delete(engine: Engine, name: str) -> list[str]:
         target = next((r for r in rows if r.name.casefold() == name.casefold()), None)
         if target is None:
             raise NotFoundError(f"no collection named {name!r}")
-        gone = [r.name for r in rows if _is_within(rows, r.name, target.name)]
+        gone = [c.name for c in _resolve(rows) if _is_within(rows, c.name, target.name)]
         store.remove(conn, gone)
     return gone
 
@@ -274,7 +275,7 @@ def _problem(err: Any) -> str:
         choices = list(FILTERS) if "filters" in err["loc"][:-1] else [
             "name", "description", "profile", "filters", "children", "profiles", "collections"
         ]  # fmt: skip
-        close = difflib.get_close_matches(key, choices, n=1)
+        close = difflib.get_close_matches(key, choices, n=1, cutoff=0.5)
         hint = f" (did you mean {close[0]!r}?)" if close else f" (expected one of {choices})"
         return f"{loc}: unknown field{hint}"
     if err["type"] == "missing":

@@ -1,0 +1,72 @@
+"""``/v1/collections`` (teams) and ``PUT /v1/org`` (org as code over HTTP)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+
+from leadline.api.deps import Admin, EngineDep, Read
+from leadline.api.errors import ApiError
+from leadline.api.schemas import errors, json_body
+from leadline.errors import InputError
+from leadline.services import collections
+
+router = APIRouter(prefix="/v1", tags=["collections"])
+
+
+async def _json(request: Request) -> Any:
+    try:
+        return json.loads(await request.body())
+    except ValueError as exc:
+        raise ApiError(400, f"body is not valid JSON: {exc}") from None
+
+
+@router.get("/collections", responses=errors(401, 403))
+def list_collections(engine: EngineDep, _: Read) -> dict[str, Any]:
+    """Every collection, parents first, with its effective profile and filters."""
+    return {"collections": [c.as_json() for c in collections.tree(engine)]}
+
+
+@router.get("/collections/{name}", responses=errors(401, 403, 404))
+def get_collection(name: str, engine: EngineDep, _: Read) -> dict[str, Any]:
+    return collections.get(engine, name).as_json()
+
+
+@router.put(
+    "/collections/{name}", response_model=None,
+    responses={200: {"description": "Replaced."}, 201: {"description": "Created."},
+               **errors(400, 401, 403, 422)},
+    openapi_extra=json_body(
+        "CollectionBody",
+        "parent (a collection's name, or null), profile (a stored profile's name; omitted: "
+        "inherited), filters, description. Children stay where they are.",
+    ),
+)  # fmt: skip
+async def put_collection(name: str, request: Request, engine: EngineDep, _: Admin) -> Response:
+    collection, created = collections.put(engine, name, await _json(request))
+    return JSONResponse(collection.as_json(), status_code=201 if created else 200)
+
+
+@router.delete("/collections/{name}", status_code=204, responses=errors(401, 403, 404))
+def delete_collection(name: str, engine: EngineDep, _: Admin) -> Response:
+    collections.delete(engine, name)
+    return Response(status_code=204)
+
+
+@router.put(
+    "/org", response_model=None, responses=errors(400, 401, 403, 422),
+    openapi_extra=json_body("OrgSpec", "An org file as JSON: inline profiles and collections."),
+)  # fmt: skip
+async def put_org(request: Request, engine: EngineDep, _: Admin) -> dict[str, Any]:
+    """Make the collections equal to the org's (created, updated, removed), all or nothing."""
+    data = await _json(request)
+    if isinstance(data, dict) and any(isinstance(p, str) for p in data.get("profiles") or []):
+        raise InputError("profiles: give profiles inline over HTTP (paths are for the CLI)")
+    report = collections.apply_org(engine, data, source="body")
+    return {
+        "created": report.created, "updated": report.updated, "removed": report.removed,
+        "unchanged": report.unchanged, "profiles": report.profiles,
+    }  # fmt: skip
