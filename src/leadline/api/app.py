@@ -20,6 +20,7 @@ from leadline.api import (
     routes_webhooks,
 )
 from leadline.api.batcher import DeliveryBatcher
+from leadline.api.limits import BodyLimit
 from leadline.api.schemas import REF, ErrorBody, component_schemas
 from leadline.config import Settings
 from leadline.services.database import open_database
@@ -51,6 +52,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.batcher = DeliveryBatcher(engine)
     app.state.settings = settings
     errors.install(app)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.include_router(routes_ingest.router)
     app.include_router(routes_reports.router)
     app.include_router(routes_collections.router)

@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from leadline.domain import jsonio
 from leadline.errors import InputError, LeadlineError, NotFoundError, RecordsError
 
 STATUS_CODES = {
@@ -32,6 +33,14 @@ class ApiError(Exception):
         self.code = code or STATUS_CODES.get(status, "error")
         self.message = message
         self.details = details or []
+
+
+def decode_json(raw: bytes) -> Any:
+    """A request's JSON body; 400 naming the problem (invalid, or nested too deeply)."""
+    try:
+        return jsonio.loads(raw)
+    except ValueError as exc:
+        raise ApiError(400, f"body is not valid JSON: {exc}") from None
 
 
 def body(code: str, message: str, details: list[Any] | None = None) -> dict[str, Any]:
@@ -71,6 +80,11 @@ def install(app: FastAPI) -> None:
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = STATUS_CODES.get(exc.status_code, "error")
         return error_response(exc.status_code, code, str(exc.detail))
+
+    @app.exception_handler(RecursionError)
+    async def _too_deep(_: Request, exc: RecursionError) -> JSONResponse:
+        # A backstop: bodies are depth-checked when decoded (domain/jsonio.py).
+        return error_response(400, "bad_request", "the input is nested too deeply")
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

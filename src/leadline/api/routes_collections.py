@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from leadline.api.deps import Admin, EngineDep, Read
-from leadline.api.errors import ApiError
+from leadline.api.errors import decode_json
 from leadline.api.schemas import errors, json_body
 from leadline.errors import InputError
 from leadline.services import collections
@@ -18,10 +17,7 @@ router = APIRouter(prefix="/v1", tags=["collections"])
 
 
 async def _json(request: Request) -> Any:
-    try:
-        return json.loads(await request.body())
-    except ValueError as exc:
-        raise ApiError(400, f"body is not valid JSON: {exc}") from None
+    return decode_json(await request.body())
 
 
 @router.get("/collections", responses=errors(401, 403))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -10,7 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from leadline.api.deps import EngineDep, Ingest
-from leadline.api.errors import ApiError
+from leadline.api.errors import ApiError, decode_json
 from leadline.api.schemas import errors, records_body
 from leadline.domain.parse import parse_line, parse_object
 from leadline.domain.records import RecordModel
@@ -46,10 +45,7 @@ def _records(raw: bytes) -> list[RecordModel]:
     records: list[RecordModel] = []
     errors: list[LineError] = []
     if text.startswith(b"["):
-        try:
-            items = json.loads(raw)
-        except ValueError as exc:
-            raise ApiError(400, f"body is not valid JSON: {exc}") from None
+        items = decode_json(raw)
         parsed = [parse_object(item, "body", n) for n, item in enumerate(items, 1)]
     else:
         lines = raw.splitlines()
@@ -91,10 +87,7 @@ async def post_records(request: Request, engine: EngineDep, _: Ingest) -> Any:
 async def post_generic_event(request: Request, engine: EngineDep, _: Ingest) -> JSONResponse:
     """A generic event (workflow-profile page): component, key, event_type, event_time."""
     raw = await request.body()
-    try:
-        data = json.loads(raw)
-    except ValueError as exc:
-        raise ApiError(400, f"body is not valid JSON: {exc}") from None
+    data = decode_json(raw)
     if not isinstance(data, dict):
         raise ApiError(422, "expected a JSON object with component, key, event_type, event_time")
     record = parse_object({**data, "kind": "event"}, "body", 1)

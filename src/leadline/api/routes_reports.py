@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import Engine
 
 from leadline.api.deps import Admin, EngineDep, Read
-from leadline.api.errors import ApiError
+from leadline.api.errors import ApiError, decode_json
 from leadline.api.schemas import REF, DoraReport, LeadTimeReport, errors, json_body
 from leadline.domain.times import parse_bound
 from leadline.profiles.loader import profile_to_dict
@@ -108,10 +108,7 @@ def get_profile(name: str, engine: EngineDep, _: Read) -> dict[str, Any]:
 )  # fmt: skip
 async def put_profile(name: str, request: Request, engine: EngineDep, _: Admin) -> Response:
     """Create or replace a profile (CONTRACT §2 as JSON), validated; 201 new, 200 replaced."""
-    try:
-        data = json.loads(await request.body())
-    except ValueError as exc:
-        raise ApiError(400, f"body is not valid JSON: {exc}") from None
+    data = decode_json(await request.body())
     profile, created = profiles.put(engine, name, data)
     return Response(
         json.dumps(profile_to_dict(profile)),

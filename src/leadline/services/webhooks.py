@@ -8,7 +8,6 @@ reason; a parse failure is recorded with its message and can be replayed after a
 from __future__ import annotations
 
 import hmac
-import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from leadline.domain import jsonio
 from leadline.domain.parse import parse_line
 from leadline.domain.records import RecordModel
 from leadline.errors import LineError
@@ -144,7 +144,7 @@ def _receive(
 def _parse(source: str, event_type: str | None, text: str, payload: Any) -> Parsed | str:
     """The delivery's records, or why it cannot be read."""
     try:
-        data = json.loads(text) if payload is _UNSET else payload
+        data = jsonio.loads(text) if payload is _UNSET else payload
         return PARSERS[source](event_type, data)
     except PayloadError as exc:
         return exc.message
