@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     gitlab_webhook_token: str | None = None
     jira_webhook_secret: str | None = None
     pagerduty_webhook_secret: str | None = None
+    # /metrics answers without an API key (e.g. a scraper on a private network).
+    public_metrics: bool = False
     # Largest request body the HTTP API reads (413 above it).
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     debug: bool = False

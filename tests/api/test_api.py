@@ -109,7 +109,7 @@ def test_bad_records_are_422_and_nothing_is_written(
         "body:2: created_at: naive time '2024-05-01T10:00:00': add an offset or Z "
         "(e.g. 2024-05-01T10:00:00Z)"
     ]
-    metrics = client.get("/metrics").text
+    metrics = client.get("/metrics", headers=auth(keys["read"], "Bearer")).text
     assert 'leadline_records{kind="issue"} 0' in metrics
 
 

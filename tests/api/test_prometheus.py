@@ -16,8 +16,8 @@ from tests.conftest import FIXTURES
 SAMPLE = re.compile(r'^[a-z_]+(\{([a-z_]+="(\\.|[^"\\])*",?)*\})? -?[0-9.e+-]+$')
 
 
-def scrape(client: TestClient, **params: str) -> dict[str, float]:
-    response = client.get("/metrics", params=params)
+def scrape(client: TestClient, key: str, **params: str) -> dict[str, float]:
+    response = client.get("/metrics", params=params, headers=auth(key, "Bearer"))
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
     samples = {}
@@ -47,7 +47,7 @@ def test_dora_figures_per_profile_equal_the_api(
     }
     assert client.put("/v1/profiles/plain", json=no_dora, headers=auth(keys["admin"])).is_success
     window = {"from": "2024-01-01", "to": "2024-04-01"}
-    samples = scrape(client, **window)
+    samples = scrape(client, keys["read"], **window)
     api = client.get("/v1/metrics/dora", params={"profile": 'Team "A"', **window},
                      headers=auth(keys["read"])).json()  # fmt: skip
     label = 'profile="Team \\"A\\""'
@@ -62,14 +62,29 @@ def test_dora_figures_per_profile_equal_the_api(
     assert samples[band] == 1
     assert not any('profile="plain"' in name for name in samples)
     assert samples['leadline_records{kind="pipeline_run"}'] > 0
-    assert client.get("/metrics", params={"from": "soon"}).status_code == 422
+    bad = client.get("/metrics", params={"from": "soon"}, headers=auth(keys["read"]))
+    assert bad.status_code == 422
 
 
-def test_webhook_deliveries_by_source_and_status(client: TestClient, engine: Any) -> None:
+def test_webhook_deliveries_by_source_and_status(
+    client: TestClient, engine: Any, keys: dict[str, str]
+) -> None:
     body = (FIXTURES / "github" / "derived" / "pull_request.closed.merged.json").read_bytes()
     receive(engine, "github", "pull_request", "d1", body)
     receive(engine, "github", "ping", "d2", b"{}")
     receive(engine, "github", "pull_request", "d3", b'{"pull_request": 1}')
-    samples = scrape(client)
+    samples = scrape(client, keys["read"])
     for status in ("parsed", "ignored", "failed"):
         assert samples[f'leadline_webhook_deliveries{{source="github",status="{status}"}}'] == 1
+
+
+def test_metrics_need_a_read_key_unless_public(
+    client: TestClient, keys: dict[str, str], db_url: str
+) -> None:
+    assert client.get("/metrics").status_code == 401
+    assert client.get("/metrics", headers=auth(keys["ingest"])).status_code == 403
+    from leadline.api.app import create_app
+    from leadline.config import Settings
+
+    public = TestClient(create_app(Settings(database_url=db_url, public_metrics=True)))
+    assert public.get("/metrics").status_code == 200

@@ -9,7 +9,8 @@ their inline changelogs), three issues whose changelog is cut (the rest comes fr
   is on or after the JQL's ``updated >= "yyyy/MM/dd HH:mm"`` (read as UTC), ordered by
   ``updated DESC, key DESC`` (the order the sync asks for; asserted);
 * ``/rest/api/3/search/jql`` — the same with ``nextPageToken`` pages (Jira Cloud);
-* ``/rest/api/2/issue/{key}/changelog`` — ``values`` pages of at most 40 histories;
+* ``/rest/api/2/issue/{key}/changelog`` — ``values`` pages of at most 40 histories (with
+  ``changelog_api = False``, as on Jira Server, 404; ``/issue/{key}?expand=changelog`` instead);
 * ``/rest/api/2/project/{key}/version`` — ``values`` pages of at most 2 versions.
 
 ``rate_limit_once("search", start_at)`` makes that page answer 429 + ``Retry-After`` first.
@@ -54,13 +55,17 @@ class FakeJira:
         self.versions: dict[str, list[Any]] = load(DERIVED / "project_versions.json")
         self.limited: set[tuple[str, int]] = set()
         self.jql_seen: list[str] = []
+        self.changelog_api = True  # False: no /issue/{key}/changelog (as on Server/DC)
 
     def install(self, server: Any) -> None:
         server.add("/rest/api/2/status", Reply(body=self.statuses))
         server.add("/rest/api/2/search", self._search)
         server.add("/rest/api/3/search/jql", self._search_jql)
         for key in self.changelogs:
-            server.add(f"/rest/api/2/issue/{key}/changelog", self._changelog)
+            if self.changelog_api:
+                server.add(f"/rest/api/2/issue/{key}/changelog", self._changelog)
+            else:  # Jira Server/Data Center: the whole changelog comes with the issue
+                server.add(f"/rest/api/2/issue/{key}?expand=changelog", self._issue)
         for project in self.versions:
             server.add(f"/rest/api/2/project/{project}/version", self._versions)
 
@@ -121,6 +126,13 @@ class FakeJira:
     def _changelog(self, request: Request) -> Reply:
         key = request.path.split("/")[-2]
         return self._values(request, self.changelogs[key], 40)
+
+    def _issue(self, request: Request) -> Reply:
+        key = request.path.split("/")[-1]
+        histories = self.changelogs[key]
+        changelog = {"startAt": 0, "maxResults": len(histories), "total": len(histories),
+                     "histories": copy.deepcopy(histories)}  # fmt: skip
+        return Reply(body={"id": key, "key": key, "fields": {}, "changelog": changelog})
 
     def _versions(self, request: Request) -> Reply:
         project = request.path.split("/")[-2]

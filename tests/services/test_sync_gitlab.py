@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from tests.replay_server import ReplayServer
-from tests.services.gitlab_replay import PROJECT, FakeGitLab
+from tests.replay_server import ReplayServer, Reply
+from tests.services.gitlab_replay import PROJECT, REPO, FakeGitLab
 from tests.services.sync_harness import counts, fresh_db_url, kill_after, opened, records, run
 
 TOKEN = "glpat-Sup3rSecretT0ken"
@@ -201,6 +201,25 @@ def test_without_a_token_it_warns_and_sends_none(
     assert counts(engine)["pull_request"] == 20
 
 
+def test_an_item_gone_before_its_details_is_skipped_with_a_warning(
+    run_cli: Any, engine: Engine
+) -> None:
+    fake = FakeGitLab()
+    gone = {
+        **fake.pipelines[0],
+        "id": 999,
+        "status": "success",
+        "updated_at": "2023-12-01T00:00:00Z",
+    }
+    fake.pipelines.append(gone)  # listed, but /pipelines/999 answers 404
+    with serving(fake) as server:
+        report, err = sync(run_cli, server, "--progress")  # the live display on, too
+    warning = f"gitlab {REPO}: pipeline id=999: gone (404); skipped"
+    assert report["warnings"] == [warning]
+    assert f"leadline: warning: {warning}" in " ".join(err.split())  # rich may wrap it
+    assert counts(engine) == expected_counts(FakeGitLab())
+
+
 def test_unknown_project_is_one_clear_line(run_cli: Any) -> None:
     with serving(FakeGitLab()) as server:
         result = run_cli("sync", "gitlab", "--project", "nobody/nothing", "--base-url",
@@ -224,8 +243,6 @@ def test_a_refused_token_is_named_but_never_shown(run_cli: Any) -> None:
 
 
 def _unauthorized() -> Any:
-    from tests.replay_server import Reply
-
     return Reply(401, {"message": f"401 Unauthorized: token {TOKEN} is revoked"})
 
 
@@ -234,3 +251,13 @@ def test_base_url_gets_the_api_root() -> None:
 
     assert api_root("https://gitlab.example.com/") == "https://gitlab.example.com/api/v4"
     assert api_root("https://x.org/gitlab/api/v4") == "https://x.org/gitlab/api/v4"
+
+
+def test_a_project_named_by_its_path_is_then_read_by_its_id(run_cli: Any, engine: Engine) -> None:
+    fake = FakeGitLab()
+    with serving(fake) as server:
+        server.add("/api/v4/projects/gitlab-data%2Fsnowflake_spend", Reply(body=fake.project))
+        result = run_cli("sync", "gitlab", "--project", REPO, "--base-url", server.base_url)
+        assert result.code == 0, result.err
+        assert {r.path.split("/")[4] for r in server.requests[1:]} == {"12345678"}
+    assert counts(engine) == expected_counts(fake)

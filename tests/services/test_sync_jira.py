@@ -264,3 +264,44 @@ def test_scope_and_default_search() -> None:
     assert scope_of("https://j.example.com", "x" * 400).startswith("j.example.com sha256:")
     assert default_search("https://acme.atlassian.net/") == "search-jql"
     assert default_search("https://jira.example.com") == "search"
+
+
+@pytest.mark.parametrize(
+    ("stored", "kept"),
+    [
+        ("2020-07-10T08:30:00Z", "2020-07-10T08:30:00Z"),  # the webhook's exact time stays
+        ("2020-07-09T17:00:00Z", "2020-07-09T17:00:00Z"),  # the site's zone: a day apart
+        ("2020-07-01T08:30:00Z", "2020-07-10T00:00:00Z"),  # released again later: the date
+        (None, "2020-07-10T00:00:00Z"),
+    ],
+)
+def test_a_stored_release_time_is_kept_over_the_release_date(
+    run_cli: Any, engine: Engine, tmp_path: Path, stored: str | None, kept: str
+) -> None:
+    version = {"kind": "version", "project": "EE", "name": "v2.7.0", "released_at": stored}
+    path = tmp_path / "v.ndjson"
+    path.write_text(json.dumps(version) + "\n")
+    assert run_cli("import", str(path)).code == 0
+    with serving(FakeJira()) as server:
+        sync(run_cli, server)
+    (found,) = [v for v in records(engine)["version"] if v["name"] == "v2.7.0"]
+    assert found["released_at"] == kept
+
+
+def test_without_the_changelog_endpoint_the_issue_gives_its_whole_changelog(
+    run_cli: Any, engine: Engine
+) -> None:
+    fake = FakeJira()
+    fake.changelog_api = False  # Jira Server/Data Center
+    with serving(fake) as server:
+        sync(run_cli, server)
+        asked = [
+            (r.path, r.query) for r in server.requests if r.path.startswith("/rest/api/2/issue/")
+        ]
+    assert asked[:2] == [
+        ("/rest/api/2/issue/EE-901/changelog", {"startAt": "0", "maxResults": "100"}),
+        ("/rest/api/2/issue/EE-901", {"expand": "changelog", "fields": "created"}),
+    ]
+    moves = [i for h in fake.changelogs["EE-901"] for i in h["items"] if i["field"] == "status"]
+    assert len(issue(engine, "EE-901")["status_changes"]) == len(moves) + 1
+    assert counts(engine) == EXPECTED

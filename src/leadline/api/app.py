@@ -82,9 +82,9 @@ def _document_bodies(app: FastAPI) -> None:
             error = {"$ref": "#/components/schemas/ErrorBody"}
             for operations in schema["paths"].values():
                 for op in operations.values():
-                    answer = op.get("responses", {}).get("422")
-                    if answer:
-                        answer["content"] = {"application/json": {"schema": error}}
+                    for code, answer in op.get("responses", {}).items():
+                        if code.startswith("4"):
+                            answer["content"] = {"application/json": {"schema": error}}
             components.setdefault("ErrorBody", ErrorBody.model_json_schema(ref_template=REF))
             for unused in ("HTTPValidationError", "ValidationError"):
                 components.pop(unused, None)

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from leadline.api.errors import ApiError
 from leadline.services.apikeys import Principal, authenticate
+from leadline.services.collections import in_subtree
 
 SCHEMES = ("apikey", "bearer")
 
@@ -47,3 +48,17 @@ def require(scope: str) -> Callable[..., Principal]:
 Ingest = Annotated[Principal, Depends(require("ingest"))]
 Read = Annotated[Principal, Depends(require("read"))]
 Admin = Annotated[Principal, Depends(require("admin"))]
+
+
+def unlimited(principal: Principal) -> None:
+    """Refuse a key limited to a collection (it reads that collection and nothing else)."""
+    if principal.collection is not None:
+        raise ApiError(403, f"this key reads collection {principal.collection!r} only")
+
+
+def within(engine: Engine, principal: Principal, collection: str | None) -> None:
+    """Refuse a collection-limited key outside its collection's subtree."""
+    if principal.collection is None:
+        return
+    if collection is None or not in_subtree(engine, collection, principal.collection):
+        raise ApiError(403, f"this key reads collection {principal.collection!r} only")

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
-from leadline.api.deps import Admin, EngineDep, Read
+from leadline.api.deps import Admin, EngineDep, Read, within
 from leadline.api.errors import decode_json
 from leadline.api.schemas import errors, json_body
 from leadline.errors import InputError
@@ -21,13 +21,18 @@ async def _json(request: Request) -> Any:
 
 
 @router.get("/collections", responses=errors(401, 403))
-def list_collections(engine: EngineDep, _: Read) -> dict[str, Any]:
-    """Every collection, parents first, with its effective profile and filters."""
-    return {"collections": [c.as_json() for c in collections.tree(engine)]}
+def list_collections(engine: EngineDep, principal: Read) -> dict[str, Any]:
+    """Every collection, parents first, with its effective profile and filters (a key
+    limited to a collection sees that collection and those under it)."""
+    nodes = collections.tree(engine)
+    if principal.collection is not None:
+        nodes = [n for n in nodes if collections.in_subtree(engine, n.name, principal.collection)]
+    return {"collections": [c.as_json() for c in nodes]}
 
 
 @router.get("/collections/{name}", responses=errors(401, 403, 404))
-def get_collection(name: str, engine: EngineDep, _: Read) -> dict[str, Any]:
+def get_collection(name: str, engine: EngineDep, principal: Read) -> dict[str, Any]:
+    within(engine, principal, name)
     return collections.get(engine, name).as_json()
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import PlainTextResponse
 from sqlalchemy import text
 
-from leadline.api.deps import EngineDep
+from leadline.api.deps import EngineDep, require, unlimited
 from leadline.api.errors import ApiError
 from leadline.api.schemas import errors
 from leadline.domain.times import parse_bound
@@ -25,14 +27,20 @@ def healthz(engine: EngineDep) -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/metrics", response_class=PlainTextResponse, responses=errors(422))
+@router.get("/metrics", response_class=PlainTextResponse, responses=errors(401, 403, 422))
 def prometheus(
+    request: Request,
     engine: EngineDep,
+    authorization: Annotated[str | None, Header()] = None,
     start: str | None = Query(None, alias="from", description="window start (default: 90 days)"),
     end: str | None = Query(None, alias="to", description="window end (default: end of today)"),
 ) -> str:
     """Prometheus text format: records per kind, webhook deliveries per source and status,
-    and the four DORA figures and bands of every stored profile with a ``dora`` block."""
+    and the four DORA figures and bands of every stored profile with a ``dora`` block.
+    Needs a read key (``Authorization: Bearer <key>`` in the scrape config) unless
+    ``LEADLINE_PUBLIC_METRICS`` is set."""
+    if not request.app.state.settings.public_metrics:
+        unlimited(require("read")(engine, authorization))
     try:
         window = Window(parse_bound(start) if start else None, parse_bound(end) if end else None)
     except ValueError as exc:

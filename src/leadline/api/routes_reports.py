@@ -8,7 +8,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import Engine
 
-from leadline.api.deps import Admin, EngineDep, Read
+from leadline.api.deps import Admin, EngineDep, Read, unlimited, within
 from leadline.api.errors import ApiError, decode_json
 from leadline.api.schemas import REF, DoraReport, LeadTimeReport, errors, json_body
 from leadline.domain.times import parse_bound
@@ -37,7 +37,7 @@ def _window(start: str | None, end: str | None) -> Window:
 )  # fmt: skip
 def get_lead_time(
     engine: EngineDep,
-    _: Read,
+    principal: Read,
     profile: str | None = Query(None, description="a stored profile's name"),
     collection: str | None = Query(None, description="or a collection's name"),
     stat: Stat = "mean",
@@ -45,6 +45,7 @@ def get_lead_time(
     end: str | None = Query(None, alias="to"),
 ) -> dict[str, Any]:
     """The same JSON as ``leadline lead-time --format json``."""
+    within(engine, principal, collection)
     chosen, named = _profile(engine, profile, collection)
     result = lead_time(engine, chosen, stat, _window(start, end))
     result.pop("in_flight", None)
@@ -57,7 +58,7 @@ def get_lead_time(
 )  # fmt: skip
 def get_dora(
     engine: EngineDep,
-    _: Read,
+    principal: Read,
     profile: str | None = Query(None, description="a stored profile's name"),
     collection: str | None = Query(None, description="or a collection's name"),
     interval: Interval = "week",
@@ -66,6 +67,7 @@ def get_dora(
     end: str | None = Query(None, alias="to"),
 ) -> dict[str, Any]:
     """The same JSON as ``leadline dora --format json``."""
+    within(engine, principal, collection)
     chosen, named = _profile(engine, profile, collection)
     return named | dora(engine, chosen, _window(start, end), interval, stat)
 
@@ -83,7 +85,8 @@ def _profile(
 
 
 @router.get("/profiles", responses=errors(401, 403))
-def list_profiles(engine: EngineDep, _: Read) -> dict[str, list[str]]:
+def list_profiles(engine: EngineDep, principal: Read) -> dict[str, list[str]]:
+    unlimited(principal)
     return {"profiles": profiles.names(engine)}
 
 
@@ -92,7 +95,8 @@ def list_profiles(engine: EngineDep, _: Read) -> dict[str, list[str]]:
     responses={200: {"content": {"application/json": {"schema": PROFILE}}},
                **errors(401, 403, 404)},
 )  # fmt: skip
-def get_profile(name: str, engine: EngineDep, _: Read) -> dict[str, Any]:
+def get_profile(name: str, engine: EngineDep, principal: Read) -> dict[str, Any]:
+    unlimited(principal)
     return profile_to_dict(profiles.get(engine, name))
 
 

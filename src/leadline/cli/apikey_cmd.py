@@ -21,13 +21,19 @@ def apikey_group() -> None:
     show_default=True,
     help="ingest: send records and events; read: metrics and profiles; admin: everything.",
 )
+@click.option(
+    "--collection", metavar="NAME",
+    help="Limit a read key to this collection (and those under it): it reads nothing else.",
+)  # fmt: skip
 @click.pass_obj
-def create_command(app: AppContext, name: str, scope: str) -> None:
+def create_command(app: AppContext, name: str, scope: str, collection: str | None) -> None:
     """Create a key; it is printed once, alone on the last line of stdout."""
     from leadline.services.apikeys import create
 
-    key = create(app.engine, name, scope)
-    click.echo(f"created {scope} key {name!r}; store it now, it is not shown again:", err=True)
+    key = create(app.engine, name, scope, collection)
+    limited = f" limited to collection {collection!r}" if collection else ""
+    click.echo(f"created {scope} key {name!r}{limited}; store it now, it is not shown again:",
+               err=True)  # fmt: skip
     click.echo(key)
 
 
@@ -41,7 +47,10 @@ def list_command(app: AppContext) -> None:
     for key in list_keys(app.engine):
         state = "revoked" if key.revoked_at else "active"
         created = format_time(from_micros(key.created_at))
-        click.echo(f"{key.prefix}  {','.join(key.scopes):<7}  {state:<7}  {created}  {key.name}")
+        limited = f"  (collection {key.collection!r})" if key.collection else ""
+        click.echo(
+            f"{key.prefix}  {','.join(key.scopes):<7}  {state:<7}  {created}  {key.name}{limited}"
+        )
 
 
 @apikey_group.command("revoke")

@@ -30,6 +30,7 @@ GITLAB_URL = "https://gitlab.com"
     "--base-url",
     default=GITLAB_URL,
     show_default=True,
+    metavar="URL",
     help="The GitLab instance (self-managed: https://HOST); /api/v4 is added.",
 )
 @since_option

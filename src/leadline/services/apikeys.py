@@ -25,6 +25,7 @@ class Principal:
     name: str
     prefix: str
     scopes: frozenset[str]
+    collection: str | None = None  # a read key limited to this collection's subtree
 
     def allows(self, scope: str) -> bool:
         return scope in self.scopes or "admin" in self.scopes
@@ -34,16 +35,24 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create(engine: Engine, name: str, scope: str = "read") -> str:
-    """Make a key with ``scope`` (``admin`` implies the others); returns it — the only time."""
+def create(engine: Engine, name: str, scope: str = "read", collection: str | None = None) -> str:
+    """Make a key with ``scope`` (``admin`` implies the others); returns it — the only time.
+    With ``collection``, a ``read`` key that reads that collection (and those under it) and
+    nothing else."""
     if scope not in SCOPES:
         raise InputError(f"unknown scope {scope!r} (expected one of {', '.join(SCOPES)})")
     if not name.strip():
         raise InputError("a key needs a name")
+    if collection is not None and scope != "read":
+        raise InputError("only read keys can be limited to a collection")
+    if collection is not None:
+        from leadline.services.collections import get as get_collection
+
+        collection = get_collection(engine, collection).name
     prefix = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     with writing(engine) as conn:
-        store.add(conn, name.strip(), prefix, _hash(secret), (scope,), _now())
+        store.add(conn, name.strip(), prefix, _hash(secret), (scope,), _now(), collection)
     return f"{KEY_PREFIX}_{prefix}_{secret}"
 
 
@@ -58,7 +67,7 @@ def authenticate(engine: Engine, key: str) -> Principal | None:
     expected = row.secret_hash if row is not None else _hash("x")  # same work either way
     if not hmac.compare_digest(candidate, expected) or row is None or row.revoked_at:
         return None
-    return Principal(row.name, row.prefix, frozenset(row.scopes))
+    return Principal(row.name, row.prefix, frozenset(row.scopes), row.collection)
 
 
 def list_keys(engine: Engine) -> list[store.KeyRow]:

@@ -85,6 +85,14 @@ def get(engine: Engine, name: str) -> Collection:
     raise NotFoundError(f"no collection named {name!r}")
 
 
+def in_subtree(engine: Engine, name: str, root: str) -> bool:
+    """Whether collection ``name`` is ``root`` or under it (names case-insensitive)."""
+    with reading(engine) as conn:
+        rows = store.all_rows(conn)
+    known = {r.name.casefold(): r.name for r in rows}
+    return name.casefold() in known and _is_within(rows, known[name.casefold()], root)
+
+
 def report_profile(engine: Engine, name: str) -> tuple[Collection, Profile]:
     """The collection and the profile it reports with (inherited, narrowed by its filters)."""
     collection = get(engine, name)

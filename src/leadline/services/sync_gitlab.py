@@ -39,7 +39,7 @@ from urllib.parse import quote
 
 from sqlalchemy import Engine
 
-from leadline.errors import NotFoundError
+from leadline.errors import InputError, NotFoundError
 from leadline.services.sync import Batch, ProgressCallback, SyncContext, SyncReport, run_sync
 from leadline.services.sync_gitlab_items import Convert, Items, time_of
 from leadline.services.sync_walk import WalkKey, desc_walk, key_time, time_key
@@ -57,7 +57,7 @@ class GitLab:
     """What every resource needs: the client, the project, the options."""
 
     client: RestClient
-    project: str  # the API path segment: the numeric id or the URL-encoded path
+    project: str  # the API path segment: the numeric id (else the URL-encoded path)
     repo: str  # group/project, as webhooks name it
     default_branch: str | None = None
     since: datetime | None = None
@@ -162,6 +162,8 @@ def find_project(client: RestClient, project: str) -> GitLab:
     """The project (a numeric id or ``group/project``); a clear error when GitLab does not
     know it or the token cannot see it."""
     ident = project.strip().strip("/")
+    if not ident:
+        raise InputError("--project: expected a project id or path (group/project)")
     encoded = quote(ident, safe="")
     try:
         info = client.get_json(f"projects/{encoded}")
@@ -178,7 +180,9 @@ def find_project(client: RestClient, project: str) -> GitLab:
     except PayloadError as exc:
         raise RestError(f"GET projects/{encoded}: not a project ({exc.message})") from None
     branch = info.get("default_branch") if isinstance(info, dict) else None
-    return GitLab(client, encoded, repo, branch if isinstance(branch, str) and branch else None)
+    number = info.get("id") if isinstance(info, dict) else None
+    path = str(number) if isinstance(number, int) and not isinstance(number, bool) else encoded
+    return GitLab(client, path, repo, branch if isinstance(branch, str) and branch else None)
 
 
 def sync_gitlab(

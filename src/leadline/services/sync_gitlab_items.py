@@ -41,13 +41,19 @@ class Items:
     def each(
         self, ctx: SyncContext, what: str, items: list[Any], convert: Callable[[Any], Parsed]
     ) -> list[RecordModel]:
-        """The records of every item; an unreadable one is skipped with a warning."""
+        """The records of every item; one that cannot be read, or that is gone by the time
+        its details are asked for (404, 410), is skipped with a warning."""
         records: list[RecordModel] = []
         for item in items:
+            name = f"gitlab {self.repo}: {what} {ident(what, item)}"
             try:
                 records.extend(convert(item).records)
             except PayloadError as exc:
-                ctx.warn(f"gitlab {self.repo}: {what} {ident(item)}: {exc.message}; skipped")
+                ctx.warn(f"{name}: {exc.message}; skipped")
+            except RestError as exc:  # deleted between the listing and this request
+                if exc.status not in (404, 410):
+                    raise
+                ctx.warn(f"{name}: gone ({exc.status}); skipped")
         return records
 
     def commits(self, items: list[Any], ctx: SyncContext) -> list[RecordModel]:
@@ -107,13 +113,14 @@ class Items:
             raise
 
 
-def ident(item: Any) -> str:
+IDENT = {"merge request": "iid", "release": "tag_name"}  # else "id"
+
+
+def ident(what: str, item: Any) -> str:
     """How a warning names a listed item (``iid=5``, ``id=42``, ``tag_name=v1``)."""
-    if isinstance(item, dict):
-        for name in ("iid", "id", "tag_name"):
-            if name in item:
-                return f"{name}={item[name]}"
-    return "(unnamed)"
+    name = IDENT.get(what, "id")
+    value = item.get(name) if isinstance(item, dict) else None
+    return f"{name}={value}" if value is not None else "(unnamed)"
 
 
 def time_of(item: Any, name: str) -> str | None:

@@ -41,16 +41,17 @@ from urllib.parse import parse_qsl, quote, urlsplit
 
 from sqlalchemy import Engine
 
-from leadline.domain.records import Issue, RecordModel
+from leadline.domain.records import Issue, RecordModel, Version
 from leadline.services.sync import Batch, ProgressCallback, SyncContext, SyncReport, run_sync
 from leadline.services.sync_walk import WalkKey, desc_walk, key_time, time_key
 from leadline.sources import jira_rest
 from leadline.sources._rest_util import with_params
-from leadline.sources.base import PayloadError
+from leadline.sources.base import PayloadError, merge
 from leadline.sources.rest import Page, RestClient, RestError
 
 SOURCE = "jira"
 JQL_SLACK = timedelta(days=1)
+RELEASE_SLACK = timedelta(days=2)
 FIELDS = ",".join([
     "summary", "status", "issuetype", "project", "created", "updated", "fixVersions", "labels",
     "priority", "resolutiondate",
@@ -113,10 +114,13 @@ class Jira:
         """``/search/jql``: ``nextPageToken`` until ``isLast`` or no token."""
         while True:
             response = self.client.get(url, params)
-            body = response.json()
+            try:
+                body = response.json()
+            except ValueError:
+                body = None
             items = body.get("issues") if isinstance(body, dict) else None
-            if not isinstance(items, list):
-                raise RestError(f"GET {url}: expected a list under 'issues'")
+            if not isinstance(items, list) or not isinstance(body, dict):
+                raise RestError(f"GET {url}: expected a JSON object with a list under 'issues'")
             token = body.get("nextPageToken")
             more = isinstance(token, str) and token and body.get("isLast") is not True
             nxt = with_params(response.request.url, {"nextPageToken": token}) if more else None
@@ -167,7 +171,7 @@ class Issues:
         for step in desc_walk(start, first, jira.resume, _issue_key, since=since):
             records = self._records(step.items, ctx)
             cursor_now = {**step.cursor, "projects": sorted(jira.projects)}
-            yield Batch(records, cursor_now, len(step.page.items))
+            yield Batch(records, cursor_now, len(step.page.items), keep_release_time)
 
     def _categories(self, ctx: SyncContext) -> dict[str, str]:
         try:
@@ -187,6 +191,11 @@ class Issues:
                 parsed = jira_rest.issue(item, histories=histories, categories=jira.categories)
             except PayloadError as exc:
                 ctx.warn(f"jira: issue {key}: {exc.message}; skipped")
+                continue
+            except RestError as exc:  # deleted between the search and its changelog
+                if exc.status not in (404, 410):
+                    raise
+                ctx.warn(f"jira: issue {key}: gone ({exc.status}); skipped")
                 continue
             for record in parsed.records:
                 if isinstance(record, Issue) and record.project:
@@ -212,7 +221,8 @@ class Versions:
                     path, items_key="values", max_results=self.jira.per_page
                 ):
                     records = self._records(project, page.items, ctx)
-                    yield Batch(records, {"projects": projects}, len(page.items))
+                    cursor_now = {"projects": projects}
+                    yield Batch(records, cursor_now, len(page.items), keep_release_time)
             except RestError as exc:
                 if exc.status not in (403, 404):
                     raise
@@ -227,6 +237,17 @@ class Versions:
             except PayloadError as exc:
                 ctx.warn(f"jira: a version of project {project}: {exc.message}; skipped")
         return records
+
+
+def keep_release_time(stored: RecordModel | None, incoming: RecordModel) -> RecordModel:
+    """The merge rule of a sync batch, and one more for versions: the REST API gives only a
+    release *date* (midnight UTC here), so a stored release time within two days of it — the
+    exact one, from the ``jira:version_released`` webhook — is kept."""
+    if isinstance(incoming, Version) and isinstance(stored, Version):
+        old, new = stored.released_at, incoming.released_at
+        if old is not None and new is not None and old != new and abs(old - new) < RELEASE_SLACK:
+            return incoming.model_copy(update={"released_at": old})
+    return merge(stored, incoming)
 
 
 def plain_jql(jql: str) -> str:

@@ -20,22 +20,31 @@ class KeyRow:
     scopes: tuple[str, ...]
     created_at: int
     revoked_at: int | None
+    collection: str | None = None
 
 
 def _row(r: Any) -> KeyRow:
     return KeyRow(
         int(r[0]), str(r[1]), str(r[2]), str(r[3]), tuple(str(r[4]).split(",")), int(r[5]),
-        None if r[6] is None else int(r[6]),
+        None if r[6] is None else int(r[6]), r[7],
     )  # fmt: skip
 
 
 def _select() -> Select[Any]:
     c = api_keys.c
-    return select(c.id, c.name, c.prefix, c.secret_hash, c.scopes, c.created_at, c.revoked_at)
+    return select(
+        c.id, c.name, c.prefix, c.secret_hash, c.scopes, c.created_at, c.revoked_at, c.collection
+    )
 
 
 def add(
-    conn: Connection, name: str, prefix: str, secret_hash: str, scopes: tuple[str, ...], now: int
+    conn: Connection,
+    name: str,
+    prefix: str,
+    secret_hash: str,
+    scopes: tuple[str, ...],
+    now: int,
+    collection: str | None = None,
 ) -> None:
     row = {
         "name": name,
@@ -43,6 +52,7 @@ def add(
         "secret_hash": secret_hash,
         "scopes": ",".join(scopes),
         "created_at": now,
+        "collection": collection,
     }
     insert_many(conn, api_keys, [row])
 

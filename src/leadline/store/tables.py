@@ -337,6 +337,8 @@ api_keys = Table(
     Column("scopes", String(64), nullable=False),
     Column("created_at", Micros, nullable=False),
     Column("revoked_at", Micros),
+    # A read key limited to one collection (and those under it); NULL: not limited.
+    Column("collection", Text),
 )
 
 profiles = Table(

@@ -1,0 +1,62 @@
+"""A real ``leadline serve`` in a subprocess on a free loopback port (for tests that need a
+real socket: concurrency, kill -9, the browser)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[bytes]
+    url: str
+
+    def kill(self) -> None:
+        """``kill -9``: no shutdown, no flush, nothing the process can do about it."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def start(db_url: str, *args: str, env: dict[str, str] | None = None, **kw: Any) -> Server:
+    port = free_port()
+    command = [sys.executable, "-m", "leadline", "--db", db_url, "serve", "--port", str(port),
+               "--no-access-log", *args]  # fmt: skip
+    process = subprocess.Popen(
+        command, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, **kw,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"leadline serve exited with {process.returncode}")
+        try:
+            if httpx.get(url + "/healthz", timeout=2).status_code == 200:
+                return Server(process, url)
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("leadline serve did not answer /healthz within 60 s")
