@@ -89,6 +89,10 @@ def test_offset_pagination_jira(serve: Any, clock: Clock) -> None:
     )
     assert [i for p in pages for i in p.items] == [f"P-{i}" for i in range(5)]
     assert [r.query["startAt"] for r in server.requests] == ["0", "2", "4"]
+    # A stored next page resumes where it points, not at 0.
+    resumed = list(client.pages_offset(pages[0].next or "", items_key="issues"))
+    assert [i for p in resumed for i in p.items] == [f"P-{i}" for i in range(2, 5)]
+    assert [r.query["startAt"] for r in server.requests[3:]] == ["2", "4"]
 
 
 def test_conditional_get_not_modified_is_an_empty_last_page(serve: Any, clock: Clock) -> None:

@@ -126,11 +126,16 @@ class PagingMixin:
         size_param: str = "maxResults",
     ) -> Iterator[Page]:
         """Jira's ``startAt``/``maxResults``: the next offset is ``startAt + len(items)``,
-        until an empty page, ``isLast: true`` or the offset reaching ``total``."""
+        until an empty page, ``isLast: true`` or the offset reaching ``total``. A stored
+        ``Page.next`` (a URL that already carries ``startAt``) given as ``path`` without
+        ``params`` resumes exactly there."""
         url = path
         query: dict[str, Any] | None = {**(params or {}), start_param: start_at,
                                         size_param: max_results}  # fmt: skip
         offset = start_at
+        resumed = httpx.URL(path).params.get(start_param) if params is None else None
+        if resumed is not None and resumed.isdigit():
+            query, offset = None, int(resumed)
         while True:
             response = self.get(url, query)
             items = self._items(response, items_key)
