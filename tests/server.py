@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
 
 import httpx
 
@@ -40,13 +40,16 @@ class Server:
                 self.kill()
 
 
-def start(db_url: str, *args: str, env: dict[str, str] | None = None, **kw: Any) -> Server:
+def start(
+    db_url: str, *args: str, env: dict[str, str] | None = None, log: Path | None = None
+) -> Server:
+    """Start it; with ``log``, its access log and stderr go to that file."""
     port = free_port()
     command = [sys.executable, "-m", "leadline", "--db", db_url, "serve", "--port", str(port),
-               "--no-access-log", *args]  # fmt: skip
+               *([] if log else ["--no-access-log"]), *args]  # fmt: skip
+    err = log.open("wb") if log else subprocess.DEVNULL
     process = subprocess.Popen(
-        command, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL, **kw,
+        command, env={**os.environ, **(env or {})}, stdout=err, stderr=err,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

@@ -26,17 +26,18 @@ def serve_command(app: AppContext, host: str, port: int, access_log: bool, worke
     import uvicorn
 
     from leadline.api.app import create_app
+    from leadline.api.logs import log_config
 
     app.engine  # noqa: B018 - open and migrate the database before taking requests
     if workers == 1:
         uvicorn.run(
             create_app(app.settings), host=host, port=port, log_level="info",
-            access_log=access_log,
+            access_log=access_log, log_config=log_config(),
         )  # fmt: skip
         return
     # Each worker process builds its app from the environment: pass the resolved settings on.
     os.environ["LEADLINE_DATABASE_URL"] = app.settings.database_url
     uvicorn.run(
         "leadline.api.app:app_from_environment", factory=True, workers=workers, host=host,
-        port=port, log_level="info", access_log=access_log,
+        port=port, log_level="info", access_log=access_log, log_config=log_config(),
     )  # fmt: skip
