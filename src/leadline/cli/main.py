@@ -35,6 +35,7 @@ def _register() -> None:
     from leadline.cli import (
         apikey_cmd,
         collection_cmd,
+        demo_cmd,
         dora_cmd,
         git_cmd,
         import_cmd,
@@ -52,6 +53,7 @@ def _register() -> None:
     cli.add_command(leadtime_cmd.lead_time_command)
     cli.add_command(dora_cmd.dora_command)
     cli.add_command(git_cmd.git_command)
+    cli.add_command(demo_cmd.demo_command)
     cli.add_command(collection_cmd.apply_command)
     cli.add_command(collection_cmd.collection_group)
     cli.add_command(apikey_cmd.apikey_group)

@@ -41,11 +41,18 @@ class TeamSpec:
     done_hours: float  # deployed (or released) → ticket Done (mean)
     versions: str | None = None  # fix-version name pattern, {n} = release number
     store_review_hours: tuple[float, float] | None = None  # submitted → released (app store)
+    open_incident: bool = False  # its latest production deployment has an incident still open
+    version_base: int = 0  # release n is named versions.format(n=version_base + n)
+    automated: bool = False  # auto-merge once approved; deployed tickets move to Done by rule
     topics: tuple[str, ...] = ()
 
     @property
     def repo_glob(self) -> str:
         return f"acme/{self.repos[0].split('/')[1].split('-')[0]}-*"
+
+    def version(self, slot: int) -> str | None:
+        """The fix-version name of release ``slot`` (1, 2, …), or None without versions."""
+        return None if self.versions is None else self.versions.format(n=self.version_base + slot)
 
 
 TEAMS: tuple[TeamSpec, ...] = (
@@ -53,8 +60,8 @@ TEAMS: tuple[TeamSpec, ...] = (
         name="Payments", project="PAY", repos=("acme/payments-api", "acme/payments-web"),
         service="payments", ci_system="github-actions", cd_system="argocd",
         people=("ana", "bruno", "chen", "dara", "eli"),
-        tickets_per_day=1.7, backlog_hours=2.0, coding_hours=2.5, review_hours=1.0,
-        merge_hours=0.3, cadence="per_merge", failure_rate=0.04,
+        tickets_per_day=1.7, backlog_hours=1.5, coding_hours=2.0, review_hours=1.0,
+        merge_hours=0.3, cadence="per_merge", failure_rate=0.04, automated=True,
         restore_minutes=(12, 48), incident_delay_minutes=(5, 40), done_hours=0.3,
         topics=("refund flow", "card tokenisation", "payout report", "3-D Secure retry",
                 "currency rounding", "webhook signatures", "invoice PDF", "SEPA mandate"),
@@ -66,7 +73,7 @@ TEAMS: tuple[TeamSpec, ...] = (
         tickets_per_day=0.8, backlog_hours=8.0, coding_hours=9.0, review_hours=4.0,
         merge_hours=1.0, cadence="twice_weekly", failure_rate=0.22,
         restore_minutes=(90, 420), incident_delay_minutes=(30, 600), done_hours=2.0,
-        versions="checkout-{n}",
+        versions="checkout-{n}", version_base=240, open_incident=True,
         topics=("coupon codes", "address form", "basket totals", "guest checkout",
                 "shipping options", "tax display", "order confirmation", "gift cards"),
     ),
@@ -77,7 +84,7 @@ TEAMS: tuple[TeamSpec, ...] = (
         tickets_per_day=0.55, backlog_hours=27.0, coding_hours=20.0, review_hours=12.0,
         merge_hours=3.0, cadence="fortnightly", failure_rate=0.37,
         restore_minutes=(1500, 3600), incident_delay_minutes=(60, 2880), done_hours=6.0,
-        versions="gateway-1.{n}",
+        versions="gateway-1.{n}", version_base=30, open_incident=True,
         topics=("rate limiting", "TLS certificates", "request tracing", "auth tokens",
                 "connection pooling", "health checks", "log shipping", "service mesh"),
     ),
@@ -88,7 +95,7 @@ TEAMS: tuple[TeamSpec, ...] = (
         tickets_per_day=0.5, backlog_hours=80.0, coding_hours=25.0, review_hours=12.0,
         merge_hours=4.0, cadence="release_train", failure_rate=0.5,
         restore_minutes=(11000, 16000), incident_delay_minutes=(600, 4000), done_hours=9.0,
-        versions="3.{n}.0", store_review_hours=(20, 44),
+        versions="3.{n}.0", version_base=12, store_review_hours=(20, 44),
         topics=("push notifications", "dark mode", "offline basket", "biometric login",
                 "order tracking", "app rating prompt", "deep links", "accessibility labels"),
     ),

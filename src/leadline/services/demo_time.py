@@ -70,7 +70,7 @@ def previous_workday(day: datetime) -> datetime:
 class Dice:
     """``random.Random(seed)`` with the few draws the generator needs."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int | str) -> None:
         self.rng = random.Random(seed)
 
     def chance(self, p: float) -> bool:

@@ -1,0 +1,283 @@
+"""The demo organisation: deterministic, complete, messy where it should be, and each team
+landing in its designed DORA band; loading is idempotent and replaces an older demo exactly
+(on SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from leadline.correlate.linking import link
+from leadline.domain.records import KINDS
+from leadline.errors import InputError, NotFoundError
+from leadline.services import collections
+from leadline.services import profiles as stored_profiles
+from leadline.services.demo import COLLECTIONS, TeamFigures, load_demo, summary
+from leadline.services.demo_org import PR_PROFILE, TEAMS, TICKET_PROFILE
+from leadline.services.demo_records import DAYS, digest, generate, ndjson, validated
+from leadline.services.ingest import import_records
+from leadline.services.leadtime import Window, explain, lead_time
+from leadline.store.mapping import MAPPINGS, serialise
+
+ANCHOR = datetime(2025, 6, 1, tzinfo=UTC)
+BANDS = {"Payments": "elite", "Checkout": "high", "Platform": "medium", "Mobile": "low"}
+Record = dict[str, Any]
+
+
+@cache
+def records(anchor: datetime = ANCHOR, seed: int = 7) -> tuple[Record, ...]:
+    return tuple(generate(anchor, seed))
+
+
+def of(kind: str) -> list[Record]:
+    return [r for r in records() if r["kind"] == kind]
+
+
+# --- the generator (pure) -------------------------------------------------------------------
+
+
+def test_same_anchor_and_seed_give_byte_identical_records() -> None:
+    assert ndjson(generate(ANCHOR, 7)) == ndjson(records())
+    assert digest(generate(ANCHOR, 8)) != digest(records())
+    assert digest(generate(ANCHOR + timedelta(days=1), 7)) != digest(records())
+    # Nothing depends on the process: hash randomisation, set order, the clock.
+    code = (
+        "from datetime import datetime, UTC\n"
+        "from leadline.services.demo_records import digest, generate\n"
+        "print(digest(generate(datetime(2025, 6, 1, tzinfo=UTC), 7)))"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.stdout.strip() == digest(records()), out.stderr
+
+
+def test_every_kind_is_there_and_valid() -> None:
+    counts = Counter(r["kind"] for r in records())
+    assert set(counts) == set(KINDS)
+    assert 3000 <= len(records()) <= 8000, counts  # a few thousand
+    assert len(validated(records())) == len(records())
+
+
+def test_six_months_that_end_before_the_anchor() -> None:
+    times = [
+        datetime.fromisoformat(str(v).replace("Z", "+00:00"))
+        for r in records()
+        for k, v in r.items()
+        if k.endswith("_at") or k == "event_time"
+    ]
+    assert max(times) < ANCHOR
+    assert min(times) >= ANCHOR - timedelta(days=DAYS + 3)  # the repositories' root commits
+
+
+def test_commits_form_a_real_dag() -> None:
+    commits = {(c["repo"], c["sha"]): c for c in of("commit")}
+    roots = [c for c in commits.values() if not c["parents"]]
+    assert sorted(c["repo"] for c in roots) == sorted(r for t in TEAMS for r in t.repos)
+    merges = [c for c in commits.values() if len(c["parents"]) == 2]
+    assert len(merges) > 300
+    for c in commits.values():
+        for parent in c["parents"]:
+            assert (c["repo"], parent) in commits, c
+            assert commits[(c["repo"], parent)]["committed_at"] <= c["committed_at"], c
+    for pr in of("pull_request"):
+        if "merge_commit_sha" in pr:  # the branch's head is the merge commit's second parent
+            merge = commits[(pr["repo"], pr["merge_commit_sha"])]
+            assert merge["parents"][1] == pr["commit_shas"][-1]
+
+
+def test_the_mess_real_data_has() -> None:
+    tickets = {i["key"] for i in of("issue")}
+    bundles = link(validated(records()), "ticket")
+    linked_prs = {(p.repo, p.number) for b in bundles.values() for p in b.pull_requests}
+    prs = of("pull_request")
+    unlinked = [p for p in prs if (p["repo"], p["number"]) not in linked_prs]
+    assert {p["author"] for p in unlinked} >= {"dependabot[bot]"}
+    assert any(p["author"] != "dependabot[bot]" for p in unlinked)  # chores, no ticket either
+    branch_only = [
+        p for p in prs
+        if (p["repo"], p["number"]) in linked_prs and not any(k in p["title"] for k in tickets)
+    ]  # fmt: skip
+    assert branch_only, "a PR linked only by its branch name"
+    assert any("closed_at" in p and "merged_at" not in p for p in prs), "closed unmerged"
+    assert any("closed_at" not in p for p in prs), "still open"
+    runs = of("pipeline_run")
+    by_id = {r["run_id"]: r for r in runs}
+    reruns = [r for r in runs if "rerun_of" in r.get("params", {})]
+    assert reruns and all(
+        by_id[r["params"]["rerun_of"]]["status"] == "failure"
+        and by_id[r["params"]["rerun_of"]]["commit_sha"] == r["commit_sha"]
+        and r["status"] == "success"
+        for r in reruns
+    )
+    production = [r for r in runs if r.get("environment") == "production"]
+    assert any(r["status"] == "failure" for r in production)
+    assert any(r["status"] == "success" and "commit_sha" not in r for r in production)
+    assert {r["environment"] for r in runs if r["type"] == "cd"} == {
+        "staging", "testflight", "production"
+    }  # fmt: skip
+    outputs = {a["version"] for r in runs for a in r.get("artifacts", [])
+               if a["direction"] == "output"}  # fmt: skip
+    inputs = [a["version"] for r in production for a in r.get("artifacts", [])]
+    assert inputs and set(inputs) <= outputs  # CD consumes what CI built
+    ci_shas = {r["commit_sha"] for r in runs if r["type"] == "ci"}
+    no_ci = [p for p in prs if "merged_at" in p
+             and not ci_shas & {p["merge_commit_sha"], *p["commit_shas"]}]  # fmt: skip
+    assert no_ci and all("hotfix" in p["labels"] for p in no_ci)
+    coded = {k for b in bundles.values() if b.commits or b.pull_requests for k in [b.key]}
+    done = {i["key"] for i in of("issue") if any(s["to"] == "Done" for s in i["status_changes"])}
+    assert done - coded, "tickets done without a commit"
+    assert any([s["to"] for s in i["status_changes"]].count("Done") > 1 for i in of("issue"))
+    assert tickets - done, "tickets still open"
+    assert any("released_at" not in v for v in of("version"))
+    incidents = of("incident")
+    assert len([i for i in incidents if "resolved_at" not in i]) >= 2
+    assert any("deployment_run_id" in i for i in incidents)
+    assert any("deployment_run_id" not in i for i in incidents)  # by service and time
+    assert {e["event_type"] for e in of("event")} == {"security_scan"}
+
+
+# --- loading and reporting (database) --------------------------------------------------------
+
+
+def _load(engine: Engine, anchor: datetime = ANCHOR, seed: int = 7, **kw: Any) -> Any:
+    started = time.perf_counter()
+    load = load_demo(engine, anchor, seed, **kw)
+    print(f"demo load ({engine.dialect.name}): {load.records} records, "
+          f"{time.perf_counter() - started:.2f} s")  # fmt: skip
+    return load
+
+
+@pytest.fixture
+def loaded(engine: Engine) -> Engine:
+    load = _load(engine)
+    assert load.new == load.records == len(records()) and load.removed == 0
+    assert load.profiles == [TICKET_PROFILE, PR_PROFILE]
+    assert load.collections == list(COLLECTIONS)
+    return engine
+
+
+def _stored(engine: Engine) -> dict[str, set[str]]:
+    """Every stored record's digest, per kind."""
+    with engine.connect() as conn:
+        return {kind: set(conn.execute(select(m.table.c.digest)).scalars())
+                for kind, m in MAPPINGS.items()}  # fmt: skip
+
+
+def _expected(anchor: datetime = ANCHOR, seed: int = 7) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {kind: set() for kind in MAPPINGS}
+    for model in validated(records(anchor, seed)):
+        out[model.kind].add(serialise(model)[1])
+    return out
+
+
+def test_every_team_lands_in_its_band(loaded: Engine) -> None:
+    started = time.perf_counter()
+    rows = {r.team: r for r in summary(loaded, ANCHOR)}
+    print(f"summary: {time.perf_counter() - started:.2f} s")
+    assert list(rows) == [t.name for t in TEAMS] + ["Acme"]
+    for team, band in BANDS.items():
+        r = rows[team]
+        assert r.deployments > 0 and r.changes > 0 and r.failures > 0 and r.restored > 0, r
+        got = (r.deployment_band, r.lead_time_band, r.failure_band, r.restore_band)
+        assert got == (band,) * 4, (team, got)
+    assert rows["Payments"].per_day > 1 > rows["Checkout"].per_day
+    assert rows["Mobile"].per_day < 1 / 30
+    assert sum(r.still_open for r in rows.values() if r.team != "Acme") >= 2
+
+
+def test_teams_add_up_to_acme(loaded: Engine) -> None:
+    rows = {r.team: r for r in summary(loaded, ANCHOR)}
+    teams = [rows[t.name] for t in TEAMS]
+    for name in ("deployments", "changes", "failures", "restored", "still_open"):
+        total: int = getattr(rows["Acme"], name)
+        assert total == sum(getattr(r, name) for r in teams), name
+
+
+def test_an_unlinked_pull_request_is_no_ticket_change(loaded: Engine) -> None:
+    bot = next(p for p in of("pull_request") if p["author"] == "dependabot[bot]"
+               and "merged_at" in p)  # fmt: skip
+    key = f"{bot['repo']}#{bot['number']}"
+    ticket = stored_profiles.get(loaded, TICKET_PROFILE)
+    by_pr = stored_profiles.get(loaded, PR_PROFILE)
+    assert explain(loaded, by_pr, key)["change"] == key  # a change when the unit is the PR
+    with pytest.raises(NotFoundError):
+        explain(loaded, ticket, key)
+    # Ticket lead time counts exactly the tickets that reached Done in the window: no PR adds
+    # a change of its own.
+    start, end = ANCHOR - timedelta(days=90), ANCHOR
+    window = Window(start, end)
+    first_done = [
+        min(s["at"] for s in i["status_changes"] if s["to"] == "Done")
+        for i in of("issue")
+        if any(s["to"] == "Done" for s in i["status_changes"])
+    ]
+    expected = sum(1 for at in first_done if f"{start:%Y-%m-%d}" <= at < f"{end:%Y-%m-%d}")
+    assert lead_time(loaded, ticket, window=window)["changes"] == expected
+
+
+def test_loading_again_changes_nothing(loaded: Engine) -> None:
+    before = summary(loaded, ANCHOR)
+    tree = collections.tree(loaded)
+    load = _load(loaded)
+    assert (load.new, load.removed, load.replaced) == (0, 0, None)
+    assert all(c.updated == 0 and c.unchanged == c.total for c in load.counts.values())
+    assert _stored(loaded) == _expected()
+    assert collections.tree(loaded) == tree
+    assert summary(loaded, ANCHOR) == before
+
+
+def test_another_anchor_or_seed_replaces_the_demo_exactly(loaded: Engine) -> None:
+    before: list[TeamFigures] = summary(loaded, ANCHOR)
+    later = ANCHOR + timedelta(days=3)
+    load = _load(loaded, later)
+    assert load.replaced == "anchor 2025-06-01, seed 7" and load.removed > 0
+    assert _stored(loaded) == _expected(later)
+    assert _load(loaded, ANCHOR, seed=8).replaced == "anchor 2025-06-04, seed 7"
+    assert _stored(loaded) == _expected(ANCHOR, 8)
+    _load(loaded)  # back: the same data, and the materialised timelines agree with it
+    assert _stored(loaded) == _expected()
+    assert summary(loaded, ANCHOR) == before
+
+
+def test_a_database_with_other_data_is_refused_unless_forced(engine: Engine) -> None:
+    other = validated([{"kind": "commit", "repo": "other/app", "sha": "a" * 40,
+                        "committed_at": "2025-05-01T10:00:00Z"}])  # fmt: skip
+    import_records(engine, other)
+    with pytest.raises(InputError, match=r"not the demo's \(1 commit\).*--force"):
+        load_demo(engine, ANCHOR)
+    with engine.connect() as conn:  # nothing written
+        assert conn.execute(select(func.count()).select_from(MAPPINGS["issue"].table)).scalar() == 0
+    load = _load(engine, force=True)
+    assert load.new == load.records
+    assert ("other/app", "a" * 40) in {
+        (r["repo"], r["sha"]) for r in _rows(engine, "commit")
+    }  # theirs stays
+    with pytest.raises(InputError, match="1 commit"):  # still not only the demo's
+        load_demo(engine, ANCHOR)
+
+
+def test_a_stored_profile_or_collection_counts_as_other_data(engine: Engine) -> None:
+    stored_profiles.put(engine, TICKET_PROFILE, {"stages": [{"name": "x", "event": "commit"}]})
+    with pytest.raises(InputError, match=r"1 profile \(Ticket to production\)"):
+        load_demo(engine, ANCHOR)
+    _load(engine, force=True)  # the demo's profile replaces theirs
+    assert stored_profiles.get(engine, TICKET_PROFILE).dora is not None
+    collections.put(engine, "Web team", {"profile": PR_PROFILE})
+    with pytest.raises(InputError, match=r"1 collection \(Web team\)"):
+        load_demo(engine, ANCHOR)
+    _load(engine, force=True)  # theirs stays, the demo's are there too
+    assert {c.name for c in collections.tree(engine)} == {"Web team", *COLLECTIONS}
+
+
+def _rows(engine: Engine, kind: str) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(select(MAPPINGS[kind].table))]
