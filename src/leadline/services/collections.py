@@ -4,13 +4,14 @@ collection reports with (its own or inherited, narrowed by its effective filters
 from __future__ import annotations
 
 import difflib
+import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 
 from leadline.errors import InputError, NotFoundError
 from leadline.profiles.collections import (
@@ -271,8 +272,6 @@ def _is_within(rows: list[CollectionRow], name: str, ancestor: str) -> bool:
 
 
 def _profile_body(profile: Profile) -> str:
-    import json
-
     return json.dumps(profile_to_dict(profile), sort_keys=True)
 
 
@@ -289,7 +288,3 @@ def _problem(err: Any) -> str:
     if err["type"] == "missing":
         return f"{loc}: required"
     return f"{loc or '(file)'}: {err['msg'].removeprefix('Value error, ')}"
-
-
-def conn_names(conn: Connection) -> list[str]:
-    return [r.name for r in store.all_rows(conn)]
