@@ -24,6 +24,7 @@ from leadline.api.limits import BodyLimit
 from leadline.api.schemas import REF, ErrorBody, component_schemas
 from leadline.config import Settings
 from leadline.services.database import open_database
+from leadline.web import router as web_router
 
 
 def _engine_once(settings: Settings) -> Callable[[], Engine]:
@@ -58,6 +59,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(routes_collections.router)
     app.include_router(routes_webhooks.router)
     app.include_router(routes_health.router)
+    app.include_router(web_router)  # the dashboard: / and /static
     return app
 
 

@@ -14,12 +14,20 @@ from sqlalchemy import Connection, Engine
 
 from leadline.correlate.ancestry import (
     CommitGraph,
+    CommitLeadTimes,
     Deployment,
     Shipments,
     commit_lead_times,
     ship,
 )
-from leadline.correlate.incidents import DEFAULT_WINDOW, Failure, failure_from_issue, link_failures
+from leadline.correlate.incidents import (
+    DEFAULT_WINDOW,
+    Failure,
+    FailureKey,
+    FailureLink,
+    failure_from_issue,
+    link_failures,
+)
 from leadline.domain.records import Commit, Issue
 from leadline.domain.times import from_micros, to_micros
 from leadline.errors import InputError
@@ -197,14 +205,7 @@ def _commit_lead_time(
 ) -> dict[str, Any]:
     """Lead time per commit: the first deployment that shipped it − its commit time, for the
     commits first deployed inside the window (DESIGN 8; the change unit is the commit)."""
-    commits = [
-        # Validated, not model_construct: construct resolves every default factory's
-        # signature per call (~0.5 ms a commit), validation takes ~3 µs.
-        Commit(kind="commit", repo=repo, sha=sha, committed_at=from_micros(at))
-        for repo, sha, at in q.load_commit_times(conn)
-        if _glob(repo, profile.scope.repos)
-    ]
-    times = commit_lead_times(commits, found.shipments())
+    times = _commit_times(conn, profile, found)
     inside = (times.deployed_at_us >= start) & (times.deployed_at_us < end)
     seconds = times.seconds[inside].reshape(-1, 1)
     stage = Stage(name=COMMIT_STAGE, event="cd_completed")
@@ -220,6 +221,18 @@ def _commit_lead_time(
         for i, b in enumerate(grid)
     ]
     return result
+
+
+def _commit_times(conn: Connection, profile: Profile, found: _Deployments) -> CommitLeadTimes:
+    """Every commit in scope that a deployment shipped: its first deployment and lead time."""
+    commits = [
+        # Validated, not model_construct: construct resolves every default factory's
+        # signature per call (~0.5 ms a commit), validation takes ~3 µs.
+        Commit(kind="commit", repo=repo, sha=sha, committed_at=from_micros(at))
+        for repo, sha, at in q.load_commit_times(conn)
+        if _glob(repo, profile.scope.repos)
+    ]
+    return commit_lead_times(commits, found.shipments())
 
 
 def _from_run(r: q.RunRow) -> Deployment:
@@ -248,36 +261,11 @@ def _change_failure_rate(
     f, bands = spec.failures, spec.bands
     success = found.times_in(start, end)
     if f.source == "cd":
-        if spec.deployments.source != "cd":
-            raise InputError("dora.failures.source 'cd' needs dora.deployments.source 'cd'")
-        d = spec.deployments
-        pipelines = f.pipelines if f.pipelines is not None else d.pipelines
-        environments = f.environments if f.environments is not None else d.environments
-        bad = _statuses(f.statuses, ["failure", "rolled_back"])
-        failed = np.array(
-            [
-                r.finished_at for r in q.load_runs(conn, DEPLOY_TYPES, end)
-                if r.status in bad and _glob(r.pipeline, pipelines)
-                and _exact(r.environment, environments)
-                and (r.repo is None or _glob(r.repo, profile.scope.repos))
-                and _service_ok(r.service, profile.scope.services)
-            ],
-            dtype=np.int64,
-        )  # fmt: skip
+        runs = _failed_runs(conn, profile, spec, end)
+        failed = np.array([r.finished_at for r in runs], dtype=np.int64)
         failed = failed[(failed >= start) & (failed < end)]
         return metrics.change_failure_rate_cd(success, failed, start, end, interval, bands)
-    try:
-        window = timedelta(seconds=f.window) if f.window is not None else DEFAULT_WINDOW
-    except OverflowError:
-        raise InputError(f"dora.failures.window is too long: {f.window} seconds") from None
-    # Every failure that can link to a deployment in the window: created from one look-back
-    # window before it on (explicit links may come later still).
-    look_back = start - int(window.total_seconds() * 1_000_000)
-    failures = _failures(conn, profile, look_back, None)
-    needs_ancestry = any(x.commit_sha for x in failures)
-    links = link_failures(
-        failures, found.items, found.shipments() if needs_ancestry else None, window=window
-    )
+    failures, links = _linked_failures(conn, profile, spec, found, start)
     failed_ids = {link.deployment_id for link in links.values() if link.deployment_id}
     in_window = [d for d in found.items if start <= d.at_us < end]
     times = np.array([d.at_us for d in in_window], dtype=np.int64)
@@ -290,6 +278,44 @@ def _change_failure_rate(
     return metrics.change_failure_rate_linked(
         times, mask, start, end, interval, bands, unlinked_failures=unlinked
     )
+
+
+def _failed_runs(conn: Connection, profile: Profile, spec: DoraSpec, end: int) -> list[q.RunRow]:
+    """``failures.source: cd``: the failed deployment runs finished before ``end``."""
+    f, d = spec.failures, spec.deployments
+    if d.source != "cd":
+        raise InputError("dora.failures.source 'cd' needs dora.deployments.source 'cd'")
+    pipelines = f.pipelines if f.pipelines is not None else d.pipelines
+    environments = f.environments if f.environments is not None else d.environments
+    bad = _statuses(f.statuses, ["failure", "rolled_back"])
+    return [
+        r for r in q.load_runs(conn, DEPLOY_TYPES, end)
+        if r.status in bad and _glob(r.pipeline, pipelines)
+        and _exact(r.environment, environments)
+        and (r.repo is None or _glob(r.repo, profile.scope.repos))
+        and _service_ok(r.service, profile.scope.services)
+    ]  # fmt: skip
+
+
+def _linked_failures(
+    conn: Connection, profile: Profile, spec: DoraSpec, found: _Deployments, start: int
+) -> tuple[list[Failure], dict[FailureKey, FailureLink]]:
+    """``failures.source: incidents|issues``: the failures that may link to a deployment of a
+    window starting at ``start``, and the deployment each one links to (DESIGN 9)."""
+    f = spec.failures
+    try:
+        window = timedelta(seconds=f.window) if f.window is not None else DEFAULT_WINDOW
+    except OverflowError:
+        raise InputError(f"dora.failures.window is too long: {f.window} seconds") from None
+    # Every failure that can link to a deployment in the window: created from one look-back
+    # window before it on (explicit links may come later still).
+    look_back = start - int(window.total_seconds() * 1_000_000)
+    failures = _failures(conn, profile, look_back, None)
+    needs_ancestry = any(x.commit_sha for x in failures)
+    links = link_failures(
+        failures, found.items, found.shipments() if needs_ancestry else None, window=window
+    )
+    return failures, links
 
 
 def _failures(conn: Connection, profile: Profile, start: int, end: int | None) -> list[Failure]:
@@ -329,20 +355,37 @@ def _issues(
 
 def _mttr(conn: Connection, profile: Profile, start: int, end: int, interval: str) -> Any:
     assert profile.dora is not None
-    spec, services = profile.dora, profile.scope.services
-    r = spec.restore
+    restores = _restores(conn, profile)
+    created = np.array([x.created_us for x in restores], dtype=np.int64)
+    resolved = [x.resolved_us for x in restores]
+    return metrics.mean_time_to_restore(created, resolved, start, end, interval, profile.dora.bands)
+
+
+@dataclass(frozen=True)
+class Restore:
+    """An incident (or a ticket, with ``restore.source: issues``) that MTTR looks at."""
+
+    key: str  # "source/id" or the ticket key
+    created_us: int
+    resolved_us: int | None
+    title: str | None
+    service: str | None
+
+
+def _restores(conn: Connection, profile: Profile) -> list[Restore]:
+    assert profile.dora is not None
+    r, services = profile.dora.restore, profile.scope.services
     if r.source == "incidents":
-        rows = [i for i in q.load_incidents(conn) if _service_ok(i.service, services)]
-        created = np.array([i.created_at for i in rows], dtype=np.int64)
-        resolved = [i.resolved_at for i in rows]
-    else:
-        issues = [
-            i for i in _issues(conn, r.issue_types, r.projects, r.labels)
+        return [
+            Restore(f"{i.source}/{i.id}", i.created_at, i.resolved_at, i.title, i.service)
+            for i in q.load_incidents(conn)
             if _service_ok(i.service, services)
-        ]  # fmt: skip
-        created = np.array([to_micros(i.created_at) for i in issues], dtype=np.int64)
-        resolved = [_restored(i) for i in issues]
-    return metrics.mean_time_to_restore(created, resolved, start, end, interval, spec.bands)
+        ]
+    return [
+        Restore(i.key, to_micros(i.created_at), _restored(i), i.title, i.service)
+        for i in _issues(conn, r.issue_types, r.projects, r.labels)
+        if _service_ok(i.service, services)
+    ]
 
 
 def _restored(issue: Issue) -> int | None:

@@ -1,0 +1,274 @@
+"""The records behind each dashboard figure, for a profile and a window ``[start, end)``.
+
+Each list is selected by the same code that computes the figure (``services/dora.py`` and the
+materialised timelines), so its length is the figure: the deployments of deployment
+frequency, the failures of the change failure rate, the incidents of time to restore and the
+changes of lead time (``tests/services/test_drilldown.py`` checks it on both databases).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+from sqlalchemy import Connection, Engine
+
+from leadline.correlate.ancestry import Deployment
+from leadline.correlate.incidents import FailureKey
+from leadline.correlate.timeline import profile_unit
+from leadline.errors import InputError
+from leadline.metrics.leadtime import stage_durations
+from leadline.profiles.models import DoraSpec, Profile
+from leadline.services import dora as d
+from leadline.services.leadtime import refresh, timeline_fingerprint
+from leadline.store import dora_queries as q
+from leadline.store import timelines
+from leadline.store.db import reading
+
+
+@dataclass(frozen=True)
+class DeploymentItem:
+    """A deployment (or, with ``failures.source: cd``, a failed deployment run)."""
+
+    id: str
+    at_us: int
+    status: str | None = None
+    environment: str | None = None
+    service: str | None = None
+    repo: str | None = None
+    branch: str | None = None
+    sha: str | None = None
+    failures: tuple[str, ...] = ()  # the failures linked to it (incidents or issues)
+
+
+@dataclass(frozen=True)
+class FailureRef:
+    key: str  # "source/id" of an incident, or a ticket key
+    at_us: int
+    service: str | None
+    title: str | None
+
+
+@dataclass
+class FailureReport:
+    """``items`` are the counted failures: failed runs (``cd``) or the deployments linked to
+    at least one failure (``incidents``/``issues``); ``unlinked`` are failures of the window
+    that attached to no deployment (reported, not counted)."""
+
+    source: str
+    items: list[DeploymentItem]
+    refs: dict[str, FailureRef] = field(default_factory=dict)
+    unlinked: list[FailureRef] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RestoreItem:
+    key: str
+    created_us: int
+    resolved_us: int | None
+    seconds: float | None  # resolved − created, never negative; None while open
+    title: str | None
+    service: str | None
+
+
+@dataclass
+class RestoreReport:
+    source: str
+    resolved: list[RestoreItem]  # resolved inside the window: the incidents MTTR averages
+    open: list[RestoreItem]  # open at the end of the window
+
+
+@dataclass(frozen=True)
+class ChangeItem:
+    key: str
+    start_us: int | None  # None for a commit (its commit time is ``end_us − total``)
+    end_us: int  # when it reached its last stage (or, by commit, was first deployed)
+    seconds: tuple[float | None, ...]  # per stage; None: never reached
+    total_seconds: float
+
+
+@dataclass
+class ChangeReport:
+    unit: str  # ticket | pull_request | commit
+    stages: list[str]
+    items: list[ChangeItem]
+
+    @property
+    def explainable(self) -> bool:
+        """A change has a stored timeline (not with ``dora.lead_time: commits``)."""
+        return self.unit != "commit"
+
+
+Which = Literal["all", "samples", "missing"]
+
+
+def _dora_spec(profile: Profile) -> DoraSpec:
+    if profile.dora is None:
+        raise InputError(f"profile {profile.name!r} has no dora block")
+    return profile.dora
+
+
+def deployments(engine: Engine, profile: Profile, start: int, end: int) -> list[DeploymentItem]:
+    """The deployments that deployment frequency counts, newest first."""
+    spec = _dora_spec(profile)
+    with reading(engine) as conn:
+        found = d._Deployments.load(conn, profile, spec, end)
+        runs = {r.key: r for r in found.runs}
+    items = [_item(x, runs.get(x.id)) for x in found.items if start <= x.at_us < end]
+    return _newest_first(items)
+
+
+def failures(engine: Engine, profile: Profile, start: int, end: int) -> FailureReport:
+    """The failures that the change failure rate counts."""
+    spec = _dora_spec(profile)
+    source = spec.failures.source
+    with reading(engine) as conn:
+        if source == "cd":
+            runs = d._failed_runs(conn, profile, spec, end)
+            items = [_run_item(r) for r in runs if start <= r.finished_at < end]
+            return FailureReport(source, _newest_first(items))
+        found = d._Deployments.load(conn, profile, spec, end)
+        found_failures, links = d._linked_failures(conn, profile, spec, found, start)
+        titles = _titles(conn, source)
+    refs = {
+        _key(f.key): FailureRef(_key(f.key), f.at_us, f.service, titles.get(_key(f.key)))
+        for f in found_failures
+    }
+    by_deployment: dict[str, list[str]] = {}
+    for key, link in links.items():
+        if link.deployment_id is not None:
+            by_deployment.setdefault(link.deployment_id, []).append(_key(key))
+    by_key = {r.key: r for r in found.runs}
+    items = [
+        _item(x, by_key.get(x.id), tuple(sorted(by_deployment[x.id])))
+        for x in found.items
+        if start <= x.at_us < end and x.id in by_deployment
+    ]
+    unlinked = sorted(
+        (refs[_key(f.key)] for f in found_failures
+         if start <= f.at_us < end and links[f.key].deployment_id is None),
+        key=lambda r: (-r.at_us, r.key),
+    )  # fmt: skip
+    return FailureReport(source, _newest_first(items), refs, unlinked)
+
+
+def incidents(engine: Engine, profile: Profile, start: int, end: int) -> RestoreReport:
+    """The incidents (or tickets) time to restore averages, and those open at the end."""
+    spec = _dora_spec(profile)
+    with reading(engine) as conn:
+        restores = d._restores(conn, profile)
+    resolved, still_open = [], []
+    for x in restores:
+        if x.resolved_us is not None and start <= x.resolved_us < end:
+            seconds = max(x.resolved_us - x.created_us, 0) / 1_000_000
+            resolved.append(_restore(x, seconds))
+        elif x.created_us < end and (x.resolved_us is None or x.resolved_us >= end):
+            still_open.append(_restore(x, None))
+    resolved.sort(key=lambda r: (-(r.resolved_us or 0), r.key))
+    still_open.sort(key=lambda r: (-r.created_us, r.key))
+    return RestoreReport(spec.restore.source, resolved, still_open)
+
+
+def changes(
+    engine: Engine,
+    profile: Profile,
+    start: int,
+    end: int,
+    stage: str | None = None,
+    which: Which = "all",
+) -> ChangeReport:
+    """The changes lead time counts (they reached the last stage inside the window), newest
+    first. With ``stage``: only those in that stage's ``samples`` or ``missing`` count."""
+    if profile.dora is not None and profile.dora.lead_time == "commits":
+        report = _commits(engine, profile, start, end)
+    else:
+        report = _timelines(engine, profile, start, end)
+    if stage is None or which == "all":
+        return report
+    if stage not in report.stages:
+        raise InputError(f"no stage named {stage!r} in profile {profile.name!r}")
+    j = report.stages.index(stage)
+    exclude = profile.missing_stages == "exclude" or report.unit == "commit"
+    if which == "missing":
+        keep = [c for c in report.items if c.seconds[j] is None]
+    else:
+        keep = [c for c in report.items if c.seconds[j] is not None or not exclude]
+    return ChangeReport(report.unit, report.stages, keep)
+
+
+def _timelines(engine: Engine, profile: Profile, start: int, end: int) -> ChangeReport:
+    refresh(engine, profile)
+    with reading(engine) as conn:
+        ts = timelines.get_set(conn, timeline_fingerprint(profile))
+        assert ts is not None, "refresh() creates the set"
+        matrix = timelines.read_matrix(conn, ts, start, end)
+    durations = stage_durations(matrix.start, matrix.times) / 1_000_000.0
+    items = []
+    for i, key in enumerate(matrix.keys):
+        row = tuple(None if math.isnan(s) else float(s) for s in durations[i])
+        total = math.fsum(s for s in row if s is not None)
+        items.append(ChangeItem(key, int(matrix.start[i]), int(matrix.end[i]), row, total))
+    items.sort(key=lambda c: (-c.end_us, c.key))
+    return ChangeReport(profile_unit(profile), [s.name for s in profile.stages], items)
+
+
+def _commits(engine: Engine, profile: Profile, start: int, end: int) -> ChangeReport:
+    spec = _dora_spec(profile)
+    with reading(engine) as conn:
+        found = d._Deployments.load(conn, profile, spec, end)
+        times = d._commit_times(conn, profile, found)
+    inside = np.flatnonzero((times.deployed_at_us >= start) & (times.deployed_at_us < end))
+    seconds = [float(times.seconds[i]) for i in inside]
+    items = [
+        ChangeItem(times.shas[i], None, int(times.deployed_at_us[i]), (s,), s)
+        for i, s in zip(inside, seconds, strict=True)
+    ]
+    items.sort(key=lambda c: (-c.end_us, c.key))
+    return ChangeReport("commit", [d.COMMIT_STAGE], items)
+
+
+def _item(x: Deployment, run: q.RunRow | None, failed: tuple[str, ...] = ()) -> DeploymentItem:
+    if run is not None:
+        return _run_item(run, failed)
+    return DeploymentItem(
+        id=x.id, at_us=x.at_us, status=None, environment=_environment(x.stream),
+        service=x.service, repo=x.repo, branch=x.branch, sha=x.sha, failures=failed,
+    )  # fmt: skip
+
+
+def _run_item(r: q.RunRow, failed: tuple[str, ...] = ()) -> DeploymentItem:
+    return DeploymentItem(
+        id=r.key, at_us=r.finished_at, status=r.status, environment=r.environment,
+        service=r.service, repo=r.repo, branch=r.branch, sha=r.shas[0] if r.shas else None,
+        failures=failed,
+    )  # fmt: skip
+
+
+def _environment(stream: str) -> str | None:
+    """A pull request's stream is ``["pull_requests", repo, branch]``: no environment."""
+    try:
+        parts = json.loads(stream)
+    except ValueError:
+        return None
+    return None if not parts or parts[0] in ("pull_requests", "releases") else str(parts[-1])
+
+
+def _newest_first(items: list[DeploymentItem]) -> list[DeploymentItem]:
+    return sorted(items, key=lambda x: (-x.at_us, x.id))
+
+
+def _key(key: FailureKey) -> str:
+    return "/".join(key)
+
+
+def _titles(conn: Connection, source: str) -> dict[str, str | None]:
+    if source == "incidents":
+        return {f"{i.source}/{i.id}": i.title for i in q.load_incidents(conn)}
+    return {i.key: i.title for i in q.load_issues(conn)}
+
+
+def _restore(x: d.Restore, seconds: float | None) -> RestoreItem:
+    return RestoreItem(x.key, x.created_us, x.resolved_us, seconds, x.title, x.service)

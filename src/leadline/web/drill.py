@@ -1,0 +1,152 @@
+"""Drill-downs: the deployments, failures, incidents and changes behind each number of the
+overview (same window), and one change's timeline with the record behind every stage."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+from sqlalchemy import Engine
+
+from leadline.errors import InputError
+from leadline.metrics.ratings import rate_stage
+from leadline.services import drilldown, drilldown_records
+from leadline.services.leadtime import explain
+from leadline.web.charts import Part, stacked
+from leadline.web.formatting import duration, rating_text
+from leadline.web.pages import navigation
+from leadline.web.params import (
+    EngineDep,
+    Kind,
+    Params,
+    ParamsDep,
+    Subject,
+    View,
+    change_path,
+    check_text,
+    find_subject,
+)
+from leadline.web.render import html_errors, page
+
+PAGE_SIZE = 500
+WHICH: tuple[drilldown.Which, ...] = ("all", "samples", "missing")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Pager:
+    total: int
+    first: int  # 1-based number of the first row shown
+    last: int
+    previous: str | None
+    next: str | None
+
+
+def paginate(
+    items: Sequence[T], offset: str | None, subject: Subject, page_name: str, view: View,
+    **extra: str | None,
+) -> tuple[Sequence[T], Pager]:  # fmt: skip
+    try:
+        start = int(offset or 0)
+    except ValueError:
+        raise InputError(f"offset: expected a whole number, got {offset!r}") from None
+    if start < 0:
+        raise InputError("offset: must not be negative")
+    rows = items[start : start + PAGE_SIZE]
+
+    def href(at: int) -> str:
+        return f"{subject.base}/{page_name}{view.query(**extra, offset=at or None)}"
+
+    previous = href(max(start - PAGE_SIZE, 0)) if start > 0 else None
+    following = href(start + PAGE_SIZE) if start + PAGE_SIZE < len(items) else None
+    return rows, Pager(len(items), start + 1, start + len(rows), previous, following)
+
+
+def _open(engine: Engine, kind: Kind, name: str, params: Params) -> tuple[Subject, View]:
+    return find_subject(engine, kind, name), params.view()
+
+
+def subject_router(kind: Kind) -> APIRouter:
+    sub = APIRouter(include_in_schema=False)
+
+    @sub.get("/{name:path}/deployments")
+    @html_errors
+    def deployments_page(
+        name: str, engine: EngineDep, params: ParamsDep, offset: str | None = None
+    ) -> Response:
+        subject, view = _open(engine, kind, name, params)
+        items = drilldown.deployments(engine, subject.profile, view.start, view.end)
+        rows, pager = paginate(items, offset, subject, "deployments", view)
+        nav = navigation(engine, subject, view)
+        return page("deployments.html", **nav, page_name="deployments", rows=rows, pager=pager)
+
+    @sub.get("/{name:path}/failures")
+    @html_errors
+    def failures_page(
+        name: str, engine: EngineDep, params: ParamsDep, offset: str | None = None
+    ) -> Response:
+        subject, view = _open(engine, kind, name, params)
+        report = drilldown.failures(engine, subject.profile, view.start, view.end)
+        rows, pager = paginate(report.items, offset, subject, "failures", view)
+        return page("failures.html", **navigation(engine, subject, view), page_name="failures",
+                    report=report, rows=rows, pager=pager)  # fmt: skip
+
+    @sub.get("/{name:path}/incidents")
+    @html_errors
+    def incidents_page(
+        name: str, engine: EngineDep, params: ParamsDep, offset: str | None = None
+    ) -> Response:
+        subject, view = _open(engine, kind, name, params)
+        report = drilldown.incidents(engine, subject.profile, view.start, view.end)
+        rows, pager = paginate(report.resolved, offset, subject, "incidents", view)
+        return page("incidents.html", **navigation(engine, subject, view), page_name="incidents",
+                    report=report, rows=rows, pager=pager)  # fmt: skip
+
+    @sub.get("/{name:path}/changes")
+    @html_errors
+    def changes_page(
+        name: str, engine: EngineDep, params: ParamsDep, offset: str | None = None,
+        stage: str | None = None, which: str | None = None,
+    ) -> Response:  # fmt: skip
+        subject, view = _open(engine, kind, name, params)
+        wanted = which or ("samples" if stage else "all")
+        chosen = next((w for w in WHICH if w == wanted), None)
+        if chosen is None:
+            raise InputError(f"which: expected one of {', '.join(WHICH)}, got {wanted!r}")
+        report = drilldown.changes(engine, subject.profile, view.start, view.end, stage, chosen)
+        rows, pager = paginate(report.items, offset, subject, "changes", view, stage=stage,
+                               which=chosen if stage else None)  # fmt: skip
+        links = {c.key: change_path(subject, c.key) + view.query() for c in rows}
+        return page("changes.html", **navigation(engine, subject, view), page_name="changes",
+                    report=report, rows=rows, pager=pager, stage=stage, which=chosen,
+                    links=links if report.explainable else {})  # fmt: skip
+
+    @sub.get("/{name:path}/changes/{key:path}")
+    @html_errors
+    def change_page(name: str, key: str, engine: EngineDep, params: ParamsDep) -> Response:
+        subject, view = _open(engine, kind, name, params)
+        return change(engine, subject, view, check_text(key, "change"))
+
+    return sub
+
+
+def change(engine: Engine, subject: Subject, view: View, key: str) -> Response:
+    explained = explain(engine, subject.profile, key)
+    sources = [explained["start_source"], *(s["source"] for s in explained["stages"])]
+    found = drilldown_records.records(engine, sources)
+    stages = []
+    for stage, spec in zip(explained["stages"], subject.profile.stages, strict=True):
+        seconds = stage["seconds"]
+        rating = None if seconds is None else rate_stage(seconds, spec)
+        stages.append(stage | {"rating": rating, "record": found.get(stage["source"] or "")})
+    segments = stacked(
+        [Part(s["name"], s["seconds"] or 0.0, f"rating-{s['rating'] or 'none'}",
+              f"{s['name']}: {duration(s['seconds'])} ({rating_text(s['rating'])})")
+         for s in stages]
+    )  # fmt: skip
+    return page(
+        "change.html", **navigation(engine, subject, view), page_name="changes",
+        change=explained, stages=stages, start_record=found.get(explained["start_source"] or ""),
+        segments=segments,
+    )  # fmt: skip

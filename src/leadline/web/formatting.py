@@ -1,0 +1,75 @@
+"""How numbers read on the dashboard: durations, rates, frequencies, times (UTC)."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from leadline.domain.times import format_time, from_micros
+
+BAND_TEXT = {"elite": "Elite", "high": "High", "medium": "Medium", "low": "Low"}
+RATING_TEXT = {"good": "good", "needs_attention": "needs attention", "slow": "slow"}
+DAY_US = 86_400_000_000
+
+
+def duration(seconds: float | None) -> str:
+    """``4200.0`` → ``1h 10m`` (the two largest units); ``—`` for none (as the CLI)."""
+    if seconds is None:
+        return "—"
+    if seconds < 60:
+        return f"{seconds:.3g}s" if seconds else "0s"
+    total = round(seconds)
+    days, rest = divmod(total, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [(days, "d"), (hours, "h"), (minutes, "m"), (secs, "s")]
+    return " ".join([f"{n}{u}" for n, u in parts if n][:2]) or "0s"
+
+
+def percent(rate: float | None) -> str:
+    if rate is None:
+        return "—"
+    return f"{rate * 100:.1f} %"
+
+
+def frequency(per_day: float) -> str:
+    """Deployments per day, with the unit that reads best."""
+    if per_day >= 1 or per_day == 0:
+        return f"{per_day:.2f} per day"
+    if per_day * 7 >= 1:
+        return f"{per_day * 7:.1f} per week"
+    return f"{per_day * 30:.1f} per month"
+
+
+def when(micros: int | None) -> str:
+    """``2024-05-01 10:00`` (UTC), seconds when they are not zero."""
+    if micros is None:
+        return "—"
+    at = from_micros(micros)
+    return at.strftime("%Y-%m-%d %H:%M:%S" if at.second or at.microsecond else "%Y-%m-%d %H:%M")
+
+
+def bound(micros: int) -> str:
+    """A window bound as a query parameter: a date at midnight UTC, else RFC 3339."""
+    at = from_micros(micros)
+    if micros % DAY_US == 0:
+        return at.date().isoformat()
+    return format_time(at)
+
+
+def day(micros: int) -> str:
+    """The date of a bound, for a date input (the day before for an exclusive midnight end
+    is the user's business: the form says ``to`` is exclusive)."""
+    return from_micros(micros).astimezone(UTC).date().isoformat()
+
+
+def days(start_us: int, end_us: int) -> str:
+    n = (end_us - start_us) / DAY_US
+    return f"{n:g} day" if n == 1 else f"{n:g} days"
+
+
+def band_text(band: str | None) -> str:
+    return BAND_TEXT.get(band or "", "No band")
+
+
+def rating_text(rating: str | None) -> str:
+    return RATING_TEXT.get(rating or "", "no target")

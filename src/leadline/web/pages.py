@@ -1,0 +1,95 @@
+"""``/`` (the picker and the organisation) and ``/c/NAME`` or ``/p/NAME`` (the overview: the
+four DORA widgets and lead time by stage)."""
+
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+from sqlalchemy import Engine
+
+from leadline.services import collections, profiles
+from leadline.services.dora import dora
+from leadline.services.leadtime import lead_time
+from leadline.web import formatting
+from leadline.web.params import (
+    DRILLS,
+    EngineDep,
+    Kind,
+    ParamsDep,
+    Subject,
+    View,
+    find_subject,
+    subject_path,
+)
+from leadline.web.render import html_errors, page, redirect
+from leadline.web.view import lead_time_view, widgets
+
+router = APIRouter(include_in_schema=False)
+PRESETS = (7, 30, 90, 180, 365)
+
+
+def navigation(engine: Engine, subject: Subject | None, view: View) -> dict[str, Any]:
+    """What every page's header needs: the picker's choices and the current choice."""
+    return {
+        "tree": collections.tree(engine),
+        "profiles": profiles.names(engine),
+        "subject": subject,
+        "view": view,
+        "selected": f"{subject.kind}:{subject.name}" if subject else "",
+        "presets": [
+            (f"{n} days", f"{subject.base}{view.last(n).query()}" if subject else "", n)
+            for n in PRESETS
+        ],
+        "days": formatting.days(view.start, view.end),
+        "from_day": formatting.day(view.start),
+        "to_day": formatting.day(view.end),
+        "drills": DRILLS,
+    }
+
+
+@router.get("/")
+@html_errors
+def index(engine: EngineDep, params: ParamsDep, subject: str | None = Query(None)) -> Response:
+    """The picker; with ``subject=c:NAME`` (or ``p:NAME``) it goes to that overview."""
+    if subject:
+        kind, _, name = subject.partition(":")
+        given = {"from": params.start, "to": params.end, "interval": params.interval,
+                 "stat": params.stat}  # fmt: skip
+        query = {k: v for k, v in given.items() if v}
+        if kind in ("c", "p") and name:
+            params.view()  # a bad window is reported here, not after the redirect
+            return redirect(subject_path(kind, name) + ("?" + urlencode(query) if query else ""))
+    view = params.view()
+    return page("index.html", **navigation(engine, None, view))
+
+
+def subject_router(kind: Kind) -> APIRouter:
+    sub = APIRouter(include_in_schema=False)
+
+    @sub.get("/{name:path}")
+    @html_errors
+    def overview_page(name: str, engine: EngineDep, params: ParamsDep) -> Response:
+        return overview(engine, find_subject(engine, kind, name), params.view())
+
+    return sub
+
+
+def overview(engine: Engine, subject: Subject, view: View) -> Response:
+    profile = subject.profile
+    if profile.dora is not None:
+        report = dora(engine, profile, view.window(), view.interval, view.stat)
+        lead = report["lead_time_for_changes"]
+        cards = widgets(subject, view, report)
+    else:
+        report = None
+        lead = lead_time(engine, profile, view.stat, view.window(), interval=view.interval)
+        cards = []
+    return page(
+        "overview.html",
+        **navigation(engine, subject, view),
+        report=report,
+        widgets=cards,
+        lead=lead_time_view(subject, view, lead),
+        filters=subject.collection.filters.as_dict() if subject.collection else {},
+    )

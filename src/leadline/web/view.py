@@ -1,0 +1,204 @@
+"""The overview's widgets, built from one ``dora`` report (or one lead-time report for a
+profile without a ``dora`` block): every number with the link to the records behind it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from leadline.metrics.bands import band
+from leadline.metrics.series import buckets
+from leadline.web import formatting as fmt
+from leadline.web.charts import BarChart, Part, Point, Segment, bar_chart, share, stacked
+from leadline.web.params import DRILLS, Subject, View
+
+
+@dataclass
+class Fact:
+    label: str
+    value: str
+    href: str | None = None
+
+
+@dataclass
+class Widget:
+    key: str
+    title: str
+    value: str
+    band: str | None
+    href: str
+    facts: list[Fact]
+    chart: BarChart
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class StageRow:
+    name: str
+    seconds: float
+    rating: str | None
+    samples: int
+    missing: int
+    samples_href: str
+    missing_href: str
+    width: float  # of the stage's own bar, in % of the slowest stage's
+
+
+@dataclass
+class LeadTimeView:
+    changes: int
+    href: str
+    total_seconds: float
+    rating: str | None
+    statistic: str
+    segments: list[Segment]
+    rows: list[StageRow]
+
+
+def _bucket_views(view: View) -> list[View]:
+    grid = buckets(view.start, view.end, view.interval)
+    ends = [b.start_us for b in grid[1:]] + [view.end]
+    return [view.between(b.start_us, end) for b, end in zip(grid, ends, strict=True)]
+
+
+def _link(subject: Subject, page: str, view: View, **extra: str | int | None) -> str:
+    return f"{subject.base}/{page}{view.query(**extra)}"
+
+
+def _points(
+    subject: Subject,
+    view: View,
+    page: str,
+    series: list[dict[str, Any]],
+    value: Callable[[dict[str, Any], View], float | None],
+    title: Callable[[dict[str, Any]], str],
+    css: Callable[[float | None, View], str],
+) -> list[Point]:
+    out = []
+    for point, part in zip(series, _bucket_views(view), strict=True):
+        v = value(point, part)
+        out.append(
+            Point(point["start"], v, f"{point['start']}: {title(point)}",
+                  _link(subject, page, part), css(v, part))
+        )  # fmt: skip
+    return out
+
+
+def _css(metric: str, band_set: str) -> Callable[[float | None, View], str]:
+    def pick(value: float | None, _: View) -> str:
+        return f"band-{band(metric, value, band_set) or 'none'}"
+
+    return pick
+
+
+def widgets(subject: Subject, view: View, report: dict[str, Any]) -> list[Widget]:
+    """The four DORA widgets; each number links to the records behind it, each bar to the
+    records of its bucket."""
+    links = {page: _link(subject, page, view) for page in DRILLS}
+    bands = report.get("bands", "harness")
+    return [
+        _frequency(subject, view, report["deployment_frequency"], links, bands),
+        _lead_time(subject, view, report["lead_time_for_changes"], links, bands),
+        _failure_rate(subject, view, report["change_failure_rate"], links, bands),
+        _restore(subject, view, report["mean_time_to_restore"], links, bands),
+    ]
+
+
+def _frequency(
+    subject: Subject, view: View, df: dict[str, Any], links: dict[str, str], bands: str
+) -> Widget:
+    def per_day(p: dict[str, Any], part: View) -> float:
+        return float(p["count"]) / ((part.end - part.start) / fmt.DAY_US)
+
+    points = _points(
+        subject, view, "deployments", df["series"], per_day,
+        lambda p: f"{p['count']} deployments", _css("deployment_frequency", bands),
+    )  # fmt: skip
+    href = links["deployments"]
+    return Widget(
+        "deployment_frequency", "Deployment frequency", fmt.frequency(df["per_day"]), df["band"],
+        href, [Fact("Deployments", str(df["deployments"]), href),
+               Fact("Per day", f"{df['per_day']:.4g}", href)],
+        bar_chart(points, lambda v: f"{v:.3g}/day", f"Deployments per day, by {view.interval}"),
+    )  # fmt: skip
+
+
+def _lead_time(
+    subject: Subject, view: View, lt: dict[str, Any], links: dict[str, str], bands: str
+) -> Widget:
+    points = _points(
+        subject, view, "changes", lt.get("series", []),
+        lambda p, _: p["total_seconds"] if p["changes"] else None,
+        lambda p: f"{p['changes']} changes, {fmt.duration(p['total_seconds'])}",
+        _css("lead_time", bands),
+    )  # fmt: skip
+    href = links["changes"]
+    value = fmt.duration(lt["total_seconds"] if lt["changes"] else None)
+    return Widget(
+        "lead_time", "Lead time for changes", value, lt["band"], href,
+        [Fact("Changes", str(lt["changes"]), href), Fact("Statistic", lt["statistic"])],
+        bar_chart(points, fmt.duration, f"Lead time ({lt['statistic']}), by {view.interval}"),
+    )  # fmt: skip
+
+
+def _failure_rate(
+    subject: Subject, view: View, cfr: dict[str, Any], links: dict[str, str], bands: str
+) -> Widget:
+    points = _points(
+        subject, view, "failures", cfr["series"],
+        lambda p, _: p["rate"] if p["failures"] or p["deployments"] else None,
+        lambda p: f"{p['failures']} failures, {p['deployments']} deployments",
+        _css("change_failure_rate", bands),
+    )  # fmt: skip
+    href = links["failures"]
+    facts = [Fact("Failures", str(cfr["failures"]), href),
+             Fact("Deployments", str(cfr["deployments"]), links["deployments"])]  # fmt: skip
+    if cfr.get("unlinked"):
+        facts.append(Fact("Unlinked", str(cfr["unlinked"]), href + "#unlinked"))
+    return Widget(
+        "change_failure_rate", "Change failure rate", fmt.percent(cfr["rate"]), cfr["band"],
+        href, facts,
+        bar_chart(points, fmt.percent, f"Change failure rate, by {view.interval}"),
+        cfr.get("warnings", []),
+    )  # fmt: skip
+
+
+def _restore(
+    subject: Subject, view: View, mttr: dict[str, Any], links: dict[str, str], bands: str
+) -> Widget:
+    points = _points(
+        subject, view, "incidents", mttr["series"], lambda p, _: p["mean_seconds"],
+        lambda p: f"{p['incidents']} restored, mean {fmt.duration(p['mean_seconds'])}",
+        _css("mttr", bands),
+    )  # fmt: skip
+    href = links["incidents"]
+    return Widget(
+        "mean_time_to_restore", "Time to restore", fmt.duration(mttr["mean_seconds"]),
+        mttr["band"], href,
+        [Fact("Restored", str(mttr["incidents"]), href),
+         Fact("Median", fmt.duration(mttr["median_seconds"]), href),
+         Fact("Open at the end", str(mttr["open"]), href + "#open")],
+        bar_chart(points, fmt.duration, f"Mean time to restore, by {view.interval}"),
+        mttr.get("warnings", []),
+    )  # fmt: skip
+
+
+def lead_time_view(subject: Subject, view: View, lead: dict[str, Any]) -> LeadTimeView:
+    stages = lead["stages"]
+    peak = max((s["seconds"] for s in stages), default=0.0)
+    rows, parts = [], []
+    for s in stages:
+        samples = _link(subject, "changes", view, stage=s["name"], which="samples")
+        missing = _link(subject, "changes", view, stage=s["name"], which="missing")
+        css = f"rating-{s['rating'] or 'none'}"
+        rows.append(
+            StageRow(s["name"], s["seconds"], s["rating"], s["samples"], s["missing"],
+                     samples, missing, share(s["seconds"], peak))
+        )  # fmt: skip
+        title = f"{s['name']}: {fmt.duration(s['seconds'])} ({fmt.rating_text(s['rating'])})"
+        parts.append(Part(s["name"], s["seconds"], css, title, samples))
+    return LeadTimeView(
+        lead["changes"], _link(subject, "changes", view), lead["total_seconds"], lead["rating"],
+        lead["statistic"], stacked(parts), rows,
+    )  # fmt: skip

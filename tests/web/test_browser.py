@@ -1,0 +1,261 @@
+"""The dashboard in a real browser: Debian's Chromium, headless, driven by Playwright, against
+a real ``leadline serve`` process. Opens the dashboard, switches collection and date range,
+follows a drill-down to one change; checks that every request the pages make goes to the
+server itself, that the browser reports no error (a Content-Security-Policy violation is
+one), and that the overview does not scroll sideways on a phone. Screenshots (laptop 1366×768
+and phone 390×844) go to ``test-artifacts/browser/``.
+
+Never downloads a browser: without ``/usr/bin/chromium`` (``apt-get install chromium``, as
+``scripts/check`` does) the tests are skipped and say so.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+
+from tests.web.conftest import COLLECTIONS
+
+CHROMIUM = Path(os.environ.get("LEADLINE_TEST_CHROMIUM", "/usr/bin/chromium"))
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
+LAPTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+WINDOW = "from=2024-01-01&to=2024-03-01"
+BANDS = {"Elite", "High", "Medium", "Low"}
+
+playwright = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+if not CHROMIUM.exists():
+    pytest.skip(
+        f"no Chromium at {CHROMIUM}: apt-get install chromium (scripts/check installs it)",
+        allow_module_level=True,
+    )
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serving(db_url: str, *command: str, log: Path, timeout: float = 60) -> Iterator[str]:
+    """Run ``leadline --db URL COMMAND… --port P`` until ``/healthz`` answers; yield its URL."""
+    port = _free_port()
+    argv = [sys.executable, "-m", "leadline", "--db", db_url, *command, "--port", str(port)]
+    with log.open("wb") as out:
+        process = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                assert process.poll() is None, log.read_text()[-2000:]
+                try:
+                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.2)
+            yield base
+        finally:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+class Watch:
+    """Every request of every page in a browser context, failures and console errors."""
+
+    def __init__(self, context: Any) -> None:
+        self.requests: list[str] = []
+        self.failed: list[str] = []
+        self.errors: list[str] = []
+        context.on("request", lambda r: self.requests.append(r.url))
+        context.on("requestfailed", lambda r: self.failed.append(f"{r.url} {r.failure}"))
+        context.on("page", self.page)
+
+    def page(self, page: Any) -> None:
+        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def check(self, base: str) -> None:
+        own = urlsplit(base).netloc
+        assert self.requests, "nothing was recorded"
+        elsewhere = [u for u in self.requests if urlsplit(u).netloc != own]
+        assert not elsewhere, f"requests to other hosts: {elsewhere}"
+        assert all(urlsplit(u).scheme == "http" for u in self.requests)
+        assert not self.failed, self.failed
+        assert not self.errors, self.errors
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def fixture_server(db_url: str, run_cli: Any, tmp_path: Path) -> Iterator[str]:
+    assert run_cli("import", str(COLLECTIONS / "records.ndjson")).code == 0
+    assert run_cli("apply", str(COLLECTIONS / "org.yaml")).code == 0
+    with serving(db_url, "serve", "--no-access-log", log=tmp_path / "serve.log") as base:
+        yield base
+
+
+def _shoot(page: Any, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def _no_sideways_scroll(page: Any) -> None:
+    width, viewport = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width <= viewport, f"{page.url} scrolls sideways on a phone: {width} > {viewport}"
+
+
+def test_pick_a_collection_and_a_range_then_drill_down_to_one_change(
+    browser: Any, fixture_server: str
+) -> None:
+    base = fixture_server
+    context = browser.new_context(viewport=LAPTOP)
+    watch = Watch(context)
+    page = context.new_page()
+    page.goto(base + "/")
+    assert page.locator("#collections a").all_inner_texts()[:2] == ["Acme", "Team A"]
+    _shoot(page, "index-laptop")
+
+    # Choosing a collection shows it at once (the picker's script submits the form).
+    page.select_option("#subject", "c:Acme")
+    page.wait_for_url("**/c/Acme?**")
+    assert page.locator("#title").inner_text() == "Acme"
+
+    # A date range: the window of the fixture.
+    page.fill("#from", "2024-01-01")
+    page.fill("#to", "2024-03-01")
+    page.click("#show")
+    page.wait_for_url("**/c/Acme?from=2024-01-01&to=2024-03-01**")
+    deployments = page.locator("#deployment_frequency dd a").first
+    assert deployments.inner_text() == "7"
+    assert page.locator("#deployment_frequency .badge").inner_text() in BANDS
+    assert page.locator("#lead-time-by-stage tbody tr").count() == 4
+    _shoot(page, "overview-laptop")
+
+    # Another collection keeps the range.
+    page.select_option("#subject", "c:Team A")
+    page.wait_for_url("**/c/Team%20A?from=2024-01-01&to=2024-03-01**")
+    assert page.locator("#deployment_frequency dd a").first.inner_text() == "4"
+
+    # A preset range: the 30 days before the same end.
+    page.get_by_role("link", name="30 days").click()
+    page.wait_for_url("**from=2024-01-31&to=2024-03-01**")
+    shown = page.locator("#lead_time dd a").first.inner_text()
+
+    # Drill down: the changes behind lead time, then one change.
+    page.locator("#lead_time dd a").first.click()
+    page.wait_for_url("**/c/Team%20A/changes?**")
+    assert page.locator("#count").inner_text() == shown
+    back = page.url
+    page.goto(back.replace("from=2024-01-31", "from=2024-01-01"))
+    assert page.locator("#records tbody tr").count() == 5
+    _shoot(page, "changes-laptop")
+    page.locator("#records tbody a", has_text="A-1").click()
+    page.wait_for_url("**/c/Team%20A/changes/A-1?**")
+    assert page.locator("#change").inner_text() == "A-1"
+    steps = page.locator("#timeline li")
+    assert steps.count() == 5
+    page.locator("#timeline details summary").nth(2).click()
+    assert "A-1 change" in page.locator("#timeline details pre").nth(2).inner_text()
+    _shoot(page, "change-laptop")
+
+    # The failures behind the change failure rate.
+    page.goto(f"{base}/c/Team%20A?{WINDOW}")
+    page.locator("#change_failure_rate .value").click()
+    page.wait_for_url("**/failures?**")
+    assert page.locator("#count").inner_text() == "2"
+    assert page.locator("#records tbody tr").count() == 2
+    context.close()
+    watch.check(base)
+
+
+def test_readable_on_a_phone(browser: Any, fixture_server: str) -> None:
+    base = fixture_server
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    watch = Watch(context)
+    page = context.new_page()
+    for path, name in ((f"/c/Acme?{WINDOW}", "overview-phone"),
+                       (f"/c/Acme/changes?{WINDOW}", "changes-phone"),
+                       (f"/c/Team%20A/changes/A-1?{WINDOW}", "change-phone"),
+                       ("/", "index-phone")):  # fmt: skip
+        page.goto(base + path)
+        _shoot(page, name)
+        _no_sideways_scroll(page)
+    # The widgets stack in one column.
+    page.goto(f"{base}/c/Acme?{WINDOW}")
+    boxes = [
+        page.locator(f"#{key}").bounding_box()
+        for key in ("deployment_frequency", "lead_time", "change_failure_rate")
+    ]
+    assert boxes[0]["x"] == boxes[1]["x"] == boxes[2]["x"]
+    assert boxes[0]["y"] < boxes[1]["y"] < boxes[2]["y"]
+    context.close()
+    watch.check(base)
+
+
+def test_the_demo_dashboard(browser: Any, db_url: str, tmp_path: Path) -> None:
+    """Acceptance: after ``leadline demo --serve`` the dashboard shows the four metrics with
+    bands, lead time by stage and the trends, and every number links to its records."""
+    if not _has_demo():
+        pytest.skip("leadline demo is not available in this build")
+    log = tmp_path / "demo.log"
+    with serving(db_url, "demo", "--serve", log=log, timeout=180) as base:
+        for viewport, suffix in ((LAPTOP, "laptop"), (PHONE, "phone")):
+            context = browser.new_context(viewport=viewport)
+            watch = Watch(context)
+            page = context.new_page()
+            page.goto(base + "/")
+            page.locator("#collections a", has_text="Acme").first.click()
+            page.wait_for_url("**/c/Acme?**")
+            for key in ("deployment_frequency", "lead_time", "change_failure_rate",
+                        "mean_time_to_restore"):  # fmt: skip
+                widget = page.locator(f"#{key}")
+                assert widget.locator(".badge").inner_text() in BANDS
+                assert widget.locator("rect.bar").count() >= 12  # a trend: 13 weeks
+                for fact in widget.locator("dd").all():
+                    if re.search(r"\d", fact.inner_text()):
+                        assert fact.locator("a").count() == 1, (key, fact.inner_text())
+            assert page.locator("#lead-time-by-stage tbody tr").count() >= 5
+            _shoot(page, f"demo-overview-{suffix}")
+            if suffix == "phone":
+                _no_sideways_scroll(page)
+            failures = page.locator("#change_failure_rate dd a").first
+            count = failures.inner_text()
+            failures.click()
+            page.wait_for_url("**/c/Acme/failures?**")
+            assert page.locator("#count").inner_text() == count
+            assert page.locator("#records tbody tr").count() == int(count) > 0
+            _shoot(page, f"demo-failures-{suffix}")
+            context.close()
+            watch.check(base)
+
+
+def _has_demo() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("leadline.cli.demo_cmd") is not None
