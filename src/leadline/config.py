@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -24,6 +26,8 @@ class Settings(BaseSettings):
     gitlab_webhook_token: str | None = None
     jira_webhook_secret: str | None = None
     pagerduty_webhook_secret: str | None = None
+    # The web dashboard: open to whoever reaches the server, or behind a read API key.
+    dashboard_auth: Literal["none", "key"] = "none"
     # /metrics answers without an API key (e.g. a scraper on a private network).
     public_metrics: bool = False
     # Largest request body the HTTP API reads (413 above it).

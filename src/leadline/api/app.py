@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Response
 from fastapi.openapi.utils import get_openapi
 from sqlalchemy import Engine
 
@@ -24,6 +24,7 @@ from leadline.api.limits import BodyLimit
 from leadline.api.schemas import REF, ErrorBody, component_schemas
 from leadline.config import Settings
 from leadline.services.database import open_database
+from leadline.web import AuthFailed, refused
 from leadline.web import router as web_router
 
 
@@ -60,6 +61,11 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(routes_webhooks.router)
     app.include_router(routes_health.router)
     app.include_router(web_router)  # the dashboard: / and /static
+
+    @app.exception_handler(AuthFailed)
+    async def _dashboard_auth(_: Any, exc: AuthFailed) -> Response:
+        return refused(exc)
+
     return app
 
 

@@ -12,6 +12,7 @@ from leadline.services import collections, profiles
 from leadline.services.dora import dora
 from leadline.services.leadtime import lead_time
 from leadline.web import formatting
+from leadline.web.auth import LIMIT
 from leadline.web.params import (
     DRILLS,
     EngineDep,
@@ -31,9 +32,13 @@ PRESETS = (7, 30, 90, 180, 365)
 
 def navigation(engine: Engine, subject: Subject | None, view: View) -> dict[str, Any]:
     """What every page's header needs: the picker's choices and the current choice."""
+    limit = LIMIT.get()
+    tree = collections.tree(engine)
+    if limit is not None:  # a key limited to a collection sees its subtree only
+        tree = [c for c in tree if collections.in_subtree(engine, c.name, limit)]
     return {
-        "tree": collections.tree(engine),
-        "profiles": profiles.names(engine),
+        "tree": tree,
+        "profiles": profiles.names(engine) if limit is None else [],
         "subject": subject,
         "view": view,
         "selected": f"{subject.kind}:{subject.name}" if subject else "",

@@ -65,6 +65,10 @@ def change_path(subject: Subject, key: str) -> str:
 def find_subject(engine: Engine, kind: Kind, name: str) -> Subject:
     """Raises ``NotFoundError`` for an unknown name (a 404 page)."""
     check_text(name, "name")
+    from leadline.web.auth import allowed
+
+    if not allowed(engine, kind, name):
+        raise NotFoundError(f"no {'collection' if kind == 'c' else 'profile'} named {name!r}")
     if kind == "c":
         collection, profile = collections.report_profile(engine, name)
         return Subject("c", collection.name, profile, collection)

@@ -1,0 +1,57 @@
+"""``LEADLINE_DASHBOARD_AUTH=key``: the dashboard needs a read key (HTTP Basic password), and
+a key limited to a collection sees that collection and those under it, nothing else."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from leadline.api.app import create_app
+from leadline.config import Settings
+from leadline.services.apikeys import create
+
+
+def basic(key: str) -> dict[str, str]:
+    return {"Authorization": "Basic " + base64.b64encode(f"me:{key}".encode()).decode()}
+
+
+@pytest.fixture
+def locked(db_url: str, org: Engine) -> Iterator[TestClient]:
+    app = create_app(Settings(database_url=db_url, dashboard_auth="key"))
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c
+    app.state.engine().dispose()
+
+
+def test_the_dashboard_asks_for_a_read_key(locked: TestClient, org: Engine) -> None:
+    asked = locked.get("/c/Acme")
+    assert asked.status_code == 401
+    assert asked.headers["www-authenticate"].startswith('Basic realm="leadline"')
+    assert "text/html" in asked.headers["content-type"]
+    assert locked.get("/c/Acme", headers=basic("ll_nope_nope")).status_code == 401
+    ingest = create(org, "ci", "ingest")
+    assert locked.get("/c/Acme", headers=basic(ingest)).status_code == 403
+    read = create(org, "me", "read")
+    assert locked.get("/c/Acme", headers=basic(read)).status_code == 200
+    assert locked.get("/c/Acme", headers={"Authorization": f"Apikey {read}"}).status_code == 200
+    assert locked.get("/static/dashboard.css").status_code == 200  # no secret in a stylesheet
+
+
+def test_a_team_key_sees_its_collections_only(locked: TestClient, org: Engine) -> None:
+    team = basic(create(org, "team-b", "read", collection="Team B"))
+    assert locked.get("/c/Team%20B", headers=team).status_code == 200
+    assert locked.get(f"/c/{quote('Team B deploys')}/deployments", headers=team).status_code == 200
+    for path in ("/c/Acme", "/c/Team%20A", "/c/Team%20A/changes", "/p/Team%20flow"):
+        assert locked.get(path, headers=team).status_code == 404, path
+    index = locked.get("/", headers=team).text
+    assert "Team B deploys" in index and "Team A" not in index and "Acme" not in index
+
+
+def test_open_by_default(client: TestClient, org: Any) -> None:
+    assert client.get("/c/Acme").status_code == 200
