@@ -174,7 +174,14 @@ class Node:
 def build(model: type[R], data: dict[str, Any], paths: Mapping[str, str]) -> R:
     """Validate ``data`` as a record (the NDJSON rules); a problem names the payload path
     the field came from (``paths`` maps record fields to JSON paths)."""
-    result = parse_object({k: _jsonable(v) for k, v in data.items()}, "payload", 1)
+    fields = model.model_fields
+    # A record field that is a time takes the datetime as it is (its validator reads aware
+    # datetimes exactly as their RFC 3339 text); everything else, extra fields included,
+    # must be plain JSON.
+    plain = {
+        k: v if k in fields and isinstance(v, datetime) else _jsonable(v) for k, v in data.items()
+    }
+    result = parse_object(plain, "payload", 1)
     if isinstance(result, LineError):
         head = result.field.split(".", 1)[0].split("[", 1)[0]
         where = paths.get(head, result.field)
