@@ -8,7 +8,6 @@ whatever walks the value next (a ``RecursionError`` would be a 500).
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 import orjson
@@ -16,14 +15,21 @@ import orjson
 MAX_DEPTH = 256
 
 
-_LONG_NUMBER = re.compile(rb"\d{20}")
-_LONG_NUMBER_TEXT = re.compile(r"\d{20}")
+# Digits → "0", anything else → " ": a run of 20 zeros is a number of 20+ digits. Two C
+# passes over the body (a regex search for \d{20} took ~10x longer on a 28 kB webhook).
+_DIGITS = bytes(0x30 if 0x30 <= b <= 0x39 else 0x20 for b in range(256))
+_RUN = b"0" * 20
+
+
+def _long_number(data: bytes | str) -> bool:
+    if isinstance(data, str):
+        data = data.encode("utf-8", errors="surrogatepass")
+    return _RUN in data.translate(_DIGITS)
 
 
 def loads(data: bytes | str) -> Any:
     """The decoded value; ``ValueError`` with a one-line reason when it is not acceptable."""
-    long = _LONG_NUMBER.search(data) if isinstance(data, bytes) else _LONG_NUMBER_TEXT.search(data)
-    if long is not None:
+    if _long_number(data):
         value = _exact(data)  # orjson reads integers past 64 bits as floats: inexact
     else:
         try:
