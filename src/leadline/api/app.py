@@ -55,10 +55,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     errors.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.include_router(routes_webhooks.router)  # first: the busiest, matched in order
     app.include_router(routes_ingest.router)
     app.include_router(routes_reports.router)
     app.include_router(routes_collections.router)
-    app.include_router(routes_webhooks.router)
     app.include_router(routes_health.router)
     app.include_router(web_router)  # the dashboard: / and /static
 
