@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import os
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from leadline.domain.parse import parse_line
 from leadline.domain.records import KINDS, RecordModel
 from leadline.errors import LineError, RecordsError
 from leadline.store.db import writing
-from leadline.store.writer import KindCounts, RecordWriter
+from leadline.store.writer import KindCounts, Prepared, RecordWriter, prepare
 
 MAX_ERRORS_KEPT = 50
+IMPORT_CACHE_KIB = 256 * 1024  # SQLite page cache of the importing connection
+CHUNK_LINES = 2000  # lines per task sent to a worker process
+PARALLEL_MIN_LINES = 20_000  # smaller inputs are prepared in-process (no pool start-up)
 Progress = Callable[[int], None]
 
 
@@ -61,21 +68,27 @@ def import_ndjson(
     *,
     batch_size: int = 2000,
     on_progress: Progress | None = None,
+    workers: int | None = None,
 ) -> ImportReport:
     """Validate and upsert every record of every source in one transaction.
 
     Raises ``RecordsError`` (and writes nothing) when any line is bad; every bad line is
     reported, not just the first.
+
+    ``workers``: processes that validate and serialise lines while this one writes (``0``:
+    all in this process; ``None``: one per CPU but one, once the input passes
+    ``PARALLEL_MIN_LINES`` lines; none on a single CPU). The outcome is the same either way:
+    lines are prepared in chunks and written in input order.
     """
     started = time.perf_counter()
     errors = _Errors()
     report = ImportReport()
-    with writing(engine) as conn:
+    with writing(engine) as conn, _page_cache(conn):
         writer = RecordWriter(conn, batch_size=batch_size)
-        for record in _records(sources, errors, on_progress):
+        for item in _prepared(sources, errors, on_progress, workers):
             report.records += 1
             if not errors.total:  # after the first error only validate, write nothing more
-                writer.add(record)
+                writer.add_prepared(item)
         if errors.total:
             raise RecordsError(errors.kept, errors.total, shown=MAX_ERRORS_KEPT)
         writer.flush()
@@ -95,20 +108,118 @@ def import_records(
         return writer.counts
 
 
-def _records(
-    sources: Iterable[Source], errors: _Errors, on_progress: Progress | None
-) -> Iterator[RecordModel]:
+@contextmanager
+def _page_cache(conn: Connection) -> Iterator[None]:
+    """A large SQLite page cache while importing (restored after).
+
+    With the default 2 MB, index pages of a large database keep falling out of the cache
+    mid-transaction: every insert under a random key (SHAs) re-reads its leaf and spills
+    dirty pages to the WAL again. 256 MB made a 480,000-record import 1.5× faster.
+    """
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    conn.exec_driver_sql(f"PRAGMA cache_size=-{IMPORT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size={int(before or -2000)}")
+
+
+Chunk = list[tuple[int, bytes]]
+
+
+def _chunks(sources: Iterable[Source], on_progress: Progress | None) -> Iterator[tuple[str, Chunk]]:
+    """Non-blank lines with their numbers, ``CHUNK_LINES`` at a time, per source."""
     for source in sources:
+        chunk: Chunk = []
         for number, raw in enumerate(source.stream, start=1):
             if on_progress is not None:
                 on_progress(len(raw))
             if not raw.strip():
                 continue
-            parsed = parse_line(raw, source.name, number)
-            if isinstance(parsed, LineError):
-                errors.add(parsed)
+            chunk.append((number, raw))
+            if len(chunk) >= CHUNK_LINES:
+                yield source.name, chunk
+                chunk = []
+        if chunk:
+            yield source.name, chunk
+
+
+def prepare_chunk(name: str, chunk: Chunk, eager: bool) -> list[Prepared | LineError]:
+    """Validate and prepare one chunk of lines (in a worker process, or in this one)."""
+    out: list[Prepared | LineError] = []
+    for number, raw in chunk:
+        parsed = parse_line(raw, name, number)
+        out.append(parsed if isinstance(parsed, LineError) else prepare(parsed, eager=eager))
+    return out
+
+
+def _prepared(
+    sources: Iterable[Source],
+    errors: _Errors,
+    on_progress: Progress | None,
+    workers: int | None,
+) -> Iterator[Prepared]:
+    chunks = _chunks(sources, on_progress)
+    if workers is None:
+        workers = (os.cpu_count() or 1) - 1
+    head: list[tuple[str, Chunk]] = []
+    if workers and workers > 0:
+        # Look ahead: a small input is not worth starting processes for.
+        lines = 0
+        for item in chunks:
+            head.append(item)
+            lines += len(item[1])
+            if lines >= PARALLEL_MIN_LINES:
+                break
+        else:
+            workers = 0
+    results = _in_process(head, chunks) if not workers else _in_pool(head, chunks, workers)
+    for batch in results:
+        for prepared in batch:
+            if isinstance(prepared, LineError):
+                errors.add(prepared)
             else:
-                yield parsed
+                yield prepared
+
+
+def _in_process(
+    head: list[tuple[str, Chunk]], rest: Iterator[tuple[str, Chunk]]
+) -> Iterator[list[Prepared | LineError]]:
+    for name, chunk in head:
+        yield prepare_chunk(name, chunk, False)
+    for name, chunk in rest:
+        yield prepare_chunk(name, chunk, False)
+
+
+def _in_pool(
+    head: list[tuple[str, Chunk]], rest: Iterator[tuple[str, Chunk]], workers: int
+) -> Iterator[list[Prepared | LineError]]:
+    """Chunks prepared by ``workers`` forked processes, yielded in input order.
+
+    At most two chunks per worker are in flight, so memory stays bounded however large the
+    input (``Executor.map`` would read the whole input ahead).
+    """
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    in_flight: deque[Future[list[Prepared | LineError]]] = deque()
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        for name, chunk in _chain(head, rest):
+            in_flight.append(pool.submit(prepare_chunk, name, chunk, True))
+            if len(in_flight) >= 2 * workers:
+                yield in_flight.popleft().result()
+        while in_flight:
+            yield in_flight.popleft().result()
+
+
+def _chain(
+    head: list[tuple[str, Chunk]], rest: Iterator[tuple[str, Chunk]]
+) -> Iterator[tuple[str, Chunk]]:
+    yield from head
+    yield from rest
 
 
 KIND_NAMES = tuple(KINDS)

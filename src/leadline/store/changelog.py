@@ -47,6 +47,13 @@ def append(conn: Connection, refs: Iterable[str]) -> None:
     insert_many(conn, change_log, [{"ref": r} for r in sorted(set(refs))])
 
 
+def append_refs(conn: Connection, refs: Iterable[str]) -> None:
+    """``append`` for the record writer: the same rows, one prepared ``executemany``."""
+    from leadline.store.writer import insert_tuples
+
+    insert_tuples(conn, change_log, ["ref"], [(r,) for r in sorted(set(refs))])
+
+
 def last_seq(conn: Connection) -> int:
     return int(conn.execute(select(func.coalesce(func.max(change_log.c.seq), 0))).scalar_one())
 

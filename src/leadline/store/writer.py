@@ -40,12 +40,49 @@ class KindCounts:
         return self.new + self.updated + self.unchanged
 
 
-@dataclass
-class _Pending:
+@dataclass(slots=True)
+class Prepared:
+    """A validated record made ready for the store: its row, stored JSON and digest.
+
+    ``prepare`` makes one; it holds no database state, so records can be prepared in other
+    processes (see ``services.ingest``). ``children`` (child rows per child table) and
+    ``refs`` (change-log refs) are computed lazily from ``record`` when they are needed (new
+    or changed rows only), or eagerly by ``prepare(eager=True)`` when ``record`` is not kept.
+    """
+
+    kind: str
+    key: tuple[Any, ...]
     row: Row
     data: str
     digest: str
-    children: dict[str, list[Row]]
+    record: RecordModel | None = None
+    children: dict[str, list[Row]] | None = None
+    refs: set[str] | None = None
+
+    def child_rows(self, m: KindMapping) -> dict[str, list[Row]]:
+        if self.children is None:
+            assert self.record is not None
+            self.children = m.children(self.record)
+        return self.children
+
+    def log_refs(self) -> set[str]:
+        if self.refs is None:
+            assert self.record is not None
+            self.refs = changelog.refs_of(self.record)
+        return self.refs
+
+
+def prepare(record: RecordModel, *, eager: bool = False) -> Prepared:
+    """The ``Prepared`` form of ``record`` (``eager``: children and refs computed now and
+    the record itself dropped, for sending between processes)."""
+    m = MAPPINGS[record.kind]
+    row = m.row(record)
+    data, digest = serialise(record)
+    key = tuple([row[c] for c in m.key_columns])
+    if not eager:
+        return Prepared(record.kind, key, row, data, digest, record)
+    refs = set() if record.kind == "incident" else changelog.refs_of(record)
+    return Prepared(record.kind, key, row, data, digest, None, m.children(record), refs)
 
 
 @dataclass
@@ -54,13 +91,16 @@ class RecordWriter:
     batch_size: int = 2000
     counts: dict[str, KindCounts] = field(default_factory=dict)
     changed_ids: dict[str, set[int]] = field(default_factory=dict)
-    _buffers: dict[str, list[RecordModel]] = field(default_factory=dict)
+    _buffers: dict[str, list[Prepared]] = field(default_factory=dict)
 
     def add(self, record: RecordModel) -> None:
-        buf = self._buffers.setdefault(record.kind, [])
-        buf.append(record)
+        self.add_prepared(prepare(record))
+
+    def add_prepared(self, item: Prepared) -> None:
+        buf = self._buffers.setdefault(item.kind, [])
+        buf.append(item)
         if len(buf) >= self.batch_size:
-            self._flush_kind(record.kind)
+            self._flush_kind(item.kind)
 
     def add_all(self, records: Iterable[RecordModel]) -> None:
         for record in records:
@@ -71,33 +111,28 @@ class RecordWriter:
             self._flush_kind(kind)
 
     def _flush_kind(self, kind: str) -> None:
-        records = self._buffers.pop(kind, [])
-        if records:
-            self._write(MAPPINGS[kind], records)
+        items = self._buffers.pop(kind, [])
+        if items:
+            self._write(MAPPINGS[kind], items)
 
-    def _write(self, m: KindMapping, records: list[RecordModel]) -> None:
+    def _write(self, m: KindMapping, items: list[Prepared]) -> None:
         counts = self.counts.setdefault(m.kind, KindCounts())
-        pending: dict[tuple[Any, ...], _Pending] = {}
-        order: list[tuple[tuple[Any, ...], str]] = []
-        for record in records:
-            row = m.row(record)
-            data, digest = serialise(record)
-            key = m.key_of(row)
-            order.append((key, digest))
-            pending[key] = _Pending(row, data, digest, m.children(record))  # newest wins
+        pending: dict[tuple[Any, ...], Prepared] = {}
+        for item in items:
+            pending[item.key] = item  # newest wins
         stored = self._stored(m, list(pending))
         # Classify in input order: a key seen twice in one batch is new, then updated.
         last: dict[tuple[Any, ...], str] = {key: d for key, (_id, d) in stored.items()}
-        for key, digest in order:
-            before = last.get(key)
+        for item in items:
+            before = last.get(item.key)
             if before is None:
                 counts.new += 1
-            elif before == digest:
+            elif before == item.digest:
                 counts.unchanged += 1
             else:
                 counts.updated += 1
-            last[key] = digest
-        self._log_changes(m, records, pending, stored)
+            last[item.key] = item.digest
+        self._log_changes(m, items, pending, stored)
         new = [(k, p) for k, p in pending.items() if k not in stored]
         changed = [
             (stored[k][0], p)
@@ -106,9 +141,13 @@ class RecordWriter:
         ]
         ids = self.changed_ids.setdefault(m.kind, set())
         if new:
-            # Plain executemany (fast on both drivers), then read the new ids back by key.
-            insert_many(
-                self.conn, m.table, [{**p.row, "data": p.data, "digest": p.digest} for _, p in new]
+            # One executemany of tuples (COPY on PostgreSQL), then the new ids read back by key.
+            columns = [*new[0][1].row, "data", "digest"]
+            insert_tuples(
+                self.conn,
+                m.table,
+                columns,
+                [(*p.row.values(), p.data, p.digest) for _, p in new],
             )
             new_ids = self._stored(m, [k for k, _ in new])
             ids.update(i for i, _ in new_ids.values())
@@ -130,19 +169,18 @@ class RecordWriter:
     def _log_changes(
         self,
         m: KindMapping,
-        records: list[RecordModel],
-        pending: dict[tuple[Any, ...], _Pending],
+        items: list[Prepared],
+        pending: dict[tuple[Any, ...], Prepared],
         stored: dict[tuple[Any, ...], tuple[int, str]],
     ) -> None:
         """Append change-log refs for every new or changed record (old content included)."""
         if m.kind == "incident":
             return  # incidents never move a lead-time stage
         refs: set[str] = set()
-        for record in records:
-            key = m.key_of(m.row(record))
-            before = stored.get(key)
-            if before is None or before[1] != pending[key].digest:
-                refs |= changelog.refs_of(record)
+        for item in items:
+            before = stored.get(item.key)
+            if before is None or before[1] != pending[item.key].digest:
+                refs |= item.log_refs()
         changed_ids = [i for k, (i, d) in stored.items() if pending[k].digest != d]
         if changed_ids:
             rows = self.conn.execute(select(m.table.c.data).where(m.table.c.id.in_(changed_ids)))
@@ -150,7 +188,7 @@ class RecordWriter:
                 old = parse_line(data, "<stored>", 0)
                 if not isinstance(old, LineError):
                     refs |= changelog.refs_of(old)
-        changelog.append(self.conn, refs)
+        changelog.append_refs(self.conn, refs)
 
     def _stored(
         self, m: KindMapping, keys: list[tuple[Any, ...]]
@@ -159,14 +197,41 @@ class RecordWriter:
         rows = rows_by_keys(self.conn, m.table, cols, keys, ["id", "digest", *cols])
         return {tuple(r[2:]): (int(r[0]), str(r[1])) for r in rows}
 
-    def _insert_children(self, m: KindMapping, parents: list[tuple[int, _Pending]]) -> None:
+    def _insert_children(self, m: KindMapping, parents: list[tuple[int, Prepared]]) -> None:
+        per_parent = [(parent_id, p.child_rows(m)) for parent_id, p in parents]
         for child in m.child_tables:
-            rows = [
-                {**row, child.parent_column: parent_id}
-                for parent_id, p in parents
-                for row in p.children.get(child.table.name, [])
-            ]
-            insert_many(self.conn, child.table, rows)
+            name = child.table.name
+            columns: list[str] | None = None
+            rows: list[tuple[Any, ...]] = []
+            for parent_id, children in per_parent:
+                for row in children.get(name, ()):
+                    if columns is None:
+                        columns = [*row, child.parent_column]
+                    rows.append((*row.values(), parent_id))
+            if columns is not None:
+                insert_tuples(self.conn, child.table, columns, rows)
+
+
+def insert_tuples(
+    conn: Connection, table: Table, columns: list[str], rows: list[tuple[Any, ...]]
+) -> None:
+    """Insert rows given as tuples in ``columns`` order, inside the caller's transaction.
+
+    For tables whose columns need no bind processing (text, integers): the values go to the
+    driver as they are. SQLite gets one DB-API ``executemany`` of a prepared statement (no
+    per-row SQLAlchemy work); PostgreSQL gets ``COPY``.
+    """
+    if not rows:
+        return
+    names = ", ".join(f'"{c}"' for c in columns)
+    raw: Any = conn.connection.driver_connection
+    if conn.dialect.name != "postgresql":
+        marks = ", ".join("?" * len(columns))
+        raw.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', rows)
+        return
+    with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:

@@ -1,0 +1,257 @@
+"""The scale benchmark: import, lead time, DORA, webhooks, start-up and memory at each size.
+
+    python bench/run.py [--size 10k,100k,1m] [--pg URL] [--no-webhooks] [--keep DIR]
+
+For each size (tickets) it generates an organisation (``bench/gen_org.py``), measures the
+**floor** on the same file (``bench/floor.py``: ``json.loads`` of every line and one
+``executemany`` of the raw lines into a one-table SQLite file), then runs the real CLI, each
+command in its own child process under ``/usr/bin/time`` (its own peak RSS):
+
+- ``leadline import`` on a fresh SQLite file (and a fresh PostgreSQL schema with ``--pg``);
+- ``lead-time`` with the nine-stage profile ``bench/org-profile.yaml`` over 2024: the first
+  call (cold: it builds every change's timeline), then ``--stat mean`` and ``--stat p90``
+  again (warm: timelines are current);
+- ``dora`` over 2024: cold (first call: records what each deployment shipped) and warm.
+
+Every time is also shown as a ratio to the floor's time on the same data. Before measuring,
+the bench checks its answers on an exact case computed by hand (``tests/fixtures/
+dora_quarter``: 5 deployments, 2 failures, lead time mean 3 days and p90 4.6 days).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from floor import floor
+from gen_org import write
+
+HERE = Path(__file__).parent
+ROOT = HERE.parent
+PROFILE = HERE / "org-profile.yaml"
+YEAR = ("--from", "2024-01-01", "--to", "2025-01-01")
+SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000, "1m": 1_000_000}
+QUARTER = ROOT / "tests/fixtures/dora_quarter"
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_mb: float
+    out: str
+
+
+def leadline(db: str, *args: str, timeout: float | None = None) -> Run:
+    """Run the CLI in a child under ``/usr/bin/time``; its wall time and own peak RSS."""
+    started = time.perf_counter()
+    proc = subprocess.run(
+        ["/usr/bin/time", "-f", "%M", sys.executable, "-m", "leadline", "--db", db, *args],
+        capture_output=True, text=True, timeout=timeout, check=False,
+    )  # fmt: skip
+    seconds = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise SystemExit(f"leadline {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr}")
+    peak = int(proc.stderr.strip().splitlines()[-1]) / 1024
+    return Run(seconds, peak, proc.stdout)
+
+
+def check_exact(tmp: Path) -> None:
+    """The bench's answers on a case computed by hand (see tests/cli/test_dora.py)."""
+    db = f"sqlite:///{tmp}/exact.db"
+    leadline(db, "import", "--no-progress", str(QUARTER / "records.ndjson"))
+    window = ("--from", "2024-01-01", "--to", "2024-04-01", "--format", "json")
+    profile = str(QUARTER / "cd-failures.yaml")
+    dora = json.loads(leadline(db, "dora", "--profile", profile, *window).out)
+    mean = json.loads(leadline(db, "lead-time", "--profile", profile, *window).out)
+    p90 = json.loads(leadline(db, "lead-time", "--profile", profile, "--stat", "p90", *window).out)
+    got = (
+        dora["deployment_frequency"]["deployments"],
+        dora["change_failure_rate"]["failures"],
+        mean["total_seconds"],
+        p90["total_seconds"],
+    )
+    want = (5, 2, 259200.0, 397440.0)  # 3 days; 1 d + 0.9 × (5 d − 1 d) = 4.6 days
+    if got != want:
+        raise SystemExit(f"exact case: got {got}, want {want}")
+    print(
+        f"exact case ok: {want[0]} deployments, {want[1]} failures, lead time mean 3 d, p90 4.6 d"
+    )
+
+
+@dataclass
+class Row:
+    size: str
+    cells: dict[str, str] = field(default_factory=dict)
+
+
+def fmt_s(seconds: float, floor_s: float) -> str:
+    return f"{seconds:.2f} s ({seconds / floor_s:.1f}×)"
+
+
+def bench_backend(
+    label: str, db: str, path: Path, records: int, floor_s: float, peaks: list[float]
+) -> dict[str, str]:
+    cells: dict[str, str] = {}
+    imp = leadline(db, "import", "--no-progress", str(path))
+    peaks.append(imp.peak_mb)
+    cells[f"import {label}"] = f"{records / imp.seconds:,.0f}/s ({imp.seconds / floor_s:.1f}×)"
+    lt = ("lead-time", "--profile", str(PROFILE), *YEAR, "--format", "json")
+    cold = leadline(db, *lt)
+    peaks.append(cold.peak_mb)
+    warm_mean = [leadline(db, *lt) for _ in range(3)]
+    warm_p90 = [leadline(db, *lt, "--stat", "p90") for _ in range(3)]
+    peaks.extend(r.peak_mb for r in warm_mean + warm_p90)
+    answer = json.loads(warm_p90[0].out)
+    cells[f"lead-time cold {label}"] = fmt_s(cold.seconds, floor_s)
+    cells[f"lead-time mean warm {label}"] = fmt_s(_median(warm_mean), floor_s)
+    cells[f"lead-time p90 warm {label}"] = fmt_s(_median(warm_p90), floor_s)
+    dora_args = ("dora", "--profile", str(PROFILE), *YEAR, "--format", "json")
+    dcold = leadline(db, *dora_args)
+    dwarm = [leadline(db, *dora_args) for _ in range(3)]
+    peaks.extend(r.peak_mb for r in [dcold, *dwarm])
+    d = json.loads(dwarm[0].out)
+    cells[f"dora cold {label}"] = fmt_s(dcold.seconds, floor_s)
+    cells[f"dora warm {label}"] = fmt_s(_median(dwarm), floor_s)
+    print(
+        f"  {label}: {answer['changes']:,} changes done in 2024 (p90 total "
+        f"{answer['total_seconds'] / 86400:.1f} d); "
+        f"{d['deployment_frequency']['deployments']:,} deployments, "
+        f"CFR {d['change_failure_rate']['rate']}",
+        flush=True,
+    )
+    return cells
+
+
+def _median(runs: list[Run]) -> float:
+    return statistics.median(r.seconds for r in runs)
+
+
+def startup() -> float:
+    times = []
+    for _ in range(7):
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "leadline", "--help"], capture_output=True, check=True
+        )
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def webhooks(pg: str | None) -> str:
+    args = [sys.executable, str(HERE / "webhooks.py"), "5000", "--no-access-log"]
+    if pg:
+        args += ["--pg", pg]
+    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    return out.strip()
+
+
+def pg_schema(pg: str) -> tuple[str, str]:
+    from sqlalchemy import create_engine, text
+
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    engine = create_engine(pg)
+    with engine.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    engine.dispose()
+    return schema, f"{pg}?options=-csearch_path%3D{schema}"
+
+
+def drop_schema(pg: str, schema: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(pg)
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--size", default="10k,100k", help="comma-separated: 1k, 10k, 100k, 1m")
+    parser.add_argument("--pg", metavar="URL", help="also measure PostgreSQL at this URL")
+    parser.add_argument("--no-webhooks", dest="webhooks", action="store_false")
+    parser.add_argument("--keep", type=Path, help="keep generated files and databases here")
+    args = parser.parse_args()
+    sizes = [s.strip().lower() for s in args.size.split(",")]
+    print(
+        f"machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
+        f"Python {platform.python_version()}, load {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
+    with tempfile.TemporaryDirectory() as tmpname:
+        tmp = args.keep or Path(tmpname)
+        tmp.mkdir(parents=True, exist_ok=True)
+        check_exact(tmp)
+        rows: list[Row] = []
+        peaks: list[float] = []
+        for size in sizes:
+            tickets = SIZES[size]
+            path = tmp / f"org-{size}.ndjson"
+            started = time.perf_counter()
+            with path.open("wb") as f:
+                records = write(tickets, f)
+            mb = path.stat().st_size / 1e6
+            print(
+                f"{size}: {tickets:,} tickets → {records:,} records, {mb:,.0f} MB "
+                f"(generated in {time.perf_counter() - started:.1f} s)",
+                flush=True,
+            )
+            floors = [floor(path)[1] for _ in range(1 if tickets >= 1_000_000 else 3)]
+            floor_s = statistics.median(floors)
+            row = Row(size)
+            row.cells["records"] = f"{records:,}"
+            row.cells["floor"] = f"{records / floor_s:,.0f}/s ({floor_s:.2f} s)"
+            sqlite_db = tmp / f"bench-{size}.db"
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{sqlite_db}{suffix}").unlink(missing_ok=True)
+            row.cells |= bench_backend(
+                "SQLite", f"sqlite:///{sqlite_db}", path, records, floor_s, peaks
+            )
+            if args.pg:
+                schema, url = pg_schema(args.pg)
+                try:
+                    row.cells |= bench_backend("PostgreSQL", url, path, records, floor_s, peaks)
+                finally:
+                    drop_schema(args.pg, schema)
+            row.cells["peak RSS"] = f"{max(peaks):,.0f} MB"
+            peaks.clear()
+            rows.append(row)
+            if not args.keep:
+                path.unlink()
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{sqlite_db}{suffix}").unlink(missing_ok=True)
+        start = startup()
+        hooks = webhooks(args.pg) if args.webhooks else "(skipped)"
+    print()
+    print_table(rows)
+    print()
+    print(f"leadline --help start-up: {start:.3f} s (median of 7)")
+    print("webhooks (bench/webhooks.py 5000 --no-access-log):")
+    print(hooks)
+
+
+def print_table(rows: list[Row]) -> None:
+    """A Markdown table: one row per figure, one column per size."""
+    names: list[str] = []
+    for row in rows:
+        names.extend(n for n in row.cells if n not in names)
+    header = "| figure | " + " | ".join(r.size for r in rows) + " |"
+    print(header)
+    print("|---|" + "---:|" * len(rows))
+    for name in names:
+        print(f"| {name} | " + " | ".join(r.cells.get(name, "") for r in rows) + " |")
+
+
+if __name__ == "__main__":
+    main()
