@@ -74,3 +74,11 @@ def test_unreachable_database_is_a_store_error() -> None:
     eng = make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
     with pytest.raises(StoreError, match="cannot open database"):
         ensure_schema(eng)
+
+
+def test_head_revision_is_alembics() -> None:
+    from alembic.script import ScriptDirectory
+
+    from leadline.store.migrate import MIGRATIONS
+
+    assert head_revision() == ScriptDirectory(str(MIGRATIONS)).get_current_head()

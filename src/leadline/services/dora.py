@@ -137,21 +137,24 @@ class _Deployments:
     runs: list[q.RunRow]  # cd source only: every run of a deploying type, any status
     conn: Connection
     _shipments: Shipments | None = None
+    # cd source only: every deploying run before the end, unfiltered (failed runs reuse it)
+    all_runs: list[q.RunRow] | None = None
 
     @classmethod
     def load(cls, conn: Connection, profile: Profile, spec: DoraSpec, end: int) -> _Deployments:
         d = spec.deployments
         repos = profile.scope.repos
         if d.source == "cd":
+            every = q.load_runs(conn, DEPLOY_TYPES, end)
             runs = [
-                r for r in q.load_runs(conn, DEPLOY_TYPES, end)
+                r for r in every
                 if _glob(r.pipeline, d.pipelines) and _exact(r.environment, d.environments)
                 and (r.repo is None or _glob(r.repo, repos))
                 and _service_ok(r.service, profile.scope.services)
             ]  # fmt: skip
             ok = _statuses(d.statuses, ["success"])
             items = [_from_run(r) for r in runs if r.status in ok]
-            return cls(items, runs, conn)
+            return cls(items, runs, conn, all_runs=every)
         if d.source == "pull_requests":
             items = [
                 Deployment(
@@ -261,7 +264,7 @@ def _change_failure_rate(
     f, bands = spec.failures, spec.bands
     success = found.times_in(start, end)
     if f.source == "cd":
-        runs = _failed_runs(conn, profile, spec, end)
+        runs = _failed_runs(conn, profile, spec, end, found.all_runs)
         failed = np.array([r.finished_at for r in runs], dtype=np.int64)
         failed = failed[(failed >= start) & (failed < end)]
         return metrics.change_failure_rate_cd(success, failed, start, end, interval, bands)
@@ -280,16 +283,24 @@ def _change_failure_rate(
     )
 
 
-def _failed_runs(conn: Connection, profile: Profile, spec: DoraSpec, end: int) -> list[q.RunRow]:
-    """``failures.source: cd``: the failed deployment runs finished before ``end``."""
+def _failed_runs(
+    conn: Connection,
+    profile: Profile,
+    spec: DoraSpec,
+    end: int,
+    loaded: list[q.RunRow] | None = None,
+) -> list[q.RunRow]:
+    """``failures.source: cd``: the failed deployment runs finished before ``end``
+    (``loaded``: the deploying runs before ``end``, when the caller has them already)."""
     f, d = spec.failures, spec.deployments
     if d.source != "cd":
         raise InputError("dora.failures.source 'cd' needs dora.deployments.source 'cd'")
     pipelines = f.pipelines if f.pipelines is not None else d.pipelines
     environments = f.environments if f.environments is not None else d.environments
     bad = _statuses(f.statuses, ["failure", "rolled_back"])
+    every = loaded if loaded is not None else q.load_runs(conn, DEPLOY_TYPES, end)
     return [
-        r for r in q.load_runs(conn, DEPLOY_TYPES, end)
+        r for r in every
         if r.status in bad and _glob(r.pipeline, pipelines)
         and _exact(r.environment, environments)
         and (r.repo is None or _glob(r.repo, profile.scope.repos))

@@ -191,6 +191,8 @@ pipeline_runs = Table(
     *_record_columns(),
     UniqueConstraint("system", "pipeline", "run_id"),
     Index("ix_pipeline_runs_finished_at", "finished_at"),
+    # DORA reads the deploying runs (cd, ci_cd) in time order: not every CI run.
+    Index("ix_pipeline_runs_type_finished_at", "type", "finished_at"),
 )
 
 pipeline_run_commits = Table(
