@@ -80,9 +80,22 @@ def _issue(root: Node, *, created: bool) -> Issue:
     else:
         at = updated or root.get("timestamp").epoch_ms()
         changes = [_change(to, at, status) for to in _status_moves(root.get("changelog"))]
+    return issue_record(issue.get("key").text(), fields, created_at, updated, changes, _ISSUE_PATHS)
+
+
+def issue_record(
+    key: str,
+    fields: Node,
+    created_at: datetime,
+    updated: datetime | None,
+    changes: list[dict[str, Any]],
+    paths: Mapping[str, str],
+) -> Issue:
+    """An issue from Jira's ``fields`` object, the same in a webhook and in the REST API;
+    ``paths`` name where each field sits in the payload at hand."""
     data: dict[str, Any] = {
         "kind": "issue",
-        "key": issue.get("key").text(),
+        "key": key,
         "created_at": created_at,
         "project": fields.get("project").get("key").opt_text(),
         "type": fields.get("issuetype").get("name").opt_text(),
@@ -98,7 +111,7 @@ def _issue(root: Node, *, created: bool) -> Issue:
         data["project_id"] = project_id
     if updated is not None:
         data["updated_at"] = format_time(updated)
-    return build_record(Issue, data, _ISSUE_PATHS)
+    return build_record(Issue, data, paths)
 
 
 def _status_moves(changelog: Node) -> list[str]:

@@ -25,10 +25,10 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from leadline.domain.records import Issue, RecordModel, Version
-from leadline.domain.times import format_time
+from leadline.domain.records import RecordModel, Version
 from leadline.sources._common import Node
 from leadline.sources.base import Parsed, build_record
+from leadline.sources.jira import issue_record
 
 # Jira's status categories (statusCategory.key) → leadline's.
 CATEGORIES = {"new": "todo", "indeterminate": "in_progress", "done": "done"}
@@ -103,25 +103,9 @@ def issue(
     updated = fields.get("updated").opt_rfc3339()
     project = fields.get("project").get("key").opt_text()
     key = root.get("key").text()
-    data: dict[str, Any] = {
-        "kind": "issue",
-        "key": key,
-        "created_at": created_at,
-        "project": project,
-        "type": fields.get("issuetype").get("name").opt_text(),
-        "title": fields.get("summary").opt_text(),
-        "status_changes": _status_changes(fields, nodes, created_at, categories or {}),
-        "fix_versions": [v.get("name").text() for v in fields.get("fixVersions").items()],
-        "labels": fields.get("labels").texts(),
-        "priority": fields.get("priority").get("name").opt_text(),
-        "resolved_at": fields.get("resolutiondate").opt_rfc3339(),
-    }
-    project_id = fields.get("project").get("id").opt_id_text()
-    if project_id is not None:
-        data["project_id"] = project_id
-    if updated is not None:
-        data["updated_at"] = format_time(updated)
-    records: list[RecordModel] = [build_record(Issue, data, _ISSUE_PATHS)]
+    changes = _status_changes(fields, nodes, created_at, categories or {})
+    issue = issue_record(key, fields, created_at, updated, changes, _ISSUE_PATHS)
+    records: list[RecordModel] = [issue]
     owner = project or key.rsplit("-", 1)[0]
     for fix in fields.get("fixVersions").items():
         records.extend(version(fix, owner).records)
