@@ -12,6 +12,7 @@ import os
 import sys
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,10 +31,12 @@ def backend() -> str:
     return "postgresql" if PG_URL else "sqlite"
 
 
-@pytest.fixture
-def db_url(tmp_path: Path) -> Iterator[str]:
+@contextmanager
+def fresh_db_url(tmp_path: Path, name: str = "leadline") -> Iterator[str]:
+    """An empty database on the backend of the run: a SQLite file in ``tmp_path``, or a new
+    schema on the PostgreSQL server (dropped afterwards)."""
     if not PG_URL:
-        yield f"sqlite:///{tmp_path / 'leadline.db'}"
+        yield f"sqlite:///{tmp_path / f'{name}.db'}"
         return
     base = normalise_database_url(PG_URL)
     schema = f"t_{uuid.uuid4().hex[:16]}"
@@ -47,6 +50,12 @@ def db_url(tmp_path: Path) -> Iterator[str]:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> Iterator[str]:
+    with fresh_db_url(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

@@ -8,41 +8,20 @@ import os
 import signal
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, select, text
+from sqlalchemy import Engine, select
 
-from leadline.config import Settings, normalise_database_url
+from leadline.config import Settings
 from leadline.services.database import open_database
 from leadline.store.mapping import MAPPINGS
-from tests.conftest import PG_URL
+from tests.conftest import fresh_db_url
 from tests.replay_server import ReplayServer
 
 ROOT = Path(__file__).parents[2]
-
-
-@contextmanager
-def fresh_db_url(tmp_path: Path, name: str) -> Iterator[str]:
-    """Another empty database on the backend of the run (as ``conftest.db_url``)."""
-    if not PG_URL:
-        yield f"sqlite:///{tmp_path / f'{name}.db'}"
-        return
-    base = normalise_database_url(PG_URL)
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    admin = create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in base else "?"
-    try:
-        yield f"{base}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @contextmanager
@@ -110,3 +89,6 @@ def kill_after(
         server.release()
     assert process.returncode == -signal.SIGKILL
     return len(server.requests)
+
+
+__all__ = ["counts", "fresh_db_url", "kill_after", "opened", "records", "run"]

@@ -8,17 +8,15 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
 
-from leadline.config import Settings, normalise_database_url
+from leadline.config import Settings
 from leadline.services.database import open_database
-from tests.conftest import PG_URL
+from tests.conftest import fresh_db_url
 from tests.replay_server import ReplayServer
 from tests.services.github_replay import (
     BASE,
@@ -40,21 +38,8 @@ __all__ = ["server", "token"]  # fixtures
 @pytest.fixture
 def second_db_url(tmp_path: Path) -> Iterator[str]:
     """Another empty database on the same backend (a clean sync to compare with)."""
-    if not PG_URL:
-        yield f"sqlite:///{tmp_path / 'reference.db'}"
-        return
-    base = normalise_database_url(PG_URL)
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    admin = create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in base else "?"
-    try:
-        yield f"{base}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+    with fresh_db_url(tmp_path, "reference") as url:
+        yield url
 
 
 # --- killed midway -------------------------------------------------------------------------
