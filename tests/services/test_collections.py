@@ -137,6 +137,7 @@ def test_apply_is_declarative_and_all_or_nothing(org: Engine, tmp_path: Path) ->
         ({"collections": [{"name": "A", "profile": "Team flow", "filters": {"projects": []}}]},
          "collections[0].filters.projects"),
         ({"teams": []}, "teams: unknown field"),
+        ({"collections": [5]}, "collections[0]: expected a mapping, got int"),
     ],
 )  # fmt: skip
 def test_org_errors_name_the_place(engine: Engine, change: dict[str, Any], message: str) -> None:

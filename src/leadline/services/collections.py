@@ -287,4 +287,6 @@ def _problem(err: Any) -> str:
         return f"{loc}: unknown field{hint}"
     if err["type"] == "missing":
         return f"{loc}: required"
+    if err["type"] in ("model_type", "model_attributes_type", "dict_type"):
+        return f"{loc or '(file)'}: expected a mapping, got {type(err.get('input')).__name__}"
     return f"{loc or '(file)'}: {err['msg'].removeprefix('Value error, ')}"
