@@ -92,37 +92,49 @@ def check_exact(tmp: Path) -> None:
 @dataclass
 class Row:
     size: str
+    records: int = 0
     cells: dict[str, str] = field(default_factory=dict)
+    # Each figure's cost in seconds (or MB), for the growth column: cost per record at the
+    # largest size over cost per record at the smallest.
+    costs: dict[str, float] = field(default_factory=dict)
 
 
 def fmt_s(seconds: float, floor_s: float) -> str:
     return f"{seconds:.2f} s ({seconds / floor_s:.1f}×)"
 
 
-def bench_backend(
-    label: str, db: str, path: Path, records: int, floor_s: float, peaks: list[float]
-) -> dict[str, str]:
-    cells: dict[str, str] = {}
+def bench_backend(label: str, db: str, path: Path, row: Row, floor_s: float) -> None:
+    records = row.records
+
+    def put(name: str, seconds: float) -> None:
+        row.cells[name] = fmt_s(seconds, floor_s)
+        row.costs[name] = seconds
+
     imp = leadline(db, "import", "--no-progress", str(path))
-    peaks.append(imp.peak_mb)
-    cells[f"import {label}"] = f"{records / imp.seconds:,.0f}/s ({imp.seconds / floor_s:.1f}×)"
+    row.cells[f"import {label}"] = f"{records / imp.seconds:,.0f}/s ({imp.seconds / floor_s:.1f}×)"
+    row.costs[f"import {label}"] = imp.seconds
     lt = ("lead-time", "--profile", str(PROFILE), *YEAR, "--format", "json")
     cold = leadline(db, *lt)
-    peaks.append(cold.peak_mb)
     warm_mean = [leadline(db, *lt) for _ in range(3)]
     warm_p90 = [leadline(db, *lt, "--stat", "p90") for _ in range(3)]
-    peaks.extend(r.peak_mb for r in warm_mean + warm_p90)
     answer = json.loads(warm_p90[0].out)
-    cells[f"lead-time cold {label}"] = fmt_s(cold.seconds, floor_s)
-    cells[f"lead-time mean warm {label}"] = fmt_s(_median(warm_mean), floor_s)
-    cells[f"lead-time p90 warm {label}"] = fmt_s(_median(warm_p90), floor_s)
+    put(f"lead-time cold {label}", cold.seconds)
+    put(f"lead-time mean warm {label}", _median(warm_mean))
+    put(f"lead-time p90 warm {label}", _median(warm_p90))
     dora_args = ("dora", "--profile", str(PROFILE), *YEAR, "--format", "json")
     dcold = leadline(db, *dora_args)
     dwarm = [leadline(db, *dora_args) for _ in range(3)]
-    peaks.extend(r.peak_mb for r in [dcold, *dwarm])
     d = json.loads(dwarm[0].out)
-    cells[f"dora cold {label}"] = fmt_s(dcold.seconds, floor_s)
-    cells[f"dora warm {label}"] = fmt_s(_median(dwarm), floor_s)
+    put(f"dora cold {label}", dcold.seconds)
+    put(f"dora warm {label}", _median(dwarm))
+    peaks = {
+        "import": imp.peak_mb,
+        "lead-time cold": cold.peak_mb,
+        "queries warm": max(r.peak_mb for r in [*warm_mean, *warm_p90, dcold, *dwarm]),
+    }
+    for what, mb in peaks.items():
+        row.cells[f"peak RSS {what} {label}"] = f"{mb:,.0f} MB"
+        row.costs[f"peak RSS {what} {label}"] = mb
     print(
         f"  {label}: {answer['changes']:,} changes done in 2024 (p90 total "
         f"{answer['total_seconds'] / 86400:.1f} d); "
@@ -130,7 +142,6 @@ def bench_backend(
         f"CFR {d['change_failure_rate']['rate']}",
         flush=True,
     )
-    return cells
 
 
 def _median(runs: list[Run]) -> float:
@@ -194,38 +205,39 @@ def main() -> None:
         tmp.mkdir(parents=True, exist_ok=True)
         check_exact(tmp)
         rows: list[Row] = []
-        peaks: list[float] = []
         for size in sizes:
             tickets = SIZES[size]
             path = tmp / f"org-{size}.ndjson"
             started = time.perf_counter()
-            with path.open("wb") as f:
-                records = write(tickets, f)
+            if args.keep and path.exists():  # the generator is deterministic: reuse its file
+                with path.open("rb") as f:
+                    records = sum(1 for line in f if line.strip())
+                how = "kept from an earlier run"
+            else:
+                with path.open("wb") as f:
+                    records = write(tickets, f)
+                how = f"generated in {time.perf_counter() - started:.1f} s"
             mb = path.stat().st_size / 1e6
             print(
-                f"{size}: {tickets:,} tickets → {records:,} records, {mb:,.0f} MB "
-                f"(generated in {time.perf_counter() - started:.1f} s)",
+                f"{size}: {tickets:,} tickets → {records:,} records, {mb:,.0f} MB ({how})",
                 flush=True,
             )
             floors = [floor(path)[1] for _ in range(1 if tickets >= 1_000_000 else 3)]
             floor_s = statistics.median(floors)
-            row = Row(size)
+            row = Row(size, records)
             row.cells["records"] = f"{records:,}"
             row.cells["floor"] = f"{records / floor_s:,.0f}/s ({floor_s:.2f} s)"
+            row.costs["floor"] = floor_s
             sqlite_db = tmp / f"bench-{size}.db"
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{sqlite_db}{suffix}").unlink(missing_ok=True)
-            row.cells |= bench_backend(
-                "SQLite", f"sqlite:///{sqlite_db}", path, records, floor_s, peaks
-            )
+            bench_backend("SQLite", f"sqlite:///{sqlite_db}", path, row, floor_s)
             if args.pg:
                 schema, url = pg_schema(args.pg)
                 try:
-                    row.cells |= bench_backend("PostgreSQL", url, path, records, floor_s, peaks)
+                    bench_backend("PostgreSQL", url, path, row, floor_s)
                 finally:
                     drop_schema(args.pg, schema)
-            row.cells["peak RSS"] = f"{max(peaks):,.0f} MB"
-            peaks.clear()
             rows.append(row)
             if not args.keep:
                 path.unlink()
@@ -242,15 +254,31 @@ def main() -> None:
 
 
 def print_table(rows: list[Row]) -> None:
-    """A Markdown table: one row per figure, one column per size."""
+    """A Markdown table: one row per figure, one column per size, and with two sizes or more
+    a growth column: the figure's cost per record at the largest size over its cost per
+    record at the smallest (1.0 = linear; below 1 = better than linear)."""
     names: list[str] = []
     for row in rows:
         names.extend(n for n in row.cells if n not in names)
+    first, last = rows[0], rows[-1]
+    growth = len(rows) > 1
     header = "| figure | " + " | ".join(r.size for r in rows) + " |"
+    if growth:
+        header += f" growth per record {first.size} → {last.size} |"
     print(header)
-    print("|---|" + "---:|" * len(rows))
+    print("|---|" + "---:|" * (len(rows) + growth))
     for name in names:
-        print(f"| {name} | " + " | ".join(r.cells.get(name, "") for r in rows) + " |")
+        line = f"| {name} | " + " | ".join(r.cells.get(name, "") for r in rows) + " |"
+        if growth:
+            line += f" {_growth(name, first, last)} |"
+        print(line)
+
+
+def _growth(name: str, first: Row, last: Row) -> str:
+    a, b = first.costs.get(name), last.costs.get(name)
+    if not a or b is None:
+        return ""
+    return f"{(b / last.records) / (a / first.records):.2f}"
 
 
 if __name__ == "__main__":
