@@ -7,6 +7,7 @@ are in docs/sources.md#gitlab.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
 from leadline.domain.records import PipelineRun, Version
@@ -42,30 +43,10 @@ def pipeline(root: Node) -> Parsed:
     finished = read_opt_time(attrs.get("finished_at"))
     if finished is None:
         return Parsed([], ignored=f"pipeline {run_id} is {status} but has no finished_at")
-    ref = attrs.get("ref").opt_text()
-    tag = attrs.get("tag").opt_bool()
-    params: dict[str, Any] = {"status": status}
-    for key in ("iid", "name", "source", "url"):
-        value = attrs.get(key).value
-        if isinstance(value, str | int) and not isinstance(value, bool) and value != "":
-            params[key] = value
-    if tag and ref:
-        params["tag"] = ref
     repo = project(root)
-    data: dict[str, Any] = {
-        "kind": "pipeline_run",
-        "system": PIPELINES_SYSTEM,
-        "pipeline": repo,
-        "run_id": run_id,
-        "type": "ci",
-        "status": PIPELINE_STATUSES[status],
-        "finished_at": finished,
-        "started_at": read_opt_time(attrs.get("created_at")),
-        "repo": repo,
-        "commit_sha": attrs.get("sha").opt_text(),
-        "branch": None if tag else ref,
-        "params": params,
-    }
+    data = pipeline_data(
+        attrs, repo, status, run_id, finished, read_opt_time(attrs.get("created_at")), "url"
+    )
     paths = {
         "pipeline": "project.path_with_namespace",
         "run_id": "object_attributes.id",
@@ -76,6 +57,43 @@ def pipeline(root: Node) -> Parsed:
         "branch": "object_attributes.ref",
     }
     return Parsed([build_record(PipelineRun, data, paths)])
+
+
+def pipeline_data(
+    attrs: Node,
+    repo: str,
+    status: str,
+    run_id: str,
+    finished: datetime,
+    started: datetime | None,
+    url_key: str,
+) -> dict[str, Any]:
+    """The ``ci`` run of a finished pipeline, from the hook's ``object_attributes`` or the
+    REST API's pipeline (they differ in the URL's field name and where ``started_at`` comes
+    from, which the caller decides)."""
+    ref = attrs.get("ref").opt_text()
+    tag = attrs.get("tag").opt_bool()
+    params: dict[str, Any] = {"status": status}
+    for key, name in (("iid", "iid"), ("name", "name"), ("source", "source"), (url_key, "url")):
+        value = attrs.get(key).value
+        if isinstance(value, str | int) and not isinstance(value, bool) and value != "":
+            params[name] = value
+    if tag and ref:
+        params["tag"] = ref
+    return {
+        "kind": "pipeline_run",
+        "system": PIPELINES_SYSTEM,
+        "pipeline": repo,
+        "run_id": run_id,
+        "type": "ci",
+        "status": PIPELINE_STATUSES[status],
+        "finished_at": finished,
+        "started_at": started,
+        "repo": repo,
+        "commit_sha": attrs.get("sha").opt_text(),
+        "branch": None if tag else ref,
+        "params": params,
+    }
 
 
 def deployment(root: Node) -> Parsed:

@@ -19,7 +19,7 @@ from leadline.sources.gitlab_ci import (
     DEPLOYMENT_STATUSES,
     DEPLOYMENTS_SYSTEM,
     PIPELINE_STATUSES,
-    PIPELINES_SYSTEM,
+    pipeline_data,
 )
 
 
@@ -36,30 +36,8 @@ def pipeline(payload: Any, repo: str) -> Parsed:
     finished = read_opt_time(node.get("finished_at"))
     if finished is None:
         return Parsed([], ignored=f"pipeline {run_id} is {status} but has no finished_at")
-    ref = node.get("ref").opt_text()
-    tag = node.get("tag").opt_bool()
-    params: dict[str, Any] = {"status": status}
-    for key, name in (("iid", "iid"), ("name", "name"), ("source", "source"), ("web_url", "url")):
-        value = node.get(key).value
-        if isinstance(value, str | int) and not isinstance(value, bool) and value != "":
-            params[name] = value
-    if tag and ref:
-        params["tag"] = ref
     started = read_opt_time(node.get("started_at")) or read_opt_time(node.get("created_at"))
-    data: dict[str, Any] = {
-        "kind": "pipeline_run",
-        "system": PIPELINES_SYSTEM,
-        "pipeline": repo,
-        "run_id": run_id,
-        "type": "ci",
-        "status": PIPELINE_STATUSES[status],
-        "finished_at": finished,
-        "started_at": started,
-        "repo": repo,
-        "commit_sha": node.get("sha").opt_text(),
-        "branch": None if tag else ref,
-        "params": params,
-    }
+    data = pipeline_data(node, repo, status, run_id, finished, started, "web_url")
     updated = read_opt_time(node.get("updated_at"))
     if updated is not None:
         data["updated_at"] = updated  # an extra: a stored run as listed needs no new fetch
