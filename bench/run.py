@@ -1,6 +1,7 @@
 """The scale benchmark: import, lead time, DORA, webhooks, start-up and memory at each size.
 
-    python bench/run.py [--size 10k,100k,1m] [--pg URL] [--no-webhooks] [--keep DIR]
+    python bench/run.py [--size 10k,100k,1m] [--pg URL [--pg-sizes 10k,100k]] [--no-webhooks]
+                        [--keep DIR]
 
 For each size (tickets) it generates an organisation (``bench/gen_org.py``), measures the
 **floor** on the same file (``bench/floor.py``: ``json.loads`` of every line and one
@@ -191,10 +192,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--size", default="10k,100k", help="comma-separated: 1k, 10k, 100k, 1m")
     parser.add_argument("--pg", metavar="URL", help="also measure PostgreSQL at this URL")
+    parser.add_argument(
+        "--pg-sizes", metavar="SIZES", help="only these sizes on PostgreSQL (default: every size)"
+    )
     parser.add_argument("--no-webhooks", dest="webhooks", action="store_false")
     parser.add_argument("--keep", type=Path, help="keep generated files and databases here")
     args = parser.parse_args()
     sizes = [s.strip().lower() for s in args.size.split(",")]
+    pg_sizes = (
+        sizes if args.pg_sizes is None else [s.strip().lower() for s in args.pg_sizes.split(",")]
+    )
+    for size in {*sizes, *pg_sizes}:
+        if size not in SIZES:
+            parser.error(f"--size: unknown size {size!r} (one of {', '.join(SIZES)})")
     print(
         f"machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
         f"Python {platform.python_version()}, load {os.getloadavg()[0]:.1f}",
@@ -232,7 +242,7 @@ def main() -> None:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{sqlite_db}{suffix}").unlink(missing_ok=True)
             bench_backend("SQLite", f"sqlite:///{sqlite_db}", path, row, floor_s)
-            if args.pg:
+            if args.pg and size in pg_sizes:
                 schema, url = pg_schema(args.pg)
                 try:
                     bench_backend("PostgreSQL", url, path, row, floor_s)
