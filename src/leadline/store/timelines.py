@@ -77,15 +77,33 @@ def replace(
     insert_many(conn, timelines, [_row(set_id, t) for t in built])
 
 
+TIME = np.dtype("<f8")  # one stored time: little-endian float64 micros, NaN = not reached
+
+
+def pack_times(start_us: int, times: Sequence[int | None]) -> bytes:
+    """The stored ``times`` of a change: its start, then each stage's time (NaN: not reached).
+
+    Micros are integers far below 2**53, so float64 holds each one exactly.
+    """
+    values = [float(start_us), *(math.nan if x is None else float(x) for x in times)]
+    return np.array(values, dtype=TIME).tobytes()
+
+
+def unpack_times(blob: bytes) -> tuple[int, list[int | None]]:
+    """``(start_us, stage times)`` of one stored ``times`` value (the inverse of pack_times)."""
+    values = np.frombuffer(blob, dtype=TIME).tolist()
+    return int(values[0]), [None if math.isnan(x) else int(x) for x in values[1:]]
+
+
 def _row(set_id: int, t: ChangeTimeline) -> dict[str, Any]:
+    start = to_micros(t.start.at)
     times = [None if h is None else to_micros(h.at) for h in t.stages]
-    last = t.stages[-1] if t.stages else None
     return {
         "set_id": set_id,
         "change_key": t.key,
-        "start_at": to_micros(t.start.at),
-        "end_at": None if last is None else to_micros(last.at),
-        "times": ",".join("" if x is None else str(x) for x in times),
+        "start_at": start,
+        "end_at": times[-1] if times else None,
+        "times": pack_times(start, times),
         "sources": json.dumps(
             [t.start.source, *(None if h is None else h.source for h in t.stages)]
         ),
@@ -110,7 +128,7 @@ def read_matrix(
     conn: Connection, ts: TimelineSet, start_us: int | None, end_us: int | None
 ) -> Matrix:
     tl = timelines.c
-    query = select(tl.change_key, tl.start_at, tl.times, tl.end_at).where(
+    query = select(tl.change_key, tl.times).where(
         tl.set_id == ts.id, tl.end_at.is_not(None)
     )
     if start_us is not None:
@@ -122,27 +140,14 @@ def read_matrix(
     if not rows:
         empty = np.empty(0, dtype=np.float64)
         return Matrix([], empty, np.empty((0, k), dtype=np.float64), np.empty(0, dtype=np.int64))
-    keys, starts, packed, ends = zip(*rows, strict=True)
-    start = np.array(starts, dtype=np.float64)
-    end = np.array(ends, dtype=np.int64)
-    times = _unpack(packed, n, k)
+    keys, packed = zip(*rows, strict=True)
+    blob = b"".join(packed)
+    if len(blob) != n * (k + 1) * TIME.itemsize:
+        raise ValueError(f"timelines: expected {n} × {k + 1} times, got {len(blob)} bytes")
+    table = np.frombuffer(blob, dtype=TIME).reshape(n, k + 1).astype(np.float64)
+    start, times = table[:, 0], table[:, 1:]
+    end = times[:, -1].astype(np.int64)
     return Matrix(list(keys), start, times, end)
-
-
-def _unpack(packed: Sequence[str], n: int, k: int) -> NDArray[np.float64]:
-    """The (n, k) stage times of n packed ``times`` texts (k comma-separated fields each,
-    empty where a stage did not happen → NaN), in one flat pass (5× the per-cell loop).
-
-    Every field is an integer below 2**53, so reading it as a float64 is exact.
-    """
-    if k == 0:
-        return np.empty((n, 0), dtype=np.float64)
-    fields = ",".join(packed).split(",")
-    if len(fields) != n * k:
-        raise ValueError(f"timelines: expected {n} × {k} stage times, got {len(fields)}")
-    nan = math.nan
-    flat = np.fromiter((float(v) if v else nan for v in fields), np.float64, n * k)
-    return flat.reshape(n, k)
 
 
 @dataclass(frozen=True)
@@ -156,14 +161,14 @@ class StoredTimeline:
 def read_one(conn: Connection, ts: TimelineSet, key: str) -> StoredTimeline | None:
     tl = timelines.c
     row = conn.execute(
-        select(tl.change_key, tl.start_at, tl.times, tl.sources).where(
+        select(tl.change_key, tl.times, tl.sources).where(
             tl.set_id == ts.id, tl.change_key == key
         )
     ).first()
     if row is None:
         return None
-    times = [int(x) if x else None for x in row.times.split(",")]
-    return StoredTimeline(row.change_key, row.start_at, times, json.loads(row.sources))
+    start_at, times = unpack_times(row.times)
+    return StoredTimeline(row.change_key, start_at, times, json.loads(row.sources))
 
 
 def count_in_flight(conn: Connection, ts: TimelineSet) -> int:
