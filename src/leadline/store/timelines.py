@@ -115,39 +115,70 @@ class Matrix:
     """Changes that reached the last stage in a window: start and stage times, micros.
 
     ``times`` is float64 (n, k) with NaN for a stage that did not happen; float64 holds
-    every microsecond timestamp exactly (they are far below 2**53).
+    every microsecond timestamp exactly (they are far below 2**53). Rows come in no
+    particular order; ``keys`` (row by row) is ``None`` unless asked for.
     """
 
-    keys: list[str]
+    keys: list[str] | None
     start: NDArray[np.float64]
     times: NDArray[np.float64]
     end: NDArray[np.int64]  # when each change reached the last stage
 
 
+# The window's times glued into one value by the database: no row objects at all.
+_CONCAT = {
+    "sqlite": "CAST(group_concat(times, x'') AS BLOB)",  # UTF-8 databases copy bytes as-is
+    "postgresql": "string_agg(times, ''::bytea)",
+}
+
+
 def read_matrix(
-    conn: Connection, ts: TimelineSet, start_us: int | None, end_us: int | None
+    conn: Connection,
+    ts: TimelineSet,
+    start_us: int | None,
+    end_us: int | None,
+    with_keys: bool = False,
 ) -> Matrix:
-    tl = timelines.c
-    query = select(tl.change_key, tl.times).where(
-        tl.set_id == ts.id, tl.end_at.is_not(None)
-    )
+    """The changes of ``ts`` that reached the last stage in ``[start_us, end_us)``.
+
+    Reads ``times`` through the DB-API cursor from the covering index ``(set_id, end_at,
+    times)``, without an ORDER BY; without ``with_keys`` the database concatenates the blobs
+    and numpy reads them in one ``frombuffer``.
+    """
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    where = [f"set_id = {mark}", "end_at IS NOT NULL"]
+    params: list[int] = [ts.id]
     if start_us is not None:
-        query = query.where(tl.end_at >= start_us)
+        where.append(f"end_at >= {mark}")
+        params.append(start_us)
     if end_us is not None:
-        query = query.where(tl.end_at < end_us)
-    rows = conn.execute(query.order_by(tl.change_key)).all()
-    n, k = len(rows), ts.stages
-    if not rows:
-        empty = np.empty(0, dtype=np.float64)
-        return Matrix([], empty, np.empty((0, k), dtype=np.float64), np.empty(0, dtype=np.int64))
-    keys, packed = zip(*rows, strict=True)
-    blob = b"".join(packed)
+        where.append(f"end_at < {mark}")
+        params.append(end_us)
+    condition = " AND ".join(where)
+    keys: list[str] | None = None
+    cursor: Any = conn.connection.cursor()
+    try:
+        if with_keys:
+            cursor.execute(f"SELECT change_key, times FROM timelines WHERE {condition}", params)
+            rows = cursor.fetchall()
+            keys = [key for key, _ in rows]
+            n, blob = len(rows), b"".join([bytes(times) for _, times in rows])
+        else:
+            concat = _CONCAT[conn.dialect.name]
+            cursor.execute(f"SELECT count(*), {concat} FROM timelines WHERE {condition}", params)
+            n, blob = cursor.fetchone()
+    finally:
+        cursor.close()
+    return _matrix(keys, int(n), bytes(blob or b""), ts.stages)
+
+
+def _matrix(keys: list[str] | None, n: int, blob: bytes, k: int) -> Matrix:
     if len(blob) != n * (k + 1) * TIME.itemsize:
         raise ValueError(f"timelines: expected {n} × {k + 1} times, got {len(blob)} bytes")
     table = np.frombuffer(blob, dtype=TIME).reshape(n, k + 1).astype(np.float64)
     start, times = table[:, 0], table[:, 1:]
-    end = times[:, -1].astype(np.int64)
-    return Matrix(list(keys), start, times, end)
+    end = (times[:, -1] if k else start).astype(np.int64)
+    return Matrix(keys, start, times, end)
 
 
 @dataclass(frozen=True)
@@ -161,9 +192,7 @@ class StoredTimeline:
 def read_one(conn: Connection, ts: TimelineSet, key: str) -> StoredTimeline | None:
     tl = timelines.c
     row = conn.execute(
-        select(tl.change_key, tl.times, tl.sources).where(
-            tl.set_id == ts.id, tl.change_key == key
-        )
+        select(tl.change_key, tl.times, tl.sources).where(tl.set_id == ts.id, tl.change_key == key)
     ).first()
     if row is None:
         return None

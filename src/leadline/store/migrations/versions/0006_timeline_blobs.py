@@ -20,7 +20,7 @@ branch_labels = None
 depends_on = None
 
 
-def _create(times: sa.types.TypeEngine[object], covering: bool) -> None:
+def _create(times: sa.LargeBinary | sa.Text, covering: bool) -> None:
     op.create_table(
         "timelines",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
