@@ -68,6 +68,7 @@ def refresh(engine: Engine, profile: Profile, on_progress: Progress | None = Non
         head = changelog.last_seq(conn)
         if ts is not None and ts.watermark >= head:
             return 0
+        fresh = ts is None
         if ts is None:
             ts = store.create_set(
                 conn, fingerprint, profile.name, unit, len(profile.stages), _now()
@@ -80,7 +81,7 @@ def refresh(engine: Engine, profile: Profile, on_progress: Progress | None = Non
             records = load_neighbourhood(conn, chunk, unit)
             bundles = link(records, unit, keys=chunk)
             built = [build_timeline(profile, bundles[k]) for k in sorted(bundles)]
-            store.replace(conn, ts.id, chunk, [b for b in built if b is not None])
+            store.replace(conn, ts.id, chunk, [b for b in built if b is not None], fresh)
             done += len(chunk)
             if on_progress is not None:
                 on_progress(done, len(keys))

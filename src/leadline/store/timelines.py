@@ -68,11 +68,18 @@ def set_watermark(conn: Connection, set_id: int, watermark: int, built_at: int) 
 
 
 def replace(
-    conn: Connection, set_id: int, keys: Sequence[str], built: Sequence[ChangeTimeline]
+    conn: Connection,
+    set_id: int,
+    keys: Sequence[str],
+    built: Sequence[ChangeTimeline],
+    fresh: bool = False,
 ) -> None:
-    """Drop the rows of ``keys`` and store ``built`` (a change out of scope simply vanishes)."""
+    """Drop the rows of ``keys`` and store ``built`` (a change out of scope simply vanishes).
+
+    ``fresh``: the set was created in this transaction, so there is nothing to drop.
+    """
     tl = timelines.c
-    for chunk in _chunks(keys):
+    for chunk in () if fresh else _chunks(keys):
         conn.execute(delete(timelines).where(tl.set_id == set_id, tl.change_key.in_(chunk)))
     insert_many(conn, timelines, [_row(set_id, t) for t in built])
 
