@@ -20,6 +20,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 from leadline.correlate.timeline import ChangeTimeline
 from leadline.domain.times import to_micros
 from leadline.store.neighbourhood import _chunks
+from leadline.store.raw import fetch_all
 from leadline.store.tables import timeline_sets, timelines
 from leadline.store.writer import insert_many
 
@@ -152,30 +153,24 @@ def read_matrix(
     times)``, without an ORDER BY; without ``with_keys`` the database concatenates the blobs
     and numpy reads them in one ``frombuffer``.
     """
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    where = [f"set_id = {mark}", "end_at IS NOT NULL"]
+    where = ["set_id = ?", "end_at IS NOT NULL"]
     params: list[int] = [ts.id]
     if start_us is not None:
-        where.append(f"end_at >= {mark}")
+        where.append("end_at >= ?")
         params.append(start_us)
     if end_us is not None:
-        where.append(f"end_at < {mark}")
+        where.append("end_at < ?")
         params.append(end_us)
     condition = " AND ".join(where)
     keys: list[str] | None = None
-    cursor: Any = conn.connection.cursor()
-    try:
-        if with_keys:
-            cursor.execute(f"SELECT change_key, times FROM timelines WHERE {condition}", params)
-            rows = cursor.fetchall()
-            keys = [key for key, _ in rows]
-            n, blob = len(rows), b"".join([bytes(times) for _, times in rows])
-        else:
-            concat = _CONCAT[conn.dialect.name]
-            cursor.execute(f"SELECT count(*), {concat} FROM timelines WHERE {condition}", params)
-            n, blob = cursor.fetchone()
-    finally:
-        cursor.close()
+    if with_keys:
+        rows = fetch_all(conn, f"SELECT change_key, times FROM timelines WHERE {condition}", params)
+        keys = [key for key, _ in rows]
+        n, blob = len(rows), b"".join([bytes(times) for _, times in rows])
+    else:
+        concat = _CONCAT[conn.dialect.name]
+        sql = f"SELECT count(*), {concat} FROM timelines WHERE {condition}"
+        [(n, blob)] = fetch_all(conn, sql, params)
     return _matrix(keys, int(n), bytes(blob or b""), ts.stages)
 
 
