@@ -177,7 +177,8 @@ def read_matrix(
 def _matrix(keys: list[str] | None, n: int, blob: bytes, k: int) -> Matrix:
     if len(blob) != n * (k + 1) * TIME.itemsize:
         raise ValueError(f"timelines: expected {n} × {k + 1} times, got {len(blob)} bytes")
-    table = np.frombuffer(blob, dtype=TIME).reshape(n, k + 1).astype(np.float64)
+    # Read-only and without a copy on little-endian machines (TIME is then native float64).
+    table = np.frombuffer(blob, dtype=TIME).reshape(n, k + 1).astype(np.float64, copy=False)
     start, times = table[:, 0], table[:, 1:]
     end = (times[:, -1] if k else start).astype(np.int64)
     return Matrix(keys, start, times, end)
