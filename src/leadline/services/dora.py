@@ -186,16 +186,16 @@ def _window_run_times(
     fails = _failure_filter(profile, spec)
     ok = _statuses(spec.deployments.statuses, ["success"])
     bad = _statuses(spec.failures.statuses, ["failure", "rolled_back"])
-    success: list[int] = []
-    failed: list[int] = []
-    for pipeline, environment, repo, service, status, at in q.load_run_times(
+    success: list[np.ndarray[Any, np.dtype[np.int64]]] = [np.empty(0, np.int64)]
+    failed: list[np.ndarray[Any, np.dtype[np.int64]]] = [np.empty(0, np.int64)]
+    for (pipeline, environment, repo, service, status), times in q.load_run_times(
         conn, DEPLOY_TYPES, start, end
     ):
         if status in ok and deploys(pipeline, environment, repo, service):
-            success.append(at)
+            success.append(times)
         if status in bad and fails(pipeline, environment, repo, service):
-            failed.append(at)
-    return np.sort(np.array(success, dtype=np.int64)), np.sort(np.array(failed, dtype=np.int64))
+            failed.append(times)
+    return np.sort(np.concatenate(success)), np.sort(np.concatenate(failed))
 
 
 @dataclass
