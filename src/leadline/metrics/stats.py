@@ -57,21 +57,24 @@ def column_statistic(matrix: npt.ArrayLike, stat: str) -> tuple[FloatArray, IntA
     data = np.asarray(matrix, dtype=np.float64)
     if data.ndim != 2:
         raise ValueError(f"column_statistic needs a 2-D array, got {data.ndim} dimension(s)")
-    by_column = np.ascontiguousarray(data.T)  # one contiguous row per column
-    present = ~np.isnan(by_column)
-    samples: IntArray = present.sum(axis=1, dtype=np.int64)
-    values = np.zeros(by_column.shape[0], dtype=np.float64)
-    if not (samples > 0).any():
-        return values, samples
     if q is None:
         # Summed in sorted order (NaN sorts to the end of each row), for order independence.
-        ordered = np.sort(by_column, axis=1)
-        totals = np.where(np.isnan(ordered), 0.0, ordered).sum(axis=1)
-        np.divide(totals, samples, out=values, where=samples > 0)
-    else:
-        for j, row in enumerate(by_column):
-            if samples[j]:
-                values[j] = _quantile(row if samples[j] == row.size else row[present[j]], q)
+        ordered = np.array(data.T, order="C")  # our own copy: one contiguous row per column
+        ordered.sort(axis=1)
+        missing = np.isnan(ordered)
+        samples: IntArray = ordered.shape[1] - missing.sum(axis=1, dtype=np.int64)
+        values = np.zeros(ordered.shape[0], dtype=np.float64)
+        if missing.any():
+            ordered[missing] = 0.0
+        np.divide(ordered.sum(axis=1), samples, out=values, where=samples > 0)
+        return values, samples
+    by_column = np.ascontiguousarray(data.T)  # one contiguous row per column
+    present = ~np.isnan(by_column)
+    samples = present.sum(axis=1, dtype=np.int64)
+    values = np.zeros(by_column.shape[0], dtype=np.float64)
+    for j, row in enumerate(by_column):
+        if samples[j]:
+            values[j] = _quantile(row if samples[j] == row.size else row[present[j]], q)
     return values, samples
 
 
