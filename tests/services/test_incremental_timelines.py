@@ -19,6 +19,7 @@ from leadline.profiles.loader import load_profile, load_profile_text
 from leadline.services.ingest import import_records
 from leadline.services.leadtime import lead_time, refresh, timeline_fingerprint
 from leadline.store.tables import timeline_sets, timelines
+from leadline.store.timelines import unpack_times
 from tests.conftest import FIXTURES
 
 EXAMPLES = FIXTURES / "lead_time_examples"
@@ -192,10 +193,10 @@ stages:
         refresh(engine, profile)
         incremental = stored(engine, fingerprint)
         assert incremental == from_scratch(engine, profile)
-        seen.append({row[0]: row[3] for row in incremental})
+        seen.append({row[0]: unpack_times(row[3])[1] for row in incremental})
     cd = profile.stages.index(next(s for s in profile.stages if s.event == "cd_completed"))
-    assert seen[0]["X-1"].split(",")[cd] == ""  # no deployment yet
-    assert seen[1]["X-1"].split(",")[cd] != ""  # reached through the artifact
-    assert seen[2]["X-1"].split(",")[-1] != ""  # released
-    assert seen[3]["X-1"].split(",")[cd] == ""  # the PR (and its deployment) moved away
-    assert seen[3]["X-2"].split(",")[cd] != ""
+    assert seen[0]["X-1"][cd] is None  # no deployment yet
+    assert seen[1]["X-1"][cd] is not None  # reached through the artifact
+    assert seen[2]["X-1"][-1] is not None  # released
+    assert seen[3]["X-1"][cd] is None  # the PR (and its deployment) moved away
+    assert seen[3]["X-2"][cd] is not None

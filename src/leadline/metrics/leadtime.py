@@ -51,16 +51,18 @@ def stage_durations(start: npt.ArrayLike, times: npt.ArrayLike) -> FloatArray:
     if np.isnan(starts).any():
         raise ValueError("every change needs a start time (start contains NaN)")
 
-    # Column 0 is the start, which always happened; columns 1..k are the stages.
-    timeline = np.empty((rows, columns + 1), dtype=np.float64)
-    timeline[:, 0] = starts
-    timeline[:, 1:] = stamps
-    # Index of the latest column that happened at or before each column (forward fill).
-    happened_at = np.where(np.isnan(timeline), 0, np.arange(columns + 1, dtype=np.int32))
-    np.maximum.accumulate(happened_at, axis=1, out=happened_at)
-    previous = np.take_along_axis(timeline, happened_at[:, :-1], axis=1)
-    durations: FloatArray = stamps - previous
-    np.maximum(durations, 0.0, out=durations)  # NaN (stage not reached) stays NaN
+    # Stage by stage (a loop over the k stages, each step vectorised over the n changes):
+    # ``previous`` is the time of the nearest earlier stage that happened, or the start.
+    by_stage = np.ascontiguousarray(stamps.T)
+    out = np.empty((columns, rows), dtype=np.float64)
+    previous = starts
+    for j in range(columns):
+        np.subtract(by_stage[j], previous, out=out[j])
+        if j + 1 < columns:
+            previous = np.where(np.isnan(by_stage[j]), previous, by_stage[j])
+    np.maximum(out, 0.0, out=out)  # NaN (stage not reached) stays NaN
+    # (n, k) with each stage contiguous: the per-stage statistics read columns.
+    durations: FloatArray = out.T
     return durations
 
 

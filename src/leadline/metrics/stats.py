@@ -9,11 +9,14 @@ Everything works column-wise on a 2-D array (one column per stage, one row per c
 ``NaN`` meaning "not a sample", without Python loops over the rows. A column without samples
 gives ``0.0``.
 
-Results do not depend on the order of the rows: every column is sorted before it is reduced,
-so even the floating-point rounding of a mean is the same for any permutation of the changes.
+Results do not depend on the order of the rows: a mean sums each column in sorted order, so
+even its floating-point rounding is the same for any permutation of the changes; a percentile
+picks its two closest ranks with a partition (the same values a sort would put there).
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import numpy.typing as npt
@@ -54,38 +57,46 @@ def column_statistic(matrix: npt.ArrayLike, stat: str) -> tuple[FloatArray, IntA
     data = np.asarray(matrix, dtype=np.float64)
     if data.ndim != 2:
         raise ValueError(f"column_statistic needs a 2-D array, got {data.ndim} dimension(s)")
-    # One contiguous row per column; NaN sorts to the end of each row.
-    by_column = np.sort(np.ascontiguousarray(data.T), axis=1)
-    present = ~np.isnan(by_column)
-    samples: IntArray = present.sum(axis=1, dtype=np.int64)
-    values = np.zeros(by_column.shape[0], dtype=np.float64)
-    has_samples = samples > 0
-    if not has_samples.any():
-        return values, samples
     if q is None:
-        totals = np.where(present, by_column, 0.0).sum(axis=1)
-        np.divide(totals, samples, out=values, where=has_samples)
-    else:
-        values[has_samples] = _sorted_quantile(by_column[has_samples], samples[has_samples], q)
+        # Summed in sorted order (NaN sorts to the end of each row), for order independence.
+        ordered = np.array(data.T, order="C")  # our own copy: one contiguous row per column
+        ordered.sort(axis=1)
+        missing = np.isnan(ordered)
+        samples: IntArray = ordered.shape[1] - missing.sum(axis=1, dtype=np.int64)
+        values = np.zeros(ordered.shape[0], dtype=np.float64)
+        if missing.any():
+            ordered[missing] = 0.0
+        np.divide(ordered.sum(axis=1), samples, out=values, where=samples > 0)
+        return values, samples
+    by_column = np.ascontiguousarray(data.T)  # one contiguous row per column
+    present = ~np.isnan(by_column)
+    samples = present.sum(axis=1, dtype=np.int64)
+    values = np.zeros(by_column.shape[0], dtype=np.float64)
+    for j, row in enumerate(by_column):
+        if samples[j]:
+            values[j] = _quantile(row if samples[j] == row.size else row[present[j]], q)
     return values, samples
 
 
-def _sorted_quantile(rows: FloatArray, counts: IntArray, q: float) -> FloatArray:
-    """Quantile ``q`` of each sorted row's first ``counts[i]`` values (``counts`` ≥ 1).
+def _quantile(samples: FloatArray, q: float) -> float:
+    """Quantile ``q`` of ``samples`` (no NaN, at least one).
 
-    Mirrors ``numpy.quantile(method="linear")`` step by step, so results agree bit for bit.
+    Mirrors ``numpy.quantile(method="linear")`` step by step, so results agree bit for bit;
+    the two ranks it needs come from a partition (linear time), not a sort. Equal samples are
+    interchangeable (only -0.0 and 0.0 are equal with different bits, and durations, being
+    differences of integer micros clamped at 0, are never -0.0).
     """
-    virtual = (counts - 1).astype(np.float64) * q
-    previous = np.floor(virtual).astype(np.intp)
-    following = np.minimum(previous + 1, counts - 1).astype(np.intp)
-    gamma = virtual - previous
-    low = np.take_along_axis(rows, previous[:, None], axis=1)[:, 0]
-    high = np.take_along_axis(rows, following[:, None], axis=1)[:, 0]
+    count = samples.size
+    virtual = (count - 1) * q
+    previous = math.floor(virtual)
+    following = min(previous + 1, count - 1)
+    gamma = np.float64(virtual - previous)
+    ranked = np.partition(samples, sorted({previous, following}))
+    low, high = ranked[previous], ranked[following]
     diff = high - low
-    result: FloatArray = low + diff * gamma
-    upper = gamma >= 0.5
-    result[upper] = (high - diff * (1.0 - gamma))[upper]
-    return result
+    if gamma >= 0.5:
+        return float(high - diff * (1.0 - gamma))
+    return float(low + diff * gamma)
 
 
 def statistic(values: npt.ArrayLike, stat: str) -> float:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -82,9 +83,15 @@ def dora(
     start, end = default_window(window, now or datetime.now(UTC))
     bands = spec.bands
     with reading(engine) as conn:
-        found = _Deployments.load(conn, profile, spec, end)
-        df = metrics.deployment_frequency(found.times_in(start, end), start, end, interval, bands)
-        cfr = _change_failure_rate(conn, profile, spec, found, start, end, interval)
+        if _window_runs_suffice(spec):
+            success, failed = _window_run_times(conn, profile, spec, start, end)
+            df = metrics.deployment_frequency(success, start, end, interval, bands)
+            cfr = metrics.change_failure_rate_cd(success, failed, start, end, interval, bands)
+        else:
+            found = _Deployments.load(conn, profile, spec, end)
+            times = found.times_in(start, end)
+            df = metrics.deployment_frequency(times, start, end, interval, bands)
+            cfr = _change_failure_rate(conn, profile, spec, found, start, end, interval)
         mttr = _mttr(conn, profile, start, end, interval)
         if spec.lead_time == "commits":
             lead = _commit_lead_time(conn, profile, found, stat, start, end, interval)
@@ -129,6 +136,68 @@ def _statuses(given: Sequence[str] | None, default: Sequence[str]) -> set[str]:
     return {s.lower() for s in (given or default)}
 
 
+RunFilter = Callable[[str, str | None, str | None, str | None], bool]
+
+
+def _run_filter(
+    profile: Profile, pipelines: Sequence[str] | None, environments: Sequence[str] | None
+) -> RunFilter:
+    """Whether a run ``(pipeline, environment, repo, service)`` counts: its pipeline and
+    environment match, and its repo and service are in the profile's scope (a run without a
+    repo or service passes). Cached: runs repeat a handful of combinations."""
+    repos, services = profile.scope.repos, profile.scope.services
+
+    @functools.cache
+    def keep(pipeline: str, environment: str | None, repo: str | None, service: str | None) -> bool:
+        return (
+            _glob(pipeline, pipelines)
+            and _exact(environment, environments)
+            and (repo is None or _glob(repo, repos))
+            and _service_ok(service, services)
+        )
+
+    return keep
+
+
+def _failure_filter(profile: Profile, spec: DoraSpec) -> RunFilter:
+    """``failures.source: cd``: the deployments' pipelines and environments unless set."""
+    f, d = spec.failures, spec.deployments
+    pipelines = f.pipelines if f.pipelines is not None else d.pipelines
+    environments = f.environments if f.environments is not None else d.environments
+    return _run_filter(profile, pipelines, environments)
+
+
+def _window_runs_suffice(spec: DoraSpec) -> bool:
+    """Deployments and failures both from CD runs, lead time from the timelines: the runs
+    finished inside the window are all the metrics need (no history, no ancestry)."""
+    return (
+        spec.deployments.source == "cd"
+        and spec.failures.source == "cd"
+        and spec.lead_time != "commits"
+    )
+
+
+def _window_run_times(
+    conn: Connection, profile: Profile, spec: DoraSpec, start: int, end: int
+) -> tuple[np.ndarray[Any, np.dtype[np.int64]], np.ndarray[Any, np.dtype[np.int64]]]:
+    """Sorted finish times of the successful and of the failed deployments in the window
+    (the same runs as ``_Deployments.load`` and ``_failed_runs`` keep there)."""
+    deploys = _run_filter(profile, spec.deployments.pipelines, spec.deployments.environments)
+    fails = _failure_filter(profile, spec)
+    ok = _statuses(spec.deployments.statuses, ["success"])
+    bad = _statuses(spec.failures.statuses, ["failure", "rolled_back"])
+    success: list[np.ndarray[Any, np.dtype[np.int64]]] = [np.empty(0, np.int64)]
+    failed: list[np.ndarray[Any, np.dtype[np.int64]]] = [np.empty(0, np.int64)]
+    for (pipeline, environment, repo, service, status), times in q.load_run_times(
+        conn, DEPLOY_TYPES, start, end
+    ):
+        if status in ok and deploys(pipeline, environment, repo, service):
+            success.append(times)
+        if status in bad and fails(pipeline, environment, repo, service):
+            failed.append(times)
+    return np.sort(np.concatenate(success)), np.sort(np.concatenate(failed))
+
+
 @dataclass
 class _Deployments:
     """Successful deployments up to the window's end (history included, for ancestry)."""
@@ -146,12 +215,8 @@ class _Deployments:
         repos = profile.scope.repos
         if d.source == "cd":
             every = q.load_runs(conn, DEPLOY_TYPES, end)
-            runs = [
-                r for r in every
-                if _glob(r.pipeline, d.pipelines) and _exact(r.environment, d.environments)
-                and (r.repo is None or _glob(r.repo, repos))
-                and _service_ok(r.service, profile.scope.services)
-            ]  # fmt: skip
+            keep = _run_filter(profile, d.pipelines, d.environments)
+            runs = [r for r in every if keep(r.pipeline, r.environment, r.repo, r.service)]
             ok = _statuses(d.statuses, ["success"])
             items = [_from_run(r) for r in runs if r.status in ok]
             return cls(items, runs, conn, all_runs=every)
@@ -292,19 +357,14 @@ def _failed_runs(
 ) -> list[q.RunRow]:
     """``failures.source: cd``: the failed deployment runs finished before ``end``
     (``loaded``: the deploying runs before ``end``, when the caller has them already)."""
-    f, d = spec.failures, spec.deployments
-    if d.source != "cd":
+    if spec.deployments.source != "cd":
         raise InputError("dora.failures.source 'cd' needs dora.deployments.source 'cd'")
-    pipelines = f.pipelines if f.pipelines is not None else d.pipelines
-    environments = f.environments if f.environments is not None else d.environments
-    bad = _statuses(f.statuses, ["failure", "rolled_back"])
+    keep = _failure_filter(profile, spec)
+    bad = _statuses(spec.failures.statuses, ["failure", "rolled_back"])
     every = loaded if loaded is not None else q.load_runs(conn, DEPLOY_TYPES, end)
     return [
         r for r in every
-        if r.status in bad and _glob(r.pipeline, pipelines)
-        and _exact(r.environment, environments)
-        and (r.repo is None or _glob(r.repo, profile.scope.repos))
-        and _service_ok(r.service, profile.scope.services)
+        if r.status in bad and keep(r.pipeline, r.environment, r.repo, r.service)
     ]  # fmt: skip
 
 

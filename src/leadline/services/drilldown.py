@@ -204,7 +204,8 @@ def _timelines(engine: Engine, profile: Profile, start: int, end: int) -> Change
     with reading(engine) as conn:
         ts = timelines.get_set(conn, timeline_fingerprint(profile))
         assert ts is not None, "refresh() creates the set"
-        matrix = timelines.read_matrix(conn, ts, start, end)
+        matrix = timelines.read_matrix(conn, ts, start, end, with_keys=True)
+    assert matrix.keys is not None
     durations = stage_durations(matrix.start, matrix.times) / 1_000_000.0
     items = []
     for i, key in enumerate(matrix.keys):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Connection, Engine, text
 
 from leadline.correlate.linking import link
@@ -68,6 +69,7 @@ def refresh(engine: Engine, profile: Profile, on_progress: Progress | None = Non
         head = changelog.last_seq(conn)
         if ts is not None and ts.watermark >= head:
             return 0
+        fresh = ts is None
         if ts is None:
             ts = store.create_set(
                 conn, fingerprint, profile.name, unit, len(profile.stages), _now()
@@ -80,7 +82,7 @@ def refresh(engine: Engine, profile: Profile, on_progress: Progress | None = Non
             records = load_neighbourhood(conn, chunk, unit)
             bundles = link(records, unit, keys=chunk)
             built = [build_timeline(profile, bundles[k]) for k in sorted(bundles)]
-            store.replace(conn, ts.id, chunk, [b for b in built if b is not None])
+            store.replace(conn, ts.id, chunk, [b for b in built if b is not None], fresh)
             done += len(chunk)
             if on_progress is not None:
                 on_progress(done, len(keys))
@@ -108,7 +110,8 @@ def lead_time(
         ts = _set(conn, profile)
         matrix = store.read_matrix(conn, ts, start_us, end_us)
         in_flight = store.count_in_flight(conn, ts)
-    durations = stage_durations(matrix.start, matrix.times) / 1_000_000.0
+    durations = stage_durations(matrix.start, matrix.times)
+    durations /= 1_000_000.0
     result = aggregate(durations, profile.stages, stat, profile.missing_stages)
     out = result.to_json(profile.name, stat)
     out["in_flight"] = in_flight
@@ -128,9 +131,12 @@ def _series(
 ) -> list[dict[str, Any]]:
     grid = buckets(start_us, end_us, interval)
     index = bucket_index(ends, grid, start_us, end_us)
+    # The rows grouped by bucket: each bucket one slice (statistics ignore the row order).
+    order = np.argsort(index, kind="stable")
+    bounds = np.searchsorted(index[order], np.arange(len(grid) + 1))
     points = []
     for i, bucket in enumerate(grid):
-        rows = durations[index == i]
+        rows = durations[order[bounds[i] : bounds[i + 1]]]
         part = aggregate(rows, profile.stages, stat, profile.missing_stages)
         points.append(
             {"start": bucket.label, "changes": part.changes, "total_seconds": part.total_seconds}

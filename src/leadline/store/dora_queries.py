@@ -12,11 +12,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+from numpy.typing import NDArray
 from sqlalchemy import Connection, select
 
 from leadline.domain.parse import parse_line
 from leadline.domain.records import Issue, PullRequest
 from leadline.store import tables as t
+from leadline.store.raw import fetch_all
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,35 @@ def load_runs(conn: Connection, types: Sequence[str], until_us: int | None) -> l
             shas=tuple(shas.get(row.id, ())),
         )
         for row in rows
+    ]
+
+
+RunKind = tuple[str, str | None, str | None, str | None, str]
+
+# The finish times of a group of runs as one comma-separated text (no row per run).
+_TIMES_TEXT = {
+    "sqlite": "group_concat(finished_at)",
+    "postgresql": "string_agg(CAST(finished_at AS TEXT), ',')",
+}
+
+
+def load_run_times(
+    conn: Connection, types: Sequence[str], since_us: int, until_us: int
+) -> list[tuple[RunKind, NDArray[np.int64]]]:
+    """The runs of ``types`` finished in ``[since_us, until_us)``, grouped by ``(pipeline,
+    environment, repo, service, status)`` (what the deployment and failure filters look at),
+    each group with its finish times: counting deployments needs no row per run."""
+    marks = ", ".join("?" * len(types))
+    sql = (
+        f"SELECT pipeline, environment, repo, service, status, {_TIMES_TEXT[conn.dialect.name]}"
+        f" FROM pipeline_runs WHERE type IN ({marks}) AND finished_at >= ? AND finished_at < ?"
+        " GROUP BY pipeline, environment, repo, service, status"
+    )
+    return [
+        ((pipeline, environment, repo, service, status), np.array(times.split(","), np.int64))
+        for pipeline, environment, repo, service, status, times in fetch_all(
+            conn, sql, [*types, since_us, until_us]
+        )
     ]
 
 

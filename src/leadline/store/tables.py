@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -296,12 +297,14 @@ timelines = Table(
     Column("start_at", Micros, nullable=False),
     # When the change reached the profile's last stage; NULL while it is in flight.
     Column("end_at", Micros),
-    # Stage times, comma-separated micros, empty where the stage did not happen.
-    Column("times", Text, nullable=False),
+    # The start then each stage time: little-endian float64 micros, NaN where the stage did
+    # not happen (store/timelines.pack_times); read a window as one array (read_matrix).
+    Column("times", LargeBinary, nullable=False),
     # JSON list: the record behind the start, then behind each stage (null where missing).
     Column("sources", Text, nullable=False),
     UniqueConstraint("set_id", "change_key"),
-    Index("ix_timelines_set_id_end_at", "set_id", "end_at"),
+    # Covering: a window's times are read from the index alone (store/timelines.read_matrix).
+    Index("ix_timelines_set_id_end_at_times", "set_id", "end_at", "times"),
 )
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 from leadline.correlate.timeline import ChangeTimeline
 from leadline.domain.times import to_micros
 from leadline.store.neighbourhood import _chunks
+from leadline.store.raw import fetch_all
 from leadline.store.tables import timeline_sets, timelines
 from leadline.store.writer import insert_many
 
@@ -68,24 +69,49 @@ def set_watermark(conn: Connection, set_id: int, watermark: int, built_at: int) 
 
 
 def replace(
-    conn: Connection, set_id: int, keys: Sequence[str], built: Sequence[ChangeTimeline]
+    conn: Connection,
+    set_id: int,
+    keys: Sequence[str],
+    built: Sequence[ChangeTimeline],
+    fresh: bool = False,
 ) -> None:
-    """Drop the rows of ``keys`` and store ``built`` (a change out of scope simply vanishes)."""
+    """Drop the rows of ``keys`` and store ``built`` (a change out of scope simply vanishes).
+
+    ``fresh``: the set was created in this transaction, so there is nothing to drop.
+    """
     tl = timelines.c
-    for chunk in _chunks(keys):
+    for chunk in () if fresh else _chunks(keys):
         conn.execute(delete(timelines).where(tl.set_id == set_id, tl.change_key.in_(chunk)))
     insert_many(conn, timelines, [_row(set_id, t) for t in built])
 
 
+TIME = np.dtype("<f8")  # one stored time: little-endian float64 micros, NaN = not reached
+
+
+def pack_times(start_us: int, times: Sequence[int | None]) -> bytes:
+    """The stored ``times`` of a change: its start, then each stage's time (NaN: not reached).
+
+    Micros are integers far below 2**53, so float64 holds each one exactly.
+    """
+    values = [float(start_us), *(math.nan if x is None else float(x) for x in times)]
+    return np.array(values, dtype=TIME).tobytes()
+
+
+def unpack_times(blob: bytes) -> tuple[int, list[int | None]]:
+    """``(start_us, stage times)`` of one stored ``times`` value (the inverse of pack_times)."""
+    values = np.frombuffer(blob, dtype=TIME).tolist()
+    return int(values[0]), [None if math.isnan(x) else int(x) for x in values[1:]]
+
+
 def _row(set_id: int, t: ChangeTimeline) -> dict[str, Any]:
+    start = to_micros(t.start.at)
     times = [None if h is None else to_micros(h.at) for h in t.stages]
-    last = t.stages[-1] if t.stages else None
     return {
         "set_id": set_id,
         "change_key": t.key,
-        "start_at": to_micros(t.start.at),
-        "end_at": None if last is None else to_micros(last.at),
-        "times": ",".join("" if x is None else str(x) for x in times),
+        "start_at": start,
+        "end_at": times[-1] if times else None,
+        "times": pack_times(start, times),
         "sources": json.dumps(
             [t.start.source, *(None if h is None else h.source for h in t.stages)]
         ),
@@ -97,52 +123,65 @@ class Matrix:
     """Changes that reached the last stage in a window: start and stage times, micros.
 
     ``times`` is float64 (n, k) with NaN for a stage that did not happen; float64 holds
-    every microsecond timestamp exactly (they are far below 2**53).
+    every microsecond timestamp exactly (they are far below 2**53). Rows come in no
+    particular order; ``keys`` (row by row) is ``None`` unless asked for.
     """
 
-    keys: list[str]
+    keys: list[str] | None
     start: NDArray[np.float64]
     times: NDArray[np.float64]
     end: NDArray[np.int64]  # when each change reached the last stage
 
 
+# The window's times glued into one value by the database: no row objects at all.
+_CONCAT = {
+    "sqlite": "CAST(group_concat(times, x'') AS BLOB)",  # UTF-8 databases copy bytes as-is
+    "postgresql": "string_agg(times, ''::bytea)",
+}
+
+
 def read_matrix(
-    conn: Connection, ts: TimelineSet, start_us: int | None, end_us: int | None
+    conn: Connection,
+    ts: TimelineSet,
+    start_us: int | None,
+    end_us: int | None,
+    with_keys: bool = False,
 ) -> Matrix:
-    tl = timelines.c
-    query = select(tl.change_key, tl.start_at, tl.times, tl.end_at).where(
-        tl.set_id == ts.id, tl.end_at.is_not(None)
-    )
-    if start_us is not None:
-        query = query.where(tl.end_at >= start_us)
-    if end_us is not None:
-        query = query.where(tl.end_at < end_us)
-    rows = conn.execute(query.order_by(tl.change_key)).all()
-    n, k = len(rows), ts.stages
-    if not rows:
-        empty = np.empty(0, dtype=np.float64)
-        return Matrix([], empty, np.empty((0, k), dtype=np.float64), np.empty(0, dtype=np.int64))
-    keys, starts, packed, ends = zip(*rows, strict=True)
-    start = np.array(starts, dtype=np.float64)
-    end = np.array(ends, dtype=np.int64)
-    times = _unpack(packed, n, k)
-    return Matrix(list(keys), start, times, end)
+    """The changes of ``ts`` that reached the last stage in ``[start_us, end_us)``.
 
-
-def _unpack(packed: Sequence[str], n: int, k: int) -> NDArray[np.float64]:
-    """The (n, k) stage times of n packed ``times`` texts (k comma-separated fields each,
-    empty where a stage did not happen → NaN), in one flat pass (5× the per-cell loop).
-
-    Every field is an integer below 2**53, so reading it as a float64 is exact.
+    Reads ``times`` through the DB-API cursor from the covering index ``(set_id, end_at,
+    times)``, without an ORDER BY; without ``with_keys`` the database concatenates the blobs
+    and numpy reads them in one ``frombuffer``.
     """
-    if k == 0:
-        return np.empty((n, 0), dtype=np.float64)
-    fields = ",".join(packed).split(",")
-    if len(fields) != n * k:
-        raise ValueError(f"timelines: expected {n} × {k} stage times, got {len(fields)}")
-    nan = math.nan
-    flat = np.fromiter((float(v) if v else nan for v in fields), np.float64, n * k)
-    return flat.reshape(n, k)
+    where = ["set_id = ?", "end_at IS NOT NULL"]
+    params: list[int] = [ts.id]
+    if start_us is not None:
+        where.append("end_at >= ?")
+        params.append(start_us)
+    if end_us is not None:
+        where.append("end_at < ?")
+        params.append(end_us)
+    condition = " AND ".join(where)
+    keys: list[str] | None = None
+    if with_keys:
+        rows = fetch_all(conn, f"SELECT change_key, times FROM timelines WHERE {condition}", params)
+        keys = [key for key, _ in rows]
+        n, blob = len(rows), b"".join([bytes(times) for _, times in rows])
+    else:
+        concat = _CONCAT[conn.dialect.name]
+        sql = f"SELECT count(*), {concat} FROM timelines WHERE {condition}"
+        [(n, blob)] = fetch_all(conn, sql, params)
+    return _matrix(keys, int(n), bytes(blob or b""), ts.stages)
+
+
+def _matrix(keys: list[str] | None, n: int, blob: bytes, k: int) -> Matrix:
+    if len(blob) != n * (k + 1) * TIME.itemsize:
+        raise ValueError(f"timelines: expected {n} × {k + 1} times, got {len(blob)} bytes")
+    # Read-only and without a copy on little-endian machines (TIME is then native float64).
+    table = np.frombuffer(blob, dtype=TIME).reshape(n, k + 1).astype(np.float64, copy=False)
+    start, times = table[:, 0], table[:, 1:]
+    end = (times[:, -1] if k else start).astype(np.int64)
+    return Matrix(keys, start, times, end)
 
 
 @dataclass(frozen=True)
@@ -156,14 +195,12 @@ class StoredTimeline:
 def read_one(conn: Connection, ts: TimelineSet, key: str) -> StoredTimeline | None:
     tl = timelines.c
     row = conn.execute(
-        select(tl.change_key, tl.start_at, tl.times, tl.sources).where(
-            tl.set_id == ts.id, tl.change_key == key
-        )
+        select(tl.change_key, tl.times, tl.sources).where(tl.set_id == ts.id, tl.change_key == key)
     ).first()
     if row is None:
         return None
-    times = [int(x) if x else None for x in row.times.split(",")]
-    return StoredTimeline(row.change_key, row.start_at, times, json.loads(row.sources))
+    start_at, times = unpack_times(row.times)
+    return StoredTimeline(row.change_key, start_at, times, json.loads(row.sources))
 
 
 def count_in_flight(conn: Connection, ts: TimelineSet) -> int:
