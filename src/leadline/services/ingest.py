@@ -84,14 +84,14 @@ def import_ndjson(
     errors = _Errors()
     report = ImportReport()
     with writing(engine) as conn, _page_cache(conn):
-        writer = RecordWriter(conn, batch_size=batch_size)
+        writer = RecordWriter(conn, batch_size=batch_size, bulk=True)
         for item in _prepared(sources, errors, on_progress, workers):
             report.records += 1
             if not errors.total:  # after the first error only validate, write nothing more
                 writer.add_prepared(item)
         if errors.total:
             raise RecordsError(errors.kept, errors.total, shown=MAX_ERRORS_KEPT)
-        writer.flush()
+        writer.finish()
         report.counts = writer.counts
     report.seconds = time.perf_counter() - started
     return report

@@ -86,12 +86,35 @@ def prepare(record: RecordModel, *, eager: bool = False) -> Prepared:
 
 
 @dataclass
+class _Fresh:
+    """A kind whose table was empty when this writer first wrote it (``bulk`` mode only).
+
+    ``seen`` holds ``hash(key)`` of every key this writer inserted: a key whose hash is not
+    in it cannot be stored, so its digest is not looked up (a hash collision only costs the
+    lookup). ``indexes`` are the dropped secondary indexes to create again in ``finish``.
+    """
+
+    seen: set[int] = field(default_factory=set)
+    indexes: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
 class RecordWriter:
+    """Upserts records by natural key inside the caller's transaction.
+
+    ``bulk`` (a large import): for a kind whose table is empty when first written, keys new
+    to this writer skip the digest lookup, and the table's and its child tables' non-unique
+    secondary indexes (but the parent-id ones) are dropped and created again by ``finish``,
+    in the same transaction. The stored rows are the same either way.
+    """
+
     conn: Connection
     batch_size: int = 2000
+    bulk: bool = False
     counts: dict[str, KindCounts] = field(default_factory=dict)
     changed_ids: dict[str, set[int]] = field(default_factory=dict)
     _buffers: dict[str, list[Prepared]] = field(default_factory=dict)
+    _fresh: dict[str, _Fresh | None] = field(default_factory=dict)
 
     def add(self, record: RecordModel) -> None:
         self.add_prepared(prepare(record))
@@ -110,6 +133,15 @@ class RecordWriter:
         for kind in list(self._buffers):
             self._flush_kind(kind)
 
+    def finish(self) -> None:
+        """``flush``, then create again the indexes ``bulk`` mode dropped."""
+        self.flush()
+        for kind, fresh in self._fresh.items():
+            if fresh is not None:
+                for _name, sql in fresh.indexes:
+                    self.conn.exec_driver_sql(sql)
+                fresh.indexes = []
+
     def _flush_kind(self, kind: str) -> None:
         items = self._buffers.pop(kind, [])
         if items:
@@ -120,7 +152,13 @@ class RecordWriter:
         pending: dict[tuple[Any, ...], Prepared] = {}
         for item in items:
             pending[item.key] = item  # newest wins
-        stored = self._stored(m, list(pending))
+        fresh = self._fresh_state(m)
+        if fresh is None:
+            stored = self._stored(m, list(pending))
+        else:
+            seen = fresh.seen
+            stored = self._stored(m, [k for k in pending if hash(k) in seen])
+            seen.update(hash(k) for k in pending)
         # Classify in input order: a key seen twice in one batch is new, then updated.
         last: dict[tuple[Any, ...], str] = {key: d for key, (_id, d) in stored.items()}
         for item in items:
@@ -141,18 +179,19 @@ class RecordWriter:
         ]
         ids = self.changed_ids.setdefault(m.kind, set())
         if new:
-            # One executemany of tuples (COPY on PostgreSQL), then the new ids read back by key.
-            columns = [*new[0][1].row, "data", "digest"]
+            # Ids assigned here (what the database would assign), then one executemany of
+            # tuples (COPY on PostgreSQL): no read-back of the new ids.
+            new_ids = next_ids(self.conn, m.table, len(new))
+            columns = ["id", *new[0][1].row, "data", "digest"]
             insert_tuples(
                 self.conn,
                 m.table,
                 columns,
-                [(*p.row.values(), p.data, p.digest) for _, p in new],
+                [(i, *p.row.values(), p.data, p.digest) for i, (_, p) in zip(new_ids, new)],
             )
-            new_ids = self._stored(m, [k for k, _ in new])
-            ids.update(i for i, _ in new_ids.values())
+            ids.update(new_ids)
             if m.child_tables:
-                self._insert_children(m, [(new_ids[k][0], p) for k, p in new])
+                self._insert_children(m, [(i, p) for i, (_, p) in zip(new_ids, new)])
         if changed:
             t = m.table
             self.conn.execute(
@@ -190,6 +229,23 @@ class RecordWriter:
                     refs |= changelog.refs_of(old)
         changelog.append_refs(self.conn, refs)
 
+    def _fresh_state(self, m: KindMapping) -> _Fresh | None:
+        """The ``_Fresh`` state of ``m``'s kind (decided on its first write; ``bulk`` only)."""
+        if m.kind in self._fresh:
+            return self._fresh[m.kind]
+        fresh: _Fresh | None = None
+        if self.bulk and _is_empty(self.conn, m.table):
+            fresh = _Fresh()
+            parents = {c.table.name: c.parent_column for c in m.child_tables}
+            for table in [m.table, *(c.table for c in m.child_tables)]:
+                keep = parents.get(table.name)
+                for name, sql in secondary_indexes(self.conn, table.name):
+                    if keep is None or not _indexes_only(sql, keep):
+                        self.conn.exec_driver_sql(f'DROP INDEX "{name}"')
+                        fresh.indexes.append((name, sql))
+        self._fresh[m.kind] = fresh
+        return fresh
+
     def _stored(
         self, m: KindMapping, keys: list[tuple[Any, ...]]
     ) -> dict[tuple[Any, ...], tuple[int, str]]:
@@ -210,6 +266,52 @@ class RecordWriter:
                     rows.append((*row.values(), parent_id))
             if columns is not None:
                 insert_tuples(self.conn, child.table, columns, rows)
+
+
+def _is_empty(conn: Connection, table: Table) -> bool:
+    return conn.execute(select(table.c.id).limit(1)).first() is None
+
+
+def _indexes_only(sql: str, column: str) -> bool:
+    """Whether the ``CREATE INDEX`` statement ``sql`` indexes ``column`` alone."""
+    return sql.rstrip().endswith((f"({column})", f'("{column}")'))
+
+
+def secondary_indexes(conn: Connection, table: str) -> list[tuple[str, str]]:
+    """The non-unique indexes of ``table`` (not the primary key's, not a constraint's), as
+    (name, the statement that creates it)."""
+    if conn.dialect.name == "postgresql":
+        rows = conn.exec_driver_sql(
+            "SELECT i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x"
+            " JOIN pg_class i ON i.oid = x.indexrelid"
+            " WHERE x.indrelid = to_regclass(%(t)s) AND NOT x.indisunique"
+            " AND NOT x.indisprimary ORDER BY i.relname",
+            {"t": table},
+        )
+    else:
+        rows = conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
+            " AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%' ORDER BY name",
+            (table,),
+        )
+    return [(str(name), str(sql)) for name, sql in rows]
+
+
+def next_ids(conn: Connection, table: Table, count: int) -> list[int]:
+    """The ids the database would give the next ``count`` rows inserted into ``table``,
+    taken (in the caller's write transaction): SQLite's next rowids (the largest id + 1 on,
+    as for a rowid table without AUTOINCREMENT), PostgreSQL's next values of the id
+    column's sequence."""
+    if conn.dialect.name == "postgresql":
+        rows = conn.exec_driver_sql(
+            "SELECT nextval(pg_get_serial_sequence(%(t)s, 'id'))"
+            " FROM generate_series(1, %(n)s) ORDER BY 1",
+            {"t": table.name, "n": count},
+        )
+        return [int(r[0]) for r in rows]
+    last = conn.execute(select(table.c.id).order_by(table.c.id.desc()).limit(1)).scalar()
+    start = int(last or 0) + 1
+    return list(range(start, start + count))
 
 
 def insert_tuples(
