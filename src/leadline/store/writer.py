@@ -176,7 +176,7 @@ class RecordWriter:
     def finish(self) -> None:
         """``flush``, then create again the indexes ``bulk`` mode dropped."""
         self.flush()
-        for kind, fresh in self._fresh.items():
+        for fresh in self._fresh.values():
             if fresh is not None:
                 for _name, sql in fresh.indexes:
                     self.conn.exec_driver_sql(sql)
@@ -227,17 +227,18 @@ class RecordWriter:
                 self.conn,
                 m.table,
                 columns,
-                [(i, *p.values, p.data, p.digest) for i, (_, p) in zip(new_ids, new)],
+                [(i, *p.values, p.data, p.digest) for i, (_, p) in zip(new_ids, new, strict=True)],
             )
             ids.update(new_ids)
             if m.child_tables:
-                self._insert_children(m, [(i, p) for i, (_, p) in zip(new_ids, new)])
+                self._insert_children(m, [(i, p) for i, (_, p) in zip(new_ids, new, strict=True)])
         if changed:
             t = m.table
             self.conn.execute(
                 update(t).where(t.c.id == bindparam("_id")),
                 [
-                    {**dict(zip(p.columns, p.values)), "data": p.data, "digest": p.digest, "_id": i}
+                    {**dict(zip(p.columns, p.values, strict=True)), "data": p.data}
+                    | {"digest": p.digest, "_id": i}
                     for i, p in changed
                 ],
             )
