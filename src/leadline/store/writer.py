@@ -143,9 +143,9 @@ class RecordWriter:
     """Upserts records by natural key inside the caller's transaction.
 
     ``bulk`` (a large import): for a kind whose table is empty when first written, keys new
-    to this writer skip the digest lookup, and the table's and its child tables' non-unique
-    secondary indexes (but the parent-id ones) are dropped and created again by ``finish``,
-    in the same transaction. The stored rows are the same either way.
+    to this writer skip the digest lookup, and (when that first write is a full batch) the
+    table's and its child tables' non-unique secondary indexes (but the parent-id ones) are
+    dropped and created again by ``finish``, in the same transaction. The stored rows are the same either way.
     """
 
     conn: Connection
@@ -192,7 +192,7 @@ class RecordWriter:
         pending: dict[tuple[Any, ...], Prepared] = {}
         for item in items:
             pending[item.key] = item  # newest wins
-        fresh = self._fresh_state(m)
+        fresh = self._fresh_state(m, more=len(items) >= self.batch_size)
         if fresh is None:
             stored = self._stored(m, list(pending))
         else:
@@ -273,13 +273,18 @@ class RecordWriter:
                     refs |= changelog.refs_of(old)
         changelog.append_refs(self.conn, refs)
 
-    def _fresh_state(self, m: KindMapping) -> _Fresh | None:
-        """The ``_Fresh`` state of ``m``'s kind (decided on its first write; ``bulk`` only)."""
+    def _fresh_state(self, m: KindMapping, *, more: bool) -> _Fresh | None:
+        """The ``_Fresh`` state of ``m``'s kind (decided on its first write; ``bulk`` only).
+
+        Indexes are dropped only when that write is a full batch (``more`` may follow): a
+        kind written in one go gains nothing from building its indexes afterwards.
+        """
         if m.kind in self._fresh:
             return self._fresh[m.kind]
         fresh: _Fresh | None = None
         if self.bulk and _is_empty(self.conn, m.table):
             fresh = _Fresh()
+        if fresh is not None and more:
             parents = {c.table.name: c.parent_column for c in m.child_tables}
             for table in [m.table, *(c.table for c in m.child_tables)]:
                 keep = parents.get(table.name)
