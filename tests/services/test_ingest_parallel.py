@@ -11,11 +11,13 @@ import pytest
 from sqlalchemy import Engine, text
 
 from leadline.config import Settings
-from leadline.errors import RecordsError
+from leadline.domain.parse import parse_line
+from leadline.errors import LineError, RecordsError
 from leadline.services import ingest
 from leadline.services.database import open_database
 from leadline.services.ingest import Source, import_ndjson
 from leadline.store.tables import metadata
+from tests.conftest import fresh_db_url
 
 
 def _lines() -> list[dict[str, Any]]:
@@ -118,3 +120,48 @@ def test_reimport_after_workers_is_unchanged(engine: Engine) -> None:
     for kind, counts in first["kinds"].items():
         total = counts["new"] + counts["updated"] + counts["unchanged"]
         assert again["kinds"][kind] == {"new": 0, "updated": 0, "unchanged": total}
+
+
+def _indexes(engine: Engine) -> dict[str, list[tuple[str, str]]]:
+    from leadline.store.writer import secondary_indexes
+
+    with engine.connect() as conn:
+        return {t.name: secondary_indexes(conn, t.name) for t in metadata.sorted_tables}
+
+
+def test_bulk_writer_stores_what_the_plain_writer_stores(tmp_path: Path) -> None:
+    """Bulk mode (no digest lookups for keys new to an empty table, indexes built at the end)
+    stores the same rows and counts, in small batches where keys repeat across batches."""
+    from leadline.store.db import writing
+    from leadline.store.writer import RecordWriter, prepare
+
+    parsed = [parse_line(json.dumps(r), "in", 1) for r in _lines()]
+    records = [r for r in parsed if not isinstance(r, LineError)]
+    dumps, counts = [], []
+    for bulk in (False, True):
+        with fresh_db_url(tmp_path, f"bulk{bulk}") as url:
+            engine = open_database(Settings(database_url=url))
+            before = _indexes(engine)
+            with writing(engine) as conn:
+                writer = RecordWriter(conn, batch_size=4, bulk=bulk)
+                for record in records:
+                    writer.add_prepared(prepare(record))
+                writer.finish()
+            assert _indexes(engine) == before
+            dumps.append(_dump(engine))
+            counts.append(writer.counts)
+            engine.dispose()
+    assert dumps[0] == dumps[1]
+    assert counts[0] == counts[1]
+    assert counts[1]["issue"].updated == 5
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_failed_import_keeps_the_indexes(engine: Engine) -> None:
+    before = _indexes(engine)
+    records: list[Any] = list(_lines())
+    records[-1] = {"kind": "nope"}  # after many batches were written
+    with pytest.raises(RecordsError):
+        import_ndjson(engine, [Source("in", io.BytesIO(_ndjson(records)))], batch_size=5)
+    assert _indexes(engine) == before
+    assert any(before.values())

@@ -85,13 +85,9 @@ def from_micros(value: int) -> datetime:
 
 def format_time(value: datetime) -> str:
     """RFC 3339 in UTC with ``Z``; microseconds only when present."""
-    value = value.astimezone(UTC)
-    # f-string, not strftime: several times faster, and the same text (years 1..9999 padded).
-    text = (
-        f"{value.year:04d}-{value.month:02d}-{value.day:02d}T"
-        f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}"
-    )
-    return f"{text}.{value.microsecond:06d}Z" if value.microsecond else f"{text}Z"
+    # In UTC, ``isoformat`` always ends in ``+00:00`` and gives the year padded to 4 digits
+    # and the fraction only when there is one: the same text, in C.
+    return value.astimezone(UTC).isoformat()[:-6] + "Z"
 
 
 def _type_name(value: object) -> str:

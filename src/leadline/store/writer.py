@@ -40,29 +40,67 @@ class KindCounts:
         return self.new + self.updated + self.unchanged
 
 
+Rows = tuple[tuple[str, ...], list[tuple[Any, ...]]]  # column names, one tuple per row
+_NAMES: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+
+def _names(row: Row) -> tuple[str, ...]:
+    """``row``'s column names, as one shared tuple per set of names (pickled once a chunk)."""
+    names = tuple(row)
+    return _NAMES.setdefault(names, names)
+
+
+def _child_tuples(children: dict[str, list[Row]]) -> dict[str, Rows]:
+    return {
+        name: (_names(rows[0]), [tuple(r.values()) for r in rows])
+        for name, rows in children.items()
+        if rows
+    }
+
+
 @dataclass(slots=True)
 class Prepared:
     """A validated record made ready for the store: its row, stored JSON and digest.
 
     ``prepare`` makes one; it holds no database state, so records can be prepared in other
-    processes (see ``services.ingest``). ``children`` (child rows per child table) and
-    ``refs`` (change-log refs) are computed lazily from ``record`` when they are needed (new
-    or changed rows only), or eagerly by ``prepare(eager=True)`` when ``record`` is not kept.
+    processes (see ``services.ingest``). The row is ``values`` in ``columns`` order, child
+    rows likewise (tuples pickle and insert faster than dicts). ``children`` (child rows per
+    child table) and ``refs`` (change-log refs) are computed lazily from ``record`` when they
+    are needed (new or changed rows only), or eagerly by ``prepare(eager=True)`` when
+    ``record`` is not kept.
     """
 
     kind: str
     key: tuple[Any, ...]
-    row: Row
+    columns: tuple[str, ...]
+    values: tuple[Any, ...]
     data: str
     digest: str
     record: RecordModel | None = None
-    children: dict[str, list[Row]] | None = None
+    children: dict[str, Rows] | None = None
     refs: set[str] | None = None
 
-    def child_rows(self, m: KindMapping) -> dict[str, list[Row]]:
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The fields as constructor arguments: cheaper to load than slots state.
+        return (
+            Prepared,
+            (
+                self.kind,
+                self.key,
+                self.columns,
+                self.values,
+                self.data,
+                self.digest,
+                self.record,
+                self.children,
+                self.refs,
+            ),
+        )
+
+    def child_rows(self, m: KindMapping) -> dict[str, Rows]:
         if self.children is None:
             assert self.record is not None
-            self.children = m.children(self.record)
+            self.children = _child_tuples(m.children(self.record))
         return self.children
 
     def log_refs(self) -> set[str]:
@@ -79,19 +117,44 @@ def prepare(record: RecordModel, *, eager: bool = False) -> Prepared:
     row = m.row(record)
     data, digest = serialise(record)
     key = tuple([row[c] for c in m.key_columns])
+    columns, values = _names(row), tuple(row.values())
     if not eager:
-        return Prepared(record.kind, key, row, data, digest, record)
-    refs = set() if record.kind == "incident" else changelog.refs_of(record)
-    return Prepared(record.kind, key, row, data, digest, None, m.children(record), refs)
+        return Prepared(m.kind, key, columns, values, data, digest, record)
+    refs = set() if m.kind == "incident" else changelog.refs_of(record)
+    children = _child_tuples(m.children(record))
+    return Prepared(m.kind, key, columns, values, data, digest, None, children, refs)
+
+
+@dataclass
+class _Fresh:
+    """A kind whose table was empty when this writer first wrote it (``bulk`` mode only).
+
+    ``seen`` holds ``hash(key)`` of every key this writer inserted: a key whose hash is not
+    in it cannot be stored, so its digest is not looked up (a hash collision only costs the
+    lookup). ``indexes`` are the dropped secondary indexes to create again in ``finish``.
+    """
+
+    seen: set[int] = field(default_factory=set)
+    indexes: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
 class RecordWriter:
+    """Upserts records by natural key inside the caller's transaction.
+
+    ``bulk`` (a large import): for a kind whose table is empty when first written, keys new
+    to this writer skip the digest lookup, and (when that first write is a full batch) the
+    table's and its child tables' non-unique secondary indexes (but the parent-id ones) are
+    dropped and created again by ``finish``, in the same transaction. The stored rows are the same either way.
+    """
+
     conn: Connection
     batch_size: int = 2000
+    bulk: bool = False
     counts: dict[str, KindCounts] = field(default_factory=dict)
     changed_ids: dict[str, set[int]] = field(default_factory=dict)
     _buffers: dict[str, list[Prepared]] = field(default_factory=dict)
+    _fresh: dict[str, _Fresh | None] = field(default_factory=dict)
 
     def add(self, record: RecordModel) -> None:
         self.add_prepared(prepare(record))
@@ -110,6 +173,15 @@ class RecordWriter:
         for kind in list(self._buffers):
             self._flush_kind(kind)
 
+    def finish(self) -> None:
+        """``flush``, then create again the indexes ``bulk`` mode dropped."""
+        self.flush()
+        for fresh in self._fresh.values():
+            if fresh is not None:
+                for _name, sql in fresh.indexes:
+                    self.conn.exec_driver_sql(sql)
+                fresh.indexes = []
+
     def _flush_kind(self, kind: str) -> None:
         items = self._buffers.pop(kind, [])
         if items:
@@ -120,7 +192,13 @@ class RecordWriter:
         pending: dict[tuple[Any, ...], Prepared] = {}
         for item in items:
             pending[item.key] = item  # newest wins
-        stored = self._stored(m, list(pending))
+        fresh = self._fresh_state(m, more=len(items) >= self.batch_size)
+        if fresh is None:
+            stored = self._stored(m, list(pending))
+        else:
+            seen = fresh.seen
+            stored = self._stored(m, [k for k in pending if hash(k) in seen])
+            seen.update(hash(k) for k in pending)
         # Classify in input order: a key seen twice in one batch is new, then updated.
         last: dict[tuple[Any, ...], str] = {key: d for key, (_id, d) in stored.items()}
         for item in items:
@@ -141,23 +219,28 @@ class RecordWriter:
         ]
         ids = self.changed_ids.setdefault(m.kind, set())
         if new:
-            # One executemany of tuples (COPY on PostgreSQL), then the new ids read back by key.
-            columns = [*new[0][1].row, "data", "digest"]
+            # Ids assigned here (what the database would assign), then one executemany of
+            # tuples (COPY on PostgreSQL): no read-back of the new ids.
+            new_ids = next_ids(self.conn, m.table, len(new))
+            columns = ["id", *new[0][1].columns, "data", "digest"]
             insert_tuples(
                 self.conn,
                 m.table,
                 columns,
-                [(*p.row.values(), p.data, p.digest) for _, p in new],
+                [(i, *p.values, p.data, p.digest) for i, (_, p) in zip(new_ids, new, strict=True)],
             )
-            new_ids = self._stored(m, [k for k, _ in new])
-            ids.update(i for i, _ in new_ids.values())
+            ids.update(new_ids)
             if m.child_tables:
-                self._insert_children(m, [(new_ids[k][0], p) for k, p in new])
+                self._insert_children(m, [(i, p) for i, (_, p) in zip(new_ids, new, strict=True)])
         if changed:
             t = m.table
             self.conn.execute(
                 update(t).where(t.c.id == bindparam("_id")),
-                [{**p.row, "data": p.data, "digest": p.digest, "_id": i} for i, p in changed],
+                [
+                    {**dict(zip(p.columns, p.values, strict=True)), "data": p.data}
+                    | {"digest": p.digest, "_id": i}
+                    for i, p in changed
+                ],
             )
             changed_ids = [i for i, _ in changed]
             ids.update(changed_ids)
@@ -190,6 +273,28 @@ class RecordWriter:
                     refs |= changelog.refs_of(old)
         changelog.append_refs(self.conn, refs)
 
+    def _fresh_state(self, m: KindMapping, *, more: bool) -> _Fresh | None:
+        """The ``_Fresh`` state of ``m``'s kind (decided on its first write; ``bulk`` only).
+
+        Indexes are dropped only when that write is a full batch (``more`` may follow): a
+        kind written in one go gains nothing from building its indexes afterwards.
+        """
+        if m.kind in self._fresh:
+            return self._fresh[m.kind]
+        fresh: _Fresh | None = None
+        if self.bulk and _is_empty(self.conn, m.table):
+            fresh = _Fresh()
+        if fresh is not None and more:
+            parents = {c.table.name: c.parent_column for c in m.child_tables}
+            for table in [m.table, *(c.table for c in m.child_tables)]:
+                keep = parents.get(table.name)
+                for name, sql in secondary_indexes(self.conn, table.name):
+                    if keep is None or not _indexes_only(sql, keep):
+                        self.conn.exec_driver_sql(f'DROP INDEX "{name}"')
+                        fresh.indexes.append((name, sql))
+        self._fresh[m.kind] = fresh
+        return fresh
+
     def _stored(
         self, m: KindMapping, keys: list[tuple[Any, ...]]
     ) -> dict[tuple[Any, ...], tuple[int, str]]:
@@ -204,12 +309,59 @@ class RecordWriter:
             columns: list[str] | None = None
             rows: list[tuple[Any, ...]] = []
             for parent_id, children in per_parent:
-                for row in children.get(name, ()):
+                entry = children.get(name)
+                if entry is not None:
                     if columns is None:
-                        columns = [*row, child.parent_column]
-                    rows.append((*row.values(), parent_id))
+                        columns = [*entry[0], child.parent_column]
+                    rows += [(*values, parent_id) for values in entry[1]]
             if columns is not None:
                 insert_tuples(self.conn, child.table, columns, rows)
+
+
+def _is_empty(conn: Connection, table: Table) -> bool:
+    return conn.execute(select(table.c.id).limit(1)).first() is None
+
+
+def _indexes_only(sql: str, column: str) -> bool:
+    """Whether the ``CREATE INDEX`` statement ``sql`` indexes ``column`` alone."""
+    return sql.rstrip().endswith((f"({column})", f'("{column}")'))
+
+
+def secondary_indexes(conn: Connection, table: str) -> list[tuple[str, str]]:
+    """The non-unique indexes of ``table`` (not the primary key's, not a constraint's), as
+    (name, the statement that creates it)."""
+    if conn.dialect.name == "postgresql":
+        rows = conn.exec_driver_sql(
+            "SELECT i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x"
+            " JOIN pg_class i ON i.oid = x.indexrelid"
+            " WHERE x.indrelid = to_regclass(%(t)s) AND NOT x.indisunique"
+            " AND NOT x.indisprimary ORDER BY i.relname",
+            {"t": table},
+        )
+    else:
+        rows = conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
+            " AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%' ORDER BY name",
+            (table,),
+        )
+    return [(str(name), str(sql)) for name, sql in rows]
+
+
+def next_ids(conn: Connection, table: Table, count: int) -> list[int]:
+    """The ids the database would give the next ``count`` rows inserted into ``table``,
+    taken (in the caller's write transaction): SQLite's next rowids (the largest id + 1 on,
+    as for a rowid table without AUTOINCREMENT), PostgreSQL's next values of the id
+    column's sequence."""
+    if conn.dialect.name == "postgresql":
+        rows = conn.exec_driver_sql(
+            "SELECT nextval(pg_get_serial_sequence(%(t)s, 'id'))"
+            " FROM generate_series(1, %(n)s) ORDER BY 1",
+            {"t": table.name, "n": count},
+        )
+        return [int(r[0]) for r in rows]
+    last = conn.execute(select(table.c.id).order_by(table.c.id.desc()).limit(1)).scalar()
+    start = int(last or 0) + 1
+    return list(range(start, start + count))
 
 
 def insert_tuples(
