@@ -11,6 +11,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Generic, TypeVar
 
+import numpy as np
+from numpy.typing import NDArray
+
 MIN_ABBREV = 7
 
 T = TypeVar("T")
@@ -57,3 +60,64 @@ class ShaIndex(Generic[T]):
     def find_all(self, shas: Iterable[str]) -> Iterator[T]:
         for sha in shas:
             yield from self.find(sha)
+
+
+class ShaArray:
+    """Distinct SHAs held once, sorted, in a numpy bytes array: a SHA's id is its position.
+
+    The compact counterpart of a set of SHA strings for graphs of millions of commits (one
+    ``S<width>`` cell per SHA instead of a Python string). ``matches`` follows ``same_sha``
+    exactly as ``ShaIndex.find`` does: equal, or one a prefix of the other when both have at
+    least ``MIN_ABBREV`` characters. SHAs are stored as given (callers pass ``norm_sha``).
+    """
+
+    def __init__(self, shas: NDArray[np.bytes_]) -> None:
+        self.shas = shas  # sorted, distinct
+
+    @classmethod
+    def build(cls, *parts: NDArray[np.bytes_]) -> ShaArray:
+        """The distinct SHAs of ``parts`` (arrays from ``sha_bytes``)."""
+        joined = np.concatenate(parts) if parts else np.empty(0, dtype="S1")
+        return cls(np.unique(joined))
+
+    def __len__(self) -> int:
+        return len(self.shas)
+
+    def sha(self, i: int) -> str:
+        return bytes(self.shas[i]).decode()
+
+    def ids(self, shas: NDArray[np.bytes_]) -> NDArray[np.int64]:
+        """The id of each SHA in ``shas`` (every one must be present)."""
+        return np.searchsorted(self.shas, shas).astype(np.int64)
+
+    def id_of(self, sha: str) -> int | None:
+        """The id of exactly ``sha``, or ``None``."""
+        key = sha.encode()
+        i = int(np.searchsorted(self.shas, key))
+        return i if i < len(self.shas) and bytes(self.shas[i]) == key else None
+
+    def matches(self, sha: str) -> list[int]:
+        """Ids of the SHAs that are the same commit as ``sha``, in SHA order."""
+        if len(sha) < MIN_ABBREV:
+            exact = self.id_of(sha)
+            return [] if exact is None else [exact]
+        found = [i for n in range(MIN_ABBREV, len(sha)) if (i := self.id_of(sha[:n])) is not None]
+        key = sha.encode()
+        i = int(np.searchsorted(self.shas, key))
+        while i < len(self.shas) and bytes(self.shas[i]).startswith(key):
+            found.append(i)
+            i += 1
+        return found
+
+
+def sha_bytes(shas: Iterable[str], chunk: int = 65536) -> NDArray[np.bytes_]:
+    """``shas`` as a numpy bytes array (UTF-8), built in chunks to bound the temporary lists."""
+    parts: list[NDArray[np.bytes_]] = []
+    batch: list[bytes] = []
+    for sha in shas:
+        batch.append(sha.encode())
+        if len(batch) >= chunk:
+            parts.append(np.array(batch, dtype=np.bytes_))
+            batch = []
+    parts.append(np.array(batch, dtype=np.bytes_) if batch else np.empty(0, dtype="S1"))
+    return np.concatenate(parts)
