@@ -8,19 +8,26 @@ filters (pipelines, labels) are applied by the caller; columns that SQL can narr
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from array import array
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Connection, select
 
+from leadline.correlate.ancestry import CommitGraph, PrIndex, PrRow
+from leadline.correlate.shas import norm_sha, sha_bytes
 from leadline.domain.parse import parse_line
 from leadline.domain.records import Issue, PullRequest
 from leadline.store import tables as t
 
+_BATCH = 20_000  # rows per fetch of a streamed cursor
+
 
 @dataclass(frozen=True)
 class RunRow:
+    row_id: int  # pipeline_runs.id
     key: str  # system/pipeline/run_id
     system: str
     pipeline: str
@@ -58,6 +65,7 @@ def load_runs(conn: Connection, types: Sequence[str], until_us: int | None) -> l
             shas[run_id].append(sha)
     return [
         RunRow(
+            row_id=int(row.id),
             key=f"{row.system}/{row.pipeline}/{row.run_id}",
             system=row.system,
             pipeline=row.pipeline,
@@ -92,6 +100,69 @@ def load_commit_parents(conn: Connection) -> dict[str, list[str]]:
         if any(graph.values())
         for sha, parents in graph.items()
     }
+
+
+def load_commit_graph(conn: Connection) -> CommitGraph:
+    """``load_commit_parents`` as an id graph (``CommitGraph``), streamed into numpy arrays
+    instead of dicts of strings: the memory-lean read for millions of commits."""
+    c, p = t.commits, t.commit_parents
+    with_parents = {
+        repo for (repo,) in conn.execute(
+            select(c.c.repo).where(c.c.id.in_(select(p.c.commit_id))).distinct()
+        )
+    }  # fmt: skip
+    ids, keys = array("q"), []
+    rows = conn.execute(select(c.c.id, c.c.repo, c.c.sha).order_by(c.c.id).execution_options(yield_per=_BATCH))
+    for commit_id, repo, sha in rows:
+        if repo in with_parents and sha.strip():
+            ids.append(commit_id)
+            keys.append(norm_sha(sha))
+    key_arr, commit_ids = sha_bytes(keys), np.asarray(ids, dtype=np.int64)
+    del keys, ids
+    child, parents = array("q"), []
+    query = select(p.c.commit_id, p.c.parent_sha).order_by(p.c.commit_id, p.c.position)
+    for commit_id, parent in conn.execute(query.execution_options(yield_per=_BATCH)):
+        if parent.strip():
+            child.append(commit_id)
+            parents.append(norm_sha(parent))
+    edge_commit, parent_arr = np.asarray(child, dtype=np.int64), sha_bytes(parents)
+    del child, parents
+    pos = np.searchsorted(commit_ids, edge_commit)
+    pos_c = np.minimum(pos, max(len(commit_ids) - 1, 0))
+    known = (pos < len(commit_ids)) & (commit_ids[pos_c] == edge_commit) if len(commit_ids) else pos < 0
+    return CommitGraph.from_arrays(key_arr, pos[known], parent_arr[known])
+
+
+def load_pr_index(conn: Connection) -> PrIndex:
+    """The merged PRs as a ``PrIndex``, read as slim rows (``PrRow``: the columns ``ship``
+    needs) from two streamed cursors instead of parsing every stored record."""
+    return PrIndex.from_rows(_pr_rows(conn))
+
+
+def _pr_rows(conn: Connection) -> Iterator[PrRow]:
+    p, pc = t.pull_requests, t.pr_commits
+    merged = p.c.merged_at.is_not(None)
+    prs = conn.execute(
+        select(p.c.id, p.c.repo, p.c.number, p.c.merged_at, p.c.target_branch,
+               p.c.merge_commit_sha).where(merged).order_by(p.c.id)
+        .execution_options(yield_per=_BATCH)
+    )  # fmt: skip
+    shas = conn.execute(
+        select(pc.c.pull_request_id, pc.c.sha)
+        .join(p, p.c.id == pc.c.pull_request_id)
+        .where(merged)
+        .order_by(pc.c.pull_request_id, pc.c.id)
+        .execution_options(yield_per=_BATCH)
+    )
+    sha_rows = iter(shas)
+    pending = next(sha_rows, None)
+    for pk, repo, number, merged_at, target, merge_sha in prs:
+        own: list[str] = []
+        while pending is not None and pending[0] <= pk:
+            if pending[0] == pk:
+                own.append(pending[1])
+            pending = next(sha_rows, None)
+        yield (repo, int(number), int(merged_at), target, merge_sha, own)
 
 
 def load_pull_requests(conn: Connection, merged_only: bool = True) -> list[PullRequest]:
