@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import sys
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -18,7 +19,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from leadline.correlate.shas import MIN_ABBREV, ShaArray, ShaIndex, norm_sha, sha_bytes
+from leadline.correlate.shas import MIN_ABBREV, ShaArray, ShaBuffer, ShaIndex, norm_sha, sha_bytes, sorted_positions
 from leadline.domain.records import Commit, PipelineRun, PullRequest
 from leadline.domain.times import to_micros
 
@@ -291,13 +292,13 @@ class PrIndex:
     def _build(self, rows: Iterable[PrRow]) -> None:
         by_key: dict[PrKey, int] = {}
         self.keys: list[PrKey] = []
-        sha_pr, shas, merge_pr, merge_shas = array("q"), [], array("q"), []
+        sha_pr, shas, merge_pr, merge_shas = array("q"), ShaBuffer(), array("q"), ShaBuffer()
         merged_at, merged_pr, repos, branches = array("q"), array("q"), [], []
         dropped: set[int] = set()
         for repo, number, at, target, merge_sha, commit_shas in rows:
-            key = (repo, number)
+            key = (sys.intern(repo), number)
             if key in by_key:  # the last row wins (rare): forget the earlier one's entries
-                dropped.add(len(self.keys))
+                dropped.add(by_key[key])
             by_key[key] = len(self.keys)
             self.keys.append(key)
             own = list(dict.fromkeys(norm_sha(x) for x in (*commit_shas, merge_sha or "") if x.strip()))
@@ -310,9 +311,9 @@ class PrIndex:
                 merged_at.append(at)
                 merged_pr.append(len(self.keys) - 1)
                 repos.append(repo)
-                branches.append(_branch(target))
+                branches.append(sys.intern(_branch(target)))
         self._dropped = dropped
-        sha_arr, merge_arr = sha_bytes(shas), sha_bytes(merge_shas)
+        sha_arr, merge_arr = shas.array(), merge_shas.array()
         del shas, merge_shas
         self.shas = ShaArray.build(sha_arr)
         keep = self._live(sha_pr)
@@ -380,19 +381,22 @@ class PrIndex:
     def by_node(self, nodes: ShaArray) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         """CSR of ``find(sha)`` for every SHA of ``nodes``: vectorised for equal SHAs, a loop
         only over abbreviated ones (shorter than the longest SHA on the other side)."""
-        pos = np.searchsorted(nodes.shas, self.shas.shas)
-        pos_c = np.minimum(pos, max(len(nodes) - 1, 0))
-        hit = (pos < len(nodes)) & (nodes.shas[pos_c] == self.shas.shas) if len(nodes) else np.zeros(len(self.shas), dtype=np.bool_)
-        pairs = {(int(x), int(y)) for x, y in zip(pos[hit], np.flatnonzero(hit), strict=True)}
+        pos, hit = sorted_positions(nodes.shas, self.shas.shas)
         node_max = int(np.char.str_len(nodes.shas).max()) if len(nodes) else 0
         sha_max = int(np.char.str_len(self.shas.shas).max()) if len(self.shas) else 0
+        abbreviated: set[tuple[int, int]] = set()
         for y in np.flatnonzero(np.char.str_len(self.shas.shas) < node_max):
-            pairs.update((x, int(y)) for x in nodes.matches(self.shas.sha(int(y))))
+            abbreviated.update((x, int(y)) for x in nodes.matches(self.shas.sha(int(y))))
         for x in np.flatnonzero(np.char.str_len(nodes.shas) < sha_max):
-            pairs.update((int(x), y) for y in self.shas.matches(nodes.sha(int(x))))
-        if not pairs:
-            return np.zeros(len(nodes) + 1, dtype=np.int64), np.empty(0, dtype=np.int64)
-        px, py = np.array(sorted(pairs), dtype=np.int64).T
+            abbreviated.update((int(x), y) for y in self.shas.matches(nodes.sha(int(x))))
+        extra = np.array(sorted(abbreviated), dtype=np.int64).reshape(-1, 2)
+        px = np.concatenate((pos[hit].astype(np.int64), extra[:, 0]))
+        py = np.concatenate((np.flatnonzero(hit).astype(np.int64), extra[:, 1]))
+        order = np.lexsort((py, px))
+        px, py = px[order], py[order]
+        if len(px) > 1:  # an abbreviated pair may repeat an equal one
+            keep = np.concatenate(([True], (px[1:] != px[:-1]) | (py[1:] != py[:-1])))
+            px, py = px[keep], py[keep]
         counts = self._sha_off[py + 1] - self._sha_off[py]
         total = int(counts.sum())
         starts = np.repeat(self._sha_off[py], counts)

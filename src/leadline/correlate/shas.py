@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -76,9 +76,15 @@ class ShaArray:
 
     @classmethod
     def build(cls, *parts: NDArray[np.bytes_]) -> ShaArray:
-        """The distinct SHAs of ``parts`` (arrays from ``sha_bytes``)."""
-        joined = np.concatenate(parts) if parts else np.empty(0, dtype="S1")
-        return cls(np.unique(joined))
+        """The distinct SHAs of ``parts`` (arrays from ``sha_bytes``): each later part only
+        adds what the earlier ones lack (one merge, no concatenation of all parts)."""
+        out = np.unique(parts[0]) if parts else np.empty(0, dtype="S1")
+        for part in parts[1:]:
+            new = part[~sorted_positions(out, part)[1]]
+            if len(new):
+                out = np.concatenate((out, np.unique(new)))
+                out.sort(kind="stable")  # two sorted runs: a linear merge
+        return cls(out)
 
     def __len__(self) -> int:
         return len(self.shas)
@@ -110,14 +116,45 @@ class ShaArray:
         return found
 
 
-def sha_bytes(shas: Iterable[str], chunk: int = 65536) -> NDArray[np.bytes_]:
+class ShaBuffer:
+    """SHAs appended as UTF-8 into chunked numpy arrays (no list of strings kept)."""
+
+    def __init__(self, chunk: int = 65536) -> None:
+        self.chunk = chunk
+        self.parts: list[NDArray[np.bytes_]] = []
+        self.batch: list[bytes] = []
+
+    def append(self, sha: str) -> None:
+        self.batch.append(sha.encode())
+        if len(self.batch) >= self.chunk:
+            self.parts.append(np.array(self.batch, dtype=np.bytes_))
+            self.batch = []
+
+    def extend(self, shas: Iterable[str]) -> None:
+        for sha in shas:
+            self.append(sha)
+
+    def array(self) -> NDArray[np.bytes_]:
+        """Everything appended, as one array (the buffer is emptied)."""
+        rest = np.array(self.batch, dtype=np.bytes_) if self.batch else np.empty(0, dtype="S1")
+        out = np.concatenate([*self.parts, rest])
+        self.parts, self.batch = [], []
+        return out
+
+
+def sorted_positions(
+    sorted_values: NDArray[Any], values: NDArray[Any]
+) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+    """For each of ``values``: its position in ``sorted_values`` and whether it is there."""
+    pos = np.searchsorted(sorted_values, values).astype(np.int64)
+    if not len(sorted_values):
+        return pos, np.zeros(len(values), dtype=np.bool_)
+    found = sorted_values[np.minimum(pos, len(sorted_values) - 1)] == values
+    return pos, (pos < len(sorted_values)) & found
+
+
+def sha_bytes(shas: Iterable[str]) -> NDArray[np.bytes_]:
     """``shas`` as a numpy bytes array (UTF-8), built in chunks to bound the temporary lists."""
-    parts: list[NDArray[np.bytes_]] = []
-    batch: list[bytes] = []
-    for sha in shas:
-        batch.append(sha.encode())
-        if len(batch) >= chunk:
-            parts.append(np.array(batch, dtype=np.bytes_))
-            batch = []
-    parts.append(np.array(batch, dtype=np.bytes_) if batch else np.empty(0, dtype="S1"))
-    return np.concatenate(parts)
+    buffer = ShaBuffer()
+    buffer.extend(shas)
+    return buffer.array()

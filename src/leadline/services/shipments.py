@@ -40,23 +40,23 @@ def update(conn: Connection) -> int:
     head = changelog.last_seq(conn)
     if store.watermark(conn) >= head:
         return 0
-    runs = [r for r in q.load_runs(conn, DEPLOY_TYPES, None) if r.status not in NOT_DEPLOYED]
-    row_of = {r.key: r.row_id for r in runs}
-    deployments = [
-        Deployment(
-            id=r.key,
-            stream=json.dumps([r.system, r.pipeline, (r.environment or "").lower()]),
-            at_us=r.finished_at,
-            sha=r.shas[0] if r.shas else None,
-            more_shas=r.shas[1:],
-            branch=r.branch,
-            repo=r.repo,
-            service=r.service,
-            run_id=r.run_id,
+    row_of: dict[str, int] = {}  # deployment id → its run's row id
+    deployments: list[Deployment] = []
+    for r in q.iter_runs(conn, DEPLOY_TYPES, None, NOT_DEPLOYED):
+        row_of[r.key] = r.row_id
+        deployments.append(
+            Deployment(
+                id=r.key,
+                stream=json.dumps([r.system, r.pipeline, (r.environment or "").lower()]),
+                at_us=r.finished_at,
+                sha=r.shas[0] if r.shas else None,
+                more_shas=r.shas[1:],
+                branch=r.branch,
+                repo=r.repo,
+                service=r.service,
+                run_id=r.run_id,
+            )
         )
-        for r in runs
-    ]
-    del runs
     if deployments:
         prs = q.load_pr_index(conn)
         result = ship_ids(q.load_commit_graph(conn), deployments, prs)

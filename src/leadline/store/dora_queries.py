@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +17,7 @@ import numpy as np
 from sqlalchemy import Connection, select
 
 from leadline.correlate.ancestry import CommitGraph, PrIndex, PrRow
-from leadline.correlate.shas import norm_sha, sha_bytes
+from leadline.correlate.shas import norm_sha, sha_bytes, sorted_positions
 from leadline.domain.parse import parse_line
 from leadline.domain.records import Issue, PullRequest
 from leadline.store import tables as t
@@ -25,7 +25,7 @@ from leadline.store import tables as t
 _BATCH = 20_000  # rows per fetch of a streamed cursor
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RunRow:
     row_id: int  # pipeline_runs.id
     key: str  # system/pipeline/run_id
@@ -43,28 +43,37 @@ class RunRow:
 
 
 def load_runs(conn: Connection, types: Sequence[str], until_us: int | None) -> list[RunRow]:
+    return list(iter_runs(conn, types, until_us))
+
+
+def iter_runs(
+    conn: Connection, types: Sequence[str], until_us: int | None, skip_statuses: Collection[str] = ()
+) -> Iterator[RunRow]:
+    """``load_runs`` streamed (in ``finished_at`` order), leaving out runs whose status is in
+    ``skip_statuses`` (exact match)."""
     r, rc = t.pipeline_runs, t.pipeline_run_commits
     where: list[Any] = [r.c.type.in_(list(types))]
     if until_us is not None:
         where.append(r.c.finished_at < until_us)
-    rows = conn.execute(
-        select(
-            r.c.id, r.c.system, r.c.pipeline, r.c.run_id, r.c.type, r.c.status,
-            r.c.finished_at, r.c.environment, r.c.service, r.c.repo, r.c.branch,
-        ).where(*where).order_by(r.c.finished_at, r.c.id)
-    ).all()  # fmt: skip
+    if skip_statuses:
+        where.append(r.c.status.not_in(sorted(skip_statuses)))
     shas: dict[int, list[str]] = defaultdict(list)
-    ids = {row[0] for row in rows}
     for run_id, sha in conn.execute(
         select(rc.c.pipeline_run_id, rc.c.sha)
         .join(r, r.c.id == rc.c.pipeline_run_id)
         .where(*where)
         .order_by(rc.c.id)
+        .execution_options(yield_per=_BATCH)
     ):
-        if run_id in ids:
-            shas[run_id].append(sha)
-    return [
-        RunRow(
+        shas[run_id].append(sha)
+    rows = conn.execute(
+        select(
+            r.c.id, r.c.system, r.c.pipeline, r.c.run_id, r.c.type, r.c.status,
+            r.c.finished_at, r.c.environment, r.c.service, r.c.repo, r.c.branch,
+        ).where(*where).order_by(r.c.finished_at, r.c.id).execution_options(yield_per=_BATCH)
+    )  # fmt: skip
+    for row in rows:
+        yield RunRow(
             row_id=int(row.id),
             key=f"{row.system}/{row.pipeline}/{row.run_id}",
             system=row.system,
@@ -77,10 +86,8 @@ def load_runs(conn: Connection, types: Sequence[str], until_us: int | None) -> l
             service=row.service,
             repo=row.repo,
             branch=row.branch,
-            shas=tuple(shas.get(row.id, ())),
+            shas=tuple(shas.pop(row.id, ())),
         )
-        for row in rows
-    ]
 
 
 def load_commit_parents(conn: Connection) -> dict[str, list[str]]:
@@ -111,25 +118,28 @@ def load_commit_graph(conn: Connection) -> CommitGraph:
             select(c.c.repo).where(c.c.id.in_(select(p.c.commit_id))).distinct()
         )
     }  # fmt: skip
-    ids, keys = array("q"), []
-    rows = conn.execute(select(c.c.id, c.c.repo, c.c.sha).order_by(c.c.id).execution_options(yield_per=_BATCH))
-    for commit_id, repo, sha in rows:
-        if repo in with_parents and sha.strip():
-            ids.append(commit_id)
-            keys.append(norm_sha(sha))
-    key_arr, commit_ids = sha_bytes(keys), np.asarray(ids, dtype=np.int64)
-    del keys, ids
-    child, parents = array("q"), []
-    query = select(p.c.commit_id, p.c.parent_sha).order_by(p.c.commit_id, p.c.position)
-    for commit_id, parent in conn.execute(query.execution_options(yield_per=_BATCH)):
-        if parent.strip():
-            child.append(commit_id)
-            parents.append(norm_sha(parent))
-    edge_commit, parent_arr = np.asarray(child, dtype=np.int64), sha_bytes(parents)
-    del child, parents
-    pos = np.searchsorted(commit_ids, edge_commit)
-    pos_c = np.minimum(pos, max(len(commit_ids) - 1, 0))
-    known = (pos < len(commit_ids)) & (commit_ids[pos_c] == edge_commit) if len(commit_ids) else pos < 0
+    ids, child = array("q"), array("q")
+    rows = conn.execute(
+        select(c.c.id, c.c.repo, c.c.sha).order_by(c.c.id).execution_options(yield_per=_BATCH)
+    )
+
+    def keys() -> Iterator[str]:
+        for commit_id, repo, sha in rows:
+            if repo in with_parents and sha.strip():
+                ids.append(commit_id)
+                yield norm_sha(sha)
+
+    def parents() -> Iterator[str]:
+        query = select(p.c.commit_id, p.c.parent_sha).order_by(p.c.commit_id, p.c.position)
+        for commit_id, parent in conn.execute(query.execution_options(yield_per=_BATCH)):
+            if parent.strip():
+                child.append(commit_id)
+                yield norm_sha(parent)
+
+    key_arr, parent_arr = sha_bytes(keys()), sha_bytes(parents())
+    commit_ids, edge_commit = np.asarray(ids, dtype=np.int64), np.asarray(child, dtype=np.int64)
+    del ids, child
+    pos, known = sorted_positions(commit_ids, edge_commit)
     return CommitGraph.from_arrays(key_arr, pos[known], parent_arr[known])
 
 
