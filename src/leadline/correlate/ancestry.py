@@ -14,12 +14,20 @@ from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 from numpy.typing import NDArray
 
-from leadline.correlate.shas import MIN_ABBREV, ShaArray, ShaBuffer, ShaIndex, norm_sha, sha_bytes, sorted_positions
+from leadline.correlate.shas import (
+    MIN_ABBREV,
+    ShaArray,
+    ShaBuffer,
+    ShaIndex,
+    norm_sha,
+    sha_bytes,
+    sorted_positions,
+)
 from leadline.domain.records import Commit, PipelineRun, PullRequest
 from leadline.domain.times import to_micros
 
@@ -301,7 +309,9 @@ class PrIndex:
                 dropped.add(by_key[key])
             by_key[key] = len(self.keys)
             self.keys.append(key)
-            own = list(dict.fromkeys(norm_sha(x) for x in (*commit_shas, merge_sha or "") if x.strip()))
+            own = list(
+                dict.fromkeys(norm_sha(x) for x in (*commit_shas, merge_sha or "") if x.strip())
+            )
             shas.extend(own)
             sha_pr.extend([len(self.keys) - 1] * len(own))
             if at is not None and target:
@@ -338,7 +348,10 @@ class PrIndex:
         self._branches: dict[tuple[str | None, str], tuple[list[int], array[int]]] = {}
         for bkey, entries in groups.items():
             entries.sort()
-            self._branches[bkey] = ([at for at, _, _ in entries], array("q", [i for *_, i in entries]))
+            self._branches[bkey] = (
+                [at for at, _, _ in entries],
+                array("q", [i for *_, i in entries]),
+            )
 
     def _live(self, prs: array[int]) -> NDArray[np.bool_]:
         ids = np.asarray(prs, dtype=np.int64)
@@ -348,11 +361,19 @@ class PrIndex:
 
     def find(self, sha: str) -> list[int]:
         """The PRs with a commit or merge commit ``same_sha`` as ``sha`` (``ShaIndex`` order)."""
-        return [p for i in self.shas.matches(norm_sha(sha)) for p in self._items(self._sha_off, self._sha_prs, i)]
+        return [
+            p
+            for i in self.shas.matches(norm_sha(sha))
+            for p in self._items(self._sha_off, self._sha_prs, i)
+        ]
 
     def find_merge(self, sha: str) -> list[int]:
         """The merged PRs whose merge commit is ``same_sha`` as ``sha``."""
-        return [p for i in self.shas.matches(norm_sha(sha)) for p in self._items(self._merge_off, self._merge_prs, i)]
+        return [
+            p
+            for i in self.shas.matches(norm_sha(sha))
+            for p in self._items(self._merge_off, self._merge_prs, i)
+        ]
 
     def pr_shas(self, pr: int) -> list[str]:
         """``linking.pr_shas`` of PR ``pr``."""
@@ -457,10 +478,9 @@ class _Walk:
     def __init__(self, graph: CommitGraph, prs: PrIndex, out: ShippedIds) -> None:
         self.graph, self.prs, self.out = graph, prs, out
         self.n = len(graph)
-        self.offsets = memoryview(graph.offsets)
-        self.parents = memoryview(graph.parent_ids)
+        self.offsets, self.parents = _ints(graph.offsets), _ints(graph.parent_ids)
         off, items = prs.by_node(graph.nodes)
-        self.node_off, self.node_prs = memoryview(off), memoryview(np.ascontiguousarray(items))
+        self.node_off, self.node_prs = _ints(off), _ints(items)
         self.extra_ids: dict[str, int] = {}
         self.state = _Stream(0, 0)
 
@@ -533,6 +553,11 @@ class _Walk:
         for pr in shipped:
             state.add_pr(pr)
         return rule if hit else "merged_before"
+
+
+def _ints(values: NDArray[np.integer[Any]]) -> memoryview:
+    """Zero-copy view whose items are plain ``int`` (fast to index from Python loops)."""
+    return memoryview(cast(Any, np.ascontiguousarray(values)))
 
 
 def _branch(name: str | None) -> str:

@@ -7,8 +7,8 @@ filters (pipelines, labels) are applied by the caller; columns that SQL can narr
 
 from __future__ import annotations
 
-from collections import defaultdict
 from array import array
+from collections import defaultdict
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -47,7 +47,10 @@ def load_runs(conn: Connection, types: Sequence[str], until_us: int | None) -> l
 
 
 def iter_runs(
-    conn: Connection, types: Sequence[str], until_us: int | None, skip_statuses: Collection[str] = ()
+    conn: Connection,
+    types: Sequence[str],
+    until_us: int | None,
+    skip_statuses: Collection[str] = (),
 ) -> Iterator[RunRow]:
     """``load_runs`` streamed (in ``finished_at`` order), leaving out runs whose status is in
     ``skip_statuses`` (exact match)."""
@@ -137,8 +140,8 @@ def load_commit_graph(conn: Connection) -> CommitGraph:
                 yield norm_sha(parent)
 
     key_arr, parent_arr = sha_bytes(keys()), sha_bytes(parents())
-    commit_ids, edge_commit = np.asarray(ids, dtype=np.int64), np.asarray(child, dtype=np.int64)
-    del ids, child
+    commit_ids = np.frombuffer(ids, dtype=np.int64)  # views, no copies
+    edge_commit = np.frombuffer(child, dtype=np.int64)
     pos, known = sorted_positions(commit_ids, edge_commit)
     return CommitGraph.from_arrays(key_arr, pos[known], parent_arr[known])
 

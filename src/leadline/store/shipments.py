@@ -9,9 +9,9 @@ import numpy as np
 from numpy.typing import NDArray
 from sqlalchemy import Connection, delete, select
 
+from leadline.correlate.shas import sha_bytes
 from leadline.store.mapping import sha7
 from leadline.store.tables import deployment_commits, derived_state
-from leadline.correlate.shas import sha_bytes
 from leadline.store.writer import insert_many, insert_tuples
 
 NAME = "shipments"
