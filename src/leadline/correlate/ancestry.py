@@ -7,7 +7,6 @@ per stream. A rollback ships nothing. A PR ships with any of its commits or its 
 
 from __future__ import annotations
 
-import bisect
 import json
 import sys
 from array import array
@@ -301,27 +300,28 @@ class PrIndex:
         by_key: dict[PrKey, int] = {}
         self.keys: list[PrKey] = []
         sha_pr, shas, merge_pr, merge_shas = array("q"), ShaBuffer(), array("q"), ShaBuffer()
-        merged_at, merged_pr, repos, branches = array("q"), array("q"), [], []
+        merged = {name: array("q") for name in ("pr", "at", "repo", "branch")}
+        repos: dict[str, int] = {}
+        branches: dict[str, int] = {}
         dropped: set[int] = set()
         for repo, number, at, target, merge_sha, commit_shas in rows:
-            key = (sys.intern(repo), number)
+            key, pr = (sys.intern(repo), number), len(self.keys)
             if key in by_key:  # the last row wins (rare): forget the earlier one's entries
                 dropped.add(by_key[key])
-            by_key[key] = len(self.keys)
+            by_key[key] = pr
             self.keys.append(key)
-            own = list(
-                dict.fromkeys(norm_sha(x) for x in (*commit_shas, merge_sha or "") if x.strip())
-            )
+            own = dict.fromkeys(norm_sha(x) for x in (*commit_shas, merge_sha or "") if x.strip())
             shas.extend(own)
-            sha_pr.extend([len(self.keys) - 1] * len(own))
+            sha_pr.extend([pr] * len(own))
             if at is not None and target:
                 if merge_sha and merge_sha.strip():
                     merge_shas.append(norm_sha(merge_sha))
-                    merge_pr.append(len(self.keys) - 1)
-                merged_at.append(at)
-                merged_pr.append(len(self.keys) - 1)
-                repos.append(repo)
-                branches.append(sys.intern(_branch(target)))
+                    merge_pr.append(pr)
+                merged["pr"].append(pr)
+                merged["at"].append(at)
+                merged["repo"].append(repos.setdefault(repo, len(repos)))
+                merged["branch"].append(branches.setdefault(_branch(target), len(branches)))
+        del by_key
         self._dropped = dropped
         sha_arr, merge_arr = shas.array(), merge_shas.array()
         del shas, merge_shas
@@ -337,21 +337,34 @@ class PrIndex:
         self._merge_off, self._merge_prs = _csr(
             self.shas.ids(merge_arr[mkeep]), np.asarray(merge_pr)[mkeep], len(self.shas)
         )
-        self._merged: dict[int, tuple[int, str]] = {}
-        groups: dict[tuple[str | None, str], list[tuple[int, PrKey, int]]] = defaultdict(list)
-        for at, pr, repo, branch in zip(merged_at, merged_pr, repos, branches, strict=True):
-            if pr in dropped:
-                continue
-            self._merged[pr] = (at, branch)
-            groups[(repo, branch)].append((at, self.keys[pr], pr))
-            groups[(None, branch)].append((at, self.keys[pr], pr))
-        self._branches: dict[tuple[str | None, str], tuple[list[int], array[int]]] = {}
-        for bkey, entries in groups.items():
-            entries.sort()
-            self._branches[bkey] = (
-                [at for at, _, _ in entries],
-                array("q", [i for *_, i in entries]),
-            )
+        self._index_merges(merged, list(repos), list(branches))
+
+    def _index_merges(
+        self, merged: dict[str, array[int]], repos: list[str], branches: list[str]
+    ) -> None:
+        """Merged PRs by target branch (and repository), each list in ``(merged_at, repo,
+        number)`` order, as numpy arrays."""
+        live = self._live(merged["pr"])
+        pr, at = np.asarray(merged["pr"])[live], np.asarray(merged["at"])[live]
+        repo, branch = np.asarray(merged["repo"])[live], np.asarray(merged["branch"])[live]
+        self._branch_names = branches
+        self._merge_at = np.zeros(len(self.keys), dtype=np.int64)
+        self._merge_branch = np.full(len(self.keys), -1, dtype=np.int64)
+        self._merge_at[pr], self._merge_branch[pr] = at, branch
+        rank = np.argsort(np.argsort(np.array(repos, dtype=object)))  # repo name order
+        repo_rank = rank[repo] if len(repo) else repo
+        number = np.array([self.keys[int(i)][1] for i in pr], dtype=np.int64)
+        self._branches: dict[tuple[str | None, str], tuple[NDArray[np.int64], NDArray[np.int64]]]
+        self._branches = {}
+        for by_repo in (False, True):
+            group = np.stack((branch, repo)) if by_repo else branch[None, :]
+            order = np.lexsort((number, repo_rank, at, *group[::-1]))
+            g = group[:, order]
+            cuts = np.flatnonzero(np.any(g[:, 1:] != g[:, :-1], axis=0)) + 1
+            for part in np.split(order, cuts) if len(order) else []:
+                first = part[0]
+                bkey = (repos[int(repo[first])] if by_repo else None, branches[int(branch[first])])
+                self._branches[bkey] = (at[part], pr[part])
 
     def _live(self, prs: array[int]) -> NDArray[np.bool_]:
         ids = np.asarray(prs, dtype=np.int64)
@@ -381,7 +394,8 @@ class PrIndex:
 
     def merged(self, pr: int) -> tuple[int, str] | None:
         """``(merged_at_us, target branch)`` of a PR merged into a named branch."""
-        return self._merged.get(pr)
+        branch = int(self._merge_branch[pr])
+        return None if branch < 0 else (int(self._merge_at[pr]), self._branch_names[branch])
 
     def merged_before(
         self, branch: str, until_us: int, repo: str | None = None, start: int = 0
@@ -395,9 +409,9 @@ class PrIndex:
         self, branch: str, until_us: int, repo: str | None = None, start: int = 0
     ) -> tuple[list[int], int]:
         """``merged_before`` as PR ids."""
-        times, ids = self._branches.get((repo, _branch(branch)), ([], array("q")))
-        end = bisect.bisect_right(times, until_us)
-        return list(ids[start:end]), max(start, end)
+        times, ids = self._branches.get((repo, _branch(branch)), (_NONE, _NONE))
+        end = int(np.searchsorted(times, until_us, side="right"))
+        return ids[start:end].tolist(), max(start, end)
 
     def by_node(self, nodes: ShaArray) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         """CSR of ``find(sha)`` for every SHA of ``nodes``: vectorised for equal SHAs, a loop
@@ -429,6 +443,9 @@ class PrIndex:
     @staticmethod
     def _items(off: NDArray[np.int64], items: NDArray[np.int64], i: int) -> NDArray[np.int64]:
         return items[off[i] : off[i + 1]]
+
+
+_NONE = np.empty(0, dtype=np.int64)
 
 
 def _csr(

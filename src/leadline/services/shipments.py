@@ -75,6 +75,6 @@ def update(conn: Connection) -> int:
         changed = store.replace(conn, position, shipped)
     else:
         changed = store.replace(conn, (), lambda run: set())
-    changelog.append(conn, {f"s:{sha7(s.decode())}" for s in changed})
+    changelog.append_refs(conn, {f"s:{sha7(s.decode())}" for s in changed})
     store.set_watermark(conn, changelog.last_seq(conn))
     return len(changed)

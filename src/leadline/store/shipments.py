@@ -16,7 +16,7 @@ from leadline.store.writer import insert_many, insert_tuples
 
 NAME = "shipments"
 CHUNK = 500  # runs per read / delete statement
-INSERT_BATCH = 50_000  # rows per insert
+INSERT_BATCH = 20_000  # rows per insert
 
 
 def watermark(conn: Connection) -> int:
