@@ -143,7 +143,9 @@ def load_commit_graph(conn: Connection) -> CommitGraph:
     commit_ids = np.frombuffer(ids, dtype=np.int64)  # views, no copies
     edge_commit = np.frombuffer(child, dtype=np.int64)
     pos, known = sorted_positions(commit_ids, edge_commit)
-    return CommitGraph.from_arrays(key_arr, pos[known], parent_arr[known])
+    if not known.all():  # parents of commits left out above (no copy in the usual case)
+        pos, parent_arr = pos[known], parent_arr[known]
+    return CommitGraph.from_arrays(key_arr, pos, parent_arr)
 
 
 def load_pr_index(conn: Connection) -> PrIndex:
