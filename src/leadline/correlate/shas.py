@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
+
+import numpy as np
+from numpy.typing import NDArray
 
 MIN_ABBREV = 7
 
@@ -57,3 +60,101 @@ class ShaIndex(Generic[T]):
     def find_all(self, shas: Iterable[str]) -> Iterator[T]:
         for sha in shas:
             yield from self.find(sha)
+
+
+class ShaArray:
+    """Distinct SHAs held once, sorted, in a numpy bytes array: a SHA's id is its position.
+
+    The compact counterpart of a set of SHA strings for graphs of millions of commits (one
+    ``S<width>`` cell per SHA instead of a Python string). ``matches`` follows ``same_sha``
+    exactly as ``ShaIndex.find`` does: equal, or one a prefix of the other when both have at
+    least ``MIN_ABBREV`` characters. SHAs are stored as given (callers pass ``norm_sha``).
+    """
+
+    def __init__(self, shas: NDArray[np.bytes_]) -> None:
+        self.shas = shas  # sorted, distinct
+
+    @classmethod
+    def build(cls, *parts: NDArray[np.bytes_]) -> ShaArray:
+        """The distinct SHAs of ``parts`` (arrays from ``sha_bytes``): each later part only
+        adds what the earlier ones lack (one merge, no concatenation of all parts)."""
+        out = np.unique(parts[0]) if parts else np.empty(0, dtype="S1")
+        for part in parts[1:]:
+            new = part[~sorted_positions(out, part)[1]]
+            if len(new):
+                out = np.concatenate((out, np.unique(new)))
+                out.sort(kind="stable")  # two sorted runs: a linear merge
+        return cls(out)
+
+    def __len__(self) -> int:
+        return len(self.shas)
+
+    def sha(self, i: int) -> str:
+        return bytes(self.shas[i]).decode()
+
+    def ids(self, shas: NDArray[np.bytes_]) -> NDArray[np.int64]:
+        """The id of each SHA in ``shas`` (every one must be present)."""
+        return np.searchsorted(self.shas, shas).astype(np.int64)
+
+    def id_of(self, sha: str) -> int | None:
+        """The id of exactly ``sha``, or ``None``."""
+        key = sha.encode()
+        i = int(np.searchsorted(self.shas, key))
+        return i if i < len(self.shas) and bytes(self.shas[i]) == key else None
+
+    def matches(self, sha: str) -> list[int]:
+        """Ids of the SHAs that are the same commit as ``sha``, in SHA order."""
+        if len(sha) < MIN_ABBREV:
+            exact = self.id_of(sha)
+            return [] if exact is None else [exact]
+        found = [i for n in range(MIN_ABBREV, len(sha)) if (i := self.id_of(sha[:n])) is not None]
+        key = sha.encode()
+        i = int(np.searchsorted(self.shas, key))
+        while i < len(self.shas) and bytes(self.shas[i]).startswith(key):
+            found.append(i)
+            i += 1
+        return found
+
+
+class ShaBuffer:
+    """SHAs appended as UTF-8 into chunked numpy arrays (no list of strings kept)."""
+
+    def __init__(self, chunk: int = 65536) -> None:
+        self.chunk = chunk
+        self.parts: list[NDArray[np.bytes_]] = []
+        self.batch: list[bytes] = []
+
+    def append(self, sha: str) -> None:
+        self.batch.append(sha.encode())
+        if len(self.batch) >= self.chunk:
+            self.parts.append(np.array(self.batch, dtype=np.bytes_))
+            self.batch = []
+
+    def extend(self, shas: Iterable[str]) -> None:
+        for sha in shas:
+            self.append(sha)
+
+    def array(self) -> NDArray[np.bytes_]:
+        """Everything appended, as one array (the buffer is emptied)."""
+        rest = np.array(self.batch, dtype=np.bytes_) if self.batch else np.empty(0, dtype="S1")
+        out = np.concatenate([*self.parts, rest])
+        self.parts, self.batch = [], []
+        return out
+
+
+def sorted_positions(
+    sorted_values: NDArray[Any], values: NDArray[Any]
+) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+    """For each of ``values``: its position in ``sorted_values`` and whether it is there."""
+    pos = np.searchsorted(sorted_values, values).astype(np.int64)
+    if not len(sorted_values):
+        return pos, np.zeros(len(values), dtype=np.bool_)
+    found = sorted_values[np.minimum(pos, len(sorted_values) - 1)] == values
+    return pos, (pos < len(sorted_values)) & found
+
+
+def sha_bytes(shas: Iterable[str]) -> NDArray[np.bytes_]:
+    """``shas`` as a numpy bytes array (UTF-8), built in chunks to bound the temporary lists."""
+    buffer = ShaBuffer()
+    buffer.extend(shas)
+    return buffer.array()

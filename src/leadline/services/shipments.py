@@ -13,8 +13,7 @@ import json
 
 from sqlalchemy import Connection
 
-from leadline.correlate.ancestry import CommitGraph, Deployment, ship
-from leadline.correlate.linking import pr_shas
+from leadline.correlate.ancestry import Deployment, ship_ids
 from leadline.store import changelog
 from leadline.store import dora_queries as q
 from leadline.store import shipments as store
@@ -32,43 +31,50 @@ NOT_DEPLOYED = frozenset({
 
 
 def update(conn: Connection) -> int:
-    """Recompute shipments if records arrived since; returns how many SHAs changed."""
+    """Recompute shipments if records arrived since; returns how many SHAs changed.
+
+    Memory-lean at millions of commits: the graph and the merged PRs are read as id
+    structures (``load_commit_graph``, ``load_pr_index``), the walk runs on ids
+    (``ship_ids``) and each run's SHAs become strings only while its rows are compared
+    with the stored ones."""
     head = changelog.last_seq(conn)
     if store.watermark(conn) >= head:
         return 0
-    runs = [r for r in q.load_runs(conn, DEPLOY_TYPES, None) if r.status not in NOT_DEPLOYED]
-    deployments = [
-        Deployment(
-            id=r.key,
-            stream=json.dumps([r.system, r.pipeline, (r.environment or "").lower()]),
-            at_us=r.finished_at,
-            sha=r.shas[0] if r.shas else None,
-            more_shas=r.shas[1:],
-            branch=r.branch,
-            repo=r.repo,
-            service=r.service,
-            run_id=r.run_id,
+    row_of: dict[str, int] = {}  # deployment id → its run's row id
+    deployments: list[Deployment] = []
+    for r in q.iter_runs(conn, DEPLOY_TYPES, None, NOT_DEPLOYED):
+        row_of[r.key] = r.row_id
+        deployments.append(
+            Deployment(
+                id=r.key,
+                stream=json.dumps([r.system, r.pipeline, (r.environment or "").lower()]),
+                at_us=r.finished_at,
+                sha=r.shas[0] if r.shas else None,
+                more_shas=r.shas[1:],
+                branch=r.branch,
+                repo=r.repo,
+                service=r.service,
+                run_id=r.run_id,
+            )
         )
-        for r in runs
-    ]
-    changed: set[str] = set()
     if deployments:
-        prs = q.load_pull_requests(conn)
-        result = ship(CommitGraph(q.load_commit_parents(conn)), deployments, prs)
-        pr_by_key = {(p.repo, p.number): p for p in prs}
-        ids = store.run_ids(conn)
-        new: dict[int, set[str]] = {}
-        for d in deployments:
-            shas = set(result.commits.get(d.id, ()))
-            for key in result.prs.get(d.id, ()):
-                if key in pr_by_key:
-                    shas.update(pr_shas(pr_by_key[key]))
+        prs = q.load_pr_index(conn)
+        result = ship_ids(q.load_commit_graph(conn), deployments, prs)
+        del deployments
+        position = {row_of[d.id]: i for i, d in enumerate(result.order)}
+
+        def shipped(run: int) -> set[str]:
+            i = position[run]
+            d = result.order[i]
+            shas = {result.sha(node) for node in result.commits[i]}
+            for pr in result.prs[i]:
+                shas.update(prs.pr_shas(pr))
             shas -= {s.lower() for s in (d.sha, *d.more_shas) if s}  # linked directly anyway
-            if shas:
-                new[ids[d.id]] = shas
-        changed = store.replace(conn, new)
+            return shas
+
+        changed = store.replace(conn, position, shipped)
     else:
-        changed = store.replace(conn, {})
-    changelog.append(conn, {f"s:{sha7(s)}" for s in changed})
+        changed = store.replace(conn, (), lambda run: set())
+    changelog.append_refs(conn, {f"s:{sha7(s.decode())}" for s in changed})
     store.set_watermark(conn, changelog.last_seq(conn))
     return len(changed)

@@ -7,8 +7,9 @@ filters (pipelines, labels) are applied by the caller; columns that SQL can narr
 
 from __future__ import annotations
 
+from array import array
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,14 +17,19 @@ import numpy as np
 from numpy.typing import NDArray
 from sqlalchemy import Connection, select
 
+from leadline.correlate.ancestry import CommitGraph, PrIndex, PrRow
+from leadline.correlate.shas import norm_sha, sha_bytes, sorted_positions
 from leadline.domain.parse import parse_line
 from leadline.domain.records import Issue, PullRequest
 from leadline.store import tables as t
 from leadline.store.raw import fetch_all
 
+_BATCH = 20_000  # rows per fetch of a streamed cursor
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, slots=True)
 class RunRow:
+    row_id: int  # pipeline_runs.id
     key: str  # system/pipeline/run_id
     system: str
     pipeline: str
@@ -39,28 +45,41 @@ class RunRow:
 
 
 def load_runs(conn: Connection, types: Sequence[str], until_us: int | None) -> list[RunRow]:
+    return list(iter_runs(conn, types, until_us))
+
+
+def iter_runs(
+    conn: Connection,
+    types: Sequence[str],
+    until_us: int | None,
+    skip_statuses: Collection[str] = (),
+) -> Iterator[RunRow]:
+    """``load_runs`` streamed (in ``finished_at`` order), leaving out runs whose status is in
+    ``skip_statuses`` (exact match)."""
     r, rc = t.pipeline_runs, t.pipeline_run_commits
     where: list[Any] = [r.c.type.in_(list(types))]
     if until_us is not None:
         where.append(r.c.finished_at < until_us)
-    rows = conn.execute(
-        select(
-            r.c.id, r.c.system, r.c.pipeline, r.c.run_id, r.c.type, r.c.status,
-            r.c.finished_at, r.c.environment, r.c.service, r.c.repo, r.c.branch,
-        ).where(*where).order_by(r.c.finished_at, r.c.id)
-    ).all()  # fmt: skip
+    if skip_statuses:
+        where.append(r.c.status.not_in(sorted(skip_statuses)))
     shas: dict[int, list[str]] = defaultdict(list)
-    ids = {row[0] for row in rows}
     for run_id, sha in conn.execute(
         select(rc.c.pipeline_run_id, rc.c.sha)
         .join(r, r.c.id == rc.c.pipeline_run_id)
         .where(*where)
         .order_by(rc.c.id)
+        .execution_options(yield_per=_BATCH)
     ):
-        if run_id in ids:
-            shas[run_id].append(sha)
-    return [
-        RunRow(
+        shas[run_id].append(sha)
+    rows = conn.execute(
+        select(
+            r.c.id, r.c.system, r.c.pipeline, r.c.run_id, r.c.type, r.c.status,
+            r.c.finished_at, r.c.environment, r.c.service, r.c.repo, r.c.branch,
+        ).where(*where).order_by(r.c.finished_at, r.c.id).execution_options(yield_per=_BATCH)
+    )  # fmt: skip
+    for row in rows:
+        yield RunRow(
+            row_id=int(row.id),
             key=f"{row.system}/{row.pipeline}/{row.run_id}",
             system=row.system,
             pipeline=row.pipeline,
@@ -72,10 +91,8 @@ def load_runs(conn: Connection, types: Sequence[str], until_us: int | None) -> l
             service=row.service,
             repo=row.repo,
             branch=row.branch,
-            shas=tuple(shas.get(row.id, ())),
+            shas=tuple(shas.pop(row.id, ())),
         )
-        for row in rows
-    ]
 
 
 RunKind = tuple[str, str | None, str | None, str | None, str]
@@ -124,6 +141,74 @@ def load_commit_parents(conn: Connection) -> dict[str, list[str]]:
         if any(graph.values())
         for sha, parents in graph.items()
     }
+
+
+def load_commit_graph(conn: Connection) -> CommitGraph:
+    """``load_commit_parents`` as an id graph (``CommitGraph``), streamed into numpy arrays
+    instead of dicts of strings: the memory-lean read for millions of commits."""
+    c, p = t.commits, t.commit_parents
+    with_parents = {
+        repo for (repo,) in conn.execute(
+            select(c.c.repo).where(c.c.id.in_(select(p.c.commit_id))).distinct()
+        )
+    }  # fmt: skip
+    ids, child = array("q"), array("q")
+    rows = conn.execute(
+        select(c.c.id, c.c.repo, c.c.sha).order_by(c.c.id).execution_options(yield_per=_BATCH)
+    )
+
+    def keys() -> Iterator[str]:
+        for commit_id, repo, sha in rows:
+            if repo in with_parents and sha.strip():
+                ids.append(commit_id)
+                yield norm_sha(sha)
+
+    def parents() -> Iterator[str]:
+        query = select(p.c.commit_id, p.c.parent_sha).order_by(p.c.commit_id, p.c.position)
+        for commit_id, parent in conn.execute(query.execution_options(yield_per=_BATCH)):
+            if parent.strip():
+                child.append(commit_id)
+                yield norm_sha(parent)
+
+    key_arr, parent_arr = sha_bytes(keys()), sha_bytes(parents())
+    commit_ids = np.frombuffer(ids, dtype=np.int64)  # views, no copies
+    edge_commit = np.frombuffer(child, dtype=np.int64)
+    pos, known = sorted_positions(commit_ids, edge_commit)
+    if not known.all():  # parents of commits left out above (no copy in the usual case)
+        pos, parent_arr = pos[known], parent_arr[known]
+    return CommitGraph.from_arrays(key_arr, pos, parent_arr)
+
+
+def load_pr_index(conn: Connection) -> PrIndex:
+    """The merged PRs as a ``PrIndex``, read as slim rows (``PrRow``: the columns ``ship``
+    needs) from two streamed cursors instead of parsing every stored record."""
+    return PrIndex.from_rows(_pr_rows(conn))
+
+
+def _pr_rows(conn: Connection) -> Iterator[PrRow]:
+    p, pc = t.pull_requests, t.pr_commits
+    merged = p.c.merged_at.is_not(None)
+    prs = conn.execute(
+        select(p.c.id, p.c.repo, p.c.number, p.c.merged_at, p.c.target_branch,
+               p.c.merge_commit_sha).where(merged).order_by(p.c.id)
+        .execution_options(yield_per=_BATCH)
+    )  # fmt: skip
+    shas = conn.execute(
+        select(pc.c.pull_request_id, pc.c.sha)
+        .join(p, p.c.id == pc.c.pull_request_id)
+        .where(merged)
+        .order_by(pc.c.pull_request_id, pc.c.id)
+        .execution_options(yield_per=_BATCH)
+    )
+    sha_rows = iter(shas)
+    pending = next(sha_rows, None)
+    for pk, repo, number, merged_at, target, merge_sha in prs:
+        own: list[str] = []
+        while pending is not None and pending[0] <= pk:
+            if pending[0] == pk:
+                own.append(pending[1])
+            pending = next(sha_rows, None)
+        yield (repo, int(number), int(merged_at), target, merge_sha, own)
 
 
 def load_pull_requests(conn: Connection, merged_only: bool = True) -> list[PullRequest]:

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Collection, Sequence
 
+import numpy as np
+from numpy.typing import NDArray
 from sqlalchemy import Connection, delete, select
 
+from leadline.correlate.shas import sha_bytes
 from leadline.store.mapping import sha7
-from leadline.store.tables import deployment_commits, derived_state, pipeline_runs
-from leadline.store.writer import insert_many
+from leadline.store.tables import deployment_commits, derived_state
+from leadline.store.writer import insert_many, insert_tuples
 
 NAME = "shipments"
+CHUNK = 500  # runs per read / delete statement
+INSERT_BATCH = 20_000  # rows per insert
 
 
 def watermark(conn: Connection) -> int:
@@ -25,38 +31,54 @@ def set_watermark(conn: Connection, value: int) -> None:
     insert_many(conn, derived_state, [{"name": NAME, "watermark": value}])
 
 
-def run_ids(conn: Connection) -> dict[str, int]:
-    """``system/pipeline/run_id`` → the run's row id."""
-    r = pipeline_runs.c
-    rows = conn.execute(select(r.id, r.system, r.pipeline, r.run_id))
-    return {f"{s}/{p}/{i}": int(pk) for pk, s, p, i in rows}
+def stored_runs(conn: Connection) -> set[int]:
+    """The runs that have stored rows."""
+    d = deployment_commits.c
+    return {int(r) for (r,) in conn.execute(select(d.pipeline_run_id).distinct())}
 
 
-def stored(conn: Connection) -> dict[int, set[str]]:
+def stored(conn: Connection, runs: Sequence[int]) -> dict[int, set[str]]:
+    """The stored SHAs of ``runs`` (one query per ``CHUNK`` runs)."""
     out: dict[int, set[str]] = defaultdict(set)
     d = deployment_commits.c
-    for run, sha in conn.execute(select(d.pipeline_run_id, d.sha)):
-        out[int(run)].add(sha)
+    for start in range(0, len(runs), CHUNK):
+        query = select(d.pipeline_run_id, d.sha).where(
+            d.pipeline_run_id.in_(runs[start : start + CHUNK])
+        )
+        for run, sha in conn.execute(query):
+            out[int(run)].add(sha)
     return out
 
 
-def replace(conn: Connection, new: dict[int, set[str]]) -> set[str]:
-    """Store ``new`` (run row id → shipped SHAs); returns the SHAs whose shipping changed."""
-    old = stored(conn)
-    changed: set[str] = set()
+def replace(
+    conn: Connection, runs: Collection[int], shipped: Callable[[int], set[str]]
+) -> NDArray[np.bytes_]:
+    """Store what each of ``runs`` (run row ids) ``shipped``; every other run ships nothing.
+
+    Works through the runs ``CHUNK`` at a time, comparing with the stored rows: a run whose
+    SHAs changed has its rows deleted (one ``IN`` per chunk) and re-inserted (batched), an
+    unchanged run is not touched. Returns the distinct SHAs whose shipping changed (sorted)."""
     d = deployment_commits.c
-    for run in set(old) | set(new):
-        before, after = old.get(run, set()), new.get(run, set())
-        if before == after:
-            continue
-        changed |= before ^ after
-        conn.execute(delete(deployment_commits).where(d.pipeline_run_id == run))
-        insert_many(
-            conn,
-            deployment_commits,
-            [{"pipeline_run_id": run, "sha": s, "sha7": sha7(s)} for s in sorted(after)],
-        )
-    return changed
+    everything = sorted(set(runs) | stored_runs(conn))
+    changed: list[NDArray[np.bytes_]] = []
+    rows: list[tuple[int, str, str]] = []
+    for start in range(0, len(everything), CHUNK):
+        chunk = everything[start : start + CHUNK]
+        old = stored(conn, chunk)
+        redo: list[int] = []
+        for run in chunk:
+            before, after = old.get(run, set()), shipped(run) if run in runs else set()
+            if before == after:
+                continue
+            changed.append(sha_bytes(before ^ after))
+            redo.append(run)
+            rows.extend((run, s, sha7(s)) for s in sorted(after))
+        if redo:
+            conn.execute(delete(deployment_commits).where(d.pipeline_run_id.in_(redo)))
+        if len(rows) >= INSERT_BATCH or start + CHUNK >= len(everything):
+            insert_tuples(conn, deployment_commits, ["pipeline_run_id", "sha", "sha7"], rows)
+            rows = []
+    return np.unique(np.concatenate(changed)) if changed else np.empty(0, dtype="S1")
 
 
 def shipped_by(conn: Connection, run_ids: list[int]) -> dict[int, list[str]]:
