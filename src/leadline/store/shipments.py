@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from sqlalchemy import Connection, delete, select
 
+from leadline.store.keyset import chunk_size, values_in
 from leadline.store.mapping import sha7
 from leadline.store.tables import deployment_commits, derived_state, pipeline_runs
 from leadline.store.writer import insert_many
@@ -62,9 +63,10 @@ def replace(conn: Connection, new: dict[int, set[str]]) -> set[str]:
 def shipped_by(conn: Connection, run_ids: list[int]) -> dict[int, list[str]]:
     out: dict[int, list[str]] = defaultdict(list)
     d = deployment_commits.c
-    for start in range(0, len(run_ids), 500):
-        chunk = run_ids[start : start + 500]
-        query = select(d.pipeline_run_id, d.sha).where(d.pipeline_run_id.in_(chunk))
+    size = chunk_size(conn)
+    for start in range(0, len(run_ids), size):
+        chunk = run_ids[start : start + size]
+        query = select(d.pipeline_run_id, d.sha).where(values_in(d.pipeline_run_id, chunk))
         for run, sha in conn.execute(query.order_by(d.id)):
             out[int(run)].append(sha)
     return out
