@@ -25,7 +25,13 @@ from leadline.services import shipments
 from leadline.store import changelog
 from leadline.store import timelines as store
 from leadline.store.db import reading, writing
-from leadline.store.neighbourhood import _chunks, all_change_keys, load_neighbourhood, resolve_refs
+from leadline.store.neighbourhood import (
+    _chunks,
+    all_change_keys,
+    ensure_statistics,
+    load_neighbourhood,
+    resolve_refs,
+)
 
 Progress = Callable[[int, int], None]
 REBUILD_CHUNK = 1000
@@ -73,14 +79,17 @@ def refresh(engine: Engine, profile: Profile, on_progress: Progress | None = Non
                 conn, fingerprint, profile.name, unit, len(profile.stages), _now()
             )
             keys = all_change_keys(conn, unit)
+            ensure_statistics(conn)
+            fresh = True  # a new set: no rows to replace
         else:
             keys = sorted(resolve_refs(conn, changelog.refs_since(conn, ts.watermark), unit))
+            fresh = False
         done = 0
         for chunk in _chunks(keys, REBUILD_CHUNK):
             records = load_neighbourhood(conn, chunk, unit)
             bundles = link(records, unit, keys=chunk)
             built = [build_timeline(profile, bundles[k]) for k in sorted(bundles)]
-            store.replace(conn, ts.id, chunk, [b for b in built if b is not None])
+            store.replace(conn, ts.id, [] if fresh else chunk, [b for b in built if b is not None])
             done += len(chunk)
             if on_progress is not None:
                 on_progress(done, len(keys))
