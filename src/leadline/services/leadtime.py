@@ -26,7 +26,13 @@ from leadline.services import shipments
 from leadline.store import changelog
 from leadline.store import timelines as store
 from leadline.store.db import reading, writing
-from leadline.store.neighbourhood import _chunks, all_change_keys, load_neighbourhood, resolve_refs
+from leadline.store.neighbourhood import (
+    _chunks,
+    all_change_keys,
+    ensure_statistics,
+    load_neighbourhood,
+    resolve_refs,
+)
 
 Progress = Callable[[int, int], None]
 REBUILD_CHUNK = 1000
@@ -69,12 +75,13 @@ def refresh(engine: Engine, profile: Profile, on_progress: Progress | None = Non
         head = changelog.last_seq(conn)
         if ts is not None and ts.watermark >= head:
             return 0
-        fresh = ts is None
+        fresh = ts is None  # a set created now has no rows to replace
         if ts is None:
             ts = store.create_set(
                 conn, fingerprint, profile.name, unit, len(profile.stages), _now()
             )
             keys = all_change_keys(conn, unit)
+            ensure_statistics(conn)
         else:
             keys = sorted(resolve_refs(conn, changelog.refs_since(conn, ts.watermark), unit))
         done = 0

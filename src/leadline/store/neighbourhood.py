@@ -10,14 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Select, and_, or_, select
+from sqlalchemy import Connection, Select, and_, or_, select, text
 
 from leadline.domain.parse import parse_line
 from leadline.domain.records import PipelineRun, RecordModel
 from leadline.errors import LineError
 from leadline.store import tables as t
 from leadline.store.changelog import SEP
-from leadline.store.keyset import MAX_KEYS, keys_in
+from leadline.store.keyset import MAX_KEYS, chunk_size, keys_in, values_in
 from leadline.store.shipments import shipped_by
 
 Unit = Literal["ticket", "pull_request"]
@@ -38,7 +38,7 @@ def _chunks(items: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
 def _scalars(conn: Connection, make: Any, values: Iterable[Any]) -> set[Any]:
     """Run ``make(chunk)`` for each chunk of ``values``; union of the first column."""
     out: set[Any] = set()
-    for chunk in _chunks(sorted(set(values))):
+    for chunk in _chunks(sorted(set(values)), chunk_size(conn)):
         out.update(r[0] for r in conn.execute(make(chunk)))
     return out
 
@@ -85,7 +85,7 @@ def resolve_refs(conn: Connection, refs: Iterable[str], unit: Unit) -> set[str]:
 
 def _rows(conn: Connection, make: Any, values: Iterable[Any]) -> set[tuple[Any, ...]]:
     out: set[tuple[Any, ...]] = set()
-    for chunk in _chunks(sorted(set(values))):
+    for chunk in _chunks(sorted(set(values)), chunk_size(conn)):
         out.update(tuple(r) for r in conn.execute(make(chunk)))
     return out
 
@@ -139,16 +139,16 @@ def _issues_with_versions(chunk: list[tuple[str, str]]) -> Select[Any]:
 
 def _keys_of_commit_shas(chunk: list[str]) -> Select[Any]:
     k, c = t.commit_ticket_keys, t.commits
-    return select(k.c.key).join(c, c.c.id == k.c.commit_id).where(c.c.sha7.in_(chunk))
+    return select(k.c.key).join(c, c.c.id == k.c.commit_id).where(values_in(c.c.sha7, chunk))
 
 
 def _keys_of_pr_shas(chunk: list[str]) -> Select[Any]:
     k, p, pc = t.pr_ticket_keys, t.pull_requests, t.pr_commits
-    via_commits = select(pc.c.pull_request_id).where(pc.c.sha7.in_(chunk))
+    via_commits = select(pc.c.pull_request_id).where(values_in(pc.c.sha7, chunk))
     return (
         select(k.c.key)
         .join(p, p.c.id == k.c.pull_request_id)
-        .where(or_(p.c.merge_sha7.in_(chunk), p.c.id.in_(via_commits)))
+        .where(or_(values_in(p.c.merge_sha7, chunk), p.c.id.in_(via_commits)))
     )
 
 
@@ -157,16 +157,46 @@ def _prs_with_keys(chunk: list[str]) -> Select[Any]:
     return (
         select(p.c.repo, p.c.number)
         .join(k, k.c.pull_request_id == p.c.id)
-        .where(k.c.key.in_(chunk))
+        .where(values_in(k.c.key, chunk))
     )
 
 
 def _prs_with_shas(chunk: list[str]) -> Select[Any]:
     p, pc = t.pull_requests, t.pr_commits
-    via_commits = select(pc.c.pull_request_id).where(pc.c.sha7.in_(chunk))
+    via_commits = select(pc.c.pull_request_id).where(values_in(pc.c.sha7, chunk))
     return select(p.c.repo, p.c.number).where(
-        or_(p.c.merge_sha7.in_(chunk), p.c.id.in_(via_commits))
+        or_(values_in(p.c.merge_sha7, chunk), p.c.id.in_(via_commits))
     )
+
+
+_READ = (
+    t.issues, t.issue_fix_versions, t.versions, t.commits, t.commit_ticket_keys,
+    t.pull_requests, t.pr_commits, t.pr_ticket_keys, t.pipeline_runs, t.pipeline_run_commits,
+    t.pipeline_artifacts, t.deployment_commits, t.events, t.timelines,
+)  # fmt: skip
+
+
+def ensure_statistics(conn: Connection) -> None:
+    """ANALYZE the tables a full build reads, on PostgreSQL, if they never were.
+
+    Without statistics (a fresh import, autovacuum not yet round or off) the planner
+    guesses that each key matches 0.5 % of a table, so a lookup of a few hundred keys looks
+    like most of it: a sequential scan per chunk, and a full build quadratic in the table
+    sizes. ANALYZE samples a bounded number of rows: a second or two at 100k changes.
+    """
+    if conn.dialect.name != "postgresql":
+        return
+    names = [table.name for table in _READ]
+    never = conn.execute(
+        text(
+            "SELECT relname FROM pg_class "
+            "WHERE oid = ANY(CAST(:names AS regclass[])) AND reltuples < 0"
+        ),
+        {"names": names},
+    ).scalars()
+    stale = sorted(str(name) for name in never)
+    if stale:
+        conn.execute(text("ANALYZE " + ", ".join(stale)))
 
 
 def all_change_keys(conn: Connection, unit: Unit) -> list[str]:
@@ -180,6 +210,7 @@ def all_change_keys(conn: Connection, unit: Unit) -> list[str]:
 def load_neighbourhood(conn: Connection, keys: Sequence[str], unit: Unit) -> list[RecordModel]:
     """Every record that can link to one of ``keys`` (a superset; the linker decides)."""
     data: dict[tuple[str, int], str] = {}
+    size = chunk_size(conn)
 
     def fetch(table: Any, where: Any) -> list[Any]:
         rows = list(conn.execute(select(table.c.id, table.c.data, *_extra(table)).where(where)))
@@ -196,50 +227,51 @@ def load_neighbourhood(conn: Connection, keys: Sequence[str], unit: Unit) -> lis
         commit_ids = {r[0] for r in _id_rows(conn, t.commit_ticket_keys, "commit_id", issue_keys)}
     else:
         pairs = [(k.rpartition("#")[0], int(k.rpartition("#")[2])) for k in keys]
-        for chunk in _chunks(pairs):
+        for chunk in _chunks(pairs, size):
             pr_ids.update(r[0] for r in conn.execute(
                 select(p.c.id).where(keys_in([p.c.repo, p.c.number], chunk))
             ))  # fmt: skip
-        for chunk in _chunks(pr_ids):
+        ptk = t.pr_ticket_keys
+        for chunk in _chunks(pr_ids, size):
             issue_keys.update(r[0] for r in conn.execute(
-                select(t.pr_ticket_keys.c.key).where(t.pr_ticket_keys.c.pull_request_id.in_(chunk))
+                select(ptk.c.key).where(values_in(ptk.c.pull_request_id, chunk))
             ))  # fmt: skip
         commit_ids = set()
     shas: set[str] = set()
-    for chunk in _chunks(pr_ids):
-        for row in fetch(p, p.c.id.in_(chunk)):
+    for chunk in _chunks(pr_ids, size):
+        for row in fetch(p, values_in(p.c.id, chunk)):
             if row.merge_sha7:
                 shas.add(row.merge_sha7)
         shas.update(r[0] for r in conn.execute(
-            select(t.pr_commits.c.sha7).where(t.pr_commits.c.pull_request_id.in_(chunk))
+            select(t.pr_commits.c.sha7).where(values_in(t.pr_commits.c.pull_request_id, chunk))
         ))  # fmt: skip
-    for chunk in _chunks(commit_ids):
-        shas.update(row.sha7 for row in fetch(c, c.c.id.in_(chunk)))
-    for chunk in _chunks(shas):
-        fetch(c, c.c.sha7.in_(chunk))
+    for chunk in _chunks(commit_ids, size):
+        shas.update(row.sha7 for row in fetch(c, values_in(c.c.id, chunk)))
+    for chunk in _chunks(shas, size):
+        fetch(c, values_in(c.c.sha7, chunk))
     versions: set[tuple[str, str]] = set()
-    for chunk in _chunks(issue_keys):
-        fetch(i, i.c.key.in_(chunk))
+    for chunk in _chunks(issue_keys, size):
+        fetch(i, values_in(i.c.key, chunk))
         versions.update((r[0], r[1]) for r in conn.execute(
             select(i.c.project, t.issue_fix_versions.c.name)
             .join(t.issue_fix_versions, t.issue_fix_versions.c.issue_id == i.c.id)
-            .where(i.c.key.in_(chunk))
+            .where(values_in(i.c.key, chunk))
         ))  # fmt: skip
-    for chunk in _chunks(versions):
+    for chunk in _chunks(versions, size):
         v = t.versions
         fetch(v, keys_in([v.c.project, v.c.name], chunk))
     _load_runs(conn, shas, fetch)
     e = t.events
     upper = {k.strip().upper() for k in issue_keys}
-    for chunk in _chunks(upper):
-        fetch(e, e.c.ticket_key.in_(chunk))
-    for chunk in _chunks(shas):
-        fetch(e, e.c.key7.in_(chunk))
+    for chunk in _chunks(upper, size):
+        fetch(e, values_in(e.c.ticket_key, chunk))
+    for chunk in _chunks(shas, size):
+        fetch(e, values_in(e.c.key7, chunk))
     run_pks = [pk for (table, pk) in data if table == t.pipeline_runs.name]
     shipped = shipped_by(conn, run_pks) if run_pks else {}
     records: list[RecordModel] = []
-    for (_table, pk), text in sorted(data.items()):
-        parsed = parse_line(text, "<stored>", 0)
+    for (_table, pk), stored in sorted(data.items()):
+        parsed = parse_line(stored, "<stored>", 0)
         if isinstance(parsed, LineError):
             continue
         if isinstance(parsed, PipelineRun) and shipped.get(pk):
@@ -262,9 +294,10 @@ def _extra(table: Any) -> list[Any]:
 
 def _id_rows(conn: Connection, table: Any, column: str, keys: set[str]) -> set[tuple[Any, ...]]:
     out: set[tuple[Any, ...]] = set()
-    for chunk in _chunks(keys):
+    size = chunk_size(conn)
+    for chunk in _chunks(keys, size):
         out.update(tuple(r) for r in conn.execute(select(table.c[column]).where(
-            table.c.key.in_(chunk)
+            values_in(table.c.key, chunk)
         )))  # fmt: skip
     return out
 
@@ -274,25 +307,26 @@ def _load_runs(conn: Connection, shas: set[str], fetch: Any) -> None:
     r, rc, a = t.pipeline_runs, t.pipeline_run_commits, t.pipeline_artifacts
     run_ids: set[int] = set()
     dc = t.deployment_commits
-    for chunk in _chunks(shas):
+    size = chunk_size(conn)
+    for chunk in _chunks(shas, size):
         run_ids.update(x[0] for x in conn.execute(
-            select(rc.c.pipeline_run_id).where(rc.c.sha7.in_(chunk))
+            select(rc.c.pipeline_run_id).where(values_in(rc.c.sha7, chunk))
         ))  # fmt: skip
         run_ids.update(x[0] for x in conn.execute(
-            select(dc.c.pipeline_run_id).where(dc.c.sha7.in_(chunk))
+            select(dc.c.pipeline_run_id).where(values_in(dc.c.sha7, chunk))
         ))  # fmt: skip
     frontier = set(run_ids)
     while frontier:
         outputs: set[tuple[str, str]] = set()
-        for chunk in _chunks(frontier):
+        for chunk in _chunks(frontier, size):
             outputs.update((x[0], x[1]) for x in conn.execute(
                 select(a.c.name, a.c.version).where(
-                    a.c.pipeline_run_id.in_(chunk), a.c.direction == "output",
+                    values_in(a.c.pipeline_run_id, chunk), a.c.direction == "output",
                     a.c.version.is_not(None),
                 )
             ))  # fmt: skip
         consumers: set[int] = set()
-        for chunk in _chunks(outputs):
+        for chunk in _chunks(outputs, size):
             consumers.update(x[0] for x in conn.execute(
                 select(a.c.pipeline_run_id).where(
                     and_(a.c.direction == "input", keys_in([a.c.name, a.c.version], chunk))
@@ -300,5 +334,5 @@ def _load_runs(conn: Connection, shas: set[str], fetch: Any) -> None:
             ))  # fmt: skip
         frontier = consumers - run_ids
         run_ids |= frontier
-    for chunk in _chunks(run_ids):
-        fetch(r, r.c.id.in_(chunk))
+    for chunk in _chunks(run_ids, size):
+        fetch(r, values_in(r.c.id, chunk))

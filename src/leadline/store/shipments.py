@@ -10,12 +10,12 @@ from numpy.typing import NDArray
 from sqlalchemy import Connection, delete, select
 
 from leadline.correlate.shas import sha_bytes
+from leadline.store.keyset import chunk_size, values_in
 from leadline.store.mapping import sha7
 from leadline.store.tables import deployment_commits, derived_state
 from leadline.store.writer import insert_many, insert_tuples
 
 NAME = "shipments"
-CHUNK = 500  # runs per read / delete statement
 INSERT_BATCH = 20_000  # rows per insert
 
 
@@ -38,12 +38,13 @@ def stored_runs(conn: Connection) -> set[int]:
 
 
 def stored(conn: Connection, runs: Sequence[int]) -> dict[int, set[str]]:
-    """The stored SHAs of ``runs`` (one query per ``CHUNK`` runs)."""
+    """The stored SHAs of ``runs`` (one query per ``chunk_size`` runs)."""
     out: dict[int, set[str]] = defaultdict(set)
     d = deployment_commits.c
-    for start in range(0, len(runs), CHUNK):
+    size = chunk_size(conn)
+    for start in range(0, len(runs), size):
         query = select(d.pipeline_run_id, d.sha).where(
-            d.pipeline_run_id.in_(runs[start : start + CHUNK])
+            values_in(d.pipeline_run_id, runs[start : start + size])
         )
         for run, sha in conn.execute(query):
             out[int(run)].add(sha)
@@ -55,15 +56,17 @@ def replace(
 ) -> NDArray[np.bytes_]:
     """Store what each of ``runs`` (run row ids) ``shipped``; every other run ships nothing.
 
-    Works through the runs ``CHUNK`` at a time, comparing with the stored rows: a run whose
-    SHAs changed has its rows deleted (one ``IN`` per chunk) and re-inserted (batched), an
+    Works through the runs ``chunk_size`` at a time (an ``IN`` list of 500 on SQLite, one
+    array on PostgreSQL), comparing with the stored rows: a run whose SHAs changed has its
+    rows deleted (one statement per chunk) and re-inserted (batched), an
     unchanged run is not touched. Returns the distinct SHAs whose shipping changed (sorted)."""
     d = deployment_commits.c
     everything = sorted(set(runs) | stored_runs(conn))
     changed: list[NDArray[np.bytes_]] = []
     rows: list[tuple[int, str, str]] = []
-    for start in range(0, len(everything), CHUNK):
-        chunk = everything[start : start + CHUNK]
+    size = chunk_size(conn)
+    for start in range(0, len(everything), size):
+        chunk = everything[start : start + size]
         old = stored(conn, chunk)
         redo: list[int] = []
         for run in chunk:
@@ -74,8 +77,8 @@ def replace(
             redo.append(run)
             rows.extend((run, s, sha7(s)) for s in sorted(after))
         if redo:
-            conn.execute(delete(deployment_commits).where(d.pipeline_run_id.in_(redo)))
-        if len(rows) >= INSERT_BATCH or start + CHUNK >= len(everything):
+            conn.execute(delete(deployment_commits).where(values_in(d.pipeline_run_id, redo)))
+        if len(rows) >= INSERT_BATCH or start + size >= len(everything):
             insert_tuples(conn, deployment_commits, ["pipeline_run_id", "sha", "sha7"], rows)
             rows = []
     return np.unique(np.concatenate(changed)) if changed else np.empty(0, dtype="S1")
@@ -84,9 +87,10 @@ def replace(
 def shipped_by(conn: Connection, run_ids: list[int]) -> dict[int, list[str]]:
     out: dict[int, list[str]] = defaultdict(list)
     d = deployment_commits.c
-    for start in range(0, len(run_ids), 500):
-        chunk = run_ids[start : start + 500]
-        query = select(d.pipeline_run_id, d.sha).where(d.pipeline_run_id.in_(chunk))
+    size = chunk_size(conn)
+    for start in range(0, len(run_ids), size):
+        chunk = run_ids[start : start + size]
+        query = select(d.pipeline_run_id, d.sha).where(values_in(d.pipeline_run_id, chunk))
         for run, sha in conn.execute(query.order_by(d.id)):
             out[int(run)].append(sha)
     return out
