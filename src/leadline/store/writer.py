@@ -145,7 +145,8 @@ class RecordWriter:
     ``bulk`` (a large import): for a kind whose table is empty when first written, keys new
     to this writer skip the digest lookup, and (when that first write is a full batch) the
     table's and its child tables' non-unique secondary indexes (but the parent-id ones) are
-    dropped and created again by ``finish``, in the same transaction. The stored rows are the same either way.
+    dropped and created again by ``finish``, in the same transaction. The stored rows are the
+    same either way.
     """
 
     conn: Connection
