@@ -77,8 +77,9 @@ def import_ndjson(
     reported, not just the first.
 
     ``workers``: processes that validate and serialise lines while this one writes (``0``:
-    all in this process; ``None``: one per CPU but one, once the input passes
-    ``PARALLEL_MIN_LINES`` lines; none on a single CPU). The outcome is the same either way:
+    all in this process; ``None``: one per CPU, once the input passes
+    ``PARALLEL_MIN_LINES`` lines; none on a single CPU — the writer waits on the workers
+    more than it works, so a worker per CPU beats leaving one CPU to the writer). The outcome is the same either way:
     lines are prepared in chunks and written in input order.
     """
     started = time.perf_counter()
@@ -185,7 +186,8 @@ def _prepared(
 ) -> Iterator[Prepared]:
     chunks = _chunks(sources, on_progress)
     if workers is None:
-        workers = (os.cpu_count() or 1) - 1
+        cpus = os.cpu_count() or 1
+        workers = cpus if cpus > 1 else 0
     head: list[tuple[str, Chunk]] = []
     if workers and workers > 0:
         # Look ahead: a small input is not worth starting processes for.
