@@ -33,6 +33,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 sys.path.insert(0, str(Path(__file__).parent))
 from floor import floor
@@ -249,6 +250,7 @@ def main() -> None:
                 finally:
                     drop_schema(args.pg, schema)
             rows.append(row)
+            print_table(rows, file=sys.stderr)  # so far: survives an interrupted run
             if not args.keep:
                 path.unlink()
                 for suffix in ("", "-wal", "-shm"):
@@ -263,7 +265,7 @@ def main() -> None:
     print(hooks)
 
 
-def print_table(rows: list[Row]) -> None:
+def print_table(rows: list[Row], file: TextIO = sys.stdout) -> None:
     """A Markdown table: one row per figure, one column per size, and with two sizes or more
     a growth column: the figure's cost per record at the largest size over its cost per
     record at the smallest (1.0 = linear; below 1 = better than linear)."""
@@ -275,13 +277,13 @@ def print_table(rows: list[Row]) -> None:
     header = "| figure | " + " | ".join(r.size for r in rows) + " |"
     if growth:
         header += f" growth per record {first.size} → {last.size} |"
-    print(header)
-    print("|---|" + "---:|" * (len(rows) + growth))
+    print(header, file=file)
+    print("|---|" + "---:|" * (len(rows) + growth), file=file)
     for name in names:
         line = f"| {name} | " + " | ".join(r.cells.get(name, "") for r in rows) + " |"
         if growth:
             line += f" {_growth(name, first, last)} |"
-        print(line)
+        print(line, file=file)
 
 
 def _growth(name: str, first: Row, last: Row) -> str:
