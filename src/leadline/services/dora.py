@@ -218,7 +218,7 @@ class _Deployments:
             keep = _run_filter(profile, d.pipelines, d.environments)
             runs = [r for r in every if keep(r.pipeline, r.environment, r.repo, r.service)]
             ok = _statuses(d.statuses, ["success"])
-            items = [_from_run(r) for r in runs if r.status in ok]
+            items = [r.deployment() for r in runs if r.status in ok]
             return cls(items, runs, conn, all_runs=every)
         if d.source == "pull_requests":
             items = [
@@ -301,20 +301,6 @@ def _commit_times(conn: Connection, profile: Profile, found: _Deployments) -> Co
         if _glob(repo, profile.scope.repos)
     ]
     return commit_lead_times(commits, found.shipments())
-
-
-def _from_run(r: q.RunRow) -> Deployment:
-    return Deployment(
-        id=r.key,
-        stream=json.dumps([r.system, r.pipeline, (r.environment or "").lower()]),
-        at_us=r.finished_at,
-        sha=r.shas[0] if r.shas else None,
-        more_shas=r.shas[1:],
-        branch=r.branch,
-        repo=r.repo,
-        service=r.service,
-        run_id=r.run_id,
-    )
 
 
 def _change_failure_rate(

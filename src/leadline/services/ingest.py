@@ -79,8 +79,8 @@ def import_ndjson(
     ``workers``: processes that validate and serialise lines while this one writes (``0``:
     all in this process; ``None``: one per CPU, once the input passes
     ``PARALLEL_MIN_LINES`` lines; none on a single CPU — the writer waits on the workers
-    more than it works, so a worker per CPU beats leaving one CPU to the writer). The outcome is the same either way:
-    lines are prepared in chunks and written in input order.
+    more than it works, so a worker per CPU beats leaving one CPU to the writer). The outcome
+    is the same either way: lines are prepared in chunks and written in input order.
     """
     started = time.perf_counter()
     errors = _Errors()

@@ -9,8 +9,6 @@ changed is written to the change log so the affected timelines are rebuilt.
 
 from __future__ import annotations
 
-import json
-
 from sqlalchemy import Connection
 
 from leadline.correlate.ancestry import Deployment, ship_ids
@@ -44,19 +42,7 @@ def update(conn: Connection) -> int:
     deployments: list[Deployment] = []
     for r in q.iter_runs(conn, DEPLOY_TYPES, None, NOT_DEPLOYED):
         row_of[r.key] = r.row_id
-        deployments.append(
-            Deployment(
-                id=r.key,
-                stream=json.dumps([r.system, r.pipeline, (r.environment or "").lower()]),
-                at_us=r.finished_at,
-                sha=r.shas[0] if r.shas else None,
-                more_shas=r.shas[1:],
-                branch=r.branch,
-                repo=r.repo,
-                service=r.service,
-                run_id=r.run_id,
-            )
-        )
+        deployments.append(r.deployment())
     if deployments:
         prs = q.load_pr_index(conn)
         result = ship_ids(q.load_commit_graph(conn), deployments, prs)

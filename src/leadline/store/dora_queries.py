@@ -7,6 +7,7 @@ filters (pipelines, labels) are applied by the caller; columns that SQL can narr
 
 from __future__ import annotations
 
+import json
 from array import array
 from collections import defaultdict
 from collections.abc import Collection, Iterator, Sequence
@@ -17,7 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 from sqlalchemy import Connection, select
 
-from leadline.correlate.ancestry import CommitGraph, PrIndex, PrRow
+from leadline.correlate.ancestry import CommitGraph, Deployment, PrIndex, PrRow
 from leadline.correlate.shas import norm_sha, sha_bytes, sorted_positions
 from leadline.domain.parse import parse_line
 from leadline.domain.records import Issue, PullRequest
@@ -42,6 +43,21 @@ class RunRow:
     repo: str | None
     branch: str | None
     shas: tuple[str, ...]
+
+    def deployment(self) -> Deployment:
+        """This run as a deployment of its first SHA (the rest as ``more_shas``), in the stream
+        of its system, pipeline and environment (case-folded)."""
+        return Deployment(
+            id=self.key,
+            stream=json.dumps([self.system, self.pipeline, (self.environment or "").lower()]),
+            at_us=self.finished_at,
+            sha=self.shas[0] if self.shas else None,
+            more_shas=self.shas[1:],
+            branch=self.branch,
+            repo=self.repo,
+            service=self.service,
+            run_id=self.run_id,
+        )
 
 
 def load_runs(conn: Connection, types: Sequence[str], until_us: int | None) -> list[RunRow]:
