@@ -164,13 +164,14 @@ def read_matrix(
     condition = " AND ".join(where)
     keys: list[str] | None = None
     if with_keys:
-        rows = fetch_all(conn, f"SELECT change_key, times FROM timelines WHERE {condition}", params)
+        sql = f"SELECT change_key, times FROM timelines WHERE {condition}"
+        rows = fetch_all(conn, sql, params, binary=True)
         keys = [key for key, _ in rows]
         n, blob = len(rows), b"".join([bytes(times) for _, times in rows])
     else:
         concat = _CONCAT[conn.dialect.name]
         sql = f"SELECT count(*), {concat} FROM timelines WHERE {condition}"
-        [(n, blob)] = fetch_all(conn, sql, params)
+        [(n, blob)] = fetch_all(conn, sql, params, binary=True)
     return _matrix(keys, int(n), bytes(blob or b""), ts.stages)
 
 
