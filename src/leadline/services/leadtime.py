@@ -93,6 +93,8 @@ def refresh(engine: Engine, profile: Profile, on_progress: Progress | None = Non
             done += len(chunk)
             if on_progress is not None:
                 on_progress(done, len(keys))
+        if fresh:
+            store.analyze(conn)
         store.set_watermark(conn, ts.id, head, _now())
         return len(keys)
 

@@ -60,6 +60,13 @@ def create_set(
     return TimelineSet(int(new_id[0]), fingerprint, unit, stages, 0)
 
 
+def analyze(conn: Connection) -> None:
+    """On PostgreSQL, ANALYZE the timelines after a full build: without statistics the
+    planner takes a year's window for a few rows (bitmap scans, twice the time at 1M)."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("ANALYZE timelines")
+
+
 def set_watermark(conn: Connection, set_id: int, watermark: int, built_at: int) -> None:
     conn.execute(
         update(timeline_sets)
