@@ -17,6 +17,7 @@ from leadline.store.writer import insert_many, insert_tuples
 
 NAME = "shipments"
 INSERT_BATCH = 20_000  # rows per insert
+RUN_CHUNK = 5_000  # runs compared (and their rows held) at a time
 
 
 def watermark(conn: Connection) -> int:
@@ -56,15 +57,16 @@ def replace(
 ) -> NDArray[np.bytes_]:
     """Store what each of ``runs`` (run row ids) ``shipped``; every other run ships nothing.
 
-    Works through the runs ``chunk_size`` at a time (an ``IN`` list of 500 on SQLite, one
-    array on PostgreSQL), comparing with the stored rows: a run whose SHAs changed has its
+    Works through the runs ``chunk_size`` at a time (an ``IN`` list of 500 on SQLite, an
+    array of at most ``RUN_CHUNK`` on PostgreSQL: the new rows of a chunk are held until its
+    delete), comparing with the stored rows: a run whose SHAs changed has its
     rows deleted (one statement per chunk) and re-inserted (batched), an
     unchanged run is not touched. Returns the distinct SHAs whose shipping changed (sorted)."""
     d = deployment_commits.c
     everything = sorted(set(runs) | stored_runs(conn))
     changed: list[NDArray[np.bytes_]] = []
     rows: list[tuple[int, str, str]] = []
-    size = chunk_size(conn)
+    size = min(chunk_size(conn), RUN_CHUNK)  # PostgreSQL's arrays could take every run
     for start in range(0, len(everything), size):
         chunk = everything[start : start + size]
         old = stored(conn, chunk)
