@@ -41,6 +41,20 @@ class StoreError(LeadlineError):
     code = "store_error"
 
 
+class WriteBusy(StoreError):
+    """The write lock was not obtained within the bounded wait (another writer holds it: an
+    import, a long refresh chunk). Nothing was written; the caller may try again later —
+    over HTTP this is 503 with ``Retry-After``."""
+
+    code = "busy"
+
+    def __init__(self, waited: float) -> None:
+        super().__init__(
+            f"the database is busy with another write (waited {waited:g} s); try again shortly"
+        )
+        self.waited = waited
+
+
 class NotFoundError(LeadlineError):
     """A named thing (profile, change, collection) does not exist."""
 

@@ -8,13 +8,14 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from leadline.config import normalise_database_url
-from leadline.errors import ConfigError
+from leadline.errors import ConfigError, WriteBusy
 
+DEFAULT_WAIT_MS = 30000  # how long a writer waits for the write lock unless told otherwise
 SQLITE_PRAGMAS = (
-    "PRAGMA busy_timeout=30000",  # first: switching to WAL below may wait for another opener
+    f"PRAGMA busy_timeout={DEFAULT_WAIT_MS}",  # first: switching to WAL may wait for another
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=FULL",
     "PRAGMA foreign_keys=ON",
@@ -57,9 +58,13 @@ def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
 
 
 def _sqlite_on_begin(conn: Any) -> None:
-    # Writers take the write lock up front (no lock upgrade, no SQLITE_BUSY mid-transaction);
-    # readers start a deferred transaction and never block anyone in WAL mode.
-    if conn.get_execution_options().get("leadline_write"):
+    # Writers take the write lock up front (no lock upgrade, no SQLITE_BUSY mid-transaction),
+    # waiting at most their bounded wait; readers start a deferred transaction and never
+    # block anyone in WAL mode.
+    options = conn.get_execution_options()
+    if options.get("leadline_write"):
+        wait_ms = options.get("leadline_wait_ms", DEFAULT_WAIT_MS)
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={int(wait_ms)}")
         conn.exec_driver_sql("BEGIN IMMEDIATE")
     else:
         conn.exec_driver_sql("BEGIN")
@@ -70,18 +75,56 @@ PG_WRITER_LOCK = 0x6C65_6164  # "lead"
 
 
 @contextmanager
-def writing(engine: Engine) -> Iterator[Connection]:
+def writing(engine: Engine, wait: float | None = None) -> Iterator[Connection]:
     """One write transaction: committed when the block ends, rolled back on any error.
 
     Writers are serialised on both backends: SQLite by ``BEGIN IMMEDIATE``, PostgreSQL by a
     transaction-scoped advisory lock. That keeps the change log's sequence in commit order
     (an incremental refresh never passes over an uncommitted entry), lets two imports of the
     same new record queue instead of colliding, and makes first-use migrations safe.
+
+    ``wait``: the longest time, in seconds, to wait for the write lock (default 30 s on
+    SQLite, unbounded on PostgreSQL). Past it ``WriteBusy`` is raised and nothing is written:
+    the server answers 503 with ``Retry-After`` instead of holding a request for minutes.
     """
-    with engine.connect().execution_options(leadline_write=True) as conn, conn.begin():
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_WRITER_LOCK})
-        yield conn
+    options: dict[str, Any] = {"leadline_write": True}
+    if wait is not None:
+        options["leadline_wait_ms"] = max(1, int(wait * 1000))
+    with engine.connect().execution_options(**options) as conn:
+        with _lock_wait(conn, wait):
+            tx = conn.begin()
+            if conn.dialect.name == "postgresql":
+                if wait is not None:
+                    conn.execute(text(f"SET LOCAL lock_timeout = {options['leadline_wait_ms']}"))
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_WRITER_LOCK})
+                if wait is not None:
+                    conn.execute(text("SET LOCAL lock_timeout = DEFAULT"))
+        with tx:
+            yield conn
+
+
+@contextmanager
+def _lock_wait(conn: Connection, wait: float | None) -> Iterator[None]:
+    """Turn "the lock was not obtained in time" into ``WriteBusy`` (and roll back)."""
+    try:
+        yield
+    except OperationalError as exc:
+        if not is_busy(exc):
+            raise
+        if conn.in_transaction():
+            conn.rollback()
+        waited = wait if wait is not None else DEFAULT_WAIT_MS / 1000
+        raise WriteBusy(waited) from None
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether a database error means "another writer holds the lock": SQLite's
+    ``database is locked`` or PostgreSQL's ``lock_not_available`` (55P03)."""
+    orig = getattr(exc, "orig", exc)
+    if getattr(orig, "sqlstate", None) == "55P03":
+        return True
+    message = str(orig).lower()
+    return "database is locked" in message or "database table is locked" in message
 
 
 @contextmanager
