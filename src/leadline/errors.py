@@ -55,6 +55,22 @@ class WriteBusy(StoreError):
         self.waited = waited
 
 
+class NotReady(LeadlineError):
+    """A profile's figures are still being built for the first time (the server answers
+    202 with the progress and ``Retry-After``; the building goes on in the background)."""
+
+    code = "building"
+
+    def __init__(self, profile: str, done: int, total: int) -> None:
+        progress = f"{done:,} of {total:,} changes" if total else "starting"
+        super().__init__(
+            f"the figures of profile {profile!r} are being built ({progress}); ask again shortly"
+        )
+        self.profile = profile
+        self.done = done
+        self.total = total
+
+
 class NotFoundError(LeadlineError):
     """A named thing (profile, change, collection) does not exist."""
 

@@ -37,7 +37,7 @@ def test_pack_round_trips_exact_micros() -> None:
 @pytest.mark.parametrize("with_keys", [False, True])
 def test_read_matrix_reads_the_window(engine: Engine, with_keys: bool) -> None:
     with writing(engine) as conn:
-        ts = store.create_set(conn, "fp", "p", "ticket", 2, 0)
+        ts = store.create_set(conn, "fp", "p", "ticket", 2, 0, target=0)
         built = [change("A-1", 1, 2), change("A-2", None, 5), change("A-3", 1, None)]
         store.replace(conn, ts.id, ["A-1", "A-2", "A-3"], built, fresh=True)
     inside = (to_micros(T0 + timedelta(hours=1.5)), to_micros(T0 + timedelta(hours=4)))
@@ -62,7 +62,7 @@ def test_read_matrix_reads_the_window(engine: Engine, with_keys: bool) -> None:
 
 def test_replace_drops_the_keys_it_rebuilds(engine: Engine) -> None:
     with writing(engine) as conn:
-        ts = store.create_set(conn, "fp", "p", "ticket", 1, 0)
+        ts = store.create_set(conn, "fp", "p", "ticket", 1, 0, target=0)
         store.replace(conn, ts.id, ["A-1", "A-2"], [change("A-1", 1), change("A-2", 2)], True)
         store.replace(conn, ts.id, ["A-1", "A-2"], [change("A-1", 3)])  # A-2 left the scope
     with reading(engine) as conn:

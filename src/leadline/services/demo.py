@@ -27,7 +27,8 @@ from leadline.services import collections, demo_store
 from leadline.services.demo_org import ORG, TEAMS, org, pr_profile, ticket_profile
 from leadline.services.demo_records import DEFAULT_SEED, generate, validated
 from leadline.services.dora import dora
-from leadline.services.leadtime import Window, refresh
+from leadline.services.leadtime import Window
+from leadline.services.refresh import refresh
 from leadline.store import profiles as stored_profiles
 from leadline.store.db import writing
 from leadline.store.writer import KindCounts, RecordWriter

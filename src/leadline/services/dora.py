@@ -72,8 +72,11 @@ def dora(
     stat: str = "mean",
     now: datetime | None = None,
     on_progress: Progress | None = None,
+    *,
+    build: bool = True,
 ) -> dict[str, Any]:
-    """CONTRACT §3 ``leadline dora --format json``."""
+    """``leadline dora --format json``. ``build``: bring the timelines the lead time reads
+    up to date first (the CLI); else answer from the last build, with its ``as_of``."""
     if profile.dora is None:
         raise InputError(
             f"profile {profile.name!r} has no dora block: add one to say where deployments, "
@@ -97,9 +100,10 @@ def dora(
             lead = _commit_lead_time(conn, profile, found, stat, start, end, interval)
     if spec.lead_time != "commits":
         closed = Window(from_micros(start), from_micros(end))
-        lead = lead_time(engine, profile, stat, closed, on_progress, interval=interval)
+        lead = lead_time(engine, profile, stat, closed, on_progress, interval, build=build)
         lead.pop("in_flight", None)
-    return metrics.dora_report(
+    fresh = lead.pop("as_of", None)
+    report = metrics.dora_report(
         profile.name,
         start,
         end,
@@ -110,6 +114,9 @@ def dora(
         mean_time_to_restore=mttr,
         band_set=bands,
     )
+    if fresh is not None:
+        report["as_of"] = fresh
+    return report
 
 
 def _glob(value: str | None, patterns: Sequence[str] | None) -> bool:

@@ -23,7 +23,8 @@ from leadline.errors import InputError
 from leadline.metrics.leadtime import stage_durations
 from leadline.profiles.models import DoraSpec, Profile
 from leadline.services import dora as d
-from leadline.services.leadtime import refresh, timeline_fingerprint
+from leadline.services.leadtime import ready_set
+from leadline.services.refresh import refresh
 from leadline.store import dora_queries as q
 from leadline.store import timelines
 from leadline.store.db import reading
@@ -179,13 +180,16 @@ def changes(
     end: int,
     stage: str | None = None,
     which: Which = "all",
+    *,
+    build: bool = True,
 ) -> ChangeReport:
     """The changes lead time counts (they reached the last stage inside the window), newest
-    first. With ``stage``: only those in that stage's ``samples`` or ``missing`` count."""
+    first. With ``stage``: only those in that stage's ``samples`` or ``missing`` count.
+    ``build``: bring the timelines up to date first (the CLI); else read the last build."""
     if profile.dora is not None and profile.dora.lead_time == "commits":
         report = _commits(engine, profile, start, end)
     else:
-        report = _timelines(engine, profile, start, end)
+        report = _timelines(engine, profile, start, end, build)
     if stage is None or which == "all":
         return report
     if stage not in report.stages:
@@ -199,11 +203,11 @@ def changes(
     return ChangeReport(report.unit, report.stages, keep)
 
 
-def _timelines(engine: Engine, profile: Profile, start: int, end: int) -> ChangeReport:
-    refresh(engine, profile)
+def _timelines(engine: Engine, profile: Profile, start: int, end: int, build: bool) -> ChangeReport:
+    if build:
+        refresh(engine, profile)
     with reading(engine) as conn:
-        ts = timelines.get_set(conn, timeline_fingerprint(profile))
-        assert ts is not None, "refresh() creates the set"
+        ts = ready_set(conn, profile)
         matrix = timelines.read_matrix(conn, ts, start, end, with_keys=True)
     assert matrix.keys is not None
     durations = stage_durations(matrix.start, matrix.times) / 1_000_000.0

@@ -58,6 +58,8 @@ def last_seq(conn: Connection) -> int:
     return int(conn.execute(select(func.coalesce(func.max(change_log.c.seq), 0))).scalar_one())
 
 
-def refs_since(conn: Connection, seq: int) -> list[str]:
-    rows = conn.execute(select(change_log.c.ref).where(change_log.c.seq > seq).distinct())
+def refs_between(conn: Connection, after: int, upto: int) -> list[str]:
+    """The distinct refs logged after position ``after`` up to and including ``upto``."""
+    c = change_log.c
+    rows = conn.execute(select(c.ref).where(c.seq > after, c.seq <= upto).distinct())
     return [str(r[0]) for r in rows]

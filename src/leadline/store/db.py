@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
@@ -83,10 +84,13 @@ def writing(engine: Engine, wait: float | None = None) -> Iterator[Connection]:
     (an incremental refresh never passes over an uncommitted entry), lets two imports of the
     same new record queue instead of colliding, and makes first-use migrations safe.
 
-    ``wait``: the longest time, in seconds, to wait for the write lock (default 30 s on
-    SQLite, unbounded on PostgreSQL). Past it ``WriteBusy`` is raised and nothing is written:
-    the server answers 503 with ``Retry-After`` instead of holding a request for minutes.
+    ``wait``: the longest time, in seconds, to wait for the write lock (default: the
+    ``bounded_wait`` in force, else 30 s on SQLite and unbounded on PostgreSQL). Past it
+    ``WriteBusy`` is raised and nothing is written: the server answers 503 with
+    ``Retry-After`` instead of holding a request for minutes.
     """
+    if wait is None:
+        wait = _WAIT.get()
     options: dict[str, Any] = {"leadline_write": True}
     if wait is not None:
         options["leadline_wait_ms"] = max(1, int(wait * 1000))
@@ -101,6 +105,22 @@ def writing(engine: Engine, wait: float | None = None) -> Iterator[Connection]:
                     conn.execute(text("SET LOCAL lock_timeout = DEFAULT"))
         with tx:
             yield conn
+
+
+_WAIT: ContextVar[float | None] = ContextVar("leadline_write_wait", default=None)
+
+
+@contextmanager
+def bounded_wait(seconds: float | None) -> Iterator[None]:
+    """Every ``writing()`` in this context (and in threads started from it with a copy of
+    the context, as ``run_in_threadpool`` does) waits at most ``seconds`` for the write lock.
+    The server sets it around each request and each job of its writer thread, so no request
+    waits behind a long import; the CLI leaves it unset and waits as long as it takes."""
+    token = _WAIT.set(seconds)
+    try:
+        yield
+    finally:
+        _WAIT.reset(token)
 
 
 @contextmanager

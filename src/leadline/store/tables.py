@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     ForeignKey,
     Index,
@@ -25,6 +26,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    true,
 )
 
 NAMING = {
@@ -289,6 +291,15 @@ timeline_sets = Table(
     # Every change_log entry with seq <= watermark is reflected in this set's timelines.
     Column("watermark", BigInteger, nullable=False),
     Column("built_at", Micros, nullable=False),
+    # A build runs in chunks, each its own transaction (services/refresh.py): ``target`` is
+    # the change-log position it brings the set to (NULL: no build running), ``cursor`` the
+    # last change key done, ``done``/``total`` its progress. ``complete`` is false until the
+    # first full build ends: readers answer from a set only once it is complete.
+    Column("complete", Boolean, nullable=False, server_default=true()),
+    Column("target", BigInteger),
+    Column("cursor", Text),
+    Column("done", Integer, nullable=False, server_default="0"),
+    Column("total", Integer, nullable=False, server_default="0"),
 )
 
 timelines = Table(

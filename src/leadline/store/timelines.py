@@ -3,6 +3,16 @@
 A *timeline set* holds, for one profile fingerprint, one row per change: its start, the time
 it reached each stage (or nothing), and the records behind them. ``watermark`` is the last
 change-log entry the set reflects; a refresh rebuilds only the changes named after it.
+
+A build (the first, full one, or an incremental one) runs in chunks, each its own short
+write transaction (``services/refresh.py``). Its state lives on the set's row: ``target``
+(the change-log position the build brings the set to), ``cursor`` (the last change key done;
+keys are built in sorted order) and ``done``/``total``. Every chunk commits with a
+compare-and-set on ``(target, cursor)`` (``advance``): of two builders of one set (two
+servers, a server and the CLI) exactly one commits each chunk, the other sees it lost and
+goes on from the new cursor, so no chunk is written twice and none from an older snapshot
+over a newer one. A set is ``complete`` once its first full build ended; until then readers
+get its progress, never half its figures.
 """
 
 from __future__ import annotations
@@ -32,21 +42,43 @@ class TimelineSet:
     unit: str
     stages: int
     watermark: int
+    built_at: int = 0
+    complete: bool = True
+    target: int | None = None  # a build is running (or was cut off) towards this position
+    cursor: str | None = None
+    done: int = 0
+    total: int = 0
+
+    @property
+    def building(self) -> bool:
+        return self.target is not None
+
+
+_COLUMNS = ("id", "fingerprint", "unit", "stages", "watermark", "built_at", "complete",
+            "target", "cursor", "done", "total")  # fmt: skip
 
 
 def get_set(conn: Connection, fingerprint: str) -> TimelineSet | None:
     s = timeline_sets.c
-    row = conn.execute(
-        select(s.id, s.fingerprint, s.unit, s.stages, s.watermark).where(
-            s.fingerprint == fingerprint
-        )
-    ).first()
-    return None if row is None else TimelineSet(*row)
+    query = select(*(s[c] for c in _COLUMNS)).where(s.fingerprint == fingerprint)
+    row = conn.execute(query).first()
+    if row is None:
+        return None
+    values = dict(zip(_COLUMNS, row, strict=True))
+    values["complete"] = bool(values["complete"])
+    return TimelineSet(**values)
 
 
 def create_set(
-    conn: Connection, fingerprint: str, name: str, unit: str, stages: int, built_at: int
+    conn: Connection,
+    fingerprint: str,
+    name: str,
+    unit: str,
+    stages: int,
+    built_at: int,
+    target: int,
 ) -> TimelineSet:
+    """A new, incomplete set whose first (full) build runs towards ``target``."""
     values = {
         "fingerprint": fingerprint,
         "profile_name": name,
@@ -54,10 +86,52 @@ def create_set(
         "stages": stages,
         "watermark": 0,
         "built_at": built_at,
+        "complete": False,
+        "target": target,
     }
     new_id = conn.execute(insert(timeline_sets).values(**values)).inserted_primary_key
     assert new_id is not None
-    return TimelineSet(int(new_id[0]), fingerprint, unit, stages, 0)
+    return TimelineSet(int(new_id[0]), fingerprint, unit, stages, 0, built_at, False, target)
+
+
+def start_build(conn: Connection, ts: TimelineSet, target: int) -> bool:
+    """Start an incremental build of a set with no build running; ``False`` when another
+    builder started one (or finished one) since ``ts`` was read."""
+    s = timeline_sets.c
+    result = conn.execute(
+        update(timeline_sets)
+        .where(s.id == ts.id, s.target.is_(None), s.watermark == ts.watermark)
+        .values(target=target, cursor=None, done=0, total=0)
+    )
+    return result.rowcount == 1
+
+
+def advance(
+    conn: Connection, ts: TimelineSet, cursor: str | None, new_cursor: str, done: int, total: int
+) -> bool:
+    """Claim the chunk that ends at ``new_cursor``: ``True`` if the build was still at
+    ``(ts.target, cursor)`` (then this transaction writes the chunk), ``False`` if another
+    builder moved it (write nothing)."""
+    s = timeline_sets.c
+    at_cursor = s.cursor.is_(None) if cursor is None else s.cursor == cursor
+    result = conn.execute(
+        update(timeline_sets)
+        .where(s.id == ts.id, s.target == ts.target, at_cursor)
+        .values(cursor=new_cursor, done=done, total=total)
+    )
+    return result.rowcount == 1
+
+
+def finish_build(conn: Connection, ts: TimelineSet, cursor: str | None, built_at: int) -> bool:
+    """End the build at ``(ts.target, cursor)``: the set now reflects ``target``."""
+    s = timeline_sets.c
+    at_cursor = s.cursor.is_(None) if cursor is None else s.cursor == cursor
+    result = conn.execute(
+        update(timeline_sets)
+        .where(s.id == ts.id, s.target == ts.target, at_cursor)
+        .values(watermark=ts.target, target=None, cursor=None, complete=True, built_at=built_at)
+    )
+    return result.rowcount == 1
 
 
 def analyze(conn: Connection) -> None:
@@ -65,14 +139,6 @@ def analyze(conn: Connection) -> None:
     planner takes a year's window for a few rows (bitmap scans, twice the time at 1M)."""
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql("ANALYZE timelines")
-
-
-def set_watermark(conn: Connection, set_id: int, watermark: int, built_at: int) -> None:
-    conn.execute(
-        update(timeline_sets)
-        .where(timeline_sets.c.id == set_id)
-        .values(watermark=watermark, built_at=built_at)
-    )
 
 
 def replace(
