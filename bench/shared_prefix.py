@@ -16,10 +16,13 @@ and the ratio shared/random (the goal: within ±20 %). Nothing is asserted.
 from __future__ import annotations
 
 import argparse
+import gc
 import random
 import statistics
 import time
+from collections import defaultdict
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from leadline.correlate.linking import link
@@ -83,13 +86,11 @@ def check_link(records: list[RecordModel], n: int) -> None:
     assert len(bundle.commits) == n and len(bundle.pipeline_runs) == 1
 
 
-def median_seconds(work: Callable[[], None], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+def seconds(work: Callable[[], None]) -> float:
+    gc.collect()
+    started = time.perf_counter()
+    work()
+    return time.perf_counter() - started
 
 
 def main() -> None:
@@ -101,13 +102,13 @@ def main() -> None:
         "random": random_shas(args.n, "", seed=1),
         "shared": random_shas(args.n, "deadbee", seed=2),
     }
-    figures: dict[tuple[str, str], float] = {}
-    for name, shas in cases.items():
-        figures[("lookup", name)] = median_seconds(lambda s=shas: lookup(s), args.repeat)
-        records = records_for(shas)
-        figures[("link", name)] = median_seconds(
-            lambda r=records: check_link(r, args.n), args.repeat
-        )
+    records = {name: records_for(shas) for name, shas in cases.items()}
+    times: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for _ in range(args.repeat):  # the cases interleaved, so that drift hits both alike
+        for name, shas in cases.items():
+            times[("lookup", name)].append(seconds(partial(lookup, shas)))
+            times[("link", name)].append(seconds(partial(check_link, records[name], args.n)))
+    figures = {key: statistics.median(values) for key, values in times.items()}
     print(f"{args.n:,} SHAs, median of {args.repeat} runs")
     print(f"{'':<8} {'random s':>9} {'shared s':>9} {'shared/random':>14}")
     for what in ("lookup", "link"):
