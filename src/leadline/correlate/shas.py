@@ -7,7 +7,7 @@ abbreviation). Shorter strings only ever match exactly.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from bisect import bisect_left, insort
 from collections.abc import Iterable, Iterator
 from typing import Any, Generic, TypeVar
 
@@ -32,19 +32,36 @@ def same_sha(a: str, b: str) -> bool:
 
 
 class ShaIndex(Generic[T]):
-    """Items filed under a SHA; ``find`` also answers for abbreviated SHAs (both ways)."""
+    """Items filed under a SHA; ``find`` also answers for abbreviated SHAs (both ways).
+
+    A lookup costs O(log n + matches) however many stored SHAs share a prefix with it (a run
+    may list 100k commits planted with one 7-character prefix): the stored SHAs of
+    ``MIN_ABBREV``+ characters are kept in a list sorted lazily — once per ``find`` that
+    follows ``add`` calls, one merge of two sorted runs — and ``find`` takes the SHAs that
+    start with the key by ``bisect``, and the SHAs the key starts with by exact dict lookups
+    of its prefixes (only at lengths some stored SHA has). ``find`` yields the stored SHAs in
+    sorted order and, for each, its items in insertion order.
+    """
 
     def __init__(self) -> None:
-        self._exact: dict[str, list[T]] = defaultdict(list)
-        self._by_prefix: dict[str, set[str]] = defaultdict(set)
+        self._exact: dict[str, list[T]] = {}
+        self._sorted: list[str] = []  # distinct stored SHAs of MIN_ABBREV+ chars, sorted
+        self._pending: list[str] = []  # added since the last sort
+        self._lengths: list[int] = []  # the distinct lengths of those SHAs, ascending
 
     def add(self, sha: str | None, item: T) -> None:
         if not sha or not sha.strip():
             return
         key = norm_sha(sha)
-        self._exact[key].append(item)
+        items = self._exact.get(key)
+        if items is not None:
+            items.append(item)
+            return
+        self._exact[key] = [item]
         if len(key) >= MIN_ABBREV:
-            self._by_prefix[key[:MIN_ABBREV]].add(key)
+            self._pending.append(key)
+            if len(key) not in self._lengths:
+                insort(self._lengths, len(key))
 
     def find(self, sha: str | None) -> Iterator[T]:
         if not sha or not sha.strip():
@@ -53,13 +70,37 @@ class ShaIndex(Generic[T]):
         if len(key) < MIN_ABBREV:
             yield from self._exact.get(key, ())
             return
-        for stored in sorted(self._by_prefix.get(key[:MIN_ABBREV], ())):
-            if stored.startswith(key) or key.startswith(stored):
-                yield from self._exact[stored]
+        for stored in self._prefixes_of(key):
+            yield from self._exact[stored]
+        for stored in self._starting_with(key):
+            yield from self._exact[stored]
 
     def find_all(self, shas: Iterable[str]) -> Iterator[T]:
         for sha in shas:
             yield from self.find(sha)
+
+    def _prefixes_of(self, key: str) -> Iterator[str]:
+        """Stored SHAs that are proper prefixes of ``key``, shortest (= smallest) first."""
+        for n in self._lengths:
+            if n >= len(key):
+                return
+            if key[:n] in self._exact:
+                yield key[:n]
+
+    def _starting_with(self, key: str) -> Iterator[str]:
+        """Stored SHAs of ``MIN_ABBREV``+ characters that start with ``key``, in order."""
+        shas = self._settled()
+        i = bisect_left(shas, key)
+        while i < len(shas) and shas[i].startswith(key):
+            yield shas[i]
+            i += 1
+
+    def _settled(self) -> list[str]:
+        if self._pending:
+            self._sorted.extend(self._pending)
+            self._sorted.sort()  # Timsort: the sorted run plus the new ones, merged
+            self._pending = []
+        return self._sorted
 
 
 class ShaArray:
