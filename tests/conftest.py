@@ -24,6 +24,10 @@ from leadline.config import Settings, normalise_database_url
 from leadline.services.database import open_database
 
 PG_URL = os.environ.get("LEADLINE_TEST_DATABASE_URL", "")
+# A server's metric reads wait this long for the background refresher before answering from
+# an older build: long enough that tests reading right after a write see it (the tests of
+# stale answers set their own, short wait).
+os.environ.setdefault("LEADLINE_READ_WAIT", "60")
 FIXTURES = Path(__file__).parent / "fixtures"
 
 

@@ -22,3 +22,13 @@ def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
 
 def ndjson(*records: dict[str, Any]) -> str:
     return "".join(json.dumps(r) + "\n" for r in records)
+
+
+def current(answer: dict[str, Any]) -> dict[str, Any]:
+    """A server's metric answer without its ``as_of``, which must say it is up to date (the
+    CLI's answer, computed after a synchronous refresh, has none)."""
+    out = dict(answer)
+    fresh = out.pop("as_of", None)
+    if fresh is not None:
+        assert fresh["waiting"] == 0 and fresh["position"] == fresh["head"], fresh
+    return out

@@ -30,6 +30,14 @@ class Settings(BaseSettings):
     dashboard_auth: Literal["none", "key"] = "none"
     # /metrics answers without an API key (e.g. a scraper on a private network).
     public_metrics: bool = False
+    # The server waits at most this many seconds for the database's write lock (another
+    # process, e.g. an import, may hold it), then answers 503 with Retry-After.
+    write_wait: float = Field(default=5.0, gt=0, le=300)
+    # A metric read waits at most this many seconds for the background refresher to bring
+    # its profile up to date, then answers from the last complete build (see ``as_of``).
+    read_wait: float = Field(default=0.5, ge=0, le=300)
+    # How often (seconds) the refresher looks for writes made by other processes.
+    refresh_poll: float = Field(default=10.0, gt=0, le=3600)
     # Largest request body the HTTP API reads (413 above it).
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     debug: bool = False

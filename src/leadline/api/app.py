@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Response
@@ -19,11 +20,12 @@ from leadline.api import (
     routes_reports,
     routes_webhooks,
 )
-from leadline.api.batcher import DeliveryBatcher
+from leadline.api.batcher import Writer
 from leadline.api.limits import BodyLimit
 from leadline.api.schemas import REF, ErrorBody, component_schemas
 from leadline.config import Settings
 from leadline.services.database import open_database
+from leadline.services.refresher import Refresher
 from leadline.web import AuthFailed, refused
 from leadline.web import router as web_router
 
@@ -44,14 +46,31 @@ def _engine_once(settings: Settings) -> Callable[[], Engine]:
 
 def create_app(settings: Settings) -> FastAPI:
     engine = _engine_once(settings)
+    refresher = Refresher(
+        engine, read_wait=settings.read_wait, write_wait=settings.write_wait,
+        poll=settings.refresh_poll,
+    )  # fmt: skip
+    writer = Writer(engine, wait=settings.write_wait, on_commit=refresher.nudge)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        refresher.start()  # brings every profile up to date from the start
+        try:
+            yield
+        finally:
+            refresher.stop()
+            writer.stop()
+
     app = FastAPI(
         title="leadline",
         version=__version__,
         description="Lead time by stage and the four DORA metrics, self-hosted.",
+        lifespan=lifespan,
     )
     _document_bodies(app)
     app.state.engine = engine
-    app.state.batcher = DeliveryBatcher(engine)
+    app.state.writer = writer
+    app.state.refresher = refresher
     app.state.settings = settings
     errors.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)

@@ -8,9 +8,11 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 from sqlalchemy import Engine
 
+from leadline.api.batcher import Writer
 from leadline.api.errors import ApiError
 from leadline.services.apikeys import Principal, authenticate
 from leadline.services.collections import in_subtree
+from leadline.services.refresher import Refresher
 
 SCHEMES = ("apikey", "bearer")
 
@@ -21,6 +23,20 @@ def get_engine(request: Request) -> Engine:
 
 
 EngineDep = Annotated[Engine, Depends(get_engine)]
+
+
+def writer(request: Request) -> Writer:
+    """The app's writer thread: every write of a request goes through it (api/batcher.py)."""
+    found: Writer = request.app.state.writer
+    return found
+
+
+def get_refresher(request: Request) -> Refresher:
+    refresher: Refresher = request.app.state.refresher
+    return refresher
+
+
+RefresherDep = Annotated[Refresher, Depends(get_refresher)]
 
 
 def require(scope: str) -> Callable[..., Principal]:

@@ -10,7 +10,14 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from leadline.domain import jsonio
-from leadline.errors import InputError, LeadlineError, NotFoundError, RecordsError
+from leadline.errors import (
+    InputError,
+    LeadlineError,
+    NotFoundError,
+    NotReady,
+    RecordsError,
+    WriteBusy,
+)
 
 STATUS_CODES = {
     400: "bad_request",
@@ -21,7 +28,9 @@ STATUS_CODES = {
     413: "payload_too_large",
     415: "unsupported_media_type",
     422: "invalid_input",
+    503: "busy",
 }
+RETRY_AFTER = "5"  # seconds: a write lock held by an import, a first build's next chunk
 
 
 class ApiError(Exception):
@@ -53,6 +62,17 @@ def error_response(
     return JSONResponse(body(code, message, details), status_code=status)
 
 
+def building(exc: NotReady) -> JSONResponse:
+    """202: the profile's first build is running (in the background); ask again later."""
+    content = {
+        "status": "building",
+        "message": exc.message,
+        "profile": exc.profile,
+        "progress": {"done": exc.done, "total": exc.total},
+    }
+    return JSONResponse(content, status_code=202, headers={"Retry-After": RETRY_AFTER})
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api(_: Request, exc: ApiError) -> JSONResponse:
@@ -60,6 +80,12 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(LeadlineError)
     async def _leadline(_: Request, exc: LeadlineError) -> JSONResponse:
+        if isinstance(exc, WriteBusy):
+            response = error_response(503, exc.code, exc.message, exc.details)
+            response.headers["Retry-After"] = RETRY_AFTER
+            return response
+        if isinstance(exc, NotReady):
+            return building(exc)
         if isinstance(exc, NotFoundError):
             status = 404
         elif isinstance(exc, RecordsError | InputError):

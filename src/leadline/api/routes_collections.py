@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
-from leadline.api.deps import Admin, EngineDep, Read, within
+from leadline.api.deps import Admin, EngineDep, Read, within, writer
 from leadline.api.errors import decode_json
 from leadline.api.schemas import errors, json_body
 from leadline.errors import InputError
@@ -47,13 +47,14 @@ def get_collection(name: str, engine: EngineDep, principal: Read) -> dict[str, A
     ),
 )  # fmt: skip
 async def put_collection(name: str, request: Request, engine: EngineDep, _: Admin) -> Response:
-    collection, created = collections.put(engine, name, await _json(request))
+    data = await _json(request)
+    collection, created = await writer(request).run(lambda: collections.put(engine, name, data))
     return JSONResponse(collection.as_json(), status_code=201 if created else 200)
 
 
 @router.delete("/collections/{name}", status_code=204, responses=errors(401, 403, 404))
-def delete_collection(name: str, engine: EngineDep, _: Admin) -> Response:
-    collections.delete(engine, name)
+async def delete_collection(name: str, request: Request, engine: EngineDep, _: Admin) -> Response:
+    await writer(request).run(lambda: collections.delete(engine, name))
     return Response(status_code=204)
 
 
@@ -66,7 +67,7 @@ async def put_org(request: Request, engine: EngineDep, _: Admin) -> dict[str, An
     data = await _json(request)
     if isinstance(data, dict) and any(isinstance(p, str) for p in data.get("profiles") or []):
         raise InputError("profiles: give profiles inline over HTTP (paths are for the CLI)")
-    report = collections.apply_org(engine, data, source="body")
+    report = await writer(request).run(lambda: collections.apply_org(engine, data, source="body"))
     return {
         "created": report.created, "updated": report.updated, "removed": report.removed,
         "unchanged": report.unchanged, "profiles": report.profiles,

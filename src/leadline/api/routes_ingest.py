@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from leadline.api.deps import EngineDep, Ingest
+from leadline.api.deps import EngineDep, Ingest, writer
 from leadline.api.errors import ApiError, decode_json
 from leadline.api.schemas import errors, records_body
 from leadline.domain.parse import parse_line, parse_object
@@ -63,8 +64,8 @@ def _records(raw: bytes) -> list[RecordModel]:
 )  # fmt: skip
 async def post_records(request: Request, engine: EngineDep, _: Ingest) -> Any:
     """Records of CONTRACT §1 as NDJSON or a JSON array; all or nothing."""
-    records = _records(await request.body())
-    counts = import_records(engine, records)
+    records = await run_in_threadpool(_records, await request.body())
+    counts = await writer(request).run(lambda: import_records(engine, records))
     kinds = {k: {"new": c.new, "updated": c.updated, "unchanged": c.unchanged}
              for k, c in sorted(counts.items())}  # fmt: skip
     return {"records": len(records), "kinds": kinds}
@@ -93,6 +94,6 @@ async def post_generic_event(request: Request, engine: EngineDep, _: Ingest) -> 
     record = parse_object({**data, "kind": "event"}, "body", 1)
     if isinstance(record, LineError):
         raise ApiError(422, f"{record.field}: {record.problem}", details=[str(record)])
-    counts = import_records(engine, [record])
+    counts = await writer(request).run(lambda: import_records(engine, [record]))
     new = sum(c.new for c in counts.values())
     return JSONResponse({"accepted": 1, "new": new}, status_code=202)

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import Engine
 
-from leadline.api.deps import Admin, EngineDep, Read, unlimited, within
+from leadline.api.deps import Admin, EngineDep, Read, RefresherDep, unlimited, within, writer
 from leadline.api.errors import ApiError, decode_json
 from leadline.api.schemas import REF, DoraReport, LeadTimeReport, errors, json_body
 from leadline.domain.times import parse_bound
@@ -37,6 +37,7 @@ def _window(start: str | None, end: str | None) -> Window:
 )  # fmt: skip
 def get_lead_time(
     engine: EngineDep,
+    refresher: RefresherDep,
     principal: Read,
     profile: str | None = Query(None, description="a stored profile's name"),
     collection: str | None = Query(None, description="or a collection's name"),
@@ -44,10 +45,14 @@ def get_lead_time(
     start: str | None = Query(None, alias="from"),
     end: str | None = Query(None, alias="to"),
 ) -> dict[str, Any]:
-    """The same JSON as ``leadline lead-time --format json``."""
+    """The same JSON as ``leadline lead-time --format json``, from the last complete build of
+    the profile's timelines, with ``as_of`` (how current it is). While the profile's first
+    build runs: 202 with its progress and ``Retry-After``."""
     within(engine, principal, collection)
     chosen, named = _profile(engine, profile, collection)
-    result = lead_time(engine, chosen, stat, _window(start, end))
+    window = _window(start, end)
+    refresher.settle(chosen)
+    result = lead_time(engine, chosen, stat, window, build=False)
     result.pop("in_flight", None)
     return named | result
 
@@ -58,6 +63,7 @@ def get_lead_time(
 )  # fmt: skip
 def get_dora(
     engine: EngineDep,
+    refresher: RefresherDep,
     principal: Read,
     profile: str | None = Query(None, description="a stored profile's name"),
     collection: str | None = Query(None, description="or a collection's name"),
@@ -66,10 +72,13 @@ def get_dora(
     start: str | None = Query(None, alias="from"),
     end: str | None = Query(None, alias="to"),
 ) -> dict[str, Any]:
-    """The same JSON as ``leadline dora --format json``."""
+    """The same JSON as ``leadline dora --format json``, with ``as_of`` when the lead time
+    comes from the profile's timelines (202 with progress while their first build runs)."""
     within(engine, principal, collection)
     chosen, named = _profile(engine, profile, collection)
-    return named | dora(engine, chosen, _window(start, end), interval, stat)
+    window = _window(start, end)
+    refresher.settle(chosen)
+    return named | dora(engine, chosen, window, interval, stat, build=False)
 
 
 def _profile(
@@ -113,7 +122,7 @@ def get_profile(name: str, engine: EngineDep, principal: Read) -> dict[str, Any]
 async def put_profile(name: str, request: Request, engine: EngineDep, _: Admin) -> Response:
     """Create or replace a profile (CONTRACT §2 as JSON), validated; 201 new, 200 replaced."""
     data = decode_json(await request.body())
-    profile, created = profiles.put(engine, name, data)
+    profile, created = await writer(request).run(lambda: profiles.put(engine, name, data))
     return Response(
         json.dumps(profile_to_dict(profile)),
         status_code=201 if created else 200,
@@ -122,6 +131,6 @@ async def put_profile(name: str, request: Request, engine: EngineDep, _: Admin) 
 
 
 @router.delete("/profiles/{name}", status_code=204, responses=errors(401, 403, 404))
-def delete_profile(name: str, engine: EngineDep, _: Admin) -> Response:
-    profiles.delete(engine, name)
+async def delete_profile(name: str, request: Request, engine: EngineDep, _: Admin) -> Response:
+    await writer(request).run(lambda: profiles.delete(engine, name))
     return Response(status_code=204)

@@ -11,8 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from leadline.api.batcher import DeliveryBatcher
-from leadline.api.deps import Ingest
+from leadline.api.deps import Ingest, writer
 from leadline.api.errors import ApiError, decode_json
 from leadline.api.schemas import WebhookAnswer, errors, json_body
 from leadline.config import Settings
@@ -83,8 +82,7 @@ async def _receive(
     request: Request, source: str, event: str | None, delivery: str | None, body: bytes,
     payload: Any,
 ) -> JSONResponse:  # fmt: skip
-    batcher: DeliveryBatcher = request.app.state.batcher
-    outcome = await batcher.submit(svc.Delivery(source, event, delivery, body, payload))
+    outcome = await writer(request).deliver(svc.Delivery(source, event, delivery, body, payload))
     return _answer(outcome)
 
 

@@ -61,7 +61,7 @@ def exposition(engine: Engine, window: Window | None = None) -> str:
         try:
             profile = profiles.get(engine, name)
             if profile.dora is not None:
-                reports.append((name, dora(engine, profile, window)))
+                reports.append((name, dora(engine, profile, window, build=False)))
         except LeadlineError as exc:  # one bad profile must not hide the others
             lines.append(f"# profile {_escape(name)} skipped: {_escape(exc.message)}")
     for metric, help_text, (section, field) in DORA_GAUGES:

@@ -58,18 +58,26 @@ MAX_ROUNDS = 50  # builds of one refresh call while writers keep moving the head
 
 
 def refresh(
-    engine: Engine, profile: Profile, on_progress: Progress | None = None, stop: Stop | None = None
+    engine: Engine,
+    profile: Profile,
+    on_progress: Progress | None = None,
+    stop: Stop | None = None,
+    *,
+    with_shipments: bool = True,
 ) -> int:
     """Bring the profile's timelines up to the change log's head as it was when called;
     returns how many changes were rebuilt. ``stop()`` is asked between chunks: when it says
-    yes the build is left where it is (the next refresh resumes it)."""
+    yes the build is left where it is (the next refresh resumes it). ``with_shipments``:
+    refresh what deployments shipped first (the background refresher does that once for
+    all its profiles)."""
     fingerprint = timeline_fingerprint(profile)
     with reading(engine) as conn:
         ts = store.get_set(conn, fingerprint)
         head = changelog.last_seq(conn)
     if ts is not None and not ts.building and ts.watermark >= head:
         return 0  # the common case: current, no write lock taken
-    shipments.refresh(engine)
+    if with_shipments:
+        shipments.refresh(engine)
     rebuilt = 0
     for _ in range(MAX_ROUNDS):
         claimed = _claim(engine, profile, fingerprint)

@@ -21,6 +21,7 @@ from leadline.web.params import (
     Kind,
     Params,
     ParamsDep,
+    RefresherDep,
     Subject,
     View,
     change_path,
@@ -106,15 +107,18 @@ def subject_router(kind: Kind) -> APIRouter:
     @sub.get("/{name:path}/changes")
     @html_errors
     def changes_page(
-        name: str, engine: EngineDep, params: ParamsDep, offset: str | None = None,
-        stage: str | None = None, which: str | None = None,
+        name: str, engine: EngineDep, refresher: RefresherDep, params: ParamsDep,
+        offset: str | None = None, stage: str | None = None, which: str | None = None,
     ) -> Response:  # fmt: skip
         subject, view = _open(engine, kind, name, params)
+        refresher.settle(subject.profile)
         wanted = which or ("samples" if stage else "all")
         chosen = next((w for w in WHICH if w == wanted), None)
         if chosen is None:
             raise InputError(f"which: expected one of {', '.join(WHICH)}, got {wanted!r}")
-        report = drilldown.changes(engine, subject.profile, view.start, view.end, stage, chosen)
+        report = drilldown.changes(
+            engine, subject.profile, view.start, view.end, stage, chosen, build=False
+        )
         rows, pager = paginate(report.items, offset, subject, "changes", view, stage=stage,
                                which=chosen if stage else None)  # fmt: skip
         links = {c.key: change_path(subject, c.key) + view.query() for c in rows}
@@ -124,15 +128,18 @@ def subject_router(kind: Kind) -> APIRouter:
 
     @sub.get("/{name:path}/changes/{key:path}")
     @html_errors
-    def change_page(name: str, key: str, engine: EngineDep, params: ParamsDep) -> Response:
+    def change_page(
+        name: str, key: str, engine: EngineDep, refresher: RefresherDep, params: ParamsDep
+    ) -> Response:
         subject, view = _open(engine, kind, name, params)
+        refresher.settle(subject.profile)
         return change(engine, subject, view, check_text(key, "change"))
 
     return sub
 
 
 def change(engine: Engine, subject: Subject, view: View, key: str) -> Response:
-    explained = explain(engine, subject.profile, key)
+    explained = explain(engine, subject.profile, key, build=False)
     sources = [explained["start_source"], *(s["source"] for s in explained["stages"])]
     found = drilldown_records.records(engine, sources)
     stages = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from leadline.domain.times import format_time, from_micros
+from leadline.domain.times import format_time, from_micros, parse_time, to_micros
 
 BAND_TEXT = {"elite": "Elite", "high": "High", "medium": "Medium", "low": "Low"}
 RATING_TEXT = {"good": "good", "needs_attention": "needs attention", "slow": "slow"}
@@ -65,6 +65,20 @@ def day(micros: int) -> str:
 def days(start_us: int, end_us: int) -> str:
     n = (end_us - start_us) / DAY_US
     return f"{n:g} day" if n == 1 else f"{n:g} days"
+
+
+def freshness(as_of: dict[str, object] | None, now_us: int) -> str | None:
+    """``as_of`` of an answer as one line: ``Up to date (updated 12s ago).`` or
+    ``Updated 3m 5s ago; 1,240 updates waiting.``; ``None`` without ``as_of``."""
+    if not as_of:
+        return None
+    updated = parse_time(str(as_of["updated_at"]))
+    ago = duration(max(0.0, (now_us - to_micros(updated)) / 1_000_000))
+    waiting = int(str(as_of.get("waiting", 0)))
+    if not waiting:
+        return f"Up to date (updated {ago} ago)."
+    noun = "update" if waiting == 1 else "updates"
+    return f"Updated {ago} ago; {waiting:,} {noun} waiting."
 
 
 def band_text(band: str | None) -> str:

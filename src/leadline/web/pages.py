@@ -1,6 +1,7 @@
 """``/`` (the picker and the organisation) and ``/c/NAME`` or ``/p/NAME`` (the overview: the
 four DORA widgets and lead time by stage)."""
 
+import time
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,6 +19,7 @@ from leadline.web.params import (
     EngineDep,
     Kind,
     ParamsDep,
+    RefresherDep,
     Subject,
     View,
     find_subject,
@@ -74,8 +76,13 @@ def subject_router(kind: Kind) -> APIRouter:
 
     @sub.get("/{name:path}")
     @html_errors
-    def overview_page(name: str, engine: EngineDep, params: ParamsDep) -> Response:
-        return overview(engine, find_subject(engine, kind, name), params.view())
+    def overview_page(
+        name: str, engine: EngineDep, refresher: RefresherDep, params: ParamsDep
+    ) -> Response:
+        subject = find_subject(engine, kind, name)
+        view = params.view()
+        refresher.settle(subject.profile)
+        return overview(engine, subject, view)
 
     return sub
 
@@ -83,12 +90,16 @@ def subject_router(kind: Kind) -> APIRouter:
 def overview(engine: Engine, subject: Subject, view: View) -> Response:
     profile = subject.profile
     if profile.dora is not None:
-        report = dora(engine, profile, view.window(), view.interval, view.stat)
+        report = dora(engine, profile, view.window(), view.interval, view.stat, build=False)
         lead = report["lead_time_for_changes"]
+        fresh = report.get("as_of")
         cards = widgets(subject, view, report)
     else:
         report = None
-        lead = lead_time(engine, profile, view.stat, view.window(), interval=view.interval)
+        lead = lead_time(
+            engine, profile, view.stat, view.window(), interval=view.interval, build=False
+        )
+        fresh = lead.get("as_of")
         cards = []
     return page(
         "overview.html",
@@ -97,4 +108,5 @@ def overview(engine: Engine, subject: Subject, view: View) -> Response:
         widgets=cards,
         lead=lead_time_view(subject, view, lead),
         filters=subject.collection.filters.as_dict() if subject.collection else {},
+        freshness=formatting.freshness(fresh, int(time.time() * 1_000_000)),
     )

@@ -18,6 +18,7 @@ from leadline.services import collections, profiles
 from leadline.services.collections import Collection
 from leadline.services.dora import default_window
 from leadline.services.leadtime import Window
+from leadline.services.refresher import Refresher
 from leadline.web.formatting import DAY_US, bound
 
 Kind = Literal["c", "p"]
@@ -34,6 +35,15 @@ def get_engine(request: Request) -> Engine:
 
 
 EngineDep = Annotated[Engine, Depends(get_engine)]
+
+
+def get_refresher(request: Request) -> Refresher:
+    """The server's background refresher: pages wait on it briefly, never build."""
+    refresher: Refresher = request.app.state.refresher
+    return refresher
+
+
+RefresherDep = Annotated[Refresher, Depends(get_refresher)]
 
 
 @dataclass(frozen=True)

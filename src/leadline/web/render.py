@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from leadline import __version__
-from leadline.errors import InputError, LeadlineError, NotFoundError
+from leadline.errors import InputError, LeadlineError, NotFoundError, NotReady
 from leadline.web import formatting
 from leadline.web.params import subject_path
 
@@ -93,6 +93,14 @@ def error_page(status: int, title: str, message: str, details: list[str] | None 
     return page("error.html", status, title=title, message=message, details=details or [])
 
 
+def building_page(exc: NotReady) -> Response:
+    """202: the figures' first build runs in the background; the page says how far it is
+    and does not reload by itself (the reader reloads when ready)."""
+    response = page("building.html", 202, title="Building the figures", exc=exc)
+    response.headers["Retry-After"] = "5"
+    return response
+
+
 def html_errors(handler: Callable[P, Response]) -> Callable[P, Response]:
     """Turn the errors a user can cause into pages: unknown names 404, bad input 422.
     Anything else is a bug: the app's handler answers 500 (tests check none happen)."""
@@ -103,6 +111,8 @@ def html_errors(handler: Callable[P, Response]) -> Callable[P, Response]:
             return handler(*args, **kwargs)
         except NotFoundError as exc:
             return error_page(404, "Not found", exc.message, exc.details)
+        except NotReady as exc:
+            return building_page(exc)
         except InputError as exc:
             return error_page(422, "Cannot show this page", exc.message, exc.details)
         except LeadlineError as exc:
