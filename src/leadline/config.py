@@ -36,8 +36,11 @@ class Settings(BaseSettings):
     # A metric read waits at most this many seconds for the background refresher to bring
     # its profile up to date, then answers from the last complete build (see ``as_of``).
     read_wait: float = Field(default=0.5, ge=0, le=300)
-    # How often (seconds) the refresher looks for writes made by other processes.
-    refresh_poll: float = Field(default=10.0, gt=0, le=3600)
+    # How often (seconds) the background refresher looks for work (new records, profiles).
+    refresh_poll: float = Field(default=0.5, gt=0, le=3600)
+    # Where the server's background refresher runs: a thread of the app ("thread"), or
+    # another process ("external": ``leadline serve`` starts ``leadline refresh --watch``).
+    refresher: Literal["thread", "external"] = "thread"
     # Largest request body the HTTP API reads (413 above it).
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     debug: bool = False

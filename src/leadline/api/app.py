@@ -48,7 +48,7 @@ def create_app(settings: Settings) -> FastAPI:
     engine = _engine_once(settings)
     refresher = Refresher(
         engine, read_wait=settings.read_wait, write_wait=settings.write_wait,
-        poll=settings.refresh_poll,
+        poll=settings.refresh_poll, external=settings.refresher == "external",
     )  # fmt: skip
     writer = Writer(engine, wait=settings.write_wait, on_commit=refresher.nudge)
 

@@ -41,6 +41,7 @@ def _register() -> None:
         import_cmd,
         leadtime_cmd,
         profile_cmd,
+        refresh_cmd,
         replay_cmd,
         serve_cmd,
         sync_cmd,
@@ -58,6 +59,7 @@ def _register() -> None:
     cli.add_command(collection_cmd.collection_group)
     cli.add_command(apikey_cmd.apikey_group)
     cli.add_command(serve_cmd.serve_command)
+    cli.add_command(refresh_cmd.refresh_command)
     cli.add_command(replay_cmd.replay_command)
     cli.add_command(sync_cmd.sync_group)
     sync_cmd.sync_group.add_command(sync_gitlab_cmd.gitlab_command)

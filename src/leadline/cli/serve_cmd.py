@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 
@@ -22,7 +26,10 @@ from leadline.cli.context import AppContext
 )  # fmt: skip
 @click.pass_obj
 def serve_command(app: AppContext, host: str, port: int, access_log: bool, workers: int) -> None:
-    """Run the HTTP API (see docs/api.md)."""
+    """Run the HTTP API and the web dashboard (see docs/api.md and docs/dashboard.md).
+
+    A background process keeps every profile's figures current (``leadline refresh
+    --watch``); reads answer from the last complete build and say how current it is."""
     import uvicorn
 
     from leadline.api.app import create_app
@@ -30,18 +37,40 @@ def serve_command(app: AppContext, host: str, port: int, access_log: bool, worke
 
     app.engine  # noqa: B018 - open and migrate the database before taking requests
     _tune_gc()
-    if workers == 1:
+    settings = app.settings.model_copy(update={"refresher": "external"})
+    with _refresher(settings.database_url):
+        if workers == 1:
+            uvicorn.run(
+                create_app(settings), host=host, port=port, log_level="info",
+                access_log=access_log, log_config=log_config(),
+            )  # fmt: skip
+            return
+        # Each worker builds its app from the environment: pass the resolved settings on.
+        os.environ["LEADLINE_DATABASE_URL"] = settings.database_url
+        os.environ["LEADLINE_REFRESHER"] = "external"
         uvicorn.run(
-            create_app(app.settings), host=host, port=port, log_level="info",
-            access_log=access_log, log_config=log_config(),
+            "leadline.api.app:app_from_environment", factory=True, workers=workers, host=host,
+            port=port, log_level="info", access_log=access_log, log_config=log_config(),
         )  # fmt: skip
-        return
-    # Each worker process builds its app from the environment: pass the resolved settings on.
-    os.environ["LEADLINE_DATABASE_URL"] = app.settings.database_url
-    uvicorn.run(
-        "leadline.api.app:app_from_environment", factory=True, workers=workers, host=host,
-        port=port, log_level="info", access_log=access_log, log_config=log_config(),
-    )  # fmt: skip
+
+
+@contextmanager
+def _refresher(database_url: str) -> Iterator[None]:
+    """The background refresher in a process of its own (``leadline refresh --watch``):
+    building timelines is CPU work in Python, which in the server's process would take the
+    interpreter lock from the event loop. It ends with the server (and by itself if the
+    server is killed)."""
+    command = [sys.executable, "-m", "leadline", "--db", database_url, "refresh", "--watch",
+               "--parent", str(os.getpid())]  # fmt: skip
+    child = subprocess.Popen(command)
+    try:
+        yield
+    finally:
+        child.terminate()
+        try:
+            child.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            child.kill()
 
 
 def _tune_gc() -> None:

@@ -1,12 +1,18 @@
 """The server's background refresher: derived data kept current, so that reads never build.
 
-One daemon thread per server process. It wakes when the server commits a batch
-(``nudge``), when a read asks for a profile (``want``), and every ``poll`` seconds (writes
-made by other processes — ``leadline import``, another server — are seen that way); then it
+It runs a cycle every ``poll`` seconds, and at once when the server commits a batch
+(``nudge``) or a read asks for a profile (``want``); writes of other processes (``leadline
+import``, other servers) and new profiles are seen by the next cycle. A cycle
 brings every stored profile's and collection's timelines up to date, the wanted ones first,
 with ``services/refresh.refresh``: in bounded chunks, each its own short write transaction,
 so webhooks interleave with a long build. A kill loses nothing: the next start resumes the
 build where its last chunk committed.
+
+Where it runs: ``leadline serve`` runs it in a process of its own (``leadline refresh
+--watch``, ``run_forever``), so that building — seconds of CPU in Python per thousand
+changes — never competes with the server's event loop for the interpreter lock; the
+server's ``Refresher`` is then ``external`` and only settles reads. An app made in-process
+(tests, embedding) runs it in a daemon thread.
 
 Reads (``settle``) wait a short, bounded time for the profile they answer to be current —
 long enough for the usual incremental refresh of a few changes, never minutes — and then
@@ -46,12 +52,14 @@ class Refresher:
         *,
         read_wait: float = 0.5,
         write_wait: float = 5.0,
-        poll: float = 10.0,
+        poll: float = 0.5,
+        external: bool = False,
     ) -> None:
         self._engine = engine
         self.read_wait = read_wait
         self._write_wait = write_wait
         self._poll = poll
+        self.external = external  # another process refreshes: only settle reads here
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._changed = threading.Condition()  # notified after every chunk and cycle
@@ -64,7 +72,10 @@ class Refresher:
     # --- control -------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Start the thread (idempotent: the app starts it on first use or at start-up)."""
+        """Start the thread (idempotent: the app starts it on first use or at start-up;
+        nothing when the refreshing is done by another process)."""
+        if self.external:
+            return
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
                 self._stopping.clear()
@@ -127,13 +138,22 @@ class Refresher:
 
     # --- the thread ----------------------------------------------------------------------
 
+    def run_forever(self) -> None:
+        """Refresh in this thread until ``stop`` (``leadline refresh --watch``)."""
+        self._stopping.clear()
+        self._run()
+
     def _run(self) -> None:
         while not self._stopping.is_set():
+            self._wake.clear()
             try:
+                # A cycle over current sets costs a few small reads (each refresh first
+                # compares its set's watermark with the head), so it runs every ``poll``:
+                # new records, new profiles and other processes' writes are all seen so.
                 with bounded_wait(self._write_wait):
                     self._cycle()
-                self.last_error = None
                 self.cycles += 1
+                self.last_error = None
                 self._notify()
             except Exception as exc:  # busy, or the database went away: try again later
                 self.last_error = f"{type(exc).__name__}: {exc}"
@@ -143,12 +163,11 @@ class Refresher:
                 self._stopping.wait(RETRY_PAUSE)
                 continue
             self._wake.wait(self._poll)
-            self._wake.clear()
 
     def _cycle(self) -> None:
         engine = self._engine()
         shipments.refresh(engine)  # once a cycle, not once a profile
-        for profile in self._profiles(engine):
+        for profile in self.profiles(engine):
             if self._stopping.is_set():
                 return
             refresh(
@@ -156,7 +175,7 @@ class Refresher:
                 stop=self._stopping.is_set, with_shipments=False,
             )  # fmt: skip
 
-    def _profiles(self, engine: Engine) -> list[Profile]:
+    def profiles(self, engine: Engine) -> list[Profile]:
         """The read-requested profiles, then every stored profile and every collection's
         report profile, each fingerprint once."""
         with self._lock:
