@@ -45,7 +45,8 @@ from sqlalchemy import Engine, create_engine, select, text
 
 ROOT = Path(__file__).parents[1]
 FIXTURE = ROOT / "tests/fixtures/github/derived/pull_request.closed.merged.json"
-PROFILE = ROOT / "tests/fixtures/dora_quarter/cd-failures.yaml"
+PROFILE = ROOT / "bench/org-profile.yaml"  # nine stages and a dora block
+YEAR = {"from": "2024-01-01", "to": "2025-01-01"}  # the generated organisation's year
 SECRET = "mixed-secret"
 
 
@@ -163,10 +164,10 @@ def run(
     def read() -> None:
         auth = {"Authorization": f"Apikey {read_key}"}
         paths = [
-            ("lead-time", "/v1/metrics/lead-time", {"profile": profile}, auth),
-            ("dora", "/v1/metrics/dora", {"profile": profile}, auth),
+            ("lead-time", "/v1/metrics/lead-time", {"profile": profile, **YEAR}, auth),
+            ("dora", "/v1/metrics/dora", {"profile": profile, **YEAR}, auth),
             ("dashboard /", "/", {}, {}),
-            ("dashboard p", f"/p/{profile}", {}, {}),
+            ("dashboard p", f"/p/{profile}", YEAR, {}),
         ]
         with httpx.Client(base_url=url, timeout=120) as client:
             while not done.is_set():
