@@ -139,8 +139,8 @@ class Refresher:
     # --- the thread ----------------------------------------------------------------------
 
     def run_forever(self) -> None:
-        """Refresh in this thread until ``stop`` (``leadline refresh --watch``)."""
-        self._stopping.clear()
+        """Refresh in this thread until ``stop`` (``leadline refresh --watch``; a ``stop``
+        that came first, from a signal during start-up, is kept)."""
         self._run()
 
     def _run(self) -> None:
