@@ -141,7 +141,7 @@ BAD_LINES = [
         "expected an integer, got the string '7'",
     ),
     (json.dumps([1, 2]), "(line)", "expected a JSON object"),
-    (json.dumps({**GOOD, "sha": "nul\u0000"}), "(line)", "contains a NUL character"),
+    (json.dumps({**GOOD, "sha": "nul\u0000"}), "sha", "contains a NUL character"),
     (
         json.dumps({"kind": "pull_request", "repo": "r", "number": 2**64, "created_at": T0}),
         "number",

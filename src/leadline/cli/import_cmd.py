@@ -26,10 +26,14 @@ PROGRESS_MIN_BYTES = 4 * 1024 * 1024
 def import_command(
     app: AppContext, paths: tuple[str, ...], fmt: str, progress: bool | None
 ) -> None:
-    """Load NDJSON records (CONTRACT §1) from files, or '-' for stdin.
+    """Load NDJSON records from files, or '-' for stdin.
 
     All-or-nothing: a bad line anywhere means nothing is written, and every bad line is
-    reported as PATH:LINE: field: problem (exit code 2).
+    reported as PATH:LINE: field: problem (exit code 2). A value the database cannot store
+    (a NUL, a lone surrogate, an integer past 64 bits, a non-finite number) is a bad line.
+
+    A record whose end precedes its start (merged before created…) is stored, and reported
+    on stderr as a warning: PATH:LINE: field: problem, then the count.
     """
     from leadline.services.ingest import Source, import_ndjson
 
@@ -43,10 +47,23 @@ def import_command(
             report = import_ndjson(
                 engine, sources, batch_size=app.settings.import_batch_size, on_progress=advance
             )
+    _print_warnings(report.warnings, report.warning_count)
     if fmt == "json":
         click.echo(json.dumps(report.as_json(), indent=2))
         return
     _print_table(report)
+
+
+def _print_warnings(lines: list[str], total: int) -> None:
+    for line in lines:
+        click.echo(f"{line} (warning: stored)", err=True)
+    if total > len(lines):
+        click.echo(f"… and {total - len(lines)} more", err=True)
+    if total:
+        noun = "record" if total == 1 else "records"
+        click.echo(
+            f"leadline: warning: {total} {noun} stored with an end before their start", err=True
+        )
 
 
 def _open(name: str) -> BinaryIO:

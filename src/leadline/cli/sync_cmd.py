@@ -106,7 +106,14 @@ def _print_warning(echo: Callable[..., None]) -> Callable[[str], None]:
 
 
 def print_report(report: SyncReport, fmt: str) -> None:
-    """The sync's counts per kind (new, updated, unchanged) on stdout."""
+    """The sync's counts per kind (new, updated, unchanged) on stdout; records stored with
+    an end before their start on stderr (a data-quality warning each, then the count)."""
+    for line in report.quality_warnings:
+        click.echo(f"leadline: data quality: {line}", err=True)
+    if report.quality_warning_count:
+        n = report.quality_warning_count
+        noun = "record" if n == 1 else "records"
+        click.echo(f"leadline: {n} {noun} stored with an end before their start", err=True)
     if fmt == "json":
         click.echo(json.dumps(report.as_json(), indent=2))
         return

@@ -1,4 +1,12 @@
-"""Turn lines of NDJSON into records, or into ``LineError``s that name the field."""
+"""Turn lines of NDJSON into records, or into ``LineError``s that name the field.
+
+A value the database cannot hold (``domain.storable``) is refused by record validation and
+named like any other problem (``title: contains a lone surrogate (\ud800) the database
+cannot store``). pydantic's JSON reader refuses a lone surrogate escape as invalid JSON;
+such a line is read again by the standard ``json`` module (which decodes it) so that the
+problem is named by its field, not as "not valid JSON". Lines whose text cannot hold such a
+value in a typed field (``storable.nul_free_json``) skip the walk over those fields.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +16,8 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 
-from leadline.domain.records import KINDS, Record, RecordModel
+from leadline.domain.records import KINDS, TYPED_OK, Record, RecordModel
+from leadline.domain.storable import nul_free_json, unstorable
 from leadline.errors import LineError
 
 _ADAPTER: TypeAdapter[RecordModel] = TypeAdapter(Record)
@@ -26,45 +35,33 @@ _EXPECTED = {
 }
 
 
-NUL_PROBLEM = "contains a NUL character (\\u0000), which databases cannot store"
-
-
 def parse_line(text: str | bytes, path: str, line: int) -> RecordModel | LineError:
     """Validate one NDJSON line; return the record or a ``LineError`` (never raises)."""
-    marked = b"\\u0000" in text if isinstance(text, bytes) else "\\u0000" in text
-    if marked and _decodes_to_nul(text):
-        return LineError(path, line, "(line)", NUL_PROBLEM)
     try:
-        return _ADAPTER.validate_json(text)
+        return _ADAPTER.validate_json(text, context=TYPED_OK if nul_free_json(text) else None)
     except ValidationError as exc:
-        return _line_error(exc, path, line)
+        error = _line_error(exc, path, line)
+    if error.field == "(line)" and _escapes_surrogate(text):
+        try:
+            decoded = json.loads(text)
+        except (ValueError, RecursionError):
+            return error
+        return parse_object(decoded, path, line)
+    return error
 
 
 def parse_object(obj: Any, path: str, line: int) -> RecordModel | LineError:
     """Validate an already-decoded JSON value (the HTTP API's JSON arrays)."""
-    if _has_nul(obj):
-        return LineError(path, line, "(record)", NUL_PROBLEM)
     try:
         return _ADAPTER.validate_python(obj, strict=None)
     except ValidationError as exc:
         return _line_error(exc, path, line)
 
 
-def _decodes_to_nul(text: str | bytes) -> bool:
-    try:
-        return _has_nul(json.loads(text))
-    except ValueError:
-        return False  # not JSON: validation reports it
-
-
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
+def _escapes_surrogate(text: str | bytes) -> bool:
+    """Whether ``text`` may hold a ``\\udXXX`` escape (a surrogate, paired or not)."""
+    lowered = text.lower()
+    return (b"\\ud" in lowered) if isinstance(lowered, bytes) else ("\\ud" in lowered)
 
 
 def _line_error(exc: ValidationError, path: str, line: int) -> LineError:
@@ -95,6 +92,14 @@ def _describe(err: ErrorDetails) -> tuple[str, str]:
     if loc and isinstance(loc[0], str) and loc[0] in KINDS:
         loc = loc[1:]
     field = _render_loc(loc) or "(record)"
+    if kind == "unstorable":
+        ctx = err.get("ctx", {})
+        below = str(ctx.get("field", ""))
+        if below:
+            field = below if field == "(record)" else _below(field, below)
+        return field, str(ctx.get("problem", err["msg"]))
+    if kind == "string_unicode":  # pydantic's word for a lone surrogate in a typed string
+        return field, unstorable(err.get("input")) or err["msg"]
     if kind == "missing":
         return field, "required field is missing"
     message = err["msg"]
@@ -115,6 +120,10 @@ def _render_loc(loc: list[int | str]) -> str:
         else:
             out += f".{part}" if out else str(part)
     return out
+
+
+def _below(field: str, path: str) -> str:
+    return field + path if path.startswith("[") else f"{field}.{path}"
 
 
 def _json_type(value: object) -> str:

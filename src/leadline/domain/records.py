@@ -1,14 +1,21 @@
-"""The records of CONTRACT §1, validated at the edge.
+"""The records leadline stores (docs/records.md), validated at the edge.
 
 Every model keeps unknown extra fields (``extra="allow"``) and is strict about types: a
 number where a string belongs is an error, not a silent conversion. Times are RFC 3339 with
 an offset and come out as UTC-aware datetimes.
+
+Every model is also *storable* once validated: a value the database cannot hold (a NUL
+character, a lone surrogate, an integer outside 64 bits, a non-finite number), in a field or
+nested anywhere in an extra field, is a validation error of type ``unstorable`` naming the
+field path (the rule: ``domain.storable``). Validation is the one door every record passes
+— NDJSON lines, HTTP bodies, webhook and sync payloads — so the check sits here and none of
+them can forget it.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
@@ -17,9 +24,12 @@ from pydantic import (
     Field,
     PlainSerializer,
     StringConstraints,
+    ValidationInfo,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
+from leadline.domain.storable import problem_in_fields
 from leadline.domain.times import format_time, parse_time, parse_time_or_epoch
 
 Time = Annotated[
@@ -31,6 +41,7 @@ EpochOrTime = Annotated[
 # Identifiers and natural keys: non-empty, and short enough for any database index.
 Text = Annotated[str, StringConstraints(min_length=1, max_length=1000)]
 MAX_NUMBER = 2**63 - 1
+TYPED_OK: dict[str, bool] = {"typed_ok": True}  # validation context: see ``_Model._storable``
 
 
 def _id_text(value: object) -> object:
@@ -52,7 +63,7 @@ TODO_NAMES = frozenset({"to do", "todo", "open", "backlog", "new"})
 
 
 def infer_category(status: str) -> Category:
-    """CONTRACT §1: Done/Closed/Resolved/Released → done, To Do/Open/Backlog/New → todo."""
+    """Done/Closed/Resolved/Released → done, To Do/Open/Backlog/New → todo."""
     name = status.strip().lower()
     if name in DONE_NAMES:
         return "done"
@@ -63,6 +74,29 @@ def infer_category(status: str) -> Category:
 
 class _Model(BaseModel):
     model_config = ConfigDict(strict=True, extra="allow", frozen=False)
+
+    _ANY_FIELDS: ClassVar[tuple[str, ...]] = ()  # declared fields typed ``Any`` inside
+
+    @model_validator(mode="after")
+    def _storable(self, info: ValidationInfo) -> Any:
+        # Nested models (reviews, status changes, artifacts) were checked by their own
+        # validator: ``problem_in`` passes over model values. ``TYPED_OK`` in the context:
+        # validated from JSON text without a NUL escape, so only values typed ``Any`` can
+        # hold an unstorable value (``storable.nul_free_json``).
+        if info.context is not TYPED_OK:
+            found = problem_in_fields(self.__dict__.items())
+        elif self._ANY_FIELDS:
+            found = problem_in_fields((n, self.__dict__[n]) for n in self._ANY_FIELDS)
+        else:
+            found = None
+        if found is None and self.__pydantic_extra__:
+            found = problem_in_fields(self.__pydantic_extra__.items())
+        if found is not None:
+            field, problem = found
+            raise PydanticCustomError(
+                "unstorable", "{field}: {problem}", {"field": field, "problem": problem}
+            )
+        return self
 
 
 class StatusChange(_Model):
@@ -175,6 +209,8 @@ class PipelineRun(_Model):
     service: str | None = None
     params: dict[str, Any] = Field(default_factory=dict)
     artifacts: list[Artifact] = Field(default_factory=list)
+
+    _ANY_FIELDS = ("params",)
 
     def natural_key(self) -> tuple[str, str, str]:
         return (self.system, self.pipeline, self.run_id)

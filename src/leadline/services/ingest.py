@@ -1,4 +1,14 @@
-"""Import NDJSON records: streamed, validated, upserted in batches, all-or-nothing."""
+"""Import NDJSON records: streamed, validated, upserted in batches, all-or-nothing.
+
+Every line is validated into a record, which also refuses a value the database cannot hold
+(``domain.storable``: a NUL, a lone surrogate, an integer past 64 bits, a non-finite
+number) as ``PATH:LINE: field: problem`` — so nothing is written, never a 500 halfway.
+
+A record whose end precedes its start (``domain.quality``) is stored, and reported as a
+data-quality warning (``PATH:LINE: field: problem`` for the import; ``kind key: problem``
+for ``ingest_records``): ``ImportReport.warnings`` keeps the first ``MAX_WARNINGS``,
+``warning_count`` counts them all.
+"""
 
 from __future__ import annotations
 
@@ -15,9 +25,11 @@ from typing import BinaryIO
 from sqlalchemy import Connection, Engine
 
 from leadline.domain.parse import parse_line
+from leadline.domain.quality import Warnings, findings
 from leadline.domain.records import KINDS, RecordModel
 from leadline.errors import LineError, RecordsError
 from leadline.store.db import writing
+from leadline.store.upsert import merge_and_upsert
 from leadline.store.writer import KindCounts, Prepared, RecordWriter, prepare
 
 MAX_ERRORS_KEPT = 50
@@ -40,9 +52,11 @@ class ImportReport:
     counts: dict[str, KindCounts] = field(default_factory=dict)
     records: int = 0
     seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)  # data quality: the first ones
+    warning_count: int = 0  # all of them
 
     def as_json(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "records": self.records,
             "seconds": round(self.seconds, 3),
             "kinds": {
@@ -50,6 +64,10 @@ class ImportReport:
                 for kind, c in sorted(self.counts.items())
             },
         }
+        if self.warning_count:
+            out["warnings"] = self.warnings
+            out["warning_count"] = self.warning_count
+        return out
 
 
 class _Errors:
@@ -84,10 +102,11 @@ def import_ndjson(
     """
     started = time.perf_counter()
     errors = _Errors()
+    warnings = Warnings()
     report = ImportReport()
     with _no_gc(), writing(engine) as conn, _page_cache(conn):
         writer = RecordWriter(conn, batch_size=batch_size, bulk=True)
-        for item in _prepared(sources, errors, on_progress, workers):
+        for item in _prepared(sources, errors, warnings, on_progress, workers):
             report.records += 1
             if not errors.total:  # after the first error only validate, write nothing more
                 writer.add_prepared(item)
@@ -96,18 +115,38 @@ def import_ndjson(
         writer.finish()
         report.counts = writer.counts
     report.seconds = time.perf_counter() - started
+    report.warnings, report.warning_count = warnings.kept, warnings.total
     return report
+
+
+def ingest_records(
+    engine: Engine,
+    records: Iterable[RecordModel],
+    batch_size: int = 2000,
+    *,
+    wait: float | None = None,
+) -> ImportReport:
+    """Upsert already-validated, complete records (``POST /v1/records``) in one transaction
+    through the one write path (``store.upsert``, no merge: each record replaces the stored
+    one of its key); the counts and the data-quality warnings (``kind key: problem``).
+    ``wait``: the longest wait for the write lock (``store.db.writing``; ``WriteBusy``)."""
+    started = time.perf_counter()
+    items = list(records)
+    warnings = Warnings()
+    for record in items:
+        warnings.add_record(record)
+    with writing(engine, wait=wait) as conn:
+        counts = merge_and_upsert(conn, items, policy=None, batch_size=batch_size)
+    return ImportReport(
+        counts, len(items), time.perf_counter() - started, warnings.kept, warnings.total
+    )
 
 
 def import_records(
     engine: Engine, records: Iterable[RecordModel], batch_size: int = 2000
 ) -> dict[str, KindCounts]:
-    """Upsert already-validated records in one transaction."""
-    with writing(engine) as conn:
-        writer = RecordWriter(conn, batch_size=batch_size)
-        writer.add_all(records)
-        writer.flush()
-        return writer.counts
+    """``ingest_records``, the counts only (the signature callers had before warnings)."""
+    return ingest_records(engine, records, batch_size).counts
 
 
 @contextmanager
@@ -168,19 +207,36 @@ def _chunks(sources: Iterable[Source], on_progress: Progress | None) -> Iterator
             yield source.name, chunk
 
 
-def prepare_chunk(name: str, chunk: Chunk, eager: bool) -> list[Prepared | LineError]:
-    """Validate and prepare one chunk of lines (in a worker process, or in this one)."""
-    out: list[Prepared | LineError] = []
+@dataclass(frozen=True, slots=True)
+class LineWarning:
+    """A data-quality warning about one stored line: ``PATH:LINE: field: problem``."""
+
+    text: str
+
+
+Outcome = Prepared | LineError | LineWarning
+
+
+def prepare_chunk(name: str, chunk: Chunk, eager: bool) -> list[Outcome]:
+    """Validate and prepare one chunk of lines (in a worker process, or in this one); a
+    line's data-quality warnings come right before its ``Prepared``."""
+    out: list[Outcome] = []
     with _no_gc(collect=False):
         for number, raw in chunk:
             parsed = parse_line(raw, name, number)
-            out.append(parsed if isinstance(parsed, LineError) else prepare(parsed, eager=eager))
+            if isinstance(parsed, LineError):
+                out.append(parsed)
+                continue
+            for field_name, problem in findings(parsed):
+                out.append(LineWarning(str(LineError(name, number, field_name, problem))))
+            out.append(prepare(parsed, eager=eager))
     return out
 
 
 def _prepared(
     sources: Iterable[Source],
     errors: _Errors,
+    warnings: Warnings,
     on_progress: Progress | None,
     workers: int | None,
 ) -> Iterator[Prepared]:
@@ -204,13 +260,15 @@ def _prepared(
         for prepared in batch:
             if isinstance(prepared, LineError):
                 errors.add(prepared)
+            elif isinstance(prepared, LineWarning):
+                warnings.add(prepared.text)
             else:
                 yield prepared
 
 
 def _in_process(
     head: list[tuple[str, Chunk]], rest: Iterator[tuple[str, Chunk]]
-) -> Iterator[list[Prepared | LineError]]:
+) -> Iterator[list[Outcome]]:
     for name, chunk in head:
         yield prepare_chunk(name, chunk, False)
     for name, chunk in rest:
@@ -219,7 +277,7 @@ def _in_process(
 
 def _in_pool(
     head: list[tuple[str, Chunk]], rest: Iterator[tuple[str, Chunk]], workers: int
-) -> Iterator[list[Prepared | LineError]]:
+) -> Iterator[list[Outcome]]:
     """Chunks prepared by ``workers`` forked processes, yielded in input order.
 
     At most two chunks per worker are in flight, so memory stays bounded however large the
@@ -228,7 +286,7 @@ def _in_pool(
     import multiprocessing
 
     context = multiprocessing.get_context("fork")
-    in_flight: deque[Future[list[Prepared | LineError]]] = deque()
+    in_flight: deque[Future[list[Outcome]]] = deque()
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
         for name, chunk in _chain(head, rest):
             in_flight.append(pool.submit(prepare_chunk, name, chunk, True))

@@ -7,10 +7,11 @@ any moment leaves the database at a batch boundary: the records of the pages don
 cursor saying exactly where to go on (``services.sync_walk`` explains how a resource picks
 its pages so that a resumed run neither skips nor repeats anything).
 
-Records are merged with the stored ones of the same natural key (``sources.base.merge``,
-the rule for webhook snapshots; a batch may override it) and upserted by ``RecordWriter``,
-which counts each one as new, updated or unchanged: a sync that finds nothing changed
-reports 0 new and 0 updated.
+Records go through the one write path (``store.upsert.merge_and_upsert``): merged with the
+stored ones of the same natural key (``domain.merge.merge``, the rule for webhook snapshots;
+a batch may override it) and upserted, each counted as new, updated or unchanged: a sync
+that finds nothing changed reports 0 new and 0 updated. A record whose end precedes its
+start is stored and reported as a warning (``domain.quality``).
 """
 
 from __future__ import annotations
@@ -19,19 +20,18 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Engine, select, tuple_
+from sqlalchemy import Engine
 
-from leadline.domain.parse import parse_line
+from leadline.domain.merge import merge
+from leadline.domain.quality import MAX_WARNINGS, warnings
 from leadline.domain.records import RecordModel
-from leadline.errors import LineError
-from leadline.sources.base import merge
 from leadline.store import cursors
 from leadline.store.db import reading, writing
-from leadline.store.mapping import MAPPINGS
-from leadline.store.writer import KindCounts, RecordWriter
+from leadline.store.upsert import Key as Key
+from leadline.store.upsert import MergePolicy as MergePolicy
+from leadline.store.upsert import merge_and_upsert, stored_records
+from leadline.store.writer import KindCounts
 
-Key = tuple[str, tuple[Any, ...]]
-MergePolicy = Callable[[RecordModel | None, RecordModel], RecordModel | None]
 ProgressCallback = Callable[[str, int, int], None]  # resource, pages, items
 
 
@@ -74,6 +74,10 @@ class SyncReport:
     resources: dict[str, ResourceStats] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     requests: int = 0
+    # Records stored with an end before their start (``domain.quality``): the first
+    # ``MAX_WARNINGS`` lines, and how many there were.
+    quality_warnings: list[str] = field(default_factory=list)
+    quality_warning_count: int = 0
 
     def add(self, counts: dict[str, KindCounts]) -> None:
         for kind, c in counts.items():
@@ -95,6 +99,8 @@ class SyncReport:
                 name: {"pages": s.pages, "items": s.items} for name, s in self.resources.items()
             },
             "warnings": self.warnings,
+            "quality_warnings": self.quality_warnings,
+            "quality_warning_count": self.quality_warning_count,
         }
 
 
@@ -118,6 +124,17 @@ class SyncContext:
         if self._on_warning is not None:
             self._on_warning(message)
 
+    def check(self, records: Sequence[RecordModel]) -> None:
+        """Note the records whose end precedes their start (stored all the same): the first
+        ``MAX_WARNINGS`` in ``quality_warnings``, all counted. Not ``warn``: nothing was
+        skipped."""
+        report = self.report
+        for record in records:
+            for line in warnings(record):
+                report.quality_warning_count += 1
+                if len(report.quality_warnings) < MAX_WARNINGS:
+                    report.quality_warnings.append(line)
+
 
 def run_sync(
     engine: Engine,
@@ -139,54 +156,11 @@ def run_sync(
             on_progress(resource.name, 0, 0)
         for batch in resource.pull(cursor, ctx):
             with writing(engine) as conn:
-                report.add(write_batch(conn, batch))
+                report.add(merge_and_upsert(conn, batch.records, batch.policy))
                 cursors.put(conn, source, scope, resource.name, batch.cursor)
+            ctx.check(batch.records)
             stats.pages += 1
             stats.items += batch.items
             if on_progress is not None:
                 on_progress(resource.name, stats.pages, stats.items)
     return report
-
-
-def write_batch(conn: Connection, batch: Batch) -> dict[str, KindCounts]:
-    """Merge the batch's records with the stored ones (and with earlier records of the batch
-    with the same key, in order) and upsert the result; the counts per kind."""
-    if not batch.records:
-        return {}
-    current: dict[Key, RecordModel] = stored_records(conn, batch.records)
-    final: dict[Key, RecordModel] = {}
-    for record in batch.records:
-        key = record_key(record)
-        chosen = batch.policy(current.get(key), record)
-        if chosen is not None:
-            final[key] = current[key] = chosen
-    writer = RecordWriter(conn)
-    writer.add_all(final.values())
-    writer.flush()
-    return writer.counts
-
-
-def record_key(record: RecordModel) -> Key:
-    m = MAPPINGS[record.kind]
-    return record.kind, m.key_of(m.row(record))
-
-
-def stored_records(conn: Connection, records: Sequence[RecordModel]) -> dict[Key, RecordModel]:
-    """The stored records with the natural keys of ``records``: one query per kind."""
-    keys: dict[str, set[tuple[Any, ...]]] = {}
-    for record in records:
-        kind, key = record_key(record)
-        keys.setdefault(kind, set()).add(key)
-    found: dict[Key, RecordModel] = {}
-    for kind, wanted in keys.items():
-        m = MAPPINGS[kind]
-        cols = [m.table.c[c] for c in m.key_columns]
-        if len(cols) == 1:
-            where = cols[0].in_([k[0] for k in wanted])
-        else:
-            where = tuple_(*cols).in_(sorted(wanted, key=repr))
-        for (data,) in conn.execute(select(m.table.c.data).where(where)):
-            parsed = parse_line(data, "<stored>", 0)
-            if not isinstance(parsed, LineError):
-                found[record_key(parsed)] = parsed
-    return found

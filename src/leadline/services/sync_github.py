@@ -37,7 +37,6 @@ from leadline.services.sync import (
     Resource,
     SyncContext,
     SyncReport,
-    record_key,
     run_sync,
 )
 from leadline.services.sync_walk import WalkKey, desc_walk, key_time, time_key
@@ -45,6 +44,7 @@ from leadline.sources import github_rest
 from leadline.sources._common import Node
 from leadline.sources.base import PayloadError
 from leadline.sources.rest import Page, RestClient, RestError
+from leadline.store.upsert import record_key
 
 SOURCE = "github"
 COMMIT_LOOKBACK = timedelta(days=7)

@@ -15,11 +15,12 @@ from datetime import datetime
 from typing import Any
 
 from leadline.domain.records import PipelineRun, PullRequest, RecordModel
-from leadline.services.sync import Key, SyncContext, record_key
+from leadline.services.sync import SyncContext
 from leadline.services.sync_walk import time_key
 from leadline.sources import gitlab_rest
 from leadline.sources.base import Parsed, PayloadError
 from leadline.sources.rest import RestError
+from leadline.store.upsert import Key, record_key
 
 Convert = Callable[[list[Any], SyncContext], list[RecordModel]]
 ListAll = Callable[[str, dict[str, Any]], list[Any]]  # (path suffix, params) → every item

@@ -3,6 +3,18 @@
 A thin receiver (Four Keys' good idea) that never loses a delivery (its bad idea): the raw
 body is committed before parsing; a body that parses into nothing is acknowledged with the
 reason; a parse failure is recorded with its message and can be replayed after a fix.
+
+Records go through the one write path (``store.upsert.merge_and_upsert``: merged with the
+stored snapshot of their key). A value the database cannot hold is refused when the payload
+is parsed (record validation, ``domain.storable``), so such a delivery is ``failed`` with
+the field named before the transaction writes anything. One delivery never costs the others
+of its batch: whatever goes wrong writing a batch (but ``WriteBusy``, which means nothing was
+written and the sender should come back) is retried one delivery at a time, and a delivery
+that fails alone is kept verbatim as ``failed`` with ``Type: message`` as its reason.
+
+The raw body is stored as text: invalid UTF-8 is decoded with replacement characters, and a
+NUL byte (which PostgreSQL text cannot hold; such a body is never valid JSON) is kept as the
+escape ``\u0000``, the reason saying so. A lone surrogate cannot appear in decoded bytes.
 """
 
 from __future__ import annotations
@@ -14,19 +26,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import SQLAlchemyError
 
 from leadline.domain import jsonio
-from leadline.domain.parse import parse_line
-from leadline.domain.records import RecordModel
-from leadline.errors import LineError
+from leadline.domain.quality import Warnings
+from leadline.domain.storable import storable_text
+from leadline.errors import WriteBusy
 from leadline.sources import custom_cicd, github, gitlab, jira, opsgenie, pagerduty
-from leadline.sources.base import Parsed, PayloadError, merge
+from leadline.sources.base import Parsed, PayloadError
 from leadline.store import raw_events
 from leadline.store.db import writing
-from leadline.store.keyset import rows_by_keys
-from leadline.store.mapping import MAPPINGS
-from leadline.store.writer import RecordWriter
+from leadline.store.upsert import merge_and_upsert
 
 _UNSET: Any = object()  # "the receiver did not decode the body"
 Parser = Callable[[str | None, Any], Parsed]
@@ -46,6 +55,8 @@ class Outcome:
     records: int = 0
     reason: str | None = None
     kinds: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # data quality (``domain.quality``)
+    warning_count: int = 0  # all of them; ``warnings`` keeps the first ``MAX_WARNINGS``
 
     def as_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"status": self.status, "records": self.records}
@@ -53,6 +64,9 @@ class Outcome:
             out["reason"] = self.reason
         if self.kinds:
             out["kinds"] = self.kinds
+        if self.warnings:
+            out["warnings"] = self.warnings
+            out["warning_count"] = self.warning_count
         return out
 
 
@@ -75,27 +89,41 @@ def receive(
     return receive_batch(engine, [Delivery(source, event_type, delivery_id, body)])[0]
 
 
-def receive_batch(engine: Engine, deliveries: Sequence[Delivery]) -> list[Outcome]:
+def receive_batch(
+    engine: Engine, deliveries: Sequence[Delivery], wait: float | None = None
+) -> list[Outcome]:
     """Store, parse and merge many deliveries in **one** transaction (one commit, one fsync):
     the group commit behind the webhook receivers. Each outcome is final once this returns.
 
-    A delivery whose records cannot be written (a database error) must not cost the others
-    theirs: the batch is then retried one delivery at a time, and a lone delivery that still
-    fails is kept verbatim as ``failed`` (replayable) with the reason.
+    ``wait``: the longest wait for the write lock, in seconds (``store.db.writing``). Past it
+    ``WriteBusy`` propagates at once: nothing of the batch was stored, no delivery is retried
+    (the server answers 503 with ``Retry-After``).
+
+    A delivery whose records cannot be written must not cost the others theirs: on any other
+    error the batch is retried one delivery at a time, and a lone delivery that still fails
+    is kept verbatim as ``failed`` (replayable) with the reason (``Type: message``).
     """
     if not deliveries:
         return []
     try:
-        with writing(engine) as conn:
+        with writing(engine, wait=wait) as conn:
             return _receive(conn, deliveries, _now())
-    except SQLAlchemyError as exc:
+    except WriteBusy:
+        raise
+    except Exception as exc:  # any failure of one delivery must cost only itself
         if len(deliveries) > 1:
-            return [receive_batch(engine, [d])[0] for d in deliveries]
-        cause = getattr(exc, "orig", None) or exc
-        first = (str(cause).splitlines() or [""])[0][:200]
-        reason = f"records could not be stored: {type(cause).__name__}: {first}"
-        with writing(engine) as conn:
+            return [receive_batch(engine, [d], wait)[0] for d in deliveries]
+        reason = f"records could not be stored: {_describe(exc)}"
+        with writing(engine, wait=wait) as conn:
             return _receive(conn, deliveries, _now(), fail=reason)
+
+
+def _describe(exc: BaseException) -> str:
+    """``Type: first line of the message`` (the driver's error for a database error), in
+    text the database can store."""
+    cause = getattr(exc, "orig", None) or exc
+    first = (str(cause).splitlines() or [""])[0][:200]
+    return storable_text(f"{type(cause).__name__}: {first}")
 
 
 def replay(engine: Engine, source: str | None = None) -> list[Outcome]:
@@ -109,13 +137,14 @@ def replay(engine: Engine, source: str | None = None) -> list[Outcome]:
             if isinstance(result, Parsed):
                 raw_events.set_status(conn, row.id, _status(result))
             else:
-                raw_events.set_status(conn, row.id, "failed", result)
+                raw_events.set_status(conn, row.id, "failed", storable_text(result))
     return [_outcome(result) for result in results]
 
 
 def _receive(
     conn: Connection, deliveries: Sequence[Delivery], now: int, fail: str | None = None
 ) -> list[Outcome]:
+    deliveries = [_storable_headers(d) for d in deliveries]
     seen = raw_events.seen(conn, [(d.source, d.delivery_id) for d in deliveries])
     outcomes: list[Outcome] = []
     rows: list[dict[str, Any]] = []
@@ -133,12 +162,27 @@ def _receive(
             results.append(result)
             status, error = _status(result), None
         else:
+            result = storable_text(result)  # it may quote the payload
             status, error = "failed", result
+        if "\x00" in text:
+            text = text.replace("\x00", "\\u0000")
+            error = f"{error}; " if error else ""
+            error += "the body's NUL bytes are kept as \\u0000 (the database cannot store NUL)"
         rows.append(raw_events.row(d.source, d.event_type, d.delivery_id, text, now, status, error))
         outcomes.append(_outcome(result))
     _write(conn, results)
     raw_events.add_many(conn, rows)
     return outcomes
+
+
+def _storable_headers(d: Delivery) -> Delivery:
+    """``d`` with an event type and delivery id the database can store (HTTP headers cannot
+    carry a NUL, but a caller of ``receive`` might)."""
+    event_type = None if d.event_type is None else storable_text(d.event_type)
+    delivery_id = None if d.delivery_id is None else storable_text(d.delivery_id)
+    if event_type == d.event_type and delivery_id == d.delivery_id:
+        return d
+    return Delivery(d.source, event_type, delivery_id, d.body, d.payload)
 
 
 def _parse(source: str, event_type: str | None, text: str, payload: Any) -> Parsed | str:
@@ -153,42 +197,8 @@ def _parse(source: str, event_type: str | None, text: str, payload: Any) -> Pars
 
 
 def _write(conn: Connection, results: list[Parsed]) -> None:
-    """Merge every record with the stored one of its key (and with earlier deliveries of the
-    batch, in order), then upsert the final state of each key once."""
-    records = [record for result in results for record in result.records]
-    if not records:
-        return
-    current = _stored(conn, records)
-    final: dict[tuple[str, tuple[Any, ...]], RecordModel] = {}  # first-seen order
-    for record in records:
-        key = _key(record)
-        final[key] = current[key] = merge(current.get(key), record)
-    writer = RecordWriter(conn)
-    writer.add_all(final.values())
-    writer.flush()
-
-
-def _key(record: RecordModel) -> tuple[str, tuple[Any, ...]]:
-    m = MAPPINGS[record.kind]
-    return record.kind, m.key_of(m.row(record))
-
-
-def _stored(
-    conn: Connection, records: list[RecordModel]
-) -> dict[tuple[str, tuple[Any, ...]], RecordModel]:
-    """The stored records with the keys of ``records``: one query per kind."""
-    keys: dict[str, set[tuple[Any, ...]]] = {}
-    for record in records:
-        kind, key = _key(record)
-        keys.setdefault(kind, set()).add(key)
-    found: dict[tuple[str, tuple[Any, ...]], RecordModel] = {}
-    for kind, wanted in keys.items():
-        m = MAPPINGS[kind]
-        for (data,) in rows_by_keys(conn, m.table, m.key_columns, sorted(wanted), ["data"]):
-            parsed = parse_line(data, "<stored>", 0)
-            if not isinstance(parsed, LineError):
-                found[_key(parsed)] = parsed
-    return found
+    """The records of ``results``, in delivery order, through the one write path."""
+    merge_and_upsert(conn, [record for result in results for record in result.records])
 
 
 def _status(parsed: Parsed) -> str:
@@ -202,7 +212,10 @@ def _outcome(result: Parsed | str) -> Outcome:
     for record in result.records:
         kinds[record.kind] = kinds.get(record.kind, 0) + 1
     status = "stored" if result.records else "ignored"
-    return Outcome(status, len(result.records), result.ignored, kinds)
+    found = Warnings()
+    for record in result.records:
+        found.add_record(record)
+    return Outcome(status, len(result.records), result.ignored, kinds, found.kept, found.total)
 
 
 def secrets_of(value: str | None) -> list[str]:
