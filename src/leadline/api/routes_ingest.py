@@ -15,7 +15,7 @@ from leadline.api.schemas import errors, records_body
 from leadline.domain.parse import parse_line, parse_object
 from leadline.domain.records import RecordModel
 from leadline.errors import LineError, RecordsError
-from leadline.services.ingest import import_records
+from leadline.services.ingest import import_records, ingest_records
 
 router = APIRouter(prefix="/v1", tags=["ingest"])
 MAX_SHOWN = 50
@@ -30,6 +30,8 @@ class KindCountsOut(BaseModel):
 class Accepted(BaseModel):
     records: int
     kinds: dict[str, KindCountsOut]
+    warnings: list[str] | None = None  # data-quality warnings (stored anyway), at most 50
+    warning_count: int | None = None
 
 
 class GenericEvent(BaseModel):
@@ -59,16 +61,17 @@ def _records(raw: bytes) -> list[RecordModel]:
 
 
 @router.post(
-    "/records", status_code=202, response_model=Accepted,
+    "/records", status_code=202, response_model=Accepted, response_model_exclude_none=True,
     responses=errors(400, 401, 403, 422), openapi_extra=records_body(),
 )  # fmt: skip
 async def post_records(request: Request, engine: EngineDep, _: Ingest) -> Any:
-    """Records of CONTRACT §1 as NDJSON or a JSON array; all or nothing."""
+    """Records as NDJSON or a JSON array; all or nothing. Records stored despite a
+    data-quality problem (an end before its start) are listed in ``warnings``."""
     records = await run_in_threadpool(_records, await request.body())
-    counts = await writer(request).run(lambda: import_records(engine, records))
-    kinds = {k: {"new": c.new, "updated": c.updated, "unchanged": c.unchanged}
-             for k, c in sorted(counts.items())}  # fmt: skip
-    return {"records": len(records), "kinds": kinds}
+    report = await writer(request).run(lambda: ingest_records(engine, records))
+    answer = report.as_json()
+    answer.pop("seconds", None)
+    return answer
 
 
 @router.post(

@@ -287,14 +287,17 @@ class RecordWriter:
         """The ``_Fresh`` state of ``m``'s kind (decided on its first write; ``bulk`` only).
 
         Indexes are dropped only when that write is a full batch (``more`` may follow): a
-        kind written in one go gains nothing from building its indexes afterwards.
+        kind written in one go gains nothing from building its indexes afterwards. Never on
+        PostgreSQL: ``DROP INDEX`` takes a lock that stops every reader of the table — a
+        running server's dashboards and metric reads — until the import commits (SQLite
+        readers keep their snapshot).
         """
         if m.kind in self._fresh:
             return self._fresh[m.kind]
         fresh: _Fresh | None = None
         if self.bulk and _is_empty(self.conn, m.table):
             fresh = _Fresh()
-        if fresh is not None and more:
+        if fresh is not None and more and self.conn.dialect.name != "postgresql":
             parents = {c.table.name: c.parent_column for c in m.child_tables}
             for table in [m.table, *(c.table for c in m.child_tables)]:
                 keep = parents.get(table.name)
