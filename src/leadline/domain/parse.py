@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 
+from leadline.domain import jsonio
 from leadline.domain.records import KINDS, Record, RecordModel
 from leadline.errors import LineError
 
@@ -30,12 +30,19 @@ NUL_PROBLEM = "contains a NUL character (\\u0000), which databases cannot store"
 
 
 def parse_line(text: str | bytes, path: str, line: int) -> RecordModel | LineError:
-    """Validate one NDJSON line; return the record or a ``LineError`` (never raises)."""
+    """Validate one NDJSON line; return the record or a ``LineError`` (never raises). The
+    line is decoded by ``jsonio.loads`` (strict: no NaN, no duplicate keys); a syntax error
+    names the column only, as the line number is the file's."""
+    try:
+        value = jsonio.loads(text)
+    except ValueError as exc:
+        reason = exc.in_line() if isinstance(exc, jsonio.JSONError) else str(exc)
+        return LineError(path, line, "(line)", f"not valid JSON ({reason})")
     marked = b"\\u0000" in text if isinstance(text, bytes) else "\\u0000" in text
-    if marked and _decodes_to_nul(text):
+    if marked and _has_nul(value):
         return LineError(path, line, "(line)", NUL_PROBLEM)
     try:
-        return _ADAPTER.validate_json(text)
+        return _ADAPTER.validate_python(value, strict=None)
     except ValidationError as exc:
         return _line_error(exc, path, line)
 
@@ -48,13 +55,6 @@ def parse_object(obj: Any, path: str, line: int) -> RecordModel | LineError:
         return _ADAPTER.validate_python(obj, strict=None)
     except ValidationError as exc:
         return _line_error(exc, path, line)
-
-
-def _decodes_to_nul(text: str | bytes) -> bool:
-    try:
-        return _has_nul(json.loads(text))
-    except ValueError:
-        return False  # not JSON: validation reports it
 
 
 def _has_nul(value: Any) -> bool:
