@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from leadline.api.deps import Admin, EngineDep, Read, within
 from leadline.api.errors import decode_json
+from leadline.api.media import JSON_ONLY
 from leadline.api.schemas import errors, json_body
 from leadline.errors import InputError
 from leadline.services import collections
@@ -39,7 +40,8 @@ def get_collection(name: str, engine: EngineDep, principal: Read) -> dict[str, A
 @router.put(
     "/collections/{name}", response_model=None,
     responses={200: {"description": "Replaced."}, 201: {"description": "Created."},
-               **errors(400, 401, 403, 422)},
+               **errors(400, 401, 403, 415, 422)},
+    dependencies=[JSON_ONLY],
     openapi_extra=json_body(
         "CollectionBody",
         "parent (a collection's name, or null), profile (a stored profile's name; omitted: "
@@ -58,7 +60,8 @@ def delete_collection(name: str, engine: EngineDep, _: Admin) -> Response:
 
 
 @router.put(
-    "/org", response_model=None, responses=errors(400, 401, 403, 422),
+    "/org", response_model=None, responses=errors(400, 401, 403, 415, 422),
+    dependencies=[JSON_ONLY],
     openapi_extra=json_body("OrgSpec", "An org file as JSON: inline profiles and collections."),
 )  # fmt: skip
 async def put_org(request: Request, engine: EngineDep, _: Admin) -> dict[str, Any]:

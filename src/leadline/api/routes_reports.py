@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from leadline.api.deps import Admin, EngineDep, Read, unlimited, within
 from leadline.api.errors import ApiError, decode_json
+from leadline.api.media import JSON_ONLY
 from leadline.api.schemas import REF, DoraReport, LeadTimeReport, errors, json_body
 from leadline.domain.times import parse_bound
 from leadline.profiles.loader import profile_to_dict
@@ -103,7 +104,8 @@ def get_profile(name: str, engine: EngineDep, principal: Read) -> dict[str, Any]
 @router.put(
     "/profiles/{name}", response_model=None,
     responses={200: {"description": "Replaced."}, 201: {"description": "Created."},
-               **errors(400, 401, 403, 422)},
+               **errors(400, 401, 403, 415, 422)},
+    dependencies=[JSON_ONLY],
     openapi_extra=json_body(
         "Profile",
         "A profile (CONTRACT §2) as JSON. An efficiency profile may give `phases` instead of "
