@@ -11,7 +11,6 @@ from leadline.api.deps import Admin, EngineDep, Read, within
 from leadline.api.errors import decode_json
 from leadline.api.media import JSON_ONLY
 from leadline.api.schemas import errors, json_body
-from leadline.errors import InputError
 from leadline.services import collections
 
 router = APIRouter(prefix="/v1", tags=["collections"])
@@ -67,9 +66,7 @@ def delete_collection(name: str, engine: EngineDep, _: Admin) -> Response:
 async def put_org(request: Request, engine: EngineDep, _: Admin) -> dict[str, Any]:
     """Make the collections equal to the org's (created, updated, removed), all or nothing."""
     data = await _json(request)
-    if isinstance(data, dict) and any(isinstance(p, str) for p in data.get("profiles") or []):
-        raise InputError("profiles: give profiles inline over HTTP (paths are for the CLI)")
-    report = collections.apply_org(engine, data, source="body")
+    report = collections.apply_org(engine, data, source="body", inline_only=True)
     return {
         "created": report.created, "updated": report.updated, "removed": report.removed,
         "unchanged": report.unchanged, "profiles": report.profiles,
