@@ -30,14 +30,14 @@ def list_collections(engine: EngineDep, principal: Read) -> dict[str, Any]:
     return {"collections": [c.as_json() for c in nodes]}
 
 
-@router.get("/collections/{name}", responses=errors(401, 403, 404))
+@router.get("/collections/{name:path}", responses=errors(401, 403, 404))
 def get_collection(name: str, engine: EngineDep, principal: Read) -> dict[str, Any]:
     within(engine, principal, name)
     return collections.get(engine, name).as_json()
 
 
 @router.put(
-    "/collections/{name}", response_model=None,
+    "/collections/{name:path}", response_model=None,
     responses={200: {"description": "Replaced."}, 201: {"description": "Created."},
                **errors(400, 401, 403, 415, 422)},
     dependencies=[JSON_ONLY],
@@ -52,7 +52,7 @@ async def put_collection(name: str, request: Request, engine: EngineDep, _: Admi
     return JSONResponse(collection.as_json(), status_code=201 if created else 200)
 
 
-@router.delete("/collections/{name}", status_code=204, responses=errors(401, 403, 404))
+@router.delete("/collections/{name:path}", status_code=204, responses=errors(401, 403, 404))
 def delete_collection(name: str, engine: EngineDep, _: Admin) -> Response:
     collections.delete(engine, name)
     return Response(status_code=204)

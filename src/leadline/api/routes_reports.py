@@ -92,7 +92,7 @@ def list_profiles(engine: EngineDep, principal: Read) -> dict[str, list[str]]:
 
 
 @router.get(
-    "/profiles/{name}", response_model=None,
+    "/profiles/{name:path}", response_model=None,
     responses={200: {"content": {"application/json": {"schema": PROFILE}}},
                **errors(401, 403, 404)},
 )  # fmt: skip
@@ -102,7 +102,7 @@ def get_profile(name: str, engine: EngineDep, principal: Read) -> dict[str, Any]
 
 
 @router.put(
-    "/profiles/{name}", response_model=None,
+    "/profiles/{name:path}", response_model=None,
     responses={200: {"description": "Replaced."}, 201: {"description": "Created."},
                **errors(400, 401, 403, 415, 422)},
     dependencies=[JSON_ONLY],
@@ -123,7 +123,7 @@ async def put_profile(name: str, request: Request, engine: EngineDep, _: Admin) 
     )
 
 
-@router.delete("/profiles/{name}", status_code=204, responses=errors(401, 403, 404))
+@router.delete("/profiles/{name:path}", status_code=204, responses=errors(401, 403, 404))
 def delete_profile(name: str, engine: EngineDep, _: Admin) -> Response:
     profiles.delete(engine, name)
     return Response(status_code=204)
