@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from leadline import __version__
 from leadline.api import (
+    docs,
     errors,
     routes_collections,
     routes_health,
@@ -48,6 +49,8 @@ def create_app(settings: Settings) -> FastAPI:
         title="leadline",
         version=__version__,
         description="Lead time by stage and the four DORA metrics, self-hosted.",
+        docs_url=None,  # served from the package by api/docs.py, not from a CDN
+        redoc_url=None,
     )
     _document_bodies(app)
     app.state.engine = engine
@@ -60,6 +63,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(routes_reports.router)
     app.include_router(routes_collections.router)
     app.include_router(routes_health.router)
+    app.include_router(docs.router)
     app.include_router(web_router)  # the dashboard: / and /static
 
     @app.exception_handler(AuthFailed)
