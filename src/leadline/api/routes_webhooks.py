@@ -54,6 +54,13 @@ JIRA_DOC = {
     "parameters": [
         _header("X-Hub-Signature", "sha256=HMAC of the body (or pass ?secret=)"),
         _header("X-Atlassian-Webhook-Identifier", "the delivery id (de-duplicated)"),
+        {
+            "name": "secret",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "string"},
+            "description": "the shared secret, for Jira Server webhooks that cannot sign",
+        },
     ],
 }
 PAGERDUTY_DOC = {
