@@ -63,13 +63,13 @@ def _check(request: Request, ndjson: bool, hint: str) -> None:
 def json_only(hint: str = JSON_HINT) -> Any:
     """A route dependency: the body must be declared as JSON (or not declared)."""
 
-    def check(request: Request) -> None:
+    async def check(request: Request) -> None:  # async: no worker-thread hop per request
         _check(request, ndjson=False, hint=hint)
 
     return Depends(check)
 
 
-def _records(request: Request) -> None:
+async def _records(request: Request) -> None:
     _check(request, ndjson=True, hint=RECORDS_HINT)
 
 
