@@ -66,12 +66,13 @@ def prefixed_signature_ok(body: bytes, header: str | None, secrets: list[str]) -
 
 def token_ok(given: str | None, secrets: list[str]) -> bool:
     """A shared token (GitLab's ``X-Gitlab-Token``, Jira's ``?secret=``): equal, as bytes,
-    to one of the non-empty ``secrets``."""
+    to one of the non-empty ``secrets``. The SHA-256 digests are compared, so the time taken
+    does not depend on the secret's length either."""
     if not given:
         return False
-    value = _bytes(given)
+    value = hashlib.sha256(_bytes(given)).digest()
     ok = False
     for secret in secrets:
         if secret:
-            ok |= hmac.compare_digest(value, _bytes(secret))
+            ok |= hmac.compare_digest(value, hashlib.sha256(_bytes(secret)).digest())
     return ok
