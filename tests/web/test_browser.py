@@ -259,3 +259,18 @@ def _has_demo() -> bool:
     import importlib.util
 
     return importlib.util.find_spec("leadline.cli.demo_cmd") is not None
+
+
+def test_api_docs_render_from_this_server_only(browser: Any, fixture_server: str) -> None:
+    """``/docs`` (Swagger UI from the package) renders every operation with no request to
+    another host and no console error: a Content-Security-Policy violation would be one."""
+    context = browser.new_context(viewport=LAPTOP)
+    watch = Watch(context)
+    page = context.new_page()
+    page.goto(f"{fixture_server}/docs")
+    page.wait_for_selector(".opblock", timeout=20_000)
+    assert page.locator(".opblock").count() >= 20
+    assert "leadline" in page.locator(".title").first.inner_text()
+    _shoot(page, "api-docs")
+    watch.check(fixture_server)
+    context.close()

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from leadline import __version__
 from leadline.api import (
+    docs,
     errors,
     routes_collections,
     routes_health,
@@ -66,6 +67,8 @@ def create_app(settings: Settings) -> FastAPI:
         version=__version__,
         description="Lead time by stage and the four DORA metrics, self-hosted.",
         lifespan=lifespan,
+        docs_url=None,  # served from the package by api/docs.py, not from a CDN
+        redoc_url=None,
     )
     _document_bodies(app)
     app.state.engine = engine
@@ -79,6 +82,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(routes_reports.router)
     app.include_router(routes_collections.router)
     app.include_router(routes_health.router)
+    app.include_router(docs.router)
     app.include_router(web_router)  # the dashboard: / and /static
 
     @app.exception_handler(AuthFailed)

@@ -9,8 +9,8 @@ from fastapi.responses import JSONResponse
 
 from leadline.api.deps import Admin, EngineDep, Read, within, writer
 from leadline.api.errors import decode_json
+from leadline.api.media import JSON_ONLY
 from leadline.api.schemas import errors, json_body
-from leadline.errors import InputError
 from leadline.services import collections
 
 router = APIRouter(prefix="/v1", tags=["collections"])
@@ -30,16 +30,17 @@ def list_collections(engine: EngineDep, principal: Read) -> dict[str, Any]:
     return {"collections": [c.as_json() for c in nodes]}
 
 
-@router.get("/collections/{name}", responses=errors(401, 403, 404))
+@router.get("/collections/{name:path}", responses=errors(401, 403, 404))
 def get_collection(name: str, engine: EngineDep, principal: Read) -> dict[str, Any]:
     within(engine, principal, name)
     return collections.get(engine, name).as_json()
 
 
 @router.put(
-    "/collections/{name}", response_model=None,
+    "/collections/{name:path}", response_model=None,
     responses={200: {"description": "Replaced."}, 201: {"description": "Created."},
-               **errors(400, 401, 403, 422)},
+               **errors(400, 401, 403, 415, 422)},
+    dependencies=[JSON_ONLY],
     openapi_extra=json_body(
         "CollectionBody",
         "parent (a collection's name, or null), profile (a stored profile's name; omitted: "
@@ -52,22 +53,23 @@ async def put_collection(name: str, request: Request, engine: EngineDep, _: Admi
     return JSONResponse(collection.as_json(), status_code=201 if created else 200)
 
 
-@router.delete("/collections/{name}", status_code=204, responses=errors(401, 403, 404))
+@router.delete("/collections/{name:path}", status_code=204, responses=errors(401, 403, 404))
 async def delete_collection(name: str, request: Request, engine: EngineDep, _: Admin) -> Response:
     await writer(request).run(lambda: collections.delete(engine, name))
     return Response(status_code=204)
 
 
 @router.put(
-    "/org", response_model=None, responses=errors(400, 401, 403, 422),
+    "/org", response_model=None, responses=errors(400, 401, 403, 415, 422),
+    dependencies=[JSON_ONLY],
     openapi_extra=json_body("OrgSpec", "An org file as JSON: inline profiles and collections."),
 )  # fmt: skip
 async def put_org(request: Request, engine: EngineDep, _: Admin) -> dict[str, Any]:
     """Make the collections equal to the org's (created, updated, removed), all or nothing."""
     data = await _json(request)
-    if isinstance(data, dict) and any(isinstance(p, str) for p in data.get("profiles") or []):
-        raise InputError("profiles: give profiles inline over HTTP (paths are for the CLI)")
-    report = await writer(request).run(lambda: collections.apply_org(engine, data, source="body"))
+    report = await writer(request).run(
+        lambda: collections.apply_org(engine, data, source="body", inline_only=True)
+    )
     return {
         "created": report.created, "updated": report.updated, "removed": report.removed,
         "unchanged": report.unchanged, "profiles": report.profiles,

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from leadline.api.deps import EngineDep, Ingest, writer
 from leadline.api.errors import ApiError, decode_json
+from leadline.api.media import JSON_ONLY, RECORDS
 from leadline.api.schemas import errors, records_body
 from leadline.domain.parse import parse_line, parse_object
 from leadline.domain.records import RecordModel
@@ -62,7 +63,8 @@ def _records(raw: bytes) -> list[RecordModel]:
 
 @router.post(
     "/records", status_code=202, response_model=Accepted, response_model_exclude_none=True,
-    responses=errors(400, 401, 403, 422), openapi_extra=records_body(),
+    responses=errors(400, 401, 403, 415, 422), openapi_extra=records_body(),
+    dependencies=[RECORDS],
 )  # fmt: skip
 async def post_records(request: Request, engine: EngineDep, _: Ingest) -> Any:
     """Records as NDJSON or a JSON array; all or nothing. Records stored despite a
@@ -79,8 +81,9 @@ async def post_records(request: Request, engine: EngineDep, _: Ingest) -> Any:
     status_code=202,
     responses={
         202: {"description": 'Accepted: {"accepted": 1, "new": 0 or 1}'},
-        **errors(400, 401, 403, 422),
+        **errors(400, 401, 403, 415, 422),
     },
+    dependencies=[JSON_ONLY],
     openapi_extra={
         "requestBody": {
             "required": True,

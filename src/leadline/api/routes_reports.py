@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from leadline.api.deps import Admin, EngineDep, Read, RefresherDep, unlimited, within, writer
 from leadline.api.errors import ApiError, decode_json
+from leadline.api.media import JSON_ONLY
 from leadline.api.schemas import REF, DoraReport, LeadTimeReport, errors, json_body
 from leadline.domain.times import parse_bound
 from leadline.profiles.loader import profile_to_dict
@@ -100,7 +101,7 @@ def list_profiles(engine: EngineDep, principal: Read) -> dict[str, list[str]]:
 
 
 @router.get(
-    "/profiles/{name}", response_model=None,
+    "/profiles/{name:path}", response_model=None,
     responses={200: {"content": {"application/json": {"schema": PROFILE}}},
                **errors(401, 403, 404)},
 )  # fmt: skip
@@ -110,9 +111,10 @@ def get_profile(name: str, engine: EngineDep, principal: Read) -> dict[str, Any]
 
 
 @router.put(
-    "/profiles/{name}", response_model=None,
+    "/profiles/{name:path}", response_model=None,
     responses={200: {"description": "Replaced."}, 201: {"description": "Created."},
-               **errors(400, 401, 403, 422)},
+               **errors(400, 401, 403, 415, 422)},
+    dependencies=[JSON_ONLY],
     openapi_extra=json_body(
         "Profile",
         "A profile (CONTRACT §2) as JSON. An efficiency profile may give `phases` instead of "
@@ -130,7 +132,7 @@ async def put_profile(name: str, request: Request, engine: EngineDep, _: Admin) 
     )
 
 
-@router.delete("/profiles/{name}", status_code=204, responses=errors(401, 403, 404))
+@router.delete("/profiles/{name:path}", status_code=204, responses=errors(401, 403, 404))
 async def delete_profile(name: str, request: Request, engine: EngineDep, _: Admin) -> Response:
     await writer(request).run(lambda: profiles.delete(engine, name))
     return Response(status_code=204)

@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 
 from leadline.api.deps import Ingest, writer
 from leadline.api.errors import ApiError, decode_json
+from leadline.api.media import GITHUB_HINT, JSON_ONLY, json_only
 from leadline.api.schemas import WebhookAnswer, errors, json_body
 from leadline.config import Settings
 from leadline.services import webhooks as svc
@@ -22,7 +23,7 @@ router = APIRouter(prefix="/v1", tags=["webhooks"])
 ANSWERS: dict[int | str, dict[str, Any]] = {
     200: {"model": WebhookAnswer, "description": "A repeated delivery, or an unused event."},
     202: {"model": WebhookAnswer, "description": "Stored (committed) and parsed."},
-    **errors(400, 401, 403, 422),
+    **errors(400, 401, 403, 415, 422),
 }
 
 
@@ -52,6 +53,13 @@ JIRA_DOC = {
     "parameters": [
         _header("X-Hub-Signature", "sha256=HMAC of the body (or pass ?secret=)"),
         _header("X-Atlassian-Webhook-Identifier", "the delivery id (de-duplicated)"),
+        {
+            "name": "secret",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "string"},
+            "description": "the shared secret, for Jira Server webhooks that cannot sign",
+        },
     ],
 }
 PAGERDUTY_DOC = {
@@ -94,7 +102,7 @@ def _answer(outcome: svc.Outcome) -> JSONResponse:
 
 @router.post(
     "/webhooks/github", status_code=202, response_model=None, responses=ANSWERS,
-    openapi_extra=GITHUB_DOC,
+    openapi_extra=GITHUB_DOC, dependencies=[json_only(GITHUB_HINT)],
 )  # fmt: skip
 async def github_webhook(request: Request) -> JSONResponse:
     body = await request.body()
@@ -110,7 +118,7 @@ async def github_webhook(request: Request) -> JSONResponse:
 
 @router.post(
     "/webhooks/gitlab", status_code=202, response_model=None, responses=ANSWERS,
-    openapi_extra=GITLAB_DOC,
+    openapi_extra=GITLAB_DOC, dependencies=[JSON_ONLY],
 )  # fmt: skip
 async def gitlab_webhook(request: Request) -> JSONResponse:
     body = await request.body()
@@ -128,7 +136,7 @@ async def gitlab_webhook(request: Request) -> JSONResponse:
 
 @router.post(
     "/webhooks/jira", status_code=202, response_model=None, responses=ANSWERS,
-    openapi_extra=JIRA_DOC,
+    openapi_extra=JIRA_DOC, dependencies=[JSON_ONLY],
 )  # fmt: skip
 async def jira_webhook(request: Request) -> JSONResponse:
     body = await request.body()
@@ -145,7 +153,7 @@ async def jira_webhook(request: Request) -> JSONResponse:
 
 @router.post(
     "/webhooks/pagerduty", status_code=202, response_model=None, responses=ANSWERS,
-    openapi_extra=PAGERDUTY_DOC,
+    openapi_extra=PAGERDUTY_DOC, dependencies=[JSON_ONLY],
 )  # fmt: skip
 async def pagerduty_webhook(request: Request) -> JSONResponse:
     body = await request.body()
@@ -162,6 +170,7 @@ async def pagerduty_webhook(request: Request) -> JSONResponse:
     "/custom-cicd", status_code=202, response_model=None,
     responses={**ANSWERS, **errors(401, 403)},
     openapi_extra=json_body("CustomCicdJob", "One finished CI/CD job run."),
+    dependencies=[JSON_ONLY],
 )  # fmt: skip
 async def custom_cicd(request: Request, _: Ingest) -> JSONResponse:
     """The custom CI/CD job payload, mapped to a pipeline run (API key with ingest)."""

@@ -41,11 +41,12 @@ class ErrorBody(BaseModel):
 
 def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     what = {
-        400: "The body is not valid JSON.",
+        400: "The body is not valid JSON (strict: no NaN/Infinity, no duplicate keys).",
         401: "Missing, unknown or revoked API key; or a bad webhook signature or token.",
         403: "The key lacks the scope; or the source's webhook secret is not set.",
         404: "No such profile (or route).",
         413: "The body is larger than the limit.",
+        415: "The Content-Type does not fit the endpoint (JSON; NDJSON for records).",
         422: "The input is valid JSON but not acceptable: every problem is in `details`.",
     }
     return {s: {"model": ErrorBody, "description": what[s]} for s in statuses}

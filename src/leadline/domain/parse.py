@@ -1,21 +1,21 @@
 """Turn lines of NDJSON into records, or into ``LineError``s that name the field.
 
-A value the database cannot hold (``domain.storable``) is refused by record validation and
-named like any other problem (``title: contains a lone surrogate (\ud800) the database
-cannot store``). pydantic's JSON reader refuses a lone surrogate escape as invalid JSON;
-such a line is read again by the standard ``json`` module (which decodes it) so that the
-problem is named by its field, not as "not valid JSON". Lines whose text cannot hold such a
-value in a typed field (``storable.nul_free_json``) skip the walk over those fields.
+A line is decoded by ``jsonio.loads`` (strict: no NaN or Infinity, no duplicate keys; a
+syntax error names the column only, as the line number is the file's), then validated. A
+value the database cannot hold (``domain.storable``) is refused by record validation and
+named like any other problem (``title: contains a lone surrogate (\\ud800) the database
+cannot store``). Lines whose text cannot hold such a value in a typed field — no ``\\u0000``
+or ``\\udXXX`` escape, no integer of 20 digits or more — skip the walk over those fields.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 
+from leadline.domain import jsonio
 from leadline.domain.records import KINDS, TYPED_OK, Record, RecordModel
 from leadline.domain.storable import nul_free_json, unstorable
 from leadline.errors import LineError
@@ -38,16 +38,14 @@ _EXPECTED = {
 def parse_line(text: str | bytes, path: str, line: int) -> RecordModel | LineError:
     """Validate one NDJSON line; return the record or a ``LineError`` (never raises)."""
     try:
-        return _ADAPTER.validate_json(text, context=TYPED_OK if nul_free_json(text) else None)
+        value = jsonio.loads(text)
+    except ValueError as exc:
+        reason = exc.in_line() if isinstance(exc, jsonio.JSONError) else str(exc)
+        return LineError(path, line, "(line)", f"not valid JSON ({reason})")
+    try:
+        return _ADAPTER.validate_python(value, strict=None, context=_context(text))
     except ValidationError as exc:
-        error = _line_error(exc, path, line)
-    if error.field == "(line)" and _escapes_surrogate(text):
-        try:
-            decoded = json.loads(text)
-        except (ValueError, RecursionError):
-            return error
-        return parse_object(decoded, path, line)
-    return error
+        return _line_error(exc, path, line)
 
 
 def parse_object(obj: Any, path: str, line: int) -> RecordModel | LineError:
@@ -58,10 +56,15 @@ def parse_object(obj: Any, path: str, line: int) -> RecordModel | LineError:
         return _line_error(exc, path, line)
 
 
-def _escapes_surrogate(text: str | bytes) -> bool:
-    """Whether ``text`` may hold a ``\\udXXX`` escape (a surrogate, paired or not)."""
+def _context(text: str | bytes) -> dict[str, bool] | None:
+    """``TYPED_OK`` when no typed field of the decoded line can hold an unstorable value:
+    the text has no NUL escape, no surrogate escape (``jsonio`` decodes lone ones) and no
+    integer past 64 bits (``jsonio`` reads those exactly)."""
     lowered = text.lower()
-    return (b"\\ud" in lowered) if isinstance(lowered, bytes) else ("\\ud" in lowered)
+    surrogate = (b"\\ud" in lowered) if isinstance(lowered, bytes) else ("\\ud" in lowered)
+    if surrogate or not nul_free_json(text) or jsonio.has_long_number(text):
+        return None
+    return TYPED_OK
 
 
 def _line_error(exc: ValidationError, path: str, line: int) -> LineError:

@@ -23,6 +23,7 @@ from leadline.profiles.collections import (
     walk,
 )
 from leadline.profiles.loader import load_profile, profile_from_data, profile_to_dict
+from leadline.profiles.messages import describe_value
 from leadline.profiles.models import Profile
 from leadline.profiles.parsing import SyntaxProblem, parse_yaml
 from leadline.services import profiles
@@ -116,9 +117,15 @@ def load_org(path: Path) -> OrgSpec:
     return parse_org(data, str(path))
 
 
-def parse_org(data: Any, source: str = "org") -> OrgSpec:
+def parse_org(data: Any, source: str = "org", *, inline_only: bool = False) -> OrgSpec:
+    """An org document (decoded YAML or JSON) → ``OrgSpec``; every wrong shape is an
+    ``OrgError`` naming the path. ``inline_only`` (over HTTP): profiles must be given inline,
+    as there is no directory to read a path from."""
     if not isinstance(data, dict):
         raise OrgError(source, ["(file): expected a mapping with profiles and collections"])
+    problems = _profile_entries(data.get("profiles"), inline_only)
+    if problems:
+        raise OrgError(source, problems)
     try:
         return OrgSpec.model_validate(data)
     except ValidationError as exc:
@@ -126,11 +133,17 @@ def parse_org(data: Any, source: str = "org") -> OrgSpec:
 
 
 def apply_org(
-    engine: Engine, data: dict[str, Any] | OrgSpec, base: Path | None = None, source: str = "org"
+    engine: Engine,
+    data: Any,
+    base: Path | None = None,
+    source: str = "org",
+    *,
+    inline_only: bool = False,
 ) -> ApplyReport:
     """Make the stored collections equal to the org's (created, updated, removed) and store
-    its profiles: all or nothing, in one transaction."""
-    org = data if isinstance(data, OrgSpec) else parse_org(data, source)
+    its profiles: all or nothing, in one transaction. ``data`` is an ``OrgSpec`` or the
+    decoded document (any JSON value: a wrong shape is an ``OrgError``)."""
+    org = data if isinstance(data, OrgSpec) else parse_org(data, source, inline_only=inline_only)
     loaded: list[Profile] = []
     for i, entry in enumerate(org.profiles):
         if isinstance(entry, str):
@@ -273,6 +286,25 @@ def _is_within(rows: list[CollectionRow], name: str, ancestor: str) -> bool:
 
 def _profile_body(profile: Profile) -> str:
     return json.dumps(profile_to_dict(profile), sort_keys=True)
+
+
+def _profile_entries(profiles: Any, inline_only: bool) -> list[str]:
+    """What is wrong with ``profiles:`` before validation (whose union messages would name
+    its internal branches: ``profiles[0].str``)."""
+    if profiles is None:
+        return []
+    if not isinstance(profiles, list):
+        return [f"profiles: expected a list, got {describe_value(profiles)}"]
+    wanted = "a profile (a mapping)" if inline_only else "a path or a profile (a mapping)"
+    problems = []
+    for i, entry in enumerate(profiles):
+        if isinstance(entry, str) and inline_only:
+            problems.append(
+                f"profiles[{i}]: give profiles inline over HTTP (paths are for the CLI)"
+            )
+        elif not isinstance(entry, str | dict):
+            problems.append(f"profiles[{i}]: expected {wanted}, got {describe_value(entry)}")
+    return problems
 
 
 def _problem(err: Any) -> str:

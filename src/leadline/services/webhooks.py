@@ -19,7 +19,6 @@ escape ``\u0000``, the reason saying so. A lone surrogate cannot appear in decod
 
 from __future__ import annotations
 
-import hmac
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -31,7 +30,7 @@ from leadline.domain import jsonio
 from leadline.domain.quality import Warnings
 from leadline.domain.storable import storable_text
 from leadline.errors import WriteBusy
-from leadline.sources import custom_cicd, github, gitlab, jira, opsgenie, pagerduty
+from leadline.sources import custom_cicd, github, gitlab, jira, opsgenie, pagerduty, signatures
 from leadline.sources.base import Parsed, PayloadError
 from leadline.store import raw_events
 from leadline.store.db import writing
@@ -223,22 +222,14 @@ def secrets_of(value: str | None) -> list[str]:
 
 
 def github_signature_ok(body: bytes, header: str | None, secrets: list[str]) -> bool:
-    """``X-Hub-Signature-256: sha256=<hex HMAC-SHA256(secret, body)>``, constant time."""
-    if not header or not header.startswith("sha256="):
-        return False
-    given = header.removeprefix("sha256=").strip().lower()
-    ok = False
-    for secret in secrets:
-        digest = hmac.new(secret.encode(), body, "sha256").hexdigest()
-        ok |= hmac.compare_digest(digest, given)
-    return ok
+    """``X-Hub-Signature-256: sha256=<hex HMAC-SHA256(secret, body)>``, constant time on
+    bytes; a malformed value is not valid (``leadline.sources.signatures``)."""
+    return signatures.prefixed_signature_ok(body, header, secrets)
 
 
 def token_ok(given: str | None, secrets: list[str]) -> bool:
-    ok = False
-    for secret in secrets:
-        ok |= hmac.compare_digest((given or "").encode(), secret.encode())
-    return ok
+    """A shared token equal to one of ``secrets``, constant time on bytes."""
+    return signatures.token_ok(given, secrets)
 
 
 def _now() -> int:

@@ -9,8 +9,6 @@ through the same validation as NDJSON import. Incidents merge with
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import math
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
@@ -199,21 +197,3 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}
     return value
-
-
-def hmac_hex(secret: str, body: bytes) -> str:
-    return hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
-
-
-def any_signature_matches(body: bytes, signatures: list[str], secrets: list[str]) -> bool:
-    """Constant-time: does any of the hex ``signatures`` equal HMAC-SHA256(secret, body)
-    for any non-empty secret? Every pair is compared (no early exit on a match)."""
-    found = False
-    for secret in secrets:
-        if not secret:
-            continue
-        expected = hmac_hex(secret, body).encode("ascii")
-        for signature in signatures:
-            given = signature.strip().lower().encode("ascii", "replace")
-            found |= hmac.compare_digest(expected, given)
-    return found

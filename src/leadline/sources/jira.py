@@ -15,8 +15,9 @@ from typing import Any
 
 from leadline.domain.records import Issue, Version
 from leadline.domain.times import format_time
-from leadline.sources._common import Node, any_signature_matches
+from leadline.sources._common import Node
 from leadline.sources.base import Parsed, build_record, merge_issue
+from leadline.sources.signatures import prefixed_signature_ok
 
 ISSUE_EVENTS = frozenset({"jira:issue_created", "jira:issue_updated"})
 VERSION_EVENTS = frozenset({"jira:version_released", "jira:version_unreleased"})
@@ -57,13 +58,9 @@ def parse(payload: Any, *, project_keys: Mapping[str, str] | None = None) -> Par
 
 def verify_signature(body: bytes, header: str | None, secrets: list[str]) -> bool:
     """Jira Cloud's ``X-Hub-Signature: sha256=<hex HMAC-SHA256(secret, body)>`` (webhooks
-    registered with a secret). Several secrets may be given (rotation)."""
-    if not header:
-        return False
-    algorithm, _, signature = header.strip().partition("=")
-    if algorithm.strip().lower() != "sha256" or not signature:
-        return False
-    return any_signature_matches(body, [signature], secrets)
+    registered with a secret). Several secrets may be given (rotation); the rules are those
+    of ``leadline.sources.signatures``."""
+    return prefixed_signature_ok(body, header, secrets)
 
 
 def _issue(root: Node, *, created: bool) -> Issue:

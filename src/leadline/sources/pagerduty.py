@@ -12,8 +12,9 @@ from typing import Any
 
 from leadline.domain.records import Incident
 from leadline.domain.times import format_time
-from leadline.sources._common import Node, any_signature_matches
+from leadline.sources._common import Node
 from leadline.sources.base import Parsed, build_record, merge_incident
+from leadline.sources.signatures import any_signature_matches
 
 SOURCE = "pagerduty"
 # The events that say where an incident stands; other incident.* events change nothing
