@@ -586,3 +586,35 @@ def test_lead_time_cli_builds_in_chunks_behind_a_progress_bar(
     assert calls == chunked_progress(0, TICKETS)
     assert "building timelines" in result.err
     assert json.loads(result.out) == expected
+
+
+def test_a_deployment_written_during_the_shipments_walk_is_shipped_by_the_next_refresh(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The walk's snapshot misses the deployment; the timeline build that follows claims a
+    target past it. The next refresh must still walk again (the shipments watermark is
+    behind), though the timeline set's watermark is at the head."""
+    base, held = split_deployments()
+    other = parse([{"kind": "issue", "key": "X-1", "created_at": "2024-06-01T10:00:00Z"}])
+    clean = clean_rows(tmp_path, base, other, held)
+    monkeypatch.setattr(refresh_module, "REBUILD_CHUNK", CHUNK)
+    import_records(engine, base)
+    refresh(engine, PROFILE)
+    real = shipments._compute
+    calls: list[int] = []
+
+    def deployed_meanwhile(conn: Any) -> Any:
+        out = real(conn)
+        if not calls:
+            calls.append(1)
+            import_records(engine, held)
+        return out
+
+    monkeypatch.setattr(shipments, "_compute", deployed_meanwhile)
+    import_records(engine, other)
+    refresh(engine, PROFILE)
+    assert calls == [1]
+    assert state(engine).watermark == head(engine)  # the build claimed past the deployment
+    monkeypatch.setattr(shipments, "_compute", real)
+    refresh(engine, PROFILE)
+    assert rows(engine) == clean
