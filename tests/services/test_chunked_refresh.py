@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from bench.gen_org import organisation, write
 from sqlalchemy import Engine, select
 
-from bench.gen_org import organisation, write
 from leadline.cli import progress as cli_progress
 from leadline.config import Settings
 from leadline.domain.parse import parse_line
@@ -129,6 +129,17 @@ def head(engine: Engine) -> int:
         return changelog.last_seq(conn)
 
 
+_CLEAN: dict[str, list[Row]] = {}
+
+
+def clean_generated(tmp_path: Path) -> list[Row]:
+    """``clean_rows`` of the generated records (built once a process: the backend is the
+    same for the whole run)."""
+    if "generated" not in _CLEAN:
+        _CLEAN["generated"] = clean_rows(tmp_path, records())
+    return _CLEAN["generated"]
+
+
 def clean_rows(tmp_path: Path, *batches: Sequence[RecordModel]) -> list[Row]:
     """The rows of one uninterrupted build (a single chunk) of ``batches`` imported in order
     into a second, fresh database."""
@@ -178,7 +189,7 @@ class Killed(Exception):
 def test_a_stopped_first_build_reports_its_progress_and_resumes(
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    clean = clean_rows(tmp_path, records())
+    clean = clean_generated(tmp_path)
     monkeypatch.setattr(refresh_module, "REBUILD_CHUNK", CHUNK)
     import_records(engine, records())
 
@@ -207,7 +218,7 @@ def test_a_stopped_first_build_reports_its_progress_and_resumes(
 def test_a_build_killed_inside_a_chunk_write_leaves_nothing_of_that_chunk(
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    clean = clean_rows(tmp_path, records())
+    clean = clean_generated(tmp_path)
     monkeypatch.setattr(refresh_module, "REBUILD_CHUNK", CHUNK)
     import_records(engine, records())
     real = store.replace
@@ -238,7 +249,7 @@ def test_a_build_killed_inside_a_chunk_write_leaves_nothing_of_that_chunk(
 def test_two_builders_at_once_write_every_chunk_exactly_once(
     engine: Engine, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    clean = clean_rows(tmp_path, records())
+    clean = clean_generated(tmp_path)
     monkeypatch.setattr(refresh_module, "REBUILD_CHUNK", CHUNK)
     import_records(engine, records())
     other = open_database(Settings(database_url=db_url))
@@ -272,7 +283,9 @@ def test_two_builders_at_once_write_every_chunk_exactly_once(
             errors.append(exc)
             barrier.abort()
 
-    threads = [threading.Thread(target=build, args=(n, e)) for n, e in (("a", engine), ("b", other))]
+    threads = [
+        threading.Thread(target=build, args=(n, e)) for n, e in (("a", engine), ("b", other))
+    ]
     try:
         for thread in threads:
             thread.start()
@@ -294,7 +307,7 @@ def test_two_builders_at_once_write_every_chunk_exactly_once(
 def test_a_builder_that_loses_a_chunk_goes_on_after_the_winners_cursor(
     engine: Engine, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    clean = clean_rows(tmp_path, records())
+    clean = clean_generated(tmp_path)
     monkeypatch.setattr(refresh_module, "REBUILD_CHUNK", CHUNK)
     import_records(engine, records())
     other = open_database(Settings(database_url=db_url))
@@ -325,7 +338,7 @@ def test_a_builder_that_loses_a_chunk_goes_on_after_the_winners_cursor(
 def test_a_builder_whose_build_another_finished_stops_without_writing(
     engine: Engine, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    clean = clean_rows(tmp_path, records())
+    clean = clean_generated(tmp_path)
     monkeypatch.setattr(refresh_module, "REBUILD_CHUNK", CHUNK)
     import_records(engine, records())
     other = open_database(Settings(database_url=db_url))
