@@ -254,7 +254,7 @@ def test_two_builders_at_once_write_every_chunk_exactly_once(
     import_records(engine, records())
     other = open_database(Settings(database_url=db_url))
     # In lockstep: both builders link the same chunk, then both try to write it.
-    barrier = threading.Barrier(2, timeout=20)
+    barrier = threading.Barrier(2, timeout=60)  # a safety net: never reached when both run
     real_link = refresh_module.link
 
     def lockstep(*args: Any, **kwargs: Any) -> Any:
