@@ -1,8 +1,8 @@
 """Timeline sets built in chunks (``services/refresh.py``): resumable, safe with two builders,
 honest about what they reflect while records keep arriving.
 
-The dataset is the generated organisation of ``bench/gen_org.py`` (300 tickets, about 1,500
-records; the profile has no scope, so every ticket is a change) built 7 changes a chunk: 43
+The dataset is the generated organisation of ``bench/gen_org.py`` (150 tickets, about 800
+records; the profile has no scope, so every ticket is a change) built 7 changes a chunk: 22
 chunks. Every expectation on the stored rows is a build of the same records on a second,
 fresh database in one chunk; progress figures are counted from the generated records.
 """
@@ -47,7 +47,7 @@ ROOT = Path(__file__).parents[2]
 PROFILE_PATH = ROOT / "bench" / "org-profile.yaml"
 PROFILE = load_profile(PROFILE_PATH)
 FINGERPRINT = timeline_fingerprint(PROFILE)
-TICKETS = 300
+TICKETS = 150
 CHUNK = 7
 
 Row = tuple[str, int, int | None, bytes, str]
@@ -202,7 +202,7 @@ def test_a_stopped_first_build_reports_its_progress_and_resumes(
     with pytest.raises(NotReady) as not_ready:
         lead_time(engine, PROFILE, build=False)
     assert (not_ready.value.done, not_ready.value.total) == (21, TICKETS)
-    assert "21 of 300 changes" in str(not_ready.value)
+    assert f"21 of {TICKETS} changes" in str(not_ready.value)
 
     progress: list[tuple[int, int]] = []
     assert refresh(engine, PROFILE, lambda d, t: progress.append((d, t))) == TICKETS - 21
@@ -368,7 +368,7 @@ def test_a_builder_whose_build_another_finished_stops_without_writing(
 def test_records_written_during_a_build_are_taken_by_the_next_refresh(
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    early, late = KEYS[3], KEYS[200]  # built before the write (first chunk); after it
+    early, late = KEYS[3], KEYS[120]  # built before the write (first chunk); after it
     changed = moved([early, late])
     new = {"kind": "issue", "key": "NEW-1", "created_at": "2024-06-01T10:00:00Z"}
     during = parse([*changed, new])
@@ -420,7 +420,7 @@ def test_records_written_during_a_build_are_taken_by_the_next_refresh(
 def test_an_incremental_build_runs_in_chunks_resumes_and_equals_a_full_build(
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    keys = KEYS[::15]  # 20 changes across the key range
+    keys = KEYS[::10]  # 15 changes across the key range
     changed = moved(keys)
     clean = clean_rows(tmp_path, records(), parse(changed))
     # What an issue record touches: its ticket, and every ticket of its fix versions.
@@ -583,7 +583,7 @@ def test_lead_time_cli_builds_in_chunks_behind_a_progress_bar(
 
     @contextlib.contextmanager
     def recorded(description: str, min_total: int = 5000) -> Iterator[Any]:
-        with real(description, min_total=0) as update:  # a bar even for 300 changes
+        with real(description, min_total=0) as update:  # a bar even for a few changes
             assert update is not None
 
             def record(done: int, total: int) -> None:
