@@ -42,6 +42,7 @@ from leadline.profiles.loader import profile_to_dict
 from leadline.profiles.models import Profile
 from leadline.services import shipments
 from leadline.store import changelog
+from leadline.store import shipments as shipments_store
 from leadline.store import timelines as store
 from leadline.store.db import reading, writing
 from leadline.store.neighbourhood import (
@@ -74,7 +75,10 @@ def refresh(
     with reading(engine) as conn:
         ts = store.get_set(conn, fingerprint)
         head = changelog.last_seq(conn)
-    if ts is not None and not ts.building and ts.watermark >= head:
+        # Behind only when records arrived during the last walk: a build may since have
+        # passed them (its target is the head at its claim), but not what they ship.
+        shipped = shipments_store.watermark(conn)
+    if ts is not None and not ts.building and ts.watermark >= head and shipped >= head:
         return 0  # the common case: current, no write lock taken
     if with_shipments:
         shipments.refresh(engine)
