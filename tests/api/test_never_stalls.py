@@ -115,12 +115,13 @@ def test_a_write_that_cannot_get_the_lock_is_503_with_retry_after(
 def test_health_answers_while_a_delivery_waits_for_the_lock(
     app_client: tuple[TestClient, Any], engine: Engine
 ) -> None:
-    client, _ = app_client
+    client, app = app_client
+    app.state.writer.wait = 5.0  # a wide window: the delivery waits 5 s for the lock
     answers: list[int] = []
     with lock_held(engine):
         sender = threading.Thread(target=lambda: answers.append(deliver(client, "d-2").status_code))
         sender.start()
-        time.sleep(0.2)  # the delivery is waiting for the lock (for up to 0.5 s)
+        time.sleep(0.5)  # the delivery is waiting for the lock (for up to 5 s)
         health = client.get("/healthz")  # the event loop is free while the delivery waits
         health_while_waiting = not answers
         sender.join()

@@ -5,7 +5,7 @@ syntax error names the column only, as the line number is the file's), then vali
 value the database cannot hold (``domain.storable``) is refused by record validation and
 named like any other problem (``title: contains a lone surrogate (\\ud800) the database
 cannot store``). Lines whose text cannot hold such a value in a typed field — no ``\\u0000``
-or ``\\udXXX`` escape, no integer of 20 digits or more — skip the walk over those fields.
+or ``\\udXXX`` escape, no integer of 19 digits or more — skip the walk over those fields.
 """
 
 from __future__ import annotations
