@@ -155,7 +155,7 @@ def _build(
             continue
         with reading(engine) as conn:  # another builder wrote this chunk: go on after it
             now = store.get_set(conn, ts.fingerprint)
-        if now is None or now.target != ts.target:
+        if now is None or now.id != ts.id or now.target != ts.target:
             return built_here, True  # it finished the build (or the set was dropped)
         cursor, done = now.cursor, now.done
         at = 0 if cursor is None else bisect_right(keys, cursor)
