@@ -86,6 +86,7 @@ class Report:
     acked: list[int] = field(default_factory=list)  # PR numbers whose delivery got a 2xx
     busy_without_retry_after: int = 0
     read_answers: list[tuple[str, int, Any]] = field(default_factory=list)
+    first_read: tuple[int, float] = (0, 0.0)  # status and seconds of the read after the load
 
     def lines(self) -> list[str]:
         rate = len(self.acked) / self.import_seconds if self.import_seconds else 0.0
@@ -97,6 +98,8 @@ class Report:
             self.health.line("/healthz"),
         ]
         out += [timings.line(name) for name, timings in sorted(self.reads.items())]
+        status, seconds = self.first_read
+        out.append(f"first read after the import: {status} in {seconds * 1000:.0f} ms")
         return out
 
 
@@ -198,6 +201,11 @@ def run(
     done.set()
     for t in threads:
         t.join()
+    started = time.perf_counter()  # the first read once everything is loaded
+    first = httpx.get(f"{url}/v1/metrics/lead-time", timeout=120,
+                      params={"profile": profile, **YEAR},
+                      headers={"Authorization": f"Apikey {read_key}"})  # fmt: skip
+    report.first_read = (first.status_code, time.perf_counter() - started)
     return report
 
 

@@ -39,7 +39,7 @@ def get_collection(name: str, engine: EngineDep, principal: Read) -> dict[str, A
 @router.put(
     "/collections/{name:path}", response_model=None,
     responses={200: {"description": "Replaced."}, 201: {"description": "Created."},
-               **errors(400, 401, 403, 415, 422)},
+               **errors(400, 401, 403, 415, 422, 503)},
     dependencies=[JSON_ONLY],
     openapi_extra=json_body(
         "CollectionBody",
@@ -53,14 +53,14 @@ async def put_collection(name: str, request: Request, engine: EngineDep, _: Admi
     return JSONResponse(collection.as_json(), status_code=201 if created else 200)
 
 
-@router.delete("/collections/{name:path}", status_code=204, responses=errors(401, 403, 404))
+@router.delete("/collections/{name:path}", status_code=204, responses=errors(401, 403, 404, 503))
 async def delete_collection(name: str, request: Request, engine: EngineDep, _: Admin) -> Response:
     await writer(request).run(lambda: collections.delete(engine, name))
     return Response(status_code=204)
 
 
 @router.put(
-    "/org", response_model=None, responses=errors(400, 401, 403, 415, 422),
+    "/org", response_model=None, responses=errors(400, 401, 403, 415, 422, 503),
     dependencies=[JSON_ONLY],
     openapi_extra=json_body("OrgSpec", "An org file as JSON: inline profiles and collections."),
 )  # fmt: skip

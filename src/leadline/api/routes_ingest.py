@@ -63,7 +63,7 @@ def _records(raw: bytes) -> list[RecordModel]:
 
 @router.post(
     "/records", status_code=202, response_model=Accepted, response_model_exclude_none=True,
-    responses=errors(400, 401, 403, 415, 422), openapi_extra=records_body(),
+    responses=errors(400, 401, 403, 415, 422, 503), openapi_extra=records_body(),
     dependencies=[RECORDS],
 )  # fmt: skip
 async def post_records(request: Request, engine: EngineDep, _: Ingest) -> Any:
@@ -81,7 +81,7 @@ async def post_records(request: Request, engine: EngineDep, _: Ingest) -> Any:
     status_code=202,
     responses={
         202: {"description": 'Accepted: {"accepted": 1, "new": 0 or 1}'},
-        **errors(400, 401, 403, 415, 422),
+        **errors(400, 401, 403, 415, 422, 503),
     },
     dependencies=[JSON_ONLY],
     openapi_extra={

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from leadline.api.deps import Admin, EngineDep, Read, RefresherDep, unlimited, within, writer
 from leadline.api.errors import ApiError, decode_json
 from leadline.api.media import JSON_ONLY
-from leadline.api.schemas import REF, DoraReport, LeadTimeReport, errors, json_body
+from leadline.api.schemas import BUILDING, REF, DoraReport, LeadTimeReport, errors, json_body
 from leadline.domain.times import parse_bound
 from leadline.profiles.loader import profile_to_dict
 from leadline.profiles.models import Profile
@@ -34,7 +34,7 @@ def _window(start: str | None, end: str | None) -> Window:
 
 @router.get(
     "/metrics/lead-time", response_model=None,
-    responses={200: {"model": LeadTimeReport}, **errors(401, 403, 404, 422)},
+    responses={200: {"model": LeadTimeReport}, **BUILDING, **errors(401, 403, 404, 422)},
 )  # fmt: skip
 def get_lead_time(
     engine: EngineDep,
@@ -60,7 +60,7 @@ def get_lead_time(
 
 @router.get(
     "/metrics/dora", response_model=None,
-    responses={200: {"model": DoraReport}, **errors(401, 403, 404, 422)},
+    responses={200: {"model": DoraReport}, **BUILDING, **errors(401, 403, 404, 422)},
 )  # fmt: skip
 def get_dora(
     engine: EngineDep,
@@ -113,7 +113,7 @@ def get_profile(name: str, engine: EngineDep, principal: Read) -> dict[str, Any]
 @router.put(
     "/profiles/{name:path}", response_model=None,
     responses={200: {"description": "Replaced."}, 201: {"description": "Created."},
-               **errors(400, 401, 403, 415, 422)},
+               **errors(400, 401, 403, 415, 422, 503)},
     dependencies=[JSON_ONLY],
     openapi_extra=json_body(
         "Profile",
@@ -132,7 +132,7 @@ async def put_profile(name: str, request: Request, engine: EngineDep, _: Admin) 
     )
 
 
-@router.delete("/profiles/{name:path}", status_code=204, responses=errors(401, 403, 404))
+@router.delete("/profiles/{name:path}", status_code=204, responses=errors(401, 403, 404, 503))
 async def delete_profile(name: str, request: Request, engine: EngineDep, _: Admin) -> Response:
     await writer(request).run(lambda: profiles.delete(engine, name))
     return Response(status_code=204)

@@ -23,7 +23,7 @@ router = APIRouter(prefix="/v1", tags=["webhooks"])
 ANSWERS: dict[int | str, dict[str, Any]] = {
     200: {"model": WebhookAnswer, "description": "A repeated delivery, or an unused event."},
     202: {"model": WebhookAnswer, "description": "Stored (committed) and parsed."},
-    **errors(400, 401, 403, 415, 422),
+    **errors(400, 401, 403, 415, 422, 503),
 }
 
 

@@ -48,6 +48,8 @@ def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
         413: "The body is larger than the limit.",
         415: "The Content-Type does not fit the endpoint (JSON; NDJSON for records).",
         422: "The input is valid JSON but not acceptable: every problem is in `details`.",
+        503: "Another writer (an import) holds the database longer than the server's bounded "
+        "wait: nothing was written; send it again after `Retry-After` seconds.",
     }
     return {s: {"model": ErrorBody, "description": what[s]} for s in statuses}
 
@@ -63,8 +65,32 @@ class StageOut(_Open):
     rating: str | None
 
 
+class AsOf(_Open):
+    """How current a server's answer is (from the last complete build of the profile)."""
+
+    position: int = Field(description="the last change-log entry the answer reflects")
+    head: int = Field(description="the newest change-log entry")
+    waiting: int = Field(description="entries not in the answer yet (0: up to date)")
+    updated_at: str = Field(description="when the build last finished (RFC 3339, UTC)")
+
+
+class Building(BaseModel):
+    """202: the profile's first build runs in the background; ask again after
+    ``Retry-After`` seconds."""
+
+    status: str = Field(description='"building"')
+    message: str
+    profile: str
+    progress: dict[str, int] = Field(description="done and total changes")
+
+
+BUILDING: dict[int | str, dict[str, Any]] = {
+    202: {"model": Building, "description": "The profile's first build is still running."}
+}
+
+
 class LeadTimeReport(_Open):
-    """``leadline lead-time --format json`` (CONTRACT §3)."""
+    """``leadline lead-time --format json``, with ``as_of`` from the server."""
 
     profile: str
     statistic: str
@@ -72,6 +98,7 @@ class LeadTimeReport(_Open):
     stages: list[StageOut]
     total_seconds: float
     rating: str | None
+    as_of: AsOf | None = None
 
 
 class DeploymentFrequency(_Open):
@@ -112,6 +139,7 @@ class DoraReport(_Open):
     lead_time_for_changes: LeadTimeForChanges
     change_failure_rate: ChangeFailureRate
     mean_time_to_restore: TimeToRestore
+    as_of: AsOf | None = None
 
 
 # --- webhooks and custom CI/CD ---------------------------------------------------------------
