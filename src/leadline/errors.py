@@ -41,6 +41,9 @@ class StoreError(LeadlineError):
     code = "store_error"
 
 
+RETRY_AFTER = 5  # seconds a client is told to wait (``Retry-After``) on WriteBusy or NotReady
+
+
 class WriteBusy(StoreError):
     """The write lock was not obtained within the bounded wait (another writer holds it: an
     import, a long refresh chunk). Nothing was written; the caller may try again later —

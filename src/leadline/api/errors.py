@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from leadline import errors as leadline_errors
 from leadline.domain import jsonio
 from leadline.errors import (
     InputError,
@@ -30,7 +31,7 @@ STATUS_CODES = {
     422: "invalid_input",
     503: "busy",
 }
-RETRY_AFTER = "5"  # seconds: a write lock held by an import, a first build's next chunk
+RETRY_AFTER = str(leadline_errors.RETRY_AFTER)
 
 
 class ApiError(Exception):

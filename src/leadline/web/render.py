@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from leadline import __version__
-from leadline.errors import InputError, LeadlineError, NotFoundError, NotReady
+from leadline.errors import RETRY_AFTER, InputError, LeadlineError, NotFoundError, NotReady
 from leadline.web import formatting
 from leadline.web.params import subject_path
 
@@ -97,7 +97,7 @@ def building_page(exc: NotReady) -> Response:
     """202: the figures' first build runs in the background; the page says how far it is
     and does not reload by itself (the reader reloads when ready)."""
     response = page("building.html", 202, title="Building the figures", exc=exc)
-    response.headers["Retry-After"] = "5"
+    response.headers["Retry-After"] = str(RETRY_AFTER)
     return response
 
 
