@@ -158,9 +158,12 @@ class GitImport:
                 f"(git tag v1.0 <commit>)"
             )
         if not self.matched:
+            n = len(self.tag_names)
+            found = "the only tag" if n == 1 else f"none of the {n} tags"
+            verb = "does not match" if n == 1 else "matches"
             return (
-                f"no deployment: none of the {plural(len(self.tag_names), 'tag')} "
-                f"({_some(self.tag_names)}) matches {self._tags_option()}; pass --tags "
+                f"no deployment: {found} ({_some(self.tag_names)}) {verb} "
+                f"{self._tags_option()}; pass --tags "
                 f"{shlex.quote(_glob_for(self.tag_names[0]))} (or another glob)"
             )
         if not self.tags.total:
@@ -169,12 +172,13 @@ class GitImport:
                 f"release: {self._left_out()}; pass --all-tags to count them"
             )
         first, last = self.first_tag_at, self.last_tag_at
-        span = f" run from {first.date()} to {last.date()}" if first and last else ""
+        span = f", dated {first.date()} to {last.date()}" if first and last else ""
         kind = "release" if self.releases_only else "tag"
+        also = " (or --all-tags)" if self.prereleases or self.nothing_new else ""
         return (
-            f"no deployment in the window [{report['from']}, {report['to']}): the "
-            f"{plural(self.tags.total, kind)}{self._which()}{span}; pass --from/--to to cover "
-            f"them{' or --all-tags' if self.releases_only else ''}"
+            f"no deployment in the window [{report['from']}, {report['to']}): "
+            f"{plural(self.tags.total, kind)}{self._which()}{span}; pass --from/--to to "
+            f"cover them{also}"
         )
 
 
