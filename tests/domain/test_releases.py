@@ -26,6 +26,7 @@ from leadline.domain.releases import is_prerelease, pick_releases
         ("V2.0RC1", True),
         ("click-8.0.0rc1", True),
         ("release-1.0rc1", True),
+        ("rel_2_0_0b1", True),  # sqlalchemy's spelling
         # PEP 440 development releases
         ("1.0.dev3", True),
         ("2.34.0.dev1", True),
@@ -59,6 +60,7 @@ from leadline.domain.releases import is_prerelease, pick_releases
         ("1.0betamax", False),
         ("nightly-1", False),
         ("release-2024.01.15", False),
+        ("rel_2_0_0", False),
         ("rc", False),
         ("beta", False),
     ],
