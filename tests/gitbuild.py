@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import statistics
 import subprocess
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -70,12 +71,31 @@ class GitRepo:
         self.commit_dates[sha] = when
         return sha
 
+    def release_tags(self, prereleases: Collection[str]) -> list[str]:
+        """The release rule's oracle, from ``git rev-list``: leave out the ``prereleases``
+        (named by the test), then take the tags in tag-time order (ties by name) and leave out
+        each one that reaches no commit the releases kept before it do not reach."""
+        order = sorted((n for n in self.tag_dates if n not in prereleases),
+                       key=lambda n: (self.tag_dates[n], n))  # fmt: skip
+        kept: list[str] = []
+        for name in order:
+            ships = self.git("rev-list", "--count", f"{name}^{{commit}}", "--not", *kept)
+            if int(ships):
+                kept.append(name)
+        return kept
+
     def expected(
-        self, start: datetime, end: datetime, tag_filter: str | None = None
+        self,
+        start: datetime,
+        end: datetime,
+        tag_filter: str | None = None,
+        only: Collection[str] | None = None,
     ) -> tuple[int, float | None, int]:
         """The acceptance oracle, from ``git tag --contains``: (deployments in the window,
-        median seconds from commit to the first tag that contains it, commits counted)."""
+        median seconds from commit to the first tag that contains it, commits counted); the
+        deployments are the tags starting with ``tag_filter``, or the tags in ``only``."""
         names = [n for n in self.tag_dates if tag_filter is None or n.startswith(tag_filter)]
+        names = [n for n in names if only is None or n in only]
         deployments = sum(1 for n in names if start <= self.tag_dates[n] < end)
         leads = []
         for sha in self.git("rev-list", "--all").split():

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from leadline.cli.context import AppContext
 from leadline.cli.options import window_options
+
+if TYPE_CHECKING:
+    from leadline.services.gitrepo import GitImport
 
 
 @click.command("git")
@@ -20,6 +23,13 @@ from leadline.cli.options import window_options
     multiple=True,
     help="Tags that are production deployments: a shell glob on the tag name (case-sensitive; "
     "* also matches /). Repeat for several. Default: every tag.",
+)
+@click.option(
+    "--all-tags",
+    is_flag=True,
+    help="Count every matching tag as a deployment. Default: releases only, leaving out "
+    "pre-releases (1.0rc1, 2.0.dev1, v1.2.3-beta.1, …) and tags that ship no commit an "
+    "earlier release did not ship.",
 )
 @click.option(
     "--repo",
@@ -50,6 +60,12 @@ from leadline.cli.options import window_options
     "deepening a shallow clone).",
 )
 @click.option(
+    "--allow-empty",
+    is_flag=True,
+    help="Print the report even when it counts no deployment (default: a message saying "
+    "why, and exit code 3).",
+)
+@click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
 @click.pass_obj
@@ -57,42 +73,51 @@ def git_command(
     app: AppContext,
     path: str,
     globs: tuple[str, ...],
+    all_tags: bool,
     name: str | None,
     window: Any,
     interval: str,
     stat: str,
     full: bool,
+    allow_empty: bool,
     fmt: str,
 ) -> None:
     """Import a local git repository and print its DORA metrics, as `leadline dora` does.
 
     Commits (with parents) are the changes; tags matching GLOB are successful production
-    deployments, dated by the tag (tagger date, else the commit's date). Lead time of a
-    commit = the first deployment that contains it − its commit time. Re-running imports
-    only what is new. The window is [--from, --to); without them, the 90 days ending at the
-    end of today (UTC). Import counts go to stderr.
+    deployments, dated by the tag (tagger date, else the commit's date); unless --all-tags,
+    only releases (see --all-tags). Lead time of a commit = the first deployment that
+    contains it − its commit time. Re-running imports only what is new. The window is
+    [--from, --to); without them, the 90 days ending at the end of today (UTC). Import
+    counts go to stderr. No deployment in the window is exit code 3, unless --allow-empty.
     """
     from leadline.cli.progress import step_progress
-    from leadline.services.gitrepo import git_report
+    from leadline.services.gitrepo import git_report, require_deployment
     from leadline.sources.gitlog import open_repository
 
     open_repository(path)  # a bad PATH fails before the database is opened (or created)
     with step_progress("importing commits") as progress:
         done, report = git_report(
             app.engine, path, globs or ("*",), name, window, interval, stat,
-            on_progress=progress, full=full,
+            on_progress=progress, full=full, releases_only=not all_tags,
         )  # fmt: skip
-    click.echo(f"leadline: {done.summary()}", err=True)
-    deployments = report["deployment_frequency"]["deployments"]
-    if not deployments and done.first_tag_at is not None and done.last_tag_at is not None:
-        click.echo(
-            f"leadline: no deployment in the window; the tags run from "
-            f"{done.first_tag_at.date()} to {done.last_tag_at.date()} (use --from/--to)",
-            err=True,
-        )
+    _tell(done)
+    if not allow_empty:
+        require_deployment(done, report)
+    elif not report["deployment_frequency"]["deployments"]:
+        click.echo(f"leadline: {done.no_deployment(report, allowed=True)}", err=True)
     if fmt == "json":
         click.echo(json.dumps(report, indent=2))
         return
     from leadline.cli.render import dora_table
 
     dora_table(report)
+
+
+def _tell(done: GitImport) -> None:
+    """What was imported, left out and read unusually: stderr, before any report or error."""
+    click.echo(f"leadline: {done.summary()}", err=True)
+    if (line := done.selection()) is not None:
+        click.echo(f"leadline: {line}", err=True)
+    for warning in done.warnings():
+        click.echo(f"leadline: warning: {warning}", err=True)

@@ -115,7 +115,8 @@ def dora_table(report: dict[str, Any]) -> None:
         "Deployment frequency",
         f"{df['per_day']:g}/day",
         _band(df["band"]),
-        f"{df['deployments']} deployments in {df['days']:g} days",
+        f"{_plural(df['deployments'], 'deployment')} in {df['days']:g} "
+        f"{'day' if df['days'] == 1 else 'days'}",
     )
     table.add_row(
         "Lead time for changes",
@@ -128,7 +129,7 @@ def dora_table(report: dict[str, Any]) -> None:
         "Change failure rate",
         "—" if rate is None else f"{rate * 100:.2f} %",
         _band(cfr["band"]),
-        f"{cfr['failures']} failures / {cfr['deployments']} deployments",
+        f"{_plural(cfr['failures'], 'failure')} / {_plural(cfr['deployments'], 'deployment')}",
     )
     table.add_row(
         "Time to restore",

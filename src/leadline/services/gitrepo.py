@@ -7,6 +7,13 @@ successful production deployment, tags written before that are gone (or no longe
 moves with the records. The report is ``services.dora`` with a built-in profile: deployments
 are this repository's tags, lead time is per commit (``dora.lead_time: commits``). See
 docs/git.md.
+
+With ``releases_only`` (the CLI's default; ``--all-tags`` turns it off) only release tags are
+deployments: ``domain.releases`` decides, and a tag it leaves out is treated exactly like a
+tag the globs do not match (not written; ``inactive`` if written before). A report with no
+deployment is an error (``require_deployment``: ``NoDeployment``, exit code 3) unless the
+caller allows it (``--allow-empty``): an all-zero table reads like a real answer, so the
+message says what was found and what to pass instead.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import re
+import shlex
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -22,7 +30,9 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from leadline.domain import releases
 from leadline.domain.times import format_time, parse_time
+from leadline.errors import LeadlineError
 from leadline.profiles.loader import profile_from_data
 from leadline.profiles.models import Profile
 from leadline.services.dora import COMMIT_STAGE, dora
@@ -37,6 +47,25 @@ CURSOR_RESOURCE = "refs"
 REMOVED = "inactive"  # a tag that no longer exists or matches: not a deployment any more
 PROGRESS_EVERY = 1000
 Progress = Callable[[int, int], None]
+EXAMPLES = 3  # names shown in a message before "…"
+_ALLOW = "; --allow-empty prints the empty report"
+
+
+class NoDeployment(LeadlineError):
+    """The report would count no deployment: a message saying why, and exit code 3."""
+
+    exit_code = 3
+    code = "no_deployment"
+
+
+def plural(n: int, noun: str, nouns: str | None = None) -> str:
+    """``1 tag``, ``2 tags``; ``nouns`` for an irregular plural."""
+    return f"{n} {noun if n == 1 else (nouns or noun + 's')}"
+
+
+def _some(names: Sequence[str]) -> str:
+    shown = ", ".join(names[:EXAMPLES])
+    return shown + (", …" if len(names) > EXAMPLES else "")
 
 
 @dataclass
@@ -46,20 +75,110 @@ class GitImport:
     repo: str
     git_dir: str
     commits: KindCounts = field(default_factory=KindCounts)
-    tags: KindCounts = field(default_factory=KindCounts)  # the tags that match, as runs
+    tags: KindCounts = field(default_factory=KindCounts)  # the deployments, as runs
     tags_removed: int = 0
     full: bool = True  # no cursor to start from: every reachable commit was read
-    first_tag_at: datetime | None = None
+    first_tag_at: datetime | None = None  # of the deployments
     last_tag_at: datetime | None = None
     seconds: float = 0.0
+    globs: tuple[str, ...] = ("*",)
+    releases_only: bool = False
+    tag_names: list[str] = field(default_factory=list)  # every tag of a commit, by name
+    matched: int = 0  # of those, how many match the globs
+    prereleases: list[str] = field(default_factory=list)  # left out, in tag-time order
+    nothing_new: list[str] = field(default_factory=list)  # left out, in tag-time order
+    commits_in_repo: int = 0  # reachable from any ref (counted only when no tag is kept)
+    notes: gitlog.ReadNotes = field(default_factory=gitlog.ReadNotes)
+    undated_tags: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         c, t = self.commits, self.tags
         how = "full import" if self.full else "new since the last run"
         return (
-            f"git {self.repo}: {c.new} new commits ({c.total} read, {how}); "
-            f"{t.total} tags ({t.new} new, {t.updated} moved, {self.tags_removed} removed) "
-            f"in {self.seconds:.1f} s"
+            f"git {self.repo}: {plural(c.new, 'new commit')} ({c.total} read, {how}); "
+            f"{plural(t.total, 'tag')} ({t.new} new, {t.updated} moved, "
+            f"{self.tags_removed} removed) in {self.seconds:.1f} s"
+        )
+
+    def _which(self) -> str:
+        return "" if self.globs == ("*",) else f" matching {self._tags_option()}"
+
+    def _tags_option(self) -> str:
+        return " ".join(f"--tags {shlex.quote(g)}" for g in self.globs)
+
+    def _left_out(self) -> str:
+        parts = []
+        if self.prereleases:
+            parts.append(f"{plural(len(self.prereleases), 'pre-release')} "
+                         f"({_some(self.prereleases)})")  # fmt: skip
+        if self.nothing_new:
+            n = len(self.nothing_new)
+            parts.append(f"{n} that {'ships' if n == 1 else 'ship'} nothing new "
+                         f"({_some(self.nothing_new)})")  # fmt: skip
+        return " and ".join(parts)
+
+    def selection(self) -> str | None:
+        """What the release rule left out, for stderr; ``None`` when it left nothing out."""
+        if not (self.prereleases or self.nothing_new):
+            return None
+        kept = self.matched - len(self.prereleases) - len(self.nothing_new)
+        return (
+            f"{plural(self.matched, 'tag')}{self._which()}: {plural(kept, 'release')}; "
+            f"left out {self._left_out()}; --all-tags counts them"
+        )
+
+    def warnings(self) -> list[str]:
+        """One line per kind of commit or tag read unusually (module docstring of gitlog)."""
+        out = []
+        skipped, odd = self.notes.skipped, self.notes.odd_offsets
+        if skipped:
+            out.append(f"skipped {plural(len(skipped), 'commit')} whose date git cannot read: "
+                       f"{_some(skipped)}")  # fmt: skip
+        if odd:
+            shown = _some([f"{sha[:12]} {offset}" for sha, offset in odd])
+            out.append(
+                f"{plural(len(odd), 'commit')} with an impossible UTC offset ({shown}): read "
+                f"at {'its' if len(odd) == 1 else 'their'} exact UTC time, the offset ignored"
+            )
+        if self.undated_tags:
+            out.append(f"skipped {plural(len(self.undated_tags), 'tag')} whose date git "
+                       f"cannot read: {_some(self.undated_tags)}")  # fmt: skip
+        return out
+
+    def no_deployment(self, report: dict[str, Any], allowed: bool = False) -> str:
+        """Why the report counts no deployment, and what to pass instead (``allowed``: the
+        caller asked for the empty report, so do not suggest ``--allow-empty``)."""
+        return self._no_deployment(report) + ("" if allowed else _ALLOW)
+
+    def _no_deployment(self, report: dict[str, Any]) -> str:
+        commits = plural(self.commits_in_repo, "commit")
+        if not self.tag_names:
+            return (
+                f"no deployment: {self.repo} has {commits} and no tags; tag its releases "
+                f"(git tag v1.0 <commit>)"
+            )
+        if not self.matched:
+            n = len(self.tag_names)
+            found = "the only tag" if n == 1 else f"none of the {n} tags"
+            verb = "does not match" if n == 1 else "matches"
+            return (
+                f"no deployment: {found} ({_some(self.tag_names)}) {verb} "
+                f"{self._tags_option()}; pass --tags "
+                f"{shlex.quote(_glob_for(self.tag_names[0]))} (or another glob)"
+            )
+        if not self.tags.total:
+            return (
+                f"no deployment: {plural(self.matched, 'tag')}{self._which()} and none is a "
+                f"release: {self._left_out()}; pass --all-tags to count them"
+            )
+        first, last = self.first_tag_at, self.last_tag_at
+        span = f", dated {first.date()} to {last.date()}" if first and last else ""
+        kind = "release" if self.releases_only else "tag"
+        also = " (or --all-tags)" if self.prereleases or self.nothing_new else ""
+        return (
+            f"no deployment in the window [{report['from']}, {report['to']}): "
+            f"{plural(self.tags.total, kind)}{self._which()}{span}; pass --from/--to to "
+            f"cover them{also}"
         )
 
 
@@ -71,15 +190,24 @@ def import_repository(
     on_progress: Progress | None = None,
     batch_size: int = 2000,
     full: bool = False,
+    releases_only: bool = False,
 ) -> GitImport:
     """Import what is new in the repository at ``path`` (see the module docstring); with
-    ``full``, read every commit again (unchanged ones are left untouched)."""
+    ``full``, read every commit again (unchanged ones are left untouched); with
+    ``releases_only``, only release tags are deployments (``domain.releases``)."""
     started = time.perf_counter()
     repo = gitlog.open_repository(path, _name(name))
     refs = gitlog.read_refs(repo)
     tags = [t for t in refs.tags if any(fnmatch.fnmatchcase(t.name, g) for g in globs)]
     scope = _scope(repo.git_dir)
-    done = GitImport(repo.name, repo.git_dir)
+    done = GitImport(repo.name, repo.git_dir, globs=tuple(globs), releases_only=releases_only)
+    done.tag_names, done.matched = [t.name for t in refs.tags], len(tags)
+    done.undated_tags = list(refs.undated)
+    if releases_only:
+        picked = releases.pick_releases(tags, gitlog.ancestry(repo, {t.sha for t in tags}))
+        tags = sorted(picked.kept, key=lambda t: t.name)
+        done.prereleases = [t.name for t in picked.prereleases]
+        done.nothing_new = [t.name for t in picked.nothing_new]
     with writing(engine) as conn:
         state = cursors.get(conn, CURSOR_SOURCE, scope, CURSOR_RESOURCE)
         if not isinstance(state, dict) or state.get("repo") != repo.name:
@@ -88,7 +216,8 @@ def import_repository(
         done.full = not known
         writer = RecordWriter(conn, batch_size=batch_size)
         total = gitlog.count_commits(repo, refs.tips, known) if on_progress else 0
-        for i, commit in enumerate(gitlog.read_commits(repo, refs.tips, known), start=1):
+        commits = gitlog.read_commits(repo, refs.tips, known, done.notes)
+        for i, commit in enumerate(commits, start=1):
             writer.add(commit)
             if on_progress is not None and i % PROGRESS_EVERY == 0:
                 on_progress(i, total)
@@ -110,6 +239,8 @@ def import_repository(
         on_progress(total, total)
     if tags:
         done.first_tag_at, done.last_tag_at = min(t.at for t in tags), max(t.at for t in tags)
+    else:  # for the message that says why nothing is deployed
+        done.commits_in_repo = gitlog.count_commits(repo, refs.tips, ())
     done.seconds = time.perf_counter() - started
     return done
 
@@ -125,15 +256,25 @@ def git_report(
     now: datetime | None = None,
     on_progress: Progress | None = None,
     full: bool = False,
+    releases_only: bool = False,
 ) -> tuple[GitImport, dict[str, Any]]:
-    """Import, then CONTRACT §3's ``dora`` JSON for this repository alone."""
-    done = import_repository(engine, path, globs, name, on_progress, full=full)
+    """Import, then the ``leadline dora`` JSON for this repository alone."""
+    done = import_repository(
+        engine, path, globs, name, on_progress, full=full, releases_only=releases_only
+    )
     return done, dora(engine, git_profile(done.repo), window, interval, stat, now)
+
+
+def require_deployment(done: GitImport, report: dict[str, Any]) -> None:
+    """Raise ``NoDeployment`` when the report counts no deployment (the import is kept: the
+    next run reads only what is new)."""
+    if not report["deployment_frequency"]["deployments"]:
+        raise NoDeployment(done.no_deployment(report))
 
 
 def git_profile(repo: str) -> Profile:
     """The built-in profile: this repository's tags are its production deployments; lead time
-    is per commit, to the first deployment that contains it (DESIGN 8). Failures and restores
+    is per commit, to the first deployment that contains it. Failures and restores
     come from incidents, which git does not have: import them to fill those metrics."""
     only = [literal_glob(repo)]
     return profile_from_data(
@@ -153,6 +294,11 @@ def git_profile(repo: str) -> Profile:
         },
         "<leadline git profile>",
     )  # fmt: skip
+
+
+def _glob_for(tag: str) -> str:
+    """A glob for tags named like ``tag``: what comes before its first digit, then ``*``."""
+    return re.split(r"\d", tag, maxsplit=1)[0] + "*"
 
 
 def literal_glob(text: str) -> str:

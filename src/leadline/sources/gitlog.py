@@ -4,6 +4,14 @@ No database and no clock: the service passes in the commits it already imported 
 tips of its last run) and gets back commit records, streamed, and one ``cd`` pipeline run per
 tag. Every call is one ``git`` process whose output is NUL-separated, so any message, name or
 path reads back exactly.
+
+Dates are read as epoch seconds (``%ct``, ``%at``, ``:raw``), which git always prints for any
+date it stored; every time is kept in UTC, so a commit's UTC offset never changes a number.
+Git accepts offsets that are not valid UTC offsets (``+051800`` in psf/requests, which git
+reads as +518 hours and prints as ``+518:00`` in ISO dates): such a commit is read at its exact
+UTC time and reported in ``ReadNotes.odd_offsets``. A commit whose date git cannot print at
+all (a damaged object) is skipped and reported in ``ReadNotes.skipped``: one bad commit never
+stops an import.
 """
 
 from __future__ import annotations
@@ -14,7 +22,7 @@ import re
 import subprocess
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import IO
 
@@ -28,13 +36,16 @@ _REPO_ENV = (
     "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
     "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_COMMON_DIR", "GIT_NAMESPACE",
 )  # fmt: skip
-_LOG_FIELDS = ("%H", "%P", "%cI", "%aI", "%aN", "%aE", "%B")
+# With --date=raw, %cd is "<epoch seconds> <offset as git stored it>".
+_LOG_FIELDS = ("%H", "%P", "%ct", "%cd", "%at", "%aN", "%aE", "%B")
 _REF_FIELDS = (
     "%(refname)", "%(objecttype)", "%(objectname)", "%(*objecttype)", "%(*objectname)",
-    "%(taggerdate:iso-strict)", "%(*committerdate:iso-strict)", "%(committerdate:iso-strict)",
+    "%(taggerdate:raw)", "%(*committerdate:raw)", "%(committerdate:raw)",
 )  # fmt: skip
 _HEX = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 _CHUNK = 1 << 16
+_MAX_EPOCH = 253402300799  # 9999-12-31T23:59:59Z: the last second a datetime can hold
+_OFFSET = re.compile(r"^[+-](\d\d)([0-5]\d)$")  # +hhmm with hh < 24 and mm < 60
 
 
 class GitError(InputError):
@@ -62,6 +73,17 @@ class Tag:
 class Refs:
     tips: frozenset[str]  # every branch, remote branch, tag (peeled to a commit) and HEAD
     tags: tuple[Tag, ...]  # tags that point (through annotated tags) at a commit
+    undated: tuple[str, ...] = ()  # tags of commits whose date cannot be read: skipped
+
+
+@dataclass
+class ReadNotes:
+    """What ``read_commits`` read unusually: commits skipped because git could not print
+    their committer date, and commits with an out-of-range UTC offset (read at their exact
+    UTC time; the offset is not used)."""
+
+    skipped: list[str] = field(default_factory=list)  # SHAs
+    odd_offsets: list[tuple[str, str]] = field(default_factory=list)  # (SHA, offset as git has it)
 
 
 def open_repository(path: str, name: str | None = None) -> Repository:
@@ -106,6 +128,7 @@ def read_refs(repo: Repository) -> Refs:
     tips: set[str] = set()
     tags: list[Tag] = []
     nested: list[tuple[str, str]] = []  # (ref, its date): a tag of a tag
+    undated: list[str] = []
     for line in out.splitlines():
         ref, kind, sha, peeled_kind, peeled, tagged_at, peeled_at, committed_at = line.split("\0")
         if kind == "commit":
@@ -118,15 +141,21 @@ def read_refs(repo: Repository) -> Refs:
             continue  # a tag of a tree or a blob: no commit, no deployment
         tips.add(commit)
         if ref.startswith("refs/tags/"):
-            tags.append(Tag(ref.removeprefix("refs/tags/"), commit, _time(at), annotated))
-    tags.extend(_peel(repo, nested, tips))
+            name, when = ref.removeprefix("refs/tags/"), _epoch(at) or _epoch(peeled_at)
+            if when is None:
+                undated.append(name)
+            else:
+                tags.append(Tag(name, commit, when, annotated))
+    tags.extend(_peel(repo, nested, tips, undated))
     head = _git(repo.path, ["rev-parse", "-q", "--verify", "HEAD^{commit}"], ok=(0, 1)).strip()
     if head:
         tips.add(head)
-    return Refs(frozenset(tips), tuple(sorted(tags, key=lambda t: t.name)))
+    return Refs(frozenset(tips), tuple(sorted(tags, key=lambda t: t.name)), tuple(undated))
 
 
-def _peel(repo: Repository, nested: list[tuple[str, str]], tips: set[str]) -> Iterator[Tag]:
+def _peel(
+    repo: Repository, nested: list[tuple[str, str]], tips: set[str], undated: list[str]
+) -> Iterator[Tag]:
     """Tags of tags (rare): peel to the commit with ``cat-file``; skip non-commits."""
     if not nested:
         return
@@ -138,8 +167,12 @@ def _peel(repo: Repository, nested: list[tuple[str, str]], tips: set[str]) -> It
             continue
         tips.add(sha)
         if ref.startswith("refs/tags/"):
-            at = _time(tagged_at or _git(repo.path, ["show", "-s", "--format=%cI", sha]))
-            yield Tag(ref.removeprefix("refs/tags/"), sha, at, annotated=True)
+            name = ref.removeprefix("refs/tags/")
+            at = _epoch(tagged_at) or _epoch(_git(repo.path, ["show", "-s", "--format=%ct", sha]))
+            if at is None:
+                undated.append(name)
+            else:
+                yield Tag(name, sha, at, annotated=True)
 
 
 def existing(repo: Repository, shas: Iterable[str]) -> set[str]:
@@ -160,28 +193,54 @@ def count_commits(repo: Repository, tips: Iterable[str], known: Iterable[str]) -
     return int(_git(repo.path, ["rev-list", "--count", "--stdin"], revs).strip() or 0)
 
 
-def read_commits(repo: Repository, tips: Iterable[str], known: Iterable[str]) -> Iterator[Commit]:
-    """Commits reachable from ``tips`` and not from ``known`` (commits that exist), streamed."""
+def read_commits(
+    repo: Repository, tips: Iterable[str], known: Iterable[str], notes: ReadNotes | None = None
+) -> Iterator[Commit]:
+    """Commits reachable from ``tips`` and not from ``known`` (commits that exist), streamed;
+    what was skipped or odd goes to ``notes`` (module docstring)."""
     revs = _revs(tips, known)
     if not revs:
         return
+    notes = notes if notes is not None else ReadNotes()
     args = ["-c", "log.showSignature=false", "log", "--stdin", "-z", "--encoding=UTF-8",
-            "--no-color", "--format=" + "%x00".join(_LOG_FIELDS)]  # fmt: skip
+            "--no-color", "--date=raw", "--format=" + "%x00".join(_LOG_FIELDS)]  # fmt: skip
     with _stream(repo.path, args, revs) as out:
         for fields in _split(out, len(_LOG_FIELDS)):
-            yield _commit(repo, fields)
+            commit = _commit(repo, fields, notes)
+            if commit is not None:
+                yield commit
 
 
-def _commit(repo: Repository, fields: Sequence[str]) -> Commit:
-    sha, parents, committed, authored, author, email, message = fields
+def ancestry(repo: Repository, shas: Iterable[str]) -> dict[str, list[str]]:
+    """The parents of every commit reachable from ``shas`` (one ``rev-list --parents``)."""
+    revs = "".join(f"{s}\n" for s in sorted(set(shas)))
+    if not revs:
+        return {}
+    out = _git(repo.path, ["rev-list", "--parents", "--stdin"], revs)
+    graph: dict[str, list[str]] = {}
+    for line in out.splitlines():
+        sha, *parents = line.split()
+        graph[sha] = parents
+    return graph
+
+
+def _commit(repo: Repository, fields: Sequence[str], notes: ReadNotes) -> Commit | None:
+    sha, parents, committed, raw, authored, author, email, message = fields
     if not _HEX.match(sha):
         raise GitError(f"{repo.path}: unexpected `git log` output near {sha[:60]!r}")
+    committed_at = _epoch(committed)
+    if committed_at is None:
+        notes.skipped.append(sha)
+        return None
+    offset = raw.strip().rpartition(" ")[2]
+    if not _OFFSET.match(offset):
+        notes.odd_offsets.append((sha, offset))
     return Commit(
         kind="commit",
         repo=repo.name,
         sha=sha,
-        committed_at=_time(committed),
-        authored_at=_time(authored),
+        committed_at=committed_at,
+        authored_at=_epoch(authored),
         author=author or None,
         author_email=email or None,
         parents=parents.split(),
@@ -214,11 +273,13 @@ def _revs(tips: Iterable[str], known: Iterable[str]) -> str:
     return "".join(f"{s}\n" for s in tips) + "".join(f"^{s}\n" for s in sorted(set(known)))
 
 
-def _time(text: str) -> datetime:
-    try:
-        return datetime.fromisoformat(text.strip()).astimezone(UTC)
-    except ValueError:
-        raise GitError(f"git gave an unreadable date: {text[:60]!r}") from None
+def _epoch(text: str) -> datetime | None:
+    """A date git printed as epoch seconds (``%ct``), or ``<seconds> <offset>`` (``:raw``);
+    ``None`` when git printed nothing readable (a damaged date)."""
+    seconds = text.strip().partition(" ")[0]
+    if not seconds.isdigit() or int(seconds) > _MAX_EPOCH:
+        return None
+    return datetime.fromtimestamp(int(seconds), UTC)
 
 
 def _split(stream: IO[bytes], n: int) -> Iterator[list[str]]:
