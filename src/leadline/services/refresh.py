@@ -78,8 +78,10 @@ def refresh(
         # Behind only when records arrived during the last walk: a build may since have
         # passed them (its target is the head at its claim), but not what they ship.
         shipped = shipments_store.watermark(conn)
-    if ts is not None and not ts.building and ts.watermark >= head and shipped >= head:
-        return 0  # the common case: current, no write lock taken
+    current = ts is not None and not ts.building and ts.watermark >= head
+    if current and (shipped >= head or not with_shipments):
+        return 0  # the common case: current, no write lock taken (the refresher walks
+        # shipments once a cycle itself)
     if with_shipments:
         shipments.refresh(engine)
     rebuilt = 0
