@@ -207,3 +207,11 @@ def test_the_changes_are_the_teams_own(client: TestClient, org: Engine) -> None:
     keys = [row[0] for row in page.rows()]
     assert sorted(keys) == ["A-1", "A-2", "A-3", "A-4", "A-5"]
     assert page.rows()[0][0] == "A-5"  # newest first
+
+
+def test_the_overview_says_what_it_shows_in_plain_words(client: TestClient, org: Engine) -> None:
+    team = get(client, f"{TEAM_A}?{WINDOW}").by_id["about"].text
+    assert team.startswith("Collection Team A · profile Team flow · 2024-01-01 → 2024-03-01")
+    flow = get(client, f"/p/Team%20flow?{WINDOW}").by_id["about"].text
+    assert flow.startswith("Profile Team flow · 2024-01-01 → 2024-03-01")
+    assert "profile profile" not in flow.lower()
