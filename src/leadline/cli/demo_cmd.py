@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from leadline.cli.context import AppContext
+from leadline.words import plural
 
 BAND_STYLE = {"elite": "bold green", "high": "green", "medium": "yellow", "low": "red"}
 BANDS_MEANING = "elite/high/medium/low as Harness SEI defines them (docs/dora.md)"
@@ -120,7 +121,7 @@ def _export(path: str, day: datetime, seed: int) -> None:
     except OSError as exc:
         raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
     lines = data.count(b"\n")
-    click.echo(f"leadline: wrote {lines} records to {path}", err=True)
+    click.echo(f"leadline: wrote {plural(lines, 'record')} to {path}", err=True)
 
 
 def _print_load(load: Any) -> None:
@@ -130,7 +131,7 @@ def _print_load(load: Any) -> None:
     for kind in kinds:
         c = load.counts[kind]
         click.echo(f"{kind:<{width}}  {c.new:>9}  {c.updated:>9}  {c.unchanged:>9}")
-    what = f"{load.records} records ({load.new} new"
+    what = f"{plural(load.records, 'record')} ({load.new} new"
     what += f", {load.removed} removed)" if load.removed else ")"
     click.echo(f"{what} in {load.seconds:.1f} s; six months to {load.anchor.date()}, "
                f"seed {load.seed}")  # fmt: skip

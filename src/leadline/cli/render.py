@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from leadline.profiles.models import Profile
+from leadline.words import plural
 
 RATING_STYLE = {"good": "green", "needs_attention": "yellow", "slow": "red"}
 RATING_TEXT = {"good": "good", "needs_attention": "needs attention", "slow": "slow"}
@@ -23,10 +24,6 @@ def human(seconds: float | None) -> str:
     parts = [(days, "d"), (hours, "h"), (minutes, "m"), (secs, "s")]
     shown = [f"{n}{u}" for n, u in parts if n][:2]
     return " ".join(shown) or "0s"
-
-
-def _plural(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _rating(value: str | None) -> str:
@@ -48,7 +45,7 @@ def lead_time_table(result: dict[str, Any], profile: Profile) -> None:
 
     table = Table(
         title=f"{escape(result['profile'])} — {result['statistic']} lead time, "
-        f"{_plural(result['changes'], 'change')} ({result.get('in_flight', 0)} in flight)",
+        f"{plural(result['changes'], 'change')} ({result.get('in_flight', 0)} in flight)",
         title_justify="left",
     )
     for name, justify in [
@@ -115,20 +112,20 @@ def dora_table(report: dict[str, Any]) -> None:
         "Deployment frequency",
         f"{df['per_day']:g}/day",
         _band(df["band"]),
-        f"{df['deployments']} deployments in {df['days']:g} days",
+        f"{plural(df['deployments'], 'deployment')} in {plural(df['days'], 'day', spec='g')}",
     )
     table.add_row(
         "Lead time for changes",
         human(lt["total_seconds"]) if lt["changes"] else "—",
         _band(lt["band"]),
-        f"{lt['statistic']} over {_plural(lt['changes'], 'change')}",
+        f"{lt['statistic']} over {plural(lt['changes'], 'change')}",
     )
     rate = cfr["rate"]
     table.add_row(
         "Change failure rate",
         "—" if rate is None else f"{rate * 100:.2f} %",
         _band(cfr["band"]),
-        f"{cfr['failures']} failures / {cfr['deployments']} deployments",
+        f"{plural(cfr['failures'], 'failure')} / {plural(cfr['deployments'], 'deployment')}",
     )
     table.add_row(
         "Time to restore",
