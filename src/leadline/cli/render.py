@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from leadline.profiles.models import Profile
@@ -39,7 +40,32 @@ def escape(text: str) -> str:
     return rich_escape(text)
 
 
-def lead_time_table(result: dict[str, Any], profile: Profile) -> None:
+def _bound(at: datetime) -> str:
+    """A window bound as the user would type it: a date at midnight UTC, else RFC 3339."""
+    from datetime import UTC
+
+    from leadline.domain.times import format_time
+
+    utc = at.astimezone(UTC)
+    if (utc.hour, utc.minute, utc.second, utc.microsecond) == (0, 0, 0, 0):
+        return utc.date().isoformat()
+    return format_time(utc)
+
+
+def window_text(start: datetime | None, end: datetime | None) -> str:
+    """``2024-01-01 → 2024-04-01`` (end exclusive), or ``all time`` without bounds."""
+    if start and end:
+        return f"{_bound(start)} → {_bound(end)}"
+    if start:
+        return f"from {_bound(start)} on (no end)"
+    if end:
+        return f"before {_bound(end)} (no start)"
+    return "all time"
+
+
+def lead_time_table(
+    result: dict[str, Any], profile: Profile, start: datetime | None, end: datetime | None
+) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -66,7 +92,9 @@ def lead_time_table(result: dict[str, Any], profile: Profile) -> None:
         )
     table.add_section()
     table.add_row("Total", human(result["total_seconds"]), _rating(result["rating"]), "", "")
-    Console(highlight=False).print(table)
+    console = Console(highlight=False)
+    console.print(table)
+    console.print(f"window: {window_text(start, end)}")
 
 
 def change_table(explained: dict[str, Any]) -> None:
