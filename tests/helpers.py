@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from sqlalchemy import Engine, select
 
 from leadline.store.tables import metadata
+
+# A count of 1 followed by a plural noun (``1 changes``, ``1 bad records``); ``1 restored``,
+# ``1 s`` and ``11 changes`` are fine.
+WRONG_PLURAL = re.compile(r"(?<![\d.,])1 (?:[a-z]+ )?(?!s\b)[a-z]+s\b")
 
 
 def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from leadline.words import plural
+
 
 class LeadlineError(Exception):
     """Base class: ``str(err)`` is the one-line message shown to the user."""
@@ -65,7 +67,7 @@ class NotReady(LeadlineError):
     code = "building"
 
     def __init__(self, profile: str, done: int, total: int) -> None:
-        progress = f"{done:,} of {total:,} changes" if total else "starting"
+        progress = f"{done:,} of {plural(total, 'change', spec=',')}" if total else "starting"
         super().__init__(
             f"the figures of profile {profile!r} are being built ({progress}); ask again shortly"
         )
@@ -105,5 +107,4 @@ class RecordsError(InputError):
         lines = [str(e) for e in errors[:shown]]
         if total > len(lines):
             lines.append(f"… and {total - len(lines)} more")
-        noun = "record" if total == 1 else "records"
-        super().__init__(f"{total} bad {noun}; nothing was written", lines)
+        super().__init__(f"{plural(total, 'bad record')}; nothing was written", lines)

@@ -136,10 +136,10 @@ def test_replay_after_a_fix(
     assert github(hooks, "pull_request", broken, "r1").status_code == 422
     result = run_cli("replay", "--source", "github")
     assert result.code == 0, result.err
-    assert result.out.startswith("1 failed deliveries replayed: 0 now parse, 1 still fail")
+    assert result.out.startswith("1 failed delivery replayed: 0 parsed now, 1 still failing")
     # "Fix the parser": here, the stored body is repaired, as a parser upgrade would do.
     with engine.begin() as conn:
         good = (GH / "pull_request.closed.merged.json").read_text()
         conn.execute(raw_events.update().values(payload=good))
     result = run_cli("replay")
-    assert result.out.startswith("1 failed deliveries replayed: 1 now parse, 0 still fail")
+    assert result.out.startswith("1 failed delivery replayed: 1 parsed now, 0 still failing")

@@ -34,10 +34,22 @@ def test_prints_counts_per_kind_then_dora_per_team(run_cli: Any) -> None:
     assert f"{total} records ({total} new)" in out
     assert "profiles: Ticket to production, PR to production" in out
     assert "collections: Acme, Payments, Checkout, Platform, Mobile" in out
-    assert "DORA by team, 2025-03-03 → 2025-06-01 (90 days, harness bands)" in out
+    assert "DORA by team, 2025-03-03 → 2025-06-01 (90 days)\n" in out
+    assert "bands: elite/high/medium/low as Harness SEI defines them (docs/dora.md)" in out
+    assert out.count("Harness") == 1 and "harness" not in out
+    rows = [line for line in out.splitlines() if line.strip().startswith((*BANDS, "Acme"))]
+    assert len(rows) == 5
     for team, band in BANDS.items():
-        row = next(line for line in out.splitlines() if line.strip().startswith(team))
+        row = next(line for line in rows if line.strip().startswith(team))
         assert row.count(band) == 4, row  # each of the four figures with its band
+    # A column for each figure and one for its band: the figures end where their column does.
+    ends: list[list[int]] = []
+    for row in rows:
+        cells = [(m.group(), m.end()) for m in re.finditer(r"\S+(?: \S+)*", row)]
+        assert len(cells) == 9, cells  # team, then four times figure and band
+        assert all(text in (*BANDS.values(), "—") for text, _ in cells[2::2]), cells
+        ends.append([end for _, end in cells[1::2]])
+    assert all(e == ends[0] for e in ends), ends
     assert "leadline demo --serve" in out
     assert "Traceback" not in result.err
 

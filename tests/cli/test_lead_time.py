@@ -143,6 +143,38 @@ def test_table_output_is_readable(run_cli: Any) -> None:
 
 
 @pytest.mark.parametrize(
+    ("window", "stated"),
+    [
+        ((), "window: all time"),
+        (("--from", "2024-05-01", "--to", "2024-05-02"), "window: 2024-05-01 → 2024-05-02"),
+        (("--from", "2024-05-01"), "window: from 2024-05-01 on (no end)"),
+        (("--to", "2024-05-01T11:00:00+01:00"), "window: before 2024-05-01T10:00:00Z (no start)"),
+    ],
+)
+def test_the_table_states_its_window_and_the_json_is_unchanged(
+    run_cli: Any, window: tuple[str, ...], stated: str
+) -> None:
+    ok(run_cli("import", str(EXAMPLES / "example1.ndjson")))
+    profile = ("--profile", str(EXAMPLES / "profile.yaml"))
+    table = ok(run_cli("lead-time", *profile, *window))
+    assert table.splitlines()[-1] == stated
+    assert table.count("window:") == 1
+    report = ok(run_cli("lead-time", *profile, *window, "--format", "json"))
+    assert list(report) == ["profile", "statistic", "changes", "stages", "total_seconds", "rating"]
+
+
+def test_dora_states_its_window(run_cli: Any) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    profile = ("--profile", str(FIXTURES / "dora_quarter" / "cd-failures.yaml"))
+    given = ok(run_cli("dora", *profile, "--from", "2024-01-01", "--to", "2024-04-01"))
+    assert "DORA, 2024-01-01T00:00:00Z → 2024-04-01T00:00:00Z" in " ".join(given.split())
+    end = datetime.now(UTC).date() + timedelta(days=1)  # the end of today (UTC)
+    default = " ".join(ok(run_cli("dora", *profile)).split())
+    assert f"{end - timedelta(days=90)}T00:00:00Z → {end}T00:00:00Z" in default
+
+
+@pytest.mark.parametrize(
     ("args", "message"),
     [
         (["--change", "NOPE-1"], "no change 'NOPE-1' under profile"),

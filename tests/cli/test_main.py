@@ -63,3 +63,24 @@ def test_console_script_runs_in_a_fresh_process(db_url: str, tmp_path: Any) -> N
     assert proc.returncode == 2
     assert f"{path}:1: key: required field is missing" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_each_error_message_is_printed_once(run_cli: Any, tmp_path: Any) -> None:
+    typo = tmp_path / "typo.yaml"
+    typo.write_text("")
+    org = tmp_path / "org.yaml"
+    org.write_text("- a list\n")
+    bad = tmp_path / "bad.ndjson"
+    bad.write_text('{"kind": "issue"}\n')
+    cases = [
+        (("profile", "check", str(typo)), f"{typo}: (file): the profile is empty"),
+        (("dora", "--profile", str(tmp_path / "missing.yaml")), "missing.yaml: (file): no such"),
+        (("lead-time", "--profile", str(tmp_path / "gone.json")), "gone.json: (file): no such"),
+        (("apply", str(org)), "(file): expected a mapping with profiles and collections"),
+        (("import", str(bad)), "key: required field is missing"),
+    ]
+    for args, message in cases:
+        result = run_cli(*args)
+        assert result.code == 2, args
+        assert result.err.count(message) == 1, (args, result.err)
+        assert result.err.splitlines()[-1].startswith("leadline: error: "), args

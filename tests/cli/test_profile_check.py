@@ -49,11 +49,10 @@ def test_bad_profiles_name_each_problem(
     result = run_cli("profile", "check", str(path), db=False)
     assert result.code == 2
     assert "Traceback" not in result.err
+    # One line per problem; a single problem is the error line itself.
+    problems = [e.removeprefix("leadline: error: ") for e in result.err.splitlines()]
     for line in lines:
-        assert any(e.startswith(f"{path}: {line}") for e in result.err.splitlines()), (
-            line,
-            result.err,
-        )
+        assert sum(e.startswith(f"{path}: {line}") for e in problems) == 1, (line, result.err)
 
 
 def test_missing_file(run_cli: Any) -> None:

@@ -17,6 +17,7 @@ from leadline.services import collections, profiles
 from leadline.services.dora import dora
 from leadline.services.leadtime import Window
 from leadline.web import drill
+from tests.helpers import WRONG_PLURAL
 from tests.web.html import Page
 
 WINDOW = "from=2024-01-01&to=2024-03-01&interval=week&stat=mean"
@@ -207,3 +208,22 @@ def test_the_changes_are_the_teams_own(client: TestClient, org: Engine) -> None:
     keys = [row[0] for row in page.rows()]
     assert sorted(keys) == ["A-1", "A-2", "A-3", "A-4", "A-5"]
     assert page.rows()[0][0] == "A-5"  # newest first
+
+
+def test_the_overview_says_what_it_shows_in_plain_words(client: TestClient, org: Engine) -> None:
+    team = get(client, f"{TEAM_A}?{WINDOW}").by_id["about"].text
+    assert team.startswith("Collection Team A · profile Team flow · 2024-01-01 → 2024-03-01")
+    flow = get(client, f"/p/Team%20flow?{WINDOW}").by_id["about"].text
+    assert flow.startswith("Profile Team flow · 2024-01-01 → 2024-03-01")
+    assert "profile profile" not in flow.lower()
+
+
+def test_counts_of_one_are_singular(client: TestClient, org: Engine) -> None:
+    by_day = "from=2024-01-01&to=2024-03-01&interval=day&stat=mean"
+    html = client.get(f"{TEAM_A}?{by_day}").text
+    for one in ("1 deployment,", "1 change,", "1 failure,"):  # bars of days with one record
+        assert one in html.replace("<", ",<"), one
+    one_day = client.get(f"{TEAM_A}?from=2024-01-10&to=2024-01-11").text
+    assert "(1 day, to exclusive)" in one_day
+    for text in (html, one_day):
+        assert not WRONG_PLURAL.search(text), WRONG_PLURAL.search(text)

@@ -9,8 +9,10 @@ from typing import Any
 import click
 
 from leadline.cli.context import AppContext
+from leadline.words import plural
 
 BAND_STYLE = {"elite": "bold green", "high": "green", "medium": "yellow", "low": "red"}
+BANDS_MEANING = "elite/high/medium/low as Harness SEI defines them (docs/dora.md)"
 
 
 @click.command("demo")
@@ -119,7 +121,7 @@ def _export(path: str, day: datetime, seed: int) -> None:
     except OSError as exc:
         raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
     lines = data.count(b"\n")
-    click.echo(f"leadline: wrote {lines} records to {path}", err=True)
+    click.echo(f"leadline: wrote {plural(lines, 'record')} to {path}", err=True)
 
 
 def _print_load(load: Any) -> None:
@@ -129,7 +131,7 @@ def _print_load(load: Any) -> None:
     for kind in kinds:
         c = load.counts[kind]
         click.echo(f"{kind:<{width}}  {c.new:>9}  {c.updated:>9}  {c.unchanged:>9}")
-    what = f"{load.records} records ({load.new} new"
+    what = f"{plural(load.records, 'record')} ({load.new} new"
     what += f", {load.removed} removed)" if load.removed else ")"
     click.echo(f"{what} in {load.seconds:.1f} s; six months to {load.anchor.date()}, "
                f"seed {load.seed}")  # fmt: skip
@@ -152,31 +154,30 @@ def _print_summary(rows: list[Any], day: datetime) -> None:
     from leadline.services.demo import SUMMARY_DAYS
 
     start = (day - timedelta(days=SUMMARY_DAYS)).date()
-    table = Table(
-        title=f"DORA by team, {start} → {day.date()} ({SUMMARY_DAYS} days, harness bands)",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-    )
+    console = Console(highlight=False)
+    console.print(f"DORA by team, {start} → {day.date()} ({SUMMARY_DAYS} days)")
+    console.print(f"bands: {BANDS_MEANING}\n")
+    # Each figure, right-aligned, then its band in a column of its own.
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, padding=(0, 0, 0, 1))
     table.add_column("team", no_wrap=True)
-    for name in ("deploys/day", "lead time", "failure rate", "time to restore"):
+    for name in ("deploys\nper day", "lead\ntime", "failure\nrate", "time to\nrestore"):
         table.add_column(name, justify="right", no_wrap=True)
+        table.add_column("band", no_wrap=True)
     for i, r in enumerate(rows):
         if i == len(rows) - 1:
             table.add_section()
         rate = None if r.failure_rate is None else f"{r.failure_rate * 100:.1f} %"
         table.add_row(
             escape(r.team),
-            _cell(f"{r.per_day:.2f}", r.deployment_band),
-            _cell(human(r.lead_time_seconds) if r.changes else None, r.lead_time_band),
-            _cell(rate, r.failure_band),
-            _cell(human(r.restore_seconds) if r.restored else None, r.restore_band),
+            *_cells(f"{r.per_day:.2f}", r.deployment_band),
+            *_cells(human(r.lead_time_seconds) if r.changes else None, r.lead_time_band),
+            *_cells(rate, r.failure_band),
+            *_cells(human(r.restore_seconds) if r.restored else None, r.restore_band),
         )
-    Console(highlight=False).print(table)
+    console.print(table)
+    console.print()
 
 
-def _cell(value: str | None, band: str | None) -> str:
-    """``1.43 elite``: the band in its colour, padded so the values line up."""
-    text = value or "—"
-    if band is None:
-        return f"{text} {'':<6}"
-    return f"{text} [{BAND_STYLE[band]}]{band:<6}[/]"
+def _cells(value: str | None, band: str | None) -> tuple[str, str]:
+    """The figure (``—`` for none) and its band, in the band's colour (``—`` for none)."""
+    return value or "—", "—" if band is None else f"[{BAND_STYLE[band]}]{band}[/]"

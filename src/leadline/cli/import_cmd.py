@@ -12,6 +12,7 @@ from typing import BinaryIO
 import click
 
 from leadline.cli.context import AppContext
+from leadline.words import plural
 
 PROGRESS_MIN_BYTES = 4 * 1024 * 1024
 
@@ -60,9 +61,9 @@ def _print_warnings(lines: list[str], total: int) -> None:
     if total > len(lines):
         click.echo(f"… and {total - len(lines)} more", err=True)
     if total:
-        noun = "record" if total == 1 else "records"
         click.echo(
-            f"leadline: warning: {total} {noun} stored with an end before their start", err=True
+            f"leadline: warning: {plural(total, 'record')} stored with an end before their start",
+            err=True,
         )
 
 
@@ -148,4 +149,5 @@ def _print_table(report: object) -> None:
         c = report.counts[kind]
         click.echo(f"{kind:<{width}}  {c.new:>9}  {c.updated:>9}  {c.unchanged:>9}")
     rate = report.records / report.seconds if report.seconds > 0 else 0.0
-    click.echo(f"{report.records} records in {report.seconds:.2f} s ({rate:,.0f} records/s)")
+    click.echo(f"{plural(report.records, 'record')} in {report.seconds:.2f} s "
+               f"({rate:,.0f} records/s)")  # fmt: skip

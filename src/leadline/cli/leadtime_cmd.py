@@ -43,8 +43,9 @@ def lead_time_command(
 ) -> None:
     """Lead time by stage for the changes that reached the profile's last stage in the window.
 
-    The window is [--from, --to) on the time the last stage was reached; changes that have
-    not reached it are in flight and not counted.
+    The window is [--from, --to) on the time the last stage was reached (without them, all
+    time; the table says which); changes that have not reached it are in flight and not
+    counted.
     """
     from leadline.cli.progress import step_progress
     from leadline.services import leadtime
@@ -66,7 +67,7 @@ def lead_time_command(
     else:
         from leadline.cli.render import lead_time_table
 
-        lead_time_table(result, profile)
+        lead_time_table(result, profile, window.start, window.end)
 
 
 def _csv(result: dict[str, Any]) -> str:

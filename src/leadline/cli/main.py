@@ -91,8 +91,10 @@ def _report(exc: BaseException, debug: bool) -> int:
     from leadline.errors import LeadlineError
 
     if isinstance(exc, LeadlineError):
+        # A one-problem error's message is its one detail line: print it once, as the error.
         for line in exc.details:
-            click.echo(line, err=True)
+            if line != exc.message:
+                click.echo(line, err=True)
         click.echo(f"leadline: error: {exc.message}", err=True)
         if debug:
             _traceback(exc)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from leadline.words import plural
+
 
 @click.group("profile")
 def profile_group() -> None:
@@ -18,6 +20,6 @@ def check_command(path: str) -> None:
 
     profile = load_profile(path)
     click.echo(
-        f"{path}: ok — profile {profile.name!r}, {len(profile.stages)} stages, "
+        f"{path}: ok — profile {profile.name!r}, {plural(len(profile.stages), 'stage')}, "
         f"start {profile.start.event}"
     )

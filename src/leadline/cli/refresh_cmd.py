@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from leadline.cli.context import AppContext
+from leadline.words import plural
 
 
 @click.command("refresh")
@@ -50,7 +51,7 @@ def _once(app: AppContext, refresher: Any) -> None:
     for profile in refresher.profiles(engine):
         with step_progress(f"Refreshing {profile.name}", min_total=2000) as progress:
             rebuilt = refresh(engine, profile, progress)
-        state = f"{rebuilt:,} changes rebuilt" if rebuilt else "up to date"
+        state = f"{plural(rebuilt, 'change', spec=',')} rebuilt" if rebuilt else "up to date"
         click.echo(f"{profile.name}: {state}")
 
 

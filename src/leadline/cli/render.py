@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from leadline.profiles.models import Profile
+from leadline.words import plural
 
 RATING_STYLE = {"good": "green", "needs_attention": "yellow", "slow": "red"}
 RATING_TEXT = {"good": "good", "needs_attention": "needs attention", "slow": "slow"}
@@ -25,10 +27,6 @@ def human(seconds: float | None) -> str:
     return " ".join(shown) or "0s"
 
 
-def _plural(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
 def _rating(value: str | None) -> str:
     if value is None:
         return ""
@@ -42,13 +40,38 @@ def escape(text: str) -> str:
     return rich_escape(text)
 
 
-def lead_time_table(result: dict[str, Any], profile: Profile) -> None:
+def _bound(at: datetime) -> str:
+    """A window bound as the user would type it: a date at midnight UTC, else RFC 3339."""
+    from datetime import UTC
+
+    from leadline.domain.times import format_time
+
+    utc = at.astimezone(UTC)
+    if (utc.hour, utc.minute, utc.second, utc.microsecond) == (0, 0, 0, 0):
+        return utc.date().isoformat()
+    return format_time(utc)
+
+
+def window_text(start: datetime | None, end: datetime | None) -> str:
+    """``2024-01-01 → 2024-04-01`` (end exclusive), or ``all time`` without bounds."""
+    if start and end:
+        return f"{_bound(start)} → {_bound(end)}"
+    if start:
+        return f"from {_bound(start)} on (no end)"
+    if end:
+        return f"before {_bound(end)} (no start)"
+    return "all time"
+
+
+def lead_time_table(
+    result: dict[str, Any], profile: Profile, start: datetime | None, end: datetime | None
+) -> None:
     from rich.console import Console
     from rich.table import Table
 
     table = Table(
         title=f"{escape(result['profile'])} — {result['statistic']} lead time, "
-        f"{_plural(result['changes'], 'change')} ({result.get('in_flight', 0)} in flight)",
+        f"{plural(result['changes'], 'change')} ({result.get('in_flight', 0)} in flight)",
         title_justify="left",
     )
     for name, justify in [
@@ -69,7 +92,9 @@ def lead_time_table(result: dict[str, Any], profile: Profile) -> None:
         )
     table.add_section()
     table.add_row("Total", human(result["total_seconds"]), _rating(result["rating"]), "", "")
-    Console(highlight=False).print(table)
+    console = Console(highlight=False)
+    console.print(table)
+    console.print(f"window: {window_text(start, end)}")
 
 
 def change_table(explained: dict[str, Any]) -> None:
@@ -115,21 +140,20 @@ def dora_table(report: dict[str, Any]) -> None:
         "Deployment frequency",
         f"{df['per_day']:g}/day",
         _band(df["band"]),
-        f"{_plural(df['deployments'], 'deployment')} in {df['days']:g} "
-        f"{'day' if df['days'] == 1 else 'days'}",
+        f"{plural(df['deployments'], 'deployment')} in {plural(df['days'], 'day', spec='g')}",
     )
     table.add_row(
         "Lead time for changes",
         human(lt["total_seconds"]) if lt["changes"] else "—",
         _band(lt["band"]),
-        f"{lt['statistic']} over {_plural(lt['changes'], 'change')}",
+        f"{lt['statistic']} over {plural(lt['changes'], 'change')}",
     )
     rate = cfr["rate"]
     table.add_row(
         "Change failure rate",
         "—" if rate is None else f"{rate * 100:.2f} %",
         _band(cfr["band"]),
-        f"{_plural(cfr['failures'], 'failure')} / {_plural(cfr['deployments'], 'deployment')}",
+        f"{plural(cfr['failures'], 'failure')} / {plural(cfr['deployments'], 'deployment')}",
     )
     table.add_row(
         "Time to restore",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from leadline.cli.context import AppContext
+from leadline.words import plural
 
 
 @click.command("replay")
@@ -16,8 +17,8 @@ def replay_command(app: AppContext, source: str | None) -> None:
 
     outcomes = replay(app.engine, source)
     fixed = sum(1 for o in outcomes if o.status != "failed")
-    click.echo(f"{len(outcomes)} failed deliveries replayed: {fixed} now parse, "
-               f"{len(outcomes) - fixed} still fail")  # fmt: skip
+    replayed = plural(len(outcomes), "failed delivery", "failed deliveries")
+    click.echo(f"{replayed} replayed: {fixed} parsed now, {len(outcomes) - fixed} still failing")
     for outcome in outcomes:
         if outcome.status == "failed":
             click.echo(f"  still failing: {outcome.reason}")

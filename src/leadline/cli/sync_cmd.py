@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from leadline.cli.context import AppContext
+from leadline.words import plural
 
 if TYPE_CHECKING:
     from leadline.services.sync import SyncReport
@@ -72,7 +73,7 @@ def sync_display(show_progress: bool | None = None) -> Iterator[SyncDisplay]:
     bar = Progress(
         SpinnerColumn(),
         TextColumn("[progress.description]{task.description}"),
-        TextColumn("{task.fields[pages]} pages, {task.fields[items]} items"),
+        TextColumn("{task.fields[counts]}"),
         console=console,
         transient=True,
     )
@@ -80,8 +81,9 @@ def sync_display(show_progress: bool | None = None) -> Iterator[SyncDisplay]:
 
     def progress(resource: str, pages: int, items: int) -> None:
         if resource not in tasks:
-            tasks[resource] = bar.add_task(resource, total=None, pages=0, items=0)
-        bar.update(tasks[resource], pages=pages, items=items)
+            tasks[resource] = bar.add_task(resource, total=None, counts="")
+        counts = f"{plural(pages, 'page')}, {plural(items, 'item')}"
+        bar.update(tasks[resource], counts=counts)
 
     def echo(message: str, err: bool = True) -> None:
         console.print(message, markup=False, highlight=False)
@@ -111,9 +113,8 @@ def print_report(report: SyncReport, fmt: str) -> None:
     for line in report.quality_warnings:
         click.echo(f"leadline: data quality: {line}", err=True)
     if report.quality_warning_count:
-        n = report.quality_warning_count
-        noun = "record" if n == 1 else "records"
-        click.echo(f"leadline: {n} {noun} stored with an end before their start", err=True)
+        n = plural(report.quality_warning_count, "record")
+        click.echo(f"leadline: {n} stored with an end before their start", err=True)
     if fmt == "json":
         click.echo(json.dumps(report.as_json(), indent=2))
         return
@@ -127,8 +128,8 @@ def print_report(report: SyncReport, fmt: str) -> None:
     updated = sum(c.updated for c in report.counts.values())
     click.echo(
         f"{report.source} {report.scope}: {new} new, {updated} updated, "
-        f"{report.requests} requests"
-        + (f", {len(report.warnings)} items skipped" if report.warnings else "")
+        f"{plural(report.requests, 'request')}"
+        + (f", {plural(len(report.warnings), 'item')} skipped" if report.warnings else "")
     )
 
 

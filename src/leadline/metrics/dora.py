@@ -43,6 +43,7 @@ from leadline.metrics.series import (
     count_points,
 )
 from leadline.metrics.stats import IntArray, statistic
+from leadline.words import plural
 
 RATE_DECIMALS = 4
 
@@ -78,10 +79,6 @@ class MeanTimeToRestore(TypedDict):
 def _grid(start_us: int, end_us: int, interval: str, band_set: str) -> list[Bucket]:
     check_band_set(band_set)
     return buckets(start_us, end_us, interval)
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def deployment_frequency(
@@ -195,12 +192,12 @@ def change_failure_rate_linked(
     warnings: list[str] = []
     if unlinked and no_deployments:
         warnings.append(
-            f"{_plural(unlinked, 'failure')} in the window but no deployments: "
+            f"{plural(unlinked, 'failure')} in the window but no deployments: "
             "the change failure rate is undefined"
         )
     elif unlinked:
         warnings.append(
-            f"{_plural(unlinked, 'failure')} linked to no deployment, not counted in the rate"
+            f"{plural(unlinked, 'failure')} linked to no deployment, not counted in the rate"
         )
     undefined = unlinked > 0 and no_deployments
     result = _cfr(grid, failed, deployed, deployed, band_set, undefined, warnings)
@@ -245,7 +242,7 @@ def mean_time_to_restore(
         RestorePoint(start=b.label, incidents=n, mean_seconds=m, median_seconds=md)
         for b, n, m, md in zip(grid, counts, stats["mean"], stats["median"], strict=True)
     ]
-    clamped = f"{_plural(negative, 'incident')} resolved before created; counted as 0 seconds"
+    clamped = f"{plural(negative, 'incident')} resolved before created; counted as 0 seconds"
     return MeanTimeToRestore(
         incidents=incidents,
         mean_seconds=mean,

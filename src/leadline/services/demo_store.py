@@ -26,6 +26,7 @@ from leadline.store import collections as stored_collections
 from leadline.store import profiles as stored_profiles
 from leadline.store.keyset import rows_by_keys
 from leadline.store.mapping import MAPPINGS
+from leadline.words import plural
 
 SOURCE, SCOPE, RESOURCE = "demo", "acme", "records"
 Keys = dict[str, list[tuple[Any, ...]]]
@@ -70,7 +71,7 @@ def other_data(
         total = int(conn.execute(select(func.count()).select_from(m.table)).scalar_one())
         extra = total - len(ours[kind])
         if extra > 0:
-            parts.append(_plural(extra, kind.replace("_", " ")))
+            parts.append(plural(extra, kind.replace("_", " ")))
     mine = marker is not None
     stored = [
         ("profile", stored_profiles.names(conn), set(profiles) if mine else set()),
@@ -80,7 +81,7 @@ def other_data(
     for noun, names, demo_names in stored:
         others = sorted(n for n in names if n not in demo_names)
         if others:
-            parts.append(f"{_plural(len(others), noun)} ({', '.join(others[:3])})")
+            parts.append(f"{plural(len(others), noun)} ({', '.join(others[:3])})")
     return ", ".join(parts)
 
 
@@ -104,7 +105,3 @@ def remove_stale(conn: Connection, old: Keys, new: Keys) -> int:
             conn.execute(delete(m.table).where(m.table.c.id.in_(ids[start : start + 1000])))
         removed += len(ids)
     return removed
-
-
-def _plural(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

@@ -41,6 +41,7 @@ from leadline.sources import gitlog
 from leadline.store import cursors
 from leadline.store.db import writing
 from leadline.store.writer import KindCounts, RecordWriter
+from leadline.words import plural
 
 CURSOR_SOURCE = "git"
 CURSOR_RESOURCE = "refs"
@@ -56,11 +57,6 @@ class NoDeployment(LeadlineError):
 
     exit_code = 3
     code = "no_deployment"
-
-
-def plural(n: int, noun: str, nouns: str | None = None) -> str:
-    """``1 tag``, ``2 tags``; ``nouns`` for an irregular plural."""
-    return f"{n} {noun if n == 1 else (nouns or noun + 's')}"
 
 
 def _some(names: Sequence[str]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC
 
 from leadline.domain.times import format_time, from_micros, parse_time, to_micros
+from leadline.words import plural
 
 BAND_TEXT = {"elite": "Elite", "high": "High", "medium": "Medium", "low": "Low"}
 RATING_TEXT = {"good": "good", "needs_attention": "needs attention", "slow": "slow"}
@@ -63,8 +64,7 @@ def day(micros: int) -> str:
 
 
 def days(start_us: int, end_us: int) -> str:
-    n = (end_us - start_us) / DAY_US
-    return f"{n:g} day" if n == 1 else f"{n:g} days"
+    return plural((end_us - start_us) / DAY_US, "day", spec="g")
 
 
 def freshness(as_of: dict[str, object] | None, now_us: int) -> str | None:
@@ -77,8 +77,7 @@ def freshness(as_of: dict[str, object] | None, now_us: int) -> str | None:
     waiting = int(str(as_of.get("waiting", 0)))
     if not waiting:
         return f"Up to date (updated {ago} ago)."
-    noun = "update" if waiting == 1 else "updates"
-    return f"Updated {ago} ago; {waiting:,} {noun} waiting."
+    return f"Updated {ago} ago; {plural(waiting, 'update', spec=',')} waiting."
 
 
 def band_text(band: str | None) -> str:

@@ -27,6 +27,7 @@ from leadline.web.params import (
 )
 from leadline.web.render import html_errors, page, redirect
 from leadline.web.view import lead_time_view, widgets
+from leadline.words import plural
 
 router = APIRouter(include_in_schema=False)
 PRESETS = (7, 30, 90, 180, 365)
@@ -45,7 +46,7 @@ def navigation(engine: Engine, subject: Subject | None, view: View) -> dict[str,
         "view": view,
         "selected": f"{subject.kind}:{subject.name}" if subject else "",
         "presets": [
-            (f"{n} days", f"{subject.base}{view.last(n).query()}" if subject else "", n)
+            (plural(n, "day"), f"{subject.base}{view.last(n).query()}" if subject else "", n)
             for n in PRESETS
         ],
         "days": formatting.days(view.start, view.end),

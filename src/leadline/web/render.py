@@ -16,6 +16,7 @@ from leadline import __version__
 from leadline.errors import RETRY_AFTER, InputError, LeadlineError, NotFoundError, NotReady
 from leadline.web import formatting
 from leadline.web.params import subject_path
+from leadline.words import plural
 
 # default-src 'self' and nothing inline: scripts and styles come from /static only; charts
 # are SVG in the page, drawn with attributes, not style.
@@ -59,7 +60,7 @@ def _environment() -> Environment:
     env.filters.update(
         duration=formatting.duration, percent=formatting.percent, when=formatting.when,
         band_text=formatting.band_text, rating_text=formatting.rating_text,
-        frequency=formatting.frequency, pretty=_pretty,
+        frequency=formatting.frequency, pretty=_pretty, plural=plural,
     )  # fmt: skip
     return env
 

@@ -12,6 +12,7 @@ from leadline.metrics.series import buckets
 from leadline.web import formatting as fmt
 from leadline.web.charts import BarChart, Part, Point, Segment, bar_chart, share, stacked
 from leadline.web.params import DRILLS, Subject, View
+from leadline.words import plural
 
 
 @dataclass
@@ -113,7 +114,7 @@ def _frequency(
 
     points = _points(
         subject, view, "deployments", df["series"], per_day,
-        lambda p: f"{p['count']} deployments", _css("deployment_frequency", bands),
+        lambda p: plural(p["count"], "deployment"), _css("deployment_frequency", bands),
     )  # fmt: skip
     href = links["deployments"]
     return Widget(
@@ -130,7 +131,7 @@ def _lead_time(
     points = _points(
         subject, view, "changes", lt.get("series", []),
         lambda p, _: p["total_seconds"] if p["changes"] else None,
-        lambda p: f"{p['changes']} changes, {fmt.duration(p['total_seconds'])}",
+        lambda p: f"{plural(p['changes'], 'change')}, {fmt.duration(p['total_seconds'])}",
         _css("lead_time", bands),
     )  # fmt: skip
     href = links["changes"]
@@ -148,7 +149,7 @@ def _failure_rate(
     points = _points(
         subject, view, "failures", cfr["series"],
         lambda p, _: p["rate"] if p["failures"] or p["deployments"] else None,
-        lambda p: f"{p['failures']} failures, {p['deployments']} deployments",
+        lambda p: f"{plural(p['failures'], 'failure')}, {plural(p['deployments'], 'deployment')}",
         _css("change_failure_rate", bands),
     )  # fmt: skip
     href = links["failures"]
