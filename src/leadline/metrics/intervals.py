@@ -88,7 +88,7 @@ def poisson_cdf(k: int, mean: float) -> float:
         return 1.0
     i = np.arange(k + 1, dtype=np.float64)
     logs = -mean + i * math.log(mean) - _log_factorials(k)
-    return min(1.0, math.fsum(np.exp(logs).tolist()))
+    return min(1.0, float(np.exp(logs).sum()))  # pairwise summation
 
 
 def _solve(f: Callable[[float], float], low: float, high: float) -> float:
