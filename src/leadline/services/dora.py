@@ -387,8 +387,9 @@ def _commit_lead_time(
     end: int,
     interval: str,
 ) -> tuple[dict[str, Any], np.ndarray[Any, np.dtype[np.float64]]]:
-    """Lead time per commit (and each counted commit's seconds): the first deployment that shipped it − its commit time, for the
-    commits first deployed inside the window (DESIGN 8; the change unit is the commit)."""
+    """Lead time per commit: the first deployment that shipped it − its commit time, for the
+    commits first deployed inside the window (DESIGN 8; the change unit is the commit); and
+    each of those commits' seconds."""
     times = _commit_times(conn, profile, found)
     inside = (times.deployed_at_us >= start) & (times.deployed_at_us < end)
     seconds = times.seconds[inside].reshape(-1, 1)

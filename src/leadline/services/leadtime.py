@@ -69,9 +69,7 @@ def lead_time(
     or month (by when each change reached its last stage) the changes and the total.
     Without ``build`` the answer comes from the last complete build and carries ``as_of``.
     """
-    out, _ = lead_time_and_totals(
-        engine, profile, stat, window, on_progress, interval, build=build
-    )
+    out, _ = lead_time_and_totals(engine, profile, stat, window, on_progress, interval, build=build)
     return out
 
 
