@@ -29,7 +29,7 @@ BETTER, WORSE, SAME, NO_DATA = "better", "worse", "no significant change", "not 
 
 
 @dataclass(frozen=True)
-class Test:
+class Significance:
     """A two-sided test's p-value and the direction of the difference: +1 when the current
     window's figure is higher than the previous one's, −1 when lower, 0 when neither."""
 
@@ -63,7 +63,7 @@ def mann_whitney_u(current: npt.ArrayLike, previous: npt.ArrayLike) -> float:
     return float(ranks[: a.size].sum() - a.size * (a.size + 1) / 2.0)
 
 
-def mann_whitney(current: npt.ArrayLike, previous: npt.ArrayLike) -> Test | None:
+def mann_whitney(current: npt.ArrayLike, previous: npt.ArrayLike) -> Significance | None:
     """Two-sided Mann–Whitney U test; ``None`` when either side has no samples.
 
     With at least 10 samples on each side: the normal approximation, U's variance corrected
@@ -84,16 +84,16 @@ def mann_whitney(current: npt.ArrayLike, previous: npt.ArrayLike) -> Test | None
     if n1 >= NORMAL_MIN and n2 >= NORMAL_MIN:
         variance = n1 * n2 / 12.0 * ((n + 1) - ties / (n * (n - 1)))
         if variance <= 0:
-            return Test(1.0, 0, "mann-whitney")
+            return Significance(1.0, 0, "mann-whitney")
         z = max(abs(u - centre) - 0.5, 0.0) / math.sqrt(variance)
-        return Test(min(1.0, _normal_two_sided(z)), direction, "mann-whitney")
+        return Significance(min(1.0, _normal_two_sided(z)), direction, "mann-whitney")
     # Permutation test: the rank sum of n1 ranks drawn from all n, as far from its mean.
     observed = abs(float(ranks[:n1].sum()) - n1 * (n + 1) / 2.0)
     if math.comb(n, n1) <= EXACT_SPLITS:
         picks = np.array(list(itertools.combinations(range(n), n1)), dtype=np.int64)
         sums = ranks[picks].sum(axis=1)
         extreme = np.abs(sums - n1 * (n + 1) / 2.0) >= observed - 1e-9
-        return Test(float(extreme.mean()), direction, "mann-whitney exact")
+        return Significance(float(extreme.mean()), direction, "mann-whitney exact")
     rng = np.random.default_rng(PERMUTATION_SEED)
     hits = 0
     chunk = max(1, 2_000_000 // n)
@@ -102,10 +102,10 @@ def mann_whitney(current: npt.ArrayLike, previous: npt.ArrayLike) -> Test | None
         shuffled = rng.permuted(np.tile(ranks, (rows, 1)), axis=1)
         sums = shuffled[:, :n1].sum(axis=1)
         hits += int((np.abs(sums - n1 * (n + 1) / 2.0) >= observed - 1e-9).sum())
-    return Test((hits + 1) / (PERMUTATIONS + 1), direction, "mann-whitney permutation")
+    return Significance((hits + 1) / (PERMUTATIONS + 1), direction, "mann-whitney permutation")
 
 
-def two_proportions(x1: int, n1: int, x2: int, n2: int) -> Test | None:
+def two_proportions(x1: int, n1: int, x2: int, n2: int) -> Significance | None:
     """Pooled two-proportion z-test of ``x1/n1`` (current) against ``x2/n2`` (previous);
     ``None`` when either has no trials. Both proportions 0 or both 1: p = 1."""
     if n1 <= 0 or n2 <= 0:
@@ -115,8 +115,8 @@ def two_proportions(x1: int, n1: int, x2: int, n2: int) -> Test | None:
     se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
     direction = (p1 > p2) - (p1 < p2)
     if se == 0:
-        return Test(1.0, 0, "two-proportion z")
-    return Test(min(1.0, _normal_two_sided((p1 - p2) / se)), direction, "two-proportion z")
+        return Significance(1.0, 0, "two-proportion z")
+    return Significance(min(1.0, _normal_two_sided((p1 - p2) / se)), direction, "two-proportion z")
 
 
 def binomial_two_sided(k: int, n: int, p: float) -> float:
@@ -136,7 +136,7 @@ def binomial_two_sided(k: int, n: int, p: float) -> float:
     return float(min(1.0, pmf[pmf <= observed * (1 + 1e-7)].sum()))
 
 
-def poisson_rates(k1: int, t1: float, k2: int, t2: float) -> Test | None:
+def poisson_rates(k1: int, t1: float, k2: int, t2: float) -> Significance | None:
     """Two Poisson rates ``k1/t1`` (current) and ``k2/t2`` (previous): given k1 + k2 events,
     k1 ~ Binomial(k1 + k2, t1 / (t1 + t2)) when the rates are equal; the exact two-sided
     binomial p-value. ``None`` when there is no event in either window (nothing to compare)."""
@@ -146,7 +146,9 @@ def poisson_rates(k1: int, t1: float, k2: int, t2: float) -> Test | None:
         return None
     r1, r2 = k1 / t1, k2 / t2
     direction = (r1 > r2) - (r1 < r2)
-    return Test(binomial_two_sided(k1, k1 + k2, t1 / (t1 + t2)), direction, "poisson conditional")
+    return Significance(
+        binomial_two_sided(k1, k1 + k2, t1 / (t1 + t2)), direction, "poisson conditional"
+    )
 
 
 def change_percent(current: float | None, previous: float | None) -> float | None:
@@ -157,7 +159,7 @@ def change_percent(current: float | None, previous: float | None) -> float | Non
     return round((current - previous) / previous * 100, 2)
 
 
-def verdict(test: Test | None, lower_is_better: bool) -> str:
+def verdict(test: Significance | None, lower_is_better: bool) -> str:
     """``better`` / ``worse`` when p < 0.05 (by the metric's direction), else ``no significant
     change``; ``not enough data`` without a test."""
     if test is None:
@@ -169,7 +171,7 @@ def verdict(test: Test | None, lower_is_better: bool) -> str:
 
 
 def comparison(
-    current: float | None, previous: float | None, test: Test | None, lower_is_better: bool
+    current: float | None, previous: float | None, test: Significance | None, lower_is_better: bool
 ) -> dict[str, Any]:
     """One section of the ``comparison`` object."""
     return {
