@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from leadline.metrics import intervals as iv
 from leadline.metrics.intervals import (
     Interval,
     bootstrap,
@@ -181,3 +182,46 @@ def test_row_statistic_is_statistic_bit_for_bit(rows: list[list[float]], stat: s
     matrix = np.array([r[:width] for r in rows])
     expected = [statistic(row, stat) for row in matrix]
     assert row_statistic(matrix, stat).tolist() == expected
+
+
+# --- large samples ---------------------------------------------------------------------------
+
+
+def test_the_mean_of_a_large_sample_has_the_normal_interval() -> None:
+    # 1…n: mean (n + 1)/2, sample variance n(n + 1)/12, half-width z·s/√n.
+    n = 6_000
+    half = 1.959963984540054 * math.sqrt(n * (n + 1) / 12) / math.sqrt(n)  # 43.8298…
+    got = iv.large_sample(np.arange(1, n + 1, dtype=np.float64)[::-1], "mean")
+    assert got is not None and got.method == "normal"
+    assert got.low == pytest.approx(3000.5 - half, abs=1e-9)
+    assert got.high == pytest.approx(3000.5 + half, abs=1e-9)
+    assert round(half, 4) == 43.8298
+
+
+@pytest.mark.parametrize(
+    ("stat", "low", "high"),
+    [
+        # p90 of 1…6000: n·p = 5400, z·√(n·p·(1−p)) = 1.96·√540 = 45.545 → ranks 5354, 5446
+        ("p90", 5354.0, 5446.0),
+        # median: 3000 ± 1.96·√1500 = 3000 ± 75.91 → ranks 2924, 3076
+        ("median", 2924.0, 3076.0),
+        # p95: 5700 ± 1.96·√285 = 5700 ± 33.09 → ranks 5666, 5734
+        ("p95", 5666.0, 5734.0),
+    ],
+)
+def test_a_percentile_of_a_large_sample_has_the_order_statistic_interval(
+    stat: str, low: float, high: float
+) -> None:
+    data = np.random.default_rng(7).permutation(np.arange(1, 6_001, dtype=np.float64))
+    got = iv.large_sample(data, stat)
+    assert got is not None and got.method == "order-statistics"
+    assert (got.low, got.high) == (low, high)
+
+
+def test_durations_bootstrap_small_samples_and_not_large_ones() -> None:
+    small = np.arange(1, iv.BOOTSTRAP_MAX + 1, dtype=np.float64)
+    large = np.arange(1, iv.BOOTSTRAP_MAX + 2, dtype=np.float64)
+    assert iv.durations(small, "p90") == iv.bootstrap(small, "p90")
+    assert iv.durations(large, "p90") == iv.large_sample(large, "p90")
+    assert iv.durations(np.array([np.nan]), "mean") is None
+    assert iv.large_sample([], "mean") is None

@@ -3,7 +3,12 @@
 - ``wilson``: a proportion (change failure rate: failures of deployments);
 - ``poisson``: a count over an exposure (deployments per day), the exact (Garwood) interval;
 - ``bootstrap``: a statistic of durations (lead time, time to restore), the percentile interval
-  of 2 000 seeded resamples computed with the same statistic the metric reports.
+  of 2 000 seeded resamples computed with the same statistic the metric reports;
+- ``durations``: ``bootstrap`` up to ``BOOTSTRAP_MAX`` samples; past it the large-sample
+  intervals, which cost one pass instead of 2 000 (a bootstrap of 60,000 lead times took
+  2 s, and a year of a large organisation has hundreds of thousands): the normal interval of
+  the mean, and the distribution-free order-statistic interval of a percentile. At that
+  size the bootstrap and these agree to well under a percent.
 
 Pure: no database, no clock, no global random state (the bootstrap's seed comes from the data).
 """
@@ -20,12 +25,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from leadline.metrics.stats import row_statistic
+from leadline.metrics.stats import quantile_of, row_statistic
 
 LEVEL = 0.95
 Z_95 = 1.959963984540054  # the 0.975 quantile of the standard normal distribution
 FEW_SAMPLES = 10
 BOOTSTRAP_RESAMPLES = 2_000
+BOOTSTRAP_MAX = 5_000  # samples; more use the large-sample intervals (``durations``)
 _CELLS_PER_CHUNK = 4_000_000  # resample matrix cells computed at once (32 MB of float64)
 
 
@@ -184,3 +190,39 @@ def bootstrap(
     # The same linear interpolation between closest ranks as metrics.stats.
     low, high = (float(x) for x in np.percentile(values, [tail, 100 - tail]))
     return Interval(min(low, high), max(low, high), LEVEL, "bootstrap")
+
+
+def durations(samples: npt.ArrayLike, stat: str) -> Interval | None:
+    """The interval of ``stat`` of durations: ``bootstrap`` up to ``BOOTSTRAP_MAX`` samples,
+    else ``large_sample``. ``None`` without samples."""
+    data = np.asarray(samples, dtype=np.float64)
+    data = data[~np.isnan(data)]
+    if data.size <= BOOTSTRAP_MAX:
+        return bootstrap(data, stat)
+    return large_sample(data, stat)
+
+
+def large_sample(samples: npt.ArrayLike, stat: str) -> Interval | None:
+    """The large-sample 95 % interval of ``stat``.
+
+    - mean: ``mean ± z·s/√n`` (``s`` the sample standard deviation, ``n - 1`` degrees);
+    - a percentile ``p``: the order statistics at ranks ``⌊np − z·√(np(1−p))⌋`` and
+      ``⌈np + z·√(np(1−p))⌉`` (1-based, clipped to 1…n) — distribution-free, since the
+      number of samples below the true percentile is Binomial(n, p).
+    """
+    data = np.asarray(samples, dtype=np.float64)
+    data = data[~np.isnan(data)]
+    n = int(data.size)
+    if n == 0:
+        return None
+    q = quantile_of(stat)
+    if q is None:
+        mean = math.fsum(np.sort(data).tolist()) / n
+        spread = float(np.std(data, ddof=1)) if n > 1 else 0.0
+        half = Z_95 * spread / math.sqrt(n)
+        return Interval(mean - half, mean + half, LEVEL, "normal")
+    centre, half = n * q, Z_95 * math.sqrt(n * q * (1 - q))
+    lo = min(max(math.floor(centre - half), 1), n)
+    hi = min(max(math.ceil(centre + half), 1), n)
+    low, high = np.partition(data, (lo - 1, hi - 1))[[lo - 1, hi - 1]]
+    return Interval(float(low), float(high), LEVEL, "order-statistics")

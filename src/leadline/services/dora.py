@@ -128,8 +128,8 @@ class _Samples:
         """Each section's ``interval`` and ``few_samples``."""
         df = iv.poisson(self.deployments, self.days)
         cfr = iv.wilson(self.failures, self.trials) if self.rate_defined else None
-        lead = iv.bootstrap(self.lead_times, stat)
-        mttr = iv.bootstrap(self.restores, "mean")
+        lead = iv.durations(self.lead_times, stat)
+        mttr = iv.durations(self.restores, "mean")
         sizes = {
             "deployment_frequency": (df, self.deployments, metrics.RATE_DECIMALS),
             "change_failure_rate": (cfr, self.trials, metrics.RATE_DECIMALS),
