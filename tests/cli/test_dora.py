@@ -181,3 +181,22 @@ def test_absurd_windows_are_input_errors(run_cli: Any, args: tuple[str, ...]) ->
     result = run_cli("dora", "--profile", str(QUARTER / "incidents.yaml"), *args)
     assert result.code == 2, result.err
     assert "Traceback" not in result.err and "internal error" not in result.err
+
+
+@pytest.mark.parametrize(
+    ("section", "text"),
+    [
+        ({"verdict": "worse", "change_percent": 12.4, "p_value": 0.03}, "+12 % (worse, p=0.03)"),
+        ({"verdict": "better", "change_percent": -50.0, "p_value": 2e-5},
+         "-50 % (better, p<0.001)"),
+        ({"verdict": "better", "change_percent": None, "p_value": 0.004}, "(better, p=0.004)"),
+        ({"verdict": "no significant change", "change_percent": 3.0, "p_value": 0.6},
+         "no significant change"),
+        ({"verdict": "not enough data", "change_percent": None, "p_value": None},
+         "not enough data"),
+    ],
+)  # fmt: skip
+def test_vs_previous_cell(section: dict[str, Any], text: str) -> None:
+    from leadline.cli.render import versus
+
+    assert versus(section) == text

@@ -29,6 +29,13 @@ from leadline.cli.options import profile_options, window_options
     help="Statistic for lead time for changes.",
 )
 @click.option(
+    "--compare",
+    type=click.Choice(["previous"]),
+    default=None,
+    help="Also compare each figure with the previous window of the same length "
+    "(change, p-value, better / worse / no significant change).",
+)
+@click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
 @click.pass_obj
@@ -39,6 +46,7 @@ def dora_command(
     window: Any,
     interval: str,
     stat: str,
+    compare: str | None,
     fmt: str,
 ) -> None:
     """The four DORA metrics with bands and trends, as the profile's dora block defines them
@@ -50,7 +58,15 @@ def dora_command(
     from leadline.services.dora import dora
 
     with step_progress("building timelines") as progress:
-        report = dora(app.engine, profile, window, interval, stat, on_progress=progress)
+        report = dora(
+            app.engine,
+            profile,
+            window,
+            interval,
+            stat,
+            on_progress=progress,
+            compare=compare == "previous",
+        )
     if collection is not None:
         report = {"collection": collection, **report}
     if fmt == "json":

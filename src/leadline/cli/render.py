@@ -120,6 +120,22 @@ def _band(value: str | None) -> str:
     return f"[{BAND_STYLE[value]}]{value}[/]" if value else "—"
 
 
+def p_value(p: float) -> str:
+    """``p=0.03``; ``p<0.001`` below a thousandth."""
+    return "p<0.001" if p < 0.001 else f"p={p:.2g}"
+
+
+def versus(section: dict[str, Any]) -> str:
+    """A comparison cell: ``+12 % (worse, p=0.03)``, ``no significant change`` or
+    ``not enough data``."""
+    verdict = section["verdict"]
+    if verdict not in ("better", "worse"):
+        return str(verdict)
+    change = section["change_percent"]
+    shown = "" if change is None else f"{change:+.0f} % "
+    return f"{shown}({verdict}, {p_value(section['p_value'])})"
+
+
 def dora_table(report: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -133,20 +149,29 @@ def dora_table(report: dict[str, Any]) -> None:
         f"({report['bands']} bands)",
         title_justify="left",
     )
-    for name, justify in [("metric", "left"), ("value", "right"), ("band", "left"),
-                          ("detail", "left")]:  # fmt: skip
+    comparison = report.get("comparison")
+    columns = [("metric", "left"), ("value", "right"), ("band", "left"), ("detail", "left")]
+    if comparison is not None:
+        columns.append(("vs previous", "left"))
+    for name, justify in columns:
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
+
+    def vs(section: str) -> list[str]:
+        return [] if comparison is None else [versus(comparison[section])]
+
     table.add_row(
         "Deployment frequency",
         f"{df['per_day']:g}/day",
         _band(df["band"]),
         f"{plural(df['deployments'], 'deployment')} in {plural(df['days'], 'day', spec='g')}",
+        *vs("deployment_frequency"),
     )
     table.add_row(
         "Lead time for changes",
         human(lt["total_seconds"]) if lt["changes"] else "—",
         _band(lt["band"]),
         f"{lt['statistic']} over {plural(lt['changes'], 'change')}",
+        *vs("lead_time_for_changes"),
     )
     rate = cfr["rate"]
     table.add_row(
@@ -154,6 +179,7 @@ def dora_table(report: dict[str, Any]) -> None:
         "—" if rate is None else f"{rate * 100:.2f} %",
         _band(cfr["band"]),
         f"{plural(cfr['failures'], 'failure')} / {plural(cfr['deployments'], 'deployment')}",
+        *vs("change_failure_rate"),
     )
     table.add_row(
         "Time to restore",
@@ -161,9 +187,12 @@ def dora_table(report: dict[str, Any]) -> None:
         _band(mttr["band"]),
         f"mean of {mttr['incidents']} restored ({mttr['open']} open); "
         f"median {human(mttr['median_seconds'])}",
+        *vs("mean_time_to_restore"),
     )
     console = Console(highlight=False)
     console.print(table)
+    if comparison is not None:
+        console.print(f"previous window: {comparison['from']} → {comparison['to']}")
     for warning in [*cfr.get("warnings", []), *mttr.get("warnings", [])]:
         console.print(f"[yellow]warning:[/] {escape(warning)}")
     if df["series"]:

@@ -254,6 +254,20 @@ def mean_time_to_restore(
     )
 
 
+def restore_seconds(
+    created_us: npt.ArrayLike, resolved_us: OptionalTimes, start_us: int, end_us: int
+) -> npt.NDArray[np.float64]:
+    """The restore times (seconds, negative ones as 0) that ``mean_time_to_restore`` averages:
+    the incidents resolved in ``[start, end)``."""
+    created = as_times(created_us)
+    resolved, is_resolved = as_optional_times(resolved_us)
+    if resolved.shape != created.shape:
+        raise ValueError(f"resolved_us must have shape {created.shape}, got {resolved.shape}")
+    counted = is_resolved & (resolved >= int(start_us)) & (resolved < int(end_us))
+    seconds: npt.NDArray[np.float64] = np.maximum(resolved - created, 0)[counted] / 1_000_000
+    return seconds
+
+
 def lead_time_for_changes(
     lead_time_json: Mapping[str, Any], band_set: str = DEFAULT_BAND_SET
 ) -> dict[str, Any]:

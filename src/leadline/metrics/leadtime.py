@@ -161,6 +161,16 @@ def aggregate(
     )
 
 
+def change_totals(durations: npt.ArrayLike) -> FloatArray:
+    """Each change's total lead time: the sum of its stage durations, a stage not reached
+    counting 0 (the samples the DORA interval and comparison resample)."""
+    data = np.asarray(durations, dtype=np.float64)
+    if data.ndim != 2:
+        raise ValueError(f"durations must be 2-D, got {data.ndim} dimension(s)")
+    totals: FloatArray = np.where(np.isnan(data), 0.0, data).sum(axis=1)
+    return totals
+
+
 def lead_time(
     start: npt.ArrayLike, times: npt.ArrayLike, profile: Profile, stat: str = "mean"
 ) -> LeadTimeResult:

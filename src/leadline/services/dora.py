@@ -30,13 +30,15 @@ from leadline.correlate.incidents import (
     link_failures,
 )
 from leadline.domain.records import Commit, Issue
-from leadline.domain.times import from_micros, to_micros
+from leadline.domain.times import format_time, from_micros, to_micros
 from leadline.errors import InputError
+from leadline.metrics import compare as cmp
 from leadline.metrics import dora as metrics
+from leadline.metrics import intervals as iv
 from leadline.metrics.leadtime import aggregate
 from leadline.metrics.series import bucket_index, buckets
 from leadline.profiles.models import DoraSpec, Profile, Stage
-from leadline.services.leadtime import Progress, Window, lead_time
+from leadline.services.leadtime import Progress, Window, lead_time_and_totals
 from leadline.store import dora_queries as q
 from leadline.store.db import reading
 
@@ -74,16 +76,109 @@ def dora(
     on_progress: Progress | None = None,
     *,
     build: bool = True,
+    compare: bool = False,
 ) -> dict[str, Any]:
     """``leadline dora --format json``. ``build``: bring the timelines the lead time reads
-    up to date first (the CLI); else answer from the last build, with its ``as_of``."""
+    up to date first (the CLI); else answer from the last build, with its ``as_of``.
+
+    Every section carries its 95 % ``interval`` (or ``None``) and ``few_samples``. With
+    ``compare`` the report also has ``comparison``: each figure against the previous window
+    of the same length, ending where this one starts (docs/dora.md#comparison).
+    """
     if profile.dora is None:
         raise InputError(
             f"profile {profile.name!r} has no dora block: add one to say where deployments, "
             "failures and restores come from (docs/profiles.md#the-dora-block)"
         )
-    spec = profile.dora
     start, end = default_window(window, now or datetime.now(UTC))
+    parts, samples = _figures(engine, profile, start, end, interval, stat, on_progress, build)
+    fresh = parts["lead_time_for_changes"].pop("as_of", None)
+    report = metrics.dora_report(
+        profile.name, start, end, interval, band_set=profile.dora.bands, **parts
+    )
+    for name, extra in samples.uncertainty(stat).items():
+        report[name].update(extra)
+    if fresh is not None:
+        report["as_of"] = fresh
+    if compare:
+        before = start - (end - start)
+        _, earlier = _figures(engine, profile, before, start, interval, stat, None, build)
+        report["comparison"] = {
+            "from": format_time(from_micros(before)),
+            "to": format_time(from_micros(start)),
+            **samples.compare(earlier, stat),
+        }
+    return report
+
+
+@dataclass(frozen=True)
+class _Samples:
+    """What a window's intervals and comparisons need: counts, exposures and durations."""
+
+    deployments: int
+    days: float
+    failures: int
+    trials: int  # the change failure rate's denominator
+    rate_defined: bool
+    lead_times: np.ndarray[Any, np.dtype[np.float64]]  # per change, seconds
+    restores: np.ndarray[Any, np.dtype[np.float64]]  # per restored incident, seconds
+    figures: dict[str, float | None]
+
+    def uncertainty(self, stat: str) -> dict[str, dict[str, Any]]:
+        """Each section's ``interval`` and ``few_samples``."""
+        df = iv.poisson(self.deployments, self.days)
+        cfr = iv.wilson(self.failures, self.trials) if self.rate_defined else None
+        lead = iv.durations(self.lead_times, stat)
+        mttr = iv.durations(self.restores, "mean")
+        sizes = {
+            "deployment_frequency": (df, self.deployments, metrics.RATE_DECIMALS),
+            "change_failure_rate": (cfr, self.trials, metrics.RATE_DECIMALS),
+            "lead_time_for_changes": (lead, int(self.lead_times.size), None),
+            "mean_time_to_restore": (mttr, int(self.restores.size), None),
+        }
+        return {
+            name: {
+                "interval": None if i is None else (i.rounded(d) if d else i).to_json(),
+                "few_samples": iv.few_samples(n),
+            }
+            for name, (i, n, d) in sizes.items()
+        }
+
+    def compare(self, previous: _Samples, stat: str) -> dict[str, dict[str, Any]]:
+        """The ``comparison`` sections: this window against ``previous``."""
+        now, then = self.figures, previous.figures
+        df = cmp.poisson_rates(self.deployments, self.days, previous.deployments, previous.days)
+        cfr = (
+            cmp.two_proportions(self.failures, self.trials, previous.failures, previous.trials)
+            if self.rate_defined and previous.rate_defined
+            else None
+        )
+        tests = {
+            "deployment_frequency": (df, False),
+            "lead_time_for_changes": (cmp.mann_whitney(self.lead_times, previous.lead_times), True),
+            "change_failure_rate": (cfr, True),
+            "mean_time_to_restore": (cmp.mann_whitney(self.restores, previous.restores), True),
+        }
+        return {
+            name: cmp.comparison(now[name], then[name], test, lower)
+            for name, (test, lower) in tests.items()
+        }
+
+
+def _figures(
+    engine: Engine,
+    profile: Profile,
+    start: int,
+    end: int,
+    interval: str,
+    stat: str,
+    on_progress: Progress | None,
+    build: bool,
+) -> tuple[dict[str, Any], _Samples]:
+    """The four sections of ``[start, end)`` (lead time with its ``as_of``, if any) and the
+    samples behind them."""
+    assert profile.dora is not None
+    spec = profile.dora
     bands = spec.bands
     with reading(engine) as conn:
         if _window_runs_suffice(spec):
@@ -95,28 +190,42 @@ def dora(
             times = found.times_in(start, end)
             df = metrics.deployment_frequency(times, start, end, interval, bands)
             cfr = _change_failure_rate(conn, profile, spec, found, start, end, interval)
-        mttr = _mttr(conn, profile, start, end, interval)
+        mttr, restored = _mttr(conn, profile, start, end, interval)
         if spec.lead_time == "commits":
-            lead = _commit_lead_time(conn, profile, found, stat, start, end, interval)
+            lead, totals = _commit_lead_time(conn, profile, found, stat, start, end, interval)
     if spec.lead_time != "commits":
         closed = Window(from_micros(start), from_micros(end))
-        lead = lead_time(engine, profile, stat, closed, on_progress, interval, build=build)
+        lead, totals = lead_time_and_totals(
+            engine, profile, stat, closed, on_progress, interval, build=build
+        )
         lead.pop("in_flight", None)
     fresh = lead.pop("as_of", None)
-    report = metrics.dora_report(
-        profile.name,
-        start,
-        end,
-        interval,
-        deployment_frequency=df,
-        lead_time_for_changes=metrics.lead_time_for_changes(lead, bands),
-        change_failure_rate=cfr,
-        mean_time_to_restore=mttr,
-        band_set=bands,
-    )
+    lead = metrics.lead_time_for_changes(lead, bands)
     if fresh is not None:
-        report["as_of"] = fresh
-    return report
+        lead["as_of"] = fresh
+    linked = "unlinked" in cfr
+    samples = _Samples(
+        deployments=int(df["deployments"]),
+        days=float(df["days"]),
+        failures=int(cfr["failures"]),
+        trials=int(cfr["deployments"]) + (0 if linked else int(cfr["failures"])),
+        rate_defined=cfr["rate"] is not None,
+        lead_times=np.asarray(totals, dtype=np.float64),
+        restores=restored,
+        figures={
+            "deployment_frequency": df["per_day"],
+            "lead_time_for_changes": lead["total_seconds"] if lead["changes"] else None,
+            "change_failure_rate": cfr["rate"],
+            "mean_time_to_restore": mttr["mean_seconds"],
+        },
+    )
+    parts = {
+        "deployment_frequency": df,
+        "lead_time_for_changes": lead,
+        "change_failure_rate": cfr,
+        "mean_time_to_restore": mttr,
+    }
+    return parts, samples
 
 
 def _glob(value: str | None, patterns: Sequence[str] | None) -> bool:
@@ -277,9 +386,10 @@ def _commit_lead_time(
     start: int,
     end: int,
     interval: str,
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], np.ndarray[Any, np.dtype[np.float64]]]:
     """Lead time per commit: the first deployment that shipped it − its commit time, for the
-    commits first deployed inside the window (DESIGN 8; the change unit is the commit)."""
+    commits first deployed inside the window (DESIGN 8; the change unit is the commit); and
+    each of those commits' seconds."""
     times = _commit_times(conn, profile, found)
     inside = (times.deployed_at_us >= start) & (times.deployed_at_us < end)
     seconds = times.seconds[inside].reshape(-1, 1)
@@ -295,7 +405,7 @@ def _commit_lead_time(
         }
         for i, b in enumerate(grid)
     ]
-    return result
+    return result, seconds[:, 0]
 
 
 def _commit_times(conn: Connection, profile: Profile, found: _Deployments) -> CommitLeadTimes:
@@ -417,12 +527,18 @@ def _issues(
     ]  # fmt: skip
 
 
-def _mttr(conn: Connection, profile: Profile, start: int, end: int, interval: str) -> Any:
+def _mttr(
+    conn: Connection, profile: Profile, start: int, end: int, interval: str
+) -> tuple[Any, np.ndarray[Any, np.dtype[np.float64]]]:
+    """The MTTR section and the restore times (seconds) it averages."""
     assert profile.dora is not None
     restores = _restores(conn, profile)
     created = np.array([x.created_us for x in restores], dtype=np.int64)
     resolved = [x.resolved_us for x in restores]
-    return metrics.mean_time_to_restore(created, resolved, start, end, interval, profile.dora.bands)
+    section = metrics.mean_time_to_restore(
+        created, resolved, start, end, interval, profile.dora.bands
+    )
+    return section, metrics.restore_seconds(created, resolved, start, end)
 
 
 @dataclass(frozen=True)

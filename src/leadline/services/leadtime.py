@@ -18,9 +18,14 @@ from sqlalchemy import Connection, Engine
 
 from leadline.domain.times import format_time, from_micros, to_micros
 from leadline.errors import InputError, NotFoundError, NotReady
-from leadline.metrics.leadtime import aggregate, explain_change, stage_durations
+from leadline.metrics.leadtime import (
+    aggregate,
+    change_totals,
+    explain_change,
+    stage_durations,
+)
 from leadline.metrics.series import bucket_index, buckets
-from leadline.metrics.stats import check_statistic
+from leadline.metrics.stats import FloatArray, check_statistic
 from leadline.profiles.models import Profile
 from leadline.services.refresh import Progress, refresh, timeline_fingerprint
 from leadline.store import changelog
@@ -64,6 +69,21 @@ def lead_time(
     or month (by when each change reached its last stage) the changes and the total.
     Without ``build`` the answer comes from the last complete build and carries ``as_of``.
     """
+    out, _ = lead_time_and_totals(engine, profile, stat, window, on_progress, interval, build=build)
+    return out
+
+
+def lead_time_and_totals(
+    engine: Engine,
+    profile: Profile,
+    stat: str = "mean",
+    window: Window | None = None,
+    on_progress: Progress | None = None,
+    interval: str | None = None,
+    *,
+    build: bool = True,
+) -> tuple[dict[str, Any], FloatArray]:
+    """``lead_time`` and each counted change's total lead time in seconds (``change_totals``)."""
     check_statistic(stat)
     if build:
         refresh(engine, profile, on_progress)
@@ -82,7 +102,7 @@ def lead_time(
         out["series"] = _series(profile, stat, durations, matrix.end, start_us, end_us, interval)
     if fresh is not None:
         out["as_of"] = fresh
-    return out
+    return out, change_totals(durations)
 
 
 def _series(
