@@ -148,6 +148,6 @@ def _print_table(report: object) -> None:
     for kind in kinds:
         c = report.counts[kind]
         click.echo(f"{kind:<{width}}  {c.new:>9}  {c.updated:>9}  {c.unchanged:>9}")
-    rate = report.records / report.seconds if report.seconds > 0 else 0.0
+    rate = round(report.records / report.seconds) if report.seconds > 0 else 0
     click.echo(f"{plural(report.records, 'record')} in {report.seconds:.2f} s "
-               f"({rate:,.0f} records/s)")  # fmt: skip
+               f"({plural(rate, 'record', spec=',')}/s)")  # fmt: skip
