@@ -3,6 +3,7 @@ real socket: concurrency, kill -9, the browser)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -13,6 +14,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+
+
+def kill_tree(process: subprocess.Popen[bytes]) -> None:
+    """SIGKILL a process and its children (``leadline serve``'s refresher), then reap it."""
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    pids = children.read_text().split() if children.exists() else []
+    for pid in [*pids, str(process.pid)]:
+        with contextlib.suppress(ProcessLookupError, PermissionError):  # gone already
+            os.kill(int(pid), signal.SIGKILL)
+    process.wait(timeout=30)
 
 
 def free_port() -> int:
@@ -27,9 +38,10 @@ class Server:
     url: str
 
     def kill(self) -> None:
-        """``kill -9``: no shutdown, no flush, nothing the process can do about it."""
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=30)
+        """``kill -9``: no shutdown, no flush, nothing the process can do about it — nor
+        its background refresher, killed with it (else it would go on for up to a second,
+        and a test dropping its database could race it)."""
+        kill_tree(self.process)
 
     def stop(self) -> None:
         if self.process.poll() is None:

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from tests.server import kill_tree
 from tests.web.conftest import COLLECTIONS
 
 CHROMIUM = Path(os.environ.get("LEADLINE_TEST_CHROMIUM", "/usr/bin/chromium"))
@@ -75,8 +76,7 @@ def serving(db_url: str, *command: str, log: Path, timeout: float = 60) -> Itera
             try:
                 process.wait(10)
             except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+                kill_tree(process)
 
 
 class Watch:
