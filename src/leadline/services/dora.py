@@ -388,7 +388,7 @@ def _commit_lead_time(
     interval: str,
 ) -> tuple[dict[str, Any], np.ndarray[Any, np.dtype[np.float64]]]:
     """Lead time per commit: the first deployment that shipped it − its commit time, for the
-    commits first deployed inside the window (DESIGN 8; the change unit is the commit); and
+    commits first deployed inside the window (the change unit is the commit); and
     each of those commits' seconds."""
     times = _commit_times(conn, profile, found)
     inside = (times.deployed_at_us >= start) & (times.deployed_at_us < end)
