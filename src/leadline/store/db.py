@@ -71,7 +71,9 @@ def _sqlite_on_begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN")
 
 
-# One key for every leadline writer on a PostgreSQL database (see ``writing``).
+# The writer lock of one leadline database on PostgreSQL (see ``writing``): this key and the
+# schema's name, so that leadline databases kept in different schemas of one PostgreSQL
+# database (``?options=-csearch_path%3D…``) do not wait for each other's writers.
 PG_WRITER_LOCK = 0x6C65_6164  # "lead"
 
 
@@ -100,7 +102,10 @@ def writing(engine: Engine, wait: float | None = None) -> Iterator[Connection]:
             if conn.dialect.name == "postgresql":
                 if wait is not None:
                     conn.execute(text(f"SET LOCAL lock_timeout = {options['leadline_wait_ms']}"))
-                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_WRITER_LOCK})
+                conn.execute(
+                    text("SELECT pg_advisory_xact_lock(:key, hashtext(current_schema()))"),
+                    {"key": PG_WRITER_LOCK},
+                )
                 if wait is not None:
                     conn.execute(text("SET LOCAL lock_timeout = DEFAULT"))
         with tx:
