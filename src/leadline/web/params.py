@@ -16,8 +16,7 @@ from leadline.errors import InputError, NotFoundError
 from leadline.profiles.models import Profile
 from leadline.services import collections, profiles
 from leadline.services.collections import Collection
-from leadline.services.dora import default_window
-from leadline.services.leadtime import Window
+from leadline.services.windows import Window, default_window
 from leadline.services.refresher import Refresher
 from leadline.web.formatting import DAY_US, bound
 
