@@ -55,7 +55,8 @@ def _bound(at: datetime) -> str:
 def window_text(start: datetime | None, end: datetime | None) -> str:
     """``2024-01-01 → 2024-04-01`` (end exclusive), or ``all time`` without bounds."""
     if start and end:
-        return f"{_bound(start)} → {_bound(end)}"
+        days = plural((end - start).total_seconds() / 86_400, "day", spec="g")
+        return f"{_bound(start)} → {_bound(end)} ({days})"
     if start:
         return f"from {_bound(start)} on (no end)"
     if end:
@@ -113,6 +114,7 @@ def change_table(explained: dict[str, Any]) -> None:
     Console(highlight=False).print(table)
 
 
+NO_DATA = "no data"  # a figure with no source or nothing to measure: never a 0
 BAND_STYLE = {"elite": "bold green", "high": "green", "medium": "yellow", "low": "red"}
 
 
@@ -146,7 +148,7 @@ def dora_table(report: dict[str, Any]) -> None:
     mttr = report["mean_time_to_restore"]
     table = Table(
         title=f"{escape(report['profile'])} — DORA, {report['from']} → {report['to']} "
-        f"({report['bands']} bands)",
+        f"({plural(report['window']['days'], 'day', spec='g')}, {report['bands']} bands)",
         title_justify="left",
     )
     comparison = report.get("comparison")
@@ -159,16 +161,18 @@ def dora_table(report: dict[str, Any]) -> None:
     def vs(section: str) -> list[str]:
         return [] if comparison is None else [versus(comparison[section])]
 
+    per_day = df["per_day"]
     table.add_row(
         "Deployment frequency",
-        f"{df['per_day']:g}/day",
+        NO_DATA if per_day is None else f"{per_day:g}/day",
         _band(df["band"]),
         f"{plural(df['deployments'], 'deployment')} in {plural(df['days'], 'day', spec='g')}",
         *vs("deployment_frequency"),
     )
+    lead = lt["total_seconds"]
     table.add_row(
         "Lead time for changes",
-        human(lt["total_seconds"]) if lt["changes"] else "—",
+        NO_DATA if lead is None or not lt["changes"] else human(lead),
         _band(lt["band"]),
         f"{lt['statistic']} over {plural(lt['changes'], 'change')}",
         *vs("lead_time_for_changes"),
@@ -176,14 +180,15 @@ def dora_table(report: dict[str, Any]) -> None:
     rate = cfr["rate"]
     table.add_row(
         "Change failure rate",
-        "—" if rate is None else f"{rate * 100:.2f} %",
+        NO_DATA if rate is None else f"{rate * 100:.2f} %",
         _band(cfr["band"]),
         f"{plural(cfr['failures'], 'failure')} / {plural(cfr['deployments'], 'deployment')}",
         *vs("change_failure_rate"),
     )
+    mean = mttr["mean_seconds"]
     table.add_row(
         "Time to restore",
-        human(mttr["mean_seconds"]),
+        NO_DATA if mean is None else human(mean),
         _band(mttr["band"]),
         f"mean of {mttr['incidents']} restored ({mttr['open']} open); "
         f"median {human(mttr['median_seconds'])}",
@@ -193,6 +198,10 @@ def dora_table(report: dict[str, Any]) -> None:
     console.print(table)
     if comparison is not None:
         console.print(f"previous window: {comparison['from']} → {comparison['to']}")
+    for name, section in (("Deployment frequency", df), ("Lead time for changes", lt),
+                          ("Change failure rate", cfr), ("Time to restore", mttr)):  # fmt: skip
+        if "reason" in section:
+            console.print(f"{name}: no data: {escape(section['reason'])}")
     for warning in [*cfr.get("warnings", []), *mttr.get("warnings", [])]:
         console.print(f"[yellow]warning:[/] {escape(warning)}")
     if df["series"]:
