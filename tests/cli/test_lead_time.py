@@ -34,7 +34,14 @@ def test_each_example_gives_the_page_figures(run_cli: Any, n: int) -> None:
     case = EXPECTED[f"example{n}"]
     ok(run_cli("import", str(EXAMPLES / case["file"]), "--format", "json"))
     report = ok(
-        run_cli("lead-time", "--all-time", "--profile", str(EXAMPLES / case["profile"]), "--format", "json")
+        run_cli(
+            "lead-time",
+            "--all-time",
+            "--profile",
+            str(EXAMPLES / case["profile"]),
+            "--format",
+            "json",
+        )
     )
     assert report["changes"] == 1
     assert [s["name"] for s in report["stages"]] == [s["name"] for s in case["stages"]]
@@ -69,7 +76,14 @@ def test_change_explains_every_stage_with_its_record(run_cli: Any) -> None:
 def test_all_examples_together_mean_is_the_mean_of_each_stage(run_cli: Any) -> None:
     ok(run_cli("import", *(str(p) for p in sorted(EXAMPLES.glob("example*.ndjson")))))
     report = ok(
-        run_cli("lead-time", "--all-time", "--profile", str(EXAMPLES / "profile.yaml"), "--format", "json")
+        run_cli(
+            "lead-time",
+            "--all-time",
+            "--profile",
+            str(EXAMPLES / "profile.yaml"),
+            "--format",
+            "json",
+        )
     )
     cases = [c for c in EXPECTED.values() if c["profile"] == "profile.yaml"]
     # Example 7's ticket is measured by the nine-stage profile here too: take its timeline.
@@ -120,7 +134,14 @@ def test_in_flight_changes_are_not_counted(run_cli: Any, tmp_path: Path) -> None
     )  # fmt: skip
     ok(run_cli("import", str(path)))
     report = ok(
-        run_cli("lead-time", "--all-time", "--profile", str(EXAMPLES / "profile.yaml"), "--format", "json")
+        run_cli(
+            "lead-time",
+            "--all-time",
+            "--profile",
+            str(EXAMPLES / "profile.yaml"),
+            "--format",
+            "json",
+        )
     )
     assert report["changes"] == 1
     assert report["total_seconds"] == 70 * 60.0
@@ -128,7 +149,9 @@ def test_in_flight_changes_are_not_counted(run_cli: Any, tmp_path: Path) -> None
 
 def test_csv_output(run_cli: Any) -> None:
     ok(run_cli("import", str(EXAMPLES / "example1.ndjson")))
-    result = run_cli("lead-time", "--all-time", "--profile", str(EXAMPLES / "profile.yaml"), "--format", "csv")
+    result = run_cli(
+        "lead-time", "--all-time", "--profile", str(EXAMPLES / "profile.yaml"), "--format", "csv"
+    )
     assert result.code == 0, result.err
     lines = result.out.splitlines()
     assert lines[0] == "stage,seconds,samples,missing,rating"

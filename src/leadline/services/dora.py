@@ -183,7 +183,7 @@ def _figures(
             df = metrics.deployment_frequency(times, start, end, interval, bands)
             cfr = _change_failure_rate(conn, profile, spec, found, start, end, interval)
             deployed = bool(found.items or found.runs)
-        failing = spec.failures.source == "cd" or bool(_failures(conn, profile, _EVER, end))
+        failing = spec.failures.source == "cd" or bool(_failures(conn, profile, _EVER, None))
         mttr, restored, restoring = _mttr(conn, profile, start, end, interval)
         if spec.lead_time == "commits":
             lead, totals = _commit_lead_time(conn, profile, found, stat, start, end, interval)

@@ -21,7 +21,15 @@ from leadline.domain.times import format_time, from_micros, to_micros
 from leadline.errors import InputError
 from leadline.metrics.series import window_json
 
-__all__ = ["DEFAULT_DAYS", "Window", "closed", "default_window", "end_of_day", "window_json"]
+__all__ = [
+    "DEFAULT_DAYS",
+    "Window",
+    "closed",
+    "default_window",
+    "end_of_day",
+    "summary_window",
+    "window_json",
+]
 
 DEFAULT_DAYS = 90
 
@@ -74,3 +82,10 @@ def closed(window: Window | None, now: datetime) -> Window:
     """``default_window`` as a ``Window`` with both bounds."""
     start, end = default_window(window, now)
     return Window(from_micros(start), from_micros(end))
+
+
+def summary_window(anchor: datetime) -> Window:
+    """``leadline demo``'s summary: the default window on the anchor's day. With the default
+    anchor (the start of today) it is exactly the window ``leadline dora`` and the dashboard
+    show today; the demo's records all end before it does."""
+    return closed(None, anchor)
