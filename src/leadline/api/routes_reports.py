@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
@@ -17,7 +18,8 @@ from leadline.profiles.loader import profile_to_dict
 from leadline.profiles.models import Profile
 from leadline.services import collections, profiles
 from leadline.services.dora import dora
-from leadline.services.leadtime import Window, lead_time
+from leadline.services.leadtime import lead_time
+from leadline.services.windows import Window, closed
 
 router = APIRouter(prefix="/v1", tags=["metrics", "profiles"])
 Stat = Literal["mean", "median", "p90", "p95"]
@@ -26,10 +28,12 @@ PROFILE = {"$ref": REF.format(model="Profile")}
 
 
 def _window(start: str | None, end: str | None) -> Window:
+    """``from``/``to`` closed by the one default window rule (``services/windows.py``)."""
     try:
-        return Window(parse_bound(start) if start else None, parse_bound(end) if end else None)
+        given = Window(parse_bound(start) if start else None, parse_bound(end) if end else None)
     except ValueError as exc:
         raise ApiError(422, str(exc)) from None
+    return closed(given, datetime.now(UTC))
 
 
 @router.get(
@@ -47,8 +51,9 @@ def get_lead_time(
     end: str | None = Query(None, alias="to"),
 ) -> dict[str, Any]:
     """The same JSON as ``leadline lead-time --format json``, from the last complete build of
-    the profile's timelines, with ``as_of`` (how current it is). While the profile's first
-    build runs: 202 with its progress and ``Retry-After``."""
+    the profile's timelines, with ``as_of`` (how current it is). The window is ``[from, to)``,
+    by default the 90 days ending at the end of today (UTC). While the profile's first build
+    runs: 202 with its progress and ``Retry-After``."""
     within(engine, principal, collection)
     chosen, named = _profile(engine, profile, collection)
     window = _window(start, end)
@@ -72,14 +77,20 @@ def get_dora(
     stat: Stat = "mean",
     start: str | None = Query(None, alias="from"),
     end: str | None = Query(None, alias="to"),
+    compare: Literal["previous"] | None = Query(
+        None, description="previous: also each figure against the previous window (comparison)"
+    ),
 ) -> dict[str, Any]:
-    """The same JSON as ``leadline dora --format json``, with ``as_of`` when the lead time
-    comes from the profile's timelines (202 with progress while their first build runs)."""
+    """The same JSON as ``leadline dora --format json`` (``compare=previous``: as ``leadline
+    dora --compare previous``, with ``comparison``), with ``as_of`` when the lead time comes
+    from the profile's timelines (202 with progress while their first build runs). The
+    window is ``[from, to)``, by default the 90 days ending at the end of today (UTC)."""
     within(engine, principal, collection)
     chosen, named = _profile(engine, profile, collection)
     window = _window(start, end)
     refresher.settle(chosen)
-    return named | dora(engine, chosen, window, interval, stat, build=False)
+    report = dora(engine, chosen, window, interval, stat, build=False, compare=bool(compare))
+    return named | report
 
 
 def _profile(
