@@ -59,15 +59,15 @@ def test_dora_compare_previous_matches_the_cli(
         cli = run_cli("dora", "--profile", str(path), *args, "--compare", "previous",
                       "--format", "json")  # fmt: skip
         assert cli.code == 0, cli.err
-        http = client.get("/v1/metrics/dora", params={"profile": name, "compare": "previous",
-                                                      **window}, headers=auth(keys["read"]))  # fmt: skip
+        query = {"profile": name, "compare": "previous", **window}
+        http = client.get("/v1/metrics/dora", params=query, headers=auth(keys["read"]))
         assert http.status_code == 200, http.text
         expected = json.loads(cli.out)
         assert current(http.json()) == expected
         assert expected["comparison"]["to"] == expected["from"]
     # In the quarter: 5 deployments against 1 in the previous 91 days (docs/dora.md).
-    http = client.get("/v1/metrics/dora", params={"profile": name, "compare": "previous",
-                                                  **WINDOW}, headers=auth(keys["read"]))  # fmt: skip
+    query = {"profile": name, "compare": "previous", **WINDOW}
+    http = client.get("/v1/metrics/dora", params=query, headers=auth(keys["read"]))
     df = http.json()["comparison"]["deployment_frequency"]
     assert df["p_value"] == pytest.approx(2 * 7 / 64) and df["verdict"] == "no significant change"
     plain = client.get("/v1/metrics/dora", params={"profile": name, **WINDOW},

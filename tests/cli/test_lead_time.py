@@ -100,8 +100,8 @@ def test_all_examples_together_mean_is_the_mean_of_each_stage(run_cli: Any) -> N
 def test_empty_database_gives_zeros_not_an_error(run_cli: Any) -> None:
     for stat in ("mean", "median", "p90", "p95"):
         report = ok(
-            run_cli("lead-time", "--all-time", "--profile", str(EXAMPLES / "profile.yaml"), "--stat", stat,
-                    "--format", "json")
+            run_cli("lead-time", "--all-time", "--profile", str(EXAMPLES / "profile.yaml"),
+                    "--stat", stat, "--format", "json")
         )  # fmt: skip
         assert report["changes"] == 0 and report["total_seconds"] == 0.0
         assert all(s["samples"] == 0 and s["seconds"] == 0.0 for s in report["stages"])

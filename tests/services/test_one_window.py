@@ -43,9 +43,7 @@ def _expected_window() -> dict[str, Any]:
 
 
 @pytest.mark.slow
-def test_demo_cli_api_and_dashboard_agree(
-    run_cli: Any, engine: Engine, client: TestClient
-) -> None:
+def test_demo_cli_api_and_dashboard_agree(run_cli: Any, engine: Engine, client: TestClient) -> None:
     demo = run_cli("demo", "--format", "json")
     assert demo.code == 0, demo.err
     summary = json.loads(demo.out)

@@ -94,11 +94,10 @@ def demo_command(
         rows = summary(app.engine, day, on_progress=progress)
     if fmt == "json":
         from leadline.domain.times import to_micros
-        from leadline.services.windows import summary_window, window_json
+        from leadline.services.windows import summary_bounds, window_json
 
-        window = summary_window(day)
-        assert window.start is not None and window.end is not None
-        stated = window_json(to_micros(window.start), to_micros(window.end))
+        start, end = summary_bounds(day)
+        stated = window_json(to_micros(start), to_micros(end))
         figures = [vars(r) for r in rows]
         click.echo(
             json.dumps({"load": load.as_json(), "window": stated, "teams": figures}, indent=2)

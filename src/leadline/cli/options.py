@@ -36,10 +36,18 @@ def window_options(func: F) -> F:
 
     functools.update_wrapper(build, func)  # keeps the options declared below this one
     decorated = click.option(
-        "--to", "window_to", metavar="D", callback=_bound, help="End (exclusive): date or time. Default: the end of today (UTC)."
+        "--to",
+        "window_to",
+        metavar="D",
+        callback=_bound,
+        help="End (exclusive): date or time. Default: the end of today (UTC).",
     )(build)
     decorated = click.option(
-        "--from", "window_from", metavar="D", callback=_bound, help="Start: date or RFC 3339 time. Default: 90 days before --to."
+        "--from",
+        "window_from",
+        metavar="D",
+        callback=_bound,
+        help="Start: date or RFC 3339 time. Default: 90 days before --to.",
     )(decorated)
     return decorated  # type: ignore[return-value]
 

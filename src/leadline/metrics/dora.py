@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from fractions import Fraction
-from typing import Any, NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict, TypeVar, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -299,16 +299,16 @@ def lead_time_for_changes(
     return result
 
 
-def without_data(section: Mapping[str, Any], figure: str, reason: str | None) -> dict[str, Any]:
+Section = TypeVar("Section", bound=Mapping[str, object])
+
+
+def without_data(section: Section, figure: str, reason: str | None) -> Section:
     """``section`` with ``figure`` and ``band`` ``null`` and ``reason`` set, when ``reason``
     says the metric has no source; else ``section`` unchanged. A metric with no source has
     no value, so it is never a rated 0 (docs/dora.md#no-data-is-not-zero)."""
-    result = dict(section)
-    if reason is not None:
-        result[figure] = None
-        result["band"] = None
-        result["reason"] = reason
-    return result
+    if reason is None:
+        return section
+    return cast(Section, {**section, figure: None, "band": None, "reason": reason})
 
 
 def dora_report(

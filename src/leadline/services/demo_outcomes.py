@@ -18,7 +18,7 @@ from leadline.services.demo_code import PullP, TeamWork, TicketP
 from leadline.services.demo_delivery import Delivery, Deploy, RunIds, rollback
 from leadline.services.demo_org import TeamSpec
 from leadline.services.demo_time import Dice, advance, fmt, sha
-from leadline.services.windows import summary_window
+from leadline.services.windows import summary_bounds
 
 LINK_WINDOW = timedelta(days=7)  # an incident links to a deployment at most this much later
 SYMPTOMS = ("error rate above 5 %", "latency p99 over 2 s", "5xx spike", "queue backlog",
@@ -146,7 +146,7 @@ def _incidents(
     prod = sorted((d for d in delivery.deploys if d.build is not None), key=lambda d: d.finished)
     # The designed rates hold inside the summary window (the default window of the anchor's
     # day, which ends after the demo's last record).
-    inside = [i for i, d in enumerate(prod) if d.finished >= summary_window(anchor).start]
+    inside = [i for i, d in enumerate(prod) if d.finished >= summary_bounds(anchor)[0]]
     longest = timedelta(minutes=team.incident_delay_minutes[1] + team.restore_minutes[1])
     resolvable = [i for i in inside if prod[i].finished + longest < anchor]
     k = round(team.failure_rate * len(inside))

@@ -27,6 +27,7 @@ __all__ = [
     "closed",
     "default_window",
     "end_of_day",
+    "summary_bounds",
     "summary_window",
     "window_json",
 ]
@@ -84,8 +85,14 @@ def closed(window: Window | None, now: datetime) -> Window:
     return Window(from_micros(start), from_micros(end))
 
 
+def summary_bounds(anchor: datetime) -> tuple[datetime, datetime]:
+    """``leadline demo``'s summary window: the default window on the anchor's day. With the
+    default anchor (the start of today) it is exactly the window ``leadline dora`` and the
+    dashboard show today; the demo's records all end before it does."""
+    start, end = default_window(None, anchor)
+    return from_micros(start), from_micros(end)
+
+
 def summary_window(anchor: datetime) -> Window:
-    """``leadline demo``'s summary: the default window on the anchor's day. With the default
-    anchor (the start of today) it is exactly the window ``leadline dora`` and the dashboard
-    show today; the demo's records all end before it does."""
-    return closed(None, anchor)
+    """``summary_bounds`` as a ``Window``."""
+    return Window(*summary_bounds(anchor))

@@ -148,7 +148,7 @@ def load_run_kinds(conn: Connection, types: Sequence[str], until_us: int) -> lis
         "SELECT DISTINCT pipeline, environment, repo, service, status FROM pipeline_runs"
         f" WHERE type IN ({marks}) AND finished_at < ?"
     )
-    return [tuple(row) for row in fetch_all(conn, sql, [*types, until_us])]  # type: ignore[misc]
+    return [tuple(row) for row in fetch_all(conn, sql, [*types, until_us])]
 
 
 def load_commit_parents(conn: Connection) -> dict[str, list[str]]:
