@@ -140,10 +140,11 @@ def _frequency(
         lambda p: plural(p["count"], "deployment"), _css("deployment_frequency", bands),
     )  # fmt: skip
     href = links["deployments"]
+    per_day = fmt.NO_DATA if df["per_day"] is None else f"{df['per_day']:.4g}"
     return Widget(
         "deployment_frequency", "Deployment frequency", fmt.frequency(df["per_day"]), df["band"],
         href, [Fact("Deployments", str(df["deployments"]), href),
-               Fact("Per day", f"{df['per_day']:.4g}", href)],
+               Fact("Per day", per_day, href)],
         bar_chart(points, lambda v: f"{v:.3g}/day", f"Deployments per day, by {view.interval}"),
     )  # fmt: skip
 
