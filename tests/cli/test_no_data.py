@@ -88,6 +88,8 @@ def test_change_failure_rate(
     report, table = _dora(run_cli, tmp_path, records, failures)
     cfr = report["change_failure_rate"]
     assert (cfr["rate"], cfr["band"], cfr.get("reason")) == (rate, band, reason), case
+    if reason is not None and reason.startswith("no failure source"):
+        assert {p["rate"] for p in cfr["series"]} == {None}  # nor in any bucket
     if rate is None:
         assert "Change failure rate no data" in table, table
         assert f"Change failure rate: no data: {reason}" in table

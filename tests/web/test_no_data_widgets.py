@@ -54,9 +54,11 @@ def test_widgets_without_a_source_say_no_data(
     for key, reason in REASONS.items():
         widget = page.by_id[key]
         assert widget.find_all("a")[0].text == "No data", key
-        badge = [e for e in widget.find_all("span") if "badge" in e.attrs.get("class", "")][0]
+        badge = next(e for e in widget.find_all("span") if "badge" in e.attrs.get("class", ""))
         assert (badge.attrs["class"], badge.text) == ("badge band-none", "No band"), key
         text = " ".join(widget.text.split())
         assert reason in text, (key, text)
         assert "not enough data to compare" in text, (key, text)
+        bars = [r.attrs["class"] for r in widget.find_all("rect") if "bar" in r.attrs["class"]]
+        assert bars and set(bars) == {"bar band-none"}, (key, bars)  # no bar is a rated 0
     assert "0.00 per day" not in page.root.text and "0.0 %" not in page.root.text

@@ -58,7 +58,7 @@ class RatePoint(TypedDict):
     start: str
     failures: int
     deployments: int
-    rate: float
+    rate: float | None  # None when the metric has no failure source
 
 
 class RestorePoint(TypedDict):

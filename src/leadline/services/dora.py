@@ -201,6 +201,8 @@ def _figures(
     no = missing(spec, deployed, failing, restoring)
     df = metrics.without_data(df, "per_day", no.deployments)
     cfr = metrics.without_data(cfr, "rate", no.failures)
+    if no.failures:  # no bucket has a rate either
+        cfr["series"] = [{**point, "rate": None} for point in cfr["series"]]
     mttr = metrics.without_data(mttr, "mean_seconds", no.restore)
     if not lead["changes"] and spec.lead_time == "commits" and no.deployments:
         lead["reason"] = no.deployments

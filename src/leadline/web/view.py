@@ -132,7 +132,9 @@ def widgets(subject: Subject, view: View, report: dict[str, Any]) -> list[Widget
 def _frequency(
     subject: Subject, view: View, df: dict[str, Any], links: dict[str, str], bands: str
 ) -> Widget:
-    def per_day(p: dict[str, Any], part: View) -> float:
+    def per_day(p: dict[str, Any], part: View) -> float | None:
+        if df["per_day"] is None:  # no deployment source: no bar is a 0
+            return None
         return float(p["count"]) / ((part.end - part.start) / fmt.DAY_US)
 
     points = _points(
@@ -140,11 +142,11 @@ def _frequency(
         lambda p: plural(p["count"], "deployment"), _css("deployment_frequency", bands),
     )  # fmt: skip
     href = links["deployments"]
-    per_day = fmt.NO_DATA if df["per_day"] is None else f"{df['per_day']:.4g}"
+    daily = fmt.NO_DATA if df["per_day"] is None else f"{df['per_day']:.4g}"
     return Widget(
         "deployment_frequency", "Deployment frequency", fmt.frequency(df["per_day"]), df["band"],
         href, [Fact("Deployments", str(df["deployments"]), href),
-               Fact("Per day", per_day, href)],
+               Fact("Per day", daily, href)],
         bar_chart(points, lambda v: f"{v:.3g}/day", f"Deployments per day, by {view.interval}"),
     )  # fmt: skip
 
@@ -172,7 +174,8 @@ def _failure_rate(
 ) -> Widget:
     points = _points(
         subject, view, "failures", cfr["series"],
-        lambda p, _: p["rate"] if p["failures"] or p["deployments"] else None,
+        lambda p, _: p["rate"] if p["rate"] is not None and (p["failures"] or p["deployments"])
+        else None,
         lambda p: f"{plural(p['failures'], 'failure')}, {plural(p['deployments'], 'deployment')}",
         _css("change_failure_rate", bands),
     )  # fmt: skip
