@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///leadline.db"
@@ -26,6 +27,10 @@ class Settings(BaseSettings):
     gitlab_webhook_token: str | None = None
     jira_webhook_secret: str | None = None
     pagerduty_webhook_secret: str | None = None
+    servicenow_webhook_secret: str | None = None
+    opsgenie_webhook_secret: str | None = None
+    # ServiceNow date-times carry no zone: the IANA zone they are read in (docs/sources-servicenow.md).
+    servicenow_timezone: str = Field(default="UTC", description="IANA zone of ServiceNow times")
     # The web dashboard: open to whoever reaches the server, or behind a read API key.
     dashboard_auth: Literal["none", "key"] = "none"
     # /metrics answers without an API key (e.g. a scraper on a private network).
@@ -44,6 +49,20 @@ class Settings(BaseSettings):
     # Largest request body the HTTP API reads (413 above it).
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     debug: bool = False
+
+    @field_validator("servicenow_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        check_zone(value)
+        return value.strip()
+
+
+def check_zone(name: str) -> ZoneInfo:
+    """The IANA zone ``name`` (``Europe/Paris``, ``UTC``), or ``ValueError`` saying so."""
+    try:
+        return ZoneInfo(name.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r} (an IANA name such as Europe/Paris)") from None
 
 
 def normalise_database_url(url: str) -> str:
