@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import os
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -55,6 +57,18 @@ class Settings(BaseSettings):
     def _known_zone(cls, value: str) -> str:
         check_zone(value)
         return value.strip()
+
+
+def servicenow_zone() -> ZoneInfo:
+    """``LEADLINE_SERVICENOW_TIMEZONE`` (UTC when unset), read when a ServiceNow payload is
+    parsed — by the server and by ``leadline replay`` alike, so a replay after fixing the
+    variable reads the times in the fixed zone. An unknown name raises ``ValueError``."""
+    return _zone(os.environ.get("LEADLINE_SERVICENOW_TIMEZONE", "UTC") or "UTC")
+
+
+@functools.cache
+def _zone(name: str) -> ZoneInfo:
+    return check_zone(name)
 
 
 def check_zone(name: str) -> ZoneInfo:

@@ -21,8 +21,8 @@ from typing import Any
 
 from leadline.domain.records import Incident
 from leadline.domain.times import format_time
-from leadline.sources._common import Node, read_int
-from leadline.sources.base import Parsed, build_record
+from leadline.sources._common import Node
+from leadline.sources.base import Parsed, build_record, read_int
 from leadline.sources.opsgenie.webhook import SOURCE, priority
 
 RESOLVED_INCIDENT = frozenset({"resolved", "closed"})

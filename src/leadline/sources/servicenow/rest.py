@@ -39,7 +39,7 @@ from leadline.domain.records import Incident, PipelineRun
 from leadline.domain.times import format_time
 from leadline.sources._common import Node
 from leadline.sources.base import Parsed, build_record
-from leadline.sources.servicenow.fields import code, label, text, time
+from leadline.sources.servicenow.fields import code, label, raw, text, time
 
 SOURCE = "servicenow"
 INCIDENT_STATES = {1: "New", 2: "In Progress", 3: "On Hold", 6: "Resolved", 7: "Closed",
@@ -169,7 +169,7 @@ def _change_status(state: int | None, close_code: str | None) -> str:
 def _number(root: Node) -> str:
     number = text(root.get("number"))
     if number is None:
-        raise root.get("number").error("required field is missing")
+        raise raw(root.get("number")).error("required field is missing")
     return number
 
 
