@@ -6,7 +6,8 @@ incident API is v1). Both are read newest update first (``sort=updatedAt&order=d
 ``offset``/``limit`` pages, with the search ``query`` narrowed to ``updatedAt>=`` the last
 complete pass's watermark (epoch milliseconds; ``createdAt>=`` ``--since`` on the first
 sync), and walked by ``services.sync_walk.desc_walk`` keyed by ``updatedAt`` (its docstring
-has the argument for resuming without gaps or duplicates). The cursor — watermark, and the
+has the argument for resuming without gaps or duplicates); a page shorter than ``limit`` is the
+last. The cursor — watermark, and the
 next page while a pass runs — is committed with each page's records. Opsgenie serves at most
 offset + limit = 20,000 items of one search: a first sync of a larger history should be
 split with ``--since``. Mapping: ``sources.opsgenie.rest``.
@@ -75,7 +76,12 @@ class Account:
             start_param="offset", size_param="limit",
         )  # fmt: skip
         for page in found:
-            yield Page(page.items, self.relative(page.next), page.response)
+            # A short page is the last (Opsgenie then sends no ``paging.next``): no empty
+            # request to learn it.
+            nxt = page.next if len(page.items) >= self.per_page else None
+            yield Page(page.items, self.relative(nxt), page.response)
+            if nxt is None:
+                return
 
 
 @dataclass

@@ -14,7 +14,9 @@ ServiceNow compares an encoded query's date-time in the API user's zone, which l
 not know, so a day of slack makes the query a superset; the walk itself stops at the first
 record older than the watermark (inclusive: a record updated in the same second is read
 again, harmlessly). The cursor (watermark, and the next page while a pass runs) is committed
-with each page's records, so a killed sync goes on after the last committed page. A record
+with each page's records, so a killed sync goes on after the last committed page. Only an
+empty page ends a listing: ServiceNow drops the records the API user may not read from a page
+*after* cutting it, so a short page is not necessarily the last. A record
 that cannot be read is skipped with a warning naming it and the field.
 
 Date-times carry no zone: they are read in ``zone`` (``LEADLINE_SERVICENOW_TIMEZONE``, UTC
