@@ -31,7 +31,8 @@ class Settings(BaseSettings):
     pagerduty_webhook_secret: str | None = None
     servicenow_webhook_secret: str | None = None
     opsgenie_webhook_secret: str | None = None
-    # ServiceNow date-times carry no zone: the IANA zone they are read in (docs/sources-servicenow.md).
+    # ServiceNow date-times carry no zone: the IANA zone they are read in
+    # (docs/sources-servicenow.md).
     servicenow_timezone: str = Field(default="UTC", description="IANA zone of ServiceNow times")
     # The web dashboard: open to whoever reaches the server, or behind a read API key.
     dashboard_auth: Literal["none", "key"] = "none"
@@ -76,7 +77,9 @@ def check_zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name.strip())
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {name!r} (an IANA name such as Europe/Paris)") from None
+        raise ValueError(
+            f"unknown time zone {name!r} (an IANA name such as Europe/Paris)"
+        ) from None
 
 
 def normalise_database_url(url: str) -> str:

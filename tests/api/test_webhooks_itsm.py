@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -80,7 +79,8 @@ CASES = [
     ("servicenow", "webhook/error-state-not-a-number.json", 422,
      "state.value: expected an integer choice value, got 'Closed'"),
     ("servicenow", "webhook/error-no-number.json", 422, "number.value: required field is missing"),
-    ("servicenow", "webhook/error-body-is-a-list.json", 422, "(body): expected an object, got a list"),
+    ("servicenow", "webhook/error-body-is-a-list.json", 422,
+     "(body): expected an object, got a list"),
     ("opsgenie", "create.json", 202, "incident"),
     ("opsgenie", "close.json", 202, "incident"),
     ("opsgenie", "edge/create-priority-text-no-entity.json", 202, "incident"),

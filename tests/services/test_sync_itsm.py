@@ -231,11 +231,11 @@ def _killed_and_resumed(engine: Engine, db_url: str, tmp_path: Path, make: Any,
 @pytest.mark.parametrize(
     ("args", "unset", "message"),
     [
-        (SN_ARGS + ("--instance", "http://127.0.0.1:9"), ["SERVICENOW_PASSWORD"],
+        ((*SN_ARGS, "--instance", "http://127.0.0.1:9"), ["SERVICENOW_PASSWORD"],
          "ServiceNow credentials: SERVICENOW_PASSWORD not set"),
-        (SN_ARGS + ("--instance", "http://127.0.0.1:9"), ["SERVICENOW_USER", "SERVICENOW_PASSWORD"],
+        ((*SN_ARGS, "--instance", "http://127.0.0.1:9"), ["SERVICENOW_USER", "SERVICENOW_PASSWORD"],
          "ServiceNow credentials: SERVICENOW_USER and SERVICENOW_PASSWORD not set"),
-        (OG_ARGS + ("--base-url", "http://127.0.0.1:9"), ["OPSGENIE_API_KEY"],
+        ((*OG_ARGS, "--base-url", "http://127.0.0.1:9"), ["OPSGENIE_API_KEY"],
          "Opsgenie credentials: OPSGENIE_API_KEY is not set"),
     ],
 )  # fmt: skip

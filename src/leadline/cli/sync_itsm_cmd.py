@@ -60,8 +60,8 @@ def servicenow_command(
 
     user, password = _env("SERVICENOW_USER"), _env("SERVICENOW_PASSWORD")
     if not (user and password):
-        missing = " and ".join(n for n, v in (("SERVICENOW_USER", user),
-                                              ("SERVICENOW_PASSWORD", password)) if not v)  # fmt: skip
+        pairs = (("SERVICENOW_USER", user), ("SERVICENOW_PASSWORD", password))
+        missing = " and ".join(name for name, value in pairs if not value)
         raise ConfigError(f"ServiceNow credentials: {missing} not set ({SERVICENOW_AUTH})")
     zone_name = app.settings.servicenow_timezone
     how = "LEADLINE_SERVICENOW_TIMEZONE" if os.environ.get("LEADLINE_SERVICENOW_TIMEZONE") \
@@ -85,8 +85,12 @@ def servicenow_command(
 @click.command("opsgenie")
 @click.option("--base-url", default=OPSGENIE_API, show_default=True,
               help="The API: https://api.eu.opsgenie.com for an EU account.")  # fmt: skip
-@click.option("--query", default="", metavar="SEARCH",
-              help='Only these alerts/incidents, an Opsgenie search query (e.g. "teams:payments").')
+@click.option(
+    "--query",
+    default="",
+    metavar="SEARCH",
+    help='Only these alerts/incidents, an Opsgenie search query (e.g. "teams:payments").',
+)
 @click.option("--incidents/--no-incidents", default=False, show_default=True,
               help="Also pull Opsgenie incidents (/v1/incidents), besides alerts.")  # fmt: skip
 @since_option

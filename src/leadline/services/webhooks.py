@@ -26,13 +26,21 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
+from leadline.config import servicenow_zone
 from leadline.domain import jsonio
 from leadline.domain.quality import Warnings
 from leadline.domain.storable import storable_text
 from leadline.errors import WriteBusy
-from leadline.config import servicenow_zone
-from leadline.sources import custom_cicd, github, gitlab, jira, opsgenie, pagerduty, signatures
-from leadline.sources import servicenow
+from leadline.sources import (
+    custom_cicd,
+    github,
+    gitlab,
+    jira,
+    opsgenie,
+    pagerduty,
+    servicenow,
+    signatures,
+)
 from leadline.sources.base import Parsed, PayloadError
 from leadline.store import raw_events
 from leadline.store.db import writing
