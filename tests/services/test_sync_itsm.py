@@ -260,3 +260,47 @@ def test_servicenow_zone_is_named_and_used(run_cli: Any, engine: Engine,
     (inc,) = [i for i in records(engine)["incident"] if i["id"] == "INC0010001"]
     assert inc["created_at"] == "2024-03-04T08:15:00Z"  # 09:15 in Paris (CET, +01:00)
     assert counts(engine) == {"incident": 5}
+
+
+SERVICENOW_PROFILE = """\
+name: ServiceNow mode
+start: {event: ticket_created}
+stages:
+  - {name: Deployed, event: cd_completed}
+dora:
+  deployments: {source: cd, pipelines: ["change_request/*"], statuses: [success, successful_issues]}
+  failures: {source: incidents, window: 1d}
+  restore: {source: incidents}
+"""
+
+
+def test_dora_in_servicenow_mode(run_cli: Any, engine: Engine, tmp_path: Path) -> None:
+    """Deployment frequency counts the qualifying change requests, change failure rate is
+    linked incidents ÷ deployments, time to restore is resolved − opened (hand-computed from
+    the constructed table: docs/sources-servicenow.md's profile)."""
+    with serving(FakeServiceNow(USER, PASSWORD)) as server:
+        sync(run_cli, SN_ARGS, server)
+    profile = tmp_path / "servicenow.yaml"
+    profile.write_text(SERVICENOW_PROFILE)
+    window = ("--from", "2024-03-01", "--to", "2024-04-01", "--format", "json")
+    result = run_cli("dora", "--profile", str(profile), *window)
+    assert result.code == 0, result.err
+    dora = json.loads(result.out)
+    # CHG0030001 (success) and CHG0030002 (successful_issues); not the unsuccessful
+    # emergency change, the canceled one, the one in review or the one being implemented.
+    assert dora["deployment_frequency"]["deployments"] == 2
+    # INC0010001 (payments-api, 35 min after CHG0030001) is the only incident linked: the
+    # others name another service (checkout-web, Payments) or come more than a day after
+    # the last payments-api change.
+    cfr = dora["change_failure_rate"]
+    assert (cfr["failures"], cfr["deployments"], cfr["rate"]) == (1, 2, 0.5)
+    assert cfr["unlinked"] == 4
+    # Resolved in March: INC0010001 09:15 → 10:45 (5400 s), INC0010002 14:00 → 14:30
+    # (1800 s), INC0010005 canceled 07:00 → closed 07:30 (1800 s); two still open.
+    mttr = dora["mean_time_to_restore"]
+    assert (mttr["incidents"], mttr["mean_seconds"], mttr["median_seconds"], mttr["open"]) == (
+        3,
+        3000.0,
+        1800.0,
+        2,
+    )
