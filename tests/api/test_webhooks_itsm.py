@@ -224,3 +224,18 @@ def test_servicenow_times_read_in_the_configured_zone(
 def test_unknown_zone_is_refused_at_start(db_url: str) -> None:
     with pytest.raises(ValueError, match="unknown time zone 'Mars/Olympus'"):
         Settings(database_url=db_url, servicenow_timezone="Mars/Olympus")
+
+
+# Header values as the bytes on the wire (Starlette reads them as latin-1): never a 500.
+MALFORMED_SECRETS: list[bytes] = [
+    "é".encode(), "é".encode("latin-1"), b"", b" ", b"\xff", SN_SECRET.upper().encode(),
+    SN_SECRET.encode() + b"!",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("tool", ["servicenow", "opsgenie"])
+@pytest.mark.parametrize("value", MALFORMED_SECRETS, ids=repr)
+def test_malformed_secrets_are_401(hooks: TestClient, tool: str, value: bytes) -> None:
+    headers = {"Content-Type": b"application/json", "X-Leadline-Secret": value}
+    answer = hooks.post(f"/v1/webhooks/{tool}", content=b"{}", headers=headers)  # type: ignore[arg-type]
+    assert answer.status_code == 401 and answer.json()["error"]["code"] == "unauthorized"
