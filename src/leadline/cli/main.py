@@ -46,6 +46,7 @@ def _register() -> None:
         serve_cmd,
         sync_cmd,
         sync_gitlab_cmd,
+        sync_itsm_cmd,
         sync_jira_cmd,
     )
 
@@ -64,6 +65,8 @@ def _register() -> None:
     cli.add_command(sync_cmd.sync_group)
     sync_cmd.sync_group.add_command(sync_gitlab_cmd.gitlab_command)
     sync_cmd.sync_group.add_command(sync_jira_cmd.jira_command)
+    sync_cmd.sync_group.add_command(sync_itsm_cmd.servicenow_command)
+    sync_cmd.sync_group.add_command(sync_itsm_cmd.opsgenie_command)
 
 
 _register()
