@@ -18,6 +18,10 @@ from leadline.api.schemas import WebhookAnswer, errors, json_body
 from leadline.config import Settings
 from leadline.services import webhooks as svc
 from leadline.sources import jira, pagerduty
+from leadline.sources.argocd import webhook as argocd_hook
+from leadline.sources.circleci import signature as circleci_signature
+from leadline.sources.circleci import webhook as circleci_hook
+from leadline.sources.harness import webhook as harness_hook
 
 router = APIRouter(prefix="/v1", tags=["webhooks"])
 ANSWERS: dict[int | str, dict[str, Any]] = {
@@ -185,3 +189,71 @@ def _pagerduty_id(data: Any) -> str | None:
     except AttributeError:
         return None
     return str(value) if value else None
+
+
+# --- CircleCI, Harness, Argo CD (docs/sources-circleci.md, -harness.md, -argocd.md) --------
+
+TOKEN_HEADER = "X-Leadline-Token"
+CIRCLECI_DOC = {
+    **json_body(None, "A CircleCI outbound webhook delivery (workflow-completed, job-completed)."),
+    "parameters": [
+        _header("circleci-signature", "v1=HMAC-SHA256 of the body (v2=… is ignored)"),
+        _header("circleci-event-type", "workflow-completed or job-completed"),
+    ],
+}
+HARNESS_DOC = {
+    **json_body(None, 'A Harness pipeline or stage notification ({"eventData": …}).'),
+    "parameters": [_header(TOKEN_HEADER, "the shared secret, a custom header of the rule")],
+}
+ARGOCD_DOC = {
+    **json_body(None, "The body of leadline's argocd-notifications template."),
+    "parameters": [_header(TOKEN_HEADER, "the shared secret, a header of the webhook service")],
+}
+
+
+@router.post(
+    "/webhooks/circleci", status_code=202, response_model=None, responses=ANSWERS,
+    openapi_extra=CIRCLECI_DOC, dependencies=[JSON_ONLY],
+)  # fmt: skip
+async def circleci_webhook(request: Request) -> JSONResponse:
+    body = await request.body()
+    secrets = _require_secret(_settings(request).circleci_webhook_secret,
+                              "LEADLINE_CIRCLECI_WEBHOOK_SECRET")  # fmt: skip
+    if not circleci_signature.signature_ok(body, request.headers.get("circleci-signature"),
+                                           secrets):  # fmt: skip
+        raise ApiError(401, "bad or missing circleci-signature (v1=…)")
+    payload = _json_or_400(body)
+    event = request.headers.get("circleci-event-type")
+    delivery = circleci_hook.delivery_id(payload)
+    return await _receive(request, "circleci", event, delivery, body, payload)
+
+
+async def _token_webhook(request: Request, source: str, secret: str | None, env: str,
+                         delivery_id: Any) -> JSONResponse:  # fmt: skip
+    """A tool that sends the shared secret as ``X-Leadline-Token`` (it cannot sign)."""
+    body = await request.body()
+    secrets = _require_secret(secret, env)
+    if not svc.token_ok(request.headers.get(TOKEN_HEADER), secrets):
+        raise ApiError(401, f"bad or missing {TOKEN_HEADER}")
+    payload = _json_or_400(body)
+    return await _receive(request, source, None, delivery_id(payload), body, payload)
+
+
+@router.post(
+    "/webhooks/harness", status_code=202, response_model=None, responses=ANSWERS,
+    openapi_extra=HARNESS_DOC, dependencies=[JSON_ONLY],
+)  # fmt: skip
+async def harness_webhook(request: Request) -> JSONResponse:
+    secret = _settings(request).harness_webhook_secret
+    return await _token_webhook(request, "harness", secret, "LEADLINE_HARNESS_WEBHOOK_SECRET",
+                                harness_hook.delivery_id)  # fmt: skip
+
+
+@router.post(
+    "/webhooks/argocd", status_code=202, response_model=None, responses=ANSWERS,
+    openapi_extra=ARGOCD_DOC, dependencies=[JSON_ONLY],
+)  # fmt: skip
+async def argocd_webhook(request: Request) -> JSONResponse:
+    secret = _settings(request).argocd_webhook_secret
+    return await _token_webhook(request, "argocd", secret, "LEADLINE_ARGOCD_WEBHOOK_SECRET",
+                                argocd_hook.delivery_id)  # fmt: skip
