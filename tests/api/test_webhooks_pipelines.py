@@ -22,6 +22,7 @@ from sqlalchemy import Engine, select
 from leadline.api.app import create_app
 from leadline.config import Settings
 from leadline.store.tables import raw_events
+from tests.api.test_webhook_signatures import BODY, PD_MALFORMED, TOKENS
 from tests.conftest import FIXTURES
 from tests.services.sync_harness import records
 
@@ -289,3 +290,18 @@ def _by_id(engine: Engine, run_id: str) -> dict[str, Any]:
 
 def _epoch_text(seconds: int) -> str:
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@pytest.mark.parametrize("value", PD_MALFORMED, ids=repr)
+def test_circleci_malformed_signature_is_401(hooks: TestClient, value: bytes) -> None:
+    response = hooks.post("/v1/webhooks/circleci", content=BODY,
+                          headers={"circleci-signature": value})  # type: ignore[dict-item]  # fmt: skip
+    assert response.status_code == 401 and response.json()["error"]["code"] == "unauthorized"
+
+
+@pytest.mark.parametrize("tool", ["harness", "argocd"])
+@pytest.mark.parametrize("value", TOKENS, ids=repr)
+def test_wrong_token_is_401(hooks: TestClient, tool: str, value: bytes) -> None:
+    response = hooks.post(f"/v1/webhooks/{tool}", content=BODY,
+                          headers={"X-Leadline-Token": value})  # type: ignore[dict-item]  # fmt: skip
+    assert response.status_code == 401 and response.json()["error"]["code"] == "unauthorized"
