@@ -305,3 +305,21 @@ def test_wrong_token_is_401(hooks: TestClient, tool: str, value: bytes) -> None:
     response = hooks.post(f"/v1/webhooks/{tool}", content=BODY,
                           headers={"X-Leadline-Token": value})  # type: ignore[dict-item]  # fmt: skip
     assert response.status_code == 401 and response.json()["error"]["code"] == "unauthorized"
+
+
+def test_a_failed_delivery_is_replayed_after_a_fix(
+    hooks: TestClient, engine: Engine, run_cli: Any
+) -> None:
+    body = json.loads((HARNESS / "PipelineFailed.json").read_text())
+    body["eventData"]["endTs"] = "later"
+    assert post(hooks, "harness", json.dumps(body).encode()).status_code == 422
+    result = run_cli("replay", "--source", "harness")
+    assert result.out.startswith("1 failed delivery replayed: 0 parsed now, 1 still failing")
+    with engine.begin() as conn:  # "fix the parser": the stored body repaired instead
+        conn.execute(
+            raw_events.update().values(payload=(HARNESS / "PipelineFailed.json").read_text())
+        )
+    result = run_cli("replay", "--source", "harness")
+    assert result.out.startswith("1 failed delivery replayed: 1 parsed now, 0 still failing")
+    (run,) = records(engine)["pipeline_run"]
+    assert run["status"] == "failure" and run["pipeline"] == body["eventData"]["pipelineIdentifier"]
