@@ -160,3 +160,19 @@ def test_unknown_project_and_missing_token(run_cli: Any, monkeypatch: pytest.Mon
     monkeypatch.delenv("CIRCLECI_TOKEN")
     missing = run_cli(*ARGS, "--base-url", "http://127.0.0.1:9")
     assert missing.code != 0 and "set CIRCLECI_TOKEN" in missing.err
+
+
+def test_an_unreadable_workflow_is_skipped_with_a_warning(run_cli: Any, engine: Engine) -> None:
+    fake = FakeCircleCI()
+    pipeline = fake.newest_first()[1]
+    (workflow,) = fake.workflows[pipeline["id"]]
+    workflow["status"] = 5
+    with serving(fake) as server:
+        report, err = sync(run_cli, server)
+        message = (f"circleci: pipeline {pipeline['id']} workflow {workflow['id']}: "
+                   "workflow.status: expected a string, got the number 5; skipped")  # fmt: skip
+        assert report["warnings"] == [message] and f"leadline: warning: {message}" in err
+        assert counts(engine) == {"pipeline_run": 8}
+        server.reset_log()
+        sync(run_cli, server)  # not pending: not asked for again
+        assert f"{ROOT}/pipeline/{pipeline['id']}" not in [r.path for r in server.requests]

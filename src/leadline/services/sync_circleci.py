@@ -111,7 +111,10 @@ class Pipelines:
         final = True
         for item in self.cci.workflows(ident):
             what = f"pipeline {ident} workflow {Node(item).get('id').value}"
-            if not _mapped(ctx, what, rest.is_final, item):
+            done = _mapped(ctx, what, rest.is_final, item)
+            if done is None:  # unreadable: skipped with a warning, not asked for again
+                continue
+            if not done:
                 final = False
                 continue
             record = _mapped(ctx, what, rest.workflow, item, pipeline)
