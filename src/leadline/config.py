@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     # ServiceNow date-times carry no zone: the IANA zone they are read in
     # (docs/sources-servicenow.md).
     servicenow_timezone: str = Field(default="UTC", description="IANA zone of ServiceNow times")
+    circleci_webhook_secret: str | None = None
+    harness_webhook_secret: str | None = None
+    argocd_webhook_secret: str | None = None
     # The web dashboard: open to whoever reaches the server, or behind a read API key.
     dashboard_auth: Literal["none", "key"] = "none"
     # /metrics answers without an API key (e.g. a scraper on a private network).

@@ -44,6 +44,7 @@ def _register() -> None:
         refresh_cmd,
         replay_cmd,
         serve_cmd,
+        sync_circleci_cmd,
         sync_cmd,
         sync_gitlab_cmd,
         sync_itsm_cmd,
@@ -67,6 +68,7 @@ def _register() -> None:
     sync_cmd.sync_group.add_command(sync_jira_cmd.jira_command)
     sync_cmd.sync_group.add_command(sync_itsm_cmd.servicenow_command)
     sync_cmd.sync_group.add_command(sync_itsm_cmd.opsgenie_command)
+    sync_cmd.sync_group.add_command(sync_circleci_cmd.circleci_command)
 
 
 _register()

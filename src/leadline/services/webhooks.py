@@ -41,7 +41,10 @@ from leadline.sources import (
     servicenow,
     signatures,
 )
+from leadline.sources.argocd import webhook as argocd_webhook
 from leadline.sources.base import Parsed, PayloadError
+from leadline.sources.circleci import webhook as circleci_webhook
+from leadline.sources.harness import webhook as harness_webhook
 from leadline.store import raw_events
 from leadline.store.db import writing
 from leadline.store.upsert import merge_and_upsert
@@ -56,6 +59,9 @@ PARSERS: dict[str, Parser] = {
     "opsgenie": lambda _event, payload: opsgenie.parse(payload),
     "custom-cicd": lambda _event, payload: custom_cicd.parse(payload),
     "servicenow": lambda _event, payload: servicenow.parse(payload, servicenow_zone()),
+    "circleci": lambda _event, payload: circleci_webhook.parse(payload),
+    "harness": lambda _event, payload: harness_webhook.parse(payload),
+    "argocd": lambda _event, payload: argocd_webhook.parse(payload),
 }
 
 
