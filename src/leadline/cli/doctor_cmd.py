@@ -70,12 +70,13 @@ def table_lines(data: dict[str, Any], examples: bool) -> list[str]:
     start, end = parse_time(window["from"]), parse_time(window["to"])
     lines = [f"Data quality of {about}, {window_text(start, end)} (end exclusive)", ""]
     rows = [
-        (c["severity"], c["id"], "—" if c["count"] is None else str(c["count"]), c)
+        (c["severity"], c["id"] + (f"[{c['stage']}]" if "stage" in c else ""),
+         "—" if c["count"] is None else str(c["count"]), c)
         for c in data["checks"]
-    ]
+    ]  # fmt: skip
     wide = [max(len(r[i]) for r in rows) for i in range(3)]
     for severity, ident, count, check in rows:
-        fix = "" if check["count"] is None else f" Fix: {check['hint']}"
+        fix = f" Fix: {check['hint']}" if check["count"] else ""
         lines.append(
             f"{severity:<{wide[0]}}  {ident:<{wide[1]}}  {count:>{wide[2]}}  "
             f"{check['summary']}.{fix}"
