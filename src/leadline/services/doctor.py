@@ -32,7 +32,7 @@ from leadline.correlate.ancestry import Deployment, Shipments
 from leadline.domain.times import format_time, from_micros, to_micros
 from leadline.profiles.models import Profile
 from leadline.services import dora as d
-from leadline.services.leadtime import Window, ready_set
+from leadline.services.leadtime import Window, as_of, ready_set
 from leadline.services.refresh import Progress, refresh
 from leadline.store import timelines
 from leadline.store.db import reading
@@ -140,13 +140,17 @@ class Report:
     start: int
     end: int
     checks: list[tuple[Check, Outcome]] = field(default_factory=list)
+    as_of: dict[str, Any] | None = None  # the timelines' build the stage checks read
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "window": {"from": _time(self.start), "to": _time(self.end)},
             "subject": self.subject.to_json(),
             "checks": [_check_json(check, outcome) for check, outcome in self.checks],
         }
+        if self.as_of is not None:
+            out["as_of"] = self.as_of
+        return out
 
 
 def _time(us: int | None) -> str | None:
@@ -199,4 +203,6 @@ def doctor(
         ctx = Context(engine, conn, profile, start, end, to_micros(now))
         for check in checks:
             report.checks.extend((check, outcome) for outcome in check.run(ctx))
+        if not build and "matrix" in ctx.__dict__:  # the stage checks read the timelines
+            report.as_of = as_of(conn, ready_set(conn, profile))
     return report
