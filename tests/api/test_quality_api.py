@@ -11,6 +11,7 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
+from leadline.api.schemas import ErrorBody, QualityReport
 from tests.api.conftest import auth
 from tests.services.test_doctor import DATA, EXPECTED, PROFILE, WINDOW, found_records
 
@@ -33,6 +34,7 @@ def test_http_gives_the_cli_numbers(
     http = client.get("/v1/quality", params=params, headers=auth(keys["read"]))
     assert http.status_code == 200, http.text
     answer = http.json()
+    QualityReport.model_validate(answer)
     assert answer.pop("as_of")["waiting"] == 0
     assert answer == json.loads(cli.out)
     assert found_records(answer) == EXPECTED
@@ -54,5 +56,6 @@ def test_http_bad_params_are_4xx_json(
     assert client.put("/v1/profiles/Doctor", json=data, headers=auth(keys["admin"])).is_success
     answer = client.get("/v1/quality", params=params, headers=auth(keys["read"]))
     assert answer.status_code == status
+    ErrorBody.model_validate(answer.json())
     assert field in answer.json()["error"]["message"]
     assert client.get("/v1/quality", params={"profile": "Doctor"}).status_code == 401
