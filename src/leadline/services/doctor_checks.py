@@ -50,10 +50,10 @@ def ticket_done_without_code(ctx: Context) -> list[Outcome]:
         x for x in q.done_tickets(ctx.conn, ctx.start, ctx.end)
         if ticket_in_scope(x.project, x.type, scope) and any_glob(x.labels, scope.labels)
     ]  # fmt: skip
-    code = q.code_repos_by_key(ctx.conn, [x.change or "" for x in done])
+    code = q.code_repos_by_key(ctx.conn, [x.key or "" for x in done])
     found = [
         x for x in done
-        if not any(_repo_ok(ctx, repo) for repo in code.get(x.change or "", ()))
+        if not any(_repo_ok(ctx, repo) for repo in code.get(x.key or "", ()))
     ]  # fmt: skip
     return [Outcome.of(found)]
 

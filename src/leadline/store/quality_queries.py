@@ -35,7 +35,8 @@ class Finding:
     project: str | None = None
     type: str | None = None
     labels: tuple[str, ...] = ()
-    change: str | None = None  # the change key the record starts, if it is one
+    change: str | None = None  # the change (of the profile's timelines) it is
+    key: str | None = None  # a ticket's key
     pipeline: str | None = None
     environment: str | None = None
 
@@ -64,8 +65,7 @@ def prs_without_ticket(conn: Connection, start: int, end: int) -> list[Finding]:
         .order_by(at.desc(), p.id)
     )
     return [
-        Finding(f"pull_request {repo}#{number}", at_us, title, repo=repo, labels=_labels(data),
-                change=f"{repo}#{number}")
+        Finding(f"pull_request {repo}#{number}", at_us, title, repo=repo, labels=_labels(data))
         for repo, number, title, at_us, data in conn.execute(query)
     ]  # fmt: skip
 
@@ -88,7 +88,7 @@ def done_tickets(conn: Connection, start: int, end: int) -> list[Finding]:
     )
     return [
         Finding(f"issue {key}", at_us, title, project=project, type=kind, labels=_labels(data),
-                change=key)
+                key=key)
         for key, project, kind, title, at_us, data in conn.execute(query)
     ]  # fmt: skip
 
