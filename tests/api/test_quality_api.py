@@ -23,9 +23,7 @@ def loaded(run_cli: Any) -> Any:
     return run_cli
 
 
-def test_http_gives_the_cli_numbers(
-    loaded: Any, client: TestClient, keys: dict[str, str]
-) -> None:
+def test_http_gives_the_cli_numbers(loaded: Any, client: TestClient, keys: dict[str, str]) -> None:
     data = yaml.safe_load(PROFILE.read_text())
     put = client.put("/v1/profiles/Doctor", json=data, headers=auth(keys["admin"]))
     assert put.is_success, put.text

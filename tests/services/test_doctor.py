@@ -134,9 +134,7 @@ NOT_APPLICABLE = {
 
 
 @pytest.mark.parametrize("case", sorted(NOT_APPLICABLE))
-def test_a_check_that_does_not_apply_has_no_count(
-    loaded: Any, tmp_path: Any, case: str
-) -> None:
+def test_a_check_that_does_not_apply_has_no_count(loaded: Any, tmp_path: Any, case: str) -> None:
     dora, ids = NOT_APPLICABLE[case]
     data = yaml.safe_load(PROFILE.read_text()) | {"dora": dora}
     path = tmp_path / "profile.yaml"

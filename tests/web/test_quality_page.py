@@ -74,8 +74,11 @@ def test_the_page_has_the_cli_counts_and_links_every_record(
 def test_a_collection_page_names_the_collection(
     client: TestClient, stored: Any, tmp_path: Any
 ) -> None:
-    org = {"collections": [{"name": "Pay team", "profile": "Doctor",
-                                            "filters": {"repositories": ["acme/pay-api"]}}]}
+    org = {
+        "collections": [
+            {"name": "Pay team", "profile": "Doctor", "filters": {"repositories": ["acme/pay-api"]}}
+        ]
+    }
     path = tmp_path / "org.yaml"
     path.write_text(yaml.safe_dump(org))
     assert stored("apply", str(path)).code == 0

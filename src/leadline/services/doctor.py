@@ -79,7 +79,9 @@ class Context:
         """The successful deployments up to the window's end, as deployment frequency reads
         them (``None`` without a ``dora`` block)."""
         spec = self.profile.dora
-        return None if spec is None else d._Deployments.load(self.conn, self.profile, spec, self.end)
+        return (
+            None if spec is None else d._Deployments.load(self.conn, self.profile, spec, self.end)
+        )
 
     def deployments_in_window(self) -> list[Deployment]:
         found = self.deployments

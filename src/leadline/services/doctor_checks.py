@@ -13,8 +13,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import numpy as np
+from numpy.typing import NDArray
 from sqlalchemy import Engine
 
+from leadline.correlate.ancestry import Deployment
 from leadline.correlate.scope import any_glob, glob_any, ticket_in_scope
 from leadline.domain.times import to_micros
 from leadline.metrics.leadtime import clamped_stages
@@ -27,6 +29,7 @@ from leadline.services.leadtime import Window
 from leadline.services.refresh import Progress
 from leadline.store import quality_queries as q
 from leadline.store.quality_queries import Finding
+from leadline.store.timelines import Matrix
 
 OLDEST = to_micros(datetime(2000, 1, 1, tzinfo=UTC))  # before this, a time is a mistake
 
@@ -88,7 +91,7 @@ def _deploying(ctx: Context) -> str | None:
     return _RELEASES if spec.deployments.source == "releases" else None
 
 
-def _deployment(x: d.Deployment, detail: str | None) -> Finding:
+def _deployment(x: Deployment, detail: str | None) -> Finding:
     return Finding(f"deployment {x.id}", x.at_us, detail, repo=x.repo, service=x.service)
 
 
@@ -135,7 +138,7 @@ def failure_unlinked(ctx: Context) -> list[Outcome]:
 _BY_COMMIT = "lead time is per commit (dora.lead_time: commits): there are no stages"
 
 
-def _stage_check(ctx: Context, mark: Callable[[np.ndarray], np.ndarray]) -> list[Outcome]:
+def _stage_check(ctx: Context, mark: Callable[[Matrix], NDArray[np.bool_]]) -> list[Outcome]:
     """One outcome per stage: the changes (finished in the window) ``mark`` flags there."""
     spec = ctx.profile.dora
     if spec is not None and spec.lead_time == "commits":
@@ -234,6 +237,4 @@ def diagnose(
     build: bool = True,
 ) -> Report:
     """``doctor`` with every check of ``CHECKS`` (``leadline doctor``, the API, the page)."""
-    return doctor(
-        engine, profile, CHECKS, window, subject, now, on_progress, build=build
-    )
+    return doctor(engine, profile, CHECKS, window, subject, now, on_progress, build=build)

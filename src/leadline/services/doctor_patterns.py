@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator, Sequence
 from sqlalchemy import Connection
 
 from leadline.correlate.scope import glob_any
-from leadline.profiles.models import Profile
+from leadline.profiles.models import Profile, Stage, Start
 from leadline.services import dora as d
 from leadline.store import quality_queries as q
 from leadline.store import tables as t
@@ -71,8 +71,8 @@ def _patterns(profile: Profile) -> Iterator[Pattern]:
         ("scope.issue_types", s.issue_types, "issue_type", _glob),
         ("scope.services", s.services, "service", _glob),
     )  # fmt: skip
-    stages = [("start", profile.start), *((f"stages[{i}]", x) for i, x in
-                                          enumerate(profile.stages))]  # fmt: skip
+    stages: list[tuple[str, Start | Stage]] = [("start", profile.start)]
+    stages += [(f"stages[{i}]", x) for i, x in enumerate(profile.stages)]
     for where, stage in stages:
         yield f"{where}.pipelines", stage.pipelines, "pipeline", _glob
         yield f"{where}.environments", stage.environments, "environment", _exact

@@ -76,9 +76,7 @@ def done_tickets(conn: Connection, start: int, end: int) -> list[Finding]:
     are the ticket's."""
     i, s = t.issues.c, t.issue_status_changes.c
     first_done = (
-        select(func.min(s.at))
-        .where(s.issue_id == i.id, s.category == "done")
-        .scalar_subquery()
+        select(func.min(s.at)).where(s.issue_id == i.id, s.category == "done").scalar_subquery()
     )
     done_at = func.coalesce(first_done, i.resolved_at)
     query = (
@@ -220,8 +218,7 @@ def times_out_of_range(conn: Connection, low_us: int, high_us: int) -> list[Find
         for field in spec.times:
             column: Column[Any] = cols[field]
             scoped = [
-                cols[x] if x else literal(None)
-                for x in (spec.repo, spec.service, spec.project)
+                cols[x] if x else literal(None) for x in (spec.repo, spec.service, spec.project)
             ]
             query = select(column, *scoped, *(cols[n] for n in spec.name)).where(
                 or_(column < low_us, column >= high_us)

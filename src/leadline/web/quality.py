@@ -63,7 +63,7 @@ def rows(report: Report, subject: Page, view: View) -> list[CheckRow]:
             title=check.title + (f": {outcome.stage}" if outcome.stage else ""),
             severity=check.severity,
             count=outcome.count,
-            summary=outcome.note if outcome.count is None else check.sentence(
+            summary=(outcome.note or "") if outcome.count is None else check.sentence(
                 outcome.count, outcome.stage),
             hint=check.hint,
             href=href,
