@@ -84,7 +84,8 @@ def _stray_incident(team: TeamSpec, delivery: Delivery, anchor: datetime, out: O
     if gaps:
         created = gaps[-1]
         out.incidents.append({
-            "kind": "incident", "source": "pagerduty", "id": "Q" + sha(team.name, "stray")[:7].upper(),
+            "kind": "incident", "source": "pagerduty",
+            "id": "Q" + sha(team.name, "stray")[:7].upper(),
             "title": f"{team.service}: crash reports from an old app version",
             "service": team.service, "severity": "SEV-3", "created_at": fmt(created),
         })  # fmt: skip
