@@ -102,7 +102,8 @@ def test_the_table_says_it_in_words(loaded: Any) -> None:
     text = result.out
     assert "2 pull requests have no ticket key. Fix: Name the ticket key" in text
     assert "1 deployment ships no commit not shipped before" in text
-    assert "1 change reached Coding before the stage before it (counted 0)" in text
+    assert "1 change reached Coding before the stage before it or the start (counted 0)" in text
+    assert "    change PAY-9  2024-03-22T00:00:00Z  reached 2024-03-15T10:00:00Z" in lines
     assert "0 changes never reached Coding." in text
     assert "    pull_request acme/pay-api#3  2024-03-08T12:00:00Z  Bump dependencies" in lines
     # Without --examples: one line per check.

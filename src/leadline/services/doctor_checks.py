@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 
 from leadline.correlate.ancestry import Deployment
 from leadline.correlate.scope import any_glob, glob_any, ticket_in_scope
-from leadline.domain.times import to_micros
+from leadline.domain.times import format_time, from_micros, to_micros
 from leadline.metrics.leadtime import clamped_stages
 from leadline.profiles.models import Profile
 from leadline.services import dora as d
@@ -149,9 +149,17 @@ def _stage_check(ctx: Context, mark: Callable[[Matrix], NDArray[np.bool_]]) -> l
     out = []
     for j, stage in enumerate(ctx.profile.stages):
         rows = np.flatnonzero(flags[:, j])
-        found = [Finding(f"change {keys[i]}", int(m.end[i]), None, change=keys[i]) for i in rows]
+        found = [
+            Finding(f"change {keys[i]}", int(m.end[i]), _reached(m.times[i, j]), change=keys[i])
+            for i in rows
+        ]
         out.append(Outcome.of(_newest_first(found), stage.name))
     return out
+
+
+def _reached(at: float) -> str:
+    """The example's detail: when the change reached the stage (or that it never did)."""
+    return "not reached" if np.isnan(at) else f"reached {format_time(from_micros(int(at)))}"
 
 
 def stage_clamped(ctx: Context) -> list[Outcome]:
@@ -209,8 +217,9 @@ CHECKS: tuple[Check, ...] = (
           failure_unlinked, "failures"),
     Check("stage_clamped", "Stages counted 0 (events out of order)", "warning",
           "Check the clocks and the stage order: this stage's event came before the one before.",
-          "change", "reached {stage} before the stage before it (counted 0)",
-          "reached {stage} before the stage before it (counted 0)", stage_clamped, "changes"),
+          "change", "reached {stage} before the stage before it or the start (counted 0)",
+          "reached {stage} before the stage before it or the start (counted 0)", stage_clamped,
+          "changes"),
     Check("stage_never_reached", "Changes that never reached a stage", "info",
           "Check the stage's filters (statuses, pipelines, branches) against the records.",
           "change", "never reached {stage}", "never reached {stage}", stage_never_reached,
