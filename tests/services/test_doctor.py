@@ -124,7 +124,9 @@ def test_a_narrower_window_counts_only_its_records(loaded: Any) -> None:
     assert len(found[("pattern_matched_nothing", None)]) == 2
 
 
-NOT_APPLICABLE = {
+NOT_APPLICABLE: dict[str, tuple[Any, set[str]]] = {
+    "no dora block": (None, {"deployment_ships_nothing", "deployment_commit_unknown",
+                             "failure_unlinked"}),
     "releases": ({"deployments": {"source": "releases"}, "failures": {"source": "issues"}},
                  {"deployment_ships_nothing", "deployment_commit_unknown"}),
     "cd failures": ({"deployments": {"source": "cd"}, "failures": {"source": "cd"}},
@@ -138,6 +140,8 @@ NOT_APPLICABLE = {
 def test_a_check_that_does_not_apply_has_no_count(loaded: Any, tmp_path: Any, case: str) -> None:
     dora, ids = NOT_APPLICABLE[case]
     data = yaml.safe_load(PROFILE.read_text()) | {"dora": dora}
+    if dora is None:
+        del data["dora"]
     path = tmp_path / "profile.yaml"
     path.write_text(yaml.safe_dump(data))
     result = loaded("doctor", "--profile", str(path), *WINDOW, "--format", "json")
