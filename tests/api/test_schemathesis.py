@@ -23,6 +23,7 @@ from leadline.api import (
     routes_collections,
     routes_health,
     routes_ingest,
+    routes_quality,
     routes_reports,
     routes_webhooks,
 )
@@ -71,7 +72,14 @@ def test_the_document_has_every_operation() -> None:
     webhooks with the headers (and Jira's query secret) that carry their signatures."""
     document = APP.openapi()
     listed = {(m.upper(), p) for p, ms in document["paths"].items() for m in ms}
-    modules = (routes_collections, routes_health, routes_ingest, routes_reports, routes_webhooks)
+    modules = (
+        routes_collections,
+        routes_health,
+        routes_ingest,
+        routes_quality,
+        routes_reports,
+        routes_webhooks,
+    )
     routes = {(m, r.path_format) for module in modules for r in module.router.routes
               if isinstance(r, APIRoute) and r.include_in_schema for m in r.methods}  # fmt: skip
     assert routes == listed and len(listed) >= 20

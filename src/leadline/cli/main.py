@@ -36,6 +36,7 @@ def _register() -> None:
         apikey_cmd,
         collection_cmd,
         demo_cmd,
+        doctor_cmd,
         dora_cmd,
         git_cmd,
         import_cmd,
@@ -55,6 +56,7 @@ def _register() -> None:
     cli.add_command(profile_cmd.profile_group)
     cli.add_command(leadtime_cmd.lead_time_command)
     cli.add_command(dora_cmd.dora_command)
+    cli.add_command(doctor_cmd.doctor_command)
     cli.add_command(git_cmd.git_command)
     cli.add_command(demo_cmd.demo_command)
     cli.add_command(collection_cmd.apply_command)
