@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     gitlab_webhook_token: str | None = None
     jira_webhook_secret: str | None = None
     pagerduty_webhook_secret: str | None = None
+    azure_devops_webhook_secret: str | None = None  # the service hook's Basic password
     # The web dashboard: open to whoever reaches the server, or behind a read API key.
     dashboard_auth: Literal["none", "key"] = "none"
     # /metrics answers without an API key (e.g. a scraper on a private network).

@@ -1,4 +1,5 @@
-"""Webhook receivers: ``/v1/webhooks/{github,gitlab,jira,pagerduty}`` and custom CI/CD.
+"""Webhook receivers: ``/v1/webhooks/{github,gitlab,jira,pagerduty,azure-devops}`` and custom
+CI/CD.
 
 Webhooks authenticate by their own signature or token (secrets from the environment), not by
 API key; a source whose secret is not set refuses its deliveries with 403 and says why.
@@ -18,6 +19,7 @@ from leadline.api.schemas import WebhookAnswer, errors, json_body
 from leadline.config import Settings
 from leadline.services import webhooks as svc
 from leadline.sources import jira, pagerduty
+from leadline.sources.azure_devops.auth import basic_auth_ok
 
 router = APIRouter(prefix="/v1", tags=["webhooks"])
 ANSWERS: dict[int | str, dict[str, Any]] = {
@@ -185,3 +187,38 @@ def _pagerduty_id(data: Any) -> str | None:
     except AttributeError:
         return None
     return str(value) if value else None
+
+
+AZURE_DEVOPS_DOC = {
+    **json_body(None, "An Azure DevOps service-hook delivery (Web Hooks consumer)."),
+    "parameters": [
+        _header("Authorization", "Basic credentials; the password is the shared secret"),
+    ],
+}
+
+
+@router.post(
+    "/webhooks/azure-devops", status_code=202, response_model=None, responses=ANSWERS,
+    openapi_extra=AZURE_DEVOPS_DOC, dependencies=[JSON_ONLY],
+)  # fmt: skip
+async def azure_devops_webhook(request: Request) -> JSONResponse:
+    """An Azure DevOps service-hook delivery; the envelope's ``id`` is the delivery id."""
+    body = await request.body()
+    secrets = _require_secret(_settings(request).azure_devops_webhook_secret,
+                              "LEADLINE_AZURE_DEVOPS_WEBHOOK_SECRET")  # fmt: skip
+    if not basic_auth_ok(request.headers.get("authorization"), secrets):
+        raise ApiError(401, "bad or missing Authorization: Basic (the password is the secret)")
+    payload = _json_or_400(body)
+    event = payload.get("eventType") if isinstance(payload, dict) else None
+    delivery = _envelope_id(payload)
+    return await _receive(request, "azure-devops", _text(event), delivery, body, payload)
+
+
+def _envelope_id(data: Any) -> str | None:
+    """Azure DevOps: the notification's ``id`` (a retry of a notification keeps it)."""
+    value = data.get("id") if isinstance(data, dict) else None
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None

@@ -31,6 +31,7 @@ from leadline.domain.quality import Warnings
 from leadline.domain.storable import storable_text
 from leadline.errors import WriteBusy
 from leadline.sources import custom_cicd, github, gitlab, jira, opsgenie, pagerduty, signatures
+from leadline.sources.azure_devops import webhook as azure_devops
 from leadline.sources.base import Parsed, PayloadError
 from leadline.store import raw_events
 from leadline.store.db import writing
@@ -45,6 +46,7 @@ PARSERS: dict[str, Parser] = {
     "pagerduty": lambda _event, payload: pagerduty.parse(payload),
     "opsgenie": lambda _event, payload: opsgenie.parse(payload),
     "custom-cicd": lambda _event, payload: custom_cicd.parse(payload),
+    "azure-devops": lambda _event, payload: azure_devops.parse(payload),
 }
 
 
