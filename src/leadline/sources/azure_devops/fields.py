@@ -22,9 +22,9 @@ import re
 from datetime import datetime
 from typing import Any
 
-from leadline.domain.records import Issue, PipelineRun, PullRequest, infer_category
+from leadline.domain.records import Commit, Issue, PipelineRun, PullRequest, infer_category
 from leadline.sources._common import Node
-from leadline.sources.base import build_record, branch_of, read_int, read_time
+from leadline.sources.base import PayloadError, branch_of, build_record, read_int, read_time
 
 SYSTEM = "azure-devops"
 KEY_PREFIX = "AB#"
@@ -150,6 +150,32 @@ def _reviews(reviewers: Node, at: datetime | None) -> list[dict[str, Any]]:
             continue
         out.append({"author": person(reviewer), "state": state, "at": at})
     return out
+
+
+def commit(node: Node, repo: str, branch: str | None) -> Commit:
+    """A git commit reference (a push's ``commits[]``, the REST commits listing)."""
+    author = node.get("author")
+    data: dict[str, Any] = {
+        "kind": "commit",
+        "repo": repo,
+        "sha": node.get("commitId").text(),
+        "committed_at": time(node.get("committer").get("date")),
+        "authored_at": opt_time(author.get("date")),
+        "message": node.get("comment").opt_text(),
+        "author": author.get("email").opt_text() or author.get("name").opt_text(),
+        "branch": branch,
+    }
+    paths = {k: f"{node.path}.{v}" for k, v in _COMMIT_PATHS.items()}
+    return build_record(Commit, data, paths)
+
+
+_COMMIT_PATHS = {
+    "sha": "commitId",
+    "committed_at": "committer.date",
+    "authored_at": "author.date",
+    "message": "comment",
+    "author": "author.email",
+}
 
 
 # --- builds and deployments ----------------------------------------------------------------
@@ -330,3 +356,18 @@ def field_paths(prefix: str) -> dict[str, str]:
         "resolved_at": "Microsoft.VSTS.Common.ClosedDate",
     }
     return {k: f"{prefix}.{v}" for k, v in names.items()}
+
+
+def opt_time_of(item: Any, field: str) -> datetime | None:
+    """``item[field]`` as a time when ``item`` is an object (listing keys; unset → ``None``)."""
+    if not isinstance(item, dict):
+        return None
+    try:
+        return opt_time(Node(item.get(field), field))
+    except PayloadError:
+        return None
+
+
+def repo_name_of(repository: dict[str, Any]) -> str:
+    """``repo_name`` of a decoded repository object."""
+    return repo_name(Node(repository, "repository"))

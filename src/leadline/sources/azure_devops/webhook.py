@@ -119,34 +119,8 @@ def _push(root: Node) -> Parsed:
     for node in resource.get("commits").items():
         sha = node.get("commitId").text()
         if sha not in commits:
-            commits[sha] = commit(node, repo, branch)
+            commits[sha] = f.commit(node, repo, branch)
     return Parsed(list(commits.values()), None if commits else "git.push carries no commits")
-
-
-def commit(node: Node, repo: str, branch: str | None) -> Commit:
-    """A git commit reference (a push's ``commits[]``, the REST commits listing)."""
-    author = node.get("author")
-    data: dict[str, Any] = {
-        "kind": "commit",
-        "repo": repo,
-        "sha": node.get("commitId").text(),
-        "committed_at": f.time(node.get("committer").get("date")),
-        "authored_at": f.opt_time(author.get("date")),
-        "message": node.get("comment").opt_text(),
-        "author": author.get("email").opt_text() or author.get("name").opt_text(),
-        "branch": branch,
-    }
-    paths = {k: f"{node.path}.{v}" for k, v in _COMMIT_PATHS.items()}
-    return build_record(Commit, data, paths)
-
-
-_COMMIT_PATHS = {
-    "sha": "commitId",
-    "committed_at": "committer.date",
-    "authored_at": "author.date",
-    "message": "comment",
-    "author": "author.email",
-}
 
 
 def _pull_request(root: Node) -> Parsed:
