@@ -65,8 +65,10 @@ def azure_devops_command(
 
     token = os.environ.get(TOKEN_ENV, "").strip()
     if not token:
-        raise ConfigError(f"Azure DevOps credentials missing: set {TOKEN_ENV} to a personal "
-                          "access token (read scopes: Work Items, Code, Build, Release)")  # fmt: skip
+        raise ConfigError(
+            f"Azure DevOps credentials missing: set {TOKEN_ENV} to a personal "
+            "access token (read scopes: Work Items, Code, Build, Release)"
+        )
     root = org_url.strip().rstrip("/")
     releases_root = (release_url or default_release_url(root)).strip().rstrip("/")
     headers = {"Accept": "application/json", "User-Agent": "leadline-sync"}

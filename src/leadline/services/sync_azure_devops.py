@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -92,8 +93,11 @@ class WorkItems:
     def pull(self, cursor: Any, ctx: SyncContext) -> Iterator[Batch]:
         azure, pager = self.azure, Pager(self.azure.client)
         token = cursor.get("token") if isinstance(cursor, dict) else None
-        params: dict[str, Any] = {**API_VERSION, "fields": "System.Id",
-                                  "$maxPageSize": azure.per_page}  # fmt: skip
+        params: dict[str, Any] = {
+            **API_VERSION,
+            "fields": "System.Id",
+            "$maxPageSize": azure.per_page,
+        }
         if token:
             params["continuationToken"] = token
         elif azure.since is not None:
@@ -103,11 +107,15 @@ class WorkItems:
             ids = list(dict.fromkeys(r.get("id") for r in page.items if isinstance(r, dict)))
             records: list[RecordModel] = []
             for item_id in ids:
-                updates = [u for p in pager.skip_pages(
-                    azure.path(f"wit/workItems/{item_id}/updates"), dict(API_VERSION),
-                    top=200) for u in p.items]  # fmt: skip
-                records.extend(_records(ctx, "work item", [updates],
-                                        lambda u, _p, i=item_id: rest.work_item(i, u)))  # fmt: skip
+                updates = [
+                    u
+                    for p in pager.skip_pages(
+                        azure.path(f"wit/workItems/{item_id}/updates"), dict(API_VERSION), top=200
+                    )
+                    for u in p.items
+                ]
+                read = partial(_work_item, item_id)
+                records.extend(_records(ctx, "work item", [updates], read))
             body = page.response.json()
             token = body.get("continuationToken") or token
             yield Batch(records, {"token": token}, len(page.items))
@@ -123,8 +131,10 @@ class PullRequests:
         start = dict(cursor) if isinstance(cursor, dict) else {}
         still_open = {i for i in start.pop("open", []) if isinstance(i, int)}
         if still_open:  # the pull requests active last time: merged, abandoned, voted since?
-            items = [azure.client.get_json(azure.path(f"git/pullrequests/{n}"), API_VERSION)
-                     for n in sorted(still_open)]  # fmt: skip
+            items = [
+                azure.client.get_json(azure.path(f"git/pullrequests/{n}"), API_VERSION)
+                for n in sorted(still_open)
+            ]
             records = _records(ctx, "pull request", items, rest.pull_request)
             still_open = self._open(still_open, items)
             yield Batch(records, {**start, "open": sorted(still_open)}, len(items))
@@ -142,12 +152,12 @@ class PullRequests:
             created = fields.opt_time_of(item, "creationDate")
             return cutoff is not None and created is not None and created < cutoff
 
-        for step in desc_walk(start or None, first, resume, _pr_id, since=since,
-                              inclusive=False, stop=older):  # fmt: skip
+        for step in desc_walk(
+            start or None, first, resume, _pr_id, since=since, inclusive=False, stop=older
+        ):
             records = _records(ctx, "pull request", step.items, rest.pull_request)
             still_open = self._open(still_open, step.items)
-            yield Batch(records, {**step.cursor, "open": sorted(still_open)},
-                        len(step.page.items))  # fmt: skip
+            yield Batch(records, {**step.cursor, "open": sorted(still_open)}, len(step.page.items))
 
     @staticmethod
     def _open(known: set[int], items: list[Any]) -> set[int]:
@@ -201,13 +211,26 @@ class Commits:
                     params["searchCriteria.fromDate"] = lower
                 return pager.skip_pages(path, params, top=azure.per_page)
 
-            for step in filtered_walk(state.get(repo_id), first, pager.skip_pages,
-                                      _committed, since=azure.since_key,
-                                      slack=COMMIT_SLACK):  # fmt: skip
+            for step in filtered_walk(
+                state.get(repo_id),
+                first,
+                pager.skip_pages,
+                _committed,
+                since=azure.since_key,
+                slack=COMMIT_SLACK,
+            ):
                 state[repo_id] = step.cursor
-                records = _records(ctx, "commit", step.items,
-                                   lambda c, p, n=name, b=branch: rest.commit(c, p, n, b))  # fmt: skip
+                read = partial(_commit, name, branch)
+                records = _records(ctx, "commit", step.items, read)
                 yield Batch(records, {"repos": dict(state)}, len(step.items))
+
+
+def _work_item(item_id: Any, updates: list[Any], _path: str) -> Parsed:
+    return rest.work_item(item_id, updates)
+
+
+def _commit(repo: str, branch: str, item: Any, path: str) -> Parsed:
+    return rest.commit(item, path, repo, branch)
 
 
 def _committed(item: Any) -> str:
@@ -224,17 +247,28 @@ class Builds:
         azure, pager = self.azure, Pager(self.azure.client)
 
         def first(lower: str | None) -> Iterator[Page]:
-            params = {**API_VERSION, "statusFilter": "completed",
-                      "queryOrder": "finishTimeDescending", "$top": azure.per_page}  # fmt: skip
+            params = {
+                **API_VERSION,
+                "statusFilter": "completed",
+                "queryOrder": "finishTimeDescending",
+                "$top": azure.per_page,
+            }
             if lower is not None:
                 params["minTime"] = lower
             return pager.token_pages(azure.path("build/builds"), params)
 
         start = cursor if isinstance(cursor, dict) else None
-        for step in filtered_walk(start, first, pager.token_pages, _time_of("finishTime"),
-                                  since=azure.since_key, slack=RUN_SLACK):  # fmt: skip
-            yield Batch(_records(ctx, "build", step.items, rest.build), step.cursor,
-                        len(step.items))  # fmt: skip
+        for step in filtered_walk(
+            start,
+            first,
+            pager.token_pages,
+            _time_of("finishTime"),
+            since=azure.since_key,
+            slack=RUN_SLACK,
+        ):
+            yield Batch(
+                _records(ctx, "build", step.items, rest.build), step.cursor, len(step.items)
+            )
 
 
 @dataclass
@@ -252,10 +286,19 @@ class Deployments:
             return pager.token_pages(azure.path("release/deployments"), params)
 
         start = cursor if isinstance(cursor, dict) else None
-        for step in filtered_walk(start, first, pager.token_pages, _time_of("lastModifiedOn"),
-                                  since=azure.since_key, slack=RUN_SLACK):  # fmt: skip
-            yield Batch(_records(ctx, "deployment", step.items, rest.deployment), step.cursor,
-                        len(step.items))  # fmt: skip
+        for step in filtered_walk(
+            start,
+            first,
+            pager.token_pages,
+            _time_of("lastModifiedOn"),
+            since=azure.since_key,
+            slack=RUN_SLACK,
+        ):
+            yield Batch(
+                _records(ctx, "deployment", step.items, rest.deployment),
+                step.cursor,
+                len(step.items),
+            )
 
 
 def scope_of(base_url: str, project: str) -> str:
@@ -277,9 +320,20 @@ def sync_azure_devops(
 ) -> SyncReport:
     """Pull one project's work items, pull requests, commits, builds and deployments."""
     azure = Azure(client, releases, project, since, per_page)
-    resources: list[Any] = [WorkItems(azure), PullRequests(azure), Commits(azure),
-                            Builds(azure), Deployments(azure)]  # fmt: skip
-    report = run_sync(engine, SOURCE, scope_of(client.base_url, project), resources,
-                      on_progress=on_progress, on_warning=on_warning)  # fmt: skip
+    resources: list[Any] = [
+        WorkItems(azure),
+        PullRequests(azure),
+        Commits(azure),
+        Builds(azure),
+        Deployments(azure),
+    ]
+    report = run_sync(
+        engine,
+        SOURCE,
+        scope_of(client.base_url, project),
+        resources,
+        on_progress=on_progress,
+        on_warning=on_warning,
+    )
     report.requests = client.requests + (releases.requests if releases is not client else 0)
     return report

@@ -326,8 +326,9 @@ def work_item(
         "title": fields.get("System.Title").opt_text(),
         "created_at": time(fields.get("System.CreatedDate")),
         "status_changes": changes,
-        "labels": [t.strip() for t in (fields.get("System.Tags").opt_text() or "").split(";")
-                   if t.strip()],  # fmt: skip
+        "labels": [
+            t.strip() for t in (fields.get("System.Tags").opt_text() or "").split(";") if t.strip()
+        ],
         "priority": fields.get("Microsoft.VSTS.Common.Priority").opt_id_text(),
         "resolved_at": opt_time(fields.get("Microsoft.VSTS.Common.ClosedDate"))
         or opt_time(fields.get("Microsoft.VSTS.Common.ResolvedDate")),

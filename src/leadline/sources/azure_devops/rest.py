@@ -21,6 +21,7 @@ from leadline.sources._common import Node
 from leadline.sources.azure_devops import fields as f
 from leadline.sources.base import Parsed
 
+
 def work_item(item_id: int | str, updates: list[Any]) -> Parsed:
     """A work item from its updates (oldest first, as the API lists them) → an issue."""
     current: dict[str, Any] = {}
@@ -37,8 +38,10 @@ def work_item(item_id: int | str, updates: list[Any]) -> Parsed:
             changes.append(f.state_change(state, at))
     if not current:
         return Parsed([], ignored=f"work item {item_id}: no updates")
-    paths = {k: f"value[].fields.{v.split('.', 2)[-1]}.newValue"
-             for k, v in f.field_paths("fields").items()}  # fmt: skip
+    paths = {
+        k: f"value[].fields.{v.split('.', 2)[-1]}.newValue"
+        for k, v in f.field_paths("fields").items()
+    }
     return Parsed([f.work_item(str(item_id), Node(current, "value[].fields"), changes, paths)])
 
 
