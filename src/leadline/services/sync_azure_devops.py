@@ -30,7 +30,7 @@ what changed since its watermark.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -89,6 +89,7 @@ def _records(
 class WorkItems:
     azure: Azure
     name: str = "work_items"
+    fetched: dict[Any, int] = field(default_factory=dict)  # id → newest revision read
 
     def pull(self, cursor: Any, ctx: SyncContext) -> Iterator[Batch]:
         azure, pager = self.azure, Pager(self.azure.client)
@@ -104,21 +105,27 @@ class WorkItems:
             params["startDateTime"] = time_key(azure.since)
         path = azure.path("wit/reporting/workitemrevisions")
         for page in pager.token_pages(path, params, items_key="values"):
-            ids = list(dict.fromkeys(r.get("id") for r in page.items if isinstance(r, dict)))
+            newest: dict[Any, int] = {}
+            for revision in page.items:
+                if isinstance(revision, dict) and isinstance(revision.get("rev"), int):
+                    rid = revision.get("id")
+                    newest[rid] = max(newest.get(rid, 0), revision["rev"])
             records: list[RecordModel] = []
-            for item_id in ids:
-                updates = [
-                    u
-                    for p in pager.skip_pages(
-                        azure.path(f"wit/workItems/{item_id}/updates"), dict(API_VERSION), top=200
-                    )
-                    for u in p.items
-                ]
+            for item_id, rev in newest.items():
+                if self.fetched.get(item_id, 0) >= rev:
+                    continue  # its whole history was read earlier in this run
+                updates = self._updates(pager, item_id)
+                revs = [u.get("rev") for u in updates if isinstance(u, dict)]
+                self.fetched[item_id] = max([r for r in revs if isinstance(r, int)], default=rev)
                 read = partial(_work_item, item_id)
                 records.extend(_records(ctx, "work item", [updates], read))
             body = page.response.json()
             token = body.get("continuationToken") or token
             yield Batch(records, {"token": token}, len(page.items))
+
+    def _updates(self, pager: Pager, item_id: Any) -> list[Any]:
+        path = self.azure.path(f"wit/workItems/{item_id}/updates")
+        return [u for p in pager.skip_pages(path, dict(API_VERSION), top=200) for u in p.items]
 
 
 @dataclass
@@ -179,11 +186,11 @@ def _pr_id(item: Any) -> int:
     return value
 
 
-def _time_of(field: str) -> Callable[[Any], str]:
+def _time_of(name: str) -> Callable[[Any], str]:
     def key(item: Any) -> str:
-        when = fields.opt_time_of(item, field)
+        when = fields.opt_time_of(item, name)
         if when is None:
-            raise PayloadError(f"{field}: required time is missing or unset in {item!r:.80}")
+            raise PayloadError(f"{name}: required time is missing or unset in {item!r:.80}")
         return time_key(when)
 
     return key

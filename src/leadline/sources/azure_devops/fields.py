@@ -254,16 +254,21 @@ def deployment_run(
     finished_at: datetime,
     started_at: datetime | None,
     artifacts: Node,
+    attempt: Node,
 ) -> PipelineRun:
     """A finished release deployment (one release to one stage) → a CD run keyed
-    ``<release id>/<stage id>``; the build artifacts it deployed are its inputs, and the
-    primary one's ``sourceVersion`` is its commit (a release names no commit otherwise)."""
+    ``<release id>/<stage id>``, and ``…/<attempt>`` for a second attempt on (a redeploy is
+    another deployment); the build artifacts it deployed are its inputs, and the primary
+    one's ``sourceVersion`` is its commit (a release names no commit otherwise)."""
     inputs, sha, branch = release_artifacts(artifacts)
+    run_id = f"{release_id}/{environment.get('id').id_text()}"
+    if attempt.present and read_int(attempt) > 1:
+        run_id += f"/{read_int(attempt)}"
     data: dict[str, Any] = {
         "kind": "pipeline_run",
         "system": SYSTEM,
         "pipeline": pipeline,
-        "run_id": f"{release_id}/{environment.get('id').id_text()}",
+        "run_id": run_id,
         "type": "cd",
         "status": status,
         "started_at": started_at,

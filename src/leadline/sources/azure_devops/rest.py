@@ -87,5 +87,6 @@ def deployment(item: Any, path: str) -> Parsed:
         finished_at=finished,
         started_at=f.opt_time(node.get("startedOn")),
         artifacts=release.get("artifacts"),
+        attempt=node.get("attempt"),
     )
     return Parsed([run])

@@ -162,6 +162,7 @@ def _deployment(root: Node) -> Parsed:
         finished_at=finished,
         started_at=f.opt_time(deployment.get("startedOn")),
         artifacts=release.get("artifacts"),
+        attempt=deployment.get("attempt"),
     )
     return Parsed([run])
 
