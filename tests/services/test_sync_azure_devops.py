@@ -114,6 +114,7 @@ def _project() -> str:
     return PROJECT.replace(" ", "%20")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("answered", [1, 9, 27, 33])
 def test_a_killed_sync_resumes_without_duplicates_or_gaps(
     engine: Engine, db_url: str, tmp_path: Path, answered: int
