@@ -177,22 +177,33 @@ class FakeAzure:
     def _commits(self, request: Request) -> Reply:
         assert request.query.get("searchCriteria.itemVersion.version") == "master"
         since = request.query.get("searchCriteria.fromDate")
-        found = [c for c in self.commits
-                 if since is None or parse_time(c["committer"]["date"]) >= parse_time(since)]
+        found = [
+            c
+            for c in self.commits
+            if since is None or parse_time(c["committer"]["date"]) >= parse_time(since)
+        ]
         return _skip_page(request, found)  # fmt: skip
 
     def _builds(self, request: Request) -> Reply:
         assert request.query.get("statusFilter") == "completed"
         since = request.query.get("minTime")
-        done = [b for b in self.builds if b.get("status") == "completed" and b.get("finishTime")
-                and (since is None or parse_time(b["finishTime"]) >= parse_time(since))]
+        done = [
+            b
+            for b in self.builds
+            if b.get("status") == "completed"
+            and b.get("finishTime")
+            and (since is None or parse_time(b["finishTime"]) >= parse_time(since))
+        ]
         done.sort(key=lambda b: (parse_time(b["finishTime"]), b["id"]), reverse=True)
         return _token_page(request, done)  # fmt: skip
 
     def _deployments(self, request: Request) -> Reply:
         since = request.query.get("minModifiedTime")
-        found = [d for d in self.deployments
-                 if since is None or parse_time(d["lastModifiedOn"]) >= parse_time(since)]
+        found = [
+            d
+            for d in self.deployments
+            if since is None or parse_time(d["lastModifiedOn"]) >= parse_time(since)
+        ]
         found.sort(key=lambda d: -d["id"])
         return _token_page(request, found)  # fmt: skip
 

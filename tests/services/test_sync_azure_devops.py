@@ -76,7 +76,9 @@ def test_full_sync_maps_every_resource(run_cli: Any, engine: Engine) -> None:
     assert runs[("Fabrikam-web", "55/118")]["status"] == "failed"  # notDeployed
     deployed = runs[("Fabrikam-web", "55/118/2")]
     assert (deployed["status"], deployed["commit_sha"], deployed["environment"]) == (
-        "succeeded", SHA, "PROD"
+        "succeeded",
+        SHA,
+        "PROD",
     )
     build = runs[("VsoBuildApi", "391")]
     assert build["commit_sha"] == SHA  # CI and CD of one commit, and linked by the artifact:

@@ -117,7 +117,9 @@ def test_build_complete_field_by_field() -> None:
     _, branch, sha = res["sourceGetVersion"].split(":")
     assert isinstance(run, PipelineRun)
     assert (run.system, run.pipeline, run.run_id) == (
-        "azure-devops", res["definition"]["name"], str(res["id"])
+        "azure-devops",
+        res["definition"]["name"],
+        str(res["id"]),
     )
     assert (run.type, run.status) == ("ci", res["status"])
     assert run.started_at == parse_time(res["startTime"])
@@ -166,7 +168,9 @@ def test_pipeline_run_state_changed_field_by_field() -> None:
     res = payload["resource"]
     run = one(payload)
     assert (run.pipeline, run.run_id, run.status) == (
-        res["pipeline"]["name"], str(res["run"]["id"]), res["run"]["result"]
+        res["pipeline"]["name"],
+        str(res["run"]["id"]),
+        res["run"]["result"],
     )
     assert run.finished_at == parse_time(res["run"]["finishedDate"])
     assert run.commit_sha is None
