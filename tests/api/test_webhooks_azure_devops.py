@@ -6,6 +6,7 @@ route's refusals (secret unset → 403, bad credentials → 401)."""
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -160,3 +161,38 @@ def test_a_body_that_is_not_an_envelope_is_refused_naming_the_path(
     assert response.status_code == 422
     assert "resource: expected an object, got a list" in response.json()["error"]["message"]
     assert send(hooks, b"{not json").status_code == 400
+
+
+def test_work_item_pr_build_and_release_link_into_one_change(
+    hooks: TestClient, run_cli: Any, tmp_path: Path
+) -> None:
+    """Boards → Repos → Pipelines through the hooks: the PR names the work item ``AB#5`` in
+    its title, merges as the commit the build built, and the release deploys that build (by
+    artifact); the lead time of ``AB#5`` has every stage at the payloads' times."""
+    created = json.loads((HOOKS / "aspnet-AspNetWebHooks/workitem.created.json").read_bytes())
+    merged = json.loads((HOOKS / "go-playground/git.pullrequest.merged.json").read_bytes())
+    build = json.loads((HOOKS / "go-playground/build.complete.json").read_bytes())
+    release = json.loads(
+        (HOOKS / "constructed/ms.vss-release.deployment-completed-event.artifacts.json").read_bytes()
+    )
+    sha = build["resource"]["sourceGetVersion"].rsplit(":", 1)[1]
+    key = f"AB#{created['resource']['id']}"
+    merged["resource"]["title"] = f"Fix the login ({key})"
+    merged["resource"]["lastMergeCommit"]["commitId"] = sha  # the build built the merge
+    merged["resource"]["closedDate"] = "2015-04-07T17:00:00.1234567Z"
+    for payload in (created, merged, build, release):
+        assert send(hooks, json.dumps(payload).encode()).status_code == 202
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        "name: Azure\nstart: {event: ticket_created}\nstages:\n"
+        "  - {name: Merged, event: pr_merged}\n  - {name: CI, event: ci_completed}\n"
+        "  - {name: Deployed, event: cd_completed}\n"
+    )
+    result = run_cli("lead-time", "--profile", str(profile), "--change", key, "--format", "json")
+    assert result.code == 0, result.err
+    stages = {s["name"]: s["at"] for s in json.loads(result.out)["stages"]}
+    assert stages == {
+        "Merged": "2015-04-07T17:00:00.123456Z",
+        "CI": build["resource"]["finishTime"].replace(".69Z", ".690000Z"),
+        "Deployed": release["resource"]["deployment"]["completedOn"][:26] + "Z",
+    }

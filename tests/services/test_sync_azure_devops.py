@@ -73,10 +73,10 @@ def test_full_sync_maps_every_resource(run_cli: Any, engine: Engine) -> None:
     (pr20,) = [p for p in stored["pull_request"] if p["number"] == 20]
     assert pr20["merged_at"] == pr20["reviews"][0]["at"]  # votes of a closed PR: at its close
     runs = {(r["pipeline"], r["run_id"]): r for r in stored["pipeline_run"]}
-    assert runs[("Fabrikam-web", "55/118")]["status"] == "failed"  # notDeployed
+    assert runs[("Fabrikam-web", "55/118")]["status"] == "failure"  # notDeployed
     deployed = runs[("Fabrikam-web", "55/118/2")]
     assert (deployed["status"], deployed["commit_sha"], deployed["environment"]) == (
-        "succeeded",
+        "success",
         SHA,
         "PROD",
     )

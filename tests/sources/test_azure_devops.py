@@ -23,6 +23,7 @@ from leadline.sources.base import PayloadError
 from tests.conftest import FIXTURES
 
 HOOKS = FIXTURES / "azure_devops" / "webhooks"
+STATUS = {"succeeded": "success"}  # Azure's word → leadline's (the other CI sources')
 
 
 def load(name: str) -> Any:
@@ -121,7 +122,7 @@ def test_build_complete_field_by_field() -> None:
         res["definition"]["name"],
         str(res["id"]),
     )
-    assert (run.type, run.status) == ("ci", res["status"])
+    assert (run.type, res["status"], run.status) == ("ci", "succeeded", "success")
     assert run.started_at == parse_time(res["startTime"])
     assert run.finished_at == parse_time(res["finishTime"])
     assert (run.commit_sha, run.branch) == (sha, branch.removeprefix("refs/heads/"))
@@ -141,7 +142,7 @@ def test_release_deployment_field_by_field_links_to_its_build() -> None:
         f"{res['release']['id']}/{res['environment']['id']}",
         "cd",
     )
-    assert (run.status, run.environment) == (res["environment"]["status"],
+    assert (run.status, run.environment) == (STATUS[res["environment"]["status"]],
                                              res["environment"]["name"])  # fmt: skip
     assert run.started_at == micro(res["deployment"]["startedOn"])
     assert run.finished_at == micro(res["deployment"]["completedOn"])
@@ -170,7 +171,7 @@ def test_pipeline_run_state_changed_field_by_field() -> None:
     assert (run.pipeline, run.run_id, run.status) == (
         res["pipeline"]["name"],
         str(res["run"]["id"]),
-        res["run"]["result"],
+        STATUS[res["run"]["result"]],
     )
     assert run.finished_at == parse_time(res["run"]["finishedDate"])
     assert run.commit_sha is None
@@ -274,3 +275,15 @@ def test_azure_boards_mentions_link_a_pull_request(
     })  # fmt: skip
     assert pr_ticket_keys(pr) == keys
     assert find_keys("see AB#5.") == {"AB#5"}
+
+
+@pytest.mark.parametrize(
+    ("azure", "leadline"),
+    [("succeeded", "success"), ("partiallySucceeded", "partially_succeeded"),
+     ("failed", "failure"), ("rejected", "failure"), ("notDeployed", "failure"),
+     ("canceled", "cancelled"), ("Succeeded", "success"), ("skipped", "skipped")],
+)  # fmt: skip
+def test_run_statuses(azure: str, leadline: str) -> None:
+    assert fields.run_status(azure) == leadline
+    assert fields.finished_status(azure) == leadline
+    assert fields.finished_status("inProgress") is None

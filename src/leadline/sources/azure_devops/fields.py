@@ -37,6 +37,17 @@ CLOSED_STATUSES = frozenset({"completed", "abandoned"})
 # Work item states whose category the name alone would get wrong (Azure's process templates:
 # Scrum's "Approved" is still Proposed, "Removed" leaves the flow).
 STATE_CATEGORIES = {"approved": "todo", "proposed": "todo", "removed": "done"}
+# Build results and release stage statuses → leadline's run statuses (as the other CI
+# sources write them); anything else is kept, lower-cased.
+RUN_STATUSES = {
+    "succeeded": "success",
+    "partiallysucceeded": "partially_succeeded",
+    "failed": "failure",
+    "rejected": "failure",
+    "notdeployed": "failure",
+    "canceled": "cancelled",
+    "cancelled": "cancelled",
+}
 # Deployment statuses of a deployment that has not finished: no pipeline run yet.
 UNFINISHED = frozenset({"inprogress", "queued", "scheduled", "undefined", "notstarted", "all"})
 
@@ -189,7 +200,7 @@ def build_run(build: Node) -> PipelineRun:
     definition = build.get("definition").get("name").text()
     run_id = build.get("id").id_text()
     sha, branch = _source_version(build)
-    result = build.get("result").opt_text() or build.get("status").text()
+    result = run_status(build.get("result").opt_text() or build.get("status").text())
     data: dict[str, Any] = {
         "kind": "pipeline_run",
         "system": SYSTEM,
@@ -301,11 +312,16 @@ def release_artifacts(artifacts: Node) -> tuple[list[dict[str, Any]], str | None
     return inputs, (found[0][1] if found else None), (found[0][2] if found else None)
 
 
+def run_status(status: str) -> str:
+    """An Azure result or stage status in leadline's words (``succeeded`` → ``success``)."""
+    return RUN_STATUSES.get(status.replace(" ", "").lower(), status.lower())
+
+
 def finished_status(status: str | None) -> str | None:
-    """A deployment status, or ``None`` while the deployment has not finished."""
+    """A deployment's run status, or ``None`` while the deployment has not finished."""
     if status is None or status.replace(" ", "").lower() in UNFINISHED:
         return None
-    return status
+    return run_status(status)
 
 
 # --- work items ----------------------------------------------------------------------------

@@ -75,8 +75,6 @@ def deployment(item: Any, path: str) -> Parsed:
     status = f.finished_status(node.get("deploymentStatus").opt_text())
     if status is None:
         return Parsed([], ignored=f"deployment {node.get('id').value}: not finished")
-    if status.lower() == "notdeployed":  # the attempt failed before deploying anything
-        status = "failed"
     release = node.get("release")
     finished = f.opt_time(node.get("completedOn")) or f.time(node.get("lastModifiedOn"))
     run = f.deployment_run(

@@ -185,7 +185,7 @@ def _run_state(root: Node) -> Parsed:
         "pipeline": name,
         "run_id": run.get("id").id_text(),
         "type": "ci",
-        "status": run.get("result").text(),
+        "status": f.run_status(run.get("result").text()),
         "started_at": f.opt_time(run.get("createdDate")),
         "finished_at": f.time(run.get("finishedDate")),
         "commit_sha": repo.get("version").opt_text(),
