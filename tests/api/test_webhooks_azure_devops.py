@@ -173,7 +173,9 @@ def test_work_item_pr_build_and_release_link_into_one_change(
     merged = json.loads((HOOKS / "go-playground/git.pullrequest.merged.json").read_bytes())
     build = json.loads((HOOKS / "go-playground/build.complete.json").read_bytes())
     release = json.loads(
-        (HOOKS / "constructed/ms.vss-release.deployment-completed-event.artifacts.json").read_bytes()
+        (
+            HOOKS / "constructed/ms.vss-release.deployment-completed-event.artifacts.json"
+        ).read_bytes()
     )
     sha = build["resource"]["sourceGetVersion"].rsplit(":", 1)[1]
     key = f"AB#{created['resource']['id']}"
