@@ -112,6 +112,18 @@ def test_rerun_fetches_only_what_changed(run_cli: Any, engine: Engine) -> None:
     assert pr22["merge_commit_sha"] == SHA and pr22["merged_at"] == "2016-11-02T10:00:00.123456Z"
 
 
+def test_an_unreadable_item_is_skipped_with_a_warning(run_cli: Any, engine: Engine) -> None:
+    fake = FakeAzure()
+    fake.prs[21]["creationDate"] = "0001-01-01T00:00:00"
+    with serving(fake) as server:
+        report = sync(run_cli, server)
+    assert report["warnings"] == [
+        "azure-devops: pull request 21: value[1].creationDate: required time is unset "
+        "('0001-01-01T00:00:00'); skipped"
+    ]
+    assert counts(engine) == {**EXPECTED, "pull_request": 3}
+
+
 def _project() -> str:
     return PROJECT.replace(" ", "%20")
 

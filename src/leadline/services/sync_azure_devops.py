@@ -80,7 +80,9 @@ def _records(
         try:
             out.extend(read(item, f"value[{i}]").records)
         except PayloadError as exc:
-            ident = item.get("id") if isinstance(item, dict) else None
+            ident = None
+            if isinstance(item, dict):
+                ident = item.get("pullRequestId", item.get("commitId", item.get("id")))
             ctx.warn(f"azure-devops: {what} {ident}: {exc.message}; skipped")
     return out
 
@@ -187,11 +189,12 @@ def _pr_id(item: Any) -> int:
 
 
 def _time_of(name: str) -> Callable[[Any], str]:
+    """The listing key of an item: its time ``name`` as a ``time_key``; ``""`` when it has
+    none (the walk does not count it; the mapping skips the item with a warning)."""
+
     def key(item: Any) -> str:
         when = fields.opt_time_of(item, name)
-        if when is None:
-            raise PayloadError(f"{name}: required time is missing or unset in {item!r:.80}")
-        return time_key(when)
+        return time_key(when) if when is not None else ""
 
     return key
 
@@ -206,9 +209,11 @@ class Commits:
         state: dict[str, Any] = dict(cursor.get("repos", {})) if isinstance(cursor, dict) else {}
         repos = azure.client.get_json(azure.path("git/repositories"), API_VERSION)
         for repo in repos.get("value", []) if isinstance(repos, dict) else []:
-            branch = fields.ref_branch(repo.get("defaultBranch"))
-            if not isinstance(repo, dict) or branch is None or repo.get("isDisabled"):
+            if not isinstance(repo, dict) or repo.get("isDisabled"):
                 continue
+            branch = fields.ref_branch(repo.get("defaultBranch"))
+            if branch is None:
+                continue  # an empty repository
             repo_id, name = str(repo.get("id")), fields.repo_name_of(repo)
             path = azure.path(f"git/repositories/{quote(repo_id)}/commits")
 

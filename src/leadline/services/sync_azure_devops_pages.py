@@ -68,7 +68,8 @@ class Pager:
             response = self.client.get(url, params)
             body, items = self._body(response, items_key)
             token = response.headers.get(TOKEN_HEADER) or body.get("continuationToken")
-            last = body.get("isLastBatch") is True or not token or not items
+            sent = response.request.url.params.get("continuationToken")
+            last = body.get("isLastBatch") is True or not token or not items or token == sent
             nxt = None if last else _with(response.request.url, {"continuationToken": token})
             yield Page(items, self.relative(nxt), response)
             url, params = nxt, None
@@ -112,7 +113,8 @@ def filtered_walk(
 ) -> Iterator[WalkStep]:
     """Walk a listing filtered by time (module doc). ``first(lower)`` gets the pages of a
     pass at or after ``lower`` (a ``time_key`` string, or ``None``: everything);
-    ``resume(url)`` the pages from a stored next URL; ``key(item)`` the item's time key."""
+    ``resume(url)`` the pages from a stored next URL; ``key(item)`` the item's time key
+    (``""``: it has none, and does not move the watermark)."""
     state: dict[str, Any] = dict(cursor or {})
     run = state.get("run")
     if isinstance(run, dict) and run.get("next"):
@@ -126,7 +128,8 @@ def filtered_walk(
     for page in pages:
         for item in page.items:
             k = key(item)
-            upper = k if upper is None or k > upper else upper
+            if k and (upper is None or k > upper):
+                upper = k
         if page.next is not None:
             state["run"] = {"next": page.next, "upper": upper}
         else:
