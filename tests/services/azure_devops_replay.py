@@ -17,6 +17,8 @@ DevLake captured from a real organisation.
   page and the ``x-ms-continuationtoken`` header;
 * ``release/deployments`` (the release host: the same server here) — ``minModifiedTime``
   filter, continuation tokens.
+
+``throttle_builds = True`` makes the next builds request answer 429 with ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -90,6 +92,7 @@ class FakeAzure:
         failed = body("release-7.1/deployments/GET__ListDeploymentsForAGivenDefinitionId.json")
         self.deployments = [*failed["value"], self._deployed(failed["value"][0])]
         self.tokens_seen: list[str] = []
+        self.throttle_builds = False  # True: the next builds request answers 429 first
 
     @staticmethod
     def _deployed(failed: dict[str, Any]) -> dict[str, Any]:
@@ -186,6 +189,9 @@ class FakeAzure:
 
     def _builds(self, request: Request) -> Reply:
         assert request.query.get("statusFilter") == "completed"
+        if self.throttle_builds:  # Azure DevOps' rate limiting: 429 with Retry-After
+            self.throttle_builds = False
+            return Reply(429, {"message": "TF400733: rate limited"}, {"Retry-After": "1"})
         since = request.query.get("minTime")
         done = [
             b

@@ -56,10 +56,15 @@ def kinds(report: dict[str, Any]) -> dict[str, tuple[int, int, int]]:
     return {k: (c["new"], c["updated"], c["unchanged"]) for k, c in report["counts"].items()}
 
 
-def test_full_sync_maps_every_resource(run_cli: Any, engine: Engine) -> None:
+def test_full_sync_maps_every_resource_and_waits_out_a_rate_limit(
+    run_cli: Any, engine: Engine
+) -> None:
     fake = FakeAzure()
+    fake.throttle_builds = True
     with serving(fake) as server:
         report = sync(run_cli, server)
+        builds = [r for r in server.requests if r.path.endswith("/build/builds")]
+        assert len(builds) == 1 + 3  # the 429, then the three pages
         basic = "Basic " + base64.b64encode(f":{TOKEN}".encode()).decode()
         assert {r.headers.get("authorization") for r in server.requests} == {basic}
     assert counts(engine) == EXPECTED
