@@ -46,6 +46,9 @@ TABLE: dict[str, tuple[int, str, dict[str, int] | str]] = {
     "constructed/ms.vss-pipelines.run-state-changed-event.in-progress.json": (
         200, "ignored", "state 'inProgress': recorded when completed"
     ),
+    "constructed/ms.vss-pipelines.run-state-changed-event.with-commit.json": (
+        202, "stored", {RUN: 1}
+    ),
     "constructed/ms.vss-release.deployment-completed-event.artifacts.json": (
         202, "stored", {RUN: 1}
     ),
@@ -64,7 +67,7 @@ TABLE: dict[str, tuple[int, str, dict[str, int] | str]] = {
         200, "ignored", "run's outcome arrives as"
     ),
     "msdocs-service-hooks-events/ms.vss-pipelines.run-state-changed-event.json": (
-        202, "stored", {RUN: 1}
+        200, "ignored", "pipeline run without its commit"
     ),
     "msdocs-service-hooks-events/ms.vss-pipelines.stage-state-changed-event.json": (
         200, "duplicate", "received before"

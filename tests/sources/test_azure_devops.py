@@ -19,7 +19,7 @@ from leadline.domain.records import Commit, Issue, PipelineRun, PullRequest
 from leadline.domain.times import parse_time
 from leadline.sources._common import Node
 from leadline.sources.azure_devops import fields, webhook
-from leadline.sources.base import PayloadError
+from leadline.sources.base import Parsed, PayloadError
 from tests.conftest import FIXTURES
 
 HOOKS = FIXTURES / "azure_devops" / "webhooks"
@@ -165,20 +165,24 @@ def test_documentation_deployment_without_artifacts_has_no_sha() -> None:
 
 
 def test_pipeline_run_state_changed_field_by_field() -> None:
-    payload = load("msdocs-service-hooks-events/ms.vss-pipelines.run-state-changed-event.json")
+    payload = load("constructed/ms.vss-pipelines.run-state-changed-event.with-commit.json")
     res = payload["resource"]
+    repo = res["run"]["resources"]["repositories"]["self"]
     run = one(payload)
-    assert (run.pipeline, run.run_id, run.status) == (
+    assert (run.pipeline, run.run_id, run.status, run.type) == (
         res["pipeline"]["name"],
         str(res["run"]["id"]),
         STATUS[res["run"]["result"]],
+        "ci",
     )
-    assert run.finished_at == parse_time(res["run"]["finishedDate"])
-    assert run.commit_sha is None
-    res["run"]["resources"] = {
-        "repositories": {"self": {"refName": "refs/heads/main", "version": "a" * 40}}
-    }
-    assert (one(payload).commit_sha, one(payload).branch) == ("a" * 40, "main")
+    assert run.started_at == parse_time(res["run"]["createdDate"])
+    assert run.finished_at == micro(res["run"]["finishedDate"])
+    assert (run.commit_sha, run.branch) == (repo["version"], "main")
+
+
+def test_a_run_without_its_commit_does_not_replace_the_build() -> None:
+    payload = load("msdocs-service-hooks-events/ms.vss-pipelines.run-state-changed-event.json")
+    assert webhook.parse(payload) == Parsed([], ignored=webhook.RUN_WITHOUT_COMMIT)
 
 
 def test_work_item_created_then_updated_merge_into_a_history() -> None:

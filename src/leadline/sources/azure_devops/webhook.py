@@ -11,7 +11,7 @@ Every delivery is an envelope ``{"id", "eventType", "publisherId", "resource", "
 ``merged``                                    seen at the delivery's ``createdDate``
 ``build.complete``                            a CI run (the build's commit and branch)
 ``ms.vss-release.deployment-completed-event``  a CD run per release and stage
-``ms.vss-pipelines.run-state-changed-event``  a run, once its state is ``completed``
+``ms.vss-pipelines.run-state-changed-event``  a run, once ``completed``, naming its commit
 ============================================  =============================================
 
 Any other event is acknowledged and ignored with the reason. Rules and reasons:
@@ -29,6 +29,10 @@ from leadline.sources.azure_devops import fields as f
 from leadline.sources.base import Parsed, build_record
 
 _ZERO_SHA = "0" * 40
+RUN_WITHOUT_COMMIT = (
+    "pipeline run without its commit (run.resources.repositories.self.version): the same "
+    "run's build.complete carries it — enable that event"
+)
 NO_RECORDS = {
     "workitem.deleted": "workitem.deleted: leadline keeps deleted work items",
     "ms.vss-release.deployment-started-event": "deployment started: its outcome arrives as "
@@ -168,8 +172,11 @@ def _deployment(root: Node) -> Parsed:
 
 
 def _run_state(root: Node) -> Parsed:
-    """A YAML pipeline run: recorded when ``completed`` (its id is the build id, so it is
-    the same run as the ``build.complete`` delivery)."""
+    """A YAML pipeline run: recorded when ``completed`` and naming its commit
+    (``run.resources.repositories.self.version``). Its id is the build id, so it is the same
+    run as the ``build.complete`` delivery; a pipeline run is a complete snapshot, and one
+    without its commit would replace the build's record that has it — so such a delivery
+    is acknowledged and ignored (``build.complete`` brings the run)."""
     resource = root.get("resource")
     run = resource.get("run")
     run.obj()
@@ -179,6 +186,8 @@ def _run_state(root: Node) -> Parsed:
     pipeline = resource.get("pipeline")
     name = pipeline.get("name").opt_text() or run.get("pipeline").get("name").text()
     repo = run.get("resources").get("repositories").get("self")
+    if repo.get("version").opt_text() is None:
+        return Parsed([], ignored=RUN_WITHOUT_COMMIT)
     data: dict[str, Any] = {
         "kind": "pipeline_run",
         "system": f.SYSTEM,
