@@ -101,7 +101,7 @@ def send(client: TestClient, body: bytes, password: str = SECRET) -> Any:
 
 
 def test_every_fixture_is_stored_ignored_repeated_or_refused(
-    hooks: TestClient, engine: Engine
+    hooks: TestClient, engine: Engine, run_cli: Any
 ) -> None:
     files = sorted(p.relative_to(HOOKS).as_posix() for p in HOOKS.rglob("*.json"))
     assert files == sorted(TABLE)  # every fixture has its line
@@ -126,6 +126,9 @@ def test_every_fixture_is_stored_ignored_repeated_or_refused(
     assert kept["0c7e11a2-5f0b-46f4-8e2a-7d1d9b2c4e55"] == "failed"
     assert kept["d4cbc5f3-be4a-4fa6-80df-bfad83e313c5"] == "parsed"
     assert kept["72da0ade-0709-40ee-beb7-104287bf7e84"] == "ignored"
+    replayed = run_cli("replay", "--source", "azure-devops")  # the refused one, kept
+    assert replayed.code == 0, replayed.err
+    assert replayed.out.startswith("1 failed delivery replayed: 0 parsed now, 1 still failing")
 
 
 @pytest.mark.parametrize(
