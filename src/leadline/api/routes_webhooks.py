@@ -1,5 +1,5 @@
-"""Webhook receivers: ``/v1/webhooks/{github,gitlab,jira,pagerduty,azure-devops}`` and custom
-CI/CD.
+"""Webhook receivers: ``/v1/webhooks/{github,gitlab,jira,pagerduty,servicenow,opsgenie,
+azure-devops}`` and custom CI/CD.
 
 Webhooks authenticate by their own signature or token (secrets from the environment), not by
 API key; a source whose secret is not set refuses its deliveries with 403 and says why.
@@ -18,7 +18,7 @@ from leadline.api.media import GITHUB_HINT, JSON_ONLY, json_only
 from leadline.api.schemas import WebhookAnswer, errors, json_body
 from leadline.config import Settings
 from leadline.services import webhooks as svc
-from leadline.sources import jira, pagerduty
+from leadline.sources import jira, opsgenie, pagerduty
 from leadline.sources.azure_devops.auth import basic_auth_ok
 
 router = APIRouter(prefix="/v1", tags=["webhooks"])
@@ -189,12 +189,59 @@ def _pagerduty_id(data: Any) -> str | None:
     return str(value) if value else None
 
 
+# --- ITSM: ServiceNow (a business rule's outbound REST message) and Opsgenie -------------
+
+SECRET_HEADER = "X-Leadline-Secret"  # set by the business rule / Opsgenie's custom headers
+SERVICENOW_DOC = {
+    **json_body(None, "A ServiceNow record (incident or change_request) from a business rule."),
+    "parameters": [
+        _header(SECRET_HEADER, "the shared secret (LEADLINE_SERVICENOW_WEBHOOK_SECRET)"),
+        _header("X-Leadline-Delivery", "the delivery id, sys_id:sys_mod_count (de-duplicated)"),
+    ],
+}
+OPSGENIE_DOC = {
+    **json_body(None, "An Opsgenie alert webhook delivery (Webhook integration)."),
+    "parameters": [
+        _header(SECRET_HEADER, "the shared secret (LEADLINE_OPSGENIE_WEBHOOK_SECRET)"),
+    ],
+}
 AZURE_DEVOPS_DOC = {
     **json_body(None, "An Azure DevOps service-hook delivery (Web Hooks consumer)."),
     "parameters": [
         _header("Authorization", "Basic credentials; the password is the shared secret"),
     ],
 }
+
+
+def _shared_secret(request: Request, value: str | None, env: str) -> None:
+    secrets = _require_secret(value, env)
+    if not svc.token_ok(request.headers.get(SECRET_HEADER), secrets):
+        raise ApiError(401, f"bad or missing {SECRET_HEADER}")
+
+
+@router.post(
+    "/webhooks/servicenow", status_code=202, response_model=None, responses=ANSWERS,
+    openapi_extra=SERVICENOW_DOC, dependencies=[JSON_ONLY],
+)  # fmt: skip
+async def servicenow_webhook(request: Request) -> JSONResponse:
+    body = await request.body()
+    _shared_secret(request, _settings(request).servicenow_webhook_secret,
+                   "LEADLINE_SERVICENOW_WEBHOOK_SECRET")  # fmt: skip
+    payload = _json_or_400(body)
+    delivery = request.headers.get("x-leadline-delivery")
+    return await _receive(request, "servicenow", None, delivery, body, payload)
+
+
+@router.post(
+    "/webhooks/opsgenie", status_code=202, response_model=None, responses=ANSWERS,
+    openapi_extra=OPSGENIE_DOC, dependencies=[JSON_ONLY],
+)  # fmt: skip
+async def opsgenie_webhook(request: Request) -> JSONResponse:
+    body = await request.body()
+    _shared_secret(request, _settings(request).opsgenie_webhook_secret,
+                   "LEADLINE_OPSGENIE_WEBHOOK_SECRET")  # fmt: skip
+    payload = _json_or_400(body)
+    return await _receive(request, "opsgenie", None, opsgenie.delivery_id(payload), body, payload)
 
 
 @router.post(

@@ -47,6 +47,7 @@ def _register() -> None:
         sync_azure_devops_cmd,
         sync_cmd,
         sync_gitlab_cmd,
+        sync_itsm_cmd,
         sync_jira_cmd,
     )
 
@@ -65,6 +66,8 @@ def _register() -> None:
     cli.add_command(sync_cmd.sync_group)
     sync_cmd.sync_group.add_command(sync_gitlab_cmd.gitlab_command)
     sync_cmd.sync_group.add_command(sync_jira_cmd.jira_command)
+    sync_cmd.sync_group.add_command(sync_itsm_cmd.servicenow_command)
+    sync_cmd.sync_group.add_command(sync_itsm_cmd.opsgenie_command)
     sync_cmd.sync_group.add_command(sync_azure_devops_cmd.azure_devops_command)
 
 

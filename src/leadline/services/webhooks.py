@@ -26,11 +26,21 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
+from leadline.config import servicenow_zone
 from leadline.domain import jsonio
 from leadline.domain.quality import Warnings
 from leadline.domain.storable import storable_text
 from leadline.errors import WriteBusy
-from leadline.sources import custom_cicd, github, gitlab, jira, opsgenie, pagerduty, signatures
+from leadline.sources import (
+    custom_cicd,
+    github,
+    gitlab,
+    jira,
+    opsgenie,
+    pagerduty,
+    servicenow,
+    signatures,
+)
 from leadline.sources.azure_devops import webhook as azure_devops
 from leadline.sources.base import Parsed, PayloadError
 from leadline.store import raw_events
@@ -46,6 +56,7 @@ PARSERS: dict[str, Parser] = {
     "pagerduty": lambda _event, payload: pagerduty.parse(payload),
     "opsgenie": lambda _event, payload: opsgenie.parse(payload),
     "custom-cicd": lambda _event, payload: custom_cicd.parse(payload),
+    "servicenow": lambda _event, payload: servicenow.parse(payload, servicenow_zone()),
     "azure-devops": lambda _event, payload: azure_devops.parse(payload),
 }
 
