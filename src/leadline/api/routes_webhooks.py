@@ -1,5 +1,5 @@
 """Webhook receivers: ``/v1/webhooks/NAME`` for GitHub, GitLab, Jira, PagerDuty, ServiceNow,
-Opsgenie, Harness, Argo CD and CircleCI, and the custom CI/CD API.
+Opsgenie, Harness, Argo CD, CircleCI and Azure DevOps, and the custom CI/CD API.
 
 Webhooks authenticate by their own signature or token (secrets from the environment), not by
 API key; a source whose secret is not set refuses its deliveries with 403 and says why.
@@ -21,6 +21,7 @@ from leadline.config import Settings
 from leadline.services import webhooks as svc
 from leadline.sources import jira, opsgenie, pagerduty
 from leadline.sources.argocd import webhook as argocd_hook
+from leadline.sources.azure_devops.auth import basic_auth_ok
 from leadline.sources.circleci import signature as circleci_signature
 from leadline.sources.circleci import webhook as circleci_hook
 from leadline.sources.harness import webhook as harness_hook
@@ -317,3 +318,40 @@ async def circleci_webhook(request: Request) -> JSONResponse:
     event = request.headers.get("circleci-event-type")
     delivery = circleci_hook.delivery_id(payload)
     return await _receive(request, "circleci", event, delivery, body, payload)
+
+
+# --- Azure DevOps: HTTP Basic, the password is the secret (docs/sources-azure-devops.md) ----
+
+AZURE_DEVOPS_DOC = {
+    **json_body(None, "An Azure DevOps service-hook delivery (Web Hooks consumer)."),
+    "parameters": [
+        _header("Authorization", "Basic credentials; the password is the shared secret"),
+    ],
+}
+
+
+@router.post(
+    "/webhooks/azure-devops", status_code=202, response_model=None, responses=ANSWERS,
+    openapi_extra=AZURE_DEVOPS_DOC, dependencies=[JSON_ONLY],
+)  # fmt: skip
+async def azure_devops_webhook(request: Request) -> JSONResponse:
+    """An Azure DevOps service-hook delivery; the envelope's ``id`` is the delivery id."""
+    body = await request.body()
+    secrets = _require_secret(_settings(request).azure_devops_webhook_secret,
+                              "LEADLINE_AZURE_DEVOPS_WEBHOOK_SECRET")  # fmt: skip
+    if not basic_auth_ok(request.headers.get("authorization"), secrets):
+        raise ApiError(401, "bad or missing Authorization: Basic (the password is the secret)")
+    payload = _json_or_400(body)
+    event = payload.get("eventType") if isinstance(payload, dict) else None
+    delivery = _envelope_id(payload)
+    return await _receive(request, "azure-devops", _text(event), delivery, body, payload)
+
+
+def _envelope_id(data: Any) -> str | None:
+    """Azure DevOps: the notification's ``id`` (a retry of a notification keeps it)."""
+    value = data.get("id") if isinstance(data, dict) else None
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None

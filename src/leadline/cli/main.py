@@ -46,6 +46,7 @@ def _register() -> None:
         replay_cmd,
         serve_cmd,
         sync_circleci_cmd,
+        sync_azure_devops_cmd,
         sync_cmd,
         sync_gitlab_cmd,
         sync_itsm_cmd,
@@ -71,6 +72,7 @@ def _register() -> None:
     sync_cmd.sync_group.add_command(sync_itsm_cmd.servicenow_command)
     sync_cmd.sync_group.add_command(sync_itsm_cmd.opsgenie_command)
     sync_cmd.sync_group.add_command(sync_circleci_cmd.circleci_command)
+    sync_cmd.sync_group.add_command(sync_azure_devops_cmd.azure_devops_command)
 
 
 _register()

@@ -42,6 +42,7 @@ from leadline.sources import (
     signatures,
 )
 from leadline.sources.argocd import webhook as argocd_webhook
+from leadline.sources.azure_devops import webhook as azure_devops
 from leadline.sources.base import Parsed, PayloadError
 from leadline.sources.circleci import webhook as circleci_webhook
 from leadline.sources.harness import webhook as harness_webhook
@@ -62,6 +63,7 @@ PARSERS: dict[str, Parser] = {
     "circleci": lambda _event, payload: circleci_webhook.parse(payload),
     "harness": lambda _event, payload: harness_webhook.parse(payload),
     "argocd": lambda _event, payload: argocd_webhook.parse(payload),
+    "azure-devops": lambda _event, payload: azure_devops.parse(payload),
 }
 
 
