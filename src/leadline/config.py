@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     gitlab_webhook_token: str | None = None
     jira_webhook_secret: str | None = None
     pagerduty_webhook_secret: str | None = None
+    bitbucket_webhook_secret: str | None = None
+    jenkins_webhook_secret: str | None = None
     # The web dashboard: open to whoever reaches the server, or behind a read API key.
     dashboard_auth: Literal["none", "key"] = "none"
     # /metrics answers without an API key (e.g. a scraper on a private network).

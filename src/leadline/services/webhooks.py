@@ -32,6 +32,8 @@ from leadline.domain.storable import storable_text
 from leadline.errors import WriteBusy
 from leadline.sources import custom_cicd, github, gitlab, jira, opsgenie, pagerduty, signatures
 from leadline.sources.base import Parsed, PayloadError
+from leadline.sources.bitbucket import webhook as bitbucket
+from leadline.sources.jenkins import webhook as jenkins
 from leadline.store import raw_events
 from leadline.store.db import writing
 from leadline.store.upsert import merge_and_upsert
@@ -45,6 +47,8 @@ PARSERS: dict[str, Parser] = {
     "pagerduty": lambda _event, payload: pagerduty.parse(payload),
     "opsgenie": lambda _event, payload: opsgenie.parse(payload),
     "custom-cicd": lambda _event, payload: custom_cicd.parse(payload),
+    "bitbucket": bitbucket.parse,
+    "jenkins": lambda _event, payload: jenkins.parse(payload),
 }
 
 
