@@ -1,4 +1,5 @@
-"""Webhook receivers: ``/v1/webhooks/{github,gitlab,jira,pagerduty}`` and custom CI/CD.
+"""Webhook receivers: ``/v1/webhooks/{github,gitlab,jira,pagerduty,bitbucket,jenkins}`` and
+custom CI/CD.
 
 Webhooks authenticate by their own signature or token (secrets from the environment), not by
 API key; a source whose secret is not set refuses its deliveries with 403 and says why.
@@ -17,7 +18,8 @@ from leadline.api.media import GITHUB_HINT, JSON_ONLY, json_only
 from leadline.api.schemas import WebhookAnswer, errors, json_body
 from leadline.config import Settings
 from leadline.services import webhooks as svc
-from leadline.sources import jira, pagerduty
+from leadline.sources import bitbucket, jira, pagerduty
+from leadline.sources.jenkins import webhook as jenkins_webhook_source
 
 router = APIRouter(prefix="/v1", tags=["webhooks"])
 ANSWERS: dict[int | str, dict[str, Any]] = {
@@ -185,3 +187,55 @@ def _pagerduty_id(data: Any) -> str | None:
     except AttributeError:
         return None
     return str(value) if value else None
+
+
+BITBUCKET_DOC = {
+    **json_body(None, "A Bitbucket Cloud or Data Center webhook delivery, as Bitbucket sends it."),
+    "parameters": [
+        _header("X-Event-Key", "the event, e.g. pullrequest:fulfilled or pr:merged"),
+        _header("X-Hub-Signature", "sha256=HMAC-SHA256 of the body"),
+        _header("X-Request-UUID", "Cloud's delivery id (de-duplicated)"),
+        _header("X-Request-Id", "Data Center's delivery id (de-duplicated)"),
+    ],
+}
+JENKINS_DOC = {
+    **json_body(None, "A Jenkins Notification plugin delivery (format JSON)."),
+    "parameters": [
+        _header("X-Leadline-Secret", "the shared secret (or pass ?secret=)"),
+        {"name": "secret", "in": "query", "required": False, "schema": {"type": "string"},
+         "description": "the shared secret, in the notification URL"},
+    ],
+}  # fmt: skip
+
+
+@router.post(
+    "/webhooks/bitbucket", status_code=202, response_model=None, responses=ANSWERS,
+    openapi_extra=BITBUCKET_DOC, dependencies=[JSON_ONLY],
+)  # fmt: skip
+async def bitbucket_webhook(request: Request) -> JSONResponse:
+    body = await request.body()
+    secrets = _require_secret(_settings(request).bitbucket_webhook_secret,
+                              "LEADLINE_BITBUCKET_WEBHOOK_SECRET")  # fmt: skip
+    if not bitbucket.signature_ok(body, request.headers.get("x-hub-signature"), secrets):
+        raise ApiError(401, "bad or missing X-Hub-Signature")
+    payload = _json_or_400(body)
+    event = request.headers.get("x-event-key")
+    # X-Hook-UUID names the hook, not the delivery: never a delivery id.
+    delivery = request.headers.get("x-request-uuid") or request.headers.get("x-request-id")
+    return await _receive(request, "bitbucket", event, delivery, body, payload)
+
+
+@router.post(
+    "/webhooks/jenkins", status_code=202, response_model=None, responses=ANSWERS,
+    openapi_extra=JENKINS_DOC, dependencies=[JSON_ONLY],
+)  # fmt: skip
+async def jenkins_webhook(request: Request) -> JSONResponse:
+    body = await request.body()
+    secrets = _require_secret(_settings(request).jenkins_webhook_secret,
+                              "LEADLINE_JENKINS_WEBHOOK_SECRET")  # fmt: skip
+    given = request.headers.get("x-leadline-secret") or request.query_params.get("secret")
+    if not svc.token_ok(given, secrets):
+        raise ApiError(401, "bad or missing X-Leadline-Secret (or ?secret=)")
+    payload = _json_or_400(body)
+    delivery = jenkins_webhook_source.delivery_id(payload)
+    return await _receive(request, "jenkins", None, delivery, body, payload)
