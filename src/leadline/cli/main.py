@@ -44,6 +44,7 @@ def _register() -> None:
         refresh_cmd,
         replay_cmd,
         serve_cmd,
+        sync_bitbucket_cmd,
         sync_cmd,
         sync_gitlab_cmd,
         sync_jira_cmd,
@@ -64,6 +65,7 @@ def _register() -> None:
     cli.add_command(sync_cmd.sync_group)
     sync_cmd.sync_group.add_command(sync_gitlab_cmd.gitlab_command)
     sync_cmd.sync_group.add_command(sync_jira_cmd.jira_command)
+    sync_cmd.sync_group.add_command(sync_bitbucket_cmd.bitbucket_command)
 
 
 _register()
