@@ -166,8 +166,8 @@ class Pipelines:
 
         since = time_key(self.bb.since) if self.bb.since is not None else None
         for step in desc_walk(state, first, self.bb.resume, _key("created_on"), since=since):
-            finished = [p for p in step.items if _finished(p)]
-            running = {str(p.get("uuid")) for p in step.items if not _finished(p)}
+            running = {str(p.get("uuid")) for p in step.items if _finished(p) is False}
+            finished = [p for p in step.items if str(p.get("uuid")) not in running]
             pending = sorted({*pending, *running})
             records = items.pipelines(finished, ctx, self.bb)
             yield Batch(records, {**step.cursor, "pending": pending}, len(step.page.items))
@@ -183,18 +183,19 @@ class Pipelines:
                     raise
                 ctx.warn(f"bitbucket {self.bb.repo}: pipeline {uuid}: gone ({exc.status})")
                 continue
-            if _finished(item):
-                done.append(item)
-            else:
+            if _finished(item) is False:
                 still.append(uuid)
+            else:
+                done.append(item)
         return done, still
 
 
-def _finished(item: Any) -> bool:
+def _finished(item: Any) -> bool | None:
+    """Finished, running, or ``None`` when unreadable (the converter names the problem)."""
     try:
         return bitbucket_rest.pipeline_finished(Node(item))
     except PayloadError:
-        return True  # the converter names the problem and skips it
+        return None
 
 
 def _key(*names: str) -> Callable[[Any], str]:

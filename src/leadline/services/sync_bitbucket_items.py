@@ -25,7 +25,7 @@ from leadline.sources.bitbucket import mapping, rest
 from leadline.sources.rest import RestError
 from leadline.store.upsert import Key, record_key
 
-FULL_SHA = 40
+SYNCED = "synced"  # an extra field: the pull request's commits and reviews were fetched
 
 
 class Api(Protocol):
@@ -112,7 +112,8 @@ class PullRequests:
             pr = mapping.dc_pull_request(Node(item), reviews)
         shas = [c.sha for c in commits]
         kept = [s for s in pr.commit_shas if not any(f.startswith(s) for f in shas)]
-        pr = pr.model_copy(update={"commit_shas": list(dict.fromkeys([*shas, *kept]))})
+        commit_shas = list(dict.fromkeys([*shas, *kept]))
+        pr = pr.model_copy(update={"commit_shas": commit_shas, SYNCED: True})
         runs = self._statuses(shas[0] if shas else None)
         return [*commits, pr, *runs]
 
@@ -128,10 +129,10 @@ class PullRequests:
 
 
 def same_pull_request(record: PullRequest, stored: dict[Key, RecordModel]) -> bool:
-    """Stored by a sync as it is listed now: the same ``updated_at``, and the full-SHA
-    commits only a sync fetches (a hook knows a 12-character head at most)."""
+    """Stored by a sync as it is listed now: the same ``updated_at``, and marked ``synced``
+    (its commits and reviews fetched; a pull request known from hooks alone is not)."""
     old = stored.get(record_key(record))
-    if not isinstance(old, PullRequest) or not any(len(s) >= FULL_SHA for s in old.commit_shas):
+    if not isinstance(old, PullRequest) or (old.model_extra or {}).get(SYNCED) is not True:
         return False
     return _updated(old) == _updated(record) is not None
 

@@ -4,7 +4,8 @@ Pull requests, commits and build statuses share their mapping with the webhooks
 (``mapping``). Here: Cloud Pipelines and deployments (Cloud API 2.0), and the approvals of a
 Data Center pull request's activity log (REST 1.0). Every decision: docs/sources-bitbucket.md.
 
-* A **pipeline** is final when ``state.name`` is ``COMPLETED``; its ``state.result.name``
+* A **pipeline** is final when ``state.name`` is ``COMPLETED`` (``PENDING`` and
+  ``IN_PROGRESS`` are not yet; another state is refused); its ``state.result.name``
   gives the status (SUCCESSFUL → success; FAILED, ERROR → failure; STOPPED, EXPIRED →
   cancelled; another result is kept in lower case). It is a CI run ``bitbucket-pipelines``
   named by its selector pattern (``default``, a branch pattern, a custom pipeline), else
@@ -27,6 +28,7 @@ from leadline.sources.bitbucket.mapping import dc_user, review
 
 PIPELINES_SYSTEM = "bitbucket-pipelines"
 DEPLOYMENTS_SYSTEM = "bitbucket-deployments"
+PIPELINE_RUNNING = frozenset({"PENDING", "IN_PROGRESS", "RUNNING", "PAUSED", "HALTED"})
 PIPELINE_RESULTS = {
     "SUCCESSFUL": "success",
     "FAILED": "failure",
@@ -50,7 +52,15 @@ def _paths(node: Node, fields: dict[str, str]) -> dict[str, str]:
 
 
 def pipeline_finished(item: Node) -> bool:
-    return item.get("state").get("name").text().strip().upper() == "COMPLETED"
+    """``COMPLETED`` → true; ``PENDING``, ``IN_PROGRESS`` (and its stages ``RUNNING``,
+    ``PAUSED``, ``HALTED`` given as the state) → false; any other state is an error."""
+    node = item.get("state").get("name")
+    name = node.text().strip().upper()
+    if name == "COMPLETED":
+        return True
+    if name in PIPELINE_RUNNING:
+        return False
+    raise node.error(f"expected COMPLETED, PENDING or IN_PROGRESS, got {name!r}")
 
 
 def pipeline_run(item: Node, repo: str) -> PipelineRun | None:
@@ -141,4 +151,4 @@ def dc_activity_reviews(activities: list[Node]) -> list[dict[str, Any]]:
         if state is not None:
             at = activity.get("createdDate").epoch_ms()
             out.append(review(dc_user(activity.get("user")), state, at))
-    return out
+    return sorted(out, key=lambda r: (r["at"], r["author"] or ""))
