@@ -47,6 +47,7 @@ def _register() -> None:
         sync_bitbucket_cmd,
         sync_cmd,
         sync_gitlab_cmd,
+        sync_jenkins_cmd,
         sync_jira_cmd,
     )
 
@@ -66,6 +67,7 @@ def _register() -> None:
     sync_cmd.sync_group.add_command(sync_gitlab_cmd.gitlab_command)
     sync_cmd.sync_group.add_command(sync_jira_cmd.jira_command)
     sync_cmd.sync_group.add_command(sync_bitbucket_cmd.bitbucket_command)
+    sync_cmd.sync_group.add_command(sync_jenkins_cmd.jenkins_command)
 
 
 _register()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from urllib.parse import quote
 
 from leadline.domain.records import PipelineRun
 from leadline.sources._common import Node
@@ -94,3 +95,27 @@ def _change_shas(build: Node) -> list[str]:
         for item in change_set.get("items").items()
         if item.get("commitId").present
     ]
+
+
+FOLDER_CLASSES = ("Folder", "MultiBranchProject")  # …Folder, OrganizationFolder, Workflow…
+
+
+def jobs(listing: Node, parent: str | None) -> list[tuple[str, bool]]:
+    """``api/json?tree=jobs[name,_class]`` → ``(full name, is a folder)`` per job; a folder
+    (``…Folder``, ``…MultiBranchProject``) holds more jobs."""
+    found = []
+    for job in listing.get("jobs").items():
+        name = job.get("name").text()
+        kind = job.get("_class").opt_text() or ""
+        full = f"{parent}/{name}" if parent else name
+        found.append((full, kind.endswith(FOLDER_CLASSES)))
+    return found
+
+
+def job_path(full_name: str) -> str:
+    """``a/b`` → ``job/a/job/b`` (each name percent-encoded)."""
+    return "/".join(f"job/{quote(part, safe='')}" for part in full_name.split("/"))
+
+
+def build_number(build: Node) -> int:
+    return read_int(build.get("number"))
