@@ -22,13 +22,12 @@ from tests.services.sync_harness import records
 
 NOTES = FIXTURES / "jenkins" / "notification"
 SECRET = "jenkins-shared-secret"
-PHASE = "only COMPLETED and FINALIZED carry a result"
 
 TABLE: list[tuple[str, int, str, int, str]] = [
-    ("queued.json", 200, "ignored", 0, f"build phase QUEUED: {PHASE}"),
-    ("started.json", 200, "ignored", 0, f"build phase STARTED: {PHASE}"),
+    ("queued.json", 200, "ignored", 0, "build phase QUEUED: the result comes with COMPLETED"),
+    ("started.json", 200, "ignored", 0, "build phase STARTED: the result comes with COMPLETED"),
     ("completed.json", 202, "stored", 1, ""),
-    ("finalized.json", 202, "stored", 1, ""),
+    ("finalized.json", 200, "ignored", 0, "build phase FINALIZED: COMPLETED carried the result"),
     ("completed_unstable_in_folder.json", 202, "stored", 1, ""),
     ("invalid_status.json", 422, "failed", 0, "build.status: expected one of SUCCESS, FAILURE"),
 ]
@@ -72,8 +71,9 @@ def test_secret_and_duplicates(db_url: str, hooks: TestClient) -> None:
     assert post(hooks, "completed.json").status_code == 202
     again = post(hooks, "completed.json", query=True)
     assert (again.status_code, again.json()["status"]) == (200, "duplicate")
-    # FINALIZED is another delivery (another phase) of the same run: stored, unchanged.
-    assert post(hooks, "finalized.json").status_code == 202
+    # FINALIZED is another delivery (another phase) of the same build: not a duplicate.
+    finalized = post(hooks, "finalized.json")
+    assert (finalized.status_code, finalized.json()["status"]) == (200, "ignored")
     app = create_app(Settings(database_url=db_url))
     with TestClient(app, raise_server_exceptions=False) as unset:
         refused = post(unset, "completed.json")
@@ -92,18 +92,19 @@ def _norm(text: str) -> str:
 
 
 def test_the_run_field_by_field(hooks: TestClient, engine: Engine) -> None:
-    for name in ("completed.json", "finalized.json", "completed_unstable_in_folder.json"):
+    for name in ("completed.json", "completed_unstable_in_folder.json"):
         assert post(hooks, name).status_code == 202
     runs = {r["pipeline"]: r for r in records(engine)["pipeline_run"]}
-    assert len(runs) == 2  # COMPLETED and FINALIZED of one build are one run
+    assert len(runs) == 2
     note = json.loads((NOTES / "completed.json").read_text())
     build, scm = note["build"], note["build"]["scm"]
     run = runs[note["name"]]
     assert (run["system"], run["run_id"], run["type"], run["status"]) == (
         "jenkins", str(build["number"]), "ci_cd", build["status"].lower()
     )
-    assert _norm(run["started_at"]) == _ms(build["timestamp"])
-    assert _norm(run["finished_at"]) == _ms(build["timestamp"] + build["duration"])
+    # COMPLETED's timestamp is the build's end (start + duration).
+    assert _norm(run["finished_at"]) == _ms(build["timestamp"])
+    assert _norm(run["started_at"]) == _ms(build["timestamp"] - build["duration"])
     assert run["commit_sha"] == scm["commit"]
     assert run["branch"] == scm["branch"].removeprefix("origin/")
     assert run["repo"] == scm["url"].split(":", 1)[1].removesuffix(".git")

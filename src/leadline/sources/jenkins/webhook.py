@@ -1,11 +1,14 @@
 """Jenkins Notification plugin deliveries (JSON, format ``JSON``, protocol ``HTTP``) → runs.
 
-The plugin posts each build phase: QUEUED, STARTED, COMPLETED, FINALIZED. Only COMPLETED and
-FINALIZED carry the result, and both yield the same run (the second write is unchanged); the
-others are acknowledged and ignored. Fields read (the plugin's ``JobState``/``BuildState``):
-``name``, ``url``, ``build.{number, phase, status, timestamp, duration, full_url, url}``,
-``build.scm.{url, branch, commit}`` (``scm.changes`` lists changed files, not commits). Times are epoch milliseconds: ``timestamp`` is
-the start, the end is ``timestamp + duration``. docs/sources-jenkins.md has the hook set-up.
+The plugin posts each build phase: QUEUED, STARTED, COMPLETED, FINALIZED, with
+``build.timestamp`` (epoch ms) meaning, in turn, when the build was queued, started, ended
+(start + duration) and was finalized. COMPLETED is the run: it ends at ``timestamp`` and
+started ``duration`` before. The others are acknowledged and ignored — FINALIZED too: it
+repeats the result, but its time is the finalization's, not the build's end. Fields read (the
+plugin's ``JobState``/``BuildState``/``ScmState``): ``name``, ``url``,
+``build.{number, phase, status, timestamp, duration, full_url, url}``,
+``build.scm.{url, branch, commit}`` (``scm.changes`` lists changed files, not commits).
+docs/sources-jenkins.md has the hook set-up.
 """
 
 from __future__ import annotations
@@ -25,7 +28,11 @@ from leadline.sources.jenkins.mapping import (
     repo_from_remote,
 )
 
-FINAL_PHASES = frozenset({"COMPLETED", "FINALIZED"})
+PHASE_IGNORED = {
+    "QUEUED": "build phase QUEUED: the result comes with COMPLETED",
+    "STARTED": "build phase STARTED: the result comes with COMPLETED",
+    "FINALIZED": "build phase FINALIZED: COMPLETED carried the result and the end time",
+}
 
 
 def job_name(root: Node) -> str:
@@ -52,15 +59,18 @@ def parse(payload: Any) -> Parsed:
     build = root.get("build")
     build.obj()
     phase = build.get("phase").text().strip().upper()
-    if phase not in FINAL_PHASES:
-        return Parsed([], ignored=f"build phase {phase}: only COMPLETED and FINALIZED carry a result")
+    if phase != "COMPLETED":
+        phase_node = build.get("phase")
+        if phase not in PHASE_IGNORED:
+            raise phase_node.error(f"expected QUEUED, STARTED, COMPLETED or FINALIZED, got {phase!r}")
+        return Parsed([], ignored=PHASE_IGNORED[phase])
     status_node = build.get("status")
     result = status_node.text().strip().upper()
     if result not in RESULTS:
         raise status_node.error(f"expected one of {', '.join(RESULTS)}, got {result!r}")
-    started = build.get("timestamp").epoch_ms()
+    finished = build.get("timestamp").epoch_ms()
     duration = build.get("duration")
-    finished = started + timedelta(milliseconds=read_int(duration)) if duration.present else started
+    started = finished - timedelta(milliseconds=read_int(duration)) if duration.present else None
     scm = build.get("scm")
     params: dict[str, Any] = {"result": result, "phase": phase}
     url = build.get("full_url").opt_text() or build.get("url").opt_text()
@@ -81,6 +91,6 @@ def parse(payload: Any) -> Parsed:
         "params": params,
     }
     paths = {"pipeline": "url", "run_id": "build.number", "status": "build.status",
-             "finished_at": "build.duration", "started_at": "build.timestamp",
+             "finished_at": "build.timestamp", "started_at": "build.duration",
              "repo": "build.scm.url", "commit_sha": "build.scm.commit", "branch": "build.scm.branch"}  # fmt: skip
     return Parsed([build_record(PipelineRun, data, paths)])
