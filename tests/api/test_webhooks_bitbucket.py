@@ -307,3 +307,32 @@ def test_data_center_pull_request_and_reviews_field_by_field(
         merged_hook["closedDate"]
     )
     assert merged["merge_commit_sha"] == merged_hook["properties"]["mergeCommit"]["id"]
+
+
+def test_a_12_character_merge_hash_links_the_run_of_the_full_sha(
+    hooks: TestClient, run_cli: Any, tmp_path: Path
+) -> None:
+    """Cloud's pull request hooks carry 12-character hashes; a run reported with the full
+    SHA (Jenkins, a sync) still lands on that pull request (``correlate.shas``)."""
+    assert post(hooks, f"{PP}/cloud/pr_fulfilled.json", "pullrequest:fulfilled", "m").status_code == 202
+    merged = json.loads((HOOKS / PP / "cloud/pr_fulfilled.json").read_text())["pullrequest"]
+    short = merged["merge_commit"]["hash"]
+    full = short + "0123456789abcdef0123456789ab"  # 40 characters that start with it
+    run = {"kind": "pipeline_run", "system": "jenkins", "pipeline": "deploy-prod", "run_id": "7",
+           "type": "ci_cd", "status": "success", "finished_at": "2020-02-10T17:00:00Z",
+           "commit_sha": full}  # fmt: skip
+    records_file = tmp_path / "run.ndjson"
+    records_file.write_text(json.dumps(run) + "\n")
+    assert run_cli("import", str(records_file)).code == 0
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        "name: PR\nstart: {event: commit_created}\nstages:\n"
+        "  - {name: Merged, event: pr_merged}\n  - {name: Deployed, event: cd_completed}\n"
+    )
+    repo = json.loads((HOOKS / PP / "cloud/pr_fulfilled.json").read_text())["repository"]
+    result = run_cli("lead-time", "--profile", str(profile), "--change",
+                     f"{repo['full_name']}#{merged['id']}", "--format", "json")  # fmt: skip
+    assert result.code == 0, result.err
+    stages = {s["name"]: s for s in json.loads(result.out)["stages"]}
+    assert stages["Deployed"]["at"] == run["finished_at"], stages
+    assert stages["Deployed"]["source"].startswith("pipeline_run ")
