@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -111,3 +112,32 @@ def test_the_run_field_by_field(hooks: TestClient, engine: Engine) -> None:
     folder = json.loads((NOTES / "completed_unstable_in_folder.json").read_text())
     unstable = runs["deploy/" + folder["name"]]  # the job's full name, from its url
     assert (unstable["status"], unstable["params"]["result"]) == ("failure", "UNSTABLE")
+
+
+def test_the_profile_globs_tell_ci_jobs_from_deploy_jobs(
+    hooks: TestClient, run_cli: Any, tmp_path: Path
+) -> None:
+    """Every Jenkins run is ci_cd; the profile's pipelines globs (job names) choose which
+    job is the CI stage and which the deployment (docs/sources-jenkins.md)."""
+    for name in ("completed.json", "completed_unstable_in_folder.json"):
+        assert post(hooks, name).status_code == 202
+    build = json.loads((NOTES / "completed.json").read_text())["build"]
+    deploy = json.loads((NOTES / "completed_unstable_in_folder.json").read_text())["build"]
+    pr = {"kind": "pull_request", "repo": "netmelody/ci-eye", "number": 1,
+          "created_at": "2017-07-14T09:00:00Z", "merged_at": "2017-07-14T09:20:00Z",
+          "commit_shas": [build["scm"]["commit"]]}  # fmt: skip
+    (tmp_path / "pr.ndjson").write_text(json.dumps(pr) + "\n")
+    assert run_cli("import", str(tmp_path / "pr.ndjson")).code == 0
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        "name: PR\nstart: {event: commit_created}\nstages:\n"
+        "  - {name: Built, event: ci_completed, pipelines: [foo]}\n"
+        "  - {name: Deployed, event: cd_completed, pipelines: ['deploy/*'],"
+        " statuses: [success, failure]}\n"
+    )
+    result = run_cli("lead-time", "--profile", str(profile), "--change",
+                     "netmelody/ci-eye#1", "--format", "json")  # fmt: skip
+    assert result.code == 0, result.err
+    stages = {s["name"]: s for s in json.loads(result.out)["stages"]}
+    assert _norm(stages["Built"]["at"]) == _ms(build["timestamp"])
+    assert _norm(stages["Deployed"]["at"]) == _ms(deploy["timestamp"])
