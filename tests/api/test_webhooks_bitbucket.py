@@ -25,8 +25,10 @@ from tests.services.sync_harness import records
 
 HOOKS = FIXTURES / "bitbucket" / "webhooks"
 SECRET = "Gkvl$k$wyNpQAF42"  # the branch-source plugin's test secret
-GP, PP, BS = "go-playground", "jenkinsci-bitbucket-push-and-pull-request-plugin", (
-    "jenkinsci-bitbucket-branch-source-plugin"
+GP, PP, BS = (
+    "go-playground",
+    "jenkinsci-bitbucket-push-and-pull-request-plugin",
+    ("jenkinsci-bitbucket-branch-source-plugin"),
 )
 PR_EVENTS = f"{BS}/client/events/BitbucketCloudPullRequestEventTest"
 PUSH_EVENTS = f"{BS}/client/events/BitbucketCloudPushEventTest"
@@ -39,36 +41,126 @@ DC = None  # Data Center: X-Event-Key is the body's eventKey (as Bitbucket sends
 # (file, X-Event-Key, outcome, records, reason fragment). Cloud event keys per
 # webhooks/PROVENANCE.md; go-playground's Cloud files are placeholders: refused.
 TABLE: list[tuple[str, str | None, str, int, str]] = [
-    (f"{GP}/bitbucket/commit-comment-created.json", "repo:commit_comment_created", "ignored", 0, NOT_USED),
+    (
+        f"{GP}/bitbucket/commit-comment-created.json",
+        "repo:commit_comment_created",
+        "ignored",
+        0,
+        NOT_USED,
+    ),
     (f"{GP}/bitbucket/issue-comment-created.json", "issue:comment_created", "ignored", 0, NOT_USED),
     (f"{GP}/bitbucket/issue-created.json", "issue:created", "ignored", 0, NOT_USED),
     (f"{GP}/bitbucket/issue-updated.json", "issue:updated", "ignored", 0, NOT_USED),
-    (f"{GP}/bitbucket/pull-request-approval-removed.json", "pullrequest:unapproved", "failed", 0, PLACEHOLDER),
-    (f"{GP}/bitbucket/pull-request-approved.json", "pullrequest:approved", "failed", 0, PLACEHOLDER),
-    (f"{GP}/bitbucket/pull-request-comment-created.json", "pullrequest:comment_created", "failed", 0, PLACEHOLDER),
-    (f"{GP}/bitbucket/pull-request-comment-deleted.json", "pullrequest:comment_deleted", "failed", 0, PLACEHOLDER),
-    (f"{GP}/bitbucket/pull-request-comment-updated.json", "pullrequest:comment_updated", "failed", 0, PLACEHOLDER),
+    (
+        f"{GP}/bitbucket/pull-request-approval-removed.json",
+        "pullrequest:unapproved",
+        "failed",
+        0,
+        PLACEHOLDER,
+    ),
+    (
+        f"{GP}/bitbucket/pull-request-approved.json",
+        "pullrequest:approved",
+        "failed",
+        0,
+        PLACEHOLDER,
+    ),
+    (
+        f"{GP}/bitbucket/pull-request-comment-created.json",
+        "pullrequest:comment_created",
+        "failed",
+        0,
+        PLACEHOLDER,
+    ),
+    (
+        f"{GP}/bitbucket/pull-request-comment-deleted.json",
+        "pullrequest:comment_deleted",
+        "failed",
+        0,
+        PLACEHOLDER,
+    ),
+    (
+        f"{GP}/bitbucket/pull-request-comment-updated.json",
+        "pullrequest:comment_updated",
+        "failed",
+        0,
+        PLACEHOLDER,
+    ),
     (f"{GP}/bitbucket/pull-request-created.json", "pullrequest:created", "failed", 0, PLACEHOLDER),
-    (f"{GP}/bitbucket/pull-request-declined.json", "pullrequest:rejected", "failed", 0, PLACEHOLDER),
+    (
+        f"{GP}/bitbucket/pull-request-declined.json",
+        "pullrequest:rejected",
+        "failed",
+        0,
+        PLACEHOLDER,
+    ),
     (f"{GP}/bitbucket/pull-request-merged.json", "pullrequest:fulfilled", "failed", 0, PLACEHOLDER),
     (f"{GP}/bitbucket/pull-request-updated.json", "pullrequest:updated", "failed", 0, PLACEHOLDER),
-    (f"{GP}/bitbucket/repo-commit-status-created.json", "repo:commit_status_created", "ignored", 0, "the build is in progress"),
-    (f"{GP}/bitbucket/repo-commit-status-updated.json", "repo:commit_status_updated", "stored", 1, ""),
+    (
+        f"{GP}/bitbucket/repo-commit-status-created.json",
+        "repo:commit_status_created",
+        "ignored",
+        0,
+        "the build is in progress",
+    ),
+    (
+        f"{GP}/bitbucket/repo-commit-status-updated.json",
+        "repo:commit_status_updated",
+        "stored",
+        1,
+        "",
+    ),
     (f"{GP}/bitbucket/repo-fork.json", "repo:fork", "ignored", 0, NOT_USED),
-    (f"{GP}/bitbucket/repo-push.json", "repo:push", "failed", 0, "push.changes[0].commits[0].date: required field is missing"),
+    (
+        f"{GP}/bitbucket/repo-push.json",
+        "repo:push",
+        "failed",
+        0,
+        "push.changes[0].commits[0].date: required field is missing",
+    ),
     (f"{GP}/bitbucket/repo-updated.json", "repo:updated", "ignored", 0, NOT_USED),
-    (f"{GP}/bitbucket-server/pr-comment-added.json", DC, "stored", 1, "pr:comment:added changes nothing"),
-    (f"{GP}/bitbucket-server/pr-comment-deleted.json", DC, "stored", 1, "pr:comment:deleted changes nothing"),
-    (f"{GP}/bitbucket-server/pr-comment-edited.json", DC, "stored", 1, "pr:comment:edited changes nothing"),
+    (
+        f"{GP}/bitbucket-server/pr-comment-added.json",
+        DC,
+        "stored",
+        1,
+        "pr:comment:added changes nothing",
+    ),
+    (
+        f"{GP}/bitbucket-server/pr-comment-deleted.json",
+        DC,
+        "stored",
+        1,
+        "pr:comment:deleted changes nothing",
+    ),
+    (
+        f"{GP}/bitbucket-server/pr-comment-edited.json",
+        DC,
+        "stored",
+        1,
+        "pr:comment:edited changes nothing",
+    ),
     (f"{GP}/bitbucket-server/pr-declined.json", DC, "stored", 1, ""),
-    (f"{GP}/bitbucket-server/pr-deleted.json", DC, "ignored", 0, "leadline keeps deleted pull requests"),
+    (
+        f"{GP}/bitbucket-server/pr-deleted.json",
+        DC,
+        "ignored",
+        0,
+        "leadline keeps deleted pull requests",
+    ),
     (f"{GP}/bitbucket-server/pr-merged.json", DC, "stored", 1, ""),
     (f"{GP}/bitbucket-server/pr-modified.json", DC, "stored", 1, ""),
     (f"{GP}/bitbucket-server/pr-opened.json", DC, "stored", 1, ""),
     (f"{GP}/bitbucket-server/pr-reviewer-approved.json", DC, "stored", 1, ""),
     (f"{GP}/bitbucket-server/pr-reviewer-needs-work.json", DC, "stored", 1, ""),
     (f"{GP}/bitbucket-server/pr-reviewer-unapproved.json", DC, "stored", 1, ""),
-    (f"{GP}/bitbucket-server/pr-reviewer-updated.json", DC, "stored", 1, "pr:reviewer:updated changes nothing"),
+    (
+        f"{GP}/bitbucket-server/pr-reviewer-updated.json",
+        DC,
+        "stored",
+        1,
+        "pr:reviewer:updated changes nothing",
+    ),
     (f"{GP}/bitbucket-server/repo-comment-added.json", DC, "ignored", 0, NOT_USED),
     (f"{GP}/bitbucket-server/repo-comment-deleted.json", DC, "ignored", 0, NOT_USED),
     (f"{GP}/bitbucket-server/repo-comment-edited.json", DC, "ignored", 0, NOT_USED),
@@ -81,15 +173,39 @@ TABLE: list[tuple[str, str | None, str, int, str]] = [
     (f"{PR_EVENTS}/rejectedPayload.json", "pullrequest:rejected", "stored", 1, ""),
     (f"{PR_EVENTS}/updatePayload_newCommit.json", "pullrequest:updated", "stored", 1, ""),
     (f"{PR_EVENTS}/updatePayload_newDestination.json", "pullrequest:updated", "stored", 1, ""),
-    (f"{PR_EVENTS}/updatePayload_newDestinationCommit.json", "pullrequest:updated", "stored", 1, ""),
+    (
+        f"{PR_EVENTS}/updatePayload_newDestinationCommit.json",
+        "pullrequest:updated",
+        "stored",
+        1,
+        "",
+    ),
     (f"{PUSH_EVENTS}/createPayload.json", "repo:push", "stored", 1, ""),
-    (f"{PUSH_EVENTS}/emptyPayload.json", "repo:push", "ignored", 0, "push carries no branch commits (no changes)"),
+    (
+        f"{PUSH_EVENTS}/emptyPayload.json",
+        "repo:push",
+        "ignored",
+        0,
+        "push carries no branch commits (no changes)",
+    ),
     (f"{PUSH_EVENTS}/multipleChangesPayload.json", "repo:push", "stored", 6, ""),
     (f"{PUSH_EVENTS}/newTagPayload.json", "repo:push", "ignored", 0, "(tag test)"),
     (f"{PUSH_EVENTS}/updatePayload.json", "repo:push", "stored", 1, ""),
-    (f"{BS}/impl/webhook/cloud/annotated_tag_created.json", "repo:push", "ignored", 0, "(tag test-tag)"),
+    (
+        f"{BS}/impl/webhook/cloud/annotated_tag_created.json",
+        "repo:push",
+        "ignored",
+        0,
+        "(tag test-tag)",
+    ),
     (f"{BS}/impl/webhook/cloud/branch_created.json", "repo:push", "stored", 4, ""),
-    (f"{BS}/impl/webhook/cloud/branch_deleted.json", "repo:push", "ignored", 0, "(feature/test deleted)"),
+    (
+        f"{BS}/impl/webhook/cloud/branch_deleted.json",
+        "repo:push",
+        "ignored",
+        0,
+        "(feature/test deleted)",
+    ),
     (f"{BS}/impl/webhook/cloud/commit_created.json", "repo:push", "stored", 5, ""),
     (f"{BS}/impl/webhook/cloud/pullrequest_created.json", "pullrequest:created", "stored", 1, ""),
     (f"{BS}/impl/webhook/cloud/pullrequest_rejected.json", "pullrequest:rejected", "stored", 1, ""),
@@ -100,8 +216,20 @@ TABLE: list[tuple[str, str | None, str, int, str]] = [
     (f"{BS}/impl/webhook/server/annotated_tag_created.json", DC, "ignored", 0, REFS),
     (f"{BS}/impl/webhook/server/branch_deleted.json", DC, "ignored", 0, REFS),
     (f"{BS}/impl/webhook/server/emptyPayload.json", DC, "ignored", 0, REFS),
-    (f"{BS}/impl/webhook/server/mirrorSynchronized.json", DC, "ignored", 0, "the primary's events count"),
-    (f"{BS}/impl/webhook/server/mirrorSynchronized_refLimitExceeded.json", DC, "ignored", 0, "the primary's events count"),
+    (
+        f"{BS}/impl/webhook/server/mirrorSynchronized.json",
+        DC,
+        "ignored",
+        0,
+        "the primary's events count",
+    ),
+    (
+        f"{BS}/impl/webhook/server/mirrorSynchronized_refLimitExceeded.json",
+        DC,
+        "ignored",
+        0,
+        "the primary's events count",
+    ),
     (f"{BS}/impl/webhook/server/ping.json", DC, "ignored", 0, "a test delivery carries no records"),
     (f"{BS}/impl/webhook/server/prOpenFromTagPayload.json", DC, "stored", 1, ""),
     (f"{BS}/impl/webhook/server/pushPayload.json", DC, "ignored", 0, REFS),
@@ -110,16 +238,70 @@ TABLE: list[tuple[str, str | None, str, int, str]] = [
     (f"{BS}/impl/webhook/server/tag_created.json", DC, "ignored", 0, REFS),
     (f"{BS}/impl/webhook/server/tag_deleted.json", DC, "ignored", 0, REFS),
     # The legacy third-party "Webhook to Jenkins" format and a REST body: not Bitbucket hooks.
-    (f"{BS}/server/events/BitbucketServerPullRequestEventTest/apiResponse.json", DC, "ignored", 0, NO_KEY),
-    (f"{BS}/server/events/BitbucketServerPullRequestEventTest/deletePRPayload.json", DC, "ignored", 0, "leadline keeps deleted"),
-    (f"{BS}/server/events/BitbucketServerPullRequestEventTest/newPRPayload.json", DC, "failed", 0, "pullRequest.createdDate: expected a number, got the string"),
-    (f"{BS}/server/events/BitbucketServerPullRequestEventTest/updatePayload.json", DC, "ignored", 0, NO_KEY),
-    (f"{BS}/server/events/BitbucketServerPushEventTest/legacyPayload.json", DC, "ignored", 0, NO_KEY),
-    (f"{BS}/server/events/BitbucketServerPushEventTest/updatePayload.json", DC, "ignored", 0, NO_KEY),
+    (
+        f"{BS}/server/events/BitbucketServerPullRequestEventTest/apiResponse.json",
+        DC,
+        "ignored",
+        0,
+        NO_KEY,
+    ),
+    (
+        f"{BS}/server/events/BitbucketServerPullRequestEventTest/deletePRPayload.json",
+        DC,
+        "ignored",
+        0,
+        "leadline keeps deleted",
+    ),
+    (
+        f"{BS}/server/events/BitbucketServerPullRequestEventTest/newPRPayload.json",
+        DC,
+        "failed",
+        0,
+        "pullRequest.createdDate: expected a number, got the string",
+    ),
+    (
+        f"{BS}/server/events/BitbucketServerPullRequestEventTest/updatePayload.json",
+        DC,
+        "ignored",
+        0,
+        NO_KEY,
+    ),
+    (
+        f"{BS}/server/events/BitbucketServerPushEventTest/legacyPayload.json",
+        DC,
+        "ignored",
+        0,
+        NO_KEY,
+    ),
+    (
+        f"{BS}/server/events/BitbucketServerPushEventTest/updatePayload.json",
+        DC,
+        "ignored",
+        0,
+        NO_KEY,
+    ),
     (f"{PP}/cloud/pr_approved.json", "pullrequest:approved", "stored", 1, ""),
-    (f"{PP}/cloud/pr_comment_created.json", "pullrequest:comment_created", "stored", 1, "changes nothing"),
-    (f"{PP}/cloud/pr_comment_deleted.json", "pullrequest:comment_deleted", "stored", 1, "changes nothing"),
-    (f"{PP}/cloud/pr_comment_updated.json", "pullrequest:comment_updated", "stored", 1, "changes nothing"),
+    (
+        f"{PP}/cloud/pr_comment_created.json",
+        "pullrequest:comment_created",
+        "stored",
+        1,
+        "changes nothing",
+    ),
+    (
+        f"{PP}/cloud/pr_comment_deleted.json",
+        "pullrequest:comment_deleted",
+        "stored",
+        1,
+        "changes nothing",
+    ),
+    (
+        f"{PP}/cloud/pr_comment_updated.json",
+        "pullrequest:comment_updated",
+        "stored",
+        1,
+        "changes nothing",
+    ),
     (f"{PP}/cloud/pr_created.json", "pullrequest:created", "stored", 1, ""),
     (f"{PP}/cloud/pr_fulfilled.json", "pullrequest:fulfilled", "stored", 1, ""),
     (f"{PP}/cloud/pr_rejected.json", "pullrequest:rejected", "stored", 1, ""),
@@ -134,7 +316,7 @@ TABLE: list[tuple[str, str | None, str, int, str]] = [
     (f"{PP}/server/pr_opened_no_clone_property.json", DC, "stored", 1, ""),
     (f"{PP}/server/pr_reviewer_approved.json", DC, "stored", 1, ""),
     (f"{PP}/server/repo_refs_changed.json", DC, "ignored", 0, REFS),
-]  # fmt: skip
+]
 
 
 @pytest.fixture
@@ -157,7 +339,7 @@ def post(client: TestClient, rel: str, event: str | None, delivery: str, **extra
     headers = {"X-Hub-Signature": sign(body), "Content-Type": "application/json", **extra}
     if event is not None:
         headers["X-Event-Key"] = event
-    if event is None or ":" in event and not event.startswith(("pr:", "repo:refs", "mirror")):
+    if event is None or (":" in event and not event.startswith(("pr:", "repo:refs", "mirror"))):
         headers["X-Request-UUID"] = delivery  # Cloud
     else:
         headers["X-Request-Id"] = delivery  # Data Center
@@ -244,7 +426,9 @@ def test_cloud_pull_request_approval_push_and_status_field_by_field(
     # Cloud has no merge time: a MERGED pull request was merged at updated_on.
     assert _norm(pr, "merged_at") == _norm(pr, "closed_at") == _time(src["updated_on"])
     # The 12-character hash, stored as Bitbucket gives it (correlate.shas resolves it).
-    assert pr["merge_commit_sha"] == src["merge_commit"]["hash"] and len(pr["merge_commit_sha"]) == 12
+    assert (
+        pr["merge_commit_sha"] == src["merge_commit"]["hash"] and len(pr["merge_commit_sha"]) == 12
+    )
     head = approved["pullrequest"]["source"]["commit"]["hash"]
     assert set(pr["commit_shas"]) == {src["source"]["commit"]["hash"], head}
     approval = approved["approval"]
@@ -269,7 +453,11 @@ def test_cloud_pull_request_approval_push_and_status_field_by_field(
     cs = status["commit_status"]
     sha = cs["links"]["commit"]["href"].rsplit("/", 1)[-1]
     assert (run["system"], run["pipeline"], run["run_id"], run["type"], run["status"]) == (
-        "bitbucket-status", cs["name"], f"{cs['key']}@{sha}", "ci", "success"
+        "bitbucket-status",
+        cs["name"],
+        f"{cs['key']}@{sha}",
+        "ci",
+        "success",
     )
     assert (run["commit_sha"], run["repo"]) == (sha, status["repository"]["full_name"])
     assert _norm(run, "finished_at") == _time(cs["updated_on"])
@@ -303,8 +491,8 @@ def test_data_center_pull_request_and_reviews_field_by_field(
     )
     merged_hook = json.loads((HOOKS / PP / "server/pr_merged.json").read_text())["pullRequest"]
     merged = stored[merged_hook["id"]]
-    assert _norm(merged, "merged_at") == _norm(merged, "closed_at") == _ms(
-        merged_hook["closedDate"]
+    assert (
+        _norm(merged, "merged_at") == _norm(merged, "closed_at") == _ms(merged_hook["closedDate"])
     )
     assert merged["merge_commit_sha"] == merged_hook["properties"]["mergeCommit"]["id"]
 
@@ -314,7 +502,10 @@ def test_a_12_character_merge_hash_links_the_run_of_the_full_sha(
 ) -> None:
     """Cloud's pull request hooks carry 12-character hashes; a run reported with the full
     SHA (Jenkins, a sync) still lands on that pull request (``correlate.shas``)."""
-    assert post(hooks, f"{PP}/cloud/pr_fulfilled.json", "pullrequest:fulfilled", "m").status_code == 202
+    assert (
+        post(hooks, f"{PP}/cloud/pr_fulfilled.json", "pullrequest:fulfilled", "m").status_code
+        == 202
+    )
     merged = json.loads((HOOKS / PP / "cloud/pr_fulfilled.json").read_text())["pullrequest"]
     short = merged["merge_commit"]["hash"]
     full = short + "0123456789abcdef0123456789ab"  # 40 characters that start with it

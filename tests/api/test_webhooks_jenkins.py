@@ -101,7 +101,10 @@ def test_the_run_field_by_field(hooks: TestClient, engine: Engine) -> None:
     build, scm = note["build"], note["build"]["scm"]
     run = runs[note["name"]]
     assert (run["system"], run["run_id"], run["type"], run["status"]) == (
-        "jenkins", str(build["number"]), "ci_cd", build["status"].lower()
+        "jenkins",
+        str(build["number"]),
+        "ci_cd",
+        build["status"].lower(),
     )
     # COMPLETED's timestamp is the build's end (start + duration).
     assert _norm(run["finished_at"]) == _ms(build["timestamp"])

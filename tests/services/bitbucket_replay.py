@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from tests.replay_server import Reply, ReplayServer, Request
+from tests.replay_server import ReplayServer, Reply, Request
 from tests.sources.rest_fixtures import FIXTURES, by_input, data, load
 
 REST = FIXTURES / "bitbucket" / "rest"
@@ -45,7 +45,9 @@ def deployment_time(item: dict[str, Any]) -> datetime:
 
 class FakeCloud:
     def __init__(self) -> None:
-        self.pull_requests: list[dict[str, Any]] = data(CLOUD_RAW / "_raw_bitbucket_api_pull_requests.csv")
+        self.pull_requests: list[dict[str, Any]] = data(
+            CLOUD_RAW / "_raw_bitbucket_api_pull_requests.csv"
+        )
         self.pr_commits = {
             str(k): v
             for k, v in by_input(CLOUD_RAW / "_raw_bitbucket_api_pull_request_commits.csv",
@@ -59,10 +61,14 @@ class FakeCloud:
     def install(self, server: ReplayServer) -> None:
         b = CLOUD_BASE
         server.add(b, Reply(body={"type": "repository", "full_name": CLOUD_REPO}))
-        server.add(f"{b}/pullrequests", self._listing(lambda: self.pull_requests,
-                                                      lambda i: when(i["updated_on"])))
-        server.add(f"{b}/pipelines/", self._listing(lambda: self.pipelines,
-                                                    lambda i: when(i["created_on"])))
+        server.add(
+            f"{b}/pullrequests",
+            self._listing(lambda: self.pull_requests, lambda i: when(i["updated_on"])),
+        )
+        server.add(
+            f"{b}/pipelines/",
+            self._listing(lambda: self.pipelines, lambda i: when(i["created_on"])),
+        )
         server.add(f"{b}/deployments/", self._listing(lambda: self.deployments, deployment_time))
         for pr in self.pull_requests:
             n = pr["id"]
@@ -137,15 +143,18 @@ class FakeDataCenter:
         server.add(f"{b}/pull-requests", self._listing)
         for pr in self.pull_requests:
             n = str(pr["id"])
-            server.add(f"{b}/pull-requests/{n}/commits",
-                       lambda r, n=n: self._page(r, self.pr_commits.get(n, [])))
-            server.add(f"{b}/pull-requests/{n}/activities",
-                       lambda r, n=n: self._page(r, self.activities.get(n, [])))
+            server.add(
+                f"{b}/pull-requests/{n}/commits",
+                lambda r, n=n: self._page(r, self.pr_commits.get(n, [])),
+            )
+            server.add(
+                f"{b}/pull-requests/{n}/activities",
+                lambda r, n=n: self._page(r, self.activities.get(n, [])),
+            )
             for sha in {pr["fromRef"]["latestCommit"]} | {
                 c["id"] for c in self.pr_commits.get(n, [])
             }:
                 server.add(f"/rest/build-status/1.0/commits/{sha}", lambda r: self._page(r, []))
-        # fmt: skip
 
     def _listing(self, request: Request) -> Reply:
         found = sorted(self.pull_requests, key=lambda p: p["updatedDate"], reverse=True)

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
-from tests.replay_server import Reply, ReplayServer, Request
+from tests.replay_server import ReplayServer, Reply, Request
 from tests.sources.rest_fixtures import FIXTURES, load, rows
 
 JENKINS = FIXTURES / "jenkins"

@@ -146,7 +146,9 @@ def test_cloud_rerun_fetches_only_what_changed(run_cli: Any, engine: Engine) -> 
         assert not [w for w in again["warnings"] if "gone" in w]
         assert not [p for p in quiet if p.startswith(f"{CLOUD_BASE}/pullrequests/")]
         rechecked = [p for p in quiet if p.startswith(f"{CLOUD_BASE}/pipelines/%7B")]
-        assert sorted(rechecked) == sorted(f"{CLOUD_BASE}/pipelines/{quote(p['uuid'], safe='')}" for p in running)
+        assert sorted(rechecked) == sorted(
+            f"{CLOUD_BASE}/pipelines/{quote(p['uuid'], safe='')}" for p in running
+        )
 
         # One pull request merged, the running pipelines finished.
         changed = next(p for p in fake.pull_requests if p["state"] == "OPEN")
@@ -164,7 +166,8 @@ def test_cloud_rerun_fetches_only_what_changed(run_cli: Any, engine: Engine) -> 
     assert after["counts"]["pipeline_run"]["new"] == len(running), after
     merged = one(engine, "pull_request", number=n)
     assert (merged["merge_commit_sha"], at(merged["merged_at"])) == (
-        "0123456789ab", at(changed["updated_on"])
+        "0123456789ab",
+        at(changed["updated_on"]),
     )
     with serving(fake) as server:  # the pending list is empty now: no more rechecks
         sync(run_cli, server, *CLOUD_ARGS)
@@ -252,4 +255,3 @@ def test_data_center_sync_field_by_field_and_rerun(run_cli: Any, engine: Engine)
     assert fetched == {f"{DC_BASE}/pull-requests/{n}/commits",
                        f"{DC_BASE}/pull-requests/{n}/activities"}  # fmt: skip
     assert one(engine, "pull_request", number=n)["title"] == "Develop, reviewed"
-

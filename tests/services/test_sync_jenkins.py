@@ -93,7 +93,9 @@ def test_sync_imports_every_finished_build(run_cli: Any, engine: Engine) -> None
     foo = json.loads(json.dumps(fake.builds["foo"][1]))
     run_row = stored[("foo", str(foo["number"]))]
     assert (run_row["status"], run_row["branch"], run_row["repo"]) == (
-        "success", "master", "netmelody/ci-eye"  # refs/remotes/origin/master, git@github.com:…
+        "success",
+        "master",
+        "netmelody/ci-eye",  # refs/remotes/origin/master, git@github.com:…
     )
     assert run_row["params"]["url"] == foo["url"]
     unstable = next(b for b in fake.builds[DEVLAKE] if b["result"] == "UNSTABLE")
@@ -119,9 +121,11 @@ def test_rerun_fetches_only_what_changed(run_cli: Any, engine: Engine) -> None:
         sync(run_cli, server)
         server.reset_log()
         again = sync(run_cli, server)
-        assert again["counts"]["pipeline_run"]["new"] == again["counts"]["pipeline_run"][
-            "updated"
-        ] == 0
+        assert (
+            again["counts"]["pipeline_run"]["new"]
+            == again["counts"]["pipeline_run"]["updated"]
+            == 0
+        )
         pages = {}
         for request in server.requests:
             if "allBuilds" in request.query.get("tree", ""):

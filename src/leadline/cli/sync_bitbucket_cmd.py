@@ -22,13 +22,25 @@ CLOUD_API = "https://api.bitbucket.org/2.0"
 
 
 @click.command("bitbucket")
-@click.option("--repo", required=True, metavar="WS/SLUG",
-              help="Cloud: WORKSPACE/SLUG; Data Center: PROJECT/SLUG (the project key).")
-@click.option("--data-center", "data_center", is_flag=True,
-              help="Bitbucket Data Center (Server): needs --base-url.")
-@click.option("--base-url", default=None, metavar="URL",
-              help="Cloud: the API root (default https://api.bitbucket.org/2.0); Data "
-                   "Center: https://HOST[/context] (/rest is added).")
+@click.option(
+    "--repo",
+    required=True,
+    metavar="WS/SLUG",
+    help="Cloud: WORKSPACE/SLUG; Data Center: PROJECT/SLUG (the project key).",
+)
+@click.option(
+    "--data-center",
+    "data_center",
+    is_flag=True,
+    help="Bitbucket Data Center (Server): needs --base-url.",
+)
+@click.option(
+    "--base-url",
+    default=None,
+    metavar="URL",
+    help="Cloud: the API root (default https://api.bitbucket.org/2.0); Data "
+    "Center: https://HOST[/context] (/rest is added).",
+)
 @since_option
 @click.option("--per-page", type=click.IntRange(1, 100), default=50, hidden=True)
 @format_option

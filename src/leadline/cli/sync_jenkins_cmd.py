@@ -12,10 +12,19 @@ from leadline.cli.sync_cmd import format_option, print_report, progress_option, 
 
 
 @click.command("jenkins")
-@click.option("--base-url", required=True, metavar="URL",
-              help="The Jenkins root, e.g. https://jenkins.example.com (with its context path).")
-@click.option("--job", "jobs", multiple=True, metavar="GLOB",
-              help="Only jobs whose full name (folder/job) matches; repeatable. Default: all.")
+@click.option(
+    "--base-url",
+    required=True,
+    metavar="URL",
+    help="The Jenkins root, e.g. https://jenkins.example.com (with its context path).",
+)
+@click.option(
+    "--job",
+    "jobs",
+    multiple=True,
+    metavar="GLOB",
+    help="Only jobs whose full name (folder/job) matches; repeatable. Default: all.",
+)
 @click.option("--per-page", type=click.IntRange(1, 1000), default=50, hidden=True)
 @format_option
 @progress_option

@@ -41,8 +41,7 @@ from leadline.errors import InputError, NotFoundError
 from leadline.services import sync_bitbucket_items as items
 from leadline.services.sync import Batch, ProgressCallback, SyncContext, SyncReport, run_sync
 from leadline.services.sync_walk import WalkKey, desc_walk, time_key
-from leadline.sources._common import Node
-from leadline.sources.base import PayloadError, read_time
+from leadline.sources.base import PayloadError
 from leadline.sources.bitbucket import rest as bitbucket_rest
 from leadline.sources.rest import Page, RestClient, RestError
 
@@ -193,28 +192,14 @@ class Pipelines:
 def _finished(item: Any) -> bool | None:
     """Finished, running, or ``None`` when unreadable (the converter names the problem)."""
     try:
-        return bitbucket_rest.pipeline_finished(Node(item))
+        return bitbucket_rest.pipeline_finished(item)
     except PayloadError:
         return None
 
 
-def _key(*names: str) -> Callable[[Any], str]:
-    """The walk key of an item: the first of ``names`` (dotted paths) that is a time."""
-
-    def key(item: Any) -> str:
-        for name in names:
-            node = Node(item)
-            for part in name.split("."):
-                node = node.get(part)
-            if node.present:
-                return time_key(read_time(node))
-        raise PayloadError(f"{names[0]}: expected a time in {item!r:.80}")
-
-    return key
-
-
-def _dc_key(item: Any) -> str:
-    return time_key(Node(item).get("updatedDate").epoch_ms())
+def _key(*paths: str) -> Callable[[Any], str]:
+    """The walk key of an item: the first of ``paths`` (dotted) that holds a time."""
+    return lambda item: time_key(bitbucket_rest.item_time(item, *paths))
 
 
 def _cloud_after(lower: str) -> dict[str, Any]:
@@ -274,7 +259,7 @@ def sync_bitbucket(
     else:
         resources = [
             Listing(bb, "pull_requests", "pull-requests", {"state": "ALL", "order": "NEWEST"},
-                    _dc_key, lambda found, ctx, _api: prs(found, ctx)),
+                    _key("updatedDate"), lambda found, ctx, _api: prs(found, ctx)),
         ]  # fmt: skip
     report = run_sync(
         engine, SOURCE, f"{flavour}:{bb.repo}", resources,

@@ -19,9 +19,8 @@ from typing import Any, Protocol
 from leadline.domain.records import PipelineRun, PullRequest, RecordModel
 from leadline.services.sync import SyncContext
 from leadline.services.sync_walk import time_key
-from leadline.sources._common import Node
 from leadline.sources.base import PayloadError
-from leadline.sources.bitbucket import mapping, rest
+from leadline.sources.bitbucket import rest
 from leadline.sources.rest import RestError
 from leadline.store.upsert import Key, record_key
 
@@ -31,8 +30,11 @@ SYNCED = "synced"  # an extra field: the pull request's commits and reviews were
 class Api(Protocol):
     """What the converters ask of the sync: every item of a listing, one answer."""
 
-    flavour: str
-    repo: str
+    @property
+    def flavour(self) -> str: ...
+
+    @property
+    def repo(self) -> str: ...
 
     def all_items(self, suffix: str) -> list[Any]: ...
 
@@ -86,30 +88,22 @@ class PullRequests:
         return each(ctx, self.api, "pull request", todo, self._full)
 
     def _bare(self, item: Any) -> list[Any]:
-        if self.api.flavour == "cloud":
-            return [mapping.cloud_pull_request(Node(item), self.api.repo, [])]
-        return [mapping.dc_pull_request(Node(item), [])]
+        return [rest.pull_request(item, self.api.flavour, self.api.repo)]
 
     def _full(self, item: Any) -> list[Any]:
         number = item.get("id")
         cloud = self.api.flavour == "cloud"
         base = f"pullrequests/{number}" if cloud else f"pull-requests/{number}"
         commit_items = self.api.all_items(f"{base}/commits")
+        flavour, repo = self.api.flavour, self.api.repo
         commits = [
-            mapping.cloud_commit(Node(c, f"commits[{i}]"), self.api.repo, None)
-            if cloud
-            else mapping.dc_commit(Node(c, f"commits[{i}]"), self.api.repo, None)
-            for i, c in enumerate(commit_items)
+            rest.commit(c, flavour, repo, f"commits[{i}]") for i, c in enumerate(commit_items)
         ]
         if cloud:
-            detail = self.api.get_one(base)
-            pr = mapping.cloud_pull_request(Node(detail), self.api.repo, [])
+            pr = rest.pull_request(self.api.get_one(base), flavour, repo)
         else:
-            activities = self.api.all_items(f"{base}/activities")
-            reviews = rest.dc_activity_reviews(
-                [Node(a, f"activities[{i}]") for i, a in enumerate(activities)]
-            )
-            pr = mapping.dc_pull_request(Node(item), reviews)
+            reviews = rest.dc_activity_reviews(self.api.all_items(f"{base}/activities"))
+            pr = rest.pull_request(item, flavour, repo, reviews)
         shas = [c.sha for c in commits]
         kept = [s for s in pr.commit_shas if not any(f.startswith(s) for f in shas)]
         commit_shas = list(dict.fromkeys([*shas, *kept]))
@@ -123,8 +117,7 @@ class PullRequests:
             return []
         found = self.api.statuses(head)
         return [
-            mapping.build_status_run(Node(s, f"statuses[{i}]"), self.api.repo, head)
-            for i, s in enumerate(found)
+            rest.build_status(s, self.api.repo, head, f"statuses[{i}]") for i, s in enumerate(found)
         ]
 
 
@@ -144,11 +137,9 @@ def _updated(record: RecordModel) -> str | None:
 
 def pipelines(items: list[Any], ctx: SyncContext, api: Api) -> list[RecordModel]:
     """Finished Cloud pipelines as CI runs (the walk keeps the unfinished ones pending)."""
-    return each(ctx, api, "pipeline", items, lambda p: [rest.pipeline_run(Node(p), api.repo)])
+    return each(ctx, api, "pipeline", items, lambda p: [rest.pipeline_run(p, api.repo)])
 
 
 def deployments(items: list[Any], ctx: SyncContext, api: Api) -> list[RecordModel]:
     """Finished Cloud deployments as CD runs."""
-    return each(
-        ctx, api, "deployment", items, lambda d: [rest.deployment_run(Node(d), api.repo)]
-    )
+    return each(ctx, api, "deployment", items, lambda d: [rest.deployment_run(d, api.repo)])

@@ -20,7 +20,7 @@ missed. A re-run of a finished sync reads one short page per job and writes noth
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine
@@ -29,7 +29,6 @@ from leadline.correlate.scope import glob_any
 from leadline.domain.records import RecordModel
 from leadline.errors import InputError
 from leadline.services.sync import Batch, ProgressCallback, SyncContext, SyncReport, run_sync
-from leadline.sources._common import Node
 from leadline.sources.base import PayloadError
 from leadline.sources.jenkins import rest as jenkins_rest
 from leadline.sources.rest import RestClient, RestError, safe_url
@@ -46,15 +45,15 @@ class JobBuilds:
     client: RestClient
     job: str
     per_page: int
+    name: str = field(init=False)
 
-    @property
-    def name(self) -> str:
-        return f"builds:{self.job}"
+    def __post_init__(self) -> None:
+        self.name = f"builds:{self.job}"
 
     def pull(self, cursor: Any, ctx: SyncContext) -> Iterator[Batch]:
-        state = cursor if isinstance(cursor, dict) else {}
+        state: dict[str, Any] = cursor if isinstance(cursor, dict) else {}
         done = state.get("done") if isinstance(state.get("done"), int) else None
-        run = state.get("run") if isinstance(state.get("run"), dict) else {}
+        run: dict[str, Any] = state["run"] if isinstance(state.get("run"), dict) else {}
         offset = int(run.get("offset", 0))
         upper, running = run.get("upper"), run.get("running")
         while True:
@@ -90,7 +89,7 @@ class JobBuilds:
     @staticmethod
     def _number(build: Any) -> int | None:
         try:
-            return jenkins_rest.build_number(Node(build))
+            return jenkins_rest.build_number(build)
         except PayloadError:
             return None
 
@@ -98,7 +97,7 @@ class JobBuilds:
         records: list[RecordModel] = []
         for build in builds:
             try:
-                run = jenkins_rest.build_run(self.job, Node(build))
+                run = jenkins_rest.build_run(self.job, build)
             except PayloadError as exc:
                 ctx.warn(f"jenkins {self.job} #{build.get('number')}: {exc.message}; skipped")
                 continue
@@ -127,9 +126,11 @@ def list_jobs(client: RestClient, patterns: list[str] | None) -> list[str]:
         path = f"{jenkins_rest.job_path(prefix)}/api/json" if prefix else "api/json"
         body = client.get_json(path, {"tree": JOB_TREE})
         try:
-            entries = jenkins_rest.jobs(Node(body), prefix)
+            entries = jenkins_rest.jobs(body, prefix)
         except PayloadError as exc:
-            raise RestError(f"GET {safe_url(client.base_url + '/' + path)}: {exc.message}") from None
+            raise RestError(
+                f"GET {safe_url(client.base_url + '/' + path)}: {exc.message}"
+            ) from None
         for full, folder in entries:
             if folder and depth < MAX_DEPTH:
                 walk(full, depth + 1)

@@ -195,7 +195,9 @@ def dc_commit(node: Node, repo: str, branch: str | None) -> Commit:
         "kind": "commit",
         "repo": repo,
         "sha": node.get("id").text(),
-        "committed_at": (committed if committed.present else node.get("authorTimestamp")).epoch_ms(),
+        "committed_at": (
+            committed if committed.present else node.get("authorTimestamp")
+        ).epoch_ms(),
         "authored_at": node.get("authorTimestamp").epoch_ms()
         if node.get("authorTimestamp").present
         else None,

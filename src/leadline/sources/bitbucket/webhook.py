@@ -119,15 +119,14 @@ CLOUD_REVIEWS = {
     "pullrequest:changes_request_created": ("changes_request", "changes_requested"),
     "pullrequest:changes_request_removed": ("changes_request", "commented"),
 }
+CLOUD_COMMENTS = tuple(
+    f"pullrequest:comment_{action}"
+    for action in ("created", "updated", "deleted", "resolved", "reopened")
+)
 CLOUD_EVENTS: dict[str, Callable[[Node, str], Parsed]] = {
     "repo:push": _push,
     **dict.fromkeys(CLOUD_PR_USED, _cloud_pr),
-    **dict.fromkeys(
-        ("pullrequest:comment_created", "pullrequest:comment_updated",
-         "pullrequest:comment_deleted", "pullrequest:comment_resolved",
-         "pullrequest:comment_reopened"),
-        _cloud_pr,
-    ),  # fmt: skip
+    **dict.fromkeys(CLOUD_COMMENTS, _cloud_pr),
     **dict.fromkeys(CLOUD_REVIEWS, _cloud_review),
     "repo:commit_status_created": _commit_status,
     "repo:commit_status_updated": _commit_status,
@@ -153,9 +152,9 @@ def _dc_review(root: Node, name: str) -> Parsed:
     return Parsed([dc_pull_request(root.get("pullRequest"), [entry])])
 
 
-DC_PR_USED = frozenset({"pr:opened", "pr:modified", "pr:from_ref_updated", "pr:merged"} | {
-    "pr:declined"
-})
+DC_PR_USED = frozenset(
+    {"pr:opened", "pr:modified", "pr:from_ref_updated", "pr:merged"} | {"pr:declined"}
+)
 DC_REVIEWS = {
     "pr:reviewer:approved": "approved",
     "pr:reviewer:needs_work": "changes_requested",

@@ -17,7 +17,13 @@ from urllib.parse import quote
 from leadline.domain.records import PipelineRun
 from leadline.sources._common import Node
 from leadline.sources.base import build_record, read_int
-from leadline.sources.jenkins.mapping import RESULTS, RUN_TYPE, SYSTEM, branch_name, repo_from_remote
+from leadline.sources.jenkins.mapping import (
+    RESULTS,
+    RUN_TYPE,
+    SYSTEM,
+    branch_name,
+    repo_from_remote,
+)
 
 TREE_FIELDS = (
     "number,url,result,building,timestamp,duration,"
@@ -26,8 +32,10 @@ TREE_FIELDS = (
 )
 
 
-def build_run(job: str, build: Node) -> PipelineRun | None:
-    """One build of ``job`` (its full name) → a run; ``None`` while it is running."""
+def build_run(job: str, value: Any, where: str = "") -> PipelineRun | None:
+    """One build of ``job`` (its full name) as decoded JSON → a run; ``None`` while it is
+    running. ``where``: the build's JSON path, for messages."""
+    build = Node(value, where)
     build.obj()
     result_node = build.get("result")
     if build.get("building").opt_bool() or not result_node.present:
@@ -100,11 +108,11 @@ def _change_shas(build: Node) -> list[str]:
 FOLDER_CLASSES = ("Folder", "MultiBranchProject")  # …Folder, OrganizationFolder, Workflow…
 
 
-def jobs(listing: Node, parent: str | None) -> list[tuple[str, bool]]:
+def jobs(listing: Any, parent: str | None) -> list[tuple[str, bool]]:
     """``api/json?tree=jobs[name,_class]`` → ``(full name, is a folder)`` per job; a folder
     (``…Folder``, ``…MultiBranchProject``) holds more jobs."""
     found = []
-    for job in listing.get("jobs").items():
+    for job in Node(listing).get("jobs").items():
         name = job.get("name").text()
         kind = job.get("_class").opt_text() or ""
         full = f"{parent}/{name}" if parent else name
@@ -117,5 +125,5 @@ def job_path(full_name: str) -> str:
     return "/".join(f"job/{quote(part, safe='')}" for part in full_name.split("/"))
 
 
-def build_number(build: Node) -> int:
-    return read_int(build.get("number"))
+def build_number(build: Any) -> int:
+    return read_int(Node(build).get("number"))

@@ -62,7 +62,9 @@ def parse(payload: Any) -> Parsed:
     if phase != "COMPLETED":
         phase_node = build.get("phase")
         if phase not in PHASE_IGNORED:
-            raise phase_node.error(f"expected QUEUED, STARTED, COMPLETED or FINALIZED, got {phase!r}")
+            raise phase_node.error(
+                f"expected QUEUED, STARTED, COMPLETED or FINALIZED, got {phase!r}"
+            )
         return Parsed([], ignored=PHASE_IGNORED[phase])
     status_node = build.get("status")
     result = status_node.text().strip().upper()
@@ -92,5 +94,6 @@ def parse(payload: Any) -> Parsed:
     }
     paths = {"pipeline": "url", "run_id": "build.number", "status": "build.status",
              "finished_at": "build.timestamp", "started_at": "build.duration",
-             "repo": "build.scm.url", "commit_sha": "build.scm.commit", "branch": "build.scm.branch"}  # fmt: skip
+             "repo": "build.scm.url", "commit_sha": "build.scm.commit",
+             "branch": "build.scm.branch"}  # fmt: skip
     return Parsed([build_record(PipelineRun, data, paths)])
