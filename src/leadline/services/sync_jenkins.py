@@ -2,25 +2,26 @@
 
 The jobs come from ``api/json?tree=jobs[name,_class]``, folders (and multibranch projects)
 walked down; ``--job`` globs (the job's full name, ``folder/job``, case-insensitive) narrow
-them. Each job is one resource (``builds:FULL/NAME``) with its own cursor, read newest
-first from ``job/…/api/json?tree=allBuilds[…]{FROM,TO}`` in pages of ``per_page``
-(``leadline.sources.jenkins.rest`` maps a build).
+them. One resource, ``builds``, reads job after job, each newest first, from
+``job/…/api/json?tree=allBuilds[…]{FROM,TO}`` in pages of ``per_page``
+(``leadline.sources.jenkins.rest`` maps a build). Its cursor maps each job's full name to
+the job's state (one cursor row: a job's name may be longer than a resource name may be).
 
-**Incremental and resumable.** A job's cursor is ``{"done": N}``: every build up to number
-N was finished and stored. A pass reads pages until a build numbered N or lower shows up,
-then sets ``done`` to the newest build number read — or, when a build was still running, to
-one below the oldest running build, so the next pass reads it again once it has finished.
-While a pass is unfinished the cursor also holds ``run`` (the next page's offset, the pass's
-newest number and oldest running build), committed with each page's runs: a sync killed at
-any point resumes at the page after the last committed one. Builds started meanwhile only
-push the others down a page: some are read twice (the second write is unchanged), none is
-missed. A re-run of a finished sync reads one short page per job and writes nothing.
+**Incremental and resumable.** A job's state is ``{"done": N}``: every build up to number N
+was finished and stored. A pass reads pages until a build numbered N or lower shows up, then
+sets ``done`` to the newest build number read — or, when a build was still running, to one
+below the oldest running build, so the next pass reads it again once it has finished. While
+a pass is unfinished the state also holds ``run`` (the next page's offset, the pass's newest
+number and oldest running build), committed with each page's runs: a sync killed at any
+point resumes at the page after the last committed one. Builds started meanwhile only push
+the others down a page: some are read twice (the second write is unchanged), none is missed.
+A re-run of a finished sync reads one short page per job and writes nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine
@@ -39,50 +40,62 @@ MAX_DEPTH = 10  # folders nested deeper are not walked (a loop guard)
 
 
 @dataclass
-class JobBuilds:
-    """One job's builds, newest first (module doc)."""
+class Builds:
+    """Every job's builds, job after job, each newest first (module doc). The cursor maps
+    each job's full name to its own state (``{"done": N, "run": …}``)."""
 
     client: RestClient
-    job: str
+    jobs: list[str]
     per_page: int
-    name: str = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.name = f"builds:{self.job}"
+    name: str = "builds"
 
     def pull(self, cursor: Any, ctx: SyncContext) -> Iterator[Batch]:
-        state: dict[str, Any] = cursor if isinstance(cursor, dict) else {}
+        found = cursor.get("jobs") if isinstance(cursor, dict) else None
+        states: dict[str, Any] = dict(found) if isinstance(found, dict) else {}
+        for job in self.jobs:
+            state = states.get(job)
+            for records, new_state, items in self._job(
+                job, state if isinstance(state, dict) else {}, ctx
+            ):
+                states[job] = new_state
+                yield Batch(records, {"jobs": dict(states)}, items)
+
+    def _job(
+        self, job: str, state: dict[str, Any], ctx: SyncContext
+    ) -> Iterator[tuple[list[RecordModel], dict[str, Any], int]]:
+        """One job's pages from its state on: (runs, the job's state after them, items)."""
         done = state.get("done") if isinstance(state.get("done"), int) else None
         run: dict[str, Any] = state["run"] if isinstance(state.get("run"), dict) else {}
         offset = int(run.get("offset", 0))
         upper, running = run.get("upper"), run.get("running")
         while True:
-            builds = self._page(offset)
+            builds = self._page(job, offset)
             numbered = [(b, n) for b in builds if (n := self._number(b)) is not None]
             fresh = [(b, n) for b, n in numbered if done is None or n > done]
             known = [n for n in (upper, *(n for _, n in numbered)) if isinstance(n, int)]
             upper = max(known) if known else None
-            records = self._runs([b for b, _ in fresh], ctx)
+            records = self._runs(job, [b for b, _ in fresh], ctx)
             for build, number in fresh:
                 if not _finished(build):
                     running = number if running is None else min(running, number)
             more = len(builds) == self.per_page and len(fresh) == len(builds)
             if more:
                 offset += self.per_page
-                cursor = {"done": done, "run": {"offset": offset, "upper": upper,
-                                                "running": running}}  # fmt: skip
+                after = {"done": done, "run": {"offset": offset, "upper": upper,
+                                               "running": running}}  # fmt: skip
             else:
-                cursor = {"done": _watermark(done, upper, running)}
-            yield Batch(records, cursor, len(builds))
+                after = {"done": _watermark(done, upper, running)}
+            yield records, after, len(builds)
             if not more:
                 return
 
-    def _page(self, offset: int) -> list[Any]:
+    def _page(self, job: str, offset: int) -> list[Any]:
+        path = f"{jenkins_rest.job_path(job)}/api/json"
         tree = f"allBuilds[{jenkins_rest.TREE_FIELDS}]{{{offset},{offset + self.per_page}}}"
-        body = self.client.get_json(f"{jenkins_rest.job_path(self.job)}/api/json", {"tree": tree})
+        body = self.client.get_json(path, {"tree": tree})
         found = body.get("allBuilds") if isinstance(body, dict) else None
         if not isinstance(found, list):
-            where = safe_url(f"{self.client.base_url}/{jenkins_rest.job_path(self.job)}/api/json")
+            where = safe_url(f"{self.client.base_url}/{path}")
             raise RestError(f"GET {where}: expected a list under 'allBuilds'", url=where)
         return found
 
@@ -93,13 +106,14 @@ class JobBuilds:
         except PayloadError:
             return None
 
-    def _runs(self, builds: list[Any], ctx: SyncContext) -> list[RecordModel]:
+    @staticmethod
+    def _runs(job: str, builds: list[Any], ctx: SyncContext) -> list[RecordModel]:
         records: list[RecordModel] = []
         for build in builds:
             try:
-                run = jenkins_rest.build_run(self.job, build)
+                run = jenkins_rest.build_run(job, build)
             except PayloadError as exc:
-                ctx.warn(f"jenkins {self.job} #{build.get('number')}: {exc.message}; skipped")
+                ctx.warn(f"jenkins {job} #{build.get('number')}: {exc.message}; skipped")
                 continue
             if run is not None:
                 records.append(run)
@@ -155,8 +169,7 @@ def sync_jenkins(
     if not names:
         what = f"matching {', '.join(jobs)}" if jobs else "at all"
         raise InputError(f"no Jenkins job {what} at {safe_url(client.base_url)}")
-    resources = [JobBuilds(client, name, per_page) for name in names]
-    report = run_sync(engine, SOURCE, safe_url(client.base_url), resources,
+    report = run_sync(engine, SOURCE, safe_url(client.base_url), [Builds(client, names, per_page)],
                       on_progress=on_progress, on_warning=on_warning)  # fmt: skip
     report.requests = client.requests
     return report
