@@ -57,6 +57,12 @@ class FakeCloud:
         self.deployments: list[dict[str, Any]] = data(
             CLOUD_RAW / "_raw_bitbucket_api_deployments.csv"
         )
+        self.limited: set[tuple[str, int]] = set()
+
+    def rate_limit_once(self, suffix: str, page: int) -> None:
+        """The first request for that page of ``CLOUD_BASE/suffix`` answers 429
+        (``Retry-After: 1``), as Bitbucket Cloud does past its hourly limit."""
+        self.limited.add((f"{CLOUD_BASE}/{suffix}", page))
 
     def install(self, server: ReplayServer) -> None:
         b = CLOUD_BASE
@@ -115,6 +121,10 @@ class FakeCloud:
 
     def _page(self, request: Request, items: list[Any]) -> Reply:
         page = int(request.query.get("page", "1"))
+        if (request.path, page) in self.limited:
+            self.limited.discard((request.path, page))
+            return Reply(429, {"type": "error", "error": {"message": "Rate limit exceeded"}},
+                         {"Retry-After": "1"})  # fmt: skip
         size = int(request.query.get("pagelen", "10"))
         body: dict[str, Any] = {"pagelen": size, "page": page, "size": len(items),
                                 "values": items[(page - 1) * size : page * size]}  # fmt: skip

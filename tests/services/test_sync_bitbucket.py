@@ -84,8 +84,16 @@ def test_cloud_sync_imports_pull_requests_pipelines_and_deployments(
     run_cli: Any, engine: Engine
 ) -> None:
     fake = FakeCloud()
+    fake.rate_limit_once("pullrequests", page=2)
     with serving(fake) as server:
-        report = sync(run_cli, server, *CLOUD_ARGS)
+        result = run_cli(*CLOUD_ARGS, "--base-url", server.base_url, "--format", "json")
+    assert result.code == 0, result.err
+    assert TOKEN not in result.out + result.err
+    report = json.loads(result.out)
+    # The rate limit: answered 429 once, waited out (Retry-After: 1), asked again.
+    assert "leadline: rate limited (HTTP 429, Retry-After), waiting 1 s" in result.err
+    pages = [r.query.get("page") for r in server.requests if r.path == f"{CLOUD_BASE}/pullrequests"]
+    assert pages[:3] == [None, "2", "2"]
     expected = cloud_expected(fake)
     assert expected == {"commit": 8, "pipeline_run": 28, "pull_request": 57}
     assert counts(engine) == expected
