@@ -16,7 +16,7 @@ from typing import Any
 
 from leadline.domain.records import Commit, PipelineRun, PullRequest
 from leadline.sources._common import Node
-from leadline.sources.base import build_record, read_opt_time, read_time
+from leadline.sources.base import build_record, read_int, read_opt_time, read_time
 
 CLOUD_STATES = frozenset({"OPEN", "MERGED", "DECLINED", "SUPERSEDED"})
 DC_STATES = frozenset({"OPEN", "MERGED", "DECLINED"})
@@ -70,7 +70,7 @@ def cloud_pull_request(pr: Node, repo: str, reviews: list[dict[str, Any]]) -> Pu
     data: dict[str, Any] = {
         "kind": "pull_request",
         "repo": repo,
-        "number": pr.get("id").number(),
+        "number": read_int(pr.get("id")),
         "created_at": read_time(pr.get("created_on")),
         "title": pr.get("title").opt_text(),
         "source_branch": pr.get("source").get("branch").get("name").opt_text(),
@@ -129,7 +129,7 @@ def dc_pull_request(pr: Node, reviews: list[dict[str, Any]]) -> PullRequest:
     data: dict[str, Any] = {
         "kind": "pull_request",
         "repo": dc_repo(pr.get("toRef").get("repository")),
-        "number": pr.get("id").number(),
+        "number": read_int(pr.get("id")),
         "created_at": pr.get("createdDate").epoch_ms(),
         "title": pr.get("title").opt_text(),
         "source_branch": pr.get("fromRef").get("displayId").opt_text(),

@@ -90,8 +90,9 @@ def _cloud_pr(root: Node, name: str) -> Parsed:
 
 
 def _cloud_review(root: Node, name: str) -> Parsed:
-    """An approval or a change request (given or removed) at its own time; a removed one
-    turns the review into ``commented`` (same author and time: it replaces it)."""
+    """An approval or a change request (given or removed) at the time the delivery gives
+    (``approval.date``, ``changes_request.date``); a removed one is a ``commented`` review
+    (reviews are history: an earlier approval at another time stays)."""
     field, state = CLOUD_REVIEWS[name]
     entry = root.get(field)
     entry.obj()

@@ -18,7 +18,7 @@ from typing import Any
 
 from leadline.domain.records import PipelineRun
 from leadline.sources._common import Node
-from leadline.sources.base import Parsed, build_record, read_int
+from leadline.sources.base import Parsed, PayloadError, build_record, read_int
 from leadline.sources.jenkins.mapping import (
     RESULTS,
     RUN_TYPE,
@@ -47,7 +47,7 @@ def delivery_id(payload: Any) -> str | None:
         root = Node(payload)
         build = root.get("build")
         return f"{job_name(root)}#{read_int(build.get('number'))}:{build.get('phase').text()}"
-    except Exception:  # an unreadable body: the parser names the problem
+    except PayloadError:  # an unreadable body: the parser names the problem
         return None
 
 
