@@ -379,6 +379,11 @@ def test_secret_signature_and_duplicates(db_url: str, engine: Engine, hooks: Tes
     assert post(hooks, rel, "pullrequest:fulfilled", "same").status_code == 202
     again = post(hooks, rel, "pullrequest:fulfilled", "same")
     assert (again.status_code, again.json()["status"]) == (200, "duplicate")
+    # X-Hook-UUID names the hook (every delivery of it carries the same): not a delivery id.
+    hook = {"X-Hook-UUID": "{6a1b2c3d-0000-4000-8000-000000000001}"}
+    for request_id in ("r1", "r2"):
+        answer = post(hooks, rel, "pullrequest:fulfilled", request_id, **hook)
+        assert (answer.status_code, answer.json()["status"]) == (202, "stored")
     # The plugin's published test vector: this exact body and secret give this signature.
     signed = (HOOKS / f"{BS}/impl/webhook/cloud/signed_payload.json").read_bytes()
     assert sign(signed) == (
