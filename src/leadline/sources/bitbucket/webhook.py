@@ -154,18 +154,17 @@ def _dc_review(root: Node, name: str) -> Parsed:
 
 
 DC_PR_USED = frozenset(
-    {"pr:opened", "pr:modified", "pr:from_ref_updated", "pr:merged"} | {"pr:declined"}
+    {"pr:opened", "pr:modified", "pr:from_ref_updated", "pr:merged", "pr:declined"}
 )
 DC_REVIEWS = {
     "pr:reviewer:approved": "approved",
     "pr:reviewer:needs_work": "changes_requested",
     "pr:reviewer:unapproved": "commented",
 }
+DC_PR_UNUSED = ("pr:reviewer:updated", "pr:comment:added", "pr:comment:edited",
+                "pr:comment:deleted")  # fmt: skip
 DC_EVENTS: dict[str, Callable[[Node, str], Parsed]] = {
     **dict.fromkeys(DC_PR_USED, _dc_pr),
-    **dict.fromkeys(
-        ("pr:reviewer:updated", "pr:comment:added", "pr:comment:edited", "pr:comment:deleted"),
-        _dc_pr,
-    ),
+    **dict.fromkeys(DC_PR_UNUSED, _dc_pr),
     **dict.fromkeys(DC_REVIEWS, _dc_review),
 }
