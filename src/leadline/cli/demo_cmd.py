@@ -112,6 +112,7 @@ def demo_command(
         ctx.invoke(serve_command, host=host, port=port)
     elif fmt == "table":
         click.echo("Open the dashboard on it: leadline demo --serve")
+        click.echo("See what the data is missing: leadline doctor --collection Acme")
 
 
 def _export(path: str, day: datetime, seed: int) -> None:
@@ -155,12 +156,12 @@ def _print_summary(rows: list[Any], day: datetime) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from leadline.cli.render import escape, human, window_text
+    from leadline.cli.render import escape, human, stated_window
     from leadline.services.windows import summary_window
 
     window = summary_window(day)
     console = Console(highlight=False)
-    console.print(f"DORA by team, {window_text(window.start, window.end)}")
+    console.print(f"DORA by team, {stated_window(window.start, window.end)}")
     console.print(f"bands: {BANDS_MEANING}\n")
     # Each figure, right-aligned, then its band in a column of its own.
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, padding=(0, 0, 0, 1))

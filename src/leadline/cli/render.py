@@ -55,13 +55,20 @@ def _bound(at: datetime) -> str:
 def window_text(start: datetime | None, end: datetime | None) -> str:
     """``2024-01-01 → 2024-04-01`` (end exclusive), or ``all time`` without bounds."""
     if start and end:
-        days = plural((end - start).total_seconds() / 86_400, "day", spec="g")
-        return f"{_bound(start)} → {_bound(end)} ({days})"
+        return f"{_bound(start)} → {_bound(end)}"
     if start:
         return f"from {_bound(start)} on (no end)"
     if end:
         return f"before {_bound(end)} (no start)"
     return "all time"
+
+
+def stated_window(start: datetime | None, end: datetime | None) -> str:
+    """``window_text`` with the window's length: ``2024-05-01 → 2024-05-02 (1 day)``."""
+    if start and end:
+        days = plural((end - start).total_seconds() / 86_400, "day", spec="g")
+        return f"{window_text(start, end)} ({days})"
+    return window_text(start, end)
 
 
 def lead_time_table(
@@ -95,7 +102,7 @@ def lead_time_table(
     table.add_row("Total", human(result["total_seconds"]), _rating(result["rating"]), "", "")
     console = Console(highlight=False)
     console.print(table)
-    console.print(f"window: {window_text(start, end)}")
+    console.print(f"window: {stated_window(start, end)}")
 
 
 def change_table(explained: dict[str, Any]) -> None:
