@@ -11,9 +11,6 @@ from collections.abc import Iterator
 
 import h11
 import pytest
-from fastapi.testclient import TestClient
-from sqlalchemy import Engine, func, select
-
 from bench.webhook_sources import (
     BY_NAME,
     SOURCES,
@@ -24,6 +21,9 @@ from bench.webhook_sources import (
     parse_names,
     wire,
 )
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, func, select
+
 from leadline.api.app import create_app
 from leadline.config import Settings
 from leadline.store.tables import raw_events
