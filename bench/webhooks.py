@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -95,6 +96,30 @@ def _start(db: str, port: int, access_log: bool, workers: int) -> subprocess.Pop
     raise SystemExit("leadline serve did not start")
 
 
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    """Stop the server and wait for its children (the refresher) to end too: uvicorn re-raises
+    the SIGTERM it handled, so the server dies before stopping its refresher, which ends by
+    itself about a second later; until then it can open the database, and would re-create a
+    removed SQLite file."""
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    server.terminate()
+    server.wait(timeout=60)
+    deadline = time.monotonic() + 30
+    for pid in map(int, children):
+        while _running(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if _running(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` exists and has not exited (a zombie has)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
 def _cpu(pid: int) -> float:
     """User + system CPU seconds of a process (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -139,8 +164,7 @@ def run(db: str, source: Source, n: int, connections: int, access_log: bool,
         seconds = time.perf_counter() - started
         server_cpu, client_cpu = _cpu(server.pid) - cpu0, time.process_time() - client0
     finally:
-        server.terminate()
-        server.wait(timeout=60)
+        _stop(server)
     engine = create_engine(db)
     with engine.connect() as conn:
         raw = conn.execute(select(func.count()).select_from(raw_events)
