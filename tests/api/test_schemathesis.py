@@ -87,7 +87,8 @@ def test_the_document_has_every_operation() -> None:
               "jira": "X-Hub-Signature", "pagerduty": "X-PagerDuty-Signature",
               "circleci": "circleci-signature", "servicenow": "X-Leadline-Secret",
               "opsgenie": "X-Leadline-Secret", "harness": "X-Leadline-Secret",
-              "argocd": "X-Leadline-Secret", "azure-devops": "Authorization"}  # fmt: skip
+              "argocd": "X-Leadline-Secret", "azure-devops": "Authorization",
+              "bitbucket": "X-Hub-Signature", "jenkins": "X-Leadline-Secret"}  # fmt: skip
     for source, header in signed.items():
         names = [
             p["name"] for p in document["paths"][f"/v1/webhooks/{source}"]["post"]["parameters"]

@@ -28,6 +28,8 @@ NEEDS = {
     "POST /v1/webhooks/gitlab": SIGNED,
     "POST /v1/webhooks/jira": SIGNED,
     "POST /v1/webhooks/pagerduty": SIGNED,
+    "POST /v1/webhooks/bitbucket": SIGNED,
+    "POST /v1/webhooks/jenkins": SIGNED,
     "GET /v1/metrics/lead-time": "read*",
     "GET /v1/metrics/dora": "read*",
     "GET /v1/profiles": "read",

@@ -1,5 +1,5 @@
-"""Webhook receivers: ``/v1/webhooks/NAME`` for GitHub, GitLab, Jira, PagerDuty, ServiceNow,
-Opsgenie, Harness, Argo CD, CircleCI and Azure DevOps, and the custom CI/CD API.
+"""Webhook receivers: ``/v1/webhooks/NAME`` for every tool (the list, with each one's check:
+docs/api.md), and the custom CI/CD API.
 
 Webhooks authenticate by their own signature or token (secrets from the environment), not by
 API key; a source whose secret is not set refuses its deliveries with 403 and says why.
@@ -19,12 +19,13 @@ from leadline.api.media import GITHUB_HINT, JSON_ONLY, json_only
 from leadline.api.schemas import WebhookAnswer, errors, json_body
 from leadline.config import Settings
 from leadline.services import webhooks as svc
-from leadline.sources import jira, opsgenie, pagerduty
+from leadline.sources import bitbucket, jira, opsgenie, pagerduty
 from leadline.sources.argocd import webhook as argocd_hook
 from leadline.sources.azure_devops.auth import basic_auth_ok
 from leadline.sources.circleci import signature as circleci_signature
 from leadline.sources.circleci import webhook as circleci_hook
 from leadline.sources.harness import webhook as harness_hook
+from leadline.sources.jenkins import webhook as jenkins_webhook_source
 
 router = APIRouter(prefix="/v1", tags=["webhooks"])
 ANSWERS: dict[int | str, dict[str, Any]] = {
@@ -233,13 +234,17 @@ async def _secret_webhook(
     secret: str | None,
     env: str,
     delivery_id: Callable[[Request, Any], str | None],
+    query: bool = False,
 ) -> JSONResponse:
-    """Check ``X-Leadline-Secret`` against ``secret`` (403 naming ``env`` when unset, 401 when
-    wrong or missing), then receive the JSON body as ``source``."""
+    """Check ``X-Leadline-Secret`` (``query``: or ``?secret=``) against ``secret`` (403 naming
+    ``env`` when unset, 401 when wrong or missing), then receive the JSON body as ``source``."""
     body = await request.body()
     secrets = _require_secret(secret, env)
-    if not svc.token_ok(request.headers.get(SECRET_HEADER), secrets):
-        raise ApiError(401, f"bad or missing {SECRET_HEADER}")
+    given = request.headers.get(SECRET_HEADER)
+    if query and not given:
+        given = request.query_params.get("secret")
+    if not svc.token_ok(given, secrets):
+        raise ApiError(401, f"bad or missing {SECRET_HEADER}" + (" (or ?secret=)" if query else ""))
     payload = _json_or_400(body)
     return await _receive(request, source, None, delivery_id(request, payload), body, payload)
 
@@ -355,3 +360,48 @@ def _envelope_id(data: Any) -> str | None:
 
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
+
+
+BITBUCKET_DOC = {
+    **json_body(None, "A Bitbucket Cloud or Data Center webhook delivery, as Bitbucket sends it."),
+    "parameters": [
+        _header("X-Event-Key", "the event, e.g. pullrequest:fulfilled or pr:merged"),
+        _header("X-Hub-Signature", "sha256=HMAC-SHA256 of the body"),
+        _header(
+            "X-Request-UUID", "Cloud's delivery id (de-duplicated; X-Hook-UUID names the hook)"
+        ),
+        _header("X-Request-Id", "Data Center's delivery id (de-duplicated)"),
+    ],
+}
+JENKINS_DOC = _secret_doc(
+    "A Jenkins Notification plugin delivery (format JSON).", "LEADLINE_JENKINS_WEBHOOK_SECRET",
+    {"name": "secret", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": "the shared secret in the notification URL (the plugin sends no headers)"},
+)  # fmt: skip
+
+
+@router.post(
+    "/webhooks/bitbucket", status_code=202, response_model=None, responses=ANSWERS,
+    openapi_extra=BITBUCKET_DOC, dependencies=[JSON_ONLY],
+)  # fmt: skip
+async def bitbucket_webhook(request: Request) -> JSONResponse:
+    body = await request.body()
+    secrets = _require_secret(_settings(request).bitbucket_webhook_secret,
+                              "LEADLINE_BITBUCKET_WEBHOOK_SECRET")  # fmt: skip
+    if not bitbucket.signature_ok(body, request.headers.get("x-hub-signature"), secrets):
+        raise ApiError(401, "bad or missing X-Hub-Signature")
+    delivery = request.headers.get("x-request-uuid") or request.headers.get("x-request-id")
+    return await _receive(request, "bitbucket", request.headers.get("x-event-key"), delivery,
+                          body, _json_or_400(body))  # fmt: skip
+
+
+@router.post(
+    "/webhooks/jenkins", status_code=202, response_model=None, responses=ANSWERS,
+    openapi_extra=JENKINS_DOC, dependencies=[JSON_ONLY],
+)  # fmt: skip
+async def jenkins_webhook(request: Request) -> JSONResponse:
+    secret = _settings(request).jenkins_webhook_secret
+    return await _secret_webhook(
+        request, "jenkins", secret, "LEADLINE_JENKINS_WEBHOOK_SECRET",
+        lambda _req, payload: jenkins_webhook_source.delivery_id(payload), query=True,
+    )  # fmt: skip
