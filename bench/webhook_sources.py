@@ -130,6 +130,18 @@ def _harness(p: Payload, i: int) -> None:
     p["eventData"]["planExecutionId"] = f"bench-execution-{i}"
 
 
+def _bitbucket(p: Payload, i: int) -> None:
+    p["pullrequest"]["id"] = 1000 + i
+
+
+def _jenkins(p: Payload, i: int) -> None:
+    """Build 1000+i of the job, its URLs too (the delivery id is ``JOB#NUMBER:PHASE``)."""
+    build, old, new = p["build"], f"/{p['build']['number']}/", 1000 + i
+    build["number"] = build["queue_id"] = new
+    build["url"] = build["url"].replace(old, f"/{new}/")
+    build["full_url"] = build["full_url"].replace(old, f"/{new}/")
+
+
 def _argocd(p: Payload, i: int) -> None:
     """A sync operation is keyed by its start: operation i started i seconds earlier."""
     started = datetime.fromisoformat(p["started_at"]) - timedelta(seconds=i)
@@ -168,6 +180,11 @@ def _servicenow_auth(_body: bytes, p: Payload, _i: int) -> dict[str, str]:
     return {SECRET_HEADER: SECRET, "X-Leadline-Delivery": delivery}
 
 
+def _bitbucket_auth(body: bytes, _p: Payload, i: int) -> dict[str, str]:
+    return {"X-Hub-Signature": f"sha256={_hmac(body)}", "X-Event-Key": "pullrequest:fulfilled",
+            "X-Request-UUID": uid("bitbucket", i)}  # fmt: skip
+
+
 def _circleci_auth(body: bytes, p: Payload, _i: int) -> dict[str, str]:
     return {"circleci-signature": f"v1={_hmac(body)}", "circleci-event-type": p["type"]}
 
@@ -187,6 +204,10 @@ SOURCES: tuple[Source, ...] = (
     Source("azure-devops", "LEADLINE_AZURE_DEVOPS_WEBHOOK_SECRET",
            FIXTURES / "azure_devops/webhooks/aspnet-AspNetWebHooks/git.pullrequest.merged.json",
            pull_requests, _azure_devops, _azure_devops_auth),
+    Source("bitbucket", "LEADLINE_BITBUCKET_WEBHOOK_SECRET",
+           FIXTURES / "bitbucket/webhooks/jenkinsci-bitbucket-branch-source-plugin/client/events"
+           "/BitbucketCloudPullRequestEventTest/fulfilledPayload.json", pull_requests,
+           _bitbucket, _bitbucket_auth),
     Source("servicenow", "LEADLINE_SERVICENOW_WEBHOOK_SECRET",
            FIXTURES / "servicenow/webhook/incident-closed.json", incidents,
            _servicenow, _servicenow_auth),
@@ -195,6 +216,9 @@ SOURCES: tuple[Source, ...] = (
     Source("circleci", "LEADLINE_CIRCLECI_WEBHOOK_SECRET",
            FIXTURES / "circleci/webhooks/workflow-completed.github-oauth-bitbucket-cloud.json",
            pipeline_runs, _circleci, _circleci_auth),
+    Source("jenkins", "LEADLINE_JENKINS_WEBHOOK_SECRET",
+           FIXTURES / "jenkins/notification/completed.json", pipeline_runs, _jenkins,
+           _shared_secret),
     Source("harness", "LEADLINE_HARNESS_WEBHOOK_SECRET", FIXTURES / "harness/PipelineSuccess.json",
            pipeline_runs, _harness, _shared_secret),
     Source("argocd", "LEADLINE_ARGOCD_WEBHOOK_SECRET", FIXTURES / "argocd/app-deployed.json",
