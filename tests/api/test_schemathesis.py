@@ -26,6 +26,7 @@ from leadline.api import (
     routes_quality,
     routes_reports,
     routes_webhooks,
+    routes_webhooks_tools,
 )
 from leadline.api.app import create_app
 from leadline.config import Settings
@@ -79,6 +80,7 @@ def test_the_document_has_every_operation() -> None:
         routes_quality,
         routes_reports,
         routes_webhooks,
+        routes_webhooks_tools,
     )
     routes = {(m, r.path_format) for module in modules for r in module.router.routes
               if isinstance(r, APIRoute) and r.include_in_schema for m in r.methods}  # fmt: skip
