@@ -271,3 +271,14 @@ def test_change_csv_keeps_zero_durations(run_cli: Any) -> None:
     assert result.code == 0, result.err
     ci = next(line for line in result.out.splitlines() if line.startswith("CI,"))
     assert ci.split(",")[2] == "0.0"  # CI finished before the last merge: 0, not blank
+
+
+def test_no_change_in_the_window_reads_no_data(run_cli: Any) -> None:
+    """A table of no change says no data, not 0s."""
+    ok(run_cli("import", str(EXAMPLES / "example1.ndjson")))
+    profile = ("--profile", str(EXAMPLES / "profile.yaml"))
+    table = ok(run_cli("lead-time", *profile, "--from", "2023-01-01", "--to", "2023-02-01"))
+    rows = [" ".join(line.strip("│ ").split()) for line in table.splitlines() if "│" in line]
+    assert any(r.startswith("Total") and "no data" in r for r in rows), table
+    assert any(r.startswith("In Progress") and "no data" in r for r in rows), table
+    assert " 0s " not in table

@@ -8,6 +8,7 @@ from typing import Any
 from leadline.profiles.models import Profile
 from leadline.words import plural
 
+NO_DATA = "no data"  # a figure with no source or nothing to measure: never a 0
 RATING_STYLE = {"good": "green", "needs_attention": "yellow", "slow": "red"}
 RATING_TEXT = {"good": "good", "needs_attention": "needs attention", "slow": "slow"}
 
@@ -93,13 +94,14 @@ def lead_time_table(
     for stage in result["stages"]:
         table.add_row(
             escape(stage["name"]),
-            human(stage["seconds"]),
+            human(stage["seconds"]) if stage["samples"] else NO_DATA,
             _rating(stage["rating"]),
             str(stage["samples"]),
             str(stage["missing"]),
         )
     table.add_section()
-    table.add_row("Total", human(result["total_seconds"]), _rating(result["rating"]), "", "")
+    total = human(result["total_seconds"]) if result["changes"] else NO_DATA
+    table.add_row("Total", total, _rating(result["rating"]), "", "")
     console = Console(highlight=False)
     console.print(table)
     console.print(f"window: {stated_window(start, end)}")
@@ -121,7 +123,6 @@ def change_table(explained: dict[str, Any]) -> None:
     Console(highlight=False).print(table)
 
 
-NO_DATA = "no data"  # a figure with no source or nothing to measure: never a 0
 BAND_STYLE = {"elite": "bold green", "high": "green", "medium": "yellow", "low": "red"}
 
 
