@@ -3,37 +3,24 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
-from sqlalchemy import Engine
 
 from leadline.api.deps import Admin, EngineDep, Read, RefresherDep, unlimited, within, writer
-from leadline.api.errors import ApiError, decode_json
+from leadline.api.errors import decode_json
 from leadline.api.media import JSON_ONLY
+from leadline.api.report_params import report_profile, report_window
 from leadline.api.schemas import BUILDING, REF, DoraReport, LeadTimeReport, errors, json_body
-from leadline.domain.times import parse_bound
 from leadline.profiles.loader import profile_to_dict
-from leadline.profiles.models import Profile
-from leadline.services import collections, profiles
+from leadline.services import profiles
 from leadline.services.dora import dora
 from leadline.services.leadtime import lead_time
-from leadline.services.windows import Window, closed
 
 router = APIRouter(prefix="/v1", tags=["metrics", "profiles"])
 Stat = Literal["mean", "median", "p90", "p95"]
 Interval = Literal["day", "week", "month"]
 PROFILE = {"$ref": REF.format(model="Profile")}
-
-
-def _window(start: str | None, end: str | None) -> Window:
-    """``from``/``to`` closed by the one default window rule (``services/windows.py``)."""
-    try:
-        given = Window(parse_bound(start) if start else None, parse_bound(end) if end else None)
-    except ValueError as exc:
-        raise ApiError(422, str(exc)) from None
-    return closed(given, datetime.now(UTC))
 
 
 @router.get(
@@ -55,8 +42,8 @@ def get_lead_time(
     by default the 90 days ending at the end of today (UTC). While the profile's first build
     runs: 202 with its progress and ``Retry-After``."""
     within(engine, principal, collection)
-    chosen, named = _profile(engine, profile, collection)
-    window = _window(start, end)
+    chosen, named = report_profile(engine, profile, collection)
+    window = report_window(start, end)
     refresher.settle(chosen)
     result = lead_time(engine, chosen, stat, window, build=False)
     result.pop("in_flight", None)
@@ -86,23 +73,11 @@ def get_dora(
     from the profile's timelines (202 with progress while their first build runs). The
     window is ``[from, to)``, by default the 90 days ending at the end of today (UTC)."""
     within(engine, principal, collection)
-    chosen, named = _profile(engine, profile, collection)
-    window = _window(start, end)
+    chosen, named = report_profile(engine, profile, collection)
+    window = report_window(start, end)
     refresher.settle(chosen)
     report = dora(engine, chosen, window, interval, stat, build=False, compare=bool(compare))
     return named | report
-
-
-def _profile(
-    engine: Engine, profile: str | None, collection: str | None
-) -> tuple[Profile, dict[str, Any]]:
-    """The profile to report with, and ``{"collection": name}`` when it is a collection's."""
-    if (profile is None) == (collection is None):
-        raise ApiError(422, "give either profile=NAME or collection=NAME")
-    if profile is not None:
-        return profiles.get(engine, profile), {}
-    found, narrowed = collections.report_profile(engine, collection or "")
-    return narrowed, {"collection": found.name}
 
 
 @router.get("/profiles", responses=errors(401, 403))
