@@ -80,7 +80,9 @@ class CliResult:
 def run_cli(
     db_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> object:
-    """Run ``leadline --db <test db> ARGS`` in-process; returns code, stdout, stderr."""
+    """Run ``leadline --db <test db> ARGS`` in-process; returns code, stdout, stderr. The
+    terminal is 160 columns wide, so no table cell wraps across the text a test looks for."""
+    monkeypatch.setenv("COLUMNS", "160")
 
     def run(*args: str, stdin: bytes | None = None, db: bool = True) -> CliResult:
         if stdin is not None:

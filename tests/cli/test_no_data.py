@@ -95,7 +95,7 @@ def test_change_failure_rate(
         assert f"Change failure rate: no data: {reason}" in table
         assert cfr["interval"] is None
     else:
-        assert f"Change failure rate {rate * 100:.2f} % {band}" in table, table
+        assert f"Change failure rate {rate * 100:.2f} % 0.0–24.2 % {band}" in table, table
         assert cfr["interval"]["low"] == 0.0  # Wilson for 0 of 12: [0, 0.2425]
         assert cfr["interval"]["high"] == 0.2425
 
@@ -124,7 +124,7 @@ def test_a_source_with_nothing_in_the_window_is_a_real_zero_per_day(
     report, table = _dora(run_cli, tmp_path, [_run(1, 5, month=1), JANUARY_INCIDENT], "incidents")
     df, mttr = report["deployment_frequency"], report["mean_time_to_restore"]
     assert (df["per_day"], df["band"], "reason" in df) == (0.0, "low", False)
-    assert "Deployment frequency 0/day low" in table
+    assert "Deployment frequency 0/day 0–0.119/day low" in table  # Poisson: 3.689 / 31 days
     # Restores have a source (January's incident) but none was resolved in March.
     assert (mttr["mean_seconds"], mttr["reason"]) == (None, "no incident resolved in the window")
 

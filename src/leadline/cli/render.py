@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -146,6 +147,19 @@ def versus(section: dict[str, Any]) -> str:
     return f"{shown}({verdict}, {p_value(section['p_value'])})"
 
 
+def interval_text(section: dict[str, Any], show: Callable[[float], str], unit: str = "") -> str:
+    """A figure's 95 % interval, ``low–high`` and the unit once; ``—`` without one."""
+    found = section.get("interval")
+    if not found:
+        return "—"
+    return f"{show(found['low'])}–{show(found['high'])}{unit}"
+
+
+def _few(section: dict[str, Any]) -> str:
+    """``; few samples`` under ten (``metrics.intervals.few_samples``): read with care."""
+    return "; few samples" if section.get("few_samples") and section.get("interval") else ""
+
+
 def dora_table(report: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -160,11 +174,12 @@ def dora_table(report: dict[str, Any]) -> None:
         title_justify="left",
     )
     comparison = report.get("comparison")
-    columns = [("metric", "left"), ("value", "right"), ("band", "left"), ("detail", "left")]
+    columns = [("metric", "left"), ("value", "right"), ("95 % CI", "left"),
+               ("band", "left"), ("detail", "left")]  # fmt: skip
     if comparison is not None:
         columns.append(("vs previous", "left"))
-    for name, justify in columns:
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for name, justify in columns:  # the figures never wrap; the detail does
+        table.add_column(name, justify=justify, no_wrap=name != "detail")  # type: ignore[arg-type]
 
     def vs(section: str) -> list[str]:
         return [] if comparison is None else [versus(comparison[section])]
@@ -173,33 +188,39 @@ def dora_table(report: dict[str, Any]) -> None:
     table.add_row(
         "Deployment frequency",
         NO_DATA if per_day is None else f"{per_day:g}/day",
+        interval_text(df, lambda v: f"{v:.3g}", "/day"),
         _band(df["band"]),
-        f"{plural(df['deployments'], 'deployment')} in {plural(df['days'], 'day', spec='g')}",
+        f"{plural(df['deployments'], 'deployment')} in {plural(df['days'], 'day', spec='g')}"
+        + _few(df),
         *vs("deployment_frequency"),
     )
     lead = lt["total_seconds"]
     table.add_row(
         "Lead time for changes",
         NO_DATA if lead is None or not lt["changes"] else human(lead),
+        interval_text(lt, human),
         _band(lt["band"]),
-        f"{lt['statistic']} over {plural(lt['changes'], 'change')}",
+        f"{lt['statistic']} over {plural(lt['changes'], 'change')}" + _few(lt),
         *vs("lead_time_for_changes"),
     )
     rate = cfr["rate"]
     table.add_row(
         "Change failure rate",
         NO_DATA if rate is None else f"{rate * 100:.2f} %",
+        interval_text(cfr, lambda v: f"{v * 100:.1f}", " %"),
         _band(cfr["band"]),
-        f"{plural(cfr['failures'], 'failure')} / {plural(cfr['deployments'], 'deployment')}",
+        f"{plural(cfr['failures'], 'failure')} / {plural(cfr['deployments'], 'deployment')}"
+        + _few(cfr),
         *vs("change_failure_rate"),
     )
     mean = mttr["mean_seconds"]
     table.add_row(
         "Time to restore",
         NO_DATA if mean is None else human(mean),
+        interval_text(mttr, human),
         _band(mttr["band"]),
         f"mean of {mttr['incidents']} restored ({mttr['open']} open); "
-        f"median {human(mttr['median_seconds'])}",
+        f"median {human(mttr['median_seconds'])}" + _few(mttr),
         *vs("mean_time_to_restore"),
     )
     console = Console(highlight=False)
