@@ -160,7 +160,10 @@ def test_the_table_states_its_window_and_the_json_is_unchanged(
     assert table.splitlines()[-1] == stated
     assert table.count("window:") == 1
     report = ok(run_cli("lead-time", *profile, *window, "--format", "json"))
-    assert list(report) == ["profile", "statistic", "changes", "stages", "total_seconds", "rating"]
+    assert list(report) == [
+        "profile", "statistic", "changes", "stages", "total_seconds", "rating", "baseline"
+    ]  # fmt: skip
+    assert report["baseline"] == {"changes": 0, "included": False}
 
 
 def test_dora_states_its_window(run_cli: Any) -> None:

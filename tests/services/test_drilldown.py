@@ -160,6 +160,11 @@ def test_a_profile_without_dora_has_only_changes(loaded: Engine) -> None:
     with pytest.raises(InputError, match="no dora block"):
         drilldown.deployments(loaded, profile, a, b)
     counted = lead_time(loaded, profile, "mean", window)["changes"]
-    assert counted == 10 and len(drilldown.changes(loaded, profile, a, b).items) == counted
+    report = drilldown.changes(loaded, profile, a, b)
+    assert counted == 8 and len(report.items) == counted
+    # A-1 and B-1 (committed 02:00) are the first deployments' (cd-1, cd-7 at 08:00) of
+    # repositories whose first run (CI, started 05:00) came after them: baseline, left out.
+    assert [c.key for c in report.baseline] == ["A-1", "B-1"]
+    assert all(c.baseline and c.note == "baseline (before tracking began)" for c in report.baseline)
     with pytest.raises(InputError, match="no stage named"):
         drilldown.changes(loaded, profile, a, b, "Nope", "missing")

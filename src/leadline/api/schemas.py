@@ -89,6 +89,14 @@ BUILDING: dict[int | str, dict[str, Any]] = {
 }
 
 
+class BaselineOut(_Open):
+    """Changes of the window shipped by a first known deployment from before tracking began
+    (docs/deployments.md#baseline-deployments)."""
+
+    changes: int = Field(description="how many")
+    included: bool = Field(description="counted in the figures (deployments.baseline: include)")
+
+
 class LeadTimeReport(_Open):
     """``leadline lead-time --format json``, with ``as_of`` from the server."""
 
@@ -98,6 +106,7 @@ class LeadTimeReport(_Open):
     stages: list[StageOut]
     total_seconds: float
     rating: str | None
+    baseline: BaselineOut | None = None
     as_of: AsOf | None = None
 
 

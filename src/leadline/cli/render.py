@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from leadline.correlate.baseline import LABEL as BASELINE_LABEL
 from leadline.profiles.models import Profile
 from leadline.words import plural
 
@@ -94,7 +95,23 @@ def lead_time_table(
     table.add_row("Total", human(result["total_seconds"]), _rating(result["rating"]), "", "")
     console = Console(highlight=False)
     console.print(table)
+    note = baseline_note(result.get("baseline"))
+    if note:
+        console.print(note)
     console.print(f"window: {window_text(start, end)}")
+
+
+def baseline_note(baseline: dict[str, Any] | None) -> str | None:
+    """One line on the baseline changes of the window, or ``None`` when there are none."""
+    if not baseline or not baseline["changes"]:
+        return None
+    changes = plural(baseline["changes"], "change")
+    if baseline["included"]:
+        return f"{changes} baseline (before tracking began), included (deployments.baseline)"
+    return (
+        f"{changes} baseline (before tracking began), left out: the first known deployment "
+        "shipped them (deployments.baseline: include counts them)"
+    )
 
 
 def change_table(explained: dict[str, Any]) -> None:
@@ -110,7 +127,10 @@ def change_table(explained: dict[str, Any]) -> None:
         table.add_row(escape(s["name"]), s["at"] or "—", human(s["seconds"]), source)
     table.add_section()
     table.add_row("Total", "", human(explained["total_seconds"]), "")
-    Console(highlight=False).print(table)
+    console = Console(highlight=False)
+    console.print(table)
+    if explained.get("baseline"):
+        console.print(f"{BASELINE_LABEL}: shipped by the first known deployment of its pipeline")
 
 
 BAND_STYLE = {"elite": "bold green", "high": "green", "medium": "yellow", "low": "red"}
@@ -191,6 +211,9 @@ def dora_table(report: dict[str, Any]) -> None:
     )
     console = Console(highlight=False)
     console.print(table)
+    note = baseline_note(lt.get("baseline"))
+    if note:
+        console.print(note)
     if comparison is not None:
         console.print(f"previous window: {comparison['from']} → {comparison['to']}")
     for warning in [*cfr.get("warnings", []), *mttr.get("warnings", [])]:

@@ -7,9 +7,12 @@ deployments nobody reported. Counted, they inflate lead time by the age of the r
 Apache DevLake drops the first deployment's commits entirely; leadline drops only the part
 that predates tracking (docs/deployments.md, "Baseline deployments"):
 
-* **Tracking start** of a deployment: the earliest known pipeline run (CI or CD, any status)
-  of the same source (``system``) and repository — or service, for runs that name no
-  repository; or pipeline, for runs that name neither (``tracking_key``).
+* **Tracking start** of a deployment: the earliest known pipeline run (CI or CD, any status,
+  any source) of the same repository — or service, for runs that name no repository; or
+  the same system and pipeline, for runs that name neither (``tracking_key``). Any source,
+  not only the deploying one: a run reported at time T shows the repository's pipelines
+  were being reported then, and a small complete dataset whose deployment tool shows up
+  after its CI (the lead-time page's example 7) keeps its change.
 * **Baseline deployment**: the first deployment (by time, then id) of each stream whose
   source has a partial history. Tag deployments (``leadline git``, system ``git``) are a
   complete history — the first tag is the first release — and so are deployments that are
@@ -36,7 +39,7 @@ from leadline.domain.records import PipelineRun
 from leadline.domain.times import to_micros
 
 Baseline = Literal["exclude", "include"]
-TrackingKey = tuple[str, str, str]  # (system, "repo" | "service" | "pipeline", name)
+TrackingKey = tuple[str, str]  # ("repo" | "service", name) or ("pipeline", system/pipeline)
 
 COMPLETE_HISTORY_SYSTEMS = frozenset({"git"})
 """Sources whose deployments are a complete history: ``leadline git``'s tags (every tag of
@@ -49,13 +52,13 @@ LABEL = "baseline (before tracking began)"
 
 
 def tracking_key(system: str, repo: str | None, service: str | None, pipeline: str) -> TrackingKey:
-    """Whose tracking start a run sets or a deployment reads: its source and repository
-    (else service, else pipeline)."""
+    """Whose tracking start a run sets or a deployment reads: its repository, else its
+    service, else its system and pipeline."""
     if repo:
-        return (system, "repo", repo)
+        return ("repo", repo)
     if service:
-        return (system, "service", service)
-    return (system, "pipeline", pipeline)
+        return ("service", service)
+    return ("pipeline", f"{system}/{pipeline}")
 
 
 def tracking_starts(runs: Iterable[tuple[TrackingKey, int]]) -> dict[TrackingKey, int]:

@@ -77,10 +77,15 @@ def _issue_status(stage: Stage, change: ScopedChange) -> list[StageHit]:
 def own_commits(change: ScopedChange) -> list[Commit]:
     """The commits that can be the change's first commit: every linked commit but merge
     commits — a linked PR's ``merge_commit_sha`` (a merge, squash or rebase result made at
-    the merge) and any commit with two or more parents. A PR whose only known commit is its
-    merge commit (webhook deliveries carry no commit list) has none: its commit-based
-    stages are unknown, not the merge time (docs/linking.md, "The first commit")."""
-    merges = [p.merge_commit_sha for p in change.pull_requests if p.merge_commit_sha]
+    the merge) unless the PR lists it among its own commits (a fast-forward), and any commit
+    with two or more parents. A PR whose only known commit is its merge commit (webhook
+    deliveries carry no commit list) has none: its commit-based stages are unknown, not the
+    merge time (docs/linking.md, "The first commit")."""
+    merges = [
+        p.merge_commit_sha
+        for p in change.pull_requests
+        if p.merge_commit_sha and not any(same_sha(p.merge_commit_sha, s) for s in p.commit_shas)
+    ]
     return [
         c
         for c in change.commits

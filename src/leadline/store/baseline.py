@@ -20,7 +20,7 @@ from leadline.store.writer import insert_tuples
 
 
 def load_tracking_starts(conn: Connection) -> dict[TrackingKey, int]:
-    """The earliest known run (any type, any status; started, else finished) per source and
+    """The earliest known run (any source, type and status; started, else finished) per
     repository (service, pipeline): one grouped query."""
     r = t.pipeline_runs.c
     first = func.min(func.coalesce(r.started_at, r.finished_at))
