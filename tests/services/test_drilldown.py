@@ -111,7 +111,9 @@ def test_collections_list_what_they_count(
     if name == "Team A" and window == WINDOWS[0]:  # the figures are not trivially zero
         assert report["deployment_frequency"]["deployments"] == 4
         assert report["change_failure_rate"]["failures"] == 2
-        assert report["lead_time_for_changes"]["changes"] == 5
+        assert report["lead_time_for_changes"]["changes"] == 4
+        # A-1, shipped by acme/a's first deployment from before its first run: baseline
+        assert report["lead_time_for_changes"]["baseline"] == {"changes": 1, "included": False}
 
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
