@@ -97,7 +97,7 @@ def lead_time_table(
     console.print(table)
     note = baseline_note(result.get("baseline"))
     if note:
-        console.print(note)
+        console.print(note, soft_wrap=True)
     console.print(f"window: {window_text(start, end)}")
 
 
@@ -107,11 +107,8 @@ def baseline_note(baseline: dict[str, Any] | None) -> str | None:
         return None
     changes = plural(baseline["changes"], "change")
     if baseline["included"]:
-        return f"{changes} baseline (before tracking began), included (deployments.baseline)"
-    return (
-        f"{changes} baseline (before tracking began), left out: the first known deployment "
-        "shipped them (deployments.baseline: include counts them)"
-    )
+        return f"{changes} {BASELINE_LABEL} counted (deployments.baseline: include)"
+    return f"{changes} {BASELINE_LABEL} left out (deployments.baseline: include counts them)"
 
 
 def change_table(explained: dict[str, Any]) -> None:
@@ -130,7 +127,10 @@ def change_table(explained: dict[str, Any]) -> None:
     console = Console(highlight=False)
     console.print(table)
     if explained.get("baseline"):
-        console.print(f"{BASELINE_LABEL}: shipped by the first known deployment of its pipeline")
+        console.print(
+            f"{BASELINE_LABEL}: the first known deployment of its pipeline shipped it",
+            soft_wrap=True,
+        )
 
 
 BAND_STYLE = {"elite": "bold green", "high": "green", "medium": "yellow", "low": "red"}
@@ -213,7 +213,7 @@ def dora_table(report: dict[str, Any]) -> None:
     console.print(table)
     note = baseline_note(lt.get("baseline"))
     if note:
-        console.print(note)
+        console.print(note, soft_wrap=True)
     if comparison is not None:
         console.print(f"previous window: {comparison['from']} → {comparison['to']}")
     for warning in [*cfr.get("warnings", []), *mttr.get("warnings", [])]:
