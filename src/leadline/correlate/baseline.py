@@ -32,13 +32,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Literal
 
 from leadline.correlate.ancestry import CommitLeadTimes, Deployment
 from leadline.domain.records import PipelineRun
 from leadline.domain.times import to_micros
 
-Baseline = Literal["exclude", "include"]
 TrackingKey = tuple[str, str]  # ("repo" | "service", name) or ("pipeline", system/pipeline)
 
 COMPLETE_HISTORY_SYSTEMS = frozenset({"git"})
@@ -120,8 +118,3 @@ def change_is_baseline(
     tracking start."""
     first = to_micros(min(commit_times)) if commit_times else to_micros(start)
     return any(is_baseline(run_tracking_start(run), first) for run in deploy_runs)
-
-
-def mode(value: Baseline | None) -> Baseline:
-    """The profile's switch, ``exclude`` when unset."""
-    return value or "exclude"

@@ -116,4 +116,3 @@ def _time_of(times: dict[str, list[tuple[str, int]]], sha: str) -> int | None:
     """The commit time of ``sha`` (the earliest, should two repositories hold it)."""
     found = [at for known, at in times.get(sha7(sha), []) if same_sha(known, sha)]
     return min(found) if found else None
-
