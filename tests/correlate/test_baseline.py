@@ -21,9 +21,11 @@ from leadline.correlate.baseline import (
     tracking_key,
     tracking_starts,
 )
+from leadline.correlate.linking import link
+from leadline.correlate.timeline import build_timeline
 from leadline.domain.records import PipelineRun
 from leadline.sources import gitlog
-from tests.correlate.builders import dt, run
+from tests.correlate.builders import commit, dt, issue, profile, run
 
 T = 1_000_000_000  # a tracking start, micros
 
@@ -147,3 +149,35 @@ def test_change_is_baseline() -> None:
     assert change_is_baseline([plain], [before], before) is False
     assert change_is_baseline([plain, marked], [before], before) is True
     assert change_is_baseline([], [before], before) is False
+
+
+def _timeline_baseline(stage_event: str, mark: bool, commit_at: str = "09:59") -> bool:
+    sha = "f" * 40
+    deploy = run("7", "12:00", type="ci_cd", sha=sha, env="production", system="argo")
+    if mark:
+        dumped = deploy.model_dump(mode="json") | {TRACKING_START: _micros(dt("10:00"))}
+        deploy = PipelineRun.model_validate(dumped)
+    records = [issue("P-1"), commit(sha, commit_at, "P-1: work"), deploy]
+    stage = {"name": "Shipped", "event": stage_event}
+    timeline = build_timeline(profile(stage), link(records)["P-1"])
+    assert timeline is not None and timeline.stages[0] is not None
+    return timeline.baseline
+
+
+def _micros(at: Any) -> int:
+    return int(at.timestamp()) * 1_000_000
+
+
+@pytest.mark.parametrize(
+    ("event", "mark", "commit_at", "expected"),
+    [
+        ("cd_completed", True, "09:59", True),  # a baseline deployment, committed before
+        ("cd_completed", True, "10:00", False),  # committed exactly at the tracking start
+        ("cd_completed", False, "09:59", False),  # not a first deployment
+        ("ci_completed", True, "09:59", False),  # only deployment stages decide
+    ],
+)
+def test_a_timeline_is_baseline_through_its_deployment_stage(
+    event: str, mark: bool, commit_at: str, expected: bool
+) -> None:
+    assert _timeline_baseline(event, mark, commit_at) is expected

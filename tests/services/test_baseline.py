@@ -68,7 +68,7 @@ def records(ci_from: str | None = None) -> list[dict[str, Any]]:
     if ci_from is not None:  # a CI run known from earlier moves the tracking start
         out.append({"kind": "pipeline_run", "system": "gha", "pipeline": "ci", "run_id": "9",
                     "type": "ci", "status": "failure", "started_at": ci_from,
-                    "finished_at": "2023-07-01T00:10:00Z", "repo": "acme/svc",
+                    "finished_at": ci_from.replace(":00:00Z", ":10:00Z"), "repo": "acme/svc",
                     "commit_sha": _sha(17)})  # fmt: skip
     return out
 
@@ -198,3 +198,17 @@ def test_the_cli_says_what_it_left_out(loaded: Engine, run_cli: Any, tmp_path: P
     ) in result.out
     explained = run_cli("lead-time", "--profile", str(path), "--change", "OLD-1")
     assert "baseline (before tracking began)" in explained.out
+
+
+def test_an_earlier_run_arriving_later_rebuilds_the_flag(
+    loaded: Engine, run_cli: Any, tmp_path: Path
+) -> None:
+    """Incremental: the tracking start moves when an older CI run is imported, and the
+    changes D1 shipped are rebuilt (OLD-1 is counted from then on)."""
+    assert lead_time(loaded, profile("exclude"), "mean", WINDOW)["baseline"]["changes"] == 1
+    older = [r for r in records("2021-12-01T00:00:00Z") if r.get("run_id") == "9"]
+    path = tmp_path / "older.ndjson"
+    path.write_text(json.dumps(older[0]) + "\n")
+    assert run_cli("import", str(path)).code == 0
+    out = lead_time(loaded, profile("exclude"), "mean", WINDOW)
+    assert (out["changes"], out["baseline"]["changes"]) == (3, 0)
