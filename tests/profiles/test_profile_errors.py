@@ -127,8 +127,10 @@ CASES: list[tuple[str, str, list[str]]] = [
     (
         "misspelt baseline switch",
         one_stage("name: a, event: commit", "deployments: {basline: include}"),
-        ["p.yaml: deployments.basline: unknown field 'basline' (expected one of baseline); "
-         "did you mean 'baseline'?"],
+        [
+            "p.yaml: deployments.basline: unknown field 'basline' (expected one of baseline); "
+            "did you mean 'baseline'?"
+        ],
     ),
     (
         "baseline switch not in a mapping",
