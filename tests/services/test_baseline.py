@@ -212,3 +212,24 @@ def test_an_earlier_run_arriving_later_rebuilds_the_flag(
     assert run_cli("import", str(path)).code == 0
     out = lead_time(loaded, profile("exclude"), "mean", WINDOW)
     assert (out["changes"], out["baseline"]["changes"]) == (3, 0)
+
+
+def test_leadline_git_tags_have_no_baseline(engine: Engine, tmp_path: Path) -> None:
+    """Tags are a complete history: a first tag two years after the first commit is a real
+    first release, and every commit it ships counts (the `git tag --contains` oracle)."""
+    from leadline.services.gitrepo import git_report
+    from tests.gitbuild import GitRepo, at
+
+    g = GitRepo.create(tmp_path / "old")
+    for day in (0, 365, 700):
+        g.commit(f"day {day}", at(day))
+    head = g.commit("release work", at(729))
+    g.tag("v1.0", head, at(730))
+    start, end = at(700), at(760)
+    _, report = git_report(engine, str(g.path), window=Window(start, end), stat="median")
+    lead = report["lead_time_for_changes"]
+    deployments, median, counted = g.expected(start, end)
+    assert (deployments, counted) == (1, 4)
+    assert lead["changes"] == counted and lead["total_seconds"] == median
+    assert median == (365 + 30) / 2 * DAY  # commits 730, 365, 30 and 1 days before the tag
+    assert lead["baseline"] == {"changes": 0, "included": False}
