@@ -233,3 +233,25 @@ def test_leadline_git_tags_have_no_baseline(engine: Engine, tmp_path: Path) -> N
     assert lead["changes"] == counted and lead["total_seconds"] == median
     assert median == (365 + 30) / 2 * DAY  # commits 730, 365, 30 and 1 days before the tag
     assert lead["baseline"] == {"changes": 0, "included": False}
+
+
+def test_a_first_deployment_that_turns_out_failed_hands_the_mark_on(
+    loaded: Engine, run_cli: Any, tmp_path: Path
+) -> None:
+    """D1 re-reported as failed: D2 becomes the stream's first deployment and ships c0…c24.
+    The tracking start stays D1's start (a failed run is still a run): OLD-1 is baseline,
+    NEW-1 (committed exactly then) and NEW-2 count, both deployed by D2."""
+    assert baseline_deployments(loaded, profile("exclude"), None)[1][0].id == "argo/deploy/1"
+    failed = next(r for r in records() if r.get("run_id") == "1") | {"status": "failure"}
+    path = tmp_path / "failed.ndjson"
+    path.write_text(json.dumps(failed) + "\n")
+    assert run_cli("import", str(path)).code == 0
+    out = lead_time(loaded, profile("exclude"), "mean", WINDOW)
+    d2 = ts("2024-01-25T00:00:00Z")
+    assert (out["changes"], out["baseline"]["changes"]) == (2, 1)
+    assert (
+        out["stages"][1]["seconds"]
+        == ((d2 - ts(COMMIT_TIMES[24])) + (d2 - ts(COMMIT_TIMES[25]))) / 2
+    )
+    count, [mark] = baseline_deployments(loaded, profile("exclude"), None)
+    assert (count, mark.id, mark.baseline_commits) == (1, "argo/deploy/2", 24)
