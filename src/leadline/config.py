@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import os
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///leadline.db"
@@ -26,6 +29,15 @@ class Settings(BaseSettings):
     gitlab_webhook_token: str | None = None
     jira_webhook_secret: str | None = None
     pagerduty_webhook_secret: str | None = None
+    servicenow_webhook_secret: str | None = None
+    opsgenie_webhook_secret: str | None = None
+    # ServiceNow date-times carry no zone: the IANA zone they are read in
+    # (docs/sources-servicenow.md).
+    servicenow_timezone: str = Field(default="UTC", description="IANA zone of ServiceNow times")
+    circleci_webhook_secret: str | None = None
+    harness_webhook_secret: str | None = None
+    argocd_webhook_secret: str | None = None
+    azure_devops_webhook_secret: str | None = None  # the service hook's Basic password
     # The web dashboard: open to whoever reaches the server, or behind a read API key.
     dashboard_auth: Literal["none", "key"] = "none"
     # /metrics answers without an API key (e.g. a scraper on a private network).
@@ -44,6 +56,34 @@ class Settings(BaseSettings):
     # Largest request body the HTTP API reads (413 above it).
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     debug: bool = False
+
+    @field_validator("servicenow_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        check_zone(value)
+        return value.strip()
+
+
+def servicenow_zone() -> ZoneInfo:
+    """``LEADLINE_SERVICENOW_TIMEZONE`` (UTC when unset), read when a ServiceNow payload is
+    parsed — by the server and by ``leadline replay`` alike, so a replay after fixing the
+    variable reads the times in the fixed zone. An unknown name raises ``ValueError``."""
+    return _zone(os.environ.get("LEADLINE_SERVICENOW_TIMEZONE", "UTC") or "UTC")
+
+
+@functools.cache
+def _zone(name: str) -> ZoneInfo:
+    return check_zone(name)
+
+
+def check_zone(name: str) -> ZoneInfo:
+    """The IANA zone ``name`` (``Europe/Paris``, ``UTC``), or ``ValueError`` saying so."""
+    try:
+        return ZoneInfo(name.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown time zone {name!r} (an IANA name such as Europe/Paris)"
+        ) from None
 
 
 def normalise_database_url(url: str) -> str:

@@ -151,6 +151,10 @@ def test_first_read_reports_the_build_progress_and_never_builds(
     assert page.status_code == 202 and "being built for the first time" in page.text
     dora = client.get("/v1/metrics/dora", params=params, headers=auth)
     assert dora.status_code == 202
+    quality = client.get("/v1/quality", params=params, headers=auth)
+    assert quality.status_code == 202 and quality.json()["status"] == "building"
+    quality_page = client.get(f"/p/{profile['name']}/quality", params=WINDOW)
+    assert quality_page.status_code == 202
     # The read built nothing: no timeline set exists.
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(timeline_sets)).scalar_one() == 0

@@ -23,6 +23,7 @@ from leadline.api import (
     routes_collections,
     routes_health,
     routes_ingest,
+    routes_quality,
     routes_reports,
     routes_webhooks,
 )
@@ -71,12 +72,22 @@ def test_the_document_has_every_operation() -> None:
     webhooks with the headers (and Jira's query secret) that carry their signatures."""
     document = APP.openapi()
     listed = {(m.upper(), p) for p, ms in document["paths"].items() for m in ms}
-    modules = (routes_collections, routes_health, routes_ingest, routes_reports, routes_webhooks)
+    modules = (
+        routes_collections,
+        routes_health,
+        routes_ingest,
+        routes_quality,
+        routes_reports,
+        routes_webhooks,
+    )
     routes = {(m, r.path_format) for module in modules for r in module.router.routes
               if isinstance(r, APIRoute) and r.include_in_schema for m in r.methods}  # fmt: skip
     assert routes == listed and len(listed) >= 20
     signed = {"github": "X-Hub-Signature-256", "gitlab": "X-Gitlab-Token",
-              "jira": "X-Hub-Signature", "pagerduty": "X-PagerDuty-Signature"}  # fmt: skip
+              "jira": "X-Hub-Signature", "pagerduty": "X-PagerDuty-Signature",
+              "circleci": "circleci-signature", "servicenow": "X-Leadline-Secret",
+              "opsgenie": "X-Leadline-Secret", "harness": "X-Leadline-Secret",
+              "argocd": "X-Leadline-Secret", "azure-devops": "Authorization"}  # fmt: skip
     for source, header in signed.items():
         names = [
             p["name"] for p in document["paths"][f"/v1/webhooks/{source}"]["post"]["parameters"]

@@ -51,6 +51,7 @@ def test_prints_counts_per_kind_then_dora_per_team(run_cli: Any) -> None:
         ends.append([end for _, end in cells[1::2]])
     assert all(e == ends[0] for e in ends), ends
     assert "leadline demo --serve" in out
+    assert out.splitlines()[-1] == "See what the data is missing: leadline doctor --collection Acme"
     assert "Traceback" not in result.err
 
 

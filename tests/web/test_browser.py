@@ -220,7 +220,8 @@ def test_readable_on_a_phone(browser: Any, fixture_server: str) -> None:
 
 def test_the_demo_dashboard(browser: Any, db_url: str, tmp_path: Path) -> None:
     """Acceptance: after ``leadline demo --serve`` the dashboard shows the four metrics with
-    bands, lead time by stage and the trends, and every number links to its records."""
+    bands, lead time by stage and the trends, and every number links to its records; the
+    overview links to the data-quality page, which has findings with linked examples."""
     if not _has_demo():
         pytest.skip("leadline demo is not available in this build")
     log = tmp_path / "demo.log"
@@ -251,6 +252,15 @@ def test_the_demo_dashboard(browser: Any, db_url: str, tmp_path: Path) -> None:
             assert page.locator("#count").inner_text() == count
             assert page.locator("#records tbody tr").count() == int(count) > 0
             _shoot(page, f"demo-failures-{suffix}")
+            page.go_back()
+            page.locator("#quality-link").click()
+            page.wait_for_url("**/c/Acme/quality?**")
+            counts = page.locator("#checks tbody td.num").all_inner_texts()
+            assert len(counts) >= 11 and any(c not in ("0", "—") for c in counts), counts
+            assert page.locator("section.check table a").count() > 0  # examples link
+            _shoot(page, f"demo-quality-{suffix}")
+            if suffix == "phone":
+                _no_sideways_scroll(page)
             context.close()
             watch.check(base)
 

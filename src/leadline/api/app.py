@@ -18,6 +18,7 @@ from leadline.api import (
     routes_collections,
     routes_health,
     routes_ingest,
+    routes_quality,
     routes_reports,
     routes_webhooks,
 )
@@ -80,6 +81,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(routes_webhooks.router)  # first: the busiest, matched in order
     app.include_router(routes_ingest.router)
     app.include_router(routes_reports.router)
+    app.include_router(routes_quality.router)
     app.include_router(routes_collections.router)
     app.include_router(routes_health.router)
     app.include_router(docs.router)

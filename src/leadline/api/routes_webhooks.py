@@ -1,4 +1,5 @@
-"""Webhook receivers: ``/v1/webhooks/{github,gitlab,jira,pagerduty}`` and custom CI/CD.
+"""Webhook receivers: ``/v1/webhooks/NAME`` for GitHub, GitLab, Jira, PagerDuty, ServiceNow,
+Opsgenie, Harness, Argo CD, CircleCI and Azure DevOps, and the custom CI/CD API.
 
 Webhooks authenticate by their own signature or token (secrets from the environment), not by
 API key; a source whose secret is not set refuses its deliveries with 403 and says why.
@@ -6,6 +7,7 @@ API key; a source whose secret is not set refuses its deliveries with 403 and sa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -17,7 +19,12 @@ from leadline.api.media import GITHUB_HINT, JSON_ONLY, json_only
 from leadline.api.schemas import WebhookAnswer, errors, json_body
 from leadline.config import Settings
 from leadline.services import webhooks as svc
-from leadline.sources import jira, pagerduty
+from leadline.sources import jira, opsgenie, pagerduty
+from leadline.sources.argocd import webhook as argocd_hook
+from leadline.sources.azure_devops.auth import basic_auth_ok
+from leadline.sources.circleci import signature as circleci_signature
+from leadline.sources.circleci import webhook as circleci_hook
+from leadline.sources.harness import webhook as harness_hook
 
 router = APIRouter(prefix="/v1", tags=["webhooks"])
 ANSWERS: dict[int | str, dict[str, Any]] = {
@@ -185,3 +192,166 @@ def _pagerduty_id(data: Any) -> str | None:
     except AttributeError:
         return None
     return str(value) if value else None
+
+
+# --- Tools that cannot sign: a shared secret in a header -----------------------------------
+# ServiceNow (a business rule's outbound REST message), Opsgenie (custom headers of its
+# Webhook integration), Harness (a header of the notification rule), Argo CD (a header of the
+# notifications webhook service): each sends the secret itself as ``X-Leadline-Secret``.
+
+SECRET_HEADER = "X-Leadline-Secret"
+
+
+def _secret_doc(what: str, env: str, *more: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **json_body(None, what),
+        "parameters": [_header(SECRET_HEADER, f"the shared secret ({env})"), *more],
+    }
+
+
+SERVICENOW_DOC = _secret_doc(
+    "A ServiceNow record (incident or change_request) from a business rule.",
+    "LEADLINE_SERVICENOW_WEBHOOK_SECRET",
+    _header("X-Leadline-Delivery", "the delivery id, sys_id:sys_mod_count (de-duplicated)"),
+)
+OPSGENIE_DOC = _secret_doc(
+    "An Opsgenie alert webhook delivery (Webhook integration).",
+    "LEADLINE_OPSGENIE_WEBHOOK_SECRET",
+)
+HARNESS_DOC = _secret_doc(
+    'A Harness pipeline or stage notification ({"eventData": …}).',
+    "LEADLINE_HARNESS_WEBHOOK_SECRET",
+)
+ARGOCD_DOC = _secret_doc(
+    "The body of leadline's argocd-notifications template.", "LEADLINE_ARGOCD_WEBHOOK_SECRET"
+)
+
+
+async def _secret_webhook(
+    request: Request,
+    source: str,
+    secret: str | None,
+    env: str,
+    delivery_id: Callable[[Request, Any], str | None],
+) -> JSONResponse:
+    """Check ``X-Leadline-Secret`` against ``secret`` (403 naming ``env`` when unset, 401 when
+    wrong or missing), then receive the JSON body as ``source``."""
+    body = await request.body()
+    secrets = _require_secret(secret, env)
+    if not svc.token_ok(request.headers.get(SECRET_HEADER), secrets):
+        raise ApiError(401, f"bad or missing {SECRET_HEADER}")
+    payload = _json_or_400(body)
+    return await _receive(request, source, None, delivery_id(request, payload), body, payload)
+
+
+@router.post(
+    "/webhooks/servicenow", status_code=202, response_model=None, responses=ANSWERS,
+    openapi_extra=SERVICENOW_DOC, dependencies=[JSON_ONLY],
+)  # fmt: skip
+async def servicenow_webhook(request: Request) -> JSONResponse:
+    secret = _settings(request).servicenow_webhook_secret
+    return await _secret_webhook(
+        request, "servicenow", secret, "LEADLINE_SERVICENOW_WEBHOOK_SECRET",
+        lambda req, _payload: req.headers.get("x-leadline-delivery"),
+    )  # fmt: skip
+
+
+@router.post(
+    "/webhooks/opsgenie", status_code=202, response_model=None, responses=ANSWERS,
+    openapi_extra=OPSGENIE_DOC, dependencies=[JSON_ONLY],
+)  # fmt: skip
+async def opsgenie_webhook(request: Request) -> JSONResponse:
+    secret = _settings(request).opsgenie_webhook_secret
+    return await _secret_webhook(
+        request, "opsgenie", secret, "LEADLINE_OPSGENIE_WEBHOOK_SECRET",
+        lambda _req, payload: opsgenie.delivery_id(payload),
+    )  # fmt: skip
+
+
+@router.post(
+    "/webhooks/harness", status_code=202, response_model=None, responses=ANSWERS,
+    openapi_extra=HARNESS_DOC, dependencies=[JSON_ONLY],
+)  # fmt: skip
+async def harness_webhook(request: Request) -> JSONResponse:
+    secret = _settings(request).harness_webhook_secret
+    return await _secret_webhook(
+        request, "harness", secret, "LEADLINE_HARNESS_WEBHOOK_SECRET",
+        lambda _req, payload: harness_hook.delivery_id(payload),
+    )  # fmt: skip
+
+
+@router.post(
+    "/webhooks/argocd", status_code=202, response_model=None, responses=ANSWERS,
+    openapi_extra=ARGOCD_DOC, dependencies=[JSON_ONLY],
+)  # fmt: skip
+async def argocd_webhook(request: Request) -> JSONResponse:
+    secret = _settings(request).argocd_webhook_secret
+    return await _secret_webhook(
+        request, "argocd", secret, "LEADLINE_ARGOCD_WEBHOOK_SECRET",
+        lambda _req, payload: argocd_hook.delivery_id(payload),
+    )  # fmt: skip
+
+
+# --- CircleCI: an HMAC signature (docs/sources-circleci.md) -------------------------------
+
+CIRCLECI_DOC = {
+    **json_body(None, "A CircleCI outbound webhook delivery (workflow-completed, job-completed)."),
+    "parameters": [
+        _header("circleci-signature", "v1=HMAC-SHA256 of the body (v2=… is ignored)"),
+        _header("circleci-event-type", "workflow-completed or job-completed"),
+    ],
+}
+
+
+@router.post(
+    "/webhooks/circleci", status_code=202, response_model=None, responses=ANSWERS,
+    openapi_extra=CIRCLECI_DOC, dependencies=[JSON_ONLY],
+)  # fmt: skip
+async def circleci_webhook(request: Request) -> JSONResponse:
+    body = await request.body()
+    secrets = _require_secret(_settings(request).circleci_webhook_secret,
+                              "LEADLINE_CIRCLECI_WEBHOOK_SECRET")  # fmt: skip
+    if not circleci_signature.signature_ok(body, request.headers.get("circleci-signature"),
+                                           secrets):  # fmt: skip
+        raise ApiError(401, "bad or missing circleci-signature (v1=…)")
+    payload = _json_or_400(body)
+    event = request.headers.get("circleci-event-type")
+    delivery = circleci_hook.delivery_id(payload)
+    return await _receive(request, "circleci", event, delivery, body, payload)
+
+
+# --- Azure DevOps: HTTP Basic, the password is the secret (docs/sources-azure-devops.md) ----
+
+AZURE_DEVOPS_DOC = {
+    **json_body(None, "An Azure DevOps service-hook delivery (Web Hooks consumer)."),
+    "parameters": [
+        _header("Authorization", "Basic credentials; the password is the shared secret"),
+    ],
+}
+
+
+@router.post(
+    "/webhooks/azure-devops", status_code=202, response_model=None, responses=ANSWERS,
+    openapi_extra=AZURE_DEVOPS_DOC, dependencies=[JSON_ONLY],
+)  # fmt: skip
+async def azure_devops_webhook(request: Request) -> JSONResponse:
+    """An Azure DevOps service-hook delivery; the envelope's ``id`` is the delivery id."""
+    body = await request.body()
+    secrets = _require_secret(_settings(request).azure_devops_webhook_secret,
+                              "LEADLINE_AZURE_DEVOPS_WEBHOOK_SECRET")  # fmt: skip
+    if not basic_auth_ok(request.headers.get("authorization"), secrets):
+        raise ApiError(401, "bad or missing Authorization: Basic (the password is the secret)")
+    payload = _json_or_400(body)
+    event = payload.get("eventType") if isinstance(payload, dict) else None
+    delivery = _envelope_id(payload)
+    return await _receive(request, "azure-devops", _text(event), delivery, body, payload)
+
+
+def _envelope_id(data: Any) -> str | None:
+    """Azure DevOps: the notification's ``id`` (a retry of a notification keeps it)."""
+    value = data.get("id") if isinstance(data, dict) else None
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None

@@ -151,6 +151,35 @@ class DoraReport(_Open):
     as_of: AsOf | None = None
 
 
+class QualityExample(_Open):
+    record: str = Field(examples=["pull_request acme/api#12"])
+    at: str | None
+    detail: str | None
+    change: str | None = Field(description="the change key, when the record is a change")
+
+
+class QualityCheck(_Open):
+    id: str = Field(examples=["pr_without_ticket"], description="stable (docs/doctor.md)")
+    title: str
+    severity: str = Field(examples=["warning"], description="error | warning | info")
+    count: int | None = Field(description="null: the check does not apply (see note)")
+    summary: str = Field(examples=["3 pull requests have no ticket key"])
+    examples: list[QualityExample] = Field(description="up to 20, newest first")
+    hint: str
+    stage: str | None = None
+    note: str | None = None
+
+
+class QualityReport(_Open):
+    """``leadline doctor --format json``."""
+
+    window: dict[str, str] = Field(examples=[{"from": "2024-01-01T00:00:00Z",
+                                              "to": "2024-04-01T00:00:00Z"}])  # fmt: skip
+    subject: dict[str, str] = Field(examples=[{"collection": "Payments", "profile": "Team"}])
+    checks: list[QualityCheck]
+    as_of: AsOf | None = None
+
+
 # --- webhooks and custom CI/CD ---------------------------------------------------------------
 
 

@@ -105,6 +105,7 @@ def demo_command(
         ctx.invoke(serve_command, host=host, port=port)
     elif fmt == "table":
         click.echo("Open the dashboard on it: leadline demo --serve")
+        click.echo("See what the data is missing: leadline doctor --collection Acme")
 
 
 def _export(path: str, day: datetime, seed: int) -> None:

@@ -36,6 +36,7 @@ def _register() -> None:
         apikey_cmd,
         collection_cmd,
         demo_cmd,
+        doctor_cmd,
         dora_cmd,
         git_cmd,
         import_cmd,
@@ -44,8 +45,11 @@ def _register() -> None:
         refresh_cmd,
         replay_cmd,
         serve_cmd,
+        sync_azure_devops_cmd,
+        sync_circleci_cmd,
         sync_cmd,
         sync_gitlab_cmd,
+        sync_itsm_cmd,
         sync_jira_cmd,
     )
 
@@ -53,6 +57,7 @@ def _register() -> None:
     cli.add_command(profile_cmd.profile_group)
     cli.add_command(leadtime_cmd.lead_time_command)
     cli.add_command(dora_cmd.dora_command)
+    cli.add_command(doctor_cmd.doctor_command)
     cli.add_command(git_cmd.git_command)
     cli.add_command(demo_cmd.demo_command)
     cli.add_command(collection_cmd.apply_command)
@@ -64,6 +69,10 @@ def _register() -> None:
     cli.add_command(sync_cmd.sync_group)
     sync_cmd.sync_group.add_command(sync_gitlab_cmd.gitlab_command)
     sync_cmd.sync_group.add_command(sync_jira_cmd.jira_command)
+    sync_cmd.sync_group.add_command(sync_itsm_cmd.servicenow_command)
+    sync_cmd.sync_group.add_command(sync_itsm_cmd.opsgenie_command)
+    sync_cmd.sync_group.add_command(sync_circleci_cmd.circleci_command)
+    sync_cmd.sync_group.add_command(sync_azure_devops_cmd.azure_devops_command)
 
 
 _register()

@@ -62,10 +62,15 @@ class ScopedChange:
     artifact_runs: frozenset[RunKey]
 
 
-def _ticket_in_scope(issue: Issue, scope: Scope) -> bool:
-    return glob_any(issue.project, scope.projects, ignore_case=True) and glob_any(
-        issue.type, scope.issue_types, ignore_case=True
+def ticket_in_scope(project: str | None, issue_type: str | None, scope: Scope) -> bool:
+    """A ticket of ``project`` and ``issue_type`` passes ``scope.projects``/``issue_types``."""
+    return glob_any(project, scope.projects, ignore_case=True) and glob_any(
+        issue_type, scope.issue_types, ignore_case=True
     )
+
+
+def _ticket_in_scope(issue: Issue, scope: Scope) -> bool:
+    return ticket_in_scope(issue.project, issue.type, scope)
 
 
 def apply_scope(scope: Scope, bundle: ChangeBundle) -> ScopedChange | None:

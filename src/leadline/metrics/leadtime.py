@@ -41,6 +41,21 @@ def stage_durations(start: npt.ArrayLike, times: npt.ArrayLike) -> FloatArray:
     stage did not happen. The reference is the earlier stage's own time, not the latest time
     seen so far: a stage that happened "too early" counts 0 and the next one is measured from it.
     """
+    durations = stage_differences(start, times)
+    np.maximum(durations, 0.0, out=durations)  # NaN (stage not reached) stays NaN
+    return durations
+
+
+def clamped_stages(start: npt.ArrayLike, times: npt.ArrayLike) -> npt.NDArray[np.bool_]:
+    """``(n, k)``: where ``stage_durations`` clamped a negative difference to 0 (the stage's
+    event came before the earlier stage's, or before the start)."""
+    with np.errstate(invalid="ignore"):
+        return stage_differences(start, times) < 0  # NaN compares False
+
+
+def stage_differences(start: npt.ArrayLike, times: npt.ArrayLike) -> FloatArray:
+    """``stage_durations`` before the clamp: a stage's time minus the nearest earlier stage's
+    that happened (or the start); negative where the events came out of order."""
     starts = np.asarray(start, dtype=np.float64)
     stamps = np.asarray(times, dtype=np.float64)
     if stamps.ndim != 2:
@@ -60,7 +75,6 @@ def stage_durations(start: npt.ArrayLike, times: npt.ArrayLike) -> FloatArray:
         np.subtract(by_stage[j], previous, out=out[j])
         if j + 1 < columns:
             previous = np.where(np.isnan(by_stage[j]), previous, by_stage[j])
-    np.maximum(out, 0.0, out=out)  # NaN (stage not reached) stays NaN
     # (n, k) with each stage contiguous: the per-stage statistics read columns.
     durations: FloatArray = out.T
     return durations

@@ -42,6 +42,7 @@ class TeamSpec:
     versions: str | None = None  # fix-version name pattern, {n} = release number
     store_review_hours: tuple[float, float] | None = None  # submitted → released (app store)
     open_incident: bool = False  # its latest production deployment has an incident still open
+    stray_incident: bool = False  # one open incident no deployment explains (leadline doctor)
     version_base: int = 0  # release n is named versions.format(n=version_base + n)
     automated: bool = False  # auto-merge once approved; deployed tickets move to Done by rule
     topics: tuple[str, ...] = ()
@@ -95,7 +96,7 @@ TEAMS: tuple[TeamSpec, ...] = (
         tickets_per_day=0.5, backlog_hours=80.0, coding_hours=25.0, review_hours=12.0,
         merge_hours=4.0, cadence="release_train", failure_rate=0.5,
         restore_minutes=(11000, 16000), incident_delay_minutes=(600, 4000), done_hours=9.0,
-        versions="3.{n}.0", version_base=12, store_review_hours=(20, 44),
+        versions="3.{n}.0", version_base=12, store_review_hours=(20, 44), stray_incident=True,
         topics=("push notifications", "dark mode", "offline basket", "biometric login",
                 "order tracking", "app rating prompt", "deep links", "accessibility labels"),
     ),

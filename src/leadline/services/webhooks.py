@@ -26,12 +26,26 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
+from leadline.config import servicenow_zone
 from leadline.domain import jsonio
 from leadline.domain.quality import Warnings
 from leadline.domain.storable import storable_text
 from leadline.errors import WriteBusy
-from leadline.sources import custom_cicd, github, gitlab, jira, opsgenie, pagerduty, signatures
+from leadline.sources import (
+    custom_cicd,
+    github,
+    gitlab,
+    jira,
+    opsgenie,
+    pagerduty,
+    servicenow,
+    signatures,
+)
+from leadline.sources.argocd import webhook as argocd_webhook
+from leadline.sources.azure_devops import webhook as azure_devops
 from leadline.sources.base import Parsed, PayloadError
+from leadline.sources.circleci import webhook as circleci_webhook
+from leadline.sources.harness import webhook as harness_webhook
 from leadline.store import raw_events
 from leadline.store.db import writing
 from leadline.store.upsert import merge_and_upsert
@@ -45,6 +59,11 @@ PARSERS: dict[str, Parser] = {
     "pagerduty": lambda _event, payload: pagerduty.parse(payload),
     "opsgenie": lambda _event, payload: opsgenie.parse(payload),
     "custom-cicd": lambda _event, payload: custom_cicd.parse(payload),
+    "servicenow": lambda _event, payload: servicenow.parse(payload, servicenow_zone()),
+    "circleci": lambda _event, payload: circleci_webhook.parse(payload),
+    "harness": lambda _event, payload: harness_webhook.parse(payload),
+    "argocd": lambda _event, payload: argocd_webhook.parse(payload),
+    "azure-devops": lambda _event, payload: azure_devops.parse(payload),
 }
 
 

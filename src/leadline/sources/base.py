@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlsplit
 
 from leadline.domain.merge import merge as merge
 from leadline.domain.merge import merge_commit as merge_commit
@@ -120,3 +121,34 @@ def branch_of(ref: str | None) -> str | None:
     if ref.startswith("refs/tags/") or _SHA.match(ref) or _VERSION_TAG.match(ref):
         return None
     return ref.removeprefix("refs/heads/")
+
+
+def repo_of_url(url: str | None) -> str | None:
+    """``https://github.com/acme/app.git`` or ``git@github.com:acme/app.git`` → ``acme/app``
+    (the form the GitHub and GitLab records use); anything else is kept as given."""
+    if url is None:
+        return None
+    text = url.strip()
+    if "://" in text:
+        path = urlsplit(text).path
+    elif "@" in text and ":" in text:
+        path = text.split(":", 1)[1]
+    else:
+        path = text
+    path = path.strip("/").removesuffix(".git").strip("/")
+    return path or text
+
+
+def image_artifact(text: str, direction: str = "input") -> dict[str, Any]:
+    """A container image as an artifact: ``registry/app:1.4.2`` → name ``registry/app``,
+    version ``1.4.2``; ``app@sha256:…`` → the digest is the version; no tag → no version
+    (a registry's port, ``host:5000/app``, is not a tag)."""
+    name, sep, version = text.partition("@")
+    if not sep:
+        name, sep, version = text.rpartition(":")
+        if not sep or "/" in version:
+            name, version = text, ""
+    artifact: dict[str, Any] = {"name": name, "direction": direction}
+    if version:
+        artifact["version"] = version
+    return artifact

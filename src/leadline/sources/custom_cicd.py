@@ -11,11 +11,10 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from leadline.domain.records import PipelineRun
 from leadline.sources._common import Node
-from leadline.sources.base import Parsed, build_record
+from leadline.sources.base import Parsed, build_record, repo_of_url
 
 DEFAULT_SYSTEM = "custom"
 # Jenkins-style results and their usual synonyms; anything else is kept, lower-cased.
@@ -75,7 +74,7 @@ def parse(payload: Any) -> Parsed:
         "started_at": started_at,
         "finished_at": _finished(started_at, duration),
         "environment": _named(root, params, "environment", "env"),
-        "repo": _repo(root.get("repo_url").opt_text()),
+        "repo": repo_of_url(root.get("repo_url").opt_text()),
         "branch": root.get("branch_name").opt_text(),
         "commit_shas": list(dict.fromkeys(root.get("scm_commit_ids").texts())),
         "service": _named(root, params, "service"),
@@ -157,22 +156,6 @@ def _named(root: Node, params: dict[str, Any], *names: str) -> str | None:
         if isinstance(found, str) and found.strip():
             return found
     return None
-
-
-def _repo(url: str | None) -> str | None:
-    """``https://github.com/acme/app.git`` or ``git@github.com:acme/app.git`` → ``acme/app``
-    (the form the GitHub and GitLab records use); anything else is kept as given."""
-    if url is None:
-        return None
-    text = url.strip()
-    if "://" in text:
-        path = urlsplit(text).path
-    elif "@" in text and ":" in text:
-        path = text.split(":", 1)[1]
-    else:
-        path = text
-    path = path.strip("/").removesuffix(".git").strip("/")
-    return path or text
 
 
 def _artifacts(node: Node, run_type: str) -> list[dict[str, Any]]:

@@ -6,7 +6,7 @@ read-only; with ``LEADLINE_DASHBOARD_AUTH=key`` they need a read key (``web/auth
 
 from fastapi import APIRouter, Depends
 
-from leadline.web import drill, pages, static
+from leadline.web import drill, pages, quality, static
 from leadline.web.auth import AuthFailed, guard, refused
 from leadline.web.params import Kind
 
@@ -16,8 +16,10 @@ pages_router = APIRouter(include_in_schema=False, dependencies=[Depends(guard)])
 pages_router.include_router(pages.router)
 KINDS: tuple[Kind, ...] = ("c", "p")
 for _kind in KINDS:
-    # Names may hold "/": the drill-downs (``NAME/deployments``…) must match first.
+    # Names may hold "/": the drill-downs (``NAME/deployments``…, ``NAME/quality``) must
+    # match first.
     pages_router.include_router(drill.subject_router(_kind), prefix=f"/{_kind}")
+    pages_router.include_router(quality.subject_router(_kind), prefix=f"/{_kind}")
     pages_router.include_router(pages.subject_router(_kind), prefix=f"/{_kind}")
 router.include_router(pages_router)
 

@@ -1,4 +1,4 @@
-"""Opsgenie alert webhooks → incident records.
+"""Opsgenie alert webhooks → incident records (``POST /v1/webhooks/opsgenie``).
 
 ``Create`` opens an incident, ``Close`` resolves it (at the alert's ``updatedAt``); the other
 actions (acknowledge, notes, tags, escalation, …) change nothing leadline measures and are
@@ -49,7 +49,7 @@ def parse(payload: Any) -> Parsed:
         "created_at": alert.get("createdAt").epoch_ms(),
         "title": alert.get("message").opt_text(),
         "service": alert.get("entity").opt_text(),
-        "severity": _priority(alert.get("priority")),
+        "severity": priority(alert.get("priority")),
         "resolved_at": updated_at if closed else None,
     }
     if updated_at is not None:
@@ -60,7 +60,22 @@ def parse(payload: Any) -> Parsed:
     return Parsed(records=[build_record(Incident, record, _PATHS)])
 
 
-def _priority(node: Node) -> str | None:
+def priority(node: Node) -> str | None:
     """Opsgenie priorities are P1…P5; some payloads send the bare number (3 → ``P3``)."""
     value = node.opt_id_text()
     return f"P{value}" if value is not None and value.isdigit() else value
+
+
+def delivery_id(payload: object) -> str | None:
+    """A delivery id for de-duplication: Opsgenie sends none, so ``alertId:action:updatedAt``
+    (a retried delivery repeats all three; two different events of one alert differ in the
+    action or in ``updatedAt``, nanoseconds). ``None`` when the body lacks them."""
+    if not isinstance(payload, dict):
+        return None
+    alert, action = payload.get("alert"), payload.get("action")
+    if not isinstance(alert, dict) or not isinstance(action, str):
+        return None
+    alert_id, updated = alert.get("alertId"), alert.get("updatedAt")
+    if not isinstance(alert_id, str) or not alert_id or isinstance(updated, bool):
+        return None
+    return f"{alert_id}:{action}:{updated}" if isinstance(updated, int) else None

@@ -1,0 +1,44 @@
+"""``GET /v1/quality``: ``leadline doctor --format json`` over HTTP (docs/doctor.md).
+
+Read-only, with the rules of the other report routes (``routes_reports.py``): a read key (a
+key limited to a collection reads that subtree only), ``profile=`` or ``collection=``, the
+window of ``from``/``to`` (default: the one ``/v1/metrics/dora`` uses). It never builds:
+the stage checks read the last complete build of the profile's timelines (with ``as_of``),
+and while the first build runs the answer is 202 with its progress.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query
+
+from leadline.api.deps import EngineDep, Read, RefresherDep, within
+from leadline.api.routes_reports import _profile, _window
+from leadline.api.schemas import BUILDING, QualityReport, errors
+from leadline.services.doctor import Subject
+from leadline.services.doctor_checks import diagnose
+
+router = APIRouter(prefix="/v1", tags=["metrics"])
+
+
+@router.get(
+    "/quality", response_model=None,
+    responses={200: {"model": QualityReport}, **BUILDING, **errors(401, 403, 404, 422)},
+)  # fmt: skip
+def get_quality(
+    engine: EngineDep,
+    refresher: RefresherDep,
+    principal: Read,
+    profile: str | None = Query(None, description="a stored profile's name"),
+    collection: str | None = Query(None, description="or a collection's name"),
+    start: str | None = Query(None, alias="from"),
+    end: str | None = Query(None, alias="to"),
+) -> dict[str, Any]:
+    """The data-quality report: each check's count, severity, examples and fix."""
+    within(engine, principal, collection)
+    chosen, named = _profile(engine, profile, collection)
+    window = _window(start, end)
+    refresher.settle(chosen)
+    subject = Subject(chosen.name, named.get("collection"))
+    return diagnose(engine, chosen, window, subject, build=False).to_json()

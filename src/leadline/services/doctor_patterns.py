@@ -1,0 +1,119 @@
+"""The ``pattern_matched_nothing`` check: a profile's patterns that match no stored value.
+
+A typo in ``scope.repos`` or a stage's ``pipelines`` does not fail: it quietly filters every
+record out, and the figures read as if nothing happened. Each pattern of the profile (or of
+the collection's narrowed profile) is matched, with the rule its own filter uses, against
+the distinct values of the column it filters:
+
+| pattern | values | rule |
+|---|---|---|
+| ``scope.repos`` | repos of commits, pull requests, runs | glob, any case |
+| ``scope.projects``, ``*.projects`` | projects of tickets (and releases) | glob, any case |
+| ``scope.issue_types``, ``*.issue_types`` | ticket types | glob, any case |
+| ``scope.services`` | services of runs, incidents, tickets | glob, any case |
+| ``*.pipelines`` | pipelines of runs | glob, any case |
+| ``*.environments`` | environments of runs | exact, any case |
+| stages' ``target_branches`` | target branches of pull requests | glob, exact case |
+| ``dora.deployments.target_branches`` | target branches of pull requests | glob, any case |
+
+``labels`` and ``statuses`` are not checked (they live inside the records).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+
+from sqlalchemy import Connection
+
+from leadline.correlate.scope import glob_any
+from leadline.profiles.models import Profile, Stage, Start
+from leadline.services import dora as d
+from leadline.store import quality_queries as q
+from leadline.store import tables as t
+from leadline.store.quality_queries import Finding
+
+Match = Callable[[str, Sequence[str]], bool]
+
+
+def _glob(value: str, patterns: Sequence[str]) -> bool:
+    return glob_any(value, patterns, ignore_case=True)
+
+
+def _glob_case(value: str, patterns: Sequence[str]) -> bool:
+    return glob_any(value, patterns, ignore_case=False)
+
+
+def _exact(value: str, patterns: Sequence[str]) -> bool:
+    return d._exact(value, patterns)
+
+
+# What each kind of pattern is matched against, and the words for it.
+_VALUES = {
+    "repo": ((t.commits.c.repo, t.pull_requests.c.repo, t.pipeline_runs.c.repo), "repository",
+             "repositories"),
+    "project": ((t.issues.c.project,), "project", None),
+    "release_project": ((t.versions.c.project,), "release project", None),
+    "issue_type": ((t.issues.c.type,), "ticket type", None),
+    "service": ((t.pipeline_runs.c.service, t.incidents.c.service, t.issues.c.service),
+                "service", None),
+    "pipeline": ((t.pipeline_runs.c.pipeline,), "pipeline", None),
+    "environment": ((t.pipeline_runs.c.environment,), "environment", None),
+    "branch": ((t.pull_requests.c.target_branch,), "target branch", "target branches"),
+}  # fmt: skip
+
+Pattern = tuple[str, Sequence[str] | None, str, Match]  # where, patterns, kind, rule
+
+
+def _patterns(profile: Profile) -> Iterator[Pattern]:
+    s = profile.scope
+    yield from (
+        ("scope.repos", s.repos, "repo", _glob), ("scope.projects", s.projects, "project", _glob),
+        ("scope.issue_types", s.issue_types, "issue_type", _glob),
+        ("scope.services", s.services, "service", _glob),
+    )  # fmt: skip
+    stages: list[tuple[str, Start | Stage]] = [("start", profile.start)]
+    stages += [(f"stages[{i}]", x) for i, x in enumerate(profile.stages)]
+    for where, stage in stages:
+        yield f"{where}.pipelines", stage.pipelines, "pipeline", _glob
+        yield f"{where}.environments", stage.environments, "environment", _exact
+        yield f"{where}.target_branches", stage.target_branches, "branch", _glob_case
+    if profile.dora is None:
+        return
+    dep, fail, rest = profile.dora.deployments, profile.dora.failures, profile.dora.restore
+    yield from (
+        ("dora.deployments.pipelines", dep.pipelines, "pipeline", _glob),
+        ("dora.deployments.environments", dep.environments, "environment", _exact),
+        ("dora.deployments.target_branches", dep.target_branches, "branch", _glob),
+        ("dora.deployments.projects", dep.projects, "release_project", _glob),
+        ("dora.failures.pipelines", fail.pipelines, "pipeline", _glob),
+        ("dora.failures.environments", fail.environments, "environment", _exact),
+        ("dora.failures.projects", fail.projects, "project", _glob),
+        ("dora.failures.issue_types", fail.issue_types, "issue_type", _glob),
+        ("dora.restore.projects", rest.projects, "project", _glob),
+        ("dora.restore.issue_types", rest.issue_types, "issue_type", _glob),
+    )  # fmt: skip
+
+
+def patterns_matching_nothing(conn: Connection, profile: Profile) -> list[Finding]:
+    """Each pattern of ``profile`` that matches none of the stored values it filters, as a
+    finding ``where: pattern`` with what it was matched against."""
+    values: dict[str, set[str]] = {}
+    out: list[Finding] = []
+    for where, patterns, kind, rule in _patterns(profile):
+        if patterns is None:
+            continue
+        if kind not in values:
+            values[kind] = q.distinct(conn, *_VALUES[kind][0])
+        _, noun, nouns = _VALUES[kind]
+        seen = sorted(values[kind])
+        for pattern in patterns:
+            if not any(rule(v, [pattern]) for v in seen):
+                out.append(Finding(f"{where}: {pattern}", None, _against(seen, noun, nouns)))
+    return out
+
+
+def _against(seen: list[str], noun: str, nouns: str | None) -> str:
+    if not seen:
+        return f"no {nouns or noun + 's'} stored"
+    shown = ", ".join(seen[:5]) + (", …" if len(seen) > 5 else "")
+    return f"matched none of {len(seen)} {noun if len(seen) == 1 else nouns or noun + 's'}: {shown}"

@@ -1,0 +1,167 @@
+"""``leadline doctor`` on a hand-built dataset (tests/fixtures/doctor): every check has a
+known, hand-computed count, and records next to each finding that must not count (outside
+the window, out of scope, a link that exists). Exact on SQLite and PostgreSQL, and the same
+numbers from the CLI's JSON and ``GET /v1/quality``.
+
+The dataset, window 2024-03-01 → 2024-04-01, profile ``Doctor`` (projects PAY, repos
+acme/pay-* and acme/typo-*; stages Coding → Merged → Deployed; deployments from CD runs to
+production, failures from incidents):
+
+* pull requests: #3 (merged in the window) and #4 (open, created in it) name no key; #1 has
+  it in the title, #2 in the branch; #5 was merged before the window; #6 is in acme/other.
+* done tickets: PAY-4 (done status), PAY-5 (resolution only) and PAY-7 (its only commit is
+  in acme/other) have no code; PAY-1/2/3 do; PAY-6 is done after the window; OPS-1 is out
+  of scope; PAY-8 is not done.
+* commits in no PR: e1, e2 and c7 of acme/pay-api; a1 is before the window, f1 in
+  acme/other (out of scope), f9 in acme/pay-lib (no pull requests there).
+* deployments: d3 redeploys c2 (ships nothing); d5's commit is unknown; d6 (success) and f1
+  (failure) name neither a commit nor an artifact; d7 has an artifact, s1 is staging, dx is
+  before the window, o1 is in acme/other.
+* incidents: i2 (a service with no deployment) and i3 (no service) link to nothing; i1 links
+  to d2 by service; i4 is before the window.
+* stages: PAY-9's commit predates the ticket (Coding clamped), PAY-10's PR was merged
+  before its commit (Merged clamped), PAY-12 went straight to main (never Merged).
+* times: commit f9 (2099) and incident i5 (1999); OPS-2 (2099) is out of scope.
+* patterns: ``scope.repos: acme/typo-*`` and ``stages[2].environments: prod-eu``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+import yaml
+
+from leadline.services.doctor_checks import CHECKS
+from tests.conftest import FIXTURES
+
+DATA = FIXTURES / "doctor"
+PROFILE = DATA / "profile.yaml"
+WINDOW = ("--from", "2024-03-01", "--to", "2024-04-01")
+
+# (id, stage) → the records found, newest first: the count is their number.
+EXPECTED: dict[tuple[str, str | None], list[str]] = {
+    ("pr_without_ticket", None): ["pull_request acme/pay-api#4", "pull_request acme/pay-api#3"],
+    ("ticket_done_without_code", None): ["issue PAY-7", "issue PAY-5", "issue PAY-4"],
+    ("commit_without_pr", None): [
+        "commit acme/pay-api@c7c7c7c7c7c7", "commit acme/pay-api@e2e2e2e2e2e2",
+        "commit acme/pay-api@e1e1e1e1e1e1",
+    ],
+    ("deployment_ships_nothing", None): ["deployment argo/deploy/d3"],
+    ("deployment_commit_unknown", None): ["deployment argo/deploy/d5"],
+    ("run_without_commit", None): ["pipeline_run argo/deploy/f1", "pipeline_run argo/deploy/d6"],
+    ("failure_unlinked", None): ["incident pagerduty/i3", "incident pagerduty/i2"],
+    ("stage_clamped", "Coding"): ["change PAY-9"],
+    ("stage_clamped", "Merged"): ["change PAY-10"],
+    ("stage_clamped", "Deployed"): [],
+    ("stage_never_reached", "Coding"): [],
+    ("stage_never_reached", "Merged"): ["change PAY-12"],
+    ("stage_never_reached", "Deployed"): [],
+    ("time_in_future", None): ["commit acme/pay-lib@f9f9f9f9f9f9", "incident pagerduty/i5"],
+    ("pattern_matched_nothing", None): [
+        "scope.repos: acme/typo-*", "stages[2].environments: prod-eu",
+    ],
+}  # fmt: skip
+
+
+def found_records(report: dict[str, Any]) -> dict[tuple[str, str | None], list[str]]:
+    return {
+        (c["id"], c.get("stage")): [x["record"] for x in c["examples"]] for c in report["checks"]
+    }
+
+
+@pytest.fixture
+def loaded(run_cli: Any) -> Any:
+    result = run_cli("import", str(DATA / "records.ndjson"))
+    assert result.code == 0, result.err
+    return run_cli
+
+
+def test_every_count_is_the_hand_computed_one(loaded: Any) -> None:
+    result = loaded("doctor", "--profile", str(PROFILE), *WINDOW, "--format", "json")
+    assert result.code == 0, result.err
+    report = json.loads(result.out)
+    assert report["window"] == {"from": "2024-03-01T00:00:00Z", "to": "2024-04-01T00:00:00Z"}
+    assert report["subject"] == {"profile": "Doctor"}
+    assert found_records(report) == EXPECTED
+    for check in report["checks"]:
+        assert check["count"] == len(check["examples"]), check["id"]
+        assert check["severity"] in ("error", "warning", "info")
+        assert check["hint"]
+    assert [c["id"] for c in report["checks"]] == [
+        check.id for check in CHECKS for _ in range(3 if check.id.startswith("stage_") else 1)
+    ]
+
+
+def test_the_table_says_it_in_words(loaded: Any) -> None:
+    result = loaded("doctor", "--profile", str(PROFILE), *WINDOW, "--examples")
+    assert result.code == 0, result.err
+    lines = result.out.splitlines()
+    assert lines[0] == "Data quality of profile Doctor, 2024-03-01 → 2024-04-01 (end exclusive)"
+    text = result.out
+    assert "2 pull requests have no ticket key. Fix: Name the ticket key" in text
+    assert "1 deployment ships no commit not shipped before" in text
+    assert "1 change reached Coding before the stage before it or the start (counted 0)" in text
+    assert "    change PAY-9  2024-03-22T00:00:00Z  reached 2024-03-15T10:00:00Z" in lines
+    assert "0 changes never reached Coding." in text
+    assert "    pull_request acme/pay-api#3  2024-03-08T12:00:00Z  Bump dependencies" in lines
+    # Without --examples: one line per check.
+    short = loaded("doctor", "--profile", str(PROFILE), *WINDOW)
+    assert len(short.out.splitlines()) == 2 + len(EXPECTED)
+
+
+def test_a_narrower_window_counts_only_its_records(loaded: Any) -> None:
+    result = loaded("doctor", "--profile", str(PROFILE), "--from", "2024-03-07",
+                    "--to", "2024-03-13", "--format", "json")  # fmt: skip
+    found = found_records(json.loads(result.out))
+    assert found[("pr_without_ticket", None)] == ["pull_request acme/pay-api#3"]
+    assert found[("commit_without_pr", None)] == ["commit acme/pay-api@e2e2e2e2e2e2"]
+    assert found[("deployment_ships_nothing", None)] == ["deployment argo/deploy/d3"]
+    assert found[("run_without_commit", None)] == []
+    # Not windowed: times out of range and patterns are wrong whenever they are.
+    assert len(found[("time_in_future", None)]) == 2
+    assert len(found[("pattern_matched_nothing", None)]) == 2
+
+
+NOT_APPLICABLE: dict[str, tuple[Any, set[str]]] = {
+    "no dora block": (None, {"deployment_ships_nothing", "deployment_commit_unknown",
+                             "failure_unlinked"}),
+    "releases": ({"deployments": {"source": "releases"}, "failures": {"source": "issues"}},
+                 {"deployment_ships_nothing", "deployment_commit_unknown"}),
+    "cd failures": ({"deployments": {"source": "cd"}, "failures": {"source": "cd"}},
+                    {"failure_unlinked"}),
+    "per commit": ({"deployments": {"source": "cd"}, "lead_time": "commits"},
+                   {"stage_clamped", "stage_never_reached", "failure_unlinked"}),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(NOT_APPLICABLE))
+def test_a_check_that_does_not_apply_has_no_count(loaded: Any, tmp_path: Any, case: str) -> None:
+    dora, ids = NOT_APPLICABLE[case]
+    data = yaml.safe_load(PROFILE.read_text()) | {"dora": dora}
+    if dora is None:
+        del data["dora"]
+    path = tmp_path / "profile.yaml"
+    path.write_text(yaml.safe_dump(data))
+    result = loaded("doctor", "--profile", str(path), *WINDOW, "--format", "json")
+    assert result.code == 0, result.err
+    checks = json.loads(result.out)["checks"]
+    assert {c["id"] for c in checks if c["count"] is None} == ids
+    assert all(c["note"] and c["summary"] == c["note"] for c in checks if c["count"] is None)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--from", "2024-04-01", "--to", "2024-03-01"), "is not before --to"),
+        (("--from", "yesterday-ish"), "--from"),
+        (("--collection", "Nobody"), "Nobody"),
+    ],
+)
+def test_bad_input_exits_2(loaded: Any, args: tuple[str, ...], message: str) -> None:
+    base = () if "--collection" in args else ("--profile", str(PROFILE))
+    result = loaded("doctor", *base, *args)
+    assert result.code == 2
+    assert message in result.err
+    assert "Traceback" not in result.err
