@@ -61,17 +61,26 @@ def baseline_deployments(
     if build:
         shipments.refresh(engine)
     with reading(engine) as conn:
-        rows = [
-            row
-            for row in iter_baseline_runs(conn)
-            if (start is None or row.finished_at >= start)
-            and (end is None or row.finished_at < end)
-            and (row.repo is None or glob_any(row.repo, scope.repos, ignore_case=True))
-            and (row.service is None or glob_any(row.service, scope.services, ignore_case=True))
-        ]
-        found = [d for row in rows if (d := _counted(conn, row)).baseline_commits]
-    found.sort(key=lambda d: (-d.at_us, d.id))
+        found = find_baseline(conn, scope, start, end)
     return len(found), found[:EXAMPLES]
+
+
+def find_baseline(
+    conn: Connection, scope: Scope, start: int | None, end: int | None
+) -> list[BaselineDeployment]:
+    """Every baseline deployment of ``baseline_deployments``, newest first, read in the
+    caller's snapshot ``conn`` (the data-quality report's)."""
+    rows = [
+        row
+        for row in iter_baseline_runs(conn)
+        if (start is None or row.finished_at >= start)
+        and (end is None or row.finished_at < end)
+        and (row.repo is None or glob_any(row.repo, scope.repos, ignore_case=True))
+        and (row.service is None or glob_any(row.service, scope.services, ignore_case=True))
+    ]
+    found = [d for row in rows if (d := _counted(conn, row)).baseline_commits]
+    found.sort(key=lambda d: (-d.at_us, d.id))
+    return found
 
 
 def _bounds(window: Window | tuple[int | None, int | None] | None) -> tuple[int | None, int | None]:
