@@ -144,6 +144,8 @@ NOT_APPLICABLE: dict[str, tuple[Any, set[str]]] = {
     "releases": ({"deployments": {"source": "releases"}, "failures": {"source": "issues"}},
                  {"deployment_ships_nothing", "deployment_commit_unknown",
                   "baseline_deployment"}),
+    "merged pull requests": ({"deployments": {"source": "pull_requests"},
+                              "failures": {"source": "incidents"}}, {"baseline_deployment"}),
     "cd failures": ({"deployments": {"source": "cd"}, "failures": {"source": "cd"}},
                     {"failure_unlinked"}),
     "per commit": ({"deployments": {"source": "cd"}, "lead_time": "commits"},
