@@ -25,6 +25,9 @@ dora:
   lead_time: commits
   deployments: {source: cd, environments: [test-lla], statuses: [success]}
   failures: {source: cd, environments: [test-lla], statuses: [failure]}
+# The commit predates the only runs (the syncs): the first sync ships it from before
+# tracking began, a baseline commit; this test counts it (docs/deployments.md).
+deployments: {baseline: include}
 """
 
 
@@ -65,6 +68,7 @@ def test_argocd_deployments_give_lead_time_and_failure_rate(
         # The commit (07:00:00) first shipped by the sync that finished at 07:33:04.
         lead = found["lead_time_for_changes"]
         assert (lead["changes"], lead["total_seconds"]) == (1, 33 * 60 + 4)
+        assert lead["baseline"] == {"changes": 1, "included": True}
         send("app-health-degraded.json")  # the first sync's application turns Degraded
         found = dora(run_cli, profile)
         assert found["deployment_frequency"]["deployments"] == 0

@@ -191,9 +191,11 @@ def test_the_table_and_the_json_state_the_window(
     assert table.count("window:") == 1
     report = ok(run_cli("lead-time", *profile, *window, "--format", "json"))
     assert list(report) == [
-        "profile", "statistic", "changes", "stages", "total_seconds", "rating", "window"
+        "profile", "statistic", "changes", "stages", "total_seconds", "rating", "window",
+        "baseline",
     ]  # fmt: skip
     assert report["window"]["days"] == days
+    assert report["baseline"] == {"changes": 0, "included": False}
 
 
 def test_lead_time_without_from_uses_the_default_window(run_cli: Any) -> None:

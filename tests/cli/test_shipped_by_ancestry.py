@@ -141,14 +141,15 @@ dora:
 """
 
 
+@pytest.mark.parametrize("baseline", ["include", "exclude"])
 def test_commit_lead_time_is_first_containing_deployment_minus_commit_time(
-    run_cli: Any, tmp_path: Path, history: dict[str, Any]
+    run_cli: Any, tmp_path: Path, history: dict[str, Any], baseline: str
 ) -> None:
     import statistics
     from datetime import datetime
 
     profile = tmp_path / "c.yaml"
-    profile.write_text(COMMIT_PROFILE)
+    profile.write_text(COMMIT_PROFILE + f"deployments: {{baseline: {baseline}}}\n")
     records = history["base"] + history["runs"]
     assert run_cli("import", write(tmp_path / "all.ndjson", records)).code == 0
     result = run_cli("dora", "--profile", str(profile), "--from", "2024-05-01", "--to",
@@ -170,12 +171,21 @@ def test_commit_lead_time_is_first_containing_deployment_minus_commit_time(
     def ts(text: str) -> float:
         return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
 
-    expected = []
+    expected, left_out = [], 0
     for c in (r for r in history["base"] if r["kind"] == "commit"):
         first = next((d for d in production if contains(c["sha"], d["commit_sha"])), None)
-        if first is not None:
-            expected.append(ts(first["finished_at"]) - ts(c["committed_at"]))
-    assert lead["changes"] == len(expected) == 5  # root, a1, m1, x1, and the squash commit
+        if first is None:
+            continue
+        # Only CD runs are known, the first (staging, 10:00) starts tracking: what the first
+        # production deployment ships, all committed before 10:00, is the baseline.
+        if baseline == "exclude" and first is production[0]:
+            left_out += 1
+            continue
+        expected.append(ts(first["finished_at"]) - ts(c["committed_at"]))
+    # root, a1, m1, x1 (shipped by the first deployment), and the squash commit
+    assert lead["changes"] == len(expected) == (5 if baseline == "include" else 1)
+    assert lead["baseline"] == {"changes": 4, "included": baseline == "include"}
+    assert left_out == (4 if baseline == "exclude" else 0)
     assert lead["stages"][0]["name"] == "Commit to deployment"
     assert lead["total_seconds"] == statistics.median(expected)
 

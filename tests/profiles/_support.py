@@ -14,7 +14,7 @@ STAGE_FIELDS = (
     "name, event, occurrence, statuses, category, ideal, acceptable, target_branches, labels, "
     "pipelines, environments, event_types"
 )
-TOP_FIELDS = "name, description, start, scope, missing_stages, stages, dora"
+TOP_FIELDS = "name, description, start, scope, missing_stages, deployments, stages, dora"
 FORMS = "e.g. 90s, 10m, 4h, 2d, 1w or 1h30m"
 
 

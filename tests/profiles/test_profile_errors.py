@@ -120,6 +120,24 @@ CASES: list[tuple[str, str, list[str]]] = [
         ["p.yaml: missing_stages: must be one of zero, exclude, got 'x'"],
     ),
     (
+        "bad baseline switch",
+        one_stage("name: a, event: commit", "deployments: {baseline: maybe}"),
+        ["p.yaml: deployments.baseline: must be one of exclude, include, got 'maybe'"],
+    ),
+    (
+        "misspelt baseline switch",
+        one_stage("name: a, event: commit", "deployments: {basline: include}"),
+        [
+            "p.yaml: deployments.basline: unknown field 'basline' (expected one of baseline); "
+            "did you mean 'baseline'?"
+        ],
+    ),
+    (
+        "baseline switch not in a mapping",
+        one_stage("name: a, event: commit", "deployments: include"),
+        ["p.yaml: deployments: expected a mapping, got the string 'include'"],
+    ),
+    (
         "bad occurrence",
         one_stage("name: a, event: commit, occurrence: 2"),
         ["p.yaml: stages[0].occurrence: must be one of first, last, got the number 2"],

@@ -50,6 +50,7 @@ EXPECTED: dict[tuple[str, str | None], list[str]] = {
     ],
     ("deployment_ships_nothing", None): ["deployment argo/deploy/d3"],
     ("deployment_commit_unknown", None): ["deployment argo/deploy/d5"],
+    ("baseline_deployment", None): [],  # d0, the stream's first, is before the window
     ("run_without_commit", None): ["pipeline_run argo/deploy/f1", "pipeline_run argo/deploy/d6"],
     ("failure_unlinked", None): ["incident pagerduty/i3", "incident pagerduty/i2"],
     ("stage_clamped", "Coding"): ["change PAY-9"],
@@ -124,11 +125,27 @@ def test_a_narrower_window_counts_only_its_records(loaded: Any) -> None:
     assert len(found[("pattern_matched_nothing", None)]) == 2
 
 
+def test_the_first_deployment_ships_history_from_before_tracking(loaded: Any) -> None:
+    """From February on: d0 (2024-02-15) is production's first deployment and acme/pay-api's
+    first run, and ships a1, committed before it: one baseline commit."""
+    result = loaded("doctor", "--profile", str(PROFILE), "--from", "2024-02-01",
+                    "--to", "2024-04-01", "--format", "json")  # fmt: skip
+    [check] = [c for c in json.loads(result.out)["checks"] if c["id"] == "baseline_deployment"]
+    assert (check["count"], check["severity"]) == (1, "info")
+    [d0] = check["examples"]
+    assert (d0["record"], d0["detail"]) == (
+        "deployment argo/deploy/d0", "1 commit before tracking began (2024-02-15T00:00:00Z)"
+    )  # fmt: skip
+
+
 NOT_APPLICABLE: dict[str, tuple[Any, set[str]]] = {
     "no dora block": (None, {"deployment_ships_nothing", "deployment_commit_unknown",
-                             "failure_unlinked"}),
+                             "failure_unlinked", "baseline_deployment"}),
     "releases": ({"deployments": {"source": "releases"}, "failures": {"source": "issues"}},
-                 {"deployment_ships_nothing", "deployment_commit_unknown"}),
+                 {"deployment_ships_nothing", "deployment_commit_unknown",
+                  "baseline_deployment"}),
+    "merged pull requests": ({"deployments": {"source": "pull_requests"},
+                              "failures": {"source": "incidents"}}, {"baseline_deployment"}),
     "cd failures": ({"deployments": {"source": "cd"}, "failures": {"source": "cd"}},
                     {"failure_unlinked"}),
     "per commit": ({"deployments": {"source": "cd"}, "lead_time": "commits"},

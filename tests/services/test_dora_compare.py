@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 
 from leadline.domain.times import parse_bound
 from leadline.profiles.loader import load_profile
+from leadline.profiles.models import DeploymentOptions
 from leadline.services.dora import dora
 from leadline.services.leadtime import Window
 from tests.conftest import FIXTURES
@@ -36,8 +37,13 @@ def quarter(engine: Engine, run_cli: Any) -> Engine:
 
 
 def _report(engine: Engine, profile: str, compare: bool) -> dict[str, Any]:
+    """The quarter's report, counting baseline changes: the previous window's one change
+    came with deploy-api's first known deployment (run 0), before any run, and this test
+    is about the comparison, not the baseline rule (tests/services/test_baseline.py)."""
     window = Window(parse_bound("2024-01-01"), parse_bound("2024-04-01"))
-    return dora(engine, load_profile(QUARTER / profile), window, "month", compare=compare)
+    loaded = load_profile(QUARTER / profile)
+    counted = loaded.model_copy(update={"deployments": DeploymentOptions(baseline="include")})
+    return dora(engine, counted, window, "month", compare=compare)
 
 
 def _normal_p(z: float) -> float:

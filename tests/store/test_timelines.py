@@ -71,3 +71,33 @@ def test_replace_drops_the_keys_it_rebuilds(engine: Engine) -> None:
     assert matrix.keys == ["A-1"]
     assert one is not None and one.times == [to_micros(T0 + timedelta(hours=3))]
     assert one.sources == ["at 0", "at 3"]
+
+
+@pytest.mark.parametrize("with_keys", [False, True])
+def test_baseline_changes_are_flagged_and_read_apart(engine: Engine, with_keys: bool) -> None:
+    def flagged(key: str, *hours: float | None) -> ChangeTimeline:
+        plain = change(key, *hours)
+        return ChangeTimeline(plain.key, plain.start, plain.stages, baseline=True)
+
+    with writing(engine) as conn:
+        ts = store.create_set(conn, "fp", "p", "ticket", 1, 0, target=0)
+        built = [change("A-1", 1), flagged("A-2", 2), flagged("A-3", None), flagged("A-4", 9)]
+        store.replace(conn, ts.id, ["A-1", "A-2", "A-3", "A-4"], built, fresh=True)
+    up_to_5h = (to_micros(T0), to_micros(T0 + timedelta(hours=5)))
+    with reading(engine) as conn:
+        everything = store.read_matrix(conn, ts, *up_to_5h, with_keys)
+        counted = store.read_matrix(conn, ts, *up_to_5h, with_keys, baseline=False)
+        only = store.read_matrix(conn, ts, *up_to_5h, with_keys, baseline=True)
+        # A-3 is in flight, A-4 finished after the window: neither is counted here.
+        assert store.count_baseline(conn, ts, *up_to_5h) == 1
+        assert store.count_baseline(conn, ts, None, None) == 2
+        assert store.baseline_keys(conn, ts, ["A-1", "A-2", "A-3", "X"]) == {"A-2", "A-3"}
+        one, two = store.read_one(conn, ts, "A-1"), store.read_one(conn, ts, "A-2")
+    assert (everything.times.shape, counted.times.shape, only.times.shape) == (
+        (2, 1), (1, 1), (1, 1)
+    )  # fmt: skip
+    assert counted.end.tolist() == [to_micros(T0 + timedelta(hours=1))]
+    assert only.end.tolist() == [to_micros(T0 + timedelta(hours=2))]
+    assert one is not None and two is not None and (one.baseline, two.baseline) == (False, True)
+    if with_keys:
+        assert (counted.keys, only.keys) == (["A-1"], ["A-2"])

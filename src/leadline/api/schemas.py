@@ -100,6 +100,14 @@ class ReportWindow(_Open):
     days: float | None
 
 
+class BaselineOut(_Open):
+    """Changes of the window shipped by a first known deployment from before tracking began
+    (docs/deployments.md#baseline-deployments)."""
+
+    changes: int = Field(description="how many")
+    included: bool = Field(description="counted in the figures (deployments.baseline: include)")
+
+
 class LeadTimeReport(_Open):
     """``leadline lead-time --format json``, with ``as_of`` from the server."""
 
@@ -110,6 +118,8 @@ class LeadTimeReport(_Open):
     total_seconds: float
     rating: str | None
     window: ReportWindow | None = None
+
+    baseline: BaselineOut | None = None
     as_of: AsOf | None = None
 
 

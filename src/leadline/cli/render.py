@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from leadline.correlate.baseline import LABEL as BASELINE_LABEL
 from leadline.profiles.models import Profile
 from leadline.words import plural
 
@@ -105,7 +106,20 @@ def lead_time_table(
     table.add_row("Total", total, _rating(result["rating"]), "", "")
     console = Console(highlight=False)
     console.print(table)
+    note = baseline_note(result.get("baseline"))
+    if note:
+        console.print(note, soft_wrap=True)
     console.print(f"window: {stated_window(start, end)}")
+
+
+def baseline_note(baseline: dict[str, Any] | None) -> str | None:
+    """One line on the baseline changes of the window, or ``None`` when there are none."""
+    if not baseline or not baseline["changes"]:
+        return None
+    changes = plural(baseline["changes"], "change")
+    if baseline["included"]:
+        return f"{changes} {BASELINE_LABEL} counted (deployments.baseline: include)"
+    return f"{changes} {BASELINE_LABEL} left out (deployments.baseline: include counts them)"
 
 
 def change_table(explained: dict[str, Any]) -> None:
@@ -121,7 +135,13 @@ def change_table(explained: dict[str, Any]) -> None:
         table.add_row(escape(s["name"]), s["at"] or "—", human(s["seconds"]), source)
     table.add_section()
     table.add_row("Total", "", human(explained["total_seconds"]), "")
-    Console(highlight=False).print(table)
+    console = Console(highlight=False)
+    console.print(table)
+    if explained.get("baseline"):
+        console.print(
+            f"{BASELINE_LABEL}: the first known deployment of its pipeline shipped it",
+            soft_wrap=True,
+        )
 
 
 BAND_STYLE = {"elite": "bold green", "high": "green", "medium": "yellow", "low": "red"}
@@ -225,6 +245,9 @@ def dora_table(report: dict[str, Any]) -> None:
     )
     console = Console(highlight=False)
     console.print(table)
+    note = baseline_note(lt.get("baseline"))
+    if note:
+        console.print(note, soft_wrap=True)
     if comparison is not None:
         console.print(f"previous window: {comparison['from']} → {comparison['to']}")
     for name, section in (("Deployment frequency", df), ("Lead time for changes", lt),

@@ -38,7 +38,8 @@ Rule = Literal["ancestry", "merge_commit", "merged_before", "head_only", "nothin
 class Deployment:
     """One successful deployment. ``id`` is unique (``system/pipeline/run_id`` for runs);
     ``stream`` groups pipeline+environment; ``more_shas`` are further heads (a run listing
-    several commits); ``run_id`` is the bare run id, for incidents that name only it."""
+    several commits); ``run_id`` is the bare run id, for incidents that name only it;
+    ``system``/``pipeline`` are the run's (``None`` for merged PRs and releases)."""
 
     id: str
     stream: str
@@ -49,6 +50,8 @@ class Deployment:
     repo: str | None = None
     service: str | None = None
     run_id: str | None = None
+    system: str | None = None
+    pipeline: str | None = None
 
     @property
     def heads(self) -> tuple[str, ...]:
@@ -69,6 +72,8 @@ def deployment_from_run(run: PipelineRun) -> Deployment:
         repo=run.repo,
         service=run.service,
         run_id=run.run_id,
+        system=run.system,
+        pipeline=run.pipeline,
     )
 
 

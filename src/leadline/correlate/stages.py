@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from leadline.correlate.scope import ScopedChange, any_glob, glob_any
+from leadline.correlate.shas import same_sha
 from leadline.domain.records import Commit, Event, Issue, PipelineRun, PullRequest, Version
 from leadline.profiles.models import Occurrence, Stage
 
@@ -73,8 +74,27 @@ def _issue_status(stage: Stage, change: ScopedChange) -> list[StageHit]:
     ]
 
 
+def own_commits(change: ScopedChange) -> list[Commit]:
+    """The commits that can be the change's first commit: every linked commit but merge
+    commits — a linked PR's ``merge_commit_sha`` (a merge, squash or rebase result made at
+    the merge) unless the PR lists it among its own commits (a fast-forward), and any commit
+    with two or more parents. A PR whose only known commit is its merge commit (webhook
+    deliveries carry no commit list) has none: its commit-based stages are unknown, not the
+    merge time (docs/linking.md, "The first commit")."""
+    merges = [
+        p.merge_commit_sha
+        for p in change.pull_requests
+        if p.merge_commit_sha and not any(same_sha(p.merge_commit_sha, s) for s in p.commit_shas)
+    ]
+    return [
+        c
+        for c in change.commits
+        if len(c.parents) < 2 and not any(same_sha(c.sha, m) for m in merges)
+    ]
+
+
 def _commit(stage: Stage, change: ScopedChange) -> list[StageHit]:
-    return [StageHit(c.committed_at, commit_source(c)) for c in change.commits]
+    return [StageHit(c.committed_at, commit_source(c)) for c in own_commits(change)]
 
 
 def _pr_matches(stage: Stage, pr: PullRequest) -> bool:

@@ -4,6 +4,12 @@
 timeline. Durations are not computed here (that is ``leadline.metrics``): a stage's
 duration is its time minus the time of the nearest earlier stage that happened, or the
 start (DESIGN decision 1).
+
+Two rules decided here (docs/linking.md): the first commit is never a merge commit
+(``stages.own_commits``), and with ``start.event: commit_created`` and no known commit the
+clock starts at the PR's creation with its ``pr_created`` stages unknown (``None``), not
+zero. ``baseline`` marks a change a baseline deployment shipped from before tracking began
+(``correlate/baseline.py``); the stored timeline keeps the mark and the reports decide.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
+from leadline.correlate.baseline import change_is_baseline
 from leadline.correlate.linking import ChangeBundle, Unit, link
 from leadline.correlate.scope import ScopedChange, apply_scope
 from leadline.correlate.stages import (
@@ -19,8 +26,10 @@ from leadline.correlate.stages import (
     event_matches,
     event_source,
     issue_source,
+    own_commits,
     pick,
     pr_source,
+    run_source,
     stage_hit,
 )
 from leadline.domain.records import RecordModel
@@ -37,11 +46,13 @@ __all__ = [
 
 @dataclass(frozen=True)
 class ChangeTimeline:
-    """``stages[i]`` is when the change reached ``profile.stages[i]`` (``None``: never)."""
+    """``stages[i]`` is when the change reached ``profile.stages[i]`` (``None``: never);
+    ``baseline``: a baseline deployment shipped it (see ``correlate/baseline.py``)."""
 
     key: str
     start: StageHit
     stages: tuple[StageHit | None, ...]
+    baseline: bool = False
 
 
 def profile_unit(profile: Profile) -> Unit:
@@ -58,7 +69,29 @@ def build_timeline(profile: Profile, bundle: ChangeBundle) -> ChangeTimeline | N
     start = _start(profile.start, change, stages)
     if start is None:
         return None
-    return ChangeTimeline(key=bundle.key, start=start, stages=stages)
+    if profile.start.event == "commit_created" and not own_commits(change):
+        # No known commit: the clock starts at the PR's creation, and the time from the
+        # first commit to it (the pr_created stages) is unknown, not zero.
+        stages = tuple(
+            None if s.event == "pr_created" else hit
+            for s, hit in zip(profile.stages, stages, strict=True)
+        )
+    baseline = _baseline(profile, change, start, stages)
+    return ChangeTimeline(key=bundle.key, start=start, stages=stages, baseline=baseline)
+
+
+def _baseline(
+    profile: Profile, change: ScopedChange, start: StageHit, stages: tuple[StageHit | None, ...]
+) -> bool:
+    """Whether a run behind one of the change's ``cd_completed`` stages is a baseline
+    deployment that shipped it from before tracking began."""
+    sources = {
+        hit.source
+        for s, hit in zip(profile.stages, stages, strict=True)
+        if s.event == "cd_completed" and hit is not None
+    }
+    runs = [run for run in change.pipeline_runs if run_source(run) in sources]
+    return change_is_baseline(runs, [c.committed_at for c in own_commits(change)], start.at)
 
 
 def build_timelines(
@@ -92,7 +125,7 @@ def _start(
     if start.event == "ticket_created":
         return _created(change)
     if start.event == "commit_created":
-        commits = [StageHit(c.committed_at, commit_source(c)) for c in change.commits]
+        commits = [StageHit(c.committed_at, commit_source(c)) for c in own_commits(change)]
         prs = [StageHit(pr.created_at, pr_source(pr)) for pr in change.pull_requests]
         return pick(commits, "first") or pick(prs, "first")
     if start.event == "api_event":

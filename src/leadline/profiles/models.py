@@ -199,12 +199,19 @@ class DoraSpec(_Strict):
     lead_time: Literal["stages", "commits"] = "stages"
 
 
+class DeploymentOptions(_Strict):
+    # What the first known deployment of a stream ships from before tracking began
+    # (correlate/baseline.py): left out of lead time and counted apart, or included.
+    baseline: Literal["exclude", "include"] = "exclude"
+
+
 class Profile(_Strict):
     name: Text
     description: str | None = None
     start: Start = Field(default_factory=Start)
     scope: Scope = Field(default_factory=Scope)
     missing_stages: Literal["zero", "exclude"] = "zero"
+    deployments: DeploymentOptions = Field(default_factory=DeploymentOptions)
     stages: Annotated[list[Stage], Field(min_length=1)]
     dora: DoraSpec | None = None
 

@@ -22,6 +22,7 @@ from leadline.domain.times import format_time, from_micros, to_micros
 from leadline.metrics.leadtime import clamped_stages
 from leadline.profiles.models import Profile
 from leadline.services import drilldown
+from leadline.services.baseline import find_baseline
 from leadline.services.doctor import Check, Context, Outcome, Report, Subject, doctor
 from leadline.services.doctor_patterns import patterns_matching_nothing
 from leadline.services.dora_filters import DEPLOY_TYPES, run_filter, service_ok
@@ -30,6 +31,7 @@ from leadline.services.refresh import Progress
 from leadline.store import quality_queries as q
 from leadline.store.quality_queries import Finding
 from leadline.store.timelines import Matrix
+from leadline.words import plural
 
 OLDEST = to_micros(datetime(2000, 1, 1, tzinfo=UTC))  # before this, a time is a mistake
 
@@ -81,6 +83,7 @@ def run_without_commit(ctx: Context) -> list[Outcome]:
 
 _NO_DORA = "the profile has no dora block: it counts no deployments or failures"
 _RELEASES = "deployments are releases, which name no commit"
+_COMPLETE = "deployments are merged pull requests: a complete history, with no baseline"
 
 
 def _deploying(ctx: Context) -> str | None:
@@ -118,6 +121,25 @@ def deployment_ships_nothing(ctx: Context) -> list[Outcome]:
         if shipped is not None and not shipped.commits.get(x.id) and not shipped.prs.get(x.id)
     ]  # fmt: skip
     return [Outcome.of(_newest_first(found))]
+
+
+def baseline_deployment(ctx: Context) -> list[Outcome]:
+    """The first known deployments that shipped commits from before tracking began
+    (``services/baseline.py``): lead time leaves those commits out by default."""
+    why = _deploying(ctx)
+    spec = ctx.profile.dora
+    if why is None and spec is not None and spec.deployments.source != "cd":
+        why = _COMPLETE
+    if why is not None:
+        return [Outcome.not_applicable(why)]
+    found = find_baseline(ctx.conn, ctx.profile.scope, ctx.start, ctx.end)
+    return [Outcome.of([
+        Finding(f"deployment {x.id}", x.at_us,
+                f"{plural(x.baseline_commits, 'commit')} before tracking began "
+                f"({format_time(from_micros(x.tracking_start_us))})",
+                repo=x.repo, service=x.service)
+        for x in found
+    ])]  # fmt: skip
 
 
 def failure_unlinked(ctx: Context) -> list[Outcome]:
@@ -207,6 +229,12 @@ CHECKS: tuple[Check, ...] = (
           "Import the repository's commits and their parents (leadline git or sync).",
           "deployment", "names a commit leadline does not have",
           "name a commit leadline does not have", deployment_commit_unknown, "deployments"),
+    Check("baseline_deployment", "First deployments shipping history from before tracking",
+          "info",
+          "Import earlier runs (sync without --since) or set deployments.baseline: include.",
+          "deployment", "shipped commits from before tracking began (left out of lead time)",
+          "shipped commits from before tracking began (left out of lead time)",
+          baseline_deployment, "deployments"),
     Check("run_without_commit", "CD runs with neither commit nor artifact", "warning",
           "Send the deployed commit SHA (or the artifact consumed) with every CD run.",
           "CD run", "names no commit and no artifact", "name no commit and no artifact",

@@ -19,6 +19,7 @@ from leadline.correlate.ancestry import (
     commit_lead_times,
     ship,
 )
+from leadline.correlate.baseline import baseline_marks, commit_baseline
 from leadline.correlate.incidents import (
     DEFAULT_WINDOW,
     Failure,
@@ -27,6 +28,7 @@ from leadline.correlate.incidents import (
     failure_from_issue,
     link_failures,
 )
+from leadline.correlate.shas import norm_sha
 from leadline.domain.records import Commit, Issue
 from leadline.domain.times import format_time, from_micros, to_micros
 from leadline.errors import InputError
@@ -45,9 +47,10 @@ from leadline.services.dora_filters import (
     statuses,
 )
 from leadline.services.dora_sources import any_deployment_run, missing
-from leadline.services.leadtime import Progress, lead_time_and_totals
+from leadline.services.leadtime import Progress, baseline_section, lead_time_and_totals
 from leadline.services.windows import Window, default_window
 from leadline.store import dora_queries as q
+from leadline.store.baseline import load_tracking_starts
 from leadline.store.db import reading
 
 
@@ -339,8 +342,12 @@ def _commit_lead_time(
     """Lead time per commit: the first deployment that shipped it − its commit time, for the
     commits first deployed inside the window (the change unit is the commit); and
     each of those commits' seconds."""
-    times = _commit_times(conn, profile, found)
+    times, baseline = _commit_times(conn, profile, found)
     inside = (times.deployed_at_us >= start) & (times.deployed_at_us < end)
+    include = profile.deployments.baseline == "include"
+    left_out = int((inside & baseline).sum())
+    if not include:
+        inside &= ~baseline
     seconds = times.seconds[inside].reshape(-1, 1)
     stage = Stage(name=COMMIT_STAGE, event="cd_completed")
     result = aggregate(seconds, [stage], stat, "exclude").to_json(profile.name, stat)
@@ -354,11 +361,15 @@ def _commit_lead_time(
         }
         for i, b in enumerate(grid)
     ]
+    result["baseline"] = baseline_section(left_out, include)
     return result, seconds[:, 0]
 
 
-def _commit_times(conn: Connection, profile: Profile, found: _Deployments) -> CommitLeadTimes:
-    """Every commit in scope that a deployment shipped: its first deployment and lead time."""
+def _commit_times(
+    conn: Connection, profile: Profile, found: _Deployments
+) -> tuple[CommitLeadTimes, np.ndarray[Any, np.dtype[np.bool_]]]:
+    """Every commit in scope that a deployment shipped: its first deployment and lead time;
+    and whether each is baseline (correlate/baseline.py)."""
     commits = [
         # Validated, not model_construct: construct resolves every default factory's
         # signature per call (~0.5 ms a commit), validation takes ~3 µs.
@@ -366,7 +377,10 @@ def _commit_times(conn: Connection, profile: Profile, found: _Deployments) -> Co
         for repo, sha, at in q.load_commit_times(conn)
         if glob_match(repo, profile.scope.repos)
     ]
-    return commit_lead_times(commits, found.shipments())
+    lead = commit_lead_times(commits, found.shipments())
+    marks = baseline_marks(found.items, load_tracking_starts(conn))
+    committed = {norm_sha(c.sha): to_micros(c.committed_at) for c in commits}
+    return lead, np.array(commit_baseline(lead, committed, marks), dtype=np.bool_)
 
 
 def _change_failure_rate(

@@ -17,6 +17,7 @@ import numpy as np
 from sqlalchemy import Connection, Engine
 
 from leadline.correlate.ancestry import Deployment
+from leadline.correlate.baseline import LABEL as BASELINE_LABEL
 from leadline.correlate.incidents import FailureKey
 from leadline.correlate.timeline import profile_unit
 from leadline.errors import InputError
@@ -89,13 +90,23 @@ class ChangeItem:
     end_us: int  # when it reached its last stage (or, by commit, was first deployed)
     seconds: tuple[float | None, ...]  # per stage; None: never reached
     total_seconds: float
+    baseline: bool = False  # shipped by a baseline deployment from before tracking began
+
+    @property
+    def note(self) -> str | None:
+        return BASELINE_LABEL if self.baseline else None
 
 
 @dataclass
 class ChangeReport:
+    """``items`` are the changes lead time counts (marked ``baseline`` when the profile
+    includes them); ``baseline`` the ones it leaves out (``deployments.baseline: exclude``,
+    the default): reported, not counted."""
+
     unit: str  # ticket | pull_request | commit
     stages: list[str]
     items: list[ChangeItem]
+    baseline: list[ChangeItem] = field(default_factory=list)
 
     @property
     def explainable(self) -> bool:
@@ -200,7 +211,15 @@ def changes(
         keep = [c for c in report.items if c.seconds[j] is None]
     else:
         keep = [c for c in report.items if c.seconds[j] is not None or not exclude]
-    return ChangeReport(report.unit, report.stages, keep)
+    return ChangeReport(report.unit, report.stages, keep, report.baseline)
+
+
+def _split(profile: Profile, items: list[ChangeItem]) -> tuple[list[ChangeItem], list[ChangeItem]]:
+    """Newest first: the counted changes, and the baseline ones the profile leaves out."""
+    items.sort(key=lambda c: (-c.end_us, c.key))
+    if profile.deployments.baseline == "include":
+        return items, []
+    return [c for c in items if not c.baseline], [c for c in items if c.baseline]
 
 
 def _timelines(engine: Engine, profile: Profile, start: int, end: int, build: bool) -> ChangeReport:
@@ -209,30 +228,32 @@ def _timelines(engine: Engine, profile: Profile, start: int, end: int, build: bo
     with reading(engine) as conn:
         ts = ready_set(conn, profile)
         matrix = timelines.read_matrix(conn, ts, start, end, with_keys=True)
-    assert matrix.keys is not None
+        assert matrix.keys is not None
+        flagged = timelines.baseline_keys(conn, ts, matrix.keys)
     durations = stage_durations(matrix.start, matrix.times) / 1_000_000.0
     items = []
     for i, key in enumerate(matrix.keys):
         row = tuple(None if math.isnan(s) else float(s) for s in durations[i])
         total = math.fsum(s for s in row if s is not None)
-        items.append(ChangeItem(key, int(matrix.start[i]), int(matrix.end[i]), row, total))
-    items.sort(key=lambda c: (-c.end_us, c.key))
-    return ChangeReport(profile_unit(profile), [s.name for s in profile.stages], items)
+        start_us, end_us = int(matrix.start[i]), int(matrix.end[i])
+        items.append(ChangeItem(key, start_us, end_us, row, total, key in flagged))
+    counted, left_out = _split(profile, items)
+    return ChangeReport(profile_unit(profile), [s.name for s in profile.stages], counted, left_out)
 
 
 def _commits(engine: Engine, profile: Profile, start: int, end: int) -> ChangeReport:
     spec = _dora_spec(profile)
     with reading(engine) as conn:
         found = d._Deployments.load(conn, profile, spec, end)
-        times = d._commit_times(conn, profile, found)
+        times, baseline = d._commit_times(conn, profile, found)
     inside = np.flatnonzero((times.deployed_at_us >= start) & (times.deployed_at_us < end))
     seconds = [float(times.seconds[i]) for i in inside]
     items = [
-        ChangeItem(times.shas[i], None, int(times.deployed_at_us[i]), (s,), s)
+        ChangeItem(times.shas[i], None, int(times.deployed_at_us[i]), (s,), s, bool(baseline[i]))
         for i, s in zip(inside, seconds, strict=True)
     ]
-    items.sort(key=lambda c: (-c.end_us, c.key))
-    return ChangeReport("commit", [d.COMMIT_STAGE], items)
+    counted, left_out = _split(profile, items)
+    return ChangeReport("commit", [d.COMMIT_STAGE], counted, left_out)
 
 
 def _item(x: Deployment, run: q.RunRow | None, failed: tuple[str, ...] = ()) -> DeploymentItem:

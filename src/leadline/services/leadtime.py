@@ -69,10 +69,12 @@ def lead_time_and_totals(
     if build:
         refresh(engine, profile, on_progress)
     start_us, end_us = (window or Window()).micros()
+    include = profile.deployments.baseline == "include"
     with reading(engine) as conn:
         ts = ready_set(conn, profile)
-        matrix = store.read_matrix(conn, ts, start_us, end_us)
+        matrix = store.read_matrix(conn, ts, start_us, end_us, baseline=None if include else False)
         in_flight = store.count_in_flight(conn, ts)
+        baseline = store.count_baseline(conn, ts, start_us, end_us)
         fresh = None if build else as_of(conn, ts)
     durations = stage_durations(matrix.start, matrix.times)
     durations /= 1_000_000.0
@@ -80,11 +82,19 @@ def lead_time_and_totals(
     out = result.to_json(profile.name, stat)
     out["window"] = window_json(start_us, end_us)
     out["in_flight"] = in_flight
+    out["baseline"] = baseline_section(baseline, include)
     if interval is not None and start_us is not None and end_us is not None:
         out["series"] = _series(profile, stat, durations, matrix.end, start_us, end_us, interval)
     if fresh is not None:
         out["as_of"] = fresh
     return out, change_totals(durations)
+
+
+def baseline_section(changes: int, included: bool) -> dict[str, Any]:
+    """The ``baseline`` part of a lead-time JSON: how many changes (or commits) of the window
+    a first known deployment shipped from before tracking began, and whether they are in
+    the figures (``deployments.baseline: include``) or left out (the default)."""
+    return {"changes": changes, "included": included}
 
 
 def _series(
@@ -150,6 +160,7 @@ def explain(
         "start_source": stored.sources[0],
         "stages": stages,
         "total_seconds": float(explained["total_seconds"]) / 1_000_000.0,
+        "baseline": stored.baseline,
     }
 
 

@@ -180,13 +180,17 @@ def _keys(engine: Engine, ts: store.TimelineSet, unit: Unit) -> list[str]:
         return sorted(resolve_refs(conn, refs, unit))
 
 
-TIMELINE_VERSION = 1  # bump when linking or stage rules change: every set is rebuilt
+# Bump when linking or stage rules change: every set is rebuilt. 2: the first-commit rule
+# and the baseline flag (correlate/baseline.py).
+TIMELINE_VERSION = 2
 
 
 def timeline_fingerprint(profile: Profile) -> str:
     """What a profile's timelines depend on: start, scope and each stage's event, filters
-    and occurrence — not names, descriptions, thresholds, statistics or the dora block, so
-    editing those reuses the materialized timelines."""
+    and occurrence — not names, descriptions, thresholds, statistics, the dora block or
+    ``deployments.baseline``, so editing those reuses the materialized timelines (every
+    timeline stores its baseline flag; the switch only decides whether a report counts
+    the flagged ones)."""
     data = profile_to_dict(profile)
     stages = [
         {k: v for k, v in stage.items() if k not in ("name", "ideal", "acceptable")}

@@ -5,15 +5,23 @@ earlier ones — squash and rebase merges, and merge commits never deployed them
 from the deployment that first contained them (DESIGN 8). Recomputed from the commit graph
 when new records arrived since the last computation; every SHA whose shipping deployment
 changed is written to the change log so the affected timelines are rebuilt.
+
+The baseline marks (``store/baseline.py``: each stream's first deployment and the tracking
+start of its repository, ``correlate/baseline.py``) are recomputed in the same pass: a
+deployment whose mark appears, moves or goes logs every SHA it shipped, so the changes it
+shipped get their baseline flag rebuilt.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, Engine
 
 from leadline.correlate.ancestry import Deployment, ship_ids
+from leadline.correlate.baseline import baseline_marks
+from leadline.store import baseline as marks_store
 from leadline.store import changelog
 from leadline.store import dora_queries as q
 from leadline.store import shipments as store
@@ -44,11 +52,11 @@ def refresh(engine: Engine) -> int:
         seen = store.watermark(conn)
         if seen >= head:
             return 0
-        runs, shipped = _compute(conn)
+        computed = _compute(conn)
     with writing(engine) as conn:
         if store.watermark(conn) != seen:
             return 0  # another refresh stored a result since our snapshot
-        return _store(conn, head, runs, shipped)
+        return _store(conn, head, computed)
 
 
 def update(conn: Connection) -> int:
@@ -56,25 +64,37 @@ def update(conn: Connection) -> int:
     head = changelog.last_seq(conn)
     if store.watermark(conn) >= head:
         return 0
-    runs, shipped = _compute(conn)
-    return _store(conn, head, runs, shipped)
+    return _store(conn, head, _compute(conn))
 
 
-def _store(
-    conn: Connection, head: int, runs: Collection[int], shipped: Callable[[int], set[str]]
-) -> int:
-    """Write what changed, log the SHAs whose shipping changed, and move the watermark: to
-    the head after our own refs when nothing else was written since the snapshot at
-    ``head`` (our refs need no second pass), else to ``head`` (the rest is still to do)."""
+@dataclass
+class _Computed:
+    """Every deploying run (row id), what it shipped by ancestry (heads left out), everything
+    it shipped (heads included) and the baseline marks (run row id → tracking start)."""
+
+    runs: Collection[int] = ()
+    shipped: Callable[[int], set[str]] = lambda run: set()
+    everything: Callable[[int], set[str]] = lambda run: set()
+    marks: dict[int, int] = field(default_factory=dict)
+
+
+def _store(conn: Connection, head: int, computed: _Computed) -> int:
+    """Write what changed, log the SHAs whose shipping (or baseline mark) changed, and move
+    the watermark: to the head after our own refs when nothing else was written since the
+    snapshot at ``head`` (our refs need no second pass), else to ``head`` (the rest is
+    still to do)."""
     quiet = changelog.last_seq(conn) == head
-    changed = store.replace(conn, runs, shipped)
-    changelog.append_refs(conn, {f"s:{sha7(s.decode())}" for s in changed})
+    changed = store.replace(conn, computed.runs, computed.shipped)
+    refs = {f"s:{sha7(s.decode())}" for s in changed}
+    for run in marks_store.replace_marks(conn, computed.marks):
+        refs.update(f"s:{sha7(s)}" for s in computed.everything(run))
+    changelog.append_refs(conn, refs)
     store.set_watermark(conn, changelog.last_seq(conn) if quiet else head)
     return len(changed)
 
 
-def _compute(conn: Connection) -> tuple[Collection[int], Callable[[int], set[str]]]:
-    """Every deploying run (row id) and what it shipped by ancestry.
+def _compute(conn: Connection) -> _Computed:
+    """Every deploying run (row id), what it shipped by ancestry, and the baseline marks.
 
     Memory-lean at millions of commits: the graph and the merged PRs are read as id
     structures (``load_commit_graph``, ``load_pr_index``), the walk runs on ids
@@ -86,19 +106,26 @@ def _compute(conn: Connection) -> tuple[Collection[int], Callable[[int], set[str
         row_of[r.key] = r.row_id
         deployments.append(r.deployment())
     if deployments:
+        starts = marks_store.load_tracking_starts(conn)
+        marks = {row_of[d]: at for d, at in baseline_marks(deployments, starts).items()}
         prs = q.load_pr_index(conn)
         result = ship_ids(q.load_commit_graph(conn), deployments, prs)
         del deployments
         position = {row_of[d.id]: i for i, d in enumerate(result.order)}
 
-        def shipped(run: int) -> set[str]:
+        def everything(run: int) -> set[str]:
+            if run not in position:
+                return set()  # a run no longer deploying: its mark went
             i = position[run]
-            d = result.order[i]
             shas = {result.sha(node) for node in result.commits[i]}
             for pr in result.prs[i]:
                 shas.update(prs.pr_shas(pr))
-            shas -= {s.lower() for s in (d.sha, *d.more_shas) if s}  # linked directly anyway
             return shas
 
-        return position, shipped
-    return (), lambda run: set()
+        def shipped(run: int) -> set[str]:
+            d = result.order[position[run]]
+            heads = {s.lower() for s in (d.sha, *d.more_shas) if s}
+            return everything(run) - heads  # heads are linked directly anyway
+
+        return _Computed(position, shipped, everything, marks)
+    return _Computed()

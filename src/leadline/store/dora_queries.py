@@ -57,6 +57,8 @@ class RunRow:
             repo=self.repo,
             service=self.service,
             run_id=self.run_id,
+            system=self.system,
+            pipeline=self.pipeline,
         )
 
 

@@ -12,10 +12,12 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection, Select, and_, or_, select, text
 
+from leadline.correlate.baseline import TRACKING_START
 from leadline.domain.parse import parse_line
 from leadline.domain.records import PipelineRun, RecordModel
 from leadline.errors import LineError
 from leadline.store import tables as t
+from leadline.store.baseline import marks_of
 from leadline.store.changelog import SEP
 from leadline.store.keyset import MAX_KEYS, chunk_size, keys_in, values_in
 from leadline.store.shipments import shipped_by
@@ -269,16 +271,21 @@ def load_neighbourhood(conn: Connection, keys: Sequence[str], unit: Unit) -> lis
         fetch(e, values_in(e.c.key7, chunk))
     run_pks = [pk for (table, pk) in data if table == t.pipeline_runs.name]
     shipped = shipped_by(conn, run_pks) if run_pks else {}
+    marks = marks_of(conn, run_pks) if run_pks else {}
     records: list[RecordModel] = []
     for (_table, pk), stored in sorted(data.items()):
         parsed = parse_line(stored, "<stored>", 0)
         if isinstance(parsed, LineError):
             continue
-        if isinstance(parsed, PipelineRun) and shipped.get(pk):
+        if isinstance(parsed, PipelineRun) and (shipped.get(pk) or pk in marks):
             # A deployment also carries what it shipped by ancestry (deployment_commits) in
-            # the extra field the linker reads for cd_completed only.
+            # the extra field the linker reads for cd_completed only, and a baseline
+            # deployment its tracking start (correlate/baseline.py).
             dumped = parsed.model_dump(mode="json")
-            dumped["shipped_shas"] = shipped[pk]
+            if shipped.get(pk):
+                dumped["shipped_shas"] = shipped[pk]
+            if pk in marks:
+                dumped[TRACKING_START] = marks[pk]
             parsed = PipelineRun.model_validate(dumped)
         records.append(parsed)
     return records

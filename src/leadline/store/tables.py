@@ -26,6 +26,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     true,
 )
 
@@ -316,9 +317,13 @@ timelines = Table(
     Column("times", LargeBinary, nullable=False),
     # JSON list: the record behind the start, then behind each stage (null where missing).
     Column("sources", Text, nullable=False),
+    # A baseline deployment shipped the change from before tracking began
+    # (correlate/baseline.py): reports leave it out or count it by the profile's switch.
+    Column("baseline", Boolean, nullable=False, server_default=false()),
     UniqueConstraint("set_id", "change_key"),
-    # Covering: a window's times are read from the index alone (store/timelines.read_matrix).
-    Index("ix_timelines_set_id_end_at_times", "set_id", "end_at", "times"),
+    # Covering: a window's times are read from the index alone (store/timelines.read_matrix),
+    # with or without the baseline changes (migration 0009).
+    Index("ix_timelines_window", "set_id", "end_at", "baseline", "times"),
 )
 
 
@@ -331,6 +336,21 @@ deployment_commits = Table(
     _parent("pipeline_run_id", "pipeline_runs"),
     Column("sha", Text, nullable=False),
     Column("sha7", String(7), nullable=False, index=True),
+)
+
+# The first deployment of each stream whose source has a partial history, with the tracking
+# start of its repository (correlate/baseline.py); refreshed with deployment_commits.
+baseline_deployments = Table(
+    "baseline_deployments",
+    metadata,
+    _id(),
+    Column(
+        "pipeline_run_id",
+        ForeignKey("pipeline_runs.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
+    Column("tracking_start", Micros, nullable=False),
 )
 
 # Watermarks of derived data other than timelines (name → last change_log seq reflected).

@@ -188,6 +188,7 @@ def _row(set_id: int, t: ChangeTimeline) -> dict[str, Any]:
         "sources": json.dumps(
             [t.start.source, *(None if h is None else h.source for h in t.stages)]
         ),
+        "baseline": t.baseline,
     }
 
 
@@ -213,28 +214,42 @@ _CONCAT = {
 }
 
 
-def read_matrix(
-    conn: Connection,
-    ts: TimelineSet,
-    start_us: int | None,
-    end_us: int | None,
-    with_keys: bool = False,
-) -> Matrix:
-    """The changes of ``ts`` that reached the last stage in ``[start_us, end_us)``.
-
-    Reads ``times`` through the DB-API cursor from the covering index ``(set_id, end_at,
-    times)``, without an ORDER BY; without ``with_keys`` the database concatenates the blobs
-    and numpy reads them in one ``frombuffer``.
-    """
+def _window(
+    ts: TimelineSet, start_us: int | None, end_us: int | None, baseline: bool | None
+) -> tuple[str, list[Any]]:
+    """The condition (and its parameters) for the finished changes of a window; ``baseline``
+    ``None``: all of them, else only those whose flag is ``baseline``."""
     where = ["set_id = ?", "end_at IS NOT NULL"]
-    params: list[int] = [ts.id]
+    params: list[Any] = [ts.id]
     if start_us is not None:
         where.append("end_at >= ?")
         params.append(start_us)
     if end_us is not None:
         where.append("end_at < ?")
         params.append(end_us)
-    condition = " AND ".join(where)
+    if baseline is not None:
+        where.append("baseline = ?")
+        params.append(baseline)
+    return " AND ".join(where), params
+
+
+def read_matrix(
+    conn: Connection,
+    ts: TimelineSet,
+    start_us: int | None,
+    end_us: int | None,
+    with_keys: bool = False,
+    *,
+    baseline: bool | None = None,
+) -> Matrix:
+    """The changes of ``ts`` that reached the last stage in ``[start_us, end_us)``
+    (``baseline=False``: leaving out the baseline changes; ``None``: all).
+
+    Reads ``times`` through the DB-API cursor from the covering index ``(set_id, end_at,
+    baseline, times)``, without an ORDER BY; without ``with_keys`` the database concatenates
+    the blobs and numpy reads them in one ``frombuffer``.
+    """
+    condition, params = _window(ts, start_us, end_us, baseline)
     keys: list[str] | None = None
     if with_keys:
         sql = f"SELECT change_key, times FROM timelines WHERE {condition}"
@@ -264,17 +279,42 @@ class StoredTimeline:
     start_at: int
     times: list[int | None]
     sources: list[str | None]
+    baseline: bool = False
 
 
 def read_one(conn: Connection, ts: TimelineSet, key: str) -> StoredTimeline | None:
     tl = timelines.c
     row = conn.execute(
-        select(tl.change_key, tl.times, tl.sources).where(tl.set_id == ts.id, tl.change_key == key)
+        select(tl.change_key, tl.times, tl.sources, tl.baseline).where(
+            tl.set_id == ts.id, tl.change_key == key
+        )
     ).first()
     if row is None:
         return None
     start_at, times = unpack_times(row.times)
-    return StoredTimeline(row.change_key, start_at, times, json.loads(row.sources))
+    sources = json.loads(row.sources)
+    return StoredTimeline(row.change_key, start_at, times, sources, bool(row.baseline))
+
+
+def count_baseline(
+    conn: Connection, ts: TimelineSet, start_us: int | None, end_us: int | None
+) -> int:
+    """How many baseline changes reached the last stage in ``[start_us, end_us)``."""
+    condition, params = _window(ts, start_us, end_us, True)
+    [(n,)] = fetch_all(conn, f"SELECT count(*) FROM timelines WHERE {condition}", params)
+    return int(n)
+
+
+def baseline_keys(conn: Connection, ts: TimelineSet, keys: Sequence[str]) -> set[str]:
+    """Which of ``keys`` are baseline changes."""
+    tl = timelines.c
+    found: set[str] = set()
+    for chunk in in_chunks(keys):
+        query = select(tl.change_key).where(
+            tl.set_id == ts.id, tl.baseline.is_(True), tl.change_key.in_(chunk)
+        )
+        found.update(str(k) for (k,) in conn.execute(query))
+    return found
 
 
 def count_in_flight(conn: Connection, ts: TimelineSet) -> int:

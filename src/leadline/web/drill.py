@@ -31,6 +31,7 @@ from leadline.web.params import (
 from leadline.web.render import html_errors, page
 
 PAGE_SIZE = 500
+BASELINE_SHOWN = 100  # baseline changes listed apart on the changes page, newest first
 WHICH: tuple[drilldown.Which, ...] = ("all", "samples", "missing")
 T = TypeVar("T")
 
@@ -121,10 +122,14 @@ def subject_router(kind: Kind) -> APIRouter:
         )
         rows, pager = paginate(report.items, offset, subject, "changes", view, stage=stage,
                                which=chosen if stage else None)  # fmt: skip
-        links = {c.key: change_path(subject, c.key) + view.query() for c in rows}
+        links = {
+            c.key: change_path(subject, c.key) + view.query()
+            for c in [*rows, *report.baseline[:BASELINE_SHOWN]]
+        }
         return page("changes.html", **navigation(engine, subject, view), page_name="changes",
                     report=report, rows=rows, pager=pager, stage=stage, which=chosen,
-                    links=links if report.explainable else {})  # fmt: skip
+                    links=links if report.explainable else {},
+                    shown=BASELINE_SHOWN)  # fmt: skip
 
     @sub.get("/{name:path}/changes/{key:path}")
     @html_errors

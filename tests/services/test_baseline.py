@@ -1,0 +1,257 @@
+"""Baseline deployments end to end (issue 16): a CD-run dataset, imported through the CLI,
+whose first known deployment ships two years of earlier commits. The baseline is left out
+of lead time and reported (counts exact), counted with ``deployments.baseline: include``,
+listed by the data-quality service — on SQLite and PostgreSQL.
+
+The history (``acme/svc``, one commit a month, each the parent of the next):
+
+    c0 2022-01-01 … c23 2023-12-01      two years before any run is known
+    c24 2024-01-15 11:00                exactly when D1 started (the tracking start)
+    c25 2024-01-20 00:00
+    D1 argo/deploy/1 started 2024-01-15 11:00, finished 12:00, head c24: ships c0…c24
+    D2 argo/deploy/2 finished 2024-01-25 00:00, head c25: ships c25
+
+Tickets: OLD-1 (commit c0, created 2021-12-31), NEW-1 (c24, created 2024-01-14), NEW-2 (c25,
+created 2024-01-19). With only CD runs known the tracking start is D1's start: c0…c23 are
+the baseline (24 commits); c24, committed exactly at the tracking start, is not.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+
+from leadline.domain.times import to_micros
+from leadline.profiles.loader import profile_from_data
+from leadline.services.baseline import baseline_deployments
+from leadline.services.leadtime import Window, lead_time
+
+DAY = 86_400
+
+
+def _sha(i: int) -> str:
+    return f"{i + 1:04x}" + "ab" * 18
+
+
+def _month(i: int) -> str:
+    return f"{2022 + i // 12}-{i % 12 + 1:02d}-01T00:00:00Z"
+
+
+COMMIT_TIMES = [_month(i) for i in range(24)] + ["2024-01-15T11:00:00Z", "2024-01-20T00:00:00Z"]
+TICKETS = {0: ("OLD-1", "2021-12-31T00:00:00Z"), 24: ("NEW-1", "2024-01-14T00:00:00Z"),
+           25: ("NEW-2", "2024-01-19T00:00:00Z")}  # fmt: skip
+
+
+def records(ci_from: str | None = None) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for i, at in enumerate(COMMIT_TIMES):
+        key = TICKETS.get(i, ("", ""))[0]
+        out.append({"kind": "commit", "repo": "acme/svc", "sha": _sha(i), "committed_at": at,
+                    "message": f"{key}: change {i}".strip(": "),
+                    "parents": [_sha(i - 1)] if i else []})  # fmt: skip
+    for key, created in TICKETS.values():
+        out.append({"kind": "issue", "key": key, "project": key.split("-")[0],
+                    "created_at": created})  # fmt: skip
+    for run, head, started, finished in [
+        ("1", _sha(24), "2024-01-15T11:00:00Z", "2024-01-15T12:00:00Z"),
+        ("2", _sha(25), None, "2024-01-25T00:00:00Z"),
+    ]:
+        out.append({"kind": "pipeline_run", "system": "argo", "pipeline": "deploy",
+                    "run_id": run, "type": "cd", "status": "success", "started_at": started,
+                    "finished_at": finished, "environment": "production", "repo": "acme/svc",
+                    "commit_sha": head})  # fmt: skip
+    if ci_from is not None:  # a CI run known from earlier moves the tracking start
+        out.append({"kind": "pipeline_run", "system": "gha", "pipeline": "ci", "run_id": "9",
+                    "type": "ci", "status": "failure", "started_at": ci_from,
+                    "finished_at": ci_from.replace(":00:00Z", ":10:00Z"), "repo": "acme/svc",
+                    "commit_sha": _sha(17)})  # fmt: skip
+    return out
+
+
+def profile(baseline: str, lead: str = "stages") -> Any:
+    return profile_from_data({
+        "name": f"svc {baseline} {lead}",
+        "stages": [{"name": "Coding", "event": "commit"},
+                   {"name": "Deployed", "event": "cd_completed", "environments": ["production"]}],
+        "deployments": {"baseline": baseline},
+        "dora": {"deployments": {"source": "cd", "environments": ["production"]},
+                 "failures": {"source": "incidents"}, "lead_time": lead},
+    }, "test")  # fmt: skip
+
+
+WINDOW = Window(datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 2, 1, tzinfo=UTC))
+
+
+def ts(text: str) -> int:
+    return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp())
+
+
+@pytest.fixture
+def loaded(engine: Engine, run_cli: Any, tmp_path: Path) -> Engine:
+    path = tmp_path / "cd.ndjson"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records()))
+    assert run_cli("import", str(path)).code == 0
+    return engine
+
+
+def test_the_baseline_change_is_left_out_of_lead_time_and_reported(loaded: Engine) -> None:
+    out = lead_time(loaded, profile("exclude"), "mean", WINDOW)
+    # NEW-1: created 01-14 00:00 → c24 01-15 11:00 (35 h) → D1 12:00 (1 h);
+    # NEW-2: created 01-19 → c25 01-20 (1 d) → D2 01-25 (5 d).
+    assert out["changes"] == 2
+    assert [s["seconds"] for s in out["stages"]] == [(126_000 + 86_400) / 2, (3_600 + 432_000) / 2]
+    assert out["total_seconds"] == 324_000.0
+    assert out["baseline"] == {"changes": 1, "included": False}
+
+
+def test_the_switch_includes_the_baseline_without_a_rebuild(loaded: Engine) -> None:
+    lead_time(loaded, profile("exclude"), "mean", WINDOW)
+    out = lead_time(loaded, profile("include"), "mean", WINDOW, build=False)
+    # OLD-1: created 2021-12-31 → c0 2022-01-01 (1 d) → D1 2024-01-15 12:00 (744.5 d).
+    assert out["changes"] == 3
+    assert [s["seconds"] for s in out["stages"]] == [
+        (126_000 + 86_400 + 86_400) / 3, (3_600 + 432_000 + 744.5 * DAY) / 3
+    ]  # fmt: skip
+    assert out["total_seconds"] == 99_600.0 + 21_586_800.0
+    assert out["baseline"] == {"changes": 1, "included": True}
+
+
+@pytest.mark.parametrize("baseline", ["exclude", "include"])
+def test_commit_lead_time_leaves_out_the_two_years(loaded: Engine, baseline: str) -> None:
+    from leadline.services.dora import dora
+
+    report = dora(loaded, profile(baseline, "commits"), WINDOW, "week", "mean")
+    lead = report["lead_time_for_changes"]
+    d1, d2 = ts("2024-01-15T12:00:00Z"), ts("2024-01-25T00:00:00Z")
+    counted = [d1 - ts(COMMIT_TIMES[24]), d2 - ts(COMMIT_TIMES[25])]  # 3 600 s and 5 days
+    if baseline == "include":
+        counted += [d1 - ts(at) for at in COMMIT_TIMES[:24]]
+    assert lead["changes"] == len(counted) == (2 if baseline == "exclude" else 26)
+    assert lead["total_seconds"] == pytest.approx(sum(counted) / len(counted), abs=1e-6)
+    assert lead["baseline"] == {"changes": 24, "included": baseline == "include"}
+
+
+def test_the_data_quality_check_lists_the_baseline_deployment(loaded: Engine) -> None:
+    count, examples = baseline_deployments(loaded, profile("exclude"), WINDOW)
+    assert count == 1
+    [d1] = examples
+    assert (d1.id, d1.repo, d1.service) == ("argo/deploy/1", "acme/svc", None)
+    assert (d1.at_us, d1.tracking_start_us) == (
+        to_micros(datetime(2024, 1, 15, 12, tzinfo=UTC)),
+        to_micros(datetime(2024, 1, 15, 11, tzinfo=UTC)),
+    )
+    assert d1.baseline_commits == 24  # c0…c23; c24 is exactly at the tracking start
+    # Outside the window, or out of the scope: nothing.
+    assert baseline_deployments(loaded, profile("exclude"), (0, d1.at_us)) == (0, [])
+    other = profile_from_data({"name": "o", "scope": {"repos": ["acme/other"]},
+                               "stages": [{"name": "c", "event": "commit"}]}, "o")  # fmt: skip
+    assert baseline_deployments(loaded, other.scope, None, build=False) == (0, [])
+
+
+def test_a_ci_run_known_from_earlier_keeps_what_came_after_it(
+    engine: Engine, run_cli: Any, tmp_path: Path
+) -> None:
+    """A CI run started 2023-07-01 00:00 moves the tracking start there: c0…c17 (2022-01 …
+    2023-06) stay baseline; c18, committed exactly then, and c19…c23 are counted."""
+    path = tmp_path / "ci.ndjson"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records("2023-07-01T00:00:00Z")))
+    assert run_cli("import", str(path)).code == 0
+    from leadline.services.dora import dora
+
+    lead = dora(engine, profile("exclude", "commits"), WINDOW, "week", "mean")
+    assert lead["lead_time_for_changes"]["baseline"] == {"changes": 18, "included": False}
+    assert lead["lead_time_for_changes"]["changes"] == 8
+    count, [d1] = baseline_deployments(engine, profile("exclude"), None)
+    assert (count, d1.baseline_commits) == (1, 18)
+    # OLD-1's first commit (2022-01) still predates tracking.
+    assert lead_time(engine, profile("exclude"), "mean", WINDOW)["baseline"]["changes"] == 1
+
+
+def test_tracking_from_the_start_means_no_baseline(
+    engine: Engine, run_cli: Any, tmp_path: Path
+) -> None:
+    """A CI run before the first commit: nothing predates tracking, nothing is left out."""
+    path = tmp_path / "all.ndjson"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records("2021-12-01T00:00:00Z")))
+    assert run_cli("import", str(path)).code == 0
+    out = lead_time(engine, profile("exclude"), "mean", WINDOW)
+    assert (out["changes"], out["baseline"]) == (3, {"changes": 0, "included": False})
+    assert baseline_deployments(engine, profile("exclude"), None) == (0, [])
+
+
+def test_the_cli_says_what_it_left_out(loaded: Engine, run_cli: Any, tmp_path: Path) -> None:
+    path = tmp_path / "p.json"
+    data = {"name": "svc", "stages": [{"name": "Coding", "event": "commit"},
+            {"name": "Deployed", "event": "cd_completed"}]}  # fmt: skip
+    path.write_text(json.dumps(data))
+    result = run_cli("lead-time", "--profile", str(path), "--from", "2024-01-01",
+                     "--to", "2024-02-01")  # fmt: skip
+    assert result.code == 0, result.err
+    assert (
+        "\n1 change baseline (before tracking began) left out "
+        "(deployments.baseline: include counts them)\n"
+    ) in result.out
+    explained = run_cli("lead-time", "--profile", str(path), "--change", "OLD-1")
+    assert "baseline (before tracking began)" in explained.out
+
+
+def test_an_earlier_run_arriving_later_rebuilds_the_flag(
+    loaded: Engine, run_cli: Any, tmp_path: Path
+) -> None:
+    """Incremental: the tracking start moves when an older CI run is imported, and the
+    changes D1 shipped are rebuilt (OLD-1 is counted from then on)."""
+    assert lead_time(loaded, profile("exclude"), "mean", WINDOW)["baseline"]["changes"] == 1
+    older = [r for r in records("2021-12-01T00:00:00Z") if r.get("run_id") == "9"]
+    path = tmp_path / "older.ndjson"
+    path.write_text(json.dumps(older[0]) + "\n")
+    assert run_cli("import", str(path)).code == 0
+    out = lead_time(loaded, profile("exclude"), "mean", WINDOW)
+    assert (out["changes"], out["baseline"]["changes"]) == (3, 0)
+
+
+def test_leadline_git_tags_have_no_baseline(engine: Engine, tmp_path: Path) -> None:
+    """Tags are a complete history: a first tag two years after the first commit is a real
+    first release, and every commit it ships counts (the `git tag --contains` oracle)."""
+    from leadline.services.gitrepo import git_report
+    from tests.gitbuild import GitRepo, at
+
+    g = GitRepo.create(tmp_path / "old")
+    for day in (0, 365, 700):
+        g.commit(f"day {day}", at(day))
+    head = g.commit("release work", at(729))
+    g.tag("v1.0", head, at(730))
+    start, end = at(700), at(760)
+    _, report = git_report(engine, str(g.path), window=Window(start, end), stat="median")
+    lead = report["lead_time_for_changes"]
+    deployments, median, counted = g.expected(start, end)
+    assert (deployments, counted) == (1, 4)
+    assert lead["changes"] == counted and lead["total_seconds"] == median
+    assert median == (365 + 30) / 2 * DAY  # commits 730, 365, 30 and 1 days before the tag
+    assert lead["baseline"] == {"changes": 0, "included": False}
+
+
+def test_a_first_deployment_that_turns_out_failed_hands_the_mark_on(
+    loaded: Engine, run_cli: Any, tmp_path: Path
+) -> None:
+    """D1 re-reported as failed: D2 becomes the stream's first deployment and ships c0…c24.
+    The tracking start stays D1's start (a failed run is still a run): OLD-1 is baseline,
+    NEW-1 (committed exactly then) and NEW-2 count, both deployed by D2."""
+    assert baseline_deployments(loaded, profile("exclude"), None)[1][0].id == "argo/deploy/1"
+    failed = next(r for r in records() if r.get("run_id") == "1") | {"status": "failure"}
+    path = tmp_path / "failed.ndjson"
+    path.write_text(json.dumps(failed) + "\n")
+    assert run_cli("import", str(path)).code == 0
+    out = lead_time(loaded, profile("exclude"), "mean", WINDOW)
+    d2 = ts("2024-01-25T00:00:00Z")
+    assert (out["changes"], out["baseline"]["changes"]) == (2, 1)
+    assert (
+        out["stages"][1]["seconds"]
+        == ((d2 - ts(COMMIT_TIMES[24])) + (d2 - ts(COMMIT_TIMES[25]))) / 2
+    )
+    count, [mark] = baseline_deployments(loaded, profile("exclude"), None)
+    assert (count, mark.id, mark.baseline_commits) == (1, "argo/deploy/2", 24)
