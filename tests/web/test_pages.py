@@ -235,3 +235,27 @@ def test_counts_of_one_are_singular(client: TestClient, org: Engine) -> None:
     assert "(1 day, to exclusive)" in one_day
     for text in (html, one_day):
         assert not WRONG_PLURAL.search(text), WRONG_PLURAL.search(text)
+
+
+def test_each_figure_shows_its_interval_and_a_few_samples_warning(
+    client: TestClient, org: Engine
+) -> None:
+    """The overview's 95 % interval and "few samples" are the report's own (the JSON's
+    ``interval`` and ``few_samples``), written in the figure's unit."""
+    expected = report(org, "Acme")
+    page = get(client, f"/c/Acme?{WINDOW}")
+    cfr = expected["change_failure_rate"]
+    facts = {
+        dt.text: dd.text
+        for dt, dd in zip(
+            page.by_id["change_failure_rate"].find_all("dt"),
+            page.by_id["change_failure_rate"].find_all("dd"),
+            strict=True,
+        )
+    }
+    low, high = cfr["interval"]["low"] * 100, cfr["interval"]["high"] * 100
+    assert facts["95 % interval"] == f"{low:.1f} % – {high:.1f} %"
+    assert ("Samples" in facts) == cfr["few_samples"]
+    df = expected["deployment_frequency"]
+    shown = page.by_id["deployment_frequency"].text
+    assert f"{df['interval']['low']:.3g}/day – {df['interval']['high']:.3g}/day" in shown

@@ -103,6 +103,10 @@ SECTIONS = {  # widget key → the report's section and how its figure reads
     "mean_time_to_restore": ("mean_time_to_restore", fmt.duration),
 }
 
+BOUNDS: dict[str, Callable[[float], str]] = {  # one unit for both ends of an interval
+    "deployment_frequency": lambda v: f"{v:.3g}/day",
+}
+
 
 def widgets(subject: Subject, view: View, report: dict[str, Any]) -> list[Widget]:
     """The four DORA widgets; each number links to the records behind it, each bar to the
@@ -122,11 +126,25 @@ def widgets(subject: Subject, view: View, report: dict[str, Any]) -> list[Widget
         card.reason = report[name].get("reason")
         if card.reason is not None:
             card.value = fmt.NO_DATA
+        card.facts.extend(_uncertainty(report[name], BOUNDS.get(card.key, shown), card.href))
         if comparison is not None:
             section = comparison[name]
             card.versus = fmt.versus(section, shown(section["previous"]))
             card.verdict = section["verdict"]
     return cards
+
+
+def _uncertainty(section: dict[str, Any], shown: Callable[[float], str], href: str) -> list[Fact]:
+    """A figure's 95 % interval and, under 10 samples, the warning to read it with care (the
+    same as the CLI table and the JSON: ``interval``, ``few_samples``); both link to the
+    records behind the figure, like every number on the page."""
+    found = section.get("interval")
+    if not found:
+        return []
+    facts = [Fact("95 % interval", f"{shown(found['low'])} – {shown(found['high'])}", href)]
+    if section.get("few_samples"):
+        facts.append(Fact("Samples", "fewer than 10: read with care", href))
+    return facts
 
 
 def _frequency(
