@@ -60,6 +60,12 @@ def test_dora_figures_per_profile_equal_the_api(
     assert samples[f"leadline_dora_time_to_restore_seconds{{{label}}}"] == restore
     band = f'leadline_dora_band{{{label},metric="deployment_frequency",band="{df["band"]}"}}'
     assert samples[band] == 1
+    for section in ("deployment_frequency", "change_failure_rate"):
+        for bound in ("low", "high"):
+            name = f'leadline_dora_interval{{{label},metric="{section}",bound="{bound}"}}'
+            assert samples[name] == api[section]["interval"][bound]
+        few = samples[f'leadline_dora_few_samples{{{label},metric="{section}"}}']
+        assert few == int(api[section]["few_samples"])
     assert not any('profile="plain"' in name for name in samples)
     assert samples['leadline_records{kind="pipeline_run"}'] > 0
     bad = client.get("/metrics", params={"from": "soon"}, headers=auth(keys["read"]))

@@ -10,7 +10,9 @@
   statistic), ``leadline_dora_change_failure_rate`` (a fraction),
   ``leadline_dora_time_to_restore_seconds`` (mean) and ``leadline_dora_band{metric,band}`` = 1.
   A figure that does not exist (no incidents resolved: no restore time) is left out, as
-  Prometheus expects, rather than written as 0.
+  Prometheus expects, rather than written as 0. Each figure's 95 % interval is
+  ``leadline_dora_interval{profile,metric,bound="low"|"high"}`` (in the figure's unit) and
+  ``leadline_dora_few_samples{profile,metric}`` is 1 when it rests on fewer than 10 samples.
 """
 
 from __future__ import annotations
@@ -72,6 +74,16 @@ def exposition(engine: Engine, window: Window | None = None) -> str:
              for name, report in reports for section in BANDED
              if report[section].get("band")]  # fmt: skip
     _family(lines, "leadline_dora_band", "The DORA band of each metric (value 1).", bands)
+    bounds = [([{"profile": name, "metric": section, "bound": bound},
+                report[section]["interval"][bound]])
+              for name, report in reports for section in BANDED
+              if report[section].get("interval") for bound in ("low", "high")]  # fmt: skip
+    _family(lines, "leadline_dora_interval", "The 95 % interval of each figure.", bounds)
+    few = [([{"profile": name, "metric": section}, int(bool(report[section]["few_samples"]))])
+           for name, report in reports for section in BANDED
+           if report[section].get("interval")]  # fmt: skip
+    _family(lines, "leadline_dora_few_samples",
+            "1 when the figure rests on fewer than 10 samples.", few)  # fmt: skip
     return "\n".join(lines) + "\n"
 
 
