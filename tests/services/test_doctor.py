@@ -83,7 +83,8 @@ def test_every_count_is_the_hand_computed_one(loaded: Any) -> None:
     result = loaded("doctor", "--profile", str(PROFILE), *WINDOW, "--format", "json")
     assert result.code == 0, result.err
     report = json.loads(result.out)
-    assert report["window"] == {"from": "2024-03-01T00:00:00Z", "to": "2024-04-01T00:00:00Z"}
+    assert report["window"] == {"from": "2024-03-01T00:00:00Z", "to": "2024-04-01T00:00:00Z",
+                                "days": 31.0}  # fmt: skip
     assert report["subject"] == {"profile": "Doctor"}
     assert found_records(report) == EXPECTED
     for check in report["checks"]:

@@ -200,8 +200,7 @@ class QualityCheck(_Open):
 class QualityReport(_Open):
     """``leadline doctor --format json``."""
 
-    window: dict[str, str] = Field(examples=[{"from": "2024-01-01T00:00:00Z",
-                                              "to": "2024-04-01T00:00:00Z"}])  # fmt: skip
+    window: ReportWindow
     subject: dict[str, str] = Field(examples=[{"collection": "Payments", "profile": "Team"}])
     checks: list[QualityCheck]
     as_of: AsOf | None = None

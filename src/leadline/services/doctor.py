@@ -30,6 +30,7 @@ from sqlalchemy import Connection, Engine
 
 from leadline.correlate.ancestry import Deployment, Shipments
 from leadline.domain.times import format_time, from_micros, to_micros
+from leadline.metrics.series import window_json
 from leadline.profiles.models import Profile
 from leadline.services import dora as d
 from leadline.services.leadtime import Window, as_of, ready_set
@@ -147,7 +148,7 @@ class Report:
 
     def to_json(self) -> dict[str, Any]:
         out = {
-            "window": {"from": _time(self.start), "to": _time(self.end)},
+            "window": window_json(self.start, self.end),
             "subject": self.subject.to_json(),
             "checks": [_check_json(check, outcome) for check, outcome in self.checks],
         }
