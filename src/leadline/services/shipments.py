@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine
 
 from leadline.correlate.ancestry import Deployment, ship_ids
 from leadline.correlate.baseline import baseline_marks
+from leadline.services.dora_filters import DEPLOY_TYPES
 from leadline.store import baseline as marks_store
 from leadline.store import changelog
 from leadline.store import dora_queries as q
@@ -28,7 +29,6 @@ from leadline.store import shipments as store
 from leadline.store.db import reading, writing
 from leadline.store.mapping import sha7
 
-DEPLOY_TYPES = ("cd", "ci_cd")
 # Statuses of runs that did not (or not yet) deploy anything. Every other status — success,
 # or a custom one a profile's cd_completed stage names — ships by ancestry; the stage's own
 # ``statuses`` filter still decides whether the run counts.
