@@ -10,12 +10,17 @@ are built, and the error pages (404, 422). Any violation fails with the rule, it
 elements (CSS selectors) and the page's URL.
 
 axe-core is not vendored: ``scripts/check`` installs its pinned version into ``.cache/axe``
-(``LEADLINE_TEST_AXE`` names another ``axe.min.js``); without it these tests are skipped and
-say how to install it, as they are without Chromium.
+(``LEADLINE_TEST_AXE`` names another ``axe.min.js``); without it the axe tests are skipped
+and say how to install it, as they are without Chromium.
+
+By keyboard, on the same demo server: Tab reaches every control and
+link of the overview in the order they are seen, each with a visible focus ring, and the
+picker works by keyboard alone without navigating before "Show".
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 from collections.abc import Iterator
@@ -24,6 +29,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+
 from leadline.errors import NotReady
 from leadline.web.render import building_page
 from tests.conftest import fresh_db_url
@@ -35,13 +41,6 @@ AXE = Path(
 )
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
-if not AXE.exists():
-    pytest.skip(
-        f"no axe-core at {AXE}: `bash scripts/check` installs it (npm install --no-save "
-        "--prefix .cache/axe axe-core@VERSION, the version pinned there); "
-        "LEADLINE_TEST_AXE names another axe.min.js",
-        allow_module_level=True,
-    )
 pytestmark = pytest.mark.slow
 
 # Each kind of page, from its path (and query); the walk opens the first two of each.
@@ -88,6 +87,17 @@ def browser() -> Iterator[Any]:
         yield chromium
 
 
+@pytest.fixture
+def axe() -> Path:
+    if not AXE.exists():
+        pytest.skip(
+            f"no axe-core at {AXE}: `bash scripts/check` installs it (npm install --no-save "
+            "--prefix .cache/axe axe-core@VERSION, the version pinned there); "
+            "LEADLINE_TEST_AXE names another axe.min.js"
+        )
+    return AXE
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``leadline demo --serve``, once for the module."""
@@ -97,11 +107,11 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base
 
 
-def new_context(browser: Any, viewport: dict[str, int]) -> Any:
+def new_context(browser: Any, viewport: dict[str, int], axe: Path) -> Any:
     """A context that loads axe into every page (an init script: the pages' policy allows no
     inline script, and needs not be loosened for it)."""
     context = browser.new_context(viewport=viewport, is_mobile=viewport == PHONE)
-    context.add_init_script(path=str(AXE))
+    context.add_init_script(path=str(axe))
     return context
 
 
@@ -132,8 +142,8 @@ def axe_on_building_page(page: Any, base: str) -> list[str]:
     the server's origin, so that it gets the real stylesheet."""
     html = bytes(building_page(NotReady("Acme", 12_000, 73_000)).body)
     url = f"{base}/c/Acme/building-page"
-    page.route(url, lambda route: route.fulfill(status=202, body=html,
-                                                content_type="text/html; charset=utf-8"))  # fmt: skip
+    kind = "text/html; charset=utf-8"
+    page.route(url, lambda route: route.fulfill(status=202, body=html, content_type=kind))
     page.goto(url)
     assert page.locator("#message").inner_text().startswith("The figures of profile")
     return axe_violations(page)
@@ -141,12 +151,12 @@ def axe_on_building_page(page: Any, base: str) -> list[str]:
 
 @pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["laptop", "phone"])
 def test_axe_finds_nothing_on_any_page(
-    browser: Any, demo: str, viewport: dict[str, int], tmp_path: Path
+    browser: Any, demo: str, viewport: dict[str, int], tmp_path: Path, axe: Path
 ) -> None:
-    context = new_context(browser, viewport)
+    context = new_context(browser, viewport, axe)
     page = context.new_page()
     opened = walk(page, demo)
-    assert WALKED <= set(opened), f"the walk missed some kinds of page: {sorted(opened)}"
+    assert set(opened) >= WALKED, f"the walk missed some kinds of page: {sorted(opened)}"
     urls = [u for kind in sorted(opened) for u in opened[kind]]
     acme = f"{demo}/c/Acme"
     urls += [f"{acme}/{d}" for d in DRILLS]  # every drill-down, whatever the walk met first
@@ -167,10 +177,117 @@ def test_axe_finds_nothing_on_any_page(
     context.close()
     with fresh_db_url(tmp_path) as url, serving(url, "serve", "--no-access-log",
                                                 log=tmp_path / "empty.log") as empty:  # fmt: skip
-        context = new_context(browser, viewport)
+        context = new_context(browser, viewport, axe)
         page = context.new_page()
         page.goto(empty + "/")
         assert page.locator("h1").inner_text() == "No collections yet"
         violations += axe_violations(page)
         context.close()
     assert not violations, "axe found:\n" + "\n".join(violations)
+
+
+# Every element Tab should stop at, in document order: visible (a closed <details> hides its
+# contents) and not taken out of the tab order.
+FOCUSABLE = """() => [...document.querySelectorAll(
+    'a[href], button, input, select, textarea, summary, [tabindex]')]
+  .filter(e => e.tabIndex >= 0 && !e.disabled
+               && e.checkVisibility({contentVisibilityAuto: true, visibilityProperty: true}))
+  .map((e, i) => { e.dataset.stop = i; return i; })"""
+# Where the focus is: its stop, its box, its card (the block read as one), its focus ring.
+FOCUSED = """() => {
+  const e = document.activeElement;
+  if (!e || e === document.body || e.dataset.stop === undefined) return null;
+  const box = e.getBoundingClientRect(), style = getComputedStyle(e);
+  const card = e.closest('.card, .top, .heading, .foot') || document.body;
+  const c = card.getBoundingClientRect();
+  return {stop: Number(e.dataset.stop), top: box.top + scrollY, left: box.left,
+          bottom: box.bottom + scrollY,
+          card: [c.top + scrollY, c.left], name: e.tagName + ' ' + (e.id || e.textContent.trim()),
+          ring: (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0)
+                || style.boxShadow !== 'none'};
+}"""
+
+
+def tab_through(page: Any) -> list[dict[str, Any]]:
+    """Press Tab from the top until the focus leaves the page; each stop once (a date field
+    takes a Tab for each of its parts)."""
+    page.locator("body").focus()
+    stops: list[dict[str, Any]] = []
+    for _ in range(400):
+        page.keyboard.press("Tab")
+        now = page.evaluate(FOCUSED)
+        if now is None:
+            break
+        if not stops or stops[-1]["stop"] != now["stop"]:
+            stops.append(now)
+    return stops
+
+
+def read_after(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Is ``b`` seen after ``a``: in the same card, to its right on the same line (their
+    boxes overlap vertically) or below it; in another card, one below or to the right of
+    ``a``'s (cards are read row by row)."""
+    if a["card"] != b["card"]:
+        return tuple(b["card"]) > tuple(a["card"])
+    same_line = a["top"] < b["bottom"] and b["top"] < a["bottom"]
+    return b["left"] > a["left"] if same_line else b["top"] > a["top"]
+
+
+def test_tab_reaches_everything_on_the_overview_in_order_with_a_ring(
+    browser: Any, demo: str
+) -> None:
+    context = browser.new_context(viewport=LAPTOP)
+    page = context.new_page()
+    page.goto(demo + "/c/Acme")
+    expected = page.evaluate(FOCUSABLE)
+    stops = tab_through(page)
+    reached = [s["stop"] for s in stops]
+    assert reached == expected, f"Tab skips or reorders controls: {[s['name'] for s in stops]}"
+    names = [s["name"] for s in stops]
+    assert names[0] == "A Skip to the content" and "SELECT subject" in names
+    assert any(n.startswith("SUMMARY") for n in names)  # the charts' tables
+    assert not [s["name"] for s in stops if not s["ring"]], "focus not visible"
+    out_of_order = [
+        (a["name"], b["name"]) for a, b in itertools.pairwise(stops) if not read_after(a, b)
+    ]
+    assert not out_of_order, f"Tab goes back up the page: {out_of_order}"
+    # A chart's table opens from the keyboard; its links then take their turn.
+    summary = page.locator("#lead_time summary")
+    summary.focus()
+    page.keyboard.press("Enter")
+    rows = page.locator("#lead_time details tbody tr")
+    assert rows.count() >= 12 and rows.first.locator("a").first.is_visible()
+    context.close()
+
+
+def test_the_picker_by_keyboard_alone(browser: Any, demo: str) -> None:
+    """Arrow keys change a select and nothing else: the page stays until "Show"."""
+    context = browser.new_context(viewport=LAPTOP, locale="en-US")
+    page = context.new_page()
+    page.goto(demo + "/c/Acme")
+    start = page.url
+    page.locator("#subject").focus()
+    page.keyboard.press("ArrowDown")
+    chosen = page.eval_on_selector("#subject", "s => s.selectedOptions[0].textContent.trim()")
+    assert chosen != "Acme"
+    page.locator("#interval").focus()
+    page.keyboard.press("ArrowDown")  # week → month
+    page.locator("#from").focus()
+    page.keyboard.type("09012026")  # mm dd yyyy, the en-US order of the date field
+    page.wait_for_timeout(500)
+    assert page.url == start, "a select navigated by itself"
+    for _ in range(12):
+        if page.evaluate("document.activeElement.id") == "show":
+            break
+        page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/c/**interval=month**")
+    assert page.locator("#title").inner_text() == chosen
+    assert "from=2026-09-01" in page.url
+    # A preset range, by keyboard too.
+    before = page.url
+    page.locator(".presets a", has_text="30 days").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: url != before)
+    assert "from=2026-09-01" not in page.url and page.locator("#title").inner_text() == chosen
+    context.close()
