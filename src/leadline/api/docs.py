@@ -33,7 +33,8 @@ TYPES = {
 }
 SERVED = frozenset(
     {"swagger-ui-bundle.js", "swagger-ui.css", "swagger-a11y.css", "swagger-init.js",
-     "favicon-32x32.png", "swagger-ui-LICENSE", "swagger-ui-NOTICE", "swagger-ui-bundle.js.LICENSE.txt"}
+     "favicon-32x32.png", "swagger-ui-LICENSE", "swagger-ui-NOTICE",
+     "swagger-ui-bundle.js.LICENSE.txt"}
 )  # fmt: skip
 PAGE = """<!doctype html>
 <html lang="en">
