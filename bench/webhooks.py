@@ -1,11 +1,17 @@
-"""Signed GitHub deliveries per second sustained by a real `leadline serve` (a real socket).
+"""Authenticated webhook deliveries per second sustained by a real `leadline serve` (a real
+socket), per source.
 
-    python bench/webhooks.py [N] [--connections 32] [--pg URL] [--no-access-log]
+    python bench/webhooks.py [N] [--source github,azure-devops,…|all] [--connections 32]
+                             [--pg URL] [--no-access-log] [--workers 1]
 
-Starts `leadline serve` on 127.0.0.1 with a fresh database (a SQLite file, or a fresh schema
-on PostgreSQL with --pg), sends N signed `pull_request` deliveries (each a distinct PR, made
-from the real fixture) over C concurrent keep-alive connections, then checks that every
-acknowledged delivery is stored, raw and as a pull request: nothing lost.
+For each source (default ``github``; the list is ``bench/webhook_sources.py``), starts
+`leadline serve` on 127.0.0.1 with a fresh database (a SQLite file, or a fresh schema on
+PostgreSQL with --pg) and every source's secret in its environment, sends N deliveries (each a
+new record and a new delivery id, made from the source's real fixture and authenticated as
+the tool does) over C concurrent keep-alive connections, then checks that every acknowledged
+delivery is stored, raw and in the source's record table: nothing lost. Prints one row per
+source, with its throughput as a ratio of GitHub's in the same run when github is among the
+sources. Exits 1 when a delivery was lost or refused.
 
 The load generator is a lean asyncio client writing pre-built requests (signature computed
 up front), like `wrk`: on a 2-core machine a heavy client would steal the server's CPU and
@@ -16,53 +22,30 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import copy
-import hashlib
-import hmac
-import json
 import os
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 from sqlalchemy import create_engine, func, select, text
+from webhook_sources import Source, deliveries, environment, parse_names, wire
 
-from leadline.store.tables import pull_requests, raw_events
-
-FIXTURE = (
-    Path(__file__).parents[1] / "tests/fixtures/github/derived/pull_request.closed.merged.json"
-)
-SECRET = "bench-secret"
+from leadline.store.tables import raw_events
 
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def requests(n: int, port: int) -> list[bytes]:
-    """N complete HTTP/1.1 requests, each a signed delivery of a distinct pull request."""
-    base = json.loads(FIXTURE.read_text())
-    out = []
-    for i in range(n):
-        payload = copy.deepcopy(base)
-        payload["number"] = payload["pull_request"]["number"] = 1000 + i
-        body = json.dumps(payload).encode()
-        sig = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
-        head = (
-            f"POST /v1/webhooks/github HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-            f"X-GitHub-Event: pull_request\r\nX-GitHub-Delivery: d-{i}\r\n"
-            f"X-Hub-Signature-256: {sig}\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n"
-        )
-        out.append(head.encode() + body)
-    return out
 
 
 async def _connection(port: int, work: list[bytes], next_i: list[int], codes: list[int],
@@ -97,7 +80,7 @@ async def _drive(port: int, work: list[bytes], connections: int) -> tuple[list[i
 
 
 def _start(db: str, port: int, access_log: bool, workers: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "LEADLINE_GITHUB_WEBHOOK_SECRET": SECRET}
+    env = {**os.environ, **environment()}
     cmd = [sys.executable, "-m", "leadline", "--db", db, "serve", "--port", str(port),
            "--workers", str(workers)]  # fmt: skip
     if not access_log:
@@ -113,15 +96,66 @@ def _start(db: str, port: int, access_log: bool, workers: int) -> subprocess.Pop
     raise SystemExit("leadline serve did not start")
 
 
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    """Stop the server and wait for its children (the refresher) to end too: uvicorn re-raises
+    the SIGTERM it handled, so the server dies before stopping its refresher, which ends by
+    itself about a second later; until then it can open the database, and would re-create a
+    removed SQLite file."""
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    server.terminate()
+    server.wait(timeout=60)
+    deadline = time.monotonic() + 30
+    for pid in map(int, children):
+        while _running(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if _running(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` exists and has not exited (a zombie has)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
 def _cpu(pid: int) -> float:
     """User + system CPU seconds of a process (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def run(db: str, label: str, n: int, connections: int, access_log: bool, workers: int = 1) -> None:
+@dataclass(frozen=True)
+class Row:
+    """One source's run: N deliveries in ``seconds``; what was answered and what was stored."""
+
+    source: str
+    n: int
+    seconds: float
+    p50: float
+    p99: float
+    server_cpu: float
+    client_cpu: float
+    acknowledged: int  # 200 or 202
+    refused: int  # any other answer
+    raw: int
+    records: int
+
+    @property
+    def rate(self) -> float:
+        return self.n / self.seconds
+
+    @property
+    def lost(self) -> int:
+        return self.acknowledged - min(self.raw, self.records)
+
+
+def run(db: str, source: Source, n: int, connections: int, access_log: bool,
+        workers: int) -> Row:  # fmt: skip
+    """N deliveries of ``source`` to a new server on the empty database ``db``."""
     port = free_port()
-    work = requests(n, port)
+    work = [wire(delivery, port) for delivery in deliveries(source, n)]
     server = _start(db, port, access_log, workers)
     try:
         cpu0, client0 = _cpu(server.pid), time.process_time()
@@ -130,48 +164,115 @@ def run(db: str, label: str, n: int, connections: int, access_log: bool, workers
         seconds = time.perf_counter() - started
         server_cpu, client_cpu = _cpu(server.pid) - cpu0, time.process_time() - client0
     finally:
-        server.terminate()
-        server.wait(timeout=60)
+        _stop(server)
     engine = create_engine(db)
     with engine.connect() as conn:
-        raw = conn.execute(select(func.count()).select_from(raw_events)).scalar_one()
-        prs = conn.execute(select(func.count()).select_from(pull_requests)).scalar_one()
+        raw = conn.execute(select(func.count()).select_from(raw_events)
+                           .where(raw_events.c.source == source.name)).scalar_one()  # fmt: skip
+        records = conn.execute(select(func.count()).select_from(source.record)).scalar_one()
     engine.dispose()
     acked = sum(1 for c in codes if c in (200, 202))
     latencies.sort()
-    p50, p99 = latencies[len(latencies) // 2], latencies[int(len(latencies) * 0.99)]
-    print(f"{label:<10} {n} signed deliveries, {connections} connections: {seconds:.1f} s, "
-          f"{n / seconds:,.0f} deliveries/s (latency p50 {p50 * 1000:.0f} ms, "
-          f"p99 {p99 * 1000:.0f} ms); acknowledged {acked}, stored raw {raw}, "
-          f"pull requests {prs}; lost {acked - min(raw, prs)}")  # fmt: skip
-    print(f"{'':<10} CPU per delivery: server {server_cpu / n * 1e6:,.0f} µs, "
-          f"load generator {client_cpu / n * 1e6:,.0f} µs")  # fmt: skip
+    return Row(source.name, n, seconds, latencies[len(latencies) // 2],
+               latencies[int(len(latencies) * 0.99)], server_cpu, client_cpu, acked,
+               n - acked, raw, records)  # fmt: skip
+
+
+HEAD = ("| source | deliveries/s | vs github | p50 / p99 latency | server CPU per delivery "
+        "| load generator CPU per delivery | acknowledged | refused | stored raw | records "
+        "| lost |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")  # fmt: skip
+
+
+def table(rows: list[Row]) -> str:
+    """The rows as a Markdown table; ``vs github`` is the ratio of throughputs in this run
+    (``—`` when github did not run)."""
+    github = next((row.rate for row in rows if row.source == "github"), None)
+    lines = [HEAD]
+    for r in rows:
+        ratio = f"{r.rate / github:.0%}" if github else "—"
+        lines.append(
+            f"| {r.source} | {r.rate:,.0f} | {ratio} | {r.p50 * 1000:.0f} / "
+            f"{r.p99 * 1000:.0f} ms | {r.server_cpu / r.n * 1e6:,.0f} µs | "
+            f"{r.client_cpu / r.n * 1e6:,.0f} µs | {r.acknowledged} | {r.refused} | {r.raw} | "
+            f"{r.records} | {r.lost} |"
+        )
+    return "\n".join(lines)
+
+
+@contextmanager
+def sqlite_databases() -> Iterator[Iterator[str]]:
+    """A new SQLite file per source, in a directory removed afterwards."""
+    with tempfile.TemporaryDirectory() as tmp:
+        yield (f"sqlite:///{tmp}/bench-{i}.db" for i in range(1_000_000))
+
+
+@contextmanager
+def pg_databases(url: str) -> Iterator[Iterator[str]]:
+    """A new schema per source on the PostgreSQL server at ``url``, all dropped afterwards."""
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    schemas: list[str] = []
+
+    def fresh() -> Iterator[str]:
+        sep = "&" if "?" in url else "?"
+        while True:
+            schemas.append(f"bench_{uuid.uuid4().hex[:8]}")
+            with admin.connect() as conn:
+                conn.execute(text(f"CREATE SCHEMA {schemas[-1]}"))
+            yield f"{url}{sep}options=-csearch_path%3D{schemas[-1]}"
+
+    try:
+        yield fresh()
+    finally:
+        with admin.connect() as conn:
+            for schema in schemas:
+                conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+def bench(label: str, databases: Iterator[str], sources: list[Source],
+          args: argparse.Namespace) -> list[Row]:  # fmt: skip
+    rows = [run(next(databases), source, args.n, args.connections, args.access_log,
+                args.workers) for source in sources]  # fmt: skip
+    log = "on" if args.access_log else "off"
+    print(f"\n{label}: {args.n} deliveries per source, {args.connections} connections, "
+          f"access log {log}, {args.workers} worker(s)\n")  # fmt: skip
+    print(table(rows))
+    return rows
+
+
+def _positive(value: str) -> int:
+    n = int(value)
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, got {n}")
+    return n
+
+
+def _sources(value: str) -> list[Source]:
+    try:
+        return parse_names(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("n", type=int, nargs="?", default=5000)
-    parser.add_argument("--connections", type=int, default=32)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("n", type=_positive, nargs="?", default=5000)
+    parser.add_argument("--source", type=_sources, default="github",
+                        help="comma-separated sources, or all (default: github)")  # fmt: skip
+    parser.add_argument("--connections", type=_positive, default=32)
     parser.add_argument("--pg", metavar="URL", help="also run on this PostgreSQL database")
     parser.add_argument("--no-access-log", dest="access_log", action="store_false")
-    parser.add_argument("--workers", type=int, default=1, help="leadline serve --workers")
+    parser.add_argument("--workers", type=_positive, default=1, help="leadline serve --workers")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        run(f"sqlite:///{tmp}/bench.db", "sqlite", args.n, args.connections, args.access_log,
-            args.workers)  # fmt: skip
+    with sqlite_databases() as databases:
+        rows = bench("sqlite", databases, args.source, args)
     if args.pg:
-        schema = f"bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(args.pg, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-        sep = "&" if "?" in args.pg else "?"
-        url = f"{args.pg}{sep}options=-csearch_path%3D{schema}"
-        try:
-            run(url, "postgresql", args.n, args.connections, args.access_log, args.workers)
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-            admin.dispose()
+        with pg_databases(args.pg) as databases:
+            rows += bench("postgresql", databases, args.source, args)
+    bad = [f"{r.source}: {r.lost} lost, {r.refused} refused" for r in rows
+           if r.lost or r.refused]  # fmt: skip
+    if bad:
+        raise SystemExit("not every delivery was stored: " + "; ".join(bad))
 
 
 if __name__ == "__main__":

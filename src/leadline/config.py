@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     circleci_webhook_secret: str | None = None
     harness_webhook_secret: str | None = None
     argocd_webhook_secret: str | None = None
+    azure_devops_webhook_secret: str | None = None  # the service hook's Basic password
+    bitbucket_webhook_secret: str | None = None
+    jenkins_webhook_secret: str | None = None
     # The web dashboard: open to whoever reaches the server, or behind a read API key.
     dashboard_auth: Literal["none", "key"] = "none"
     # /metrics answers without an API key (e.g. a scraper on a private network).

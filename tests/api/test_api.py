@@ -87,10 +87,17 @@ def test_records_ndjson_then_metrics_and_profiles(client: TestClient, keys: dict
     assert put.status_code == 201, put.text
     assert client.put(f"/v1/profiles/{data['name']}", json=data,
                       headers=auth(keys["admin"])).status_code == 200  # fmt: skip
-    got = client.get("/v1/metrics/lead-time", params={"profile": data["name"]},
-                     headers=auth(keys["read"]))  # fmt: skip
+    # Without from/to: the default window, which the example (May 2024) is not in.
+    default = client.get("/v1/metrics/lead-time", params={"profile": data["name"]},
+                         headers=auth(keys["read"]))  # fmt: skip
+    assert default.status_code == 200, default.text
+    assert default.json()["changes"] == 0 and default.json()["window"]["days"] == 90.0
+    may = {"profile": data["name"], "from": "2024-05-01", "to": "2024-06-01"}
+    got = client.get("/v1/metrics/lead-time", params=may, headers=auth(keys["read"]))
     assert got.status_code == 200, got.text
     assert got.json()["total_seconds"] == 70 * 60.0
+    assert got.json()["window"] == {"from": "2024-05-01T00:00:00Z", "to": "2024-06-01T00:00:00Z",
+                                    "days": 31.0}  # fmt: skip
     assert client.get(f"/v1/profiles/{data['name']}", headers=auth(keys["read"])).json()["name"]
     assert client.delete(f"/v1/profiles/{data['name']}",
                          headers=auth(keys["admin"])).status_code == 204  # fmt: skip

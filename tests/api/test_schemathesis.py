@@ -26,6 +26,7 @@ from leadline.api import (
     routes_quality,
     routes_reports,
     routes_webhooks,
+    routes_webhooks_tools,
 )
 from leadline.api.app import create_app
 from leadline.config import Settings
@@ -79,12 +80,17 @@ def test_the_document_has_every_operation() -> None:
         routes_quality,
         routes_reports,
         routes_webhooks,
+        routes_webhooks_tools,
     )
     routes = {(m, r.path_format) for module in modules for r in module.router.routes
               if isinstance(r, APIRoute) and r.include_in_schema for m in r.methods}  # fmt: skip
     assert routes == listed and len(listed) >= 20
     signed = {"github": "X-Hub-Signature-256", "gitlab": "X-Gitlab-Token",
-              "jira": "X-Hub-Signature", "pagerduty": "X-PagerDuty-Signature"}  # fmt: skip
+              "jira": "X-Hub-Signature", "pagerduty": "X-PagerDuty-Signature",
+              "circleci": "circleci-signature", "servicenow": "X-Leadline-Secret",
+              "opsgenie": "X-Leadline-Secret", "harness": "X-Leadline-Secret",
+              "argocd": "X-Leadline-Secret", "azure-devops": "Authorization",
+              "bitbucket": "X-Hub-Signature", "jenkins": "X-Leadline-Secret"}  # fmt: skip
     for source, header in signed.items():
         names = [
             p["name"] for p in document["paths"][f"/v1/webhooks/{source}"]["post"]["parameters"]

@@ -28,8 +28,17 @@ NEEDS = {
     "POST /v1/webhooks/gitlab": SIGNED,
     "POST /v1/webhooks/jira": SIGNED,
     "POST /v1/webhooks/pagerduty": SIGNED,
+    "POST /v1/webhooks/bitbucket": SIGNED,
+    "POST /v1/webhooks/jenkins": SIGNED,
+    "POST /v1/webhooks/azure-devops": SIGNED,
+    "POST /v1/webhooks/servicenow": SIGNED,
+    "POST /v1/webhooks/opsgenie": SIGNED,
+    "POST /v1/webhooks/circleci": SIGNED,
+    "POST /v1/webhooks/harness": SIGNED,
+    "POST /v1/webhooks/argocd": SIGNED,
     "GET /v1/metrics/lead-time": "read*",
     "GET /v1/metrics/dora": "read*",
+    "GET /v1/quality": "read*",
     "GET /v1/profiles": "read",
     "GET /v1/profiles/{name}": "read",
     "PUT /v1/profiles/{name}": "admin",
@@ -65,7 +74,7 @@ def callers(client: TestClient, engine: Any, run_cli: Any) -> dict[str, dict[str
 def _call(client: TestClient, route: str, headers: dict[str, str], collection: str) -> Any:
     method, path = route.split(" ", 1)
     url = re.sub(r"\{name\}", collection if "collections" in path else "Team flow", path)
-    params = {"collection": collection} if path.startswith("/v1/metrics") else {}
+    params = {"collection": collection} if path.startswith(("/v1/metrics", "/v1/quality")) else {}
     body = b"{}" if method in ("POST", "PUT") else None
     return client.request(method, url, params=params, content=body, headers=headers)
 

@@ -34,7 +34,8 @@ def test_prints_counts_per_kind_then_dora_per_team(run_cli: Any) -> None:
     assert f"{total} records ({total} new)" in out
     assert "profiles: Ticket to production, PR to production" in out
     assert "collections: Acme, Payments, Checkout, Platform, Mobile" in out
-    assert "DORA by team, 2025-03-03 → 2025-06-01 (90 days)\n" in out
+    # The default window of the anchor's day, as leadline dora and the dashboard on that day.
+    assert "DORA by team, 2025-03-04 → 2025-06-02 (90 days)\n" in out
     assert "bands: elite/high/medium/low as Harness SEI defines them (docs/dora.md)" in out
     assert out.count("Harness") == 1 and "harness" not in out
     rows = [line for line in out.splitlines() if line.strip().startswith((*BANDS, "Acme"))]

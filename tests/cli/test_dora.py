@@ -166,7 +166,9 @@ def test_a_failure_belongs_to_the_window_of_its_deployment(run_cli: Any, tmp_pat
     assert (january["failures"], january["deployments"], january["rate"]) == (1, 1, 1.0)
     february = cfr("2024-02-01", "2024-03-01")
     assert (february["failures"], february["deployments"]) == (0, 0)
-    assert february["rate"] == 0.0 and february["unlinked"] == 0
+    # Nothing deployed in February: no rate (it was 0.0), not a rated 0 %.
+    assert february["rate"] is None and february["unlinked"] == 0
+    assert february["reason"] == "no deployment in the window: nothing to rate"
 
 
 @pytest.mark.parametrize(

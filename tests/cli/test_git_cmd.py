@@ -40,8 +40,12 @@ def test_matches_git_tag_contains(run_cli: Any, tmp_path: Path) -> None:
     assert lead["statistic"] == "median" and lead["stages"][0]["name"] == "Commit to deployment"
     assert lead["band"] == "high"  # ≤ 7 days
     assert [p["count"] for p in df["series"]] == [2, 3, 0, 0, 0]  # weeks from Mon 01-01
-    assert out["change_failure_rate"]["rate"] == 0.0
-    assert out["mean_time_to_restore"]["incidents"] == 0
+    # git records no failure and no restore: no data, never a rated 0 % (it was 0.0 "elite").
+    cfr, mttr = out["change_failure_rate"], out["mean_time_to_restore"]
+    assert (cfr["rate"], cfr["band"], cfr["interval"]) == (None, None, None)
+    assert cfr["reason"].startswith("no failure source: no incident matches dora.failures")
+    assert (mttr["incidents"], mttr["mean_seconds"], mttr["band"]) == (0, None, None)
+    assert mttr["reason"].startswith("no restore source: no incident matches dora.restore")
     assert out["profile"] == "git app"
     assert "11 new commits (11 read, full import); 7 tags (7 new" in err
 

@@ -7,6 +7,7 @@ second; every test here runs on SQLite and, in the PostgreSQL pass, on PostgreSQ
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,14 @@ def test_each_example_gives_the_page_figures(run_cli: Any, n: int) -> None:
     case = EXPECTED[f"example{n}"]
     ok(run_cli("import", str(EXAMPLES / case["file"]), "--format", "json"))
     report = ok(
-        run_cli("lead-time", "--profile", str(EXAMPLES / case["profile"]), "--format", "json")
+        run_cli(
+            "lead-time",
+            "--all-time",
+            "--profile",
+            str(EXAMPLES / case["profile"]),
+            "--format",
+            "json",
+        )
     )
     assert report["changes"] == 1
     assert [s["name"] for s in report["stages"]] == [s["name"] for s in case["stages"]]
@@ -46,7 +54,7 @@ def test_change_explains_every_stage_with_its_record(run_cli: Any) -> None:
     for case in EXPECTED.values():
         out = ok(
             run_cli(
-                "lead-time", "--profile", str(EXAMPLES / case["profile"]),
+                "lead-time", "--all-time", "--profile", str(EXAMPLES / case["profile"]),
                 "--change", case["change"], "--format", "json",
             )
         )  # fmt: skip
@@ -68,7 +76,14 @@ def test_change_explains_every_stage_with_its_record(run_cli: Any) -> None:
 def test_all_examples_together_mean_is_the_mean_of_each_stage(run_cli: Any) -> None:
     ok(run_cli("import", *(str(p) for p in sorted(EXAMPLES.glob("example*.ndjson")))))
     report = ok(
-        run_cli("lead-time", "--profile", str(EXAMPLES / "profile.yaml"), "--format", "json")
+        run_cli(
+            "lead-time",
+            "--all-time",
+            "--profile",
+            str(EXAMPLES / "profile.yaml"),
+            "--format",
+            "json",
+        )
     )
     cases = [c for c in EXPECTED.values() if c["profile"] == "profile.yaml"]
     # Example 7's ticket is measured by the nine-stage profile here too: take its timeline.
@@ -85,8 +100,8 @@ def test_all_examples_together_mean_is_the_mean_of_each_stage(run_cli: Any) -> N
 def test_empty_database_gives_zeros_not_an_error(run_cli: Any) -> None:
     for stat in ("mean", "median", "p90", "p95"):
         report = ok(
-            run_cli("lead-time", "--profile", str(EXAMPLES / "profile.yaml"), "--stat", stat,
-                    "--format", "json")
+            run_cli("lead-time", "--all-time", "--profile", str(EXAMPLES / "profile.yaml"),
+                    "--stat", stat, "--format", "json")
         )  # fmt: skip
         assert report["changes"] == 0 and report["total_seconds"] == 0.0
         assert all(s["samples"] == 0 and s["seconds"] == 0.0 for s in report["stages"])
@@ -119,7 +134,14 @@ def test_in_flight_changes_are_not_counted(run_cli: Any, tmp_path: Path) -> None
     )  # fmt: skip
     ok(run_cli("import", str(path)))
     report = ok(
-        run_cli("lead-time", "--profile", str(EXAMPLES / "profile.yaml"), "--format", "json")
+        run_cli(
+            "lead-time",
+            "--all-time",
+            "--profile",
+            str(EXAMPLES / "profile.yaml"),
+            "--format",
+            "json",
+        )
     )
     assert report["changes"] == 1
     assert report["total_seconds"] == 70 * 60.0
@@ -127,7 +149,9 @@ def test_in_flight_changes_are_not_counted(run_cli: Any, tmp_path: Path) -> None
 
 def test_csv_output(run_cli: Any) -> None:
     ok(run_cli("import", str(EXAMPLES / "example1.ndjson")))
-    result = run_cli("lead-time", "--profile", str(EXAMPLES / "profile.yaml"), "--format", "csv")
+    result = run_cli(
+        "lead-time", "--all-time", "--profile", str(EXAMPLES / "profile.yaml"), "--format", "csv"
+    )
     assert result.code == 0, result.err
     lines = result.out.splitlines()
     assert lines[0] == "stage,seconds,samples,missing,rating"
@@ -137,22 +161,28 @@ def test_csv_output(run_cli: Any) -> None:
 
 def test_table_output_is_readable(run_cli: Any) -> None:
     ok(run_cli("import", str(EXAMPLES / "example1.ndjson")))
-    result = run_cli("lead-time", "--profile", str(EXAMPLES / "profile.yaml"))
+    result = run_cli("lead-time", "--all-time", "--profile", str(EXAMPLES / "profile.yaml"))
     assert result.code == 0, result.err
     assert "In Progress" in result.out and "Total" in result.out and "1h 10m" in result.out
 
 
+TOMORROW = (datetime.now(UTC) + timedelta(days=1)).date()  # the end of today, UTC
+DEFAULT = f"window: {TOMORROW - timedelta(days=90)} → {TOMORROW} (90 days)"
+
+
 @pytest.mark.parametrize(
-    ("window", "stated"),
+    ("window", "stated", "days"),
     [
-        ((), "window: all time"),
-        (("--from", "2024-05-01", "--to", "2024-05-02"), "window: 2024-05-01 → 2024-05-02"),
-        (("--from", "2024-05-01"), "window: from 2024-05-01 on (no end)"),
-        (("--to", "2024-05-01T11:00:00+01:00"), "window: before 2024-05-01T10:00:00Z (no start)"),
+        ((), DEFAULT, 90.0),  # the default window, as leadline dora (it was all time)
+        (("--all-time",), "window: all time", None),
+        (("--from", "2024-05-01", "--to", "2024-05-02"), "window: 2024-05-01 → 2024-05-02 (1 day)",
+         1.0),
+        (("--to", "2024-05-01T11:00:00+01:00"),
+         "window: 2024-02-01T10:00:00Z → 2024-05-01T10:00:00Z (90 days)", 90.0),
     ],
-)
-def test_the_table_states_its_window_and_the_json_is_unchanged(
-    run_cli: Any, window: tuple[str, ...], stated: str
+)  # fmt: skip
+def test_the_table_and_the_json_state_the_window(
+    run_cli: Any, window: tuple[str, ...], stated: str, days: float | None
 ) -> None:
     ok(run_cli("import", str(EXAMPLES / "example1.ndjson")))
     profile = ("--profile", str(EXAMPLES / "profile.yaml"))
@@ -160,15 +190,33 @@ def test_the_table_states_its_window_and_the_json_is_unchanged(
     assert table.splitlines()[-1] == stated
     assert table.count("window:") == 1
     report = ok(run_cli("lead-time", *profile, *window, "--format", "json"))
-    assert list(report) == ["profile", "statistic", "changes", "stages", "total_seconds", "rating"]
+    assert list(report) == [
+        "profile", "statistic", "changes", "stages", "total_seconds", "rating", "window"
+    ]  # fmt: skip
+    assert report["window"]["days"] == days
+
+
+def test_lead_time_without_from_uses_the_default_window(run_cli: Any) -> None:
+    """example1's change finished in 2024: outside the default window, inside all time."""
+    ok(run_cli("import", str(EXAMPLES / "example1.ndjson")))
+    profile = ("--profile", str(EXAMPLES / "profile.yaml"))
+    default = ok(run_cli("lead-time", *profile, "--format", "json"))
+    assert default["changes"] == 0
+    assert default["window"] == {
+        "from": f"{TOMORROW - timedelta(days=90)}T00:00:00Z", "to": f"{TOMORROW}T00:00:00Z",
+        "days": 90.0,
+    }  # fmt: skip
+    everything = ok(run_cli("lead-time", *profile, "--all-time", "--format", "json"))
+    assert everything["changes"] == 1
+    assert everything["window"] == {"from": None, "to": None, "days": None}
+    both = run_cli("lead-time", *profile, "--all-time", "--from", "2024-01-01")
+    assert both.code == 2 and "--all-time takes no --from or --to" in both.err
 
 
 def test_dora_states_its_window(run_cli: Any) -> None:
-    from datetime import UTC, datetime, timedelta
-
     profile = ("--profile", str(FIXTURES / "dora_quarter" / "cd-failures.yaml"))
     given = ok(run_cli("dora", *profile, "--from", "2024-01-01", "--to", "2024-04-01"))
-    assert "DORA, 2024-01-01T00:00:00Z → 2024-04-01T00:00:00Z" in " ".join(given.split())
+    assert "DORA, 2024-01-01T00:00:00Z → 2024-04-01T00:00:00Z (91 days" in " ".join(given.split())
     end = datetime.now(UTC).date() + timedelta(days=1)  # the end of today (UTC)
     default = " ".join(ok(run_cli("dora", *profile)).split())
     assert f"{end - timedelta(days=90)}T00:00:00Z → {end}T00:00:00Z" in default
@@ -208,7 +256,7 @@ def test_text_from_records_is_never_read_as_markup(run_cli: Any, tmp_path: Path)
     profile.write_text("name: p [b]\nstages:\n  - {name: 'Done [/x]', event: issue_status, "
                        "statuses: ['Done [/x]']}\n")  # fmt: skip
     ok(run_cli("import", str(path)))
-    table = run_cli("lead-time", "--profile", str(profile))
+    table = run_cli("lead-time", "--all-time", "--profile", str(profile))
     assert table.code == 0, table.err
     assert "Done [/x]" in table.out and "p [b]" in table.out
     change = run_cli("lead-time", "--profile", str(profile), "--change", "M-1")
@@ -223,3 +271,14 @@ def test_change_csv_keeps_zero_durations(run_cli: Any) -> None:
     assert result.code == 0, result.err
     ci = next(line for line in result.out.splitlines() if line.startswith("CI,"))
     assert ci.split(",")[2] == "0.0"  # CI finished before the last merge: 0, not blank
+
+
+def test_no_change_in_the_window_reads_no_data(run_cli: Any) -> None:
+    """A table of no change says no data, not 0s."""
+    ok(run_cli("import", str(EXAMPLES / "example1.ndjson")))
+    profile = ("--profile", str(EXAMPLES / "profile.yaml"))
+    table = ok(run_cli("lead-time", *profile, "--from", "2023-01-01", "--to", "2023-02-01"))
+    rows = [" ".join(line.strip("│ ").split()) for line in table.splitlines() if "│" in line]
+    assert any(r.startswith("Total") and "no data" in r for r in rows), table
+    assert any(r.startswith("In Progress") and "no data" in r for r in rows), table
+    assert " 0s " not in table

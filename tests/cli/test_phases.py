@@ -37,10 +37,14 @@ def test_default_phases_equal_the_stage_profile(run_cli: Any, tmp_path: Path, st
     stages.write_text(STAGES)
     phases = ROOT / "examples" / "profiles" / "efficiency.yaml"
     by_phase = ok(
-        run_cli("lead-time", "--profile", str(phases), "--stat", stat, "--format", "json")
+        run_cli(
+            "lead-time", "--all-time", "--profile", str(phases), "--stat", stat, "--format", "json"
+        )
     )
     by_stage = ok(
-        run_cli("lead-time", "--profile", str(stages), "--stat", stat, "--format", "json")
+        run_cli(
+            "lead-time", "--all-time", "--profile", str(stages), "--stat", stat, "--format", "json"
+        )
     )
     assert by_phase["changes"] == by_stage["changes"] > 0
     assert by_phase["stages"] == by_stage["stages"]

@@ -41,7 +41,7 @@ def at(*days: float) -> list[int]:
         (9, 1, "dora-2023", 0.1, "high"),
         (5, 0, "harness", 0.0, "elite"),
         (0, 4, "harness", 1.0, "low"),  # only failed runs: every deployment failed
-        (0, 0, "harness", 0.0, None),  # nothing deployed: rate 0, nothing to rate
+        (0, 0, "harness", None, None),  # nothing deployed: no data, not 0 %
     ],
 )
 def test_cd_rates(
@@ -73,7 +73,9 @@ def test_cd_empty_series_buckets_are_zero() -> None:
     result = change_failure_rate_cd([], [], START, END, "day")
     assert len(result["series"]) == 14
     assert {(p["failures"], p["deployments"], p["rate"]) for p in result["series"]} == {(0, 0, 0.0)}
-    assert result["rate"] == 0.0
+    # Nothing deployed: nothing to rate, so no rate at all (no data is not zero).
+    assert (result["rate"], result["band"]) == (None, None)
+    assert result["reason"] == "no deployment in the window: nothing to rate"
 
 
 # ------------------------------------------------------ failures.source: incidents|issues
@@ -133,7 +135,13 @@ def test_linked_unlinked_failures_with_deployments_warn_only() -> None:
 
 def test_linked_nothing_at_all() -> None:
     result = change_failure_rate_linked([], [], START, END, "day")
-    assert (result["rate"], result["band"], result["warnings"]) == (0.0, None, [])
+    assert (result["rate"], result["band"], result["warnings"]) == (None, None, [])
+    assert result["reason"] == "no deployment in the window: nothing to rate"
+
+
+def test_linked_no_failure_over_deployments_is_a_real_zero() -> None:
+    result = change_failure_rate_linked(at(*range(12)), [False] * 12, START, END, "week")
+    assert (result["rate"], result["band"], "reason" in result) == (0.0, "elite", False)
 
 
 def test_linked_bad_arguments() -> None:
@@ -161,14 +169,14 @@ def test_cd_rate_is_a_fraction(
     result = change_failure_rate_cd(
         [START + o for o in successes], [START + o for o in failures], START, end, "day", band_set
     )
-    assert result["rate"] is not None
-    assert 0.0 <= result["rate"] <= 1.0
     assert all(0.0 <= p["rate"] <= 1.0 for p in result["series"])
     bad = sum(START <= START + o < end for o in failures)
     good = sum(START <= START + o < end for o in successes)
     assert (result["failures"], result["deployments"]) == (bad, good)
     if bad + good:
         assert result["rate"] == round(bad / (bad + good), 4)
+    else:  # nothing ran: no data
+        assert result["rate"] is None and result["band"] is None and "reason" in result
 
 
 @given(
@@ -189,8 +197,8 @@ def test_linked_rate_is_a_fraction_or_null(
     )
     assert result["failures"] <= result["deployments"]
     if result["rate"] is None:
-        assert result["deployments"] == 0 and unlinked > 0
-        assert result["band"] is None and len(result["warnings"]) == 1
+        assert result["deployments"] == 0 and result["band"] is None and result["reason"]
+        assert len(result["warnings"]) == (1 if unlinked else 0)
     else:
         assert 0.0 <= result["rate"] <= 1.0
     assert all(0.0 <= p["rate"] <= 1.0 for p in result["series"])

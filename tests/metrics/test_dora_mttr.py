@@ -123,6 +123,7 @@ def test_no_incidents() -> None:
             {"start": "2024-01-01", "incidents": 0, "mean_seconds": None, "median_seconds": None}
         ],
         "warnings": [],
+        "reason": "no incident resolved in the window",
     }
 
 

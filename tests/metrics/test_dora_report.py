@@ -66,6 +66,7 @@ def test_contract_shape() -> None:
         "profile",
         "from",
         "to",
+        "window",
         "interval",
         "bands",
         "deployment_frequency",
@@ -75,6 +76,8 @@ def test_contract_shape() -> None:
     ]
     assert doc["from"] == "2024-01-01T00:00:00Z"
     assert doc["to"] == "2024-04-01T00:00:00Z"
+    assert doc["window"] == {"from": "2024-01-01T00:00:00Z", "to": "2024-04-01T00:00:00Z",
+                             "days": 91.0}  # fmt: skip
     assert doc["interval"] == "week"
     assert doc["bands"] == "harness"
     df = doc["deployment_frequency"]

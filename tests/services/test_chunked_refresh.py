@@ -599,7 +599,7 @@ def test_lead_time_cli_builds_in_chunks_behind_a_progress_bar(
 
     monkeypatch.setattr(cli_progress, "step_progress", recorded)
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
-    result = run_cli("lead-time", "--profile", str(PROFILE_PATH), "--format", "json")
+    result = run_cli("lead-time", "--all-time", "--profile", str(PROFILE_PATH), "--format", "json")
     assert result.code == 0, result.err
     assert calls == chunked_progress(0, TICKETS)
     assert "building timelines" in result.err

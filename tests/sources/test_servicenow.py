@@ -185,3 +185,21 @@ def test_mutated_records_parse_or_raise_payload_error(payload: Any, data: st.Dat
         return
     for record in parsed.records:
         assert parse_object(record.model_dump(mode="json"), "fuzz", 1) == record
+
+
+@pytest.mark.parametrize(
+    ("caused_by", "expected"),
+    [
+        ({"value": "a1b2c3", "display_value": "CHG0030001"}, "CHG0030001"),
+        ({"value": "a1b2c3", "display_value": " CHG0030002 "}, "CHG0030002"),
+        ({"value": "a1b2c3", "display_value": ""}, None),  # a sys_id alone names no deployment
+        ({"value": "", "display_value": ""}, None),
+        ("a1b2c3", None),
+        (None, None),
+    ],
+)
+def test_caused_by_change_names_the_deployment(caused_by: Any, expected: str | None) -> None:
+    record = {**table("incident")[0], "caused_by": caused_by}
+    (incident,) = servicenow.incident(record, UTC_ZONE).records
+    assert isinstance(incident, Incident)
+    assert incident.deployment_run_id == expected

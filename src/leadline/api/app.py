@@ -21,6 +21,7 @@ from leadline.api import (
     routes_quality,
     routes_reports,
     routes_webhooks,
+    routes_webhooks_tools,
 )
 from leadline.api.batcher import Writer
 from leadline.api.limits import BodyLimit
@@ -79,6 +80,7 @@ def create_app(settings: Settings) -> FastAPI:
     errors.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.include_router(routes_webhooks.router)  # first: the busiest, matched in order
+    app.include_router(routes_webhooks_tools.router)
     app.include_router(routes_ingest.router)
     app.include_router(routes_reports.router)
     app.include_router(routes_quality.router)

@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Query
 
 from leadline.api.deps import EngineDep, Read, RefresherDep, within
-from leadline.api.routes_reports import _profile, _window
+from leadline.api.report_params import report_profile, report_window
 from leadline.api.schemas import BUILDING, QualityReport, errors
 from leadline.services.doctor import Subject
 from leadline.services.doctor_checks import diagnose
@@ -37,8 +37,8 @@ def get_quality(
 ) -> dict[str, Any]:
     """The data-quality report: each check's count, severity, examples and fix."""
     within(engine, principal, collection)
-    chosen, named = _profile(engine, profile, collection)
-    window = _window(start, end)
+    chosen, named = report_profile(engine, profile, collection)
+    window = report_window(start, end)
     refresher.settle(chosen)
     subject = Subject(chosen.name, named.get("collection"))
     return diagnose(engine, chosen, window, subject, build=False).to_json()

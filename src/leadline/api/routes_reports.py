@@ -6,30 +6,21 @@ import json
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
-from sqlalchemy import Engine
 
 from leadline.api.deps import Admin, EngineDep, Read, RefresherDep, unlimited, within, writer
-from leadline.api.errors import ApiError, decode_json
+from leadline.api.errors import decode_json
 from leadline.api.media import JSON_ONLY
+from leadline.api.report_params import report_profile, report_window
 from leadline.api.schemas import BUILDING, REF, DoraReport, LeadTimeReport, errors, json_body
-from leadline.domain.times import parse_bound
 from leadline.profiles.loader import profile_to_dict
-from leadline.profiles.models import Profile
-from leadline.services import collections, profiles
+from leadline.services import profiles
 from leadline.services.dora import dora
-from leadline.services.leadtime import Window, lead_time
+from leadline.services.leadtime import lead_time
 
 router = APIRouter(prefix="/v1", tags=["metrics", "profiles"])
 Stat = Literal["mean", "median", "p90", "p95"]
 Interval = Literal["day", "week", "month"]
 PROFILE = {"$ref": REF.format(model="Profile")}
-
-
-def _window(start: str | None, end: str | None) -> Window:
-    try:
-        return Window(parse_bound(start) if start else None, parse_bound(end) if end else None)
-    except ValueError as exc:
-        raise ApiError(422, str(exc)) from None
 
 
 @router.get(
@@ -47,11 +38,12 @@ def get_lead_time(
     end: str | None = Query(None, alias="to"),
 ) -> dict[str, Any]:
     """The same JSON as ``leadline lead-time --format json``, from the last complete build of
-    the profile's timelines, with ``as_of`` (how current it is). While the profile's first
-    build runs: 202 with its progress and ``Retry-After``."""
+    the profile's timelines, with ``as_of`` (how current it is). The window is ``[from, to)``,
+    by default the 90 days ending at the end of today (UTC). While the profile's first build
+    runs: 202 with its progress and ``Retry-After``."""
     within(engine, principal, collection)
-    chosen, named = _profile(engine, profile, collection)
-    window = _window(start, end)
+    chosen, named = report_profile(engine, profile, collection)
+    window = report_window(start, end)
     refresher.settle(chosen)
     result = lead_time(engine, chosen, stat, window, build=False)
     result.pop("in_flight", None)
@@ -72,26 +64,20 @@ def get_dora(
     stat: Stat = "mean",
     start: str | None = Query(None, alias="from"),
     end: str | None = Query(None, alias="to"),
+    compare: Literal["previous"] | None = Query(
+        None, description="previous: also each figure against the previous window (comparison)"
+    ),
 ) -> dict[str, Any]:
-    """The same JSON as ``leadline dora --format json``, with ``as_of`` when the lead time
-    comes from the profile's timelines (202 with progress while their first build runs)."""
+    """The same JSON as ``leadline dora --format json`` (``compare=previous``: as ``leadline
+    dora --compare previous``, with ``comparison``), with ``as_of`` when the lead time comes
+    from the profile's timelines (202 with progress while their first build runs). The
+    window is ``[from, to)``, by default the 90 days ending at the end of today (UTC)."""
     within(engine, principal, collection)
-    chosen, named = _profile(engine, profile, collection)
-    window = _window(start, end)
+    chosen, named = report_profile(engine, profile, collection)
+    window = report_window(start, end)
     refresher.settle(chosen)
-    return named | dora(engine, chosen, window, interval, stat, build=False)
-
-
-def _profile(
-    engine: Engine, profile: str | None, collection: str | None
-) -> tuple[Profile, dict[str, Any]]:
-    """The profile to report with, and ``{"collection": name}`` when it is a collection's."""
-    if (profile is None) == (collection is None):
-        raise ApiError(422, "give either profile=NAME or collection=NAME")
-    if profile is not None:
-        return profiles.get(engine, profile), {}
-    found, narrowed = collections.report_profile(engine, collection or "")
-    return narrowed, {"collection": found.name}
+    report = dora(engine, chosen, window, interval, stat, build=False, compare=bool(compare))
+    return named | report
 
 
 @router.get("/profiles", responses=errors(401, 403))

@@ -89,6 +89,17 @@ BUILDING: dict[int | str, dict[str, Any]] = {
 }
 
 
+_REASON = "why the figure is null: no source for the metric, or nothing to measure"
+
+
+class ReportWindow(_Open):
+    """The window a report covers, ``[from, to)``; ``null`` bounds: all time."""
+
+    from_: str | None = Field(alias="from")
+    to: str | None
+    days: float | None
+
+
 class LeadTimeReport(_Open):
     """``leadline lead-time --format json``, with ``as_of`` from the server."""
 
@@ -98,15 +109,17 @@ class LeadTimeReport(_Open):
     stages: list[StageOut]
     total_seconds: float
     rating: str | None
+    window: ReportWindow | None = None
     as_of: AsOf | None = None
 
 
 class DeploymentFrequency(_Open):
     deployments: int
     days: float
-    per_day: float
+    per_day: float | None
     band: str | None
     series: list[dict[str, Any]]
+    reason: str | None = Field(None, description=_REASON)
 
 
 class ChangeFailureRate(_Open):
@@ -114,6 +127,7 @@ class ChangeFailureRate(_Open):
     deployments: int
     rate: float | None
     band: str | None
+    reason: str | None = Field(None, description=_REASON)
 
 
 class TimeToRestore(_Open):
@@ -122,10 +136,20 @@ class TimeToRestore(_Open):
     median_seconds: float | None
     open: int
     band: str | None
+    reason: str | None = Field(None, description=_REASON)
 
 
 class LeadTimeForChanges(LeadTimeReport):
+    total_seconds: float | None  # type: ignore[assignment]
     band: str | None
+    reason: str | None = Field(None, description=_REASON)
+
+
+class Comparison(_Open):
+    """``compare=previous``: each figure against the previous window of the same length."""
+
+    from_: str = Field(alias="from")
+    to: str
 
 
 class DoraReport(_Open):
@@ -134,11 +158,13 @@ class DoraReport(_Open):
     profile: str
     from_: str = Field(alias="from")
     to: str
+    window: ReportWindow
     interval: str
     deployment_frequency: DeploymentFrequency
     lead_time_for_changes: LeadTimeForChanges
     change_failure_rate: ChangeFailureRate
     mean_time_to_restore: TimeToRestore
+    comparison: Comparison | None = None
     as_of: AsOf | None = None
 
 

@@ -93,8 +93,15 @@ def demo_command(
     with step_progress("DORA per team", min_total=0) as progress:
         rows = summary(app.engine, day, on_progress=progress)
     if fmt == "json":
+        from leadline.domain.times import to_micros
+        from leadline.services.windows import summary_bounds, window_json
+
+        start, end = summary_bounds(day)
+        stated = window_json(to_micros(start), to_micros(end))
         figures = [vars(r) for r in rows]
-        click.echo(json.dumps({"load": load.as_json(), "teams": figures}, indent=2))
+        click.echo(
+            json.dumps({"load": load.as_json(), "window": stated, "teams": figures}, indent=2)
+        )
     else:
         _print_load(load)
         _print_summary(rows, day)
@@ -145,18 +152,16 @@ def _print_load(load: Any) -> None:
 
 
 def _print_summary(rows: list[Any], day: datetime) -> None:
-    from datetime import timedelta
-
     from rich import box
     from rich.console import Console
     from rich.table import Table
 
-    from leadline.cli.render import escape, human
-    from leadline.services.demo import SUMMARY_DAYS
+    from leadline.cli.render import escape, human, stated_window
+    from leadline.services.windows import summary_window
 
-    start = (day - timedelta(days=SUMMARY_DAYS)).date()
+    window = summary_window(day)
     console = Console(highlight=False)
-    console.print(f"DORA by team, {start} → {day.date()} ({SUMMARY_DAYS} days)")
+    console.print(f"DORA by team, {stated_window(window.start, window.end)}")
     console.print(f"bands: {BANDS_MEANING}\n")
     # Each figure, right-aligned, then its band in a column of its own.
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, padding=(0, 0, 0, 1))
@@ -170,15 +175,20 @@ def _print_summary(rows: list[Any], day: datetime) -> None:
         rate = None if r.failure_rate is None else f"{r.failure_rate * 100:.1f} %"
         table.add_row(
             escape(r.team),
-            *_cells(f"{r.per_day:.2f}", r.deployment_band),
+            *_cells(None if r.per_day is None else f"{r.per_day:.2f}", r.deployment_band),
             *_cells(human(r.lead_time_seconds) if r.changes else None, r.lead_time_band),
             *_cells(rate, r.failure_band),
-            *_cells(human(r.restore_seconds) if r.restored else None, r.restore_band),
+            *_cells(
+                None if r.restore_seconds is None else human(r.restore_seconds), r.restore_band
+            ),
         )
     console.print(table)
     console.print()
 
 
 def _cells(value: str | None, band: str | None) -> tuple[str, str]:
-    """The figure (``—`` for none) and its band, in the band's colour (``—`` for none)."""
-    return value or "—", "—" if band is None else f"[{BAND_STYLE[band]}]{band}[/]"
+    """The figure (``no data`` for none, never a 0) and its band, in the band's colour (``—``
+    for none)."""
+    from leadline.cli.render import NO_DATA
+
+    return value or NO_DATA, "—" if band is None else f"[{BAND_STYLE[band]}]{band}[/]"

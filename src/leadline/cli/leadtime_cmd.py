@@ -24,6 +24,11 @@ from leadline.cli.options import profile_options, window_options
 )
 @window_options
 @click.option(
+    "--all-time",
+    is_flag=True,
+    help="Every change ever finished, instead of the default window (not with --from/--to).",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["table", "json", "csv"]),
@@ -38,17 +43,26 @@ def lead_time_command(
     collection: str | None,
     stat: str,
     window: Any,
+    all_time: bool,
     fmt: str,
     change_key: str | None,
 ) -> None:
     """Lead time by stage for the changes that reached the profile's last stage in the window.
 
-    The window is [--from, --to) on the time the last stage was reached (without them, all
-    time; the table says which); changes that have not reached it are in flight and not
+    The window is [--from, --to) on the time the last stage was reached; without them, the
+    90 days ending at the end of today (UTC), as every report; --all-time for no window. The
+    output states it. Changes that have not reached the last stage are in flight and not
     counted.
     """
+    from datetime import UTC, datetime
+
     from leadline.cli.progress import step_progress
     from leadline.services import leadtime
+    from leadline.services.windows import Window, closed
+
+    if all_time and (window.start or window.end):
+        raise click.UsageError("--all-time takes no --from or --to")
+    window = Window() if all_time else closed(window, datetime.now(UTC))
 
     engine = app.engine
     with step_progress("building timelines") as progress:

@@ -45,10 +45,13 @@ def _register() -> None:
         refresh_cmd,
         replay_cmd,
         serve_cmd,
+        sync_azure_devops_cmd,
+        sync_bitbucket_cmd,
         sync_circleci_cmd,
         sync_cmd,
         sync_gitlab_cmd,
         sync_itsm_cmd,
+        sync_jenkins_cmd,
         sync_jira_cmd,
     )
 
@@ -71,6 +74,9 @@ def _register() -> None:
     sync_cmd.sync_group.add_command(sync_itsm_cmd.servicenow_command)
     sync_cmd.sync_group.add_command(sync_itsm_cmd.opsgenie_command)
     sync_cmd.sync_group.add_command(sync_circleci_cmd.circleci_command)
+    sync_cmd.sync_group.add_command(sync_azure_devops_cmd.azure_devops_command)
+    sync_cmd.sync_group.add_command(sync_bitbucket_cmd.bitbucket_command)
+    sync_cmd.sync_group.add_command(sync_jenkins_cmd.jenkins_command)
 
 
 _register()

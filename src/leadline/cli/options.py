@@ -23,7 +23,8 @@ def _bound(ctx: click.Context, param: click.Parameter, value: str | None) -> Any
 
 
 def window_options(func: F) -> F:
-    """``--from D --to D`` → a ``Window`` passed to the command as ``window``."""
+    """``--from D --to D`` → a ``Window`` passed to the command as ``window`` (its missing
+    bounds are closed by ``services.windows.default_window``)."""
 
     def build(*args: Any, **kwargs: Any) -> Any:
         from leadline.services.leadtime import Window
@@ -35,10 +36,18 @@ def window_options(func: F) -> F:
 
     functools.update_wrapper(build, func)  # keeps the options declared below this one
     decorated = click.option(
-        "--to", "window_to", metavar="D", callback=_bound, help="End (exclusive): date or time."
+        "--to",
+        "window_to",
+        metavar="D",
+        callback=_bound,
+        help="End (exclusive): date or time. Default: the end of today (UTC).",
     )(build)
     decorated = click.option(
-        "--from", "window_from", metavar="D", callback=_bound, help="Start: date or RFC 3339 time."
+        "--from",
+        "window_from",
+        metavar="D",
+        callback=_bound,
+        help="Start: date or RFC 3339 time. Default: 90 days before --to.",
     )(decorated)
     return decorated  # type: ignore[return-value]
 

@@ -8,6 +8,7 @@ from typing import Any
 from leadline.profiles.models import Profile
 from leadline.words import plural
 
+NO_DATA = "no data"  # a figure with no source or nothing to measure: never a 0
 RATING_STYLE = {"good": "green", "needs_attention": "yellow", "slow": "red"}
 RATING_TEXT = {"good": "good", "needs_attention": "needs attention", "slow": "slow"}
 
@@ -63,6 +64,14 @@ def window_text(start: datetime | None, end: datetime | None) -> str:
     return "all time"
 
 
+def stated_window(start: datetime | None, end: datetime | None) -> str:
+    """``window_text`` with the window's length: ``2024-05-01 → 2024-05-02 (1 day)``."""
+    if start and end:
+        days = plural((end - start).total_seconds() / 86_400, "day", spec="g")
+        return f"{window_text(start, end)} ({days})"
+    return window_text(start, end)
+
+
 def lead_time_table(
     result: dict[str, Any], profile: Profile, start: datetime | None, end: datetime | None
 ) -> None:
@@ -85,16 +94,17 @@ def lead_time_table(
     for stage in result["stages"]:
         table.add_row(
             escape(stage["name"]),
-            human(stage["seconds"]),
+            human(stage["seconds"]) if stage["samples"] else NO_DATA,
             _rating(stage["rating"]),
             str(stage["samples"]),
             str(stage["missing"]),
         )
     table.add_section()
-    table.add_row("Total", human(result["total_seconds"]), _rating(result["rating"]), "", "")
+    total = human(result["total_seconds"]) if result["changes"] else NO_DATA
+    table.add_row("Total", total, _rating(result["rating"]), "", "")
     console = Console(highlight=False)
     console.print(table)
-    console.print(f"window: {window_text(start, end)}")
+    console.print(f"window: {stated_window(start, end)}")
 
 
 def change_table(explained: dict[str, Any]) -> None:
@@ -146,7 +156,7 @@ def dora_table(report: dict[str, Any]) -> None:
     mttr = report["mean_time_to_restore"]
     table = Table(
         title=f"{escape(report['profile'])} — DORA, {report['from']} → {report['to']} "
-        f"({report['bands']} bands)",
+        f"({plural(report['window']['days'], 'day', spec='g')}, {report['bands']} bands)",
         title_justify="left",
     )
     comparison = report.get("comparison")
@@ -159,16 +169,18 @@ def dora_table(report: dict[str, Any]) -> None:
     def vs(section: str) -> list[str]:
         return [] if comparison is None else [versus(comparison[section])]
 
+    per_day = df["per_day"]
     table.add_row(
         "Deployment frequency",
-        f"{df['per_day']:g}/day",
+        NO_DATA if per_day is None else f"{per_day:g}/day",
         _band(df["band"]),
         f"{plural(df['deployments'], 'deployment')} in {plural(df['days'], 'day', spec='g')}",
         *vs("deployment_frequency"),
     )
+    lead = lt["total_seconds"]
     table.add_row(
         "Lead time for changes",
-        human(lt["total_seconds"]) if lt["changes"] else "—",
+        NO_DATA if lead is None or not lt["changes"] else human(lead),
         _band(lt["band"]),
         f"{lt['statistic']} over {plural(lt['changes'], 'change')}",
         *vs("lead_time_for_changes"),
@@ -176,14 +188,15 @@ def dora_table(report: dict[str, Any]) -> None:
     rate = cfr["rate"]
     table.add_row(
         "Change failure rate",
-        "—" if rate is None else f"{rate * 100:.2f} %",
+        NO_DATA if rate is None else f"{rate * 100:.2f} %",
         _band(cfr["band"]),
         f"{plural(cfr['failures'], 'failure')} / {plural(cfr['deployments'], 'deployment')}",
         *vs("change_failure_rate"),
     )
+    mean = mttr["mean_seconds"]
     table.add_row(
         "Time to restore",
-        human(mttr["mean_seconds"]),
+        NO_DATA if mean is None else human(mean),
         _band(mttr["band"]),
         f"mean of {mttr['incidents']} restored ({mttr['open']} open); "
         f"median {human(mttr['median_seconds'])}",
@@ -193,6 +206,10 @@ def dora_table(report: dict[str, Any]) -> None:
     console.print(table)
     if comparison is not None:
         console.print(f"previous window: {comparison['from']} → {comparison['to']}")
+    for name, section in (("Deployment frequency", df), ("Lead time for changes", lt),
+                          ("Change failure rate", cfr), ("Time to restore", mttr)):  # fmt: skip
+        if "reason" in section:
+            console.print(f"{name}: no data: {escape(section['reason'])}")
     for warning in [*cfr.get("warnings", []), *mttr.get("warnings", [])]:
         console.print(f"[yellow]warning:[/] {escape(warning)}")
     if df["series"]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -59,7 +60,12 @@ def _refresher(database_url: str) -> Iterator[None]:
     """The background refresher in a process of its own (``leadline refresh --watch``):
     building timelines is CPU work in Python, which in the server's process would take the
     interpreter lock from the event loop. It ends with the server (and by itself if the
-    server is killed)."""
+    server is killed).
+
+    uvicorn answers SIGTERM with a graceful shutdown, then raises the signal again with the
+    handler it found at start: under the default one the process would die there, before this
+    ``finally`` stops the child. So SIGTERM is made an exit (status 143) that unwinds it."""
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
     command = [sys.executable, "-m", "leadline", "--db", database_url, "refresh", "--watch",
                "--parent", str(os.getpid())]  # fmt: skip
     child = subprocess.Popen(command)
@@ -71,6 +77,11 @@ def _refresher(database_url: str) -> Iterator[None]:
             child.wait(timeout=30)
         except subprocess.TimeoutExpired:
             child.kill()
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _exit_on_sigterm(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _tune_gc() -> None:

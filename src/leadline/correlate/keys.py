@@ -13,6 +13,13 @@ matched as a **whole key**:
 Messages and titles are matched case-sensitively (Jira keys are upper case, so ``hx-1`` in
 a message is not a key); branch names are matched with ``ignore_case=True`` and the keys
 found are upper-cased (``feature/hx-1-login`` → ``HX-1``).
+
+Azure Boards work items are mentioned as ``AB#123`` (Azure's own syntax: it links such a
+mention in a commit message, a PR title or description to work item 123 of the
+organisation); leadline stores Azure work items under that same key, so a mention is a key
+like any other, with the same whole-word rule (``XAB#1``, ``AB#12a`` and ``AB#1`` inside
+``AB#10`` are not mentions). ``board_keys`` finds only these mentions: a PR description is
+read for them alone, as Azure does (a description often names other tickets in passing).
 """
 
 from __future__ import annotations
@@ -25,6 +32,9 @@ _LEFT = r"(?<![A-Za-z0-9])"
 _RIGHT = r"(?![A-Za-z0-9])"
 _KEY = re.compile(_LEFT + r"(?=([A-Z][A-Z0-9_]*-[0-9]+)" + _RIGHT + ")")
 _KEY_ANY_CASE = re.compile(_LEFT + r"(?=([A-Za-z][A-Za-z0-9_]*-[0-9]+)" + _RIGHT + ")")
+BOARDS_PREFIX = "AB#"
+_BOARDS = re.compile(_LEFT + r"AB#([0-9]+)" + _RIGHT)
+_BOARDS_ANY_CASE = re.compile(_LEFT + r"AB#([0-9]+)" + _RIGHT, re.IGNORECASE)
 
 
 def find_keys(text: str | None, *, ignore_case: bool = False) -> set[str]:
@@ -32,8 +42,18 @@ def find_keys(text: str | None, *, ignore_case: bool = False) -> set[str]:
     if not text:
         return set()
     if ignore_case:
-        return {m.group(1).upper() for m in _KEY_ANY_CASE.finditer(text)}
-    return {m.group(1) for m in _KEY.finditer(text)}
+        found = {m.group(1).upper() for m in _KEY_ANY_CASE.finditer(text)}
+    else:
+        found = {m.group(1) for m in _KEY.finditer(text)}
+    return found | board_keys(text, ignore_case=ignore_case)
+
+
+def board_keys(text: str | None, *, ignore_case: bool = False) -> set[str]:
+    """Every Azure Boards mention ``AB#123`` in ``text``, as the key ``AB#123``."""
+    if not text:
+        return set()
+    pattern = _BOARDS_ANY_CASE if ignore_case else _BOARDS
+    return {BOARDS_PREFIX + m.group(1) for m in pattern.finditer(text)}
 
 
 def is_key(text: str) -> bool:

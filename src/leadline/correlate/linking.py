@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from leadline.correlate.keys import find_keys
+from leadline.correlate.keys import board_keys, find_keys
 from leadline.correlate.shas import ShaIndex, norm_sha
 from leadline.domain.records import (
     Commit,
@@ -72,8 +72,12 @@ def pr_shas(pr: PullRequest) -> list[str]:
 
 
 def pr_ticket_keys(pr: PullRequest) -> set[str]:
-    """Keys in the title (case-sensitive) and the source branch (case-insensitive)."""
-    return find_keys(pr.title) | find_keys(pr.source_branch, ignore_case=True)
+    """Keys in the title (case-sensitive) and the source branch (case-insensitive), and
+    Azure Boards mentions (``AB#123``) in the description (the extra field ``description``,
+    which Azure DevOps pull requests carry)."""
+    description = (pr.model_extra or {}).get("description")
+    text = description if isinstance(description, str) else None
+    return find_keys(pr.title) | find_keys(pr.source_branch, ignore_case=True) | board_keys(text)
 
 
 def event_ticket_key(event: Event) -> str | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from fractions import Fraction
-from typing import Any, NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict, TypeVar, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -41,6 +41,7 @@ from leadline.metrics.series import (
     bucket_summary,
     buckets,
     count_points,
+    window_json,
 )
 from leadline.metrics.stats import IntArray, statistic
 from leadline.words import plural
@@ -51,9 +52,10 @@ RATE_DECIMALS = 4
 class DeploymentFrequency(TypedDict):
     deployments: int
     days: float
-    per_day: float
+    per_day: float | None
     band: str | None
     series: list[CountPoint]
+    reason: NotRequired[str]
 
 
 class ChangeFailureRate(TypedDict):
@@ -64,6 +66,7 @@ class ChangeFailureRate(TypedDict):
     series: list[RatePoint]
     warnings: list[str]
     unlinked: NotRequired[int]
+    reason: NotRequired[str]
 
 
 class MeanTimeToRestore(TypedDict):
@@ -74,6 +77,12 @@ class MeanTimeToRestore(TypedDict):
     band: str | None
     series: list[RestorePoint]
     warnings: list[str]
+    reason: NotRequired[str]
+
+
+NO_DEPLOYMENT = "no deployment in the window: nothing to rate"
+NO_CHANGE = "no change counted in the window"
+NO_RESTORE = "no incident resolved in the window"
 
 
 def _grid(start_us: int, end_us: int, interval: str, band_set: str) -> list[Bucket]:
@@ -120,8 +129,9 @@ def _cfr(
     """The CFR object: ``rate = failures / denominators`` overall and per bucket."""
     total_failures = int(failures.sum())
     total = int(denominators.sum())
-    # total == 0 means no failures either: the rate is 0 (DESIGN decision 7).
-    exact = None if undefined else Fraction(total_failures, total or 1)
+    # Nothing deployed (and so nothing failed, or failures that attach to no deployment): a
+    # rate of nothing is no data, not 0 %.
+    exact = None if undefined or total == 0 else Fraction(total_failures, total)
     points = [
         RatePoint(
             start=b.label,
@@ -133,15 +143,17 @@ def _cfr(
             grid, failures.tolist(), deployments.tolist(), denominators.tolist(), strict=True
         )
     ]
-    return ChangeFailureRate(
+    result = ChangeFailureRate(
         failures=total_failures,
         deployments=int(deployments.sum()),
         rate=None if exact is None else round(float(exact), RATE_DECIMALS),
-        # Nothing deployed and nothing failed: the rate is 0, but there is nothing to rate.
-        band=None if exact is None or total == 0 else band(CHANGE_FAILURE_RATE, exact, band_set),
+        band=None if exact is None else band(CHANGE_FAILURE_RATE, exact, band_set),
         series=points,
         warnings=warnings,
     )
+    if exact is None:
+        result["reason"] = warnings[0] if undefined and warnings else NO_DEPLOYMENT
+    return result
 
 
 def change_failure_rate_cd(
@@ -243,7 +255,7 @@ def mean_time_to_restore(
         for b, n, m, md in zip(grid, counts, stats["mean"], stats["median"], strict=True)
     ]
     clamped = f"{plural(negative, 'incident')} resolved before created; counted as 0 seconds"
-    return MeanTimeToRestore(
+    result = MeanTimeToRestore(
         incidents=incidents,
         mean_seconds=mean,
         median_seconds=median,
@@ -252,6 +264,9 @@ def mean_time_to_restore(
         series=points,
         warnings=[clamped] if negative else [],
     )
+    if mean is None:
+        result["reason"] = NO_RESTORE
+    return result
 
 
 def restore_seconds(
@@ -278,7 +293,22 @@ def lead_time_for_changes(
     result["band"] = lead_time_band(
         float(total) if counted and total is not None else None, band_set
     )
+    if not counted:
+        result["total_seconds"] = None
+        result["reason"] = NO_CHANGE
     return result
+
+
+Section = TypeVar("Section", bound=Mapping[str, object])
+
+
+def without_data(section: Section, figure: str, reason: str | None) -> Section:
+    """``section`` with ``figure`` and ``band`` ``null`` and ``reason`` set, when ``reason``
+    says the metric has no source; else ``section`` unchanged. A metric with no source has
+    no value, so it is never a rated 0 (docs/dora.md#no-data-is-not-zero)."""
+    if reason is None:
+        return section
+    return cast(Section, {**section, figure: None, "band": None, "reason": reason})
 
 
 def dora_report(
@@ -299,6 +329,7 @@ def dora_report(
         "profile": profile_name,
         "from": format_time(from_micros(int(start_us))),
         "to": format_time(from_micros(int(end_us))),
+        "window": window_json(start_us, end_us),
         "interval": interval,
         "bands": check_band_set(band_set),
         "deployment_frequency": dict(deployment_frequency),

@@ -25,7 +25,7 @@ from typing import Any, NamedTuple, TypedDict
 import numpy as np
 import numpy.typing as npt
 
-from leadline.domain.times import from_micros, to_micros
+from leadline.domain.times import format_time, from_micros, to_micros
 from leadline.errors import InputError
 from leadline.metrics.stats import STATISTICS, FloatArray, IntArray, quantile_of
 
@@ -58,7 +58,7 @@ class RatePoint(TypedDict):
     start: str
     failures: int
     deployments: int
-    rate: float
+    rate: float | None  # None when the metric has no failure source
 
 
 class RestorePoint(TypedDict):
@@ -68,6 +68,16 @@ class RestorePoint(TypedDict):
     incidents: int
     mean_seconds: float | None
     median_seconds: float | None
+
+
+def window_json(start_us: int | None, end_us: int | None) -> dict[str, Any]:
+    """The window every report states: ``{"from", "to", "days"}`` (RFC 3339, UTC; ``days``
+    may be fractional), ``null`` for an open bound (all time)."""
+    return {
+        "from": None if start_us is None else format_time(from_micros(int(start_us))),
+        "to": None if end_us is None else format_time(from_micros(int(end_us))),
+        "days": None if start_us is None or end_us is None else (end_us - start_us) / DAY_US,
+    }
 
 
 def check_interval(interval: str) -> str:

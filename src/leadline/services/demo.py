@@ -5,7 +5,7 @@ its collections; running it again
 with the same anchor and seed changes nothing, and with another anchor or seed it replaces
 the previous demo exactly (``demo_store``). A database holding anything else is refused
 unless ``force`` is given. ``summary`` computes each team's four DORA figures, and Acme's,
-over the 90 days before the anchor. See docs/demo.md.
+over the default window of the anchor's day (``windows.summary_window``). See docs/demo.md.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine
@@ -27,14 +27,13 @@ from leadline.services import collections, demo_store
 from leadline.services.demo_org import ORG, TEAMS, org, pr_profile, ticket_profile
 from leadline.services.demo_records import DEFAULT_SEED, generate, validated
 from leadline.services.dora import dora
-from leadline.services.leadtime import Window
 from leadline.services.refresh import refresh
+from leadline.services.windows import summary_window
 from leadline.store import profiles as stored_profiles
 from leadline.store.db import writing
 from leadline.store.writer import KindCounts, RecordWriter
 
 Progress = Callable[[int, int], None]
-SUMMARY_DAYS = 90
 COLLECTIONS = (ORG, *(t.name for t in TEAMS))
 
 
@@ -155,7 +154,7 @@ class TeamFigures:
 
     team: str
     deployments: int
-    per_day: float
+    per_day: float | None
     deployment_band: str | None
     changes: int
     lead_time_seconds: float | None
@@ -170,11 +169,12 @@ class TeamFigures:
 
 
 def summary(
-    engine: Engine, anchor: datetime, days: int = SUMMARY_DAYS, on_progress: Progress | None = None
+    engine: Engine, anchor: datetime, on_progress: Progress | None = None
 ) -> list[TeamFigures]:
-    """Each team's DORA figures, then Acme's, over ``[anchor − days, anchor)``: the reports of
-    the demo's collections (their profile narrowed by their filters)."""
-    window = Window(anchor - timedelta(days=days), anchor)
+    """Each team's DORA figures, then Acme's, over ``summary_window(anchor)`` (with today's
+    anchor, the default window of every report): the reports of the demo's collections
+    (their profile narrowed by their filters). A figure with no data is ``None``."""
+    window = summary_window(anchor)
     names = [*COLLECTIONS[1:], ORG]
     rows = []
     for done, name in enumerate(names, start=1):
@@ -184,7 +184,7 @@ def summary(
         cfr, mttr = report["change_failure_rate"], report["mean_time_to_restore"]
         rows.append(TeamFigures(
             name, df["deployments"], df["per_day"], df["band"],
-            lt["changes"], lt["total_seconds"] if lt["changes"] else None, lt["band"],
+            lt["changes"], lt["total_seconds"], lt["band"],
             cfr["failures"], cfr["rate"], cfr["band"],
             mttr["incidents"], mttr["open"], mttr["mean_seconds"], mttr["band"],
         ))  # fmt: skip

@@ -21,8 +21,8 @@ from leadline.services.demo_code import PullP, TeamWork, TicketP
 from leadline.services.demo_delivery import Delivery, Deploy, RunIds, rollback
 from leadline.services.demo_org import TeamSpec
 from leadline.services.demo_time import Dice, advance, fmt, sha
+from leadline.services.windows import summary_bounds
 
-WINDOW = timedelta(days=90)  # the summary window: the designed rates hold inside it
 LINK_WINDOW = timedelta(days=7)  # an incident links to a deployment at most this much later
 SYMPTOMS = ("error rate above 5 %", "latency p99 over 2 s", "5xx spike", "queue backlog",
             "crash-free sessions below 99 %", "timeouts from upstream")  # fmt: skip
@@ -79,7 +79,7 @@ def _stray_incident(team: TeamSpec, delivery: Delivery, anchor: datetime, out: O
     gaps = [
         before + late
         for before, after in zip(times, [*times[1:], anchor], strict=True)
-        if anchor - WINDOW + late <= before + late < after - timedelta(days=1)
+        if summary_bounds(anchor)[0] + late <= before + late < after - timedelta(days=1)
     ]
     if gaps:
         created = gaps[-1]
@@ -170,7 +170,9 @@ def _incidents(
     team: TeamSpec, dice: Dice, delivery: Delivery, ids: RunIds, anchor: datetime, out: Outcome
 ) -> None:
     prod = sorted((d for d in delivery.deploys if d.build is not None), key=lambda d: d.finished)
-    inside = [i for i, d in enumerate(prod) if d.finished >= anchor - WINDOW]
+    # The designed rates hold inside the summary window (the default window of the anchor's
+    # day, which ends after the demo's last record).
+    inside = [i for i, d in enumerate(prod) if d.finished >= summary_bounds(anchor)[0]]
     longest = timedelta(minutes=team.incident_delay_minutes[1] + team.restore_minutes[1])
     resolvable = [i for i in inside if prod[i].finished + longest < anchor]
     k = round(team.failure_rate * len(inside))

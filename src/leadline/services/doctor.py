@@ -34,6 +34,7 @@ from leadline.profiles.models import Profile
 from leadline.services import dora as d
 from leadline.services.leadtime import Window, as_of, ready_set
 from leadline.services.refresh import Progress, refresh
+from leadline.services.windows import default_window
 from leadline.store import timelines
 from leadline.store.db import reading
 from leadline.store.quality_queries import Finding
@@ -197,7 +198,7 @@ def doctor(
     """Run ``checks`` for ``profile`` over ``window`` (default: ``dora``'s window).
     ``build``: bring the timelines up to date first (the CLI); else read the last build."""
     now = now or datetime.now(UTC)
-    start, end = d.default_window(window, now)
+    start, end = default_window(window, now)
     if build:
         refresh(engine, profile, on_progress)
     report = Report(subject or Subject(profile.name), start, end)

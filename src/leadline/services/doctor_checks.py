@@ -21,10 +21,10 @@ from leadline.correlate.scope import any_glob, glob_any, ticket_in_scope
 from leadline.domain.times import format_time, from_micros, to_micros
 from leadline.metrics.leadtime import clamped_stages
 from leadline.profiles.models import Profile
-from leadline.services import dora as d
 from leadline.services import drilldown
 from leadline.services.doctor import Check, Context, Outcome, Report, Subject, doctor
 from leadline.services.doctor_patterns import patterns_matching_nothing
+from leadline.services.dora_filters import DEPLOY_TYPES, run_filter, service_ok
 from leadline.services.leadtime import Window
 from leadline.services.refresh import Progress
 from leadline.store import quality_queries as q
@@ -69,11 +69,11 @@ def commit_without_pr(ctx: Context) -> list[Outcome]:
 def run_without_commit(ctx: Context) -> list[Outcome]:
     spec = ctx.profile.dora
     if spec is not None and spec.deployments.source == "cd":
-        keep = d._run_filter(ctx.profile, spec.deployments.pipelines, spec.deployments.environments)
+        keep = run_filter(ctx.profile, spec.deployments.pipelines, spec.deployments.environments)
     else:
-        keep = d._run_filter(ctx.profile, None, None)
+        keep = run_filter(ctx.profile, None, None)
     found = [
-        x for x in q.runs_without_commit(ctx.conn, d.DEPLOY_TYPES, ctx.start, ctx.end)
+        x for x in q.runs_without_commit(ctx.conn, DEPLOY_TYPES, ctx.start, ctx.end)
         if keep(x.pipeline or "", x.environment, x.repo, x.service)
     ]  # fmt: skip
     return [Outcome.of(found)]
@@ -174,7 +174,7 @@ def time_in_future(ctx: Context) -> list[Outcome]:
     scope = ctx.profile.scope
     found = [
         x for x in q.times_out_of_range(ctx.conn, OLDEST, ctx.now_us)
-        if _repo_ok(ctx, x.repo) and d._service_ok(x.service, scope.services)
+        if _repo_ok(ctx, x.repo) and service_ok(x.service, scope.services)
         and (x.project is None or glob_any(x.project, scope.projects, ignore_case=True))
     ]  # fmt: skip
     return [Outcome.of(found)]

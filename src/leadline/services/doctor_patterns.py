@@ -27,7 +27,7 @@ from sqlalchemy import Connection
 
 from leadline.correlate.scope import glob_any
 from leadline.profiles.models import Profile, Stage, Start
-from leadline.services import dora as d
+from leadline.services.dora_filters import exact_match
 from leadline.store import quality_queries as q
 from leadline.store import tables as t
 from leadline.store.quality_queries import Finding
@@ -44,7 +44,7 @@ def _glob_case(value: str, patterns: Sequence[str]) -> bool:
 
 
 def _exact(value: str, patterns: Sequence[str]) -> bool:
-    return d._exact(value, patterns)
+    return exact_match(value, patterns)
 
 
 # What each kind of pattern is matched against, and the words for it.

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import fnmatch
-import functools
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -38,32 +36,19 @@ from leadline.metrics import intervals as iv
 from leadline.metrics.leadtime import aggregate
 from leadline.metrics.series import bucket_index, buckets
 from leadline.profiles.models import DoraSpec, Profile, Stage
-from leadline.services.leadtime import Progress, Window, lead_time_and_totals
+from leadline.services.dora_filters import (
+    DEPLOY_TYPES,
+    failure_filter,
+    glob_match,
+    run_filter,
+    service_ok,
+    statuses,
+)
+from leadline.services.dora_sources import any_deployment_run, missing
+from leadline.services.leadtime import Progress, lead_time_and_totals
+from leadline.services.windows import Window, default_window
 from leadline.store import dora_queries as q
 from leadline.store.db import reading
-
-DEFAULT_DAYS = 90
-DEPLOY_TYPES = ("cd", "ci_cd")
-
-
-def default_window(window: Window | None, now: datetime) -> tuple[int, int]:
-    """``[from, to)`` in micros; missing ends default to the 90 days ending tomorrow 00:00."""
-    window = window or Window()
-    end = window.end
-    start = window.start
-    try:
-        if end is None:
-            today = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-            end = today + timedelta(days=1)
-            if start is not None and start >= end:
-                end = start + timedelta(days=DEFAULT_DAYS)
-        if start is None:
-            start = end - timedelta(days=DEFAULT_DAYS)
-    except OverflowError:
-        raise InputError(
-            "the window runs past the representable dates: give both --from and --to"
-        ) from None
-    return to_micros(start), to_micros(end)
 
 
 def dora(
@@ -138,7 +123,9 @@ class _Samples:
         }
         return {
             name: {
-                "interval": None if i is None else (i.rounded(d) if d else i).to_json(),
+                "interval": None
+                if i is None or self.figures[name] is None
+                else (i.rounded(d) if d else i).to_json(),
                 "few_samples": iv.few_samples(n),
             }
             for name, (i, n, d) in sizes.items()
@@ -159,8 +146,10 @@ class _Samples:
             "change_failure_rate": (cfr, True),
             "mean_time_to_restore": (cmp.mann_whitney(self.restores, previous.restores), True),
         }
-        return {
-            name: cmp.comparison(now[name], then[name], test, lower)
+        return {  # a figure with no data in either window has nothing to test
+            name: cmp.comparison(
+                now[name], then[name], None if None in (now[name], then[name]) else test, lower
+            )
             for name, (test, lower) in tests.items()
         }
 
@@ -185,12 +174,17 @@ def _figures(
             success, failed = _window_run_times(conn, profile, spec, start, end)
             df = metrics.deployment_frequency(success, start, end, interval, bands)
             cfr = metrics.change_failure_rate_cd(success, failed, start, end, interval, bands)
+            deployed = bool(success.size or failed.size) or any_deployment_run(
+                conn, profile, spec, end
+            )
         else:
             found = _Deployments.load(conn, profile, spec, end)
             times = found.times_in(start, end)
             df = metrics.deployment_frequency(times, start, end, interval, bands)
             cfr = _change_failure_rate(conn, profile, spec, found, start, end, interval)
-        mttr, restored = _mttr(conn, profile, start, end, interval)
+            deployed = bool(found.items or found.runs)
+        failing = spec.failures.source == "cd" or bool(_failures(conn, profile, _EVER, None))
+        mttr, restored, restoring = _mttr(conn, profile, start, end, interval)
         if spec.lead_time == "commits":
             lead, totals = _commit_lead_time(conn, profile, found, stat, start, end, interval)
     if spec.lead_time != "commits":
@@ -200,9 +194,18 @@ def _figures(
         )
         lead.pop("in_flight", None)
     fresh = lead.pop("as_of", None)
+    lead.pop("window", None)  # the report states it once
     lead = metrics.lead_time_for_changes(lead, bands)
     if fresh is not None:
         lead["as_of"] = fresh
+    no = missing(spec, deployed, failing, restoring)
+    df = metrics.without_data(df, "per_day", no.deployments)
+    cfr = metrics.without_data(cfr, "rate", no.failures)
+    if no.failures:  # no bucket has a rate either
+        cfr["series"] = [{**point, "rate": None} for point in cfr["series"]]
+    mttr = metrics.without_data(mttr, "mean_seconds", no.restore)
+    if not lead["changes"] and spec.lead_time == "commits" and no.deployments:
+        lead["reason"] = no.deployments
     linked = "unlinked" in cfr
     samples = _Samples(
         deployments=int(df["deployments"]),
@@ -228,61 +231,6 @@ def _figures(
     return parts, samples
 
 
-def _glob(value: str | None, patterns: Sequence[str] | None) -> bool:
-    if patterns is None:
-        return True
-    if value is None:
-        return False
-    return any(fnmatch.fnmatchcase(value.lower(), p.lower()) for p in patterns)
-
-
-def _exact(value: str | None, options: Sequence[str] | None) -> bool:
-    if options is None:
-        return True
-    return value is not None and value.strip().lower() in {o.strip().lower() for o in options}
-
-
-def _service_ok(value: str | None, patterns: Sequence[str] | None) -> bool:
-    """Runs and incidents that name a service must match ``scope.services``; the others pass
-    (as runs without a repo pass ``scope.repos``)."""
-    return value is None or _glob(value, patterns)
-
-
-def _statuses(given: Sequence[str] | None, default: Sequence[str]) -> set[str]:
-    return {s.lower() for s in (given or default)}
-
-
-RunFilter = Callable[[str, str | None, str | None, str | None], bool]
-
-
-def _run_filter(
-    profile: Profile, pipelines: Sequence[str] | None, environments: Sequence[str] | None
-) -> RunFilter:
-    """Whether a run ``(pipeline, environment, repo, service)`` counts: its pipeline and
-    environment match, and its repo and service are in the profile's scope (a run without a
-    repo or service passes). Cached: runs repeat a handful of combinations."""
-    repos, services = profile.scope.repos, profile.scope.services
-
-    @functools.cache
-    def keep(pipeline: str, environment: str | None, repo: str | None, service: str | None) -> bool:
-        return (
-            _glob(pipeline, pipelines)
-            and _exact(environment, environments)
-            and (repo is None or _glob(repo, repos))
-            and _service_ok(service, services)
-        )
-
-    return keep
-
-
-def _failure_filter(profile: Profile, spec: DoraSpec) -> RunFilter:
-    """``failures.source: cd``: the deployments' pipelines and environments unless set."""
-    f, d = spec.failures, spec.deployments
-    pipelines = f.pipelines if f.pipelines is not None else d.pipelines
-    environments = f.environments if f.environments is not None else d.environments
-    return _run_filter(profile, pipelines, environments)
-
-
 def _window_runs_suffice(spec: DoraSpec) -> bool:
     """Deployments and failures both from CD runs, lead time from the timelines: the runs
     finished inside the window are all the metrics need (no history, no ancestry)."""
@@ -298,10 +246,10 @@ def _window_run_times(
 ) -> tuple[np.ndarray[Any, np.dtype[np.int64]], np.ndarray[Any, np.dtype[np.int64]]]:
     """Sorted finish times of the successful and of the failed deployments in the window
     (the same runs as ``_Deployments.load`` and ``_failed_runs`` keep there)."""
-    deploys = _run_filter(profile, spec.deployments.pipelines, spec.deployments.environments)
-    fails = _failure_filter(profile, spec)
-    ok = _statuses(spec.deployments.statuses, ["success"])
-    bad = _statuses(spec.failures.statuses, ["failure", "rolled_back"])
+    deploys = run_filter(profile, spec.deployments.pipelines, spec.deployments.environments)
+    fails = failure_filter(profile, spec)
+    ok = statuses(spec.deployments.statuses, ["success"])
+    bad = statuses(spec.failures.statuses, ["failure", "rolled_back"])
     success: list[np.ndarray[Any, np.dtype[np.int64]]] = [np.empty(0, np.int64)]
     failed: list[np.ndarray[Any, np.dtype[np.int64]]] = [np.empty(0, np.int64)]
     for (pipeline, environment, repo, service, status), times in q.load_run_times(
@@ -331,9 +279,9 @@ class _Deployments:
         repos = profile.scope.repos
         if d.source == "cd":
             every = q.load_runs(conn, DEPLOY_TYPES, end)
-            keep = _run_filter(profile, d.pipelines, d.environments)
+            keep = run_filter(profile, d.pipelines, d.environments)
             runs = [r for r in every if keep(r.pipeline, r.environment, r.repo, r.service)]
-            ok = _statuses(d.statuses, ["success"])
+            ok = statuses(d.statuses, ["success"])
             items = [r.deployment() for r in runs if r.status in ok]
             return cls(items, runs, conn, all_runs=every)
         if d.source == "pull_requests":
@@ -348,8 +296,8 @@ class _Deployments:
                 )
                 for pr in q.load_pull_requests(conn)
                 if pr.merged_at is not None and to_micros(pr.merged_at) < end
-                and _glob(pr.target_branch, d.target_branches) and _glob(pr.repo, repos)
-                and (d.labels is None or any(_glob(x, d.labels) for x in pr.labels))
+                and glob_match(pr.target_branch, d.target_branches) and glob_match(pr.repo, repos)
+                and (d.labels is None or any(glob_match(x, d.labels) for x in pr.labels))
             ]  # fmt: skip
             return cls(sorted(items, key=lambda x: (x.at_us, x.id)), [], conn)
         items = [
@@ -360,7 +308,7 @@ class _Deployments:
                 sha=None,
             )
             for v in q.load_releases(conn, end)
-            if _glob(v.project, d.projects) and _glob(v.project, profile.scope.projects)
+            if glob_match(v.project, d.projects) and glob_match(v.project, profile.scope.projects)
         ]
         return cls(sorted(items, key=lambda x: (x.at_us, x.id)), [], conn)
 
@@ -376,6 +324,7 @@ class _Deployments:
 
 
 COMMIT_STAGE = "Commit to deployment"
+_EVER = -(2**62)  # before any time: "recorded before the window's end"
 
 
 def _commit_lead_time(
@@ -415,7 +364,7 @@ def _commit_times(conn: Connection, profile: Profile, found: _Deployments) -> Co
         # signature per call (~0.5 ms a commit), validation takes ~3 µs.
         Commit(kind="commit", repo=repo, sha=sha, committed_at=from_micros(at))
         for repo, sha, at in q.load_commit_times(conn)
-        if _glob(repo, profile.scope.repos)
+        if glob_match(repo, profile.scope.repos)
     ]
     return commit_lead_times(commits, found.shipments())
 
@@ -462,8 +411,8 @@ def _failed_runs(
     (``loaded``: the deploying runs before ``end``, when the caller has them already)."""
     if spec.deployments.source != "cd":
         raise InputError("dora.failures.source 'cd' needs dora.deployments.source 'cd'")
-    keep = _failure_filter(profile, spec)
-    bad = _statuses(spec.failures.statuses, ["failure", "rolled_back"])
+    keep = failure_filter(profile, spec)
+    bad = statuses(spec.failures.statuses, ["failure", "rolled_back"])
     every = loaded if loaded is not None else q.load_runs(conn, DEPLOY_TYPES, end)
     return [
         r for r in every
@@ -501,11 +450,11 @@ def _failures(conn: Connection, profile: Profile, start: int, end: int | None) -
             Failure((i.source, i.id), i.created_at, i.service, i.deployment_run_id, i.commit_sha)
             for i in q.load_incidents(conn)
             if start <= i.created_at and (end is None or i.created_at < end)
-            and _service_ok(i.service, services)
+            and service_ok(i.service, services)
         ]  # fmt: skip
     issues = [
         i for i in _issues(conn, f.issue_types, f.projects, f.labels)
-        if _service_ok(i.service, services)
+        if service_ok(i.service, services)
     ]  # fmt: skip
     return [
         failure_from_issue(i)
@@ -522,23 +471,25 @@ def _issues(
 ) -> list[Issue]:
     return [
         i for i in q.load_issues(conn)
-        if _glob(i.type, types) and _glob(i.project, projects)
-        and (labels is None or any(_glob(x, labels) for x in i.labels))
+        if glob_match(i.type, types) and glob_match(i.project, projects)
+        and (labels is None or any(glob_match(x, labels) for x in i.labels))
     ]  # fmt: skip
 
 
 def _mttr(
     conn: Connection, profile: Profile, start: int, end: int, interval: str
-) -> tuple[Any, np.ndarray[Any, np.dtype[np.float64]]]:
-    """The MTTR section and the restore times (seconds) it averages."""
+) -> tuple[Any, np.ndarray[Any, np.dtype[np.float64]], bool]:
+    """The MTTR section, the restore times (seconds) it averages, and whether any incident
+    (or ticket) it could count was created before ``end`` (else it has no source)."""
     assert profile.dora is not None
     restores = _restores(conn, profile)
+    recorded = any(x.created_us < end for x in restores)
     created = np.array([x.created_us for x in restores], dtype=np.int64)
     resolved = [x.resolved_us for x in restores]
     section = metrics.mean_time_to_restore(
         created, resolved, start, end, interval, profile.dora.bands
     )
-    return section, metrics.restore_seconds(created, resolved, start, end)
+    return section, metrics.restore_seconds(created, resolved, start, end), recorded
 
 
 @dataclass(frozen=True)
@@ -559,12 +510,12 @@ def _restores(conn: Connection, profile: Profile) -> list[Restore]:
         return [
             Restore(f"{i.source}/{i.id}", i.created_at, i.resolved_at, i.title, i.service)
             for i in q.load_incidents(conn)
-            if _service_ok(i.service, services)
+            if service_ok(i.service, services)
         ]
     return [
         Restore(i.key, to_micros(i.created_at), _restored(i), i.title, i.service)
         for i in _issues(conn, r.issue_types, r.projects, r.labels)
-        if _service_ok(i.service, services)
+        if service_ok(i.service, services)
     ]
 
 

@@ -9,48 +9,29 @@ refresher does the building.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import numpy as np
 from sqlalchemy import Connection, Engine
 
-from leadline.domain.times import format_time, from_micros, to_micros
-from leadline.errors import InputError, NotFoundError, NotReady
+from leadline.domain.times import format_time, from_micros
+from leadline.errors import NotFoundError, NotReady
 from leadline.metrics.leadtime import (
     aggregate,
     change_totals,
     explain_change,
     stage_durations,
 )
-from leadline.metrics.series import bucket_index, buckets
+from leadline.metrics.series import bucket_index, buckets, window_json
 from leadline.metrics.stats import FloatArray, check_statistic
 from leadline.profiles.models import Profile
 from leadline.services.refresh import Progress, refresh, timeline_fingerprint
+from leadline.services.windows import Window
 from leadline.store import changelog
 from leadline.store import timelines as store
 from leadline.store.db import reading
 
 __all__ = ["Progress", "Window", "as_of", "explain", "lead_time", "ready_set", "refresh"]
-
-
-@dataclass(frozen=True)
-class Window:
-    start: datetime | None = None
-    end: datetime | None = None
-
-    def __post_init__(self) -> None:
-        if self.start and self.end and self.start >= self.end:
-            raise InputError(
-                f"--from {format_time(self.start)} is not before --to {format_time(self.end)}"
-            )
-
-    def micros(self) -> tuple[int | None, int | None]:
-        return (
-            None if self.start is None else to_micros(self.start),
-            None if self.end is None else to_micros(self.end),
-        )
 
 
 def lead_time(
@@ -97,6 +78,7 @@ def lead_time_and_totals(
     durations /= 1_000_000.0
     result = aggregate(durations, profile.stages, stat, profile.missing_stages)
     out = result.to_json(profile.name, stat)
+    out["window"] = window_json(start_us, end_us)
     out["in_flight"] = in_flight
     if interval is not None and start_us is not None and end_us is not None:
         out["series"] = _series(profile, stat, durations, matrix.end, start_us, end_us, interval)

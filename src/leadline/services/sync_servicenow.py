@@ -50,7 +50,7 @@ FIELDS = ",".join([
     "sys_id", "number", "sys_class_name", "sys_updated_on", "sys_created_on", "state",
     "short_description", "priority", "urgency", "impact", "severity", "cmdb_ci",
     "business_service", "opened_at", "resolved_at", "closed_at", "type", "category", "risk",
-    "close_code", "start_date", "end_date", "work_start", "work_end",
+    "close_code", "start_date", "end_date", "work_start", "work_end", "caused_by",
 ])  # fmt: skip
 
 

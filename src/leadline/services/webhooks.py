@@ -42,9 +42,12 @@ from leadline.sources import (
     signatures,
 )
 from leadline.sources.argocd import webhook as argocd_webhook
+from leadline.sources.azure_devops import webhook as azure_devops
 from leadline.sources.base import Parsed, PayloadError
+from leadline.sources.bitbucket import webhook as bitbucket
 from leadline.sources.circleci import webhook as circleci_webhook
 from leadline.sources.harness import webhook as harness_webhook
+from leadline.sources.jenkins import webhook as jenkins
 from leadline.store import raw_events
 from leadline.store.db import writing
 from leadline.store.upsert import merge_and_upsert
@@ -62,6 +65,9 @@ PARSERS: dict[str, Parser] = {
     "circleci": lambda _event, payload: circleci_webhook.parse(payload),
     "harness": lambda _event, payload: harness_webhook.parse(payload),
     "argocd": lambda _event, payload: argocd_webhook.parse(payload),
+    "azure-devops": lambda _event, payload: azure_devops.parse(payload),
+    "bitbucket": bitbucket.parse,
+    "jenkins": lambda _event, payload: jenkins.parse(payload),
 }
 
 

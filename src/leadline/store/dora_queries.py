@@ -140,6 +140,17 @@ def load_run_times(
     ]
 
 
+def load_run_kinds(conn: Connection, types: Sequence[str], until_us: int) -> list[RunKind]:
+    """The distinct ``(pipeline, environment, repo, service, status)`` of the runs of ``types``
+    finished before ``until_us``: whether any run a filter keeps exists, without a row per run."""
+    marks = ", ".join("?" * len(types))
+    sql = (
+        "SELECT DISTINCT pipeline, environment, repo, service, status FROM pipeline_runs"
+        f" WHERE type IN ({marks}) AND finished_at < ?"
+    )
+    return [tuple(row) for row in fetch_all(conn, sql, [*types, until_us])]
+
+
 def load_commit_parents(conn: Connection) -> dict[str, list[str]]:
     """Stored commits (lower-case SHA) → parents in order. ``[]`` is a root commit, so a
     repository none of whose commits has parents (no parent data at all) is left out."""

@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Table
 
-from leadline.correlate.linking import event_ticket_key
+from leadline.correlate.linking import event_ticket_key, pr_ticket_keys
 from leadline.domain.records import (
     Commit,
     Event,
@@ -129,7 +129,7 @@ def _pr_row(r: PullRequest) -> Row:
 
 
 def _pr_children(r: PullRequest) -> dict[str, list[Row]]:
-    keys = _find_keys(r.title, False) | _find_keys(r.source_branch, True)
+    keys = pr_ticket_keys(r)
     return {
         "pr_commits": [
             {"sha": s, "sha7": sha7(s)} for s in dict.fromkeys(x.lower() for x in r.commit_shas)

@@ -24,7 +24,7 @@ Unit = Literal["ticket", "pull_request"]
 CHUNK = MAX_KEYS
 
 
-def _chunks(items: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
+def in_chunks(items: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
     batch: list[Any] = []
     for item in items:
         batch.append(item)
@@ -38,7 +38,7 @@ def _chunks(items: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
 def _scalars(conn: Connection, make: Any, values: Iterable[Any]) -> set[Any]:
     """Run ``make(chunk)`` for each chunk of ``values``; union of the first column."""
     out: set[Any] = set()
-    for chunk in _chunks(sorted(set(values)), chunk_size(conn)):
+    for chunk in in_chunks(sorted(set(values)), chunk_size(conn)):
         out.update(r[0] for r in conn.execute(make(chunk)))
     return out
 
@@ -85,7 +85,7 @@ def resolve_refs(conn: Connection, refs: Iterable[str], unit: Unit) -> set[str]:
 
 def _rows(conn: Connection, make: Any, values: Iterable[Any]) -> set[tuple[Any, ...]]:
     out: set[tuple[Any, ...]] = set()
-    for chunk in _chunks(sorted(set(values)), chunk_size(conn)):
+    for chunk in in_chunks(sorted(set(values)), chunk_size(conn)):
         out.update(tuple(r) for r in conn.execute(make(chunk)))
     return out
 
@@ -227,45 +227,45 @@ def load_neighbourhood(conn: Connection, keys: Sequence[str], unit: Unit) -> lis
         commit_ids = {r[0] for r in _id_rows(conn, t.commit_ticket_keys, "commit_id", issue_keys)}
     else:
         pairs = [(k.rpartition("#")[0], int(k.rpartition("#")[2])) for k in keys]
-        for chunk in _chunks(pairs, size):
+        for chunk in in_chunks(pairs, size):
             pr_ids.update(r[0] for r in conn.execute(
                 select(p.c.id).where(keys_in([p.c.repo, p.c.number], chunk))
             ))  # fmt: skip
         ptk = t.pr_ticket_keys
-        for chunk in _chunks(pr_ids, size):
+        for chunk in in_chunks(pr_ids, size):
             issue_keys.update(r[0] for r in conn.execute(
                 select(ptk.c.key).where(values_in(ptk.c.pull_request_id, chunk))
             ))  # fmt: skip
         commit_ids = set()
     shas: set[str] = set()
-    for chunk in _chunks(pr_ids, size):
+    for chunk in in_chunks(pr_ids, size):
         for row in fetch(p, values_in(p.c.id, chunk)):
             if row.merge_sha7:
                 shas.add(row.merge_sha7)
         shas.update(r[0] for r in conn.execute(
             select(t.pr_commits.c.sha7).where(values_in(t.pr_commits.c.pull_request_id, chunk))
         ))  # fmt: skip
-    for chunk in _chunks(commit_ids, size):
+    for chunk in in_chunks(commit_ids, size):
         shas.update(row.sha7 for row in fetch(c, values_in(c.c.id, chunk)))
-    for chunk in _chunks(shas, size):
+    for chunk in in_chunks(shas, size):
         fetch(c, values_in(c.c.sha7, chunk))
     versions: set[tuple[str, str]] = set()
-    for chunk in _chunks(issue_keys, size):
+    for chunk in in_chunks(issue_keys, size):
         fetch(i, values_in(i.c.key, chunk))
         versions.update((r[0], r[1]) for r in conn.execute(
             select(i.c.project, t.issue_fix_versions.c.name)
             .join(t.issue_fix_versions, t.issue_fix_versions.c.issue_id == i.c.id)
             .where(values_in(i.c.key, chunk))
         ))  # fmt: skip
-    for chunk in _chunks(versions, size):
+    for chunk in in_chunks(versions, size):
         v = t.versions
         fetch(v, keys_in([v.c.project, v.c.name], chunk))
     _load_runs(conn, shas, fetch)
     e = t.events
     upper = {k.strip().upper() for k in issue_keys}
-    for chunk in _chunks(upper, size):
+    for chunk in in_chunks(upper, size):
         fetch(e, values_in(e.c.ticket_key, chunk))
-    for chunk in _chunks(shas, size):
+    for chunk in in_chunks(shas, size):
         fetch(e, values_in(e.c.key7, chunk))
     run_pks = [pk for (table, pk) in data if table == t.pipeline_runs.name]
     shipped = shipped_by(conn, run_pks) if run_pks else {}
@@ -295,7 +295,7 @@ def _extra(table: Any) -> list[Any]:
 def _id_rows(conn: Connection, table: Any, column: str, keys: set[str]) -> set[tuple[Any, ...]]:
     out: set[tuple[Any, ...]] = set()
     size = chunk_size(conn)
-    for chunk in _chunks(keys, size):
+    for chunk in in_chunks(keys, size):
         out.update(tuple(r) for r in conn.execute(select(table.c[column]).where(
             values_in(table.c.key, chunk)
         )))  # fmt: skip
@@ -308,7 +308,7 @@ def _load_runs(conn: Connection, shas: set[str], fetch: Any) -> None:
     run_ids: set[int] = set()
     dc = t.deployment_commits
     size = chunk_size(conn)
-    for chunk in _chunks(shas, size):
+    for chunk in in_chunks(shas, size):
         run_ids.update(x[0] for x in conn.execute(
             select(rc.c.pipeline_run_id).where(values_in(rc.c.sha7, chunk))
         ))  # fmt: skip
@@ -318,7 +318,7 @@ def _load_runs(conn: Connection, shas: set[str], fetch: Any) -> None:
     frontier = set(run_ids)
     while frontier:
         outputs: set[tuple[str, str]] = set()
-        for chunk in _chunks(frontier, size):
+        for chunk in in_chunks(frontier, size):
             outputs.update((x[0], x[1]) for x in conn.execute(
                 select(a.c.name, a.c.version).where(
                     values_in(a.c.pipeline_run_id, chunk), a.c.direction == "output",
@@ -326,7 +326,7 @@ def _load_runs(conn: Connection, shas: set[str], fetch: Any) -> None:
                 )
             ))  # fmt: skip
         consumers: set[int] = set()
-        for chunk in _chunks(outputs, size):
+        for chunk in in_chunks(outputs, size):
             consumers.update(x[0] for x in conn.execute(
                 select(a.c.pipeline_run_id).where(
                     and_(a.c.direction == "input", keys_in([a.c.name, a.c.version], chunk))
@@ -334,5 +334,5 @@ def _load_runs(conn: Connection, shas: set[str], fetch: Any) -> None:
             ))  # fmt: skip
         frontier = consumers - run_ids
         run_ids |= frontier
-    for chunk in _chunks(run_ids, size):
+    for chunk in in_chunks(run_ids, size):
         fetch(r, values_in(r.c.id, chunk))

@@ -20,7 +20,7 @@ from sqlalchemy import Column, Connection, Table, and_, exists, func, literal, o
 from sqlalchemy.sql.elements import ColumnElement
 
 from leadline.store import tables as t
-from leadline.store.neighbourhood import _chunks
+from leadline.store.neighbourhood import in_chunks
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +97,7 @@ def code_repos_by_key(conn: Connection, keys: Iterable[str]) -> dict[str, set[st
     out: dict[str, set[str]] = {}
     ck, c = t.commit_ticket_keys.c, t.commits.c
     pk, p = t.pr_ticket_keys.c, t.pull_requests.c
-    for chunk in _chunks(sorted(set(keys))):
+    for chunk in in_chunks(sorted(set(keys))):
         by_commit = select(ck.key, c.repo).join(t.commits, c.id == ck.commit_id)
         by_pr = select(pk.key, p.repo).join(t.pull_requests, p.id == pk.pull_request_id)
         for query in (by_commit.where(ck.key.in_(chunk)), by_pr.where(pk.key.in_(chunk))):
@@ -164,7 +164,7 @@ def known_shas(conn: Connection, shas: Iterable[str]) -> set[str]:
     wanted = {s.strip().lower() for s in shas if s and s.strip()}
     c = t.commits.c
     found: set[str] = set()
-    for chunk in _chunks(sorted({s[:7] for s in wanted})):
+    for chunk in in_chunks(sorted({s[:7] for s in wanted})):
         stored = [sha.lower() for (sha,) in conn.execute(select(c.sha).where(c.sha7.in_(chunk)))]
         found.update(w for w in wanted if any(s.startswith(w) or w.startswith(s) for s in stored))
     return found

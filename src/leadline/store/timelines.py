@@ -29,7 +29,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 
 from leadline.correlate.timeline import ChangeTimeline
 from leadline.domain.times import to_micros
-from leadline.store.neighbourhood import _chunks
+from leadline.store.neighbourhood import in_chunks
 from leadline.store.raw import fetch_all
 from leadline.store.tables import timeline_sets, timelines
 from leadline.store.writer import insert_many
@@ -153,7 +153,7 @@ def replace(
     ``fresh``: the set was created in this transaction, so there is nothing to drop.
     """
     tl = timelines.c
-    for chunk in () if fresh else _chunks(keys):
+    for chunk in () if fresh else in_chunks(keys):
         conn.execute(delete(timelines).where(tl.set_id == set_id, tl.change_key.in_(chunk)))
     insert_many(conn, timelines, [_row(set_id, t) for t in built])
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC
+from typing import Any
 
 from leadline.domain.times import format_time, from_micros, parse_time, to_micros
 from leadline.words import plural
@@ -10,6 +11,7 @@ from leadline.words import plural
 BAND_TEXT = {"elite": "Elite", "high": "High", "medium": "Medium", "low": "Low"}
 RATING_TEXT = {"good": "good", "needs_attention": "needs attention", "slow": "slow"}
 DAY_US = 86_400_000_000
+NO_DATA = "No data"  # a figure with no source or nothing to measure: never shown as 0
 
 
 def duration(seconds: float | None) -> str:
@@ -32,8 +34,10 @@ def percent(rate: float | None) -> str:
     return f"{rate * 100:.1f} %"
 
 
-def frequency(per_day: float) -> str:
+def frequency(per_day: float | None) -> str:
     """Deployments per day, with the unit that reads best."""
+    if per_day is None:
+        return NO_DATA
     if per_day >= 1 or per_day == 0:
         return f"{per_day:.2f} per day"
     if per_day * 7 >= 1:
@@ -86,3 +90,19 @@ def band_text(band: str | None) -> str:
 
 def rating_text(rating: str | None) -> str:
     return RATING_TEXT.get(rating or "", "no target")
+
+
+def versus(section: dict[str, Any], previous: str) -> str:
+    """A ``comparison`` section in words (colour only repeats them): ``+12 %, worse (p =
+    0.03)``, ``+5 %, no significant change``, or ``not enough data to compare``; ``previous``
+    is the previous window's figure, as the widget shows figures."""
+    verdict = str(section["verdict"])
+    if verdict == "not enough data":
+        return "not enough data to compare"
+    change = section["change_percent"]
+    shown = "" if change is None else f"{change:+.0f} %, "
+    if verdict in ("better", "worse"):
+        p = float(section["p_value"])
+        odds = "p < 0.001" if p < 0.001 else f"p = {p:.2g}"
+        return f"{shown}{verdict} ({odds}; was {previous})"
+    return f"{shown}{verdict} (was {previous})"

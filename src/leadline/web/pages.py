@@ -63,7 +63,7 @@ def index(engine: EngineDep, params: ParamsDep, subject: str | None = Query(None
     if subject:
         kind, _, name = subject.partition(":")
         given = {"from": params.start, "to": params.end, "interval": params.interval,
-                 "stat": params.stat}  # fmt: skip
+                 "stat": params.stat, "compare": params.compare}  # fmt: skip
         query = {k: v for k, v in given.items() if v}
         if kind in ("c", "p") and name:
             params.view()  # a bad window is reported here, not after the redirect
@@ -91,7 +91,8 @@ def subject_router(kind: Kind) -> APIRouter:
 def overview(engine: Engine, subject: Subject, view: View) -> Response:
     profile = subject.profile
     if profile.dora is not None:
-        report = dora(engine, profile, view.window(), view.interval, view.stat, build=False)
+        report = dora(engine, profile, view.window(), view.interval, view.stat, build=False,
+                      compare=view.compare)  # fmt: skip
         lead = report["lead_time_for_changes"]
         fresh = report.get("as_of")
         cards = widgets(subject, view, report)
@@ -102,9 +103,13 @@ def overview(engine: Engine, subject: Subject, view: View) -> Response:
         )
         fresh = lead.get("as_of")
         cards = []
+    previous = view.previous()
     return page(
         "overview.html",
         **navigation(engine, subject, view),
+        previous=previous,
+        previous_from=formatting.day(previous.start),
+        previous_to=formatting.day(previous.end),
         report=report,
         widgets=cards,
         lead=lead_time_view(subject, view, lead),

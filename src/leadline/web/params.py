@@ -16,9 +16,8 @@ from leadline.errors import InputError, NotFoundError
 from leadline.profiles.models import Profile
 from leadline.services import collections, profiles
 from leadline.services.collections import Collection
-from leadline.services.dora import default_window
-from leadline.services.leadtime import Window
 from leadline.services.refresher import Refresher
+from leadline.services.windows import Window, default_window
 from leadline.web.formatting import DAY_US, bound
 
 Kind = Literal["c", "p"]
@@ -27,6 +26,7 @@ STATS = ("mean", "median", "p90", "p95")
 INTERVAL_DAYS = {"day": 1, "week": 7, "month": 30}
 MAX_POINTS = 400  # bars per chart: more is unreadable and slow to draw
 DRILLS = ("deployments", "failures", "incidents", "changes")
+COMPARE = ("previous", "none")  # the overview's comparison with the previous window
 
 
 def get_engine(request: Request) -> Engine:
@@ -95,12 +95,14 @@ def check_text(value: str, what: str) -> str:
 
 @dataclass(frozen=True)
 class View:
-    """The window ``[start, end)`` (micros), the series interval and the lead-time statistic."""
+    """The window ``[start, end)`` (micros), the series interval, the lead-time statistic, and
+    whether the overview compares each figure with the previous window (the default)."""
 
     start: int
     end: int
     interval: str
     stat: str
+    compare: bool = True
 
     def window(self) -> Window:
         return Window(from_micros(self.start), from_micros(self.end))
@@ -108,6 +110,8 @@ class View:
     def params(self, **extra: str | int | None) -> dict[str, str]:
         out = {"from": bound(self.start), "to": bound(self.end), "interval": self.interval,
                "stat": self.stat}  # fmt: skip
+        if not self.compare:
+            out["compare"] = "none"
         out.update({k: str(v) for k, v in extra.items() if v is not None})
         return out
 
@@ -121,11 +125,23 @@ class View:
     def last(self, days: int) -> View:
         return replace(self, start=self.end - days * DAY_US)
 
+    def previous(self) -> View:
+        """The window of the same length that ends where this one starts."""
+        return replace(self, start=2 * self.start - self.end, end=self.start)
+
 
 def read_view(
-    start: str | None, end: str | None, interval: str | None, stat: str | None, now: datetime
+    start: str | None,
+    end: str | None,
+    interval: str | None,
+    stat: str | None,
+    now: datetime,
+    compare: str | None = None,
 ) -> View:
     """The page's view from its query; every problem is an ``InputError`` (a 4xx page)."""
+    compare = (compare or "previous").strip().lower()
+    if compare not in COMPARE:
+        raise InputError(f"compare: expected one of {', '.join(COMPARE)}, got {compare!r}")
     interval = (interval or "week").strip().lower()
     stat = (stat or "mean").strip().lower()
     if interval not in INTERVALS:
@@ -145,7 +161,7 @@ def read_view(
             f"the window holds {points:.0f} {interval}s: choose a larger interval or a shorter "
             f"window (at most {MAX_POINTS} points a chart)"
         )
-    return View(start_us, end_us, interval, stat)
+    return View(start_us, end_us, interval, stat, compare == "previous")
 
 
 @dataclass(frozen=True)
@@ -154,9 +170,11 @@ class Params:
     end: str | None
     interval: str | None
     stat: str | None
+    compare: str | None = None
 
     def view(self) -> View:
-        return read_view(self.start, self.end, self.interval, self.stat, datetime.now(UTC))
+        now = datetime.now(UTC)
+        return read_view(self.start, self.end, self.interval, self.stat, now, self.compare)
 
 
 def _params(
@@ -164,8 +182,9 @@ def _params(
     end: str | None = Query(None, alias="to"),
     interval: str | None = None,
     stat: str | None = None,
+    compare: str | None = None,
 ) -> Params:
-    return Params(start, end, interval, stat)
+    return Params(start, end, interval, stat, compare)
 
 
 ParamsDep = Annotated[Params, Depends(_params)]

@@ -32,6 +32,9 @@ class Widget:
     facts: list[Fact]
     chart: BarChart
     warnings: list[str] = field(default_factory=list)
+    reason: str | None = None  # why the figure is "No data"
+    versus: str | None = None  # the comparison with the previous window, in words
+    verdict: str | None = None  # better | worse | no significant change | not enough data
 
 
 @dataclass
@@ -50,7 +53,7 @@ class StageRow:
 class LeadTimeView:
     changes: int
     href: str
-    total_seconds: float
+    total_seconds: float | None
     rating: str | None
     statistic: str
     segments: list[Segment]
@@ -93,23 +96,45 @@ def _css(metric: str, band_set: str) -> Callable[[float | None, View], str]:
     return pick
 
 
+SECTIONS = {  # widget key → the report's section and how its figure reads
+    "deployment_frequency": ("deployment_frequency", fmt.frequency),
+    "lead_time": ("lead_time_for_changes", fmt.duration),
+    "change_failure_rate": ("change_failure_rate", fmt.percent),
+    "mean_time_to_restore": ("mean_time_to_restore", fmt.duration),
+}
+
+
 def widgets(subject: Subject, view: View, report: dict[str, Any]) -> list[Widget]:
     """The four DORA widgets; each number links to the records behind it, each bar to the
-    records of its bucket."""
+    records of its bucket. A figure with no data says so and why; with the report's
+    ``comparison``, each widget says how its figure compares with the previous window."""
     links = {page: _link(subject, page, view) for page in DRILLS}
     bands = report.get("bands", "harness")
-    return [
+    cards = [
         _frequency(subject, view, report["deployment_frequency"], links, bands),
         _lead_time(subject, view, report["lead_time_for_changes"], links, bands),
         _failure_rate(subject, view, report["change_failure_rate"], links, bands),
         _restore(subject, view, report["mean_time_to_restore"], links, bands),
     ]
+    comparison = report.get("comparison")
+    for card in cards:
+        name, shown = SECTIONS[card.key]
+        card.reason = report[name].get("reason")
+        if card.reason is not None:
+            card.value = fmt.NO_DATA
+        if comparison is not None:
+            section = comparison[name]
+            card.versus = fmt.versus(section, shown(section["previous"]))
+            card.verdict = section["verdict"]
+    return cards
 
 
 def _frequency(
     subject: Subject, view: View, df: dict[str, Any], links: dict[str, str], bands: str
 ) -> Widget:
-    def per_day(p: dict[str, Any], part: View) -> float:
+    def per_day(p: dict[str, Any], part: View) -> float | None:
+        if df["per_day"] is None:  # no deployment source: no bar is a 0
+            return None
         return float(p["count"]) / ((part.end - part.start) / fmt.DAY_US)
 
     points = _points(
@@ -117,10 +142,11 @@ def _frequency(
         lambda p: plural(p["count"], "deployment"), _css("deployment_frequency", bands),
     )  # fmt: skip
     href = links["deployments"]
+    daily = fmt.NO_DATA if df["per_day"] is None else f"{df['per_day']:.4g}"
     return Widget(
         "deployment_frequency", "Deployment frequency", fmt.frequency(df["per_day"]), df["band"],
         href, [Fact("Deployments", str(df["deployments"]), href),
-               Fact("Per day", f"{df['per_day']:.4g}", href)],
+               Fact("Per day", daily, href)],
         bar_chart(points, lambda v: f"{v:.3g}/day", f"Deployments per day, by {view.interval}"),
     )  # fmt: skip
 
@@ -148,7 +174,8 @@ def _failure_rate(
 ) -> Widget:
     points = _points(
         subject, view, "failures", cfr["series"],
-        lambda p, _: p["rate"] if p["failures"] or p["deployments"] else None,
+        lambda p, _: p["rate"] if p["rate"] is not None and (p["failures"] or p["deployments"])
+        else None,
         lambda p: f"{plural(p['failures'], 'failure')}, {plural(p['deployments'], 'deployment')}",
         _css("change_failure_rate", bands),
     )  # fmt: skip

@@ -6,7 +6,9 @@
 (``1 - Critical``); ``service`` = ``cmdb_ci`` (else ``business_service``), by name when the
 record carries display values. ``priority``, ``urgency``, ``impact``, ServiceNow's own
 ``severity`` (as ``servicenow_severity``), ``state``, ``sys_id`` and ``updated_at``
-(``sys_updated_on``: the newer snapshot wins a merge) are kept as extra fields.
+(``sys_updated_on``: the newer snapshot wins a merge) are kept as extra fields. An incident
+"Caused by Change" (``caused_by``, shown as the change's number) names its deployment:
+``deployment_run_id`` = that number, the run id of the change request's deployment below.
 
 **Change requests** → ``pipeline_run`` of type ``cd`` (a deployment): system ``servicenow``,
 pipeline ``change_request/<type>`` (``normal``, ``standard``, ``emergency``; ``normal`` when
@@ -56,6 +58,7 @@ _INCIDENT_PATHS = {
     "service": "cmdb_ci",
     "severity": "priority",
     "resolved_at": "resolved_at",
+    "deployment_run_id": "caused_by",
 }
 _CHANGE_PATHS = {
     "run_id": "number",
@@ -95,6 +98,7 @@ def incident(record: Any, zone: tzinfo) -> Parsed:
         "service": service(root),
         "severity": label(root.get("priority")),
         "resolved_at": resolved,
+        "deployment_run_id": _change_number(root.get("caused_by")),
     }
     extras = {
         "priority": text(root.get("priority")),
@@ -106,6 +110,15 @@ def incident(record: Any, zone: tzinfo) -> Parsed:
     data.update({k: v for k, v in extras.items() if v is not None})
     data.update(_identity(root, zone))
     return Parsed(records=[build_record(Incident, data, _INCIDENT_PATHS)])
+
+
+def _change_number(node: Node) -> str | None:
+    """The number of a referenced change request (``CHG0030001``): the reference's display
+    value; a bare sys_id names no deployment leadline knows, so it gives ``None``."""
+    if isinstance(node.value, dict):
+        shown = node.get("display_value").value
+        return shown.strip() if isinstance(shown, str) and shown.strip() else None
+    return None
 
 
 def change_request(record: Any, zone: tzinfo) -> Parsed:

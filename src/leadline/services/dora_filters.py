@@ -1,0 +1,71 @@
+"""Which records a profile's ``dora`` block selects: globs on names, exact environments,
+statuses, and the run filter shared by deployments and failures (docs/dora.md).
+
+Pure predicates over a profile (no database): ``services/dora.py`` applies them to the rows it
+loads, ``services/dora_sources.py`` to decide whether a metric has a source at all.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+from collections.abc import Callable, Sequence
+
+from leadline.profiles.models import DoraSpec, Profile
+
+DEPLOY_TYPES = ("cd", "ci_cd")  # the run types that deploy
+
+
+def glob_match(value: str | None, patterns: Sequence[str] | None) -> bool:
+    if patterns is None:
+        return True
+    if value is None:
+        return False
+    return any(fnmatch.fnmatchcase(value.lower(), p.lower()) for p in patterns)
+
+
+def exact_match(value: str | None, options: Sequence[str] | None) -> bool:
+    if options is None:
+        return True
+    return value is not None and value.strip().lower() in {o.strip().lower() for o in options}
+
+
+def service_ok(value: str | None, patterns: Sequence[str] | None) -> bool:
+    """Runs and incidents that name a service must match ``scope.services``; the others pass
+    (as runs without a repo pass ``scope.repos``)."""
+    return value is None or glob_match(value, patterns)
+
+
+def statuses(given: Sequence[str] | None, default: Sequence[str]) -> set[str]:
+    return {s.lower() for s in (given or default)}
+
+
+RunFilter = Callable[[str, str | None, str | None, str | None], bool]
+
+
+def run_filter(
+    profile: Profile, pipelines: Sequence[str] | None, environments: Sequence[str] | None
+) -> RunFilter:
+    """Whether a run ``(pipeline, environment, repo, service)`` counts: its pipeline and
+    environment match, and its repo and service are in the profile's scope (a run without a
+    repo or service passes). Cached: runs repeat a handful of combinations."""
+    repos, services = profile.scope.repos, profile.scope.services
+
+    @functools.cache
+    def keep(pipeline: str, environment: str | None, repo: str | None, service: str | None) -> bool:
+        return (
+            glob_match(pipeline, pipelines)
+            and exact_match(environment, environments)
+            and (repo is None or glob_match(repo, repos))
+            and service_ok(service, services)
+        )
+
+    return keep
+
+
+def failure_filter(profile: Profile, spec: DoraSpec) -> RunFilter:
+    """``failures.source: cd``: the deployments' pipelines and environments unless set."""
+    f, d = spec.failures, spec.deployments
+    pipelines = f.pipelines if f.pipelines is not None else d.pipelines
+    environments = f.environments if f.environments is not None else d.environments
+    return run_filter(profile, pipelines, environments)

@@ -1,0 +1,395 @@
+"""What Azure DevOps hook payloads and REST answers share, read once.
+
+A pull request, a build and a release deployment have the same shape in a service-hook
+delivery's ``resource`` and in a REST listing, and a work item's ``fields`` are the same
+dictionary in both; so the mapping of each lives here, used by ``webhook`` and ``rest``.
+
+Azure's quirks, in one place:
+
+- **Times** carry up to seven fractional digits (``…03.5006647Z``): read to the microsecond
+  (the seventh digit is dropped, never rounded into the next second).
+- **Unset dates** are .NET's ``DateTime.MinValue`` ``0001-01-01T00:00:00`` (no zone) — and
+  ``9999-01-01T00:00:00Z`` for "still current" — and read as *missing*, not as year 1 or
+  9999 (``opt_time``). A required time that is unset is an error naming its path.
+- **Repositories** belong to a project: the repo of a record is ``project/repository``.
+- **Reviewer votes** (10 approved, 5 approved with suggestions, -5 waiting for the author,
+  -10 rejected, 0 no vote) carry no time: the caller says when the vote was seen.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from leadline.domain.records import Commit, Issue, PipelineRun, PullRequest, infer_category
+from leadline.sources._common import Node
+from leadline.sources.base import PayloadError, branch_of, build_record, read_int, read_time
+
+SYSTEM = "azure-devops"
+KEY_PREFIX = "AB#"
+_UNSET = ("0001-01-01", "9999-")
+_SHA = re.compile(r"^[0-9a-fA-F]{40}$")
+# Votes → review states; 0 ("no vote") is not a review.
+VOTES = {10: "approved", 5: "approved", -5: "changes_requested", -10: "changes_requested"}
+# Pull request statuses: merged = completed (with a succeeded merge); abandoned = closed.
+CLOSED_STATUSES = frozenset({"completed", "abandoned"})
+# Work item states whose category the name alone would get wrong (Azure's process templates:
+# Scrum's "Approved" is still Proposed, "Removed" leaves the flow).
+STATE_CATEGORIES = {"approved": "todo", "proposed": "todo", "removed": "done"}
+# Build results and release stage statuses → leadline's run statuses (as the other CI
+# sources write them); anything else is kept, lower-cased.
+RUN_STATUSES = {
+    "succeeded": "success",
+    "partiallysucceeded": "partially_succeeded",
+    "failed": "failure",
+    "rejected": "failure",
+    "notdeployed": "failure",
+    "canceled": "cancelled",
+    "cancelled": "cancelled",
+}
+# Deployment statuses of a deployment that has not finished: no pipeline run yet.
+UNFINISHED = frozenset({"inprogress", "queued", "scheduled", "undefined", "notstarted", "all"})
+
+
+# --- times ---------------------------------------------------------------------------------
+
+
+def is_unset(text: str) -> bool:
+    """``0001-01-01T00:00:00`` / ``9999-01-01T00:00:00Z``: .NET's "no date"."""
+    return text.strip().startswith(_UNSET)
+
+
+def opt_time(node: Node) -> datetime | None:
+    """A time; missing, null, blank or unset (module doc) → ``None``."""
+    text = node.opt_text()
+    if text is None or is_unset(text):
+        return None
+    return read_time(node)
+
+
+def time(node: Node) -> datetime:
+    """A required time; an unset one is an error naming the path."""
+    text = node.text()
+    if is_unset(text):
+        raise node.error(f"required time is unset ({text!r})")
+    return read_time(node)
+
+
+# --- names ---------------------------------------------------------------------------------
+
+
+def repo_name(repository: Node) -> str:
+    """``project/repository`` (a repository's name is unique only inside its project)."""
+    repository.obj()
+    name = repository.get("name").text()
+    project = repository.get("project").get("name").opt_text()
+    return f"{project}/{name}" if project else name
+
+
+def person(node: Node) -> str | None:
+    """An identity: its ``uniqueName`` (the login), else its display name."""
+    return node.get("uniqueName").opt_text() or node.get("displayName").opt_text()
+
+
+def ref_branch(ref: str | None) -> str | None:
+    return branch_of(ref) if ref and ref.startswith("refs/heads/") else None
+
+
+# --- pull requests -------------------------------------------------------------------------
+
+
+def pull_request(pr: Node, *, votes_at: datetime | None) -> PullRequest:
+    """A pull request resource (hook or REST). ``votes_at``: when the reviewers' votes were
+    seen (Azure gives no vote time); ``None`` leaves the votes out."""
+    pr.obj()
+    status = (pr.get("status").opt_text() or "").lower()
+    closed = opt_time(pr.get("closedDate")) if status in CLOSED_STATUSES else None
+    merged = status == "completed" and closed is not None
+    merge_sha = pr.get("lastMergeCommit").get("commitId").opt_text() if merged else None
+    head = pr.get("lastMergeSourceCommit").get("commitId").opt_text()
+    at = f"{pr.path}." if pr.path else ""
+    data: dict[str, Any] = {
+        "kind": "pull_request",
+        "repo": repo_name(pr.get("repository")),
+        "number": read_int(pr.get("pullRequestId")),
+        "created_at": time(pr.get("creationDate")),
+        "title": pr.get("title").opt_text(),
+        "source_branch": ref_branch(pr.get("sourceRefName").opt_text()),
+        "target_branch": ref_branch(pr.get("targetRefName").opt_text()),
+        "author": person(pr.get("createdBy")),
+        "merged_at": closed if merged else None,
+        "closed_at": closed,
+        "merge_commit_sha": merge_sha,
+        "commit_shas": [head] if head else [],
+        "labels": [label.get("name").text() for label in pr.get("labels").items()],
+        "reviews": _reviews(pr.get("reviewers"), votes_at),
+    }
+    description = pr.get("description").opt_text()
+    if description is not None:
+        data["description"] = description
+    paths = {k: at + v for k, v in _PR_PATHS.items()}
+    return build_record(PullRequest, data, paths)
+
+
+_PR_PATHS = {
+    "repo": "repository.name",
+    "number": "pullRequestId",
+    "created_at": "creationDate",
+    "title": "title",
+    "source_branch": "sourceRefName",
+    "target_branch": "targetRefName",
+    "author": "createdBy.uniqueName",
+    "merged_at": "closedDate",
+    "closed_at": "closedDate",
+    "merge_commit_sha": "lastMergeCommit.commitId",
+    "commit_shas": "lastMergeSourceCommit.commitId",
+    "labels": "labels",
+    "reviews": "reviewers",
+    "description": "description",
+}
+
+
+def _reviews(reviewers: Node, at: datetime | None) -> list[dict[str, Any]]:
+    """One review per person who voted (a team's aggregate vote, ``isContainer``, is not a
+    person's review)."""
+    out: list[dict[str, Any]] = []
+    for reviewer in reviewers.items():
+        vote = reviewer.get("vote")
+        state = VOTES.get(read_int(vote)) if vote.present else None
+        if at is None or state is None or reviewer.get("isContainer").opt_bool():
+            continue
+        out.append({"author": person(reviewer), "state": state, "at": at})
+    return out
+
+
+def commit(node: Node, repo: str, branch: str | None) -> Commit:
+    """A git commit reference (a push's ``commits[]``, the REST commits listing)."""
+    author = node.get("author")
+    data: dict[str, Any] = {
+        "kind": "commit",
+        "repo": repo,
+        "sha": node.get("commitId").text(),
+        "committed_at": time(node.get("committer").get("date")),
+        "authored_at": opt_time(author.get("date")),
+        "message": node.get("comment").opt_text(),
+        "author": author.get("email").opt_text() or author.get("name").opt_text(),
+        "branch": branch,
+    }
+    paths = {k: f"{node.path}.{v}" for k, v in _COMMIT_PATHS.items()}
+    return build_record(Commit, data, paths)
+
+
+_COMMIT_PATHS = {
+    "sha": "commitId",
+    "committed_at": "committer.date",
+    "authored_at": "author.date",
+    "message": "comment",
+    "author": "author.email",
+}
+
+
+# --- builds and deployments ----------------------------------------------------------------
+
+
+def build_run(build: Node) -> PipelineRun:
+    """A finished build (a classic build or a YAML pipeline run: the run id is the build id)
+    → a CI run; the build is an output artifact (definition name, build id) that a release
+    deploying it names as its input."""
+    build.obj()
+    definition = build.get("definition").get("name").text()
+    run_id = build.get("id").id_text()
+    sha, branch = _source_version(build)
+    result = run_status(build.get("result").opt_text() or build.get("status").text())
+    data: dict[str, Any] = {
+        "kind": "pipeline_run",
+        "system": SYSTEM,
+        "pipeline": definition,
+        "run_id": run_id,
+        "type": "ci",
+        "status": result,
+        "started_at": opt_time(build.get("startTime")),
+        "finished_at": time(build.get("finishTime")),
+        "commit_sha": sha,
+        "branch": branch,
+        "repo": _build_repo(build),
+        "artifacts": [{"name": definition, "version": run_id, "direction": "output"}],
+    }
+    number = build.get("buildNumber").opt_text()
+    if number is not None:
+        data["build_number"] = number
+    at = f"{build.path}." if build.path else ""
+    return build_record(PipelineRun, data, {k: at + v for k, v in _BUILD_PATHS.items()})
+
+
+_BUILD_PATHS = {
+    "pipeline": "definition.name",
+    "run_id": "id",
+    "status": "result",
+    "started_at": "startTime",
+    "finished_at": "finishTime",
+    "commit_sha": "sourceVersion",
+    "branch": "sourceBranch",
+    "repo": "repository.name",
+}
+
+
+def _source_version(build: Node) -> tuple[str | None, str | None]:
+    """The commit and branch built: ``sourceVersion``/``sourceBranch``, or the XAML-era
+    ``sourceGetVersion`` ``LG:refs/heads/<branch>:<sha>``."""
+    sha = build.get("sourceVersion").opt_text()
+    ref = build.get("sourceBranch").opt_text()
+    legacy = build.get("sourceGetVersion").opt_text()
+    if legacy and legacy.startswith("LG:") and (sha is None or ref is None):
+        ref_part, _, sha_part = legacy[3:].rpartition(":")
+        sha = sha or (sha_part if _SHA.match(sha_part) else None)
+        ref = ref or ref_part or None
+    return (sha if sha and _SHA.match(sha) else None), ref_branch(ref)
+
+
+def _build_repo(build: Node) -> str | None:
+    repository = build.get("repository")
+    if (repository.get("type").opt_text() or "").lower() != "tfsgit":
+        return None
+    name = repository.get("name").opt_text()
+    project = build.get("project").get("name").opt_text()
+    return f"{project}/{name}" if name and project else name
+
+
+def deployment_run(
+    *,
+    pipeline: str,
+    release_id: str,
+    environment: Node,
+    status: str,
+    finished_at: datetime,
+    started_at: datetime | None,
+    artifacts: Node,
+    attempt: Node,
+) -> PipelineRun:
+    """A finished release deployment (one release to one stage) → a CD run keyed
+    ``<release id>/<stage id>``, and ``…/<attempt>`` for a second attempt on (a redeploy is
+    another deployment); the build artifacts it deployed are its inputs, and the primary
+    one's ``sourceVersion`` is its commit (a release names no commit otherwise)."""
+    inputs, sha, branch = release_artifacts(artifacts)
+    run_id = f"{release_id}/{environment.get('id').id_text()}"
+    if attempt.present and read_int(attempt) > 1:
+        run_id += f"/{read_int(attempt)}"
+    data: dict[str, Any] = {
+        "kind": "pipeline_run",
+        "system": SYSTEM,
+        "pipeline": pipeline,
+        "run_id": run_id,
+        "type": "cd",
+        "status": status,
+        "started_at": started_at,
+        "finished_at": finished_at,
+        "environment": environment.get("name").opt_text(),
+        "commit_sha": sha,
+        "branch": branch,
+        "artifacts": inputs,
+    }
+    return build_record(PipelineRun, data, {"environment": f"{environment.path}.name"})
+
+
+def release_artifacts(artifacts: Node) -> tuple[list[dict[str, Any]], str | None, str | None]:
+    """A release's build artifacts → input artifacts (build definition name, build id), and
+    the commit and branch of the primary one (else the first that names a commit)."""
+    inputs: list[dict[str, Any]] = []
+    found: list[tuple[bool, str, str | None]] = []
+    for artifact in artifacts.items():
+        ref = artifact.get("definitionReference")
+        name = ref.get("definition").get("name").opt_text()
+        version = ref.get("version").get("id").opt_id_text()
+        if (artifact.get("type").opt_text() or "").lower() != "build" or not name or not version:
+            continue
+        inputs.append({"name": name, "version": version, "direction": "input"})
+        sha = ref.get("sourceVersion").get("id").opt_text()
+        if sha and _SHA.match(sha):
+            branch = ref_branch(ref.get("branch").get("id").opt_text())
+            found.append((bool(artifact.get("isPrimary").opt_bool()), sha, branch))
+    found.sort(key=lambda f: not f[0])  # the primary first (stable)
+    return inputs, (found[0][1] if found else None), (found[0][2] if found else None)
+
+
+def run_status(status: str) -> str:
+    """An Azure result or stage status in leadline's words (``succeeded`` → ``success``)."""
+    return RUN_STATUSES.get(status.replace(" ", "").lower(), status.lower())
+
+
+def finished_status(status: str | None) -> str | None:
+    """A deployment's run status, or ``None`` while the deployment has not finished."""
+    if status is None or status.replace(" ", "").lower() in UNFINISHED:
+        return None
+    return run_status(status)
+
+
+# --- work items ----------------------------------------------------------------------------
+
+
+def work_item(
+    item_id: str,
+    fields: Node,
+    changes: list[dict[str, Any]],
+    paths: dict[str, str],
+    updated_at: datetime | None = None,
+) -> Issue:
+    """A work item's ``fields`` (the same dictionary in a hook and in REST) → an issue keyed
+    ``AB#<id>``, with the status changes the caller read (a hook carries one, REST all).
+    ``updated_at`` (the snapshot's time, which ``merge`` compares): the later of it and
+    ``System.ChangedDate``."""
+    fields.obj()
+    data: dict[str, Any] = {
+        "kind": "issue",
+        "key": f"{KEY_PREFIX}{item_id}",
+        "project": fields.get("System.TeamProject").opt_text(),
+        "type": fields.get("System.WorkItemType").opt_text(),
+        "title": fields.get("System.Title").opt_text(),
+        "created_at": time(fields.get("System.CreatedDate")),
+        "status_changes": changes,
+        "labels": [
+            t.strip() for t in (fields.get("System.Tags").opt_text() or "").split(";") if t.strip()
+        ],
+        "priority": fields.get("Microsoft.VSTS.Common.Priority").opt_id_text(),
+        "resolved_at": opt_time(fields.get("Microsoft.VSTS.Common.ClosedDate"))
+        or opt_time(fields.get("Microsoft.VSTS.Common.ResolvedDate")),
+    }
+    changed = [t for t in (opt_time(fields.get("System.ChangedDate")), updated_at) if t]
+    if changed:
+        data["updated_at"] = max(changed)
+    return build_record(Issue, data, paths)
+
+
+def state_change(state: str, at: datetime) -> dict[str, Any]:
+    """A status change with Azure's categories where the name misleads (``STATE_CATEGORIES``)."""
+    category = STATE_CATEGORIES.get(state.strip().lower()) or infer_category(state)
+    return {"to": state, "at": at, "category": category}
+
+
+def field_paths(prefix: str) -> dict[str, str]:
+    """The payload path of each issue field under a ``fields`` object at ``prefix``."""
+    names = {
+        "project": "System.TeamProject",
+        "type": "System.WorkItemType",
+        "title": "System.Title",
+        "created_at": "System.CreatedDate",
+        "labels": "System.Tags",
+        "priority": "Microsoft.VSTS.Common.Priority",
+        "resolved_at": "Microsoft.VSTS.Common.ClosedDate",
+    }
+    return {k: f"{prefix}.{v}" for k, v in names.items()}
+
+
+def opt_time_of(item: Any, field: str) -> datetime | None:
+    """``item[field]`` as a time when ``item`` is an object (listing keys; unset → ``None``)."""
+    if not isinstance(item, dict):
+        return None
+    try:
+        return opt_time(Node(item.get(field), field))
+    except PayloadError:
+        return None
+
+
+def repo_name_of(repository: dict[str, Any]) -> str:
+    """``repo_name`` of a decoded repository object."""
+    return repo_name(Node(repository, "repository"))
