@@ -164,6 +164,7 @@ def test_axe_finds_nothing_on_any_page(
     urls = [u for kind in sorted(opened) for u in opened[kind]]
     acme = f"{demo}/c/Acme"
     urls += [f"{acme}/{d}" for d in DRILLS]  # every drill-down, whatever the walk met first
+    urls.append(f"{acme}?compare=previous")  # each widget compared with the previous window
     # The error pages (404, 422). A path outside the dashboard and /docs is the JSON API's.
     urls += [f"{demo}/docs", f"{demo}/c/No%20such%20team", f"{demo}/p/No%20such%20profile",
              f"{acme}?from=yesterday", f"{acme}/changes/NO-SUCH-CHANGE"]  # fmt: skip
@@ -197,12 +198,13 @@ FOCUSABLE = """() => [...document.querySelectorAll(
   .filter(e => e.tabIndex >= 0 && !e.disabled
                && e.checkVisibility({contentVisibilityAuto: true, visibilityProperty: true}))
   .map((e, i) => { e.dataset.stop = i; return i; })"""
-# Where the focus is: its stop, its box, its card (the block read as one), its focus ring.
+# Where the focus is: its stop, its box, its card (the block read as one: a card, the header,
+# the heading, the footer, or else its parent), its focus ring.
 FOCUSED = """() => {
   const e = document.activeElement;
   if (!e || e === document.body || e.dataset.stop === undefined) return null;
   const box = e.getBoundingClientRect(), style = getComputedStyle(e);
-  const card = e.closest('.card, .top, .heading, .foot') || document.body;
+  const card = e.closest('.card, .top, .heading, .foot') || e.parentElement;
   const c = card.getBoundingClientRect();
   return {stop: Number(e.dataset.stop), top: box.top + scrollY, left: box.left,
           bottom: box.bottom + scrollY,
