@@ -91,7 +91,7 @@ def browser() -> Iterator[Any]:
         yield chromium
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def axe() -> Path:
     if not AXE.exists():
         pytest.skip(
@@ -155,7 +155,7 @@ def axe_on_building_page(page: Any, base: str) -> list[str]:
 
 @pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["laptop", "phone"])
 def test_axe_finds_nothing_on_any_page(
-    browser: Any, demo: str, viewport: dict[str, int], tmp_path: Path, axe: Path
+    axe: Path, browser: Any, demo: str, viewport: dict[str, int], tmp_path: Path
 ) -> None:
     context = new_context(browser, viewport, axe)
     page = context.new_page()
