@@ -22,7 +22,7 @@ def test_docs_is_served_from_the_package() -> None:
         text = page.text
         assert "<script>" not in text and "style=" not in text  # nothing inline
         urls = re.findall(r'(?:src|href|data-openapi)="([^"]+)"', text)
-        assert len(urls) == 5, urls
+        assert len(urls) == 6, urls
         for url in urls:
             assert url.startswith("/") and not url.startswith("//"), url
             response = client.get(url)

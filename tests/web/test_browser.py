@@ -11,106 +11,25 @@ Never downloads a browser: without ``/usr/bin/chromium`` (``apt-get install chro
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-import httpx
 import pytest
 
-from tests.server import kill_tree
+from tests.web.chromium import LAPTOP, PHONE, Watch, launch, serving, shoot
 from tests.web.conftest import COLLECTIONS
 
-CHROMIUM = Path(os.environ.get("LEADLINE_TEST_CHROMIUM", "/usr/bin/chromium"))
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
-LAPTOP = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
 WINDOW = "from=2024-01-01&to=2024-03-01"
 BANDS = {"Elite", "High", "Medium", "Low"}
-
-playwright = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
-if not CHROMIUM.exists():
-    pytest.skip(
-        f"no Chromium at {CHROMIUM}: apt-get install chromium (scripts/check installs it)",
-        allow_module_level=True,
-    )
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def serving(db_url: str, *command: str, log: Path, timeout: float = 60) -> Iterator[str]:
-    """Run ``leadline --db URL COMMAND… --port P`` until ``/healthz`` answers; yield its URL."""
-    port = _free_port()
-    argv = [sys.executable, "-m", "leadline", "--db", db_url, *command, "--port", str(port)]
-    with log.open("wb") as out:
-        process = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + timeout
-            while True:
-                assert process.poll() is None, log.read_text()[-2000:]
-                try:
-                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                assert time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.2)
-            yield base
-        finally:
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                kill_tree(process)
-
-
-class Watch:
-    """Every request of every page in a browser context, failures and console errors."""
-
-    def __init__(self, context: Any) -> None:
-        self.requests: list[str] = []
-        self.failed: list[str] = []
-        self.errors: list[str] = []
-        context.on("request", lambda r: self.requests.append(r.url))
-        context.on("requestfailed", lambda r: self.failed.append(f"{r.url} {r.failure}"))
-        context.on("page", self.page)
-
-    def page(self, page: Any) -> None:
-        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
-        page.on("pageerror", lambda e: self.errors.append(str(e)))
-
-    def check(self, base: str) -> None:
-        own = urlsplit(base).netloc
-        assert self.requests, "nothing was recorded"
-        elsewhere = [u for u in self.requests if urlsplit(u).netloc != own]
-        assert not elsewhere, f"requests to other hosts: {elsewhere}"
-        assert all(urlsplit(u).scheme == "http" for u in self.requests)
-        assert not self.failed, self.failed
-        assert not self.errors, self.errors
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+    with launch() as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.fixture
@@ -119,10 +38,6 @@ def fixture_server(db_url: str, run_cli: Any, tmp_path: Path) -> Iterator[str]:
     assert run_cli("apply", str(COLLECTIONS / "org.yaml")).code == 0
     with serving(db_url, "serve", "--no-access-log", log=tmp_path / "serve.log") as base:
         yield base
-
-
-def _shoot(page: Any, name: str) -> None:
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def _no_sideways_scroll(page: Any) -> None:
@@ -139,10 +54,11 @@ def test_pick_a_collection_and_a_range_then_drill_down_to_one_change(
     page = context.new_page()
     page.goto(base + "/")
     assert page.locator("#collections a").all_inner_texts()[:2] == ["Acme", "Team A"]
-    _shoot(page, "index-laptop")
+    shoot(page, "index-laptop")
 
-    # Choosing a collection shows it at once (the picker's script submits the form).
+    # Choosing a collection shows it when asked to ("Show": a select never navigates).
     page.select_option("#subject", "c:Acme")
+    page.click("#show")
     page.wait_for_url("**/c/Acme?**")
     assert page.locator("#title").inner_text() == "Acme"
 
@@ -155,10 +71,11 @@ def test_pick_a_collection_and_a_range_then_drill_down_to_one_change(
     assert deployments.inner_text() == "7"
     assert page.locator("#deployment_frequency .badge").inner_text() in BANDS
     assert page.locator("#lead-time-by-stage tbody tr").count() == 4
-    _shoot(page, "overview-laptop")
+    shoot(page, "overview-laptop")
 
     # Another collection keeps the range.
     page.select_option("#subject", "c:Team A")
+    page.click("#show")
     page.wait_for_url("**/c/Team%20A?from=2024-01-01&to=2024-03-01**")
     assert page.locator("#deployment_frequency dd a").first.inner_text() == "4"
 
@@ -174,7 +91,7 @@ def test_pick_a_collection_and_a_range_then_drill_down_to_one_change(
     back = page.url
     page.goto(back.replace("from=2024-01-31", "from=2024-01-01"))
     assert page.locator("#records tbody tr").count() == 5
-    _shoot(page, "changes-laptop")
+    shoot(page, "changes-laptop")
     page.locator("#records tbody a", has_text="A-1").click()
     page.wait_for_url("**/c/Team%20A/changes/A-1?**")
     assert page.locator("#change").inner_text() == "A-1"
@@ -182,7 +99,7 @@ def test_pick_a_collection_and_a_range_then_drill_down_to_one_change(
     assert steps.count() == 5
     page.locator("#timeline details summary").nth(2).click()
     assert "A-1 change" in page.locator("#timeline details pre").nth(2).inner_text()
-    _shoot(page, "change-laptop")
+    shoot(page, "change-laptop")
 
     # The failures behind the change failure rate.
     page.goto(f"{base}/c/Team%20A?{WINDOW}")
@@ -204,7 +121,7 @@ def test_readable_on_a_phone(browser: Any, fixture_server: str) -> None:
                        (f"/c/Team%20A/changes/A-1?{WINDOW}", "change-phone"),
                        ("/", "index-phone")):  # fmt: skip
         page.goto(base + path)
-        _shoot(page, name)
+        shoot(page, name)
         _no_sideways_scroll(page)
     # The widgets stack in one column.
     page.goto(f"{base}/c/Acme?{WINDOW}")
@@ -242,7 +159,7 @@ def test_the_demo_dashboard(browser: Any, db_url: str, tmp_path: Path) -> None:
                     if re.search(r"\d", fact.inner_text()):
                         assert fact.locator("a").count() == 1, (key, fact.inner_text())
             assert page.locator("#lead-time-by-stage tbody tr").count() >= 5
-            _shoot(page, f"demo-overview-{suffix}")
+            shoot(page, f"demo-overview-{suffix}")
             if suffix == "phone":
                 _no_sideways_scroll(page)
             failures = page.locator("#change_failure_rate dd a").first
@@ -251,14 +168,14 @@ def test_the_demo_dashboard(browser: Any, db_url: str, tmp_path: Path) -> None:
             page.wait_for_url("**/c/Acme/failures?**")
             assert page.locator("#count").inner_text() == count
             assert page.locator("#records tbody tr").count() == int(count) > 0
-            _shoot(page, f"demo-failures-{suffix}")
+            shoot(page, f"demo-failures-{suffix}")
             page.go_back()
             page.locator("#quality-link").click()
             page.wait_for_url("**/c/Acme/quality?**")
             counts = page.locator("#checks tbody td.num").all_inner_texts()
             assert len(counts) >= 11 and any(c not in ("0", "—") for c in counts), counts
             assert page.locator("section.check table a").count() > 0  # examples link
-            _shoot(page, f"demo-quality-{suffix}")
+            shoot(page, f"demo-quality-{suffix}")
             if suffix == "phone":
                 _no_sideways_scroll(page)
             context.close()
@@ -281,6 +198,6 @@ def test_api_docs_render_from_this_server_only(browser: Any, fixture_server: str
     page.wait_for_selector(".opblock", timeout=20_000)
     assert page.locator(".opblock").count() >= 20
     assert "leadline" in page.locator(".title").first.inner_text()
-    _shoot(page, "api-docs")
+    shoot(page, "api-docs")
     watch.check(fixture_server)
     context.close()

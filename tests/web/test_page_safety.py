@@ -116,9 +116,9 @@ def test_static_files_come_from_the_package(client: TestClient) -> None:
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/css")
     assert "immutable" in response.headers["cache-control"]
     assert response.headers["x-content-type-options"] == "nosniff"
-    plain = client.get("/static/dashboard.js")
+    plain = client.get("/static/favicon.svg")
     assert plain.status_code == 200 and "immutable" not in plain.headers["cache-control"]
-    assert plain.headers["content-type"].startswith("text/javascript")
+    assert plain.headers["content-type"].startswith("image/svg+xml")
     for missing in ("/static/nope.css", "/static/..%2Fweb%2F__init__.py", "/static/"):
         assert client.get(missing).status_code == 404, missing
 

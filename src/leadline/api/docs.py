@@ -7,7 +7,8 @@ which would do the same, too: ``redoc_url=None``) and replaced by this page. Swa
 ``static/swagger-ui-NOTICE``) is vendored in ``static/``; it is started by
 ``static/swagger-init.js`` rather than an inline script (what FastAPI's
 ``get_swagger_ui_html`` writes), so the page keeps the dashboard's strict policy
-(``script-src 'self'``, nothing inline).
+(``script-src 'self'``, nothing inline). ``static/swagger-a11y.css``, loaded after Swagger
+UI's stylesheet, darkens the few colours of Swagger UI whose text contrast is below WCAG AA.
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ TYPES = {
     ".txt": "text/plain; charset=utf-8",
 }
 SERVED = frozenset(
-    {"swagger-ui-bundle.js", "swagger-ui.css", "swagger-init.js", "favicon-32x32.png",
-     "swagger-ui-LICENSE", "swagger-ui-NOTICE", "swagger-ui-bundle.js.LICENSE.txt"}
+    {"swagger-ui-bundle.js", "swagger-ui.css", "swagger-a11y.css", "swagger-init.js",
+     "favicon-32x32.png", "swagger-ui-LICENSE", "swagger-ui-NOTICE",
+     "swagger-ui-bundle.js.LICENSE.txt"}
 )  # fmt: skip
 PAGE = """<!doctype html>
 <html lang="en">
@@ -41,6 +43,7 @@ PAGE = """<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title} – API</title>
 <link rel="stylesheet" href="{css}">
+<link rel="stylesheet" href="{a11y}">
 <link rel="icon" type="image/png" href="{icon}">
 </head>
 <body data-openapi="{openapi}">
@@ -67,7 +70,8 @@ def swagger_ui(request: Request) -> HTMLResponse:
     root = request.scope.get("root_path", "").rstrip("/")
     page = PAGE.format(
         title=html.escape(request.app.title), openapi=html.escape(f"{root}/openapi.json"),
-        css=asset_url(root, "swagger-ui.css"), icon=asset_url(root, "favicon-32x32.png"),
+        css=asset_url(root, "swagger-ui.css"), a11y=asset_url(root, "swagger-a11y.css"),
+        icon=asset_url(root, "favicon-32x32.png"),
         bundle=asset_url(root, "swagger-ui-bundle.js"), init=asset_url(root, "swagger-init.js"),
     )  # fmt: skip
     return HTMLResponse(page, headers={**SECURITY_HEADERS, "Cache-Control": "no-cache"})

@@ -3,7 +3,9 @@
 No chart library and no JavaScript: the page draws ``<rect>``s from these numbers inside a
 ``viewBox`` that stretches to the card's width, so a chart costs a few hundred bytes, renders
 on any browser and needs nothing from another host. Every bar is a link (to the records of
-its bucket) with a ``<title>`` (its tooltip).
+its bucket) with a ``<title>`` (its tooltip), for the mouse; the same values and links are
+in a table under the chart (``label`` and ``text`` of each bar), for screen readers and the
+keyboard.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ class Bar:
     css: str
     title: str
     href: str | None
+    label: str = ""  # the bucket's first day
+    text: str = ""  # the value as the table under the chart shows it
 
 
 @dataclass(frozen=True)
@@ -57,7 +61,9 @@ def bar_chart(points: Sequence[Point], top: Callable[[float], str], label: str) 
         h = (p.value or 0.0) * scale
         if p.value and h < 1.5:
             h = 1.5  # a small non-zero value stays visible
-        bars.append(Bar(i * STEP + (STEP - BAR) / 2, HEIGHT - h, BAR, h, p.css, p.title, p.href))
+        text = "no data" if p.value is None else top(p.value)
+        x = i * STEP + (STEP - BAR) / 2
+        bars.append(Bar(x, HEIGHT - h, BAR, h, p.css, p.title, p.href, p.label, text))
     return BarChart(
         width=max(len(points), 1) * STEP,
         height=HEIGHT,

@@ -1,4 +1,4 @@
-"""``/static/NAME``: the dashboard's CSS, JavaScript and icon, read out of the installed
+"""``/static/NAME``: the dashboard's stylesheet and icon (and any script), read out of the installed
 package (nothing comes from another host). A URL with the file's digest (``?v=``, as the
 templates write it) may be cached for a year; anything else for an hour."""
 

@@ -6,7 +6,7 @@ window.addEventListener("load", function () {
   window.ui = SwaggerUIBundle({
     url: root,
     dom_id: "#swagger-ui",
-    deepLinking: true,
+    deepLinking: false, // its links sit inside the operation buttons (nested controls)
     validatorUrl: null,
     presets: [SwaggerUIBundle.presets.apis],
     layout: "BaseLayout",
