@@ -5,6 +5,12 @@ joined by ``/``, as ``/job/a/job/b/`` reads ``a/b``), so the webhook and the syn
 same record. Jenkins results: SUCCESS → success; FAILURE and UNSTABLE → failure (an unstable
 build failed its tests); ABORTED → cancelled; NOT_BUILT → skipped. A build without a result
 is still running and is not a run yet.
+
+Where a build deployed, and what: Jenkins has no notion of either, so they come from the
+build's **parameters**, by a documented convention (docs/sources-jenkins.md): ``SERVICE`` is
+the run's service, ``ENVIRONMENT`` (else ``ENV``, else ``DEPLOY_ENV``) its environment —
+names compared case-insensitively, blank values ignored. With them, a deployment job's runs
+match the profile's ``environments`` and incidents of the same service link to them.
 """
 
 from __future__ import annotations
@@ -20,6 +26,20 @@ RESULTS = {
     "ABORTED": "cancelled",
     "NOT_BUILT": "skipped",
 }
+
+
+SERVICE_PARAMETERS = ("SERVICE",)
+ENVIRONMENT_PARAMETERS = ("ENVIRONMENT", "ENV", "DEPLOY_ENV")
+
+
+def deployment_target(parameters: dict[str, str]) -> tuple[str | None, str | None]:
+    """``(service, environment)`` from a build's parameters (module doc)."""
+    upper = {k.strip().upper(): v.strip() for k, v in parameters.items() if v and v.strip()}
+
+    def first(names: tuple[str, ...]) -> str | None:
+        return next((upper[n] for n in names if n in upper), None)
+
+    return first(SERVICE_PARAMETERS), first(ENVIRONMENT_PARAMETERS)
 
 
 def job_from_url(url: str | None) -> str | None:

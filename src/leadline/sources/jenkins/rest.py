@@ -6,6 +6,8 @@ its branch is ``lastBuiltRevision.branch[0].name``, its repository the first of
 ``remoteUrls``. The commits the build brought in are its change sets' ``commitId``s
 (FreeStyle jobs: ``changeSet``; Pipeline jobs: ``changeSets[]``), kept as the run's
 ``commit_shas``. A build still running (``building: true`` or no ``result``) is skipped.
+Its ``ParametersAction`` parameters name what a deployment job deployed where
+(``mapping.deployment_target``).
 """
 
 from __future__ import annotations
@@ -22,12 +24,13 @@ from leadline.sources.jenkins.mapping import (
     RUN_TYPE,
     SYSTEM,
     branch_name,
+    deployment_target,
     repo_from_remote,
 )
 
 TREE_FIELDS = (
     "number,url,result,building,timestamp,duration,"
-    "actions[lastBuiltRevision[SHA1,branch[name]],remoteUrls],"
+    "actions[lastBuiltRevision[SHA1,branch[name]],remoteUrls,parameters[name,value]],"
     "changeSet[items[commitId]],changeSets[items[commitId]]"
 )
 
@@ -54,10 +57,13 @@ def build_run(job: str, value: Any, where: str = "") -> PipelineRun | None:
     url = build.get("url").opt_text()
     if url is not None:
         params["url"] = url
+    service, environment = deployment_target(_parameters(build))
     data: dict[str, Any] = {
         "kind": "pipeline_run",
         "system": SYSTEM,
         "pipeline": job,
+        "service": service,
+        "environment": environment,
         "run_id": str(read_int(build.get("number"))),
         "type": RUN_TYPE,
         "status": RESULTS[result],
@@ -92,6 +98,19 @@ def _git(build: Node) -> tuple[Node, str | None]:
             remotes = action.get("remoteUrls").texts()
             return action.get("lastBuiltRevision"), remotes[0] if remotes else None
     return Node(None, f"{build.path}.actions"), None
+
+
+def _parameters(build: Node) -> dict[str, str]:
+    """The build's parameters (``ParametersAction``: ``parameters[{name, value}]``)."""
+    found: dict[str, str] = {}
+    for action in build.get("actions").items():
+        if not isinstance(action.value, dict):
+            continue
+        for item in action.get("parameters").items():
+            name, value = item.get("name").value, item.get("value").value
+            if isinstance(name, str) and isinstance(value, str | int | float):
+                found[name] = str(value)
+    return found
 
 
 def _change_shas(build: Node) -> list[str]:

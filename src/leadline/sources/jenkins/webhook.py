@@ -7,7 +7,9 @@ started ``duration`` before. The others are acknowledged and ignored — FINALIZ
 repeats the result, but its time is the finalization's, not the build's end. Fields read (the
 plugin's ``JobState``/``BuildState``/``ScmState``): ``name``, ``url``,
 ``build.{number, phase, status, timestamp, duration, full_url, url}``,
-``build.scm.{url, branch, commit}`` (``scm.changes`` lists changed files, not commits).
+``build.scm.{url, branch, commit}`` (``scm.changes`` lists changed files, not commits) and
+``build.parameters`` (an object: ``SERVICE``/``ENVIRONMENT`` name what a deployment job
+deployed where; ``mapping.deployment_target``).
 docs/sources-jenkins.md has the hook set-up.
 """
 
@@ -24,6 +26,7 @@ from leadline.sources.jenkins.mapping import (
     RUN_TYPE,
     SYSTEM,
     branch_name,
+    deployment_target,
     job_from_url,
     repo_from_remote,
 )
@@ -78,10 +81,13 @@ def parse(payload: Any) -> Parsed:
     url = build.get("full_url").opt_text() or build.get("url").opt_text()
     if url is not None:
         params["url"] = url
+    service, environment = deployment_target(_parameters(build.get("parameters")))
     data: dict[str, Any] = {
         "kind": "pipeline_run",
         "system": SYSTEM,
         "pipeline": job_name(root),
+        "service": service,
+        "environment": environment,
         "run_id": str(read_int(build.get("number"))),
         "type": RUN_TYPE,
         "status": RESULTS[result],
@@ -97,3 +103,10 @@ def parse(payload: Any) -> Parsed:
              "repo": "build.scm.url", "commit_sha": "build.scm.commit",
              "branch": "build.scm.branch"}  # fmt: skip
     return Parsed([build_record(PipelineRun, data, paths)])
+
+
+def _parameters(node: Node) -> dict[str, str]:
+    """``build.parameters``: an object of name → value (scalars kept as text)."""
+    if not isinstance(node.value, dict):
+        return {}
+    return {str(k): str(v) for k, v in node.value.items() if isinstance(v, str | int | float)}
