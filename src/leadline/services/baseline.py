@@ -3,7 +3,8 @@
 
 ``baseline_deployments(engine, profile_or_scope, window)`` answers how many deployments in
 the window are the first known deployment of their stream and shipped commits from before
-their repository's tracking start — the commits lead time leaves out by default — and lists
+their repository's tracking start and that no other run observed (named) — the commits
+lead time leaves out by default — and lists
 up to ``EXAMPLES`` of them, newest first. The rule is ``correlate/baseline.py``'s; the marks
 are the stored ones (``store/baseline.py``), brought up to date first unless ``build`` is
 false (the server's reads never write). See docs/deployments.md#baseline-deployments.
@@ -23,7 +24,7 @@ from leadline.profiles.models import Profile, Scope
 from leadline.services import shipments
 from leadline.services.leadtime import Window
 from leadline.store import tables as t
-from leadline.store.baseline import BaselineRow, iter_baseline_runs
+from leadline.store.baseline import BaselineRow, iter_baseline_runs, observed_commits
 from leadline.store.db import reading
 from leadline.store.keyset import chunk_size, values_in
 from leadline.store.mapping import sha7
@@ -92,15 +93,16 @@ def _bounds(window: Window | tuple[int | None, int | None] | None) -> tuple[int 
 
 
 def _counted(conn: Connection, row: BaselineRow) -> BaselineDeployment:
-    """``row`` with the number of the commits it shipped that predate its tracking start."""
+    """``row`` with the number of the commits it shipped that predate its tracking start and
+    that no run other than a baseline deployment names."""
     shas = set(shipped_by(conn, [row.run_row_id]).get(row.run_row_id, []))
     rc = t.pipeline_run_commits.c
     heads = select(rc.sha).where(rc.pipeline_run_id == row.run_row_id)
     shas.update(sha.lower() for (sha,) in conn.execute(heads))
     times = _commit_times(conn, sorted(shas))
-    count = sum(
-        1 for sha in shas if is_baseline(row.tracking_start, _time_of(times, sha))
-    )  # fmt: skip
+    early = [s for s in shas if is_baseline(row.tracking_start, _time_of(times, s))]
+    observed = observed_commits(conn, early)
+    count = sum(1 for sha in early if sha not in observed)
     return BaselineDeployment(
         row.key, row.repo, row.service, row.finished_at, row.tracking_start, count
     )

@@ -50,7 +50,7 @@ from leadline.services.dora_sources import any_deployment_run, missing
 from leadline.services.leadtime import Progress, baseline_section, lead_time_and_totals
 from leadline.services.windows import Window, default_window
 from leadline.store import dora_queries as q
-from leadline.store.baseline import load_tracking_starts
+from leadline.store.baseline import load_tracking_starts, observed_commits
 from leadline.store.db import reading
 
 
@@ -369,7 +369,9 @@ def _commit_times(
     conn: Connection, profile: Profile, found: _Deployments
 ) -> tuple[CommitLeadTimes, np.ndarray[Any, np.dtype[np.bool_]]]:
     """Every commit in scope that a deployment shipped: its first deployment and lead time;
-    and whether each is baseline (correlate/baseline.py)."""
+    and whether each is baseline (correlate/baseline.py): only the commits that predate
+    tracking are looked up among the SHAs runs other than this report's baseline deployments
+    name."""
     commits = [
         # Validated, not model_construct: construct resolves every default factory's
         # signature per call (~0.5 ms a commit), validation takes ~3 µs.
@@ -380,7 +382,11 @@ def _commit_times(
     lead = commit_lead_times(commits, found.shipments())
     marks = baseline_marks(found.items, load_tracking_starts(conn))
     committed = {norm_sha(c.sha): to_micros(c.committed_at) for c in commits}
-    return lead, np.array(commit_baseline(lead, committed, marks), dtype=np.bool_)
+    early = commit_baseline(lead, committed, marks)
+    candidates = {sha for sha, flag in zip(lead.shas, early, strict=True) if flag}
+    baseline_runs = {r.row_id for r in found.runs if r.key in marks}
+    observed = observed_commits(conn, candidates, baseline_runs) if candidates else set()
+    return lead, np.array(commit_baseline(lead, committed, marks, observed), dtype=np.bool_)
 
 
 def _change_failure_rate(
