@@ -78,9 +78,10 @@ def marks_of(conn: Connection, runs: Sequence[int]) -> dict[int, int]:
 def observed_commits(
     conn: Connection, shas: Collection[str], baseline_runs: Collection[int] | None = None
 ) -> set[str]:
-    """The commits of ``shas`` (lower case) that a known pipeline run names and that run is
-    not a baseline deployment: one of ``baseline_runs`` (run row ids), or, when ``None``,
-    of the stored marks (``baseline_deployments``, anti-joined in the query)."""
+    """The commits of ``shas`` (lower case) that a known pipeline run names, that run being
+    no baseline deployment: not one of ``baseline_runs`` (run row ids: a report's own,
+    computed from the records it read), or, when ``None``, not stored as one
+    (``baseline_deployments``, anti-joined in the query)."""
     rc, b = t.pipeline_run_commits.c, t.baseline_deployments.c
     query = select(rc.sha, rc.pipeline_run_id)
     if baseline_runs is None:
