@@ -109,6 +109,16 @@ def test_the_baseline_change_is_left_out_of_lead_time_and_reported(loaded: Engin
     assert out["baseline"] == {"changes": 1, "included": False}
 
 
+def test_the_drill_down_lists_the_baseline_change_apart(loaded: Engine) -> None:
+    from leadline.services import drilldown
+
+    start, end = WINDOW.micros()
+    report = drilldown.changes(loaded, profile("exclude"), start, end)
+    assert sorted(c.key for c in report.items) == ["NEW-1", "NEW-2"]
+    assert [c.key for c in report.baseline] == ["OLD-1"]
+    assert all(c.baseline and c.note == "baseline (before tracking began)" for c in report.baseline)
+
+
 def test_the_switch_includes_the_baseline_without_a_rebuild(loaded: Engine) -> None:
     lead_time(loaded, profile("exclude"), "mean", WINDOW)
     out = lead_time(loaded, profile("include"), "mean", WINDOW, build=False)
