@@ -252,6 +252,30 @@ def test_an_earlier_run_arriving_later_rebuilds_the_flag(
     assert (out["changes"], out["baseline"]["changes"]) == (3, 0)
 
 
+def test_a_later_ci_run_naming_an_old_commit_rebuilds_the_flag(
+    loaded: Engine, run_cli: Any, tmp_path: Path
+) -> None:
+    """Incremental: a CI run from after D1 (it does not move the tracking start) names c0, so
+    OLD-1 is observed and rebuilt as counted, and c0 leaves the commit-level baseline (24 →
+    23) in the commit lead time and the data-quality count alike."""
+    assert lead_time(loaded, profile("exclude"), "mean", WINDOW)["baseline"]["changes"] == 1
+    later = records("2024-01-16T00:00:00Z", ci_on=0)[-1]
+    path = tmp_path / "later.ndjson"
+    path.write_text(json.dumps(later) + "\n")
+    assert run_cli("import", str(path)).code == 0
+    out = lead_time(loaded, profile("exclude"), "mean", WINDOW)
+    assert (out["changes"], out["baseline"]["changes"]) == (3, 0)
+    from leadline.services.dora import dora
+
+    lead = dora(loaded, profile("exclude", "commits"), WINDOW, "week", "mean")
+    assert lead["lead_time_for_changes"]["baseline"] == {"changes": 23, "included": False}
+    assert lead["lead_time_for_changes"]["changes"] == 3
+    count, [d1] = baseline_deployments(loaded, profile("exclude"), None)
+    assert (count, d1.tracking_start_us, d1.baseline_commits) == (
+        1, to_micros(datetime(2024, 1, 15, 11, tzinfo=UTC)), 23
+    )  # fmt: skip
+
+
 def test_leadline_git_tags_have_no_baseline(engine: Engine, tmp_path: Path) -> None:
     """Tags are a complete history: a first tag two years after the first commit is a real
     first release, and every commit it ships counts (the `git tag --contains` oracle)."""
