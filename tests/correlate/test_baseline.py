@@ -207,8 +207,11 @@ CHANGE_CASES: list[tuple[str, list[str], list[str], list[Any], Any, bool]] = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("deploy", "linked", "commits", "start", "expected"),
-                         [c[1:] for c in CHANGE_CASES], ids=[c[0] for c in CHANGE_CASES])  # fmt: skip
+@pytest.mark.parametrize(
+    ("deploy", "linked", "commits", "start", "expected"),
+    [c[1:] for c in CHANGE_CASES],
+    ids=[c[0] for c in CHANGE_CASES],
+)
 def test_change_is_baseline(
     deploy: list[str], linked: list[str], commits: list[Any], start: Any, expected: bool
 ) -> None:

@@ -185,9 +185,7 @@ def test_a_ci_run_known_from_earlier_keeps_what_came_after_it(
     it) and counted too: 18 baseline commits when the run names c18, 17 when it names c17
     or c0; OLD-1 (c0) stays a baseline change unless the run names c0."""
     path = tmp_path / "ci.ndjson"
-    path.write_text(
-        "".join(json.dumps(r) + "\n" for r in records("2023-07-01T00:00:00Z", ci_on))
-    )
+    path.write_text("".join(json.dumps(r) + "\n" for r in records("2023-07-01T00:00:00Z", ci_on)))
     assert run_cli("import", str(path)).code == 0
     from leadline.services.dora import dora
 
