@@ -19,7 +19,6 @@ from leadline.correlate.ancestry import (
     commit_lead_times,
     ship,
 )
-from leadline.correlate.baseline import TrackingKey, baseline_marks, commit_baseline
 from leadline.correlate.incidents import (
     DEFAULT_WINDOW,
     Failure,
@@ -38,6 +37,7 @@ from leadline.metrics import intervals as iv
 from leadline.metrics.leadtime import aggregate
 from leadline.metrics.series import bucket_index, buckets
 from leadline.profiles.models import DoraSpec, Profile, Stage
+from leadline.services.baseline import commit_flags
 from leadline.services.dora_filters import (
     DEPLOY_TYPES,
     failure_filter,
@@ -48,10 +48,8 @@ from leadline.services.dora_filters import (
 )
 from leadline.services.dora_sources import any_deployment_run, missing
 from leadline.services.leadtime import Progress, baseline_section, lead_time_and_totals
-from leadline.services.shipments import NOT_DEPLOYED
 from leadline.services.windows import Window, default_window
 from leadline.store import dora_queries as q
-from leadline.store.baseline import load_tracking_starts, observed_commits
 from leadline.store.db import reading
 
 
@@ -370,9 +368,7 @@ def _commit_times(
     conn: Connection, profile: Profile, found: _Deployments
 ) -> tuple[CommitLeadTimes, np.ndarray[Any, np.dtype[np.bool_]]]:
     """Every commit in scope that a deployment shipped: its first deployment and lead time;
-    and whether each is baseline (correlate/baseline.py): only the commits that predate
-    tracking are looked up among the SHAs runs other than this report's baseline deployments
-    name."""
+    and whether each is baseline (``services/baseline.commit_flags``)."""
     commits = [
         # Validated, not model_construct: construct resolves every default factory's
         # signature per call (~0.5 ms a commit), validation takes ~3 µs.
@@ -381,29 +377,9 @@ def _commit_times(
         if glob_match(repo, profile.scope.repos)
     ]
     lead = commit_lead_times(commits, found.shipments())
-    starts = load_tracking_starts(conn)
-    marks = baseline_marks(found.items, starts)
     committed = {norm_sha(c.sha): to_micros(c.committed_at) for c in commits}
-    early = commit_baseline(lead, committed, marks)
-    candidates = {sha for sha, flag in zip(lead.shas, early, strict=True) if flag}
-    if not candidates:
-        return lead, np.array(early, dtype=np.bool_)
-    observed = observed_commits(conn, candidates, _baseline_runs(found, marks, starts))
-    return lead, np.array(commit_baseline(lead, committed, marks, observed), dtype=np.bool_)
-
-
-def _baseline_runs(
-    found: _Deployments, marks: dict[str, int], starts: dict[TrackingKey, int]
-) -> set[int]:
-    """Run row ids of the baseline deployments, which observe nothing: this report's
-    (``marks``) and every stream's first deployment among all deploying runs before the
-    window's end, as the stored marks have them (``services/shipments.py``): a staging
-    stream's first deployment is one for a production-only profile too. Computed from what
-    the report read, not the stored marks, so the figure never depends on a refresh."""
-    every = found.all_runs or []
-    deployed = [r.deployment() for r in every if r.status not in NOT_DEPLOYED]
-    ids = marks.keys() | baseline_marks(deployed, starts).keys()
-    return {r.row_id for r in every if r.key in ids}
+    flags = commit_flags(conn, lead, committed, found.items, found.all_runs or [])
+    return lead, np.array(flags, dtype=np.bool_)
 
 
 def _change_failure_rate(
