@@ -149,6 +149,15 @@ def test_commit_baseline() -> None:
     # "a" (49, before tracking) named by a run that is not a baseline deployment: observed.
     assert commit_baseline(lead, committed, {"d1": 50}, {"a"}) == [False] * 4
     assert commit_baseline(lead, committed, {"d1": 50}, {"b", "c"}) == [True, False, False, False]
+    # The observed SHAs are lower case (observed_shas); the commit's SHA is compared so.
+    upper = CommitLeadTimes(
+        shas=["AB12"],
+        deployment_ids=["d1"],
+        deployed_at_us=np.array([100], dtype=np.int64),
+        seconds=np.zeros(1),
+    )
+    assert commit_baseline(upper, {"AB12": 49}, {"d1": 50}) == [True]
+    assert commit_baseline(upper, {"AB12": 49}, {"d1": 50}, {"ab12"}) == [False]
 
 
 def _marked(value: Any) -> PipelineRun:
