@@ -3,11 +3,11 @@
 
 ``baseline_deployments(engine, profile_or_scope, window)`` answers how many deployments in
 the window are the first known deployment of their stream and shipped commits from before
-their repository's tracking start and that no other run observed (named) — the commits
-lead time leaves out by default — and lists
-up to ``EXAMPLES`` of them, newest first. The rule is ``correlate/baseline.py``'s; the marks
-are the stored ones (``store/baseline.py``), brought up to date first unless ``build`` is
-false (the server's reads never write). See docs/deployments.md#baseline-deployments.
+their repository's tracking start that no other run observed (named) — the commits lead
+time leaves out by default — and lists up to ``EXAMPLES`` of them, newest first. The rule
+is ``correlate/baseline.py``'s; the marks are the stored ones (``store/baseline.py``),
+brought up to date first unless ``build`` is false (the server's reads never write). See
+docs/deployments.md#baseline-deployments.
 
 ``commit_flags`` is the commit lead time's half (``dora.lead_time: commits``): which of the
 shipped commits are baseline, from the deployments the report read (its own marks, not the
