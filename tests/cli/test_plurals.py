@@ -52,23 +52,12 @@ def test_cli_messages_with_a_count_of_one(run_cli: Any, tmp_path: Path) -> None:
     single.write_text("name: Single\nstages:\n  - {name: Deployed, event: cd_completed}\n")
     checked = run_cli("profile", "check", str(single))
     assert checked.code == 0 and "'Single', 1 stage, start" in checked.out, checked.out
-    # The example's one deployment is the first known of its pipeline and PROP-1's commit
-    # (10:05) predates every run (10:15:30 on): a baseline change, left out by default.
-    baseline = run_cli("dora", "--profile", str(TICKETS), *ONE_DAY)
-    assert baseline.code == 0, baseline.err
-    assert (
-        "1 change baseline (before tracking began) left out "
-        "(deployments.baseline: include counts them)"
-    ) in " ".join(baseline.out.split())
-    included = tmp_path / "included.yaml"
-    included.write_text(TICKETS.read_text() + "deployments: {baseline: include}\n")
-    dora = run_cli("dora", "--profile", str(included), *ONE_DAY)
+    dora = run_cli("dora", "--profile", str(TICKETS), *ONE_DAY)
     assert dora.code == 0, dora.err
     text = " ".join(dora.out.split())
     assert "1 deployment in 1 day" in text and "over 1 change" in text
     assert "0 failures / 1 deployment" in text
-    assert "1 change baseline (before tracking began) counted" in text
-    lead = run_cli("lead-time", "--profile", str(included), *ONE_DAY)
+    lead = run_cli("lead-time", "--profile", str(TICKETS), *ONE_DAY)
     assert lead.code == 0 and "1 change (0 in flight)" in " ".join(lead.out.split())
-    for result in (imported, refused, checked, baseline, dora, lead):
+    for result in (imported, refused, checked, dora, lead):
         assert not WRONG.search(result.out + result.err), result

@@ -47,7 +47,7 @@ TICKETS = {0: ("OLD-1", "2021-12-31T00:00:00Z"), 24: ("NEW-1", "2024-01-14T00:00
            25: ("NEW-2", "2024-01-19T00:00:00Z")}  # fmt: skip
 
 
-def records(ci_from: str | None = None) -> list[dict[str, Any]]:
+def records(ci_from: str | None = None, ci_on: int = 17) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for i, at in enumerate(COMMIT_TIMES):
         key = TICKETS.get(i, ("", ""))[0]
@@ -69,7 +69,7 @@ def records(ci_from: str | None = None) -> list[dict[str, Any]]:
         out.append({"kind": "pipeline_run", "system": "gha", "pipeline": "ci", "run_id": "9",
                     "type": "ci", "status": "failure", "started_at": ci_from,
                     "finished_at": ci_from.replace(":00:00Z", ":10:00Z"), "repo": "acme/svc",
-                    "commit_sha": _sha(17)})  # fmt: skip
+                    "commit_sha": _sha(ci_on)})  # fmt: skip
     return out
 
 
@@ -107,6 +107,16 @@ def test_the_baseline_change_is_left_out_of_lead_time_and_reported(loaded: Engin
     assert [s["seconds"] for s in out["stages"]] == [(126_000 + 86_400) / 2, (3_600 + 432_000) / 2]
     assert out["total_seconds"] == 324_000.0
     assert out["baseline"] == {"changes": 1, "included": False}
+
+
+def test_the_drill_down_lists_the_baseline_change_apart(loaded: Engine) -> None:
+    from leadline.services import drilldown
+
+    start, end = WINDOW.micros()
+    report = drilldown.changes(loaded, profile("exclude"), start, end)
+    assert sorted(c.key for c in report.items) == ["NEW-1", "NEW-2"]
+    assert [c.key for c in report.baseline] == ["OLD-1"]
+    assert all(c.baseline and c.note == "baseline (before tracking began)" for c in report.baseline)
 
 
 def test_the_switch_includes_the_baseline_without_a_rebuild(loaded: Engine) -> None:
@@ -153,23 +163,49 @@ def test_the_data_quality_check_lists_the_baseline_deployment(loaded: Engine) ->
     assert baseline_deployments(loaded, other.scope, None, build=False) == (0, [])
 
 
+@pytest.mark.parametrize(
+    ("ci_on", "commits_left_out", "changes_left_out"),
+    [
+        (18, 18, 1),  # c18, committed exactly at the tracking start: names nothing earlier
+        (17, 17, 1),  # c17 (2023-06-01) is observed: no longer baseline
+        (0, 17, 0),  # c0 is observed, and OLD-1 with it (the CI run is linked to it)
+    ],
+)
 def test_a_ci_run_known_from_earlier_keeps_what_came_after_it(
-    engine: Engine, run_cli: Any, tmp_path: Path
+    engine: Engine,
+    run_cli: Any,
+    tmp_path: Path,
+    ci_on: int,
+    commits_left_out: int,
+    changes_left_out: int,
 ) -> None:
     """A CI run started 2023-07-01 00:00 moves the tracking start there: c0…c17 (2022-01 …
-    2023-06) stay baseline; c18, committed exactly then, and c19…c23 are counted."""
+    2023-06) predate it; c18, committed exactly then, and c19…c23 are counted. Of c0…c17,
+    the commit the CI run names is observed (a run that is not a baseline deployment names
+    it) and counted too: 18 baseline commits when the run names c18, 17 when it names c17
+    or c0; OLD-1 (c0) stays a baseline change unless the run names c0."""
     path = tmp_path / "ci.ndjson"
-    path.write_text("".join(json.dumps(r) + "\n" for r in records("2023-07-01T00:00:00Z")))
+    path.write_text("".join(json.dumps(r) + "\n" for r in records("2023-07-01T00:00:00Z", ci_on)))
     assert run_cli("import", str(path)).code == 0
     from leadline.services.dora import dora
 
     lead = dora(engine, profile("exclude", "commits"), WINDOW, "week", "mean")
-    assert lead["lead_time_for_changes"]["baseline"] == {"changes": 18, "included": False}
-    assert lead["lead_time_for_changes"]["changes"] == 8
-    count, [d1] = baseline_deployments(engine, profile("exclude"), None)
-    assert (count, d1.baseline_commits) == (1, 18)
-    # OLD-1's first commit (2022-01) still predates tracking.
-    assert lead_time(engine, profile("exclude"), "mean", WINDOW)["baseline"]["changes"] == 1
+    left_out = {"changes": commits_left_out, "included": False}
+    assert lead["lead_time_for_changes"]["baseline"] == left_out
+    assert lead["lead_time_for_changes"]["changes"] == 26 - commits_left_out
+    d1 = ts("2024-01-15T12:00:00Z")
+    counted = [
+        (ts("2024-01-25T00:00:00Z") if i == 25 else d1) - ts(at)
+        for i, at in enumerate(COMMIT_TIMES)
+        if i >= 18 or i == ci_on
+    ]
+    assert len(counted) == 26 - commits_left_out
+    mean = lead["lead_time_for_changes"]["total_seconds"]
+    assert mean == pytest.approx(sum(counted) / len(counted), abs=1e-6)
+    count, [d1_mark] = baseline_deployments(engine, profile("exclude"), None)
+    assert (count, d1_mark.baseline_commits) == (1, commits_left_out)
+    out = lead_time(engine, profile("exclude"), "mean", WINDOW)
+    assert (out["changes"], out["baseline"]["changes"]) == (3 - changes_left_out, changes_left_out)
 
 
 def test_tracking_from_the_start_means_no_baseline(
@@ -214,6 +250,30 @@ def test_an_earlier_run_arriving_later_rebuilds_the_flag(
     assert (out["changes"], out["baseline"]["changes"]) == (3, 0)
 
 
+def test_a_later_ci_run_naming_an_old_commit_rebuilds_the_flag(
+    loaded: Engine, run_cli: Any, tmp_path: Path
+) -> None:
+    """Incremental: a CI run from after D1 (it does not move the tracking start) names c0, so
+    OLD-1 is observed and rebuilt as counted, and c0 leaves the commit-level baseline (24 →
+    23) in the commit lead time and the data-quality count alike."""
+    assert lead_time(loaded, profile("exclude"), "mean", WINDOW)["baseline"]["changes"] == 1
+    later = records("2024-01-16T00:00:00Z", ci_on=0)[-1]
+    path = tmp_path / "later.ndjson"
+    path.write_text(json.dumps(later) + "\n")
+    assert run_cli("import", str(path)).code == 0
+    out = lead_time(loaded, profile("exclude"), "mean", WINDOW)
+    assert (out["changes"], out["baseline"]["changes"]) == (3, 0)
+    from leadline.services.dora import dora
+
+    lead = dora(loaded, profile("exclude", "commits"), WINDOW, "week", "mean")
+    assert lead["lead_time_for_changes"]["baseline"] == {"changes": 23, "included": False}
+    assert lead["lead_time_for_changes"]["changes"] == 3
+    count, [d1] = baseline_deployments(loaded, profile("exclude"), None)
+    assert (count, d1.tracking_start_us, d1.baseline_commits) == (
+        1, to_micros(datetime(2024, 1, 15, 11, tzinfo=UTC)), 23
+    )  # fmt: skip
+
+
 def test_leadline_git_tags_have_no_baseline(engine: Engine, tmp_path: Path) -> None:
     """Tags are a complete history: a first tag two years after the first commit is a real
     first release, and every commit it ships counts (the `git tag --contains` oracle)."""
@@ -255,3 +315,31 @@ def test_a_first_deployment_that_turns_out_failed_hands_the_mark_on(
     )
     count, [mark] = baseline_deployments(loaded, profile("exclude"), None)
     assert (count, mark.id, mark.baseline_commits) == (1, "argo/deploy/2", 24)
+
+
+EXAMPLES = Path(__file__).parents[2] / "examples"
+
+
+def test_the_readme_example_counts_its_change(run_cli: Any) -> None:
+    """``examples/records.ndjson``: PROP-1's commit (10:05) predates the first known run
+    (the CI run, 10:15:30), and the CD run (10:17), production's first deployment, ships it.
+    The CI run names the merge commit, so the change is observed: counted, with the lead-time
+    page's example 1 figures (09:50 created, 10:00 In Progress, 10:05 first commit, 10:10 PR,
+    10:11 approved, 10:15 merged, 10:16 CI, 10:17 CD, 10:20 Done, 11:00 released)."""
+    profile = str(EXAMPLES / "profiles" / "ticket-to-production.yaml")
+    assert run_cli("import", str(EXAMPLES / "records.ndjson")).code == 0
+    result = run_cli("lead-time", "--profile", profile, "--all-time", "--format", "json")
+    assert result.code == 0, result.err
+    out = json.loads(result.out)
+    minutes = [10, 5, 5, 1, 4, 1, 1, 3, 40]
+    assert out["changes"] == 1
+    assert [s["seconds"] for s in out["stages"]] == [m * 60.0 for m in minutes]
+    assert out["total_seconds"] == 4200.0
+    assert out["baseline"] == {"changes": 0, "included": False}
+    explained = run_cli("lead-time", "--profile", profile, "--change", "PROP-1", "--format", "json")
+    assert json.loads(explained.out)["baseline"] is False
+    dora_out = run_cli("dora", "--profile", profile, "--from", "2024-05-01", "--to", "2024-05-02",
+                       "--format", "json")  # fmt: skip
+    lead = json.loads(dora_out.out)["lead_time_for_changes"]
+    assert (lead["changes"], lead["total_seconds"]) == (1, 4200.0)
+    assert lead["baseline"] == {"changes": 0, "included": False}

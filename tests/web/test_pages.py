@@ -88,9 +88,7 @@ def test_the_overview_shows_the_four_metrics_with_their_records(
     lead, mttr = expected["lead_time_for_changes"], expected["mean_time_to_restore"]
     assert (deployments, str(df["deployments"])) in links and df["deployments"] == 4
     assert (failures, str(cfr["failures"])) in links and cfr["failures"] == 2
-    # A-1 is a baseline change (acme/a's first deployment shipped it, committed before the
-    # repository's first run): listed apart, not counted.
-    assert (changes, str(lead["changes"])) in links and lead["changes"] == 4
+    assert (changes, str(lead["changes"])) in links and lead["changes"] == 5
     assert (incidents, str(mttr["incidents"])) in links
     assert (incidents + "#open", str(mttr["open"])) in links
     for key, band in (("deployment_frequency", df["band"]), ("lead_time", lead["band"]),
@@ -180,9 +178,6 @@ def test_every_link_leads_to_a_page(client: TestClient, org: Engine) -> None:
 def test_one_change_shows_each_stage_and_its_record(client: TestClient, org: Engine) -> None:
     page = get(client, f"{TEAM_A}/changes/A-1?{WINDOW}")
     assert page.by_id["change"].text == "A-1"
-    assert page.by_id["baseline"].text.startswith("Baseline (before tracking began): ")
-    assert "lead time leaves it out" in page.by_id["baseline"].text
-    assert "baseline" not in get(client, f"{TEAM_A}/changes/A-2?{WINDOW}").by_id
     steps = page.by_id["timeline"].find_all("li")
     assert [s.find_all("strong")[0].text for s in steps] == [
         "Start", "In Progress", "PR merged", "CI", "Deployed"
@@ -211,11 +206,8 @@ def test_pages_split_long_lists(
 def test_the_changes_are_the_teams_own(client: TestClient, org: Engine) -> None:
     page = get(client, f"{TEAM_A}/changes?{WINDOW}")
     keys = [row[0] for row in page.rows()]
-    assert sorted(keys) == ["A-2", "A-3", "A-4", "A-5"]
+    assert sorted(keys) == ["A-1", "A-2", "A-3", "A-4", "A-5"]
     assert page.rows()[0][0] == "A-5"  # newest first
-    baseline = page.by_id["baseline"]
-    assert baseline.find_all("h2")[0].text == "Left out, baseline (before tracking began): 1"
-    assert [row[0] for row in page.rows("baseline-records")] == ["A-1"]
 
 
 def test_the_overview_says_what_it_shows_in_plain_words(client: TestClient, org: Engine) -> None:

@@ -9,7 +9,8 @@ Two rules decided here (docs/linking.md): the first commit is never a merge comm
 (``stages.own_commits``), and with ``start.event: commit_created`` and no known commit the
 clock starts at the PR's creation with its ``pr_created`` stages unknown (``None``), not
 zero. ``baseline`` marks a change a baseline deployment shipped from before tracking began
-(``correlate/baseline.py``); the stored timeline keeps the mark and the reports decide.
+and no other run observed (``correlate/baseline.py``); the stored timeline keeps the mark and
+the reports decide.
 """
 
 from __future__ import annotations
@@ -84,14 +85,16 @@ def _baseline(
     profile: Profile, change: ScopedChange, start: StageHit, stages: tuple[StageHit | None, ...]
 ) -> bool:
     """Whether a run behind one of the change's ``cd_completed`` stages is a baseline
-    deployment that shipped it from before tracking began."""
+    deployment that shipped it from before tracking began, and no other run linked to the
+    change (a CI run naming its commits) observed it."""
     sources = {
         hit.source
         for s, hit in zip(profile.stages, stages, strict=True)
         if s.event == "cd_completed" and hit is not None
     }
     runs = [run for run in change.pipeline_runs if run_source(run) in sources]
-    return change_is_baseline(runs, [c.committed_at for c in own_commits(change)], start.at)
+    commit_times = [c.committed_at for c in own_commits(change)]
+    return change_is_baseline(runs, change.pipeline_runs, commit_times, start.at)
 
 
 def build_timelines(

@@ -3,28 +3,46 @@
 
 ``baseline_deployments(engine, profile_or_scope, window)`` answers how many deployments in
 the window are the first known deployment of their stream and shipped commits from before
-their repository's tracking start — the commits lead time leaves out by default — and lists
-up to ``EXAMPLES`` of them, newest first. The rule is ``correlate/baseline.py``'s; the marks
-are the stored ones (``store/baseline.py``), brought up to date first unless ``build`` is
-false (the server's reads never write). See docs/deployments.md#baseline-deployments.
+their repository's tracking start that no other run observed (named) — the commits lead
+time leaves out by default — and lists up to ``EXAMPLES`` of them, newest first. The rule
+is ``correlate/baseline.py``'s; the marks are the stored ones (``store/baseline.py``),
+brought up to date first unless ``build`` is false (the server's reads never write). See
+docs/deployments.md#baseline-deployments.
+
+``commit_flags`` is the commit lead time's half (``dora.lead_time: commits``): which of the
+shipped commits are baseline, from the deployments the report read (its own marks, not the
+stored ones, so the figure never depends on a refresh); only the commits that predate
+tracking are looked up among the SHAs other runs name.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, select
 
-from leadline.correlate.baseline import is_baseline
+from leadline.correlate.ancestry import CommitLeadTimes, Deployment
+from leadline.correlate.baseline import (
+    TrackingKey,
+    baseline_marks,
+    commit_baseline,
+    is_baseline,
+)
 from leadline.correlate.scope import glob_any
 from leadline.correlate.shas import same_sha
 from leadline.profiles.models import Profile, Scope
 from leadline.services import shipments
 from leadline.services.leadtime import Window
 from leadline.store import tables as t
-from leadline.store.baseline import BaselineRow, iter_baseline_runs
+from leadline.store.baseline import (
+    BaselineRow,
+    iter_baseline_runs,
+    load_tracking_starts,
+    observed_commits,
+)
 from leadline.store.db import reading
+from leadline.store.dora_queries import RunRow
 from leadline.store.keyset import chunk_size, values_in
 from leadline.store.mapping import sha7
 from leadline.store.shipments import shipped_by
@@ -92,15 +110,16 @@ def _bounds(window: Window | tuple[int | None, int | None] | None) -> tuple[int 
 
 
 def _counted(conn: Connection, row: BaselineRow) -> BaselineDeployment:
-    """``row`` with the number of the commits it shipped that predate its tracking start."""
+    """``row`` with the number of the commits it shipped that predate its tracking start and
+    that no run other than a baseline deployment names."""
     shas = set(shipped_by(conn, [row.run_row_id]).get(row.run_row_id, []))
     rc = t.pipeline_run_commits.c
     heads = select(rc.sha).where(rc.pipeline_run_id == row.run_row_id)
     shas.update(sha.lower() for (sha,) in conn.execute(heads))
     times = _commit_times(conn, sorted(shas))
-    count = sum(
-        1 for sha in shas if is_baseline(row.tracking_start, _time_of(times, sha))
-    )  # fmt: skip
+    early = [s for s in shas if is_baseline(row.tracking_start, _time_of(times, s))]
+    observed = observed_commits(conn, early)
+    count = sum(1 for sha in early if sha not in observed)
     return BaselineDeployment(
         row.key, row.repo, row.service, row.finished_at, row.tracking_start, count
     )
@@ -125,3 +144,36 @@ def _time_of(times: dict[str, list[tuple[str, int]]], sha: str) -> int | None:
     """The commit time of ``sha`` (the earliest, should two repositories hold it)."""
     found = [at for known, at in times.get(sha7(sha), []) if same_sha(known, sha)]
     return min(found) if found else None
+
+
+def commit_flags(
+    conn: Connection,
+    lead: CommitLeadTimes,
+    committed_us: Mapping[str, int],
+    deployments: Sequence[Deployment],
+    deploying_runs: Sequence[RunRow],
+) -> list[bool]:
+    """Per commit of ``lead``: whether it is baseline (``correlate/baseline.commit_baseline``)
+    given the report's ``deployments`` and every deploying run it loaded (``deploying_runs``,
+    any status; empty for merged pull requests and releases, which have no baseline)."""
+    starts = load_tracking_starts(conn)
+    marks = baseline_marks(deployments, starts)
+    early = commit_baseline(lead, committed_us, marks)
+    candidates = {sha for sha, flag in zip(lead.shas, early, strict=True) if flag}
+    if not candidates:
+        return early
+    baseline_runs = _baseline_runs(deploying_runs, marks.keys(), starts)
+    observed = observed_commits(conn, candidates, baseline_runs)
+    return commit_baseline(lead, committed_us, marks, observed)
+
+
+def _baseline_runs(
+    runs: Sequence[RunRow], marked: Collection[str], starts: Mapping[TrackingKey, int]
+) -> set[int]:
+    """Run row ids of the baseline deployments, which observe nothing: the report's own
+    (``marked`` deployment ids) and every stream's first deployment among all deploying runs,
+    as the stored marks have them (``services/shipments.py``): a staging stream's first
+    deployment is one for a production-only profile too."""
+    deployed = [r.deployment() for r in runs if r.status not in shipments.NOT_DEPLOYED]
+    ids = set(marked) | baseline_marks(deployed, starts).keys()
+    return {r.row_id for r in runs if r.key in ids}

@@ -19,7 +19,6 @@ from leadline.correlate.ancestry import (
     commit_lead_times,
     ship,
 )
-from leadline.correlate.baseline import baseline_marks, commit_baseline
 from leadline.correlate.incidents import (
     DEFAULT_WINDOW,
     Failure,
@@ -38,6 +37,7 @@ from leadline.metrics import intervals as iv
 from leadline.metrics.leadtime import aggregate
 from leadline.metrics.series import bucket_index, buckets
 from leadline.profiles.models import DoraSpec, Profile, Stage
+from leadline.services.baseline import commit_flags
 from leadline.services.dora_filters import (
     DEPLOY_TYPES,
     failure_filter,
@@ -50,7 +50,6 @@ from leadline.services.dora_sources import any_deployment_run, missing
 from leadline.services.leadtime import Progress, baseline_section, lead_time_and_totals
 from leadline.services.windows import Window, default_window
 from leadline.store import dora_queries as q
-from leadline.store.baseline import load_tracking_starts
 from leadline.store.db import reading
 
 
@@ -369,7 +368,7 @@ def _commit_times(
     conn: Connection, profile: Profile, found: _Deployments
 ) -> tuple[CommitLeadTimes, np.ndarray[Any, np.dtype[np.bool_]]]:
     """Every commit in scope that a deployment shipped: its first deployment and lead time;
-    and whether each is baseline (correlate/baseline.py)."""
+    and whether each is baseline (``services/baseline.commit_flags``)."""
     commits = [
         # Validated, not model_construct: construct resolves every default factory's
         # signature per call (~0.5 ms a commit), validation takes ~3 µs.
@@ -378,9 +377,9 @@ def _commit_times(
         if glob_match(repo, profile.scope.repos)
     ]
     lead = commit_lead_times(commits, found.shipments())
-    marks = baseline_marks(found.items, load_tracking_starts(conn))
     committed = {norm_sha(c.sha): to_micros(c.committed_at) for c in commits}
-    return lead, np.array(commit_baseline(lead, committed, marks), dtype=np.bool_)
+    flags = commit_flags(conn, lead, committed, found.items, found.all_runs or [])
+    return lead, np.array(flags, dtype=np.bool_)
 
 
 def _change_failure_rate(

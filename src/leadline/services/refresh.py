@@ -181,8 +181,8 @@ def _keys(engine: Engine, ts: store.TimelineSet, unit: Unit) -> list[str]:
 
 
 # Bump when linking or stage rules change: every set is rebuilt. 2: the first-commit rule
-# and the baseline flag (correlate/baseline.py).
-TIMELINE_VERSION = 2
+# and the baseline flag (correlate/baseline.py); 3: an observed change is never baseline.
+TIMELINE_VERSION = 3
 
 
 def timeline_fingerprint(profile: Profile) -> str:

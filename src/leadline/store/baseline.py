@@ -4,18 +4,22 @@
 reads what it needs (the earliest run per source and repository) and keeps the table
 ``baseline_deployments`` equal to its answer. ``services/shipments.py`` refreshes it with
 ``deployment_commits``; the timelines read the marks through ``marks_of``.
+``observed_commits`` answers which commits a run that is not a baseline deployment names
+(one indexed query per chunk of SHAs: the run SHAs under their 7-character prefixes, the
+stored marks anti-joined), the commit-level half of the rule's "observed".
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, delete, func, select
 
-from leadline.correlate.baseline import TrackingKey, tracking_key, tracking_starts
+from leadline.correlate.baseline import TrackingKey, observed_shas, tracking_key, tracking_starts
 from leadline.store import tables as t
 from leadline.store.keyset import chunk_size, values_in
+from leadline.store.mapping import sha7
 from leadline.store.writer import insert_tuples
 
 
@@ -69,6 +73,29 @@ def marks_of(conn: Connection, runs: Sequence[int]) -> dict[int, int]:
         )
         out.update((int(run), int(at)) for run, at in conn.execute(query))
     return out
+
+
+def observed_commits(
+    conn: Connection, shas: Collection[str], baseline_runs: Collection[int] | None = None
+) -> set[str]:
+    """The commits of ``shas`` (lower case) that a known pipeline run names, that run being
+    no baseline deployment: not one of ``baseline_runs`` (run row ids: a report's own,
+    computed from the records it read), or, when ``None``, not stored as one
+    (``baseline_deployments``, anti-joined in the query)."""
+    rc, b = t.pipeline_run_commits.c, t.baseline_deployments.c
+    query = select(rc.sha, rc.pipeline_run_id)
+    if baseline_runs is None:
+        query = query.outerjoin(
+            t.baseline_deployments, b.pipeline_run_id == rc.pipeline_run_id
+        ).where(b.id.is_(None))
+    excluded = baseline_runs or ()
+    prefixes = sorted({sha7(s) for s in shas})
+    named: set[str] = set()
+    size = chunk_size(conn)
+    for start in range(0, len(prefixes), size):
+        rows = conn.execute(query.where(values_in(rc.sha7, prefixes[start : start + size])))
+        named.update(sha for sha, run in rows if run not in excluded)
+    return observed_shas(shas, named)
 
 
 @dataclass(frozen=True)
