@@ -148,6 +148,38 @@ def test_random_permutations_agree_with_the_exact_law(
     assert (test.p_value * (PERMUTATIONS + 1)) % 1 == pytest.approx(0.0, abs=1e-6)
 
 
+def _rank_sum_p(ranks_now: list[int], n: int) -> float:
+    """Distinct values: the exact two-sided p-value of the rank sum of ``len(ranks_now)`` ranks
+    drawn from 1…n, by counting the subsets of each size and sum (dynamic programming)."""
+    n1 = len(ranks_now)
+    ways = [[0] * (n * n1 + 1) for _ in range(n1 + 1)]  # ways[size][sum]
+    ways[0][0] = 1
+    for rank in range(1, n + 1):
+        for size in range(min(rank, n1), 0, -1):
+            for total in range(n * n1, rank - 1, -1):
+                ways[size][total] += ways[size - 1][total - rank]
+    centre = n1 * (n + 1) / 2
+    far = abs(sum(ranks_now) - centre)
+    extreme = sum(w for total, w in enumerate(ways[n1]) if abs(total - centre) >= far)
+    return extreme / math.comb(n, n1)
+
+
+@pytest.mark.parametrize(
+    "now",
+    [
+        [5, 10, 14, 16, 20],  # rank sum 65 of a mean 77.5: p ≈ 0.5, near the peak
+        [1, 2, 3, 4, 15],  # rank sum 25: far out
+        [18, 22, 25, 26, 29],  # rank sum 120
+    ],
+)
+def test_random_permutations_of_distinct_values_agree_with_the_exact_law(now: list[int]) -> None:
+    # 5 of the values 1…30 now, the other 25 before: C(30, 5) = 142 506 splits.
+    before = [v for v in range(1, 31) if v not in now]
+    test = mann_whitney([float(v) for v in now], [float(v) for v in before])
+    assert test is not None and test.method == "mann-whitney permutation"
+    assert test.p_value == pytest.approx(_rank_sum_p(now, 30), abs=0.0075)
+
+
 def test_numbers_given_as_text_are_read_as_numbers() -> None:
     # "10" sorts before "9" as text; as numbers every current value is above every previous one.
     assert mann_whitney_u(["10", "11"], ["9", "8"]) == 4.0
