@@ -96,9 +96,9 @@ def test_poisson_bounds_in_closed_form(
 ) -> None:
     low, high = poisson_mean_bounds(0, alpha)
     assert low == 0.0
-    assert high == pytest.approx(upper_0, rel=1e-11)
+    assert high == pytest.approx(upper_0, rel=1e-11, abs=0.0)
     if lower_1 is not None:
-        assert poisson_mean_bounds(1, alpha)[0] == pytest.approx(lower_1, rel=1e-11)
+        assert poisson_mean_bounds(1, alpha)[0] == pytest.approx(lower_1, rel=1e-11, abs=0.0)
 
 
 def test_poisson_bounds_reject_a_negative_count() -> None:
