@@ -104,9 +104,7 @@ def test_identical_values_on_both_sides_are_no_change() -> None:
     # Small sides, too many splits: every random split is as extreme as the observed one.
     assert mann_whitney([4.0] * 5, [4.0] * 40) == Significance(1.0, 0, "mann-whitney permutation")
     # 255 values: the random splits are drawn in more than one chunk; all of them count.
-    assert mann_whitney([4.0] * 5, [4.0] * 250) == Significance(
-        1.0, 0, "mann-whitney permutation"
-    )
+    assert mann_whitney([4.0] * 5, [4.0] * 250) == Significance(1.0, 0, "mann-whitney permutation")
 
 
 def _hypergeometric_p(ones_now: int, n1: int, ones: int, n: int) -> float:
@@ -115,11 +113,14 @@ def _hypergeometric_p(ones_now: int, n1: int, ones: int, n: int) -> float:
     mean = n1 * ones / n
     far = abs(ones_now - mean)
     total = math.comb(n, n1)
-    return sum(
-        math.comb(ones, k) * math.comb(n - ones, n1 - k)
-        for k in range(n1 + 1)
-        if abs(k - mean) >= far - 1e-12
-    ) / total
+    return (
+        sum(
+            math.comb(ones, k) * math.comb(n - ones, n1 - k)
+            for k in range(n1 + 1)
+            if abs(k - mean) >= far - 1e-12
+        )
+        / total
+    )
 
 
 @pytest.mark.parametrize(
@@ -230,7 +231,7 @@ def test_binomial_two_sided_edges(k: int, n: int, p: float, expected: float) -> 
 
 @pytest.mark.parametrize(("t1", "t2"), [(0.0, 30.0), (30.0, 0.0), (-1.0, 30.0), (30.0, -2.0)])
 def test_poisson_rates_need_positive_exposures(t1: float, t2: float) -> None:
-    with pytest.raises(ValueError, match="^exposures must be positive$"):
+    with pytest.raises(ValueError, match=r"^exposures must be positive$"):
         poisson_rates(3, t1, 4, t2)
 
 

@@ -28,7 +28,7 @@ from leadline.metrics.stats import STATISTICS, statistic
 
 
 def test_interval_order_message_and_rounding() -> None:
-    with pytest.raises(ValueError, match="^interval low 2.0 is above high 1.0$"):
+    with pytest.raises(ValueError, match=r"^interval low 2\.0 is above high 1\.0$"):
         Interval(2.0, 1.0)
     interval = Interval(0.123456, 0.987654, 0.95, "wilson")
     assert interval.rounded(3) == Interval(0.123, 0.988, 0.95, "wilson")
@@ -91,9 +91,7 @@ def test_poisson_cdf_by_hand(k: int, mean: float, expected: float) -> None:
         (1e-30, math.log(2e30), None),  # 69.8: past the first bracket, which must grow
     ],
 )
-def test_poisson_bounds_in_closed_form(
-    alpha: float, upper_0: float, lower_1: float | None
-) -> None:
+def test_poisson_bounds_in_closed_form(alpha: float, upper_0: float, lower_1: float | None) -> None:
     low, high = poisson_mean_bounds(0, alpha)
     assert low == 0.0
     assert high == pytest.approx(upper_0, rel=1e-11, abs=0.0)
@@ -102,7 +100,7 @@ def test_poisson_bounds_in_closed_form(
 
 
 def test_poisson_bounds_reject_a_negative_count() -> None:
-    with pytest.raises(ValueError, match="^a count must be >= 0, got -1$"):
+    with pytest.raises(ValueError, match=r"^a count must be >= 0, got -1$"):
         poisson_mean_bounds(-1)
 
 
@@ -143,9 +141,7 @@ def _bootstrap_by_definition(samples: list[float], stat: str, resamples: int) ->
         ([float(v) for v in (5, 3, 8, 13, 1, 21, 2, 34, 55, 1)], 2_000),
     ],
 )
-def test_bootstrap_is_its_definition(
-    samples: list[float], resamples: int, stat: str
-) -> None:
+def test_bootstrap_is_its_definition(samples: list[float], resamples: int, stat: str) -> None:
     got = bootstrap(samples, stat, resamples)
     expected = _bootstrap_by_definition(samples, stat, resamples)
     assert got is not None and (got.level, got.method) == (0.95, "bootstrap")
