@@ -70,8 +70,6 @@ def wilson(successes: int, n: int) -> Interval | None:
         raise ValueError(f"need 0 <= successes <= n, got {successes} of {n}")
     if n == 0:
         return None
-    if n >= 2**31:
-        raise ValueError("too many samples to bootstrap")
     p = successes / n
     z2 = Z_95 * Z_95
     denominator = 1 + z2 / n
