@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, create_engine, text
 
 from leadline.cli.main import main
@@ -28,6 +29,10 @@ PG_URL = os.environ.get("LEADLINE_TEST_DATABASE_URL", "")
 # an older build: long enough that tests reading right after a write see it (the tests of
 # stale answers set their own, short wait).
 os.environ.setdefault("LEADLINE_READ_WAIT", "60")
+# Tests never assert on wall-clock time: no Hypothesis deadline (a busy CI machine, or mutmut's
+# trampolines, would make a 200 ms deadline fail a correct property).
+hypothesis_settings.register_profile("leadline", deadline=None)
+hypothesis_settings.load_profile("leadline")
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
