@@ -29,8 +29,8 @@ from leadline.cli.context import AppContext
 def serve_command(app: AppContext, host: str, port: int, access_log: bool, workers: int) -> None:
     """Run the HTTP API and the web dashboard (see docs/api.md and docs/dashboard.md).
 
-    A background process keeps every profile's figures current (``leadline refresh
-    --watch``); reads answer from the last complete build and say how current it is."""
+    A background process keeps every profile's figures current (leadline refresh --watch);
+    reads answer from the last complete build and say how current it is."""
     import uvicorn
 
     from leadline.api.app import create_app
