@@ -96,7 +96,9 @@ def test_apply_is_all_or_nothing(run_cli: Any, tmp_path: Path) -> None:
     two = write(tmp_path, "two.yaml", "name: Two\nstages: []\n")
     result = run_cli("profile", "apply", bad, beta, two)
     assert result.code == 2
-    assert result.err.splitlines()[-1] == "leadline: error: 2 files with problems; nothing was stored"
+    assert (
+        result.err.splitlines()[-1] == "leadline: error: 2 files with problems; nothing was stored"
+    )
     assert f"{two}: stages: " in result.err
 
 

@@ -63,7 +63,9 @@ def apply_command(app: AppContext, paths: tuple[str, ...]) -> None:
             bad += 1
             continue
         if profile.name in seen:
-            problems.append(f"{path}: name: profile {profile.name!r} is also in {seen[profile.name]}")
+            problems.append(
+                f"{path}: name: profile {profile.name!r} is also in {seen[profile.name]}"
+            )
             bad += 1
             continue
         seen[profile.name] = path
