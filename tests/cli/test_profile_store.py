@@ -250,16 +250,16 @@ def test_neither_a_file_nor_a_stored_name(run_cli: Any, tmp_path: Path) -> None:
     result = run_cli("lead-time", "--profile", "nope.yaml")
     assert result.code == 2
     assert result.err.strip() == (
-        "leadline: error: --profile 'nope.yaml': no file 'nope.yaml' and no stored profile "
-        "named 'nope.yaml'; none is stored (leadline profile apply FILE)"
+        "leadline: error: nope.yaml: (file): no such file, and no stored profile named "
+        "'nope.yaml'; none is stored (leadline profile apply FILE)"
     )
     ok(run_cli("profile", "apply", write(tmp_path, "a.yaml", ALPHA), write(tmp_path, "b", BETA)))
     for command in ("lead-time", "dora", "doctor"):
         result = run_cli(command, "--profile", "alpha")
         assert result.code == 2, command
         assert result.err.strip() == (
-            "leadline: error: --profile 'alpha': no file 'alpha' and no stored profile named "
-            "'alpha'; stored profiles: Alpha, Beta"
+            "leadline: error: alpha: (file): no such file, and no stored profile named 'alpha'; "
+            "stored profiles: Alpha, Beta"
         )
     both = run_cli("lead-time", "--profile", "Alpha", "--collection", "X")
     assert both.code == 2 and "give either --profile NAME_OR_PATH or --collection NAME" in both.err

@@ -102,4 +102,5 @@ def named_or_file(app: Any, value: str) -> Any:
     if found is not None:
         return found
     unknown = profiles.unknown_message(app.engine, value)
-    raise InputError(f"--profile {value!r}: no file {value!r} and {unknown}")
+    # The shape of a missing file's message (PATH: (file): no such file), and the other reading.
+    raise InputError(f"{value}: (file): no such file, and {unknown}")
