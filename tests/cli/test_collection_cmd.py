@@ -39,4 +39,4 @@ def test_bad_org_files_are_one_line_each(run_cli: Any, tmp_path: Path) -> None:
     assert run_cli("apply", str(org)).code == 2
     assert run_cli("apply", str(tmp_path / "none.yaml")).code == 2
     both = run_cli("dora", "--profile", str(HERE / "team.yaml"), "--collection", "A")
-    assert both.code == 2 and "either --profile PATH or --collection NAME" in both.err
+    assert both.code == 2 and "either --profile NAME_OR_PATH or --collection NAME" in both.err

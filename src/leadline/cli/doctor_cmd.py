@@ -1,4 +1,4 @@
-"""``leadline doctor --profile PATH|--collection NAME …``: the data-quality report.
+"""``leadline doctor --profile NAME_OR_PATH|--collection NAME …``: the data-quality report.
 
 A report, not a gate: the exit code is 0 whatever it finds (2 on bad input, like every
 command). The table has one line per check — severity, id, count, what it means and the fix —

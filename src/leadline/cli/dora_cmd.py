@@ -1,4 +1,4 @@
-"""``leadline dora --profile PATH …``"""
+"""``leadline dora --profile NAME_OR_PATH …``"""
 
 from __future__ import annotations
 
@@ -50,7 +50,8 @@ def dora_command(
     fmt: str,
 ) -> None:
     """The four DORA metrics with bands and trends, as the profile's dora block defines them
-    (--profile PATH, or --collection NAME: a team's inherited profile and filters).
+    (--profile: a file or a stored profile's name; or --collection NAME: a team's inherited
+    profile and filters).
 
     The window is [--from, --to); without them, the 90 days ending at the end of today (UTC).
     """

@@ -1,4 +1,4 @@
-"""``leadline lead-time --profile PATH …``"""
+"""``leadline lead-time --profile NAME_OR_PATH …``"""
 
 from __future__ import annotations
 

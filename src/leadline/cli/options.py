@@ -53,19 +53,17 @@ def window_options(func: F) -> F:
 
 
 def profile_options(func: F) -> F:
-    """``--profile PATH`` or ``--collection NAME`` → the command gets ``profile`` (a
+    """``--profile NAME_OR_PATH`` or ``--collection NAME`` → the command gets ``profile`` (a
     ``Profile``) and ``collection`` (the collection's name, or ``None``)."""
 
     def build(*args: Any, **kwargs: Any) -> Any:
-        path = kwargs.pop("profile_path")
+        given = kwargs.pop("profile_path")
         name = kwargs.pop("collection_name")
         app = click.get_current_context().obj
-        if (path is None) == (name is None):
-            raise click.UsageError("give either --profile PATH or --collection NAME")
-        if path is not None:
-            from leadline.profiles.loader import load_profile
-
-            kwargs["profile"], kwargs["collection"] = load_profile(path), None
+        if (given is None) == (name is None):
+            raise click.UsageError("give either --profile NAME_OR_PATH or --collection NAME")
+        if given is not None:
+            kwargs["profile"], kwargs["collection"] = named_or_file(app, given), None
         else:
             from leadline.services.collections import report_profile
 
@@ -79,6 +77,30 @@ def profile_options(func: F) -> F:
         help="Report for a collection (team): its profile, narrowed by its filters.",
     )(build)  # fmt: skip
     decorated = click.option(
-        "--profile", "profile_path", metavar="PATH", help="Workflow profile (a file)."
-    )(decorated)
+        "--profile", "profile_path", metavar="NAME_OR_PATH",
+        help="Workflow profile: a file (YAML or JSON), or else the name of a stored profile "
+        "(leadline profile list).",
+    )(decorated)  # fmt: skip
     return decorated  # type: ignore[return-value]
+
+
+def named_or_file(app: Any, value: str) -> Any:
+    """The profile ``--profile VALUE`` means: an existing path is read as a file (a file wins
+    over a stored profile of the same name); otherwise the stored profile of that name;
+    neither → exit 2 naming both readings and the stored names."""
+    import os
+
+    from leadline.errors import InputError
+
+    if value and os.path.exists(value):
+        from leadline.profiles.loader import load_profile
+
+        return load_profile(value)
+    from leadline.services import profiles
+
+    found = profiles.find(app.engine, value)
+    if found is not None:
+        return found
+    unknown = profiles.unknown_message(app.engine, value)
+    # The shape of a missing file's message (PATH: (file): no such file), and the other reading.
+    raise InputError(f"{value}: (file): no such file, and {unknown}")

@@ -1,11 +1,20 @@
-"""Workflow profiles stored for the HTTP API (``PUT /v1/profiles/{name}``)."""
+"""Workflow profiles stored by name (``leadline profile apply``, ``PUT /v1/profiles/{name}``,
+``leadline apply``): one row per profile, its body the JSON of ``profile_to_dict``."""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from sqlalchemy import Connection, delete, select
 
-from leadline.store.tables import profiles
+from leadline.store.tables import collections, profiles
 from leadline.store.writer import insert_many
+
+
+class ProfileRow(NamedTuple):
+    name: str
+    body: str
+    updated_at: int  # microseconds since the epoch (UTC)
 
 
 def get(conn: Connection, name: str) -> str | None:
@@ -27,3 +36,15 @@ def remove(conn: Connection, name: str) -> bool:
 
 def names(conn: Connection) -> list[str]:
     return [str(r[0]) for r in conn.execute(select(profiles.c.name).order_by(profiles.c.name))]
+
+
+def rows(conn: Connection) -> list[ProfileRow]:
+    """Every stored profile, sorted by name (in Python: the same order on every backend)."""
+    query = select(profiles.c.name, profiles.c.body, profiles.c.updated_at)
+    return sorted(ProfileRow(str(n), str(b), int(u)) for n, b, u in conn.execute(query))
+
+
+def users(conn: Connection, name: str) -> list[str]:
+    """The collections that name profile ``name`` as their own (their children inherit it)."""
+    query = select(collections.c.name).where(collections.c.profile == name)
+    return sorted(str(r[0]) for r in conn.execute(query))
