@@ -150,12 +150,12 @@ def _ticket_deployment_problems(spec: Mapping[str, Any]) -> list[Problem]:
 
 def dora_problems(dora: Mapping[str, Any]) -> list[Problem]:
     """Problems between the sections of the ``dora`` block; locations are relative to it."""
-    sections = {
-        name: dora.get(name) if isinstance(dora.get(name), Mapping) else {}
-        for name in ("deployments", "failures")
-    }
-    deployments = sections["deployments"].get("source", DORA_DEFAULT_SOURCE["deployments"])
-    failures = sections["failures"]
+    def section(name: str) -> Mapping[str, Any]:
+        found = dora.get(name)
+        return found if isinstance(found, Mapping) else {}
+
+    deployments = section("deployments").get("source", DORA_DEFAULT_SOURCE["deployments"])
+    failures = section("failures")
     problems: list[Problem] = []
     if failures.get("total") == "all_runs" and deployments != "cd":
         problems.append(
