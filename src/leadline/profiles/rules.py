@@ -150,6 +150,7 @@ def _ticket_deployment_problems(spec: Mapping[str, Any]) -> list[Problem]:
 
 def dora_problems(dora: Mapping[str, Any]) -> list[Problem]:
     """Problems between the sections of the ``dora`` block; locations are relative to it."""
+
     def section(name: str) -> Mapping[str, Any]:
         found = dora.get(name)
         return found if isinstance(found, Mapping) else {}

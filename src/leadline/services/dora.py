@@ -221,6 +221,7 @@ def _figures(
     if absolute:
         cfr = more.absolute(cfr, no.failures is not None)
     linked = "unlinked" in cfr or "total" in cfr  # the denominator is `deployments` alone
+    counted = absolute and "reason" not in cfr  # a number of failures is the figure
     samples = _Samples(
         deployments=int(df["deployments"]),
         days=float(df["days"]),
@@ -232,8 +233,7 @@ def _figures(
         figures={
             "deployment_frequency": df["per_day"],
             "lead_time_for_changes": lead["total_seconds"] if lead["changes"] else None,
-            "change_failure_rate": cfr["failures"] if absolute and "reason" not in cfr
-            else cfr["rate"],
+            "change_failure_rate": cfr["failures"] if counted else cfr["rate"],
             "mean_time_to_restore": mttr["mean_seconds"],
         },
         absolute=absolute,
