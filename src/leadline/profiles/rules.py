@@ -167,6 +167,11 @@ def dora_problems(dora: Mapping[str, Any]) -> list[Problem]:
         problems.append(
             (("failures", "total"), "not used with count 'absolute' (no rate, no denominator)")
         )
+    if deployments == "issues" and failures.get("source", DORA_DEFAULT_SOURCE["failures"]) == "cd":
+        problems.append(
+            (("failures", "source"), "'cd' (the default) needs dora.deployments.source 'cd', "
+             "not 'issues': give incidents or issues")
+        )  # fmt: skip
     if dora.get("lead_time") == "commits" and deployments == "issues":
         problems.append(
             (("lead_time",), "'commits' needs deployments that ship commits, not "
