@@ -216,8 +216,7 @@ def test_drilldowns_of_runs_counted_at_their_start(loaded: Engine) -> None:
     )
     assert items["argo/deploy/r3"].at_us == to_micros(parse_bound("2024-03-31T23:00:00Z"))
     assert items["argo/deploy/r4"].rule == (
-        "run argo/deploy/r4 success, counted at its finish (no start time) "
-        "(deployments.source: cd)"
+        "run argo/deploy/r4 success, counted at its finish (no start time) (deployments.source: cd)"
     )
     failed = drilldown.failures(loaded, profile, START, END).items
     assert [(f.id, f.rule) for f in failed] == [
