@@ -88,7 +88,8 @@ CASES: list[tuple[str, str, list[str]]] = [
         one_stage("name: a, event: commit", "dora: {deployments: {foo: 1}}"),
         [
             "p.yaml: dora.deployments.foo: unknown field 'foo' (expected one of source, pipelines, "
-            "environments, statuses, target_branches, labels, projects)"
+            "environments, statuses, target_branches, labels, projects, names, issue_types, "
+            "category, occurrence, count_at)"
         ],
     ),
     (

@@ -52,6 +52,13 @@ def _team(**changes: Any) -> dict[str, Any]:
     return out  # type: ignore[no-any-return]
 
 
+def _deep(path: Any, section: str, **options: Any) -> dict[str, Any]:
+    """A fixture profile with ``options`` added to its ``dora.<section>``."""
+    data: dict[str, Any] = yaml.safe_load(path.read_text())
+    data["dora"][section] = {**data["dora"][section], **options}
+    return data
+
+
 VARIANTS = {
     "quarter cd failures": yaml.safe_load((QUARTER / "cd-failures.yaml").read_text()),
     "quarter incidents": yaml.safe_load((QUARTER / "incidents.yaml").read_text()),
@@ -66,7 +73,18 @@ VARIANTS = {
     "team issues restore": _team(dora__restore={"source": "issues", "issue_types": ["Story"]}),
     "team exclude": _team(missing_stages="exclude"),
     "team commits": _team(dora__lead_time="commits"),
-}
+    # issue 17: tickets as deployments, runs counted at their start, the all-runs
+    # denominator, absolute counts
+    "team tickets": _team(
+        dora__deployments={"source": "issues", "category": "done", "occurrence": "every"},
+        dora__failures={"source": "issues", "issue_types": ["Story"]},
+    ),
+    "quarter count at start": _deep(QUARTER / "cd-failures.yaml", "deployments",
+                                    count_at="start"),
+    "quarter all runs": _deep(QUARTER / "incidents.yaml", "failures", total="all_runs"),
+    "quarter cd all runs": _deep(QUARTER / "cd-failures.yaml", "failures", total="all_runs"),
+    "quarter absolute": _deep(QUARTER / "incidents.yaml", "failures", count="absolute"),
+}  # fmt: skip
 
 
 def _window(start: str, end: str) -> tuple[Window, int, int]:

@@ -9,7 +9,7 @@ against them so the document cannot drift from what the server does.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -137,6 +137,12 @@ class ChangeFailureRate(_Open):
     deployments: int
     rate: float | None
     band: str | None
+    count: Literal["absolute"] | None = Field(
+        None, description="failures.count: absolute — the figure is `failures`; no rate, no band"
+    )
+    total: Literal["all_runs"] | None = Field(
+        None, description="failures.total: all_runs — `deployments` counts every run"
+    )
     reason: str | None = Field(None, description=_REASON)
 
 

@@ -224,15 +224,25 @@ def dora_table(report: dict[str, Any]) -> None:
         *vs("lead_time_for_changes"),
     )
     rate = cfr["rate"]
-    table.add_row(
-        "Change failure rate",
-        NO_DATA if rate is None else f"{rate * 100:.2f} %",
-        interval_text(cfr, lambda v: f"{v * 100:.1f}", " %"),
-        _band(cfr["band"]),
-        f"{plural(cfr['failures'], 'failure')} / {plural(cfr['deployments'], 'deployment')}"
-        + _few(cfr),
-        *vs("change_failure_rate"),
-    )
+    if cfr.get("count") == "absolute":  # failures.count: absolute: a number of failures
+        table.add_row(
+            "Change failures",
+            NO_DATA if "reason" in cfr else plural(cfr["failures"], "failure"),
+            interval_text(cfr, lambda v: f"{v:.3g}"),
+            _band(cfr["band"]),
+            f"absolute count, over {plural(cfr['deployments'], 'deployment')}" + _few(cfr),
+            *vs("change_failure_rate"),
+        )
+    else:
+        table.add_row(
+            "Change failure rate",
+            NO_DATA if rate is None else f"{rate * 100:.2f} %",
+            interval_text(cfr, lambda v: f"{v * 100:.1f}", " %"),
+            _band(cfr["band"]),
+            f"{plural(cfr['failures'], 'failure')} / {plural(cfr['deployments'], 'deployment')}"
+            + _few(cfr),
+            *vs("change_failure_rate"),
+        )
     mean = mttr["mean_seconds"]
     table.add_row(
         "Time to restore",

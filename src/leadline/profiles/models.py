@@ -25,6 +25,7 @@ from pydantic_core import PydanticCustomError
 from leadline.profiles.durations import parse_duration
 from leadline.profiles.rules import (
     Problem,
+    dora_problems,
     dora_section_problems,
     stage_name_problems,
     stage_problems,
@@ -147,13 +148,22 @@ class Stage(_Strict):
 
 
 class DeploymentsSpec(_Strict):
-    source: Literal["cd", "pull_requests", "releases"] = "cd"
+    source: Literal["cd", "pull_requests", "releases", "issues"] = "cd"
     pipelines: Names | None = None
     environments: Names | None = None
+    # cd: run statuses (default [success]); issues: the ticket statuses that resolve it.
     statuses: Names | None = None
     target_branches: Names | None = None
     labels: Names | None = None
     projects: Names | None = None
+    # releases: version names (globs, e.g. "v*").
+    names: Names | None = None
+    # issues: which tickets, and which entry into the statuses counts (default first).
+    issue_types: Names | None = None
+    category: Category | None = None
+    occurrence: Literal["first", "last", "every"] | None = None
+    # cd: a run counts at its finish (default) or its start (finish when it has none).
+    count_at: Literal["finish", "start"] | None = None
 
     @model_validator(mode="after")
     def _rules(self) -> DeploymentsSpec:
@@ -170,6 +180,11 @@ class FailuresSpec(_Strict):
     projects: Names | None = None
     labels: Names | None = None
     window: Seconds | None = None
+    # issues: ticket priorities (exact, case-insensitive).
+    priorities: Names | None = None
+    # The figure: a rate (default) or the number of failures; and the rate's denominator.
+    count: Literal["rate", "absolute"] | None = None
+    total: Literal["deployments", "all_runs"] | None = None
 
     @model_validator(mode="after")
     def _rules(self) -> FailuresSpec:
@@ -197,6 +212,11 @@ class DoraSpec(_Strict):
     # Lead time for changes: the profile's stages (the unit is its ticket or PR), or
     # commit → the first deployment that shipped it (the unit is a commit; DESIGN 8).
     lead_time: Literal["stages", "commits"] = "stages"
+
+    @model_validator(mode="after")
+    def _across(self) -> DoraSpec:
+        _raise_first(dora_problems(self.model_dump(exclude_none=True)))
+        return self
 
 
 class DeploymentOptions(_Strict):

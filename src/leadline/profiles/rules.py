@@ -43,14 +43,15 @@ STAGE_FILTER_KEYS: tuple[str, ...] = (
 #: Filter keys of the ``dora`` block, per section and ``source``.
 DORA_FILTERS: dict[str, dict[str, tuple[str, ...]]] = {
     "deployments": {
-        "cd": ("pipelines", "environments", "statuses"),
+        "cd": ("pipelines", "environments", "statuses", "count_at"),
         "pull_requests": ("target_branches", "labels"),
-        "releases": ("projects",),
+        "releases": ("projects", "names"),
+        "issues": ("issue_types", "projects", "labels", "statuses", "category", "occurrence"),
     },
     "failures": {
         "cd": ("pipelines", "environments", "statuses"),
         "incidents": ("window",),
-        "issues": ("issue_types", "projects", "labels", "window"),
+        "issues": ("issue_types", "projects", "labels", "window", "priorities"),
     },
     "restore": {
         "incidents": (),
@@ -131,7 +132,52 @@ def dora_section_problems(section: str, spec: Mapping[str, Any]) -> list[Problem
         ((key,), f"not used by source {source!r}")
         for key in DORA_FILTER_KEYS[section]
         if _given(spec, key) and key not in by_source[source]
-    ]
+    ] + (_ticket_deployment_problems(spec) if (section, source) == TICKET_DEPLOYMENTS else [])
+
+
+TICKET_DEPLOYMENTS = ("deployments", "issues")
+
+
+def _ticket_deployment_problems(spec: Mapping[str, Any]) -> list[Problem]:
+    """``deployments.source: issues``: the statuses that resolve a ticket, or their category
+    (as an ``issue_status`` stage takes them)."""
+    if _given(spec, "statuses") and _given(spec, "category"):
+        return [(("category",), "give either statuses or category, not both")]
+    if not _given(spec, "statuses") and not _given(spec, "category"):
+        return [(("statuses",), "required for source 'issues' (or give category, e.g. done)")]
+    return []
+
+
+def dora_problems(dora: Mapping[str, Any]) -> list[Problem]:
+    """Problems between the sections of the ``dora`` block; locations are relative to it."""
+
+    def section(name: str) -> Mapping[str, Any]:
+        found = dora.get(name)
+        return found if isinstance(found, Mapping) else {}
+
+    deployments = section("deployments").get("source", DORA_DEFAULT_SOURCE["deployments"])
+    failures = section("failures")
+    problems: list[Problem] = []
+    if failures.get("total") == "all_runs" and deployments != "cd":
+        problems.append(
+            (("failures", "total"), f"'all_runs' needs dora.deployments.source 'cd', "
+             f"not {deployments!r}")
+        )  # fmt: skip
+    if failures.get("count") == "absolute" and _given(failures, "total"):
+        problems.append(
+            (("failures", "total"), "not used with count 'absolute' (no rate, no denominator)")
+        )
+    if deployments == "issues" and failures.get("source", DORA_DEFAULT_SOURCE["failures"]) == "cd":
+        problems.append(
+            (("failures", "source"), "'cd' (the default) needs dora.deployments.source 'cd', "
+             "not 'issues': give incidents or issues")
+        )  # fmt: skip
+    if dora.get("lead_time") == "commits" and deployments == "issues":
+        problems.append(
+            (("lead_time",), "'commits' needs deployments that ship commits, not "
+             "tickets (dora.deployments.source 'issues')")
+        )  # fmt: skip
+    return problems
 
 
 def stage_name_problems(stages: list[Any]) -> list[Problem]:
@@ -176,6 +222,7 @@ def profile_problems(data: Mapping[str, Any]) -> list[Problem]:
                     (("dora", section, *loc), what)
                     for loc, what in dora_section_problems(section, spec)
                 ]
+        problems += [(("dora", *loc), what) for loc, what in dora_problems(dora)]
     return problems
 
 

@@ -37,9 +37,11 @@ from leadline.metrics import intervals as iv
 from leadline.metrics.leadtime import aggregate
 from leadline.metrics.series import bucket_index, buckets
 from leadline.profiles.models import DoraSpec, Profile, Stage
+from leadline.services import dora_deployments as more
 from leadline.services.baseline import commit_flags
 from leadline.services.dora_filters import (
     DEPLOY_TYPES,
+    exact_match,
     failure_filter,
     glob_match,
     run_filter,
@@ -110,11 +112,14 @@ class _Samples:
     lead_times: np.ndarray[Any, np.dtype[np.float64]]  # per change, seconds
     restores: np.ndarray[Any, np.dtype[np.float64]]  # per restored incident, seconds
     figures: dict[str, float | None]
+    absolute: bool = False  # failures.count: absolute (the figure is a Poisson count)
 
     def uncertainty(self, stat: str) -> dict[str, dict[str, Any]]:
         """Each section's ``interval`` and ``few_samples``."""
         df = iv.poisson(self.deployments, self.days)
         cfr = iv.wilson(self.failures, self.trials) if self.rate_defined else None
+        if self.absolute:
+            cfr = iv.poisson(self.failures, 1.0)
         lead = iv.durations(self.lead_times, stat)
         mttr = iv.durations(self.restores, "mean")
         sizes = {
@@ -142,6 +147,8 @@ class _Samples:
             if self.rate_defined and previous.rate_defined
             else None
         )
+        if self.absolute:  # counts: as rates per day of the two windows
+            cfr = cmp.poisson_rates(self.failures, self.days, previous.failures, previous.days)
         tests = {
             "deployment_frequency": (df, False),
             "lead_time_for_changes": (cmp.mann_whitney(self.lead_times, previous.lead_times), True),
@@ -176,6 +183,8 @@ def _figures(
             success, failed = _window_run_times(conn, profile, spec, start, end)
             df = metrics.deployment_frequency(success, start, end, interval, bands)
             cfr = metrics.change_failure_rate_cd(success, failed, start, end, interval, bands)
+            if spec.failures.total == "all_runs":
+                cfr = more.window_all_runs(conn, profile, spec, start, end, interval)
             deployed = bool(success.size or failed.size) or any_deployment_run(
                 conn, profile, spec, end
             )
@@ -208,7 +217,11 @@ def _figures(
     mttr = metrics.without_data(mttr, "mean_seconds", no.restore)
     if not lead["changes"] and spec.lead_time == "commits" and no.deployments:
         lead["reason"] = no.deployments
-    linked = "unlinked" in cfr
+    absolute = spec.failures.count == "absolute"
+    if absolute:
+        cfr = more.absolute(cfr, no.failures is not None)
+    linked = "unlinked" in cfr or "total" in cfr  # the denominator is `deployments` alone
+    counted = absolute and "reason" not in cfr  # a number of failures is the figure
     samples = _Samples(
         deployments=int(df["deployments"]),
         days=float(df["days"]),
@@ -220,9 +233,10 @@ def _figures(
         figures={
             "deployment_frequency": df["per_day"],
             "lead_time_for_changes": lead["total_seconds"] if lead["changes"] else None,
-            "change_failure_rate": cfr["rate"],
+            "change_failure_rate": cfr["failures"] if counted else cfr["rate"],
             "mean_time_to_restore": mttr["mean_seconds"],
         },
+        absolute=absolute,
     )
     parts = {
         "deployment_frequency": df,
@@ -255,7 +269,7 @@ def _window_run_times(
     success: list[np.ndarray[Any, np.dtype[np.int64]]] = [np.empty(0, np.int64)]
     failed: list[np.ndarray[Any, np.dtype[np.int64]]] = [np.empty(0, np.int64)]
     for (pipeline, environment, repo, service, status), times in q.load_run_times(
-        conn, DEPLOY_TYPES, start, end
+        conn, DEPLOY_TYPES, start, end, spec.deployments.count_at
     ):
         if status in ok and deploys(pipeline, environment, repo, service):
             success.append(times)
@@ -280,12 +294,17 @@ class _Deployments:
         d = spec.deployments
         repos = profile.scope.repos
         if d.source == "cd":
-            every = q.load_runs(conn, DEPLOY_TYPES, end)
+            every = q.load_runs(conn, DEPLOY_TYPES, end, d.count_at)
             keep = run_filter(profile, d.pipelines, d.environments)
             runs = [r for r in every if keep(r.pipeline, r.environment, r.repo, r.service)]
             ok = statuses(d.statuses, ["success"])
-            items = [r.deployment() for r in runs if r.status in ok]
+            items = [r.deployment(d.count_at) for r in runs if r.status in ok]
+            if d.count_at == "start":  # in time order, as by finish
+                items.sort(key=lambda x: (x.at_us, x.id))
             return cls(items, runs, conn, all_runs=every)
+        if d.source == "issues":
+            tickets = more.ticket_deployments(conn, profile, d, end)
+            return cls([t.deployment for t in tickets], [], conn)
         if d.source == "pull_requests":
             items = [
                 Deployment(
@@ -311,7 +330,8 @@ class _Deployments:
             )
             for v in q.load_releases(conn, end)
             if glob_match(v.project, d.projects) and glob_match(v.project, profile.scope.projects)
-        ]
+            and more.release_named(v.name, d)
+        ]  # fmt: skip
         return cls(sorted(items, key=lambda x: (x.at_us, x.id)), [], conn)
 
     def times_in(self, start: int, end: int) -> np.ndarray[Any, np.dtype[np.int64]]:
@@ -393,9 +413,14 @@ def _change_failure_rate(
 ) -> Any:
     f, bands = spec.failures, spec.bands
     success = found.times_in(start, end)
+    count_at = spec.deployments.count_at
     if f.source == "cd":
         runs = _failed_runs(conn, profile, spec, end, found.all_runs)
-        failed = np.array([r.finished_at for r in runs], dtype=np.int64)
+        if f.total == "all_runs":
+            times, bad = more.all_runs_of([*found.runs, *runs], {r.key for r in runs},
+                                          count_at, start, end)  # fmt: skip
+            return more.over_all_runs(times, bad, start, end, interval, bands)
+        failed = np.array([r.at(count_at) for r in runs], dtype=np.int64)
         failed = failed[(failed >= start) & (failed < end)]
         return metrics.change_failure_rate_cd(success, failed, start, end, interval, bands)
     failures, links = _linked_failures(conn, profile, spec, found, start)
@@ -408,6 +433,9 @@ def _change_failure_rate(
     unlinked = sum(
         1 for x in failures if start <= x.at_us < end and links[x.key].deployment_id is None
     )
+    if f.total == "all_runs":  # the loader allows it with cd deployments only
+        times, bad = more.all_runs_of(found.runs, failed_ids, count_at, start, end)
+        return more.over_all_runs(times, bad, start, end, interval, bands, unlinked=unlinked)
     return metrics.change_failure_rate_linked(
         times, mask, start, end, interval, bands, unlinked_failures=unlinked
     )
@@ -426,7 +454,8 @@ def _failed_runs(
         raise InputError("dora.failures.source 'cd' needs dora.deployments.source 'cd'")
     keep = failure_filter(profile, spec)
     bad = statuses(spec.failures.statuses, ["failure", "rolled_back"])
-    every = loaded if loaded is not None else q.load_runs(conn, DEPLOY_TYPES, end)
+    count_at = spec.deployments.count_at
+    every = loaded if loaded is not None else q.load_runs(conn, DEPLOY_TYPES, end, count_at)
     return [
         r for r in every
         if r.status in bad and keep(r.pipeline, r.environment, r.repo, r.service)
@@ -467,7 +496,7 @@ def _failures(conn: Connection, profile: Profile, start: int, end: int | None) -
         ]  # fmt: skip
     issues = [
         i for i in _issues(conn, f.issue_types, f.projects, f.labels)
-        if service_ok(i.service, services)
+        if service_ok(i.service, services) and exact_match(i.priority, f.priorities)
     ]  # fmt: skip
     return [
         failure_from_issue(i)

@@ -25,6 +25,7 @@ _DEPLOYMENTS = {
     "cd": "no deployment run matches dora.deployments",
     "pull_requests": "no merged pull request matches dora.deployments",
     "releases": "no released version matches dora.deployments",
+    "issues": "no ticket that dora.deployments selects reached its statuses",
 }
 _RECORDS = {"incidents": "no incident", "issues": "no ticket"}
 
@@ -41,10 +42,13 @@ class Missing:
 def any_deployment_run(conn: Connection, profile: Profile, spec: DoraSpec, end: int) -> bool:
     """``deployments.source: cd``: whether any run the deployment filter keeps (any status)
     finished before ``end``."""
-    keep = run_filter(profile, spec.deployments.pipelines, spec.deployments.environments)
+    d = spec.deployments
+    keep = run_filter(profile, d.pipelines, d.environments)
     return any(
         keep(pipeline, environment, repo, service)
-        for pipeline, environment, repo, service, _ in q.load_run_kinds(conn, DEPLOY_TYPES, end)
+        for pipeline, environment, repo, service, _ in q.load_run_kinds(
+            conn, DEPLOY_TYPES, end, d.count_at
+        )
     )
 
 

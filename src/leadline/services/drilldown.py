@@ -24,6 +24,7 @@ from leadline.errors import InputError
 from leadline.metrics.leadtime import stage_durations
 from leadline.profiles.models import DoraSpec, Profile
 from leadline.services import dora as d
+from leadline.services import dora_deployments as more
 from leadline.services.leadtime import ready_set
 from leadline.services.refresh import refresh
 from leadline.store import dora_queries as q
@@ -44,6 +45,7 @@ class DeploymentItem:
     branch: str | None = None
     sha: str | None = None
     failures: tuple[str, ...] = ()  # the failures linked to it (incidents or issues)
+    rule: str | None = None  # which rule counted it (services/dora_deployments.py)
 
 
 @dataclass(frozen=True)
@@ -126,21 +128,35 @@ def _dora_spec(profile: Profile) -> DoraSpec:
 def deployments(engine: Engine, profile: Profile, start: int, end: int) -> list[DeploymentItem]:
     """The deployments that deployment frequency counts, newest first."""
     spec = _dora_spec(profile)
+    dep = spec.deployments
     with reading(engine) as conn:
         found = d._Deployments.load(conn, profile, spec, end)
         runs = {r.key: r for r in found.runs}
-    items = [_item(x, runs.get(x.id)) for x in found.items if start <= x.at_us < end]
+        reached = (
+            more.ticket_statuses(more.ticket_deployments(conn, profile, dep, end))
+            if dep.source == "issues" else {}
+        )  # fmt: skip
+    items = [
+        _item(x, runs.get(x.id), count_at=dep.count_at,
+              rule=more.deployment_rule(dep, x, runs.get(x.id), reached.get(x.id)))
+        for x in found.items
+        if start <= x.at_us < end
+    ]  # fmt: skip
     return _newest_first(items)
 
 
 def failures(engine: Engine, profile: Profile, start: int, end: int) -> FailureReport:
     """The failures that the change failure rate counts."""
     spec = _dora_spec(profile)
-    source = spec.failures.source
+    source, count_at = spec.failures.source, spec.deployments.count_at
     with reading(engine) as conn:
         if source == "cd":
             runs = d._failed_runs(conn, profile, spec, end)
-            items = [_run_item(r) for r in runs if start <= r.finished_at < end]
+            items = [
+                _run_item(r, count_at=count_at, rule=more.failure_rule(spec, r, []))
+                for r in runs
+                if start <= r.at(count_at) < end
+            ]
             return FailureReport(source, _newest_first(items))
         found = d._Deployments.load(conn, profile, spec, end)
         found_failures, links = d._linked_failures(conn, profile, spec, found, start)
@@ -150,15 +166,18 @@ def failures(engine: Engine, profile: Profile, start: int, end: int) -> FailureR
         for f in found_failures
     }
     by_deployment: dict[str, list[str]] = {}
+    rules: dict[str, list[tuple[str, str]]] = {}
     for key, link in links.items():
         if link.deployment_id is not None:
             by_deployment.setdefault(link.deployment_id, []).append(_key(key))
+            rules.setdefault(link.deployment_id, []).append((_key(key), link.rule or ""))
     by_key = {r.key: r for r in found.runs}
     items = [
-        _item(x, by_key.get(x.id), tuple(sorted(by_deployment[x.id])))
+        _item(x, by_key.get(x.id), tuple(sorted(by_deployment[x.id])), count_at=count_at,
+              rule=more.failure_rule(spec, None, sorted(rules[x.id])))
         for x in found.items
         if start <= x.at_us < end and x.id in by_deployment
-    ]
+    ]  # fmt: skip
     unlinked = sorted(
         (refs[_key(f.key)] for f in found_failures
          if start <= f.at_us < end and links[f.key].deployment_id is None),
@@ -256,20 +275,26 @@ def _commits(engine: Engine, profile: Profile, start: int, end: int) -> ChangeRe
     return ChangeReport("commit", [d.COMMIT_STAGE], counted, left_out)
 
 
-def _item(x: Deployment, run: q.RunRow | None, failed: tuple[str, ...] = ()) -> DeploymentItem:
+def _item(
+    x: Deployment, run: q.RunRow | None, failed: tuple[str, ...] = (), *,
+    count_at: str | None = None, rule: str | None = None,
+) -> DeploymentItem:  # fmt: skip
     if run is not None:
-        return _run_item(run, failed)
+        return _run_item(run, failed, count_at=count_at, rule=rule)
     return DeploymentItem(
         id=x.id, at_us=x.at_us, status=None, environment=_environment(x.stream),
-        service=x.service, repo=x.repo, branch=x.branch, sha=x.sha, failures=failed,
+        service=x.service, repo=x.repo, branch=x.branch, sha=x.sha, failures=failed, rule=rule,
     )  # fmt: skip
 
 
-def _run_item(r: q.RunRow, failed: tuple[str, ...] = ()) -> DeploymentItem:
+def _run_item(
+    r: q.RunRow, failed: tuple[str, ...] = (), *, count_at: str | None = None,
+    rule: str | None = None,
+) -> DeploymentItem:  # fmt: skip
     return DeploymentItem(
-        id=r.key, at_us=r.finished_at, status=r.status, environment=r.environment,
+        id=r.key, at_us=r.at(count_at), status=r.status, environment=r.environment,
         service=r.service, repo=r.repo, branch=r.branch, sha=r.shas[0] if r.shas else None,
-        failures=failed,
+        failures=failed, rule=rule,
     )  # fmt: skip
 
 
@@ -279,7 +304,8 @@ def _environment(stream: str) -> str | None:
         parts = json.loads(stream)
     except ValueError:
         return None
-    return None if not parts or parts[0] in ("pull_requests", "releases") else str(parts[-1])
+    no_environment = ("pull_requests", "releases", more.ISSUES_STREAM)
+    return None if not parts or parts[0] in no_environment else str(parts[-1])
 
 
 def _newest_first(items: list[DeploymentItem]) -> list[DeploymentItem]:

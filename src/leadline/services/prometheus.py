@@ -7,7 +7,8 @@
 * per stored profile with a ``dora`` block, over the ``dora`` default window (the 90 days
   ending at the end of today, UTC) or the scrape's ``?from=&to=``: ``leadline_dora_deployments``,
   ``leadline_dora_deployments_per_day``, ``leadline_dora_lead_time_seconds`` (the profile's
-  statistic), ``leadline_dora_change_failure_rate`` (a fraction),
+  statistic), ``leadline_dora_change_failure_rate`` (a fraction; with ``failures.count:
+  absolute`` ``leadline_dora_change_failures``, a count, instead),
   ``leadline_dora_time_to_restore_seconds`` (mean) and ``leadline_dora_band{metric,band}`` = 1.
   A figure that does not exist (no incidents resolved: no restore time) is left out, as
   Prometheus expects, rather than written as 0. Each figure's 95 % interval is
@@ -70,6 +71,11 @@ def exposition(engine: Engine, window: Window | None = None) -> str:
         samples = [([{"profile": name}, report[section][field]]) for name, report in reports
                    if report[section].get(field) is not None]  # fmt: skip
         _family(lines, f"leadline_dora_{metric}", help_text, samples)
+    counted = [([{"profile": name}, report["change_failure_rate"]["failures"]])
+               for name, report in reports if _absolute(report["change_failure_rate"])]  # fmt: skip
+    if counted:  # failures.count: absolute — the figure is a count, not a fraction
+        _family(lines, "leadline_dora_change_failures",
+                "Change failures in the window (failures.count: absolute).", counted)  # fmt: skip
     bands = [([{"profile": name, "metric": section, "band": report[section]["band"]}, 1])
              for name, report in reports for section in BANDED
              if report[section].get("band")]  # fmt: skip
@@ -85,6 +91,10 @@ def exposition(engine: Engine, window: Window | None = None) -> str:
     _family(lines, "leadline_dora_few_samples",
             "1 when the figure rests on fewer than 10 samples.", few)  # fmt: skip
     return "\n".join(lines) + "\n"
+
+
+def _absolute(section: dict[str, Any]) -> bool:
+    return section.get("count") == "absolute" and section.get("reason") is None
 
 
 def _family(lines: list[str], name: str, help_text: str, samples: Iterable[list[Any]]) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from leadline.correlate.ancestry import CommitGraph, Deployment, PrIndex, PrRow
 from leadline.correlate.shas import norm_sha, sha_bytes, sorted_positions
@@ -43,14 +43,22 @@ class RunRow:
     repo: str | None
     branch: str | None
     shas: tuple[str, ...]
+    started_at: int | None = None
 
-    def deployment(self) -> Deployment:
+    def at(self, count_at: str | None = None) -> int:
+        """When the run counts: its finish (``count_at`` ``finish``, the default), or its start
+        with ``start`` (its finish when it has no start time)."""
+        if count_at == "start" and self.started_at is not None:
+            return self.started_at
+        return self.finished_at
+
+    def deployment(self, count_at: str | None = None) -> Deployment:
         """This run as a deployment of its first SHA (the rest as ``more_shas``), in the stream
-        of its system, pipeline and environment (case-folded)."""
+        of its system, pipeline and environment (case-folded), at ``self.at(count_at)``."""
         return Deployment(
             id=self.key,
             stream=json.dumps([self.system, self.pipeline, (self.environment or "").lower()]),
-            at_us=self.finished_at,
+            at_us=self.at(count_at),
             sha=self.shas[0] if self.shas else None,
             more_shas=self.shas[1:],
             branch=self.branch,
@@ -62,8 +70,11 @@ class RunRow:
         )
 
 
-def load_runs(conn: Connection, types: Sequence[str], until_us: int | None) -> list[RunRow]:
-    return list(iter_runs(conn, types, until_us))
+def load_runs(
+    conn: Connection, types: Sequence[str], until_us: int | None, count_at: str | None = None
+) -> list[RunRow]:
+    """The runs counted before ``until_us`` (``count_at``: by finish, the default, or start)."""
+    return list(iter_runs(conn, types, until_us, count_at=count_at))
 
 
 def iter_runs(
@@ -71,13 +82,15 @@ def iter_runs(
     types: Sequence[str],
     until_us: int | None,
     skip_statuses: Collection[str] = (),
+    *,
+    count_at: str | None = None,
 ) -> Iterator[RunRow]:
     """``load_runs`` streamed (in ``finished_at`` order), leaving out runs whose status is in
     ``skip_statuses`` (exact match)."""
     r, rc = t.pipeline_runs, t.pipeline_run_commits
     where: list[Any] = [r.c.type.in_(list(types))]
     if until_us is not None:
-        where.append(r.c.finished_at < until_us)
+        where.append(_counted_at(count_at) < until_us)
     if skip_statuses:
         where.append(r.c.status.not_in(sorted(skip_statuses)))
     shas: dict[int, list[str]] = defaultdict(list)
@@ -92,7 +105,7 @@ def iter_runs(
     rows = conn.execute(
         select(
             r.c.id, r.c.system, r.c.pipeline, r.c.run_id, r.c.type, r.c.status,
-            r.c.finished_at, r.c.environment, r.c.service, r.c.repo, r.c.branch,
+            r.c.finished_at, r.c.environment, r.c.service, r.c.repo, r.c.branch, r.c.started_at,
         ).where(*where).order_by(r.c.finished_at, r.c.id).execution_options(yield_per=_BATCH)
     )  # fmt: skip
     for row in rows:
@@ -110,7 +123,15 @@ def iter_runs(
             repo=row.repo,
             branch=row.branch,
             shas=tuple(shas.pop(row.id, ())),
+            started_at=row.started_at,
         )
+
+
+def _counted_at(count_at: str | None) -> Any:
+    """The column a run counts at: ``finished_at``, or its start (``count_at: start``; the
+    finish when the run has no start time)."""
+    r = t.pipeline_runs.c
+    return func.coalesce(r.started_at, r.finished_at) if count_at == "start" else r.finished_at
 
 
 RunKind = tuple[str, str | None, str | None, str | None, str]
@@ -123,15 +144,23 @@ _TIMES_TEXT = {
 
 
 def load_run_times(
-    conn: Connection, types: Sequence[str], since_us: int, until_us: int
+    conn: Connection,
+    types: Sequence[str],
+    since_us: int,
+    until_us: int,
+    count_at: str | None = None,
 ) -> list[tuple[RunKind, NDArray[np.int64]]]:
     """The runs of ``types`` finished in ``[since_us, until_us)``, grouped by ``(pipeline,
     environment, repo, service, status)`` (what the deployment and failure filters look at),
-    each group with its finish times: counting deployments needs no row per run."""
+    each group with its finish times: counting deployments needs no row per run.
+    ``count_at: start``: started (finished, without a start time) in the window, with those
+    times."""
     marks = ", ".join("?" * len(types))
+    at = "COALESCE(started_at, finished_at)" if count_at == "start" else "finished_at"
+    times = _TIMES_TEXT[conn.dialect.name].replace("finished_at", at)
     sql = (
-        f"SELECT pipeline, environment, repo, service, status, {_TIMES_TEXT[conn.dialect.name]}"
-        f" FROM pipeline_runs WHERE type IN ({marks}) AND finished_at >= ? AND finished_at < ?"
+        f"SELECT pipeline, environment, repo, service, status, {times}"
+        f" FROM pipeline_runs WHERE type IN ({marks}) AND {at} >= ? AND {at} < ?"
         " GROUP BY pipeline, environment, repo, service, status"
     )
     return [
@@ -142,13 +171,17 @@ def load_run_times(
     ]
 
 
-def load_run_kinds(conn: Connection, types: Sequence[str], until_us: int) -> list[RunKind]:
+def load_run_kinds(
+    conn: Connection, types: Sequence[str], until_us: int, count_at: str | None = None
+) -> list[RunKind]:
     """The distinct ``(pipeline, environment, repo, service, status)`` of the runs of ``types``
-    finished before ``until_us``: whether any run a filter keeps exists, without a row per run."""
+    finished (``count_at: start``: started) before ``until_us``: whether any run a filter
+    keeps exists, without a row per run."""
     marks = ", ".join("?" * len(types))
+    at = "COALESCE(started_at, finished_at)" if count_at == "start" else "finished_at"
     sql = (
         "SELECT DISTINCT pipeline, environment, repo, service, status FROM pipeline_runs"
-        f" WHERE type IN ({marks}) AND finished_at < ?"
+        f" WHERE type IN ({marks}) AND {at} < ?"
     )
     return [tuple(row) for row in fetch_all(conn, sql, [*types, until_us])]
 

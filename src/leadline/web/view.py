@@ -123,6 +123,8 @@ def widgets(subject: Subject, view: View, report: dict[str, Any]) -> list[Widget
     comparison = report.get("comparison")
     for card in cards:
         name, shown = SECTIONS[card.key]
+        if report[name].get("count") == "absolute":  # failures.count: absolute
+            shown = _count
         card.reason = report[name].get("reason")
         if card.reason is not None:
             card.value = fmt.NO_DATA
@@ -187,9 +189,16 @@ def _lead_time(
     )  # fmt: skip
 
 
+def _count(value: float | None) -> str:
+    """A number of failures (``failures.count: absolute``) as the card shows it."""
+    return fmt.NO_DATA if value is None else f"{value:.3g}"
+
+
 def _failure_rate(
     subject: Subject, view: View, cfr: dict[str, Any], links: dict[str, str], bands: str
 ) -> Widget:
+    if cfr.get("count") == "absolute":
+        return _failure_count(subject, view, cfr, links)
     points = _points(
         subject, view, "failures", cfr["series"],
         lambda p, _: p["rate"] if p["rate"] is not None and (p["failures"] or p["deployments"])
@@ -206,6 +215,27 @@ def _failure_rate(
         "change_failure_rate", "Change failure rate", fmt.percent(cfr["rate"]), cfr["band"],
         href, facts,
         bar_chart(points, fmt.percent, f"Change failure rate, by {view.interval}"),
+        cfr.get("warnings", []),
+    )  # fmt: skip
+
+
+def _failure_count(
+    subject: Subject, view: View, cfr: dict[str, Any], links: dict[str, str]
+) -> Widget:
+    """``failures.count: absolute``: the card's figure is the number of failures (no band:
+    the bands rate fractions), the bars the failures of each bucket."""
+    points = _points(
+        subject, view, "failures", cfr["series"], lambda p, _: float(p["failures"]),
+        lambda p: f"{plural(p['failures'], 'failure')}, {plural(p['deployments'], 'deployment')}",
+        lambda _value, _view: "band-none",
+    )  # fmt: skip
+    href = links["failures"]
+    facts = [Fact("Deployments", str(cfr["deployments"]), links["deployments"])]
+    if cfr.get("unlinked"):
+        facts.append(Fact("Unlinked", str(cfr["unlinked"]), href + "#unlinked"))
+    return Widget(
+        "change_failure_rate", "Change failures", str(cfr["failures"]), None, href, facts,
+        bar_chart(points, _count, f"Change failures, by {view.interval}"),
         cfr.get("warnings", []),
     )  # fmt: skip
 
