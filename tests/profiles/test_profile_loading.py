@@ -231,6 +231,7 @@ SAME_AS_BLOCK = [
         }
     ),
 ]
+SAME_AS_BLOCK.append(BLOCK + "missing_stages: zero\ndeployments: {baseline: exclude}\n")
 DIFFERENT_FROM_BLOCK = [
     BLOCK.replace("In Progress", "Doing"),
     BLOCK.replace("ideal: 10m", "ideal: 11m"),
@@ -260,6 +261,19 @@ def test_fingerprint_changes_with_the_definition(text: str) -> None:
     assert profile_fingerprint(load_profile_text(text)) != profile_fingerprint(
         load_profile_text(BLOCK)
     )
+
+
+def test_fingerprint_ignores_options_left_at_their_defaults() -> None:
+    """A new option whose default keeps today's answers must not invalidate the timelines of
+    the profiles that do not use it."""
+    plain = load_profile_text(BLOCK + "dora: {}\n")
+    spelt = load_profile_text(
+        BLOCK + "dora: {deployments: {source: cd}, failures: {source: cd}, "
+        "restore: {source: incidents}, bands: harness, lead_time: stages}\n"
+    )
+    assert profile_fingerprint(spelt) == profile_fingerprint(plain)
+    moved = load_profile_text(BLOCK + "dora: {deployments: {count_at: start}}\n")
+    assert profile_fingerprint(moved) != profile_fingerprint(plain)
 
 
 def test_fingerprint_depends_on_stage_order() -> None:

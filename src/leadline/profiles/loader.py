@@ -102,9 +102,11 @@ def profile_fingerprint(profile: Profile) -> str:
     """A stable sha256 (hex) of the profile's normalized content.
 
     Formatting, comments, key order and spelling a default out (``occurrence: first``) do not
-    change it; any change to a definition does.
+    change it; any change to a definition does. Options left at their defaults are left out,
+    so a new profile option (whose default keeps today's answers) does not change the
+    fingerprints of the profiles that do not use it: their derived timelines stay valid.
     """
-    data = profile.model_dump(mode="json")
+    data = profile.model_dump(mode="json", exclude_defaults=True)
     for stage, dumped in zip(profile.stages, data["stages"], strict=True):
         dumped["occurrence"] = stage.effective_occurrence
     payload = {"fingerprint_version": FINGERPRINT_VERSION, "profile": data}
