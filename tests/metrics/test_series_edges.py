@@ -172,3 +172,8 @@ def test_quantiles_agree_with_numpy_bit_for_bit(stat: str, q: int) -> None:
 def test_an_unknown_statistic_names_the_choices() -> None:
     with pytest.raises(ValueError, match=r"unknown statistic 'p50'; use one of \('sum', "):
         bucket_statistic(np.array([0], dtype=np.int64), [1.0], 1, "p50")
+
+
+def test_a_summary_with_an_unknown_statistic_names_the_choices() -> None:
+    with pytest.raises(ValueError, match=r"unknown statistic 'p50'; use one of \('sum', "):
+        bucket_summary(np.array([0], dtype=np.int64), [1.0], 1, ["mean", "p50"])
