@@ -1,4 +1,4 @@
-"""The HTTP API through the real ASGI app (CONTRACT §4)."""
+"""The HTTP API through the real ASGI app (docs/api.md)."""
 
 from __future__ import annotations
 

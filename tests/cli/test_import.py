@@ -1,4 +1,5 @@
-"""`leadline import`: counts, idempotence, replacement, atomic failure (CONTRACT §1, §3)."""
+"""`leadline import`: counts, idempotence, replacement, atomic failure
+(docs/records.md, docs/cli.md)."""
 
 from __future__ import annotations
 

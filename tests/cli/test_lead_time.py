@@ -1,4 +1,4 @@
-"""`leadline lead-time` end to end: records → store → timelines → metrics (CONTRACT §3).
+"""`leadline lead-time` end to end: records → store → timelines → metrics (docs/cli.md).
 
 The page's eight examples (tests/fixtures/lead_time_examples) are acceptance vectors to the
 second; every test here runs on SQLite and, in the PostgreSQL pass, on PostgreSQL.

@@ -1,4 +1,4 @@
-"""`leadline profile check PATH` (CONTRACT §3): exit 0 when valid, else 2 with every problem."""
+"""`leadline profile check PATH` (docs/cli.md): exit 0 when valid, else 2 with every problem."""
 
 from __future__ import annotations
 

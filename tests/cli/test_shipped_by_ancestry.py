@@ -1,4 +1,5 @@
-"""Deployments ship what their commit contains (DESIGN 8), end to end on a real git graph.
+"""Deployments ship what their commit contains (docs/deployments.md, rule 8), end to end on
+a real git graph.
 
 A squash-merged PR and a PR whose merge commit was never itself deployed both reach the
 production stage at the deployment that first contained them (issue 4, acceptance 2).

@@ -1,4 +1,5 @@
-"""Which commits and PRs each deployment shipped (DESIGN 8), checked against real git graphs."""
+"""Which commits and PRs each deployment shipped (docs/deployments.md, rule 8), against real
+git graphs."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Incidents and failure issues → the deployment that caused them (DESIGN 9)."""
+"""Incidents and failure issues → the deployment that caused them (docs/deployments.md,
+rule 9)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Linking records into changes (CONTRACT §2 "Linking")."""
+"""Linking records into changes (docs/linking.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Stage semantics (CONTRACT §2's table): filters, occurrences, reruns and noise."""
+"""Stage semantics (docs/linking.md): filters, occurrences, reruns and noise."""
 
 from __future__ import annotations
 

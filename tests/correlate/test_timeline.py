@@ -35,7 +35,8 @@ MERGE = "d" * 40
 
 
 def minutes(timeline: ChangeTimeline) -> list[float]:
-    """Stage durations by DESIGN decision 1: time − previous happened stage (or start), ≥ 0."""
+    """Stage durations (docs/metrics.md): time − previous happened stage (or start),
+    ≥ 0."""
     out: list[float] = []
     previous = timeline.start.at
     for hit in timeline.stages:

@@ -1,4 +1,4 @@
-"""Record validation at the edge (CONTRACT §1): table-driven."""
+"""Record validation at the edge (docs/records.md): table-driven."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Change failure rate, both modes (CONTRACT §3, DESIGN decisions 6, 7 and 9)."""
+"""Change failure rate, both modes (docs/cli.md, docs/dora.md)."""
 
 from __future__ import annotations
 

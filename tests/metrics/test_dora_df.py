@@ -1,4 +1,4 @@
-"""Deployment frequency: count, per day, band and series (CONTRACT §3, DESIGN 5–6)."""
+"""Deployment frequency: count, per day, band and series (docs/cli.md, docs/dora.md)."""
 
 from __future__ import annotations
 

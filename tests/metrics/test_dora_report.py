@@ -1,4 +1,4 @@
-"""The ``leadline dora --format json`` document (CONTRACT §3)."""
+"""The ``leadline dora --format json`` document (docs/cli.md)."""
 
 from __future__ import annotations
 

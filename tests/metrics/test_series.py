@@ -1,4 +1,5 @@
-"""Series buckets: UTC days, Monday weeks, calendar months; zero-filled (DESIGN decision 5)."""
+"""Series buckets: UTC days, Monday weeks, calendar months; zero-filled
+(docs/dora.md#series)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Statistics: mean, median and linearly interpolated percentiles (DESIGN decision 3)."""
+"""Statistics: mean, median and linearly interpolated percentiles
+(docs/metrics.md#statistics)."""
 
 from __future__ import annotations
 

@@ -21,7 +21,7 @@ from leadline.profiles import (
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "profiles"
 
-# The profile of CONTRACT §2, verbatim.
+# The first complete profile of the product's specification, verbatim.
 CONTRACT_PROFILE = """
 name: Ticket to production          # required, unique
 description: optional text

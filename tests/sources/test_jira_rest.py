@@ -131,7 +131,7 @@ def test_without_the_status_list_only_the_current_status_gets_jiras_category() -
     record = issue_of("EE-2")
     categories = {c.to: c.category for c in record.status_changes}
     assert categories["已完成"] == "done"  # the current status: its statusCategory
-    assert categories["Ready for Dev"] == "in_progress"  # CONTRACT §1 inference from the name
+    assert categories["Ready for Dev"] == "in_progress"  # inferred from the name (docs/records.md)
     assert categories["Closed"] == "done"
 
 

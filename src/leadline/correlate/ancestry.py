@@ -1,4 +1,4 @@
-"""Which commits and pull requests each deployment shipped (DESIGN 8); see docs/deployments.md.
+"""Which commits and pull requests each deployment shipped (rule 8 of docs/deployments.md).
 
 Per stream (one pipeline in one environment), in time order: a deployment ships the commits
 reachable from its head(s) that the stream has not shipped yet, so each commit is visited once
@@ -83,12 +83,12 @@ merge_commit_sha, commit_shas)`` — the slim form the store streams instead of 
 
 
 class CommitGraph:
-    """The commit graph on integer ids (DESIGN 8): every SHA (lower case) held once in a sorted
-    ``ShaArray`` — a node's id is its position — and the parents in CSR form: the parents of
-    node ``i`` are ``parent_ids[offsets[i]:offsets[i + 1]]``, in order. Nodes are the commits
-    with parent data (``[]`` is a root commit) and the parents they name; a named parent
-    without parent data of its own has none. A SHA given twice keeps all its parents (git
-    gives the same commit the same parents)."""
+    """The commit graph on integer ids (docs/deployments.md, rule 8): every SHA (lower case)
+    held once in a sorted ``ShaArray`` — a node's id is its position — and the parents in CSR
+    form: the parents of node ``i`` are ``parent_ids[offsets[i]:offsets[i + 1]]``, in order.
+    Nodes are the commits with parent data (``[]`` is a root commit) and the parents they
+    name; a named parent without parent data of its own has none. A SHA given twice keeps all
+    its parents (git gives the same commit the same parents)."""
 
     def __init__(self, parents: Mapping[str, Iterable[str]]) -> None:
         norm = {

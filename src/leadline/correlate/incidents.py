@@ -1,4 +1,5 @@
-"""Incidents (or failure issues) → the deployment that caused them (DESIGN 9).
+"""Incidents (or failure issues) → the deployment that caused them (docs/deployments.md,
+rule 9).
 
 Rules, first match wins (see ``docs/deployments.md``):
 

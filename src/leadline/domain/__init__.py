@@ -1,4 +1,4 @@
-"""Domain records (CONTRACT §1) and time handling."""
+"""Domain records (docs/records.md) and time handling."""
 
 from leadline.domain.records import (
     KINDS,

@@ -1,4 +1,5 @@
-"""Time series over a window ``[start, end)``: buckets per day, week or month (DESIGN 5).
+"""Time series over a window ``[start, end)``: buckets per day, week or month
+(docs/dora.md#series).
 
 Times are integer microseconds since the Unix epoch, UTC. Buckets are UTC calendar days,
 weeks starting on Monday, or calendar months. The first bucket is the one that contains

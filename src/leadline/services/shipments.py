@@ -2,9 +2,9 @@
 
 Lead-time stages (``cd_completed``) then see a deployment of a later commit as shipping the
 earlier ones — squash and rebase merges, and merge commits never deployed themselves, count
-from the deployment that first contained them (DESIGN 8). Recomputed from the commit graph
-when new records arrived since the last computation; every SHA whose shipping deployment
-changed is written to the change log so the affected timelines are rebuilt.
+from the deployment that first contained them (docs/deployments.md, rule 8). Recomputed from
+the commit graph when new records arrived since the last computation; every SHA whose
+shipping deployment changed is written to the change log so the affected timelines are rebuilt.
 
 The baseline marks (``store/baseline.py``: each stream's first deployment and the tracking
 start of its repository, ``correlate/baseline.py``) are recomputed in the same pass: a

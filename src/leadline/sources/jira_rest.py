@@ -15,7 +15,7 @@ issue looks the same whichever way it arrived:
 
 Status categories come from ``/status`` (status id → ``new``/``indeterminate``/``done``), so
 non-English status names (``已完成``) get the right one; without it, the current status's
-category is used for changes into the current status, and the name rules of CONTRACT §1 for
+category is used for changes into the current status, and the name rules of docs/records.md for
 the rest.
 """
 
