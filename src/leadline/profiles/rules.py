@@ -51,6 +51,7 @@ DORA_FILTERS: dict[str, dict[str, tuple[str, ...]]] = {
         "cd": ("pipelines", "environments", "statuses"),
         "incidents": ("window",),
         "issues": ("issue_types", "projects", "labels", "window"),
+        "pull_requests": ("titles", "branches", "labels", "target_branches", "match", "window"),
     },
     "restore": {
         "incidents": (),
@@ -134,6 +135,40 @@ def dora_section_problems(section: str, spec: Mapping[str, Any]) -> list[Problem
     ]
 
 
+PR_PATTERNS = ("titles", "branches", "labels")
+ISSUE_PATTERNS = ("issue_types", "labels", "priorities", "projects")
+REWORK_SIGNALS = ("pull_requests", "issues", "incidents")
+
+
+def pr_pattern_problems(spec: Mapping[str, Any]) -> list[Problem]:
+    """Hotfix and revert PR patterns (``failures.source: pull_requests``,
+    ``rework.pull_requests``): at least one kind, else no PR could ever match."""
+    if any(_given(spec, key) for key in PR_PATTERNS):
+        return []
+    return [(("titles",), "give at least one of titles, branches, labels")]
+
+
+def issue_pattern_problems(spec: Mapping[str, Any]) -> list[Problem]:
+    """``rework.issues``: at least one filter, else every ticket would be unplanned work."""
+    if any(_given(spec, key) for key in ISSUE_PATTERNS):
+        return []
+    return [(("issue_types",), f"give at least one of {', '.join(ISSUE_PATTERNS)}")]
+
+
+def rework_problems(spec: Mapping[str, Any]) -> list[Problem]:
+    """Problems inside ``dora.rework``; locations are relative to it."""
+    problems: list[Problem] = []
+    prs, issues = spec.get("pull_requests"), spec.get("issues")
+    if isinstance(prs, Mapping):
+        problems += [(("pull_requests", *loc), what) for loc, what in pr_pattern_problems(prs)]
+    if isinstance(issues, Mapping):
+        problems += [(("issues", *loc), what) for loc, what in issue_pattern_problems(issues)]
+    on = _given(spec, "pull_requests") or _given(spec, "issues") or spec.get("incidents") is True
+    if not on:
+        problems.append(((), f"give at least one signal: {', '.join(REWORK_SIGNALS)}"))
+    return problems
+
+
 def stage_name_problems(stages: list[Any]) -> list[Problem]:
     """Duplicate stage names (compared ignoring case and surrounding spaces)."""
     problems: list[Problem] = []
@@ -176,6 +211,12 @@ def profile_problems(data: Mapping[str, Any]) -> list[Problem]:
                     (("dora", section, *loc), what)
                     for loc, what in dora_section_problems(section, spec)
                 ]
+        failures = dora.get("failures")
+        if isinstance(failures, Mapping) and failures.get("source") == "pull_requests":
+            problems += [(("dora", "failures", *loc), w) for loc, w in pr_pattern_problems(failures)]
+        rework = dora.get("rework")
+        if isinstance(rework, Mapping):
+            problems += [(("dora", "rework", *loc), what) for loc, what in rework_problems(rework)]
     return problems
 
 
