@@ -213,7 +213,9 @@ def profile_problems(data: Mapping[str, Any]) -> list[Problem]:
                 ]
         failures = dora.get("failures")
         if isinstance(failures, Mapping) and failures.get("source") == "pull_requests":
-            problems += [(("dora", "failures", *loc), w) for loc, w in pr_pattern_problems(failures)]
+            problems += [
+                (("dora", "failures", *loc), w) for loc, w in pr_pattern_problems(failures)
+            ]
         rework = dora.get("rework")
         if isinstance(rework, Mapping):
             problems += [(("dora", "rework", *loc), what) for loc, what in rework_problems(rework)]
