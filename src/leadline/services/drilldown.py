@@ -291,6 +291,8 @@ def _key(key: FailureKey) -> str:
 
 
 def _titles(conn: Connection, source: str) -> dict[str, str | None]:
+    if source == "pull_requests":
+        return {f"{p.repo}#{p.number}": p.title for p in q.load_pull_requests(conn)}
     if source == "incidents":
         return {f"{i.source}/{i.id}": i.title for i in q.load_incidents(conn)}
     return {i.key: i.title for i in q.load_issues(conn)}
