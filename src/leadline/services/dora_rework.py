@@ -95,6 +95,17 @@ class Classified:
     deployed: bool
 
 
+_LATER = 2**62  # after any time
+
+
+def horizon(profile: Profile, end: int) -> int:
+    """Up to when to load deployments for a window ending at ``end``: with the ``incidents``
+    signal, all of them — an incident open at the window's end may be restored by a later
+    deployment, and the answer must not depend on where the window ends."""
+    rework_spec = profile.dora.rework if profile.dora is not None else None
+    return _LATER if rework_spec is not None and rework_spec.incidents else end
+
+
 def classify(conn: Connection, profile: Profile, found: Found, start: int, end: int) -> Classified:
     """Which deployments of ``[start, end)`` were rework, and by which rules."""
     assert profile.dora is not None and profile.dora.rework is not None
@@ -146,7 +157,10 @@ def classify(conn: Connection, profile: Profile, found: Found, start: int, end: 
         restored = restoring_deployments(incidents, found.items)
     rules = rework([d.id for d in inside], shipped, pr_rules, tickets, ticket_rules, restored)
     sourced = bool(pr_rules or ticket_rules or incidents)
-    return Classified(inside, rules, sourced, bool(found.items or found.runs))
+    deployed = any(d.at_us < end for d in found.items) or any(
+        r.finished_at < end for r in found.runs
+    )
+    return Classified(inside, rules, sourced, deployed)
 
 
 def _released(d: Deployment, fixes: dict[tuple[str, str], set[str]]) -> set[str]:
@@ -194,7 +208,7 @@ def measure(
         empty = deployment_rework_rate([], [], start, end, interval, [])
         return ReworkFigures(_finish(without_source(empty, NOT_CONFIGURED), 0, 0))
     with reading(engine) as conn:
-        found = load(conn, profile, profile.dora, end)
+        found = load(conn, profile, profile.dora, horizon(profile, end))
         got = classify(conn, profile, found, start, end)
     times = np.array([d.at_us for d in got.inside], dtype=np.int64)
     mask = np.array([d.id in got.rules for d in got.inside], dtype=bool)

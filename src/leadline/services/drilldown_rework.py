@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from leadline.errors import InputError
 from leadline.profiles.models import Profile
 from leadline.services import dora as d
-from leadline.services.dora_rework import classify
+from leadline.services.dora_rework import classify, horizon
 from leadline.services.drilldown import DeploymentItem, _item
 from leadline.store.db import reading
 
@@ -31,7 +31,7 @@ def rework_deployments(engine: Engine, profile: Profile, start: int, end: int) -
             "is not measured (docs/dora.md#deployment-rework-rate)"
         )
     with reading(engine) as conn:
-        found = d._Deployments.load(conn, profile, profile.dora, end)
+        found = d._Deployments.load(conn, profile, profile.dora, horizon(profile, end))
         got = classify(conn, profile, found, start, end)
         runs = {r.key: r for r in found.runs}
     items = [ReworkItem(_item(x, runs.get(x.id)), got.rules[x.id])
