@@ -81,8 +81,10 @@ def _profile(**dora_block: Any) -> Any:
         {
             "name": "PR quarter",
             "stages": [{"name": "Merged", "event": "pr_merged"}],
-            "dora": {"deployments": {"source": "pull_requests", "target_branches": ["main"]},
-                     **dora_block},  # fmt: skip
+            "dora": {
+                "deployments": {"source": "pull_requests", "target_branches": ["main"]},
+                **dora_block,
+            },  # fmt: skip
         },
         "test",
     )

@@ -27,8 +27,11 @@ def _profile(name: str, **more: Any) -> dict[str, Any]:
     return {
         "name": name,
         "stages": [{"name": "Merged", "event": "pr_merged"}],
-        "dora": {"deployments": {"source": "pull_requests", "target_branches": ["main"]},
-                 "failures": FAILURES, **more},  # fmt: skip
+        "dora": {
+            "deployments": {"source": "pull_requests", "target_branches": ["main"]},
+            "failures": FAILURES,
+            **more,
+        },  # fmt: skip
     }
 
 
