@@ -27,7 +27,7 @@ def _profile(name: str, **more: Any) -> dict[str, Any]:
             "deployments": {"source": "pull_requests", "target_branches": ["main"]},
             "failures": FAILURES,
             **more,
-        },  # fmt: skip
+        },
     }
 
 
@@ -56,7 +56,8 @@ def test_rework_rate_over_http_and_prometheus(
     assert samples['leadline_dora_deployment_rework_rate{profile="rework"}'] == 0.5
     assert samples['leadline_dora_change_failure_rate{profile="rework"}'] == 0.375
     for bound, value in (("low", 0.2152), ("high", 0.7848)):
-        name = f'leadline_dora_interval{{profile="rework",metric="deployment_rework_rate",bound="{bound}"}}'
+        labels = f'profile="rework",metric="deployment_rework_rate",bound="{bound}"'
+        name = f"leadline_dora_interval{{{labels}}}"
         assert samples[name] == pytest.approx(value)
     assert (
         samples['leadline_dora_few_samples{profile="rework",metric="deployment_rework_rate"}'] == 1

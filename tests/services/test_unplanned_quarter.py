@@ -70,8 +70,13 @@ RECORDS = [
     {"kind": "issue", "key": "PAY-8", "created_at": "2024-03-24T00:00:00Z", "type": "Bug"},
 ]  # fmt: skip
 
-FAILURES = {"source": "pull_requests", "titles": ['Revert "*"', "hotfix*"],
-            "branches": ["hotfix/*"], "labels": ["hotfix"], "target_branches": ["main"]}  # fmt: skip
+FAILURES = {
+    "source": "pull_requests",
+    "titles": ['Revert "*"', "hotfix*"],
+    "branches": ["hotfix/*"],
+    "labels": ["hotfix"],
+    "target_branches": ["main"],
+}
 WINDOW = Window(parse_bound("2024-01-01"), parse_bound("2024-04-01"))
 
 
@@ -84,7 +89,7 @@ def _profile(**dora_block: Any) -> Any:
             "dora": {
                 "deployments": {"source": "pull_requests", "target_branches": ["main"]},
                 **dora_block,
-            },  # fmt: skip
+            },
         },
         "test",
     )

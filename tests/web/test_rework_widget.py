@@ -31,7 +31,7 @@ def _profile(name: str, **more: Any) -> dict[str, Any]:
             "deployments": {"source": "pull_requests", "target_branches": ["main"]},
             "failures": FAILURES,
             **more,
-        },  # fmt: skip
+        },
     }
 
 
