@@ -123,6 +123,8 @@ def test_cfr_from_two_reverts_and_a_hotfix_branch(quarter: Engine) -> None:
         ("acme/api#2", ("acme/api#3",)),
     ]  # fmt: skip
     assert failed.refs["acme/api#7"].title == 'Revert "Reports export"'
+    assert failed.refs["acme/api#7"].rule == "title 'Revert \"*\"'"
+    assert failed.refs["acme/api#5"].rule == "branch 'hotfix/*'"
 
 
 def test_target_branches_and_match_all(quarter: Engine) -> None:

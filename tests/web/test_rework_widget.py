@@ -116,4 +116,5 @@ def test_failures_page_lists_the_hotfix_and_revert_prs(loaded: TestClient) -> No
     assert page.by_id["count"].text == "3"
     rows = page.rows()
     assert [r[1] for r in rows] == ["acme/api#6", "acme/api#4", "acme/api#2"]
-    assert rows[0][2].startswith('acme/api#7 · Revert "Reports export"')
+    assert rows[0][2].startswith('acme/api#7 · Revert "Reports export" [title \'Revert "*"\']')
+    assert rows[1][2].startswith("acme/api#5 · Fix null amount [branch 'hotfix/*']")

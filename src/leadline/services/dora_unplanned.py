@@ -75,6 +75,18 @@ def pr_failures(conn: Connection, profile: Profile, start: int, end: int | None)
     return out
 
 
+def pr_failure_rules(conn: Connection, profile: Profile) -> dict[str, str]:
+    """``repo#number`` → why each merged PR of the scope is a failure (the pattern that
+    matched), for the drill-down."""
+    assert profile.dora is not None
+    patterns = pr_patterns(profile.dora.failures)
+    found = {
+        pr_key(pr): pr_rule(pr.title, pr.source_branch, pr.target_branch, pr.labels, patterns)
+        for pr in scoped_prs(conn, profile)
+    }
+    return {key: why for key, why in found.items() if why is not None}
+
+
 def _texts(pr: PullRequest) -> list[str | None]:
     extra = pr.model_extra or {}
     return [

@@ -24,6 +24,7 @@ from leadline.errors import InputError
 from leadline.metrics.leadtime import stage_durations
 from leadline.profiles.models import DoraSpec, Profile
 from leadline.services import dora as d
+from leadline.services.dora_unplanned import pr_failure_rules
 from leadline.services.leadtime import ready_set
 from leadline.services.refresh import refresh
 from leadline.store import dora_queries as q
@@ -52,6 +53,7 @@ class FailureRef:
     at_us: int
     service: str | None
     title: str | None
+    rule: str | None = None  # failures.source pull_requests: the pattern that matched
 
 
 @dataclass
@@ -145,8 +147,11 @@ def failures(engine: Engine, profile: Profile, start: int, end: int) -> FailureR
         found = d._Deployments.load(conn, profile, spec, end)
         found_failures, links = d._linked_failures(conn, profile, spec, found, start)
         titles = _titles(conn, source)
+        rules = pr_failure_rules(conn, profile) if source == "pull_requests" else {}
     refs = {
-        _key(f.key): FailureRef(_key(f.key), f.at_us, f.service, titles.get(_key(f.key)))
+        _key(f.key): FailureRef(
+            _key(f.key), f.at_us, f.service, titles.get(_key(f.key)), rules.get(_key(f.key))
+        )
         for f in found_failures
     }
     by_deployment: dict[str, list[str]] = {}
