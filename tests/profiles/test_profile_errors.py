@@ -153,7 +153,7 @@ CASES: list[tuple[str, str, list[str]]] = [
         one_stage("name: a, event: commit", "dora: {failures: {source: pagerduty}}"),
         [
             "p.yaml: dora.failures.source: unknown source 'pagerduty' "
-            "(expected one of cd, incidents, issues)"
+            "(expected one of cd, incidents, issues, pull_requests)"
         ],
     ),
     (

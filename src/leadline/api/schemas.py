@@ -155,6 +155,20 @@ class TimeToRestore(_Open):
     reason: str | None = Field(None, description=_REASON)
 
 
+class DeploymentReworkRate(_Open):
+    """The share of the window's deployments that were unplanned (docs/dora.md)."""
+
+    rework: int = Field(description="deployments counted as rework")
+    deployments: int
+    rate: float | None
+    band: str | None = Field(description="always null: DORA publishes no bands for it")
+    series: list[dict[str, Any]]
+    signals: list[str] = Field(
+        description="the dora.rework signals measured; [] without a dora.rework block"
+    )
+    reason: str | None = Field(None, description=_REASON)
+
+
 class LeadTimeForChanges(LeadTimeReport):
     total_seconds: float | None  # type: ignore[assignment]
     band: str | None
@@ -180,6 +194,7 @@ class DoraReport(_Open):
     lead_time_for_changes: LeadTimeForChanges
     change_failure_rate: ChangeFailureRate
     mean_time_to_restore: TimeToRestore
+    deployment_rework_rate: DeploymentReworkRate
     comparison: Comparison | None = None
     as_of: AsOf | None = None
 

@@ -253,6 +253,18 @@ def dora_table(report: dict[str, Any]) -> None:
         f"median {human(mttr['median_seconds'])}" + _few(mttr),
         *vs("mean_time_to_restore"),
     )
+    rework = report.get("deployment_rework_rate") or {}
+    if rework.get("signals"):  # measured: the profile has a dora.rework block
+        share = rework["rate"]
+        table.add_row(
+            "Deployment rework rate",
+            NO_DATA if share is None else f"{share * 100:.2f} %",
+            interval_text(rework, lambda v: f"{v * 100:.1f}", " %"),
+            _band(rework["band"]),
+            f"{rework['rework']} rework / {plural(rework['deployments'], 'deployment')}"
+            + _few(rework),
+            *vs("deployment_rework_rate"),
+        )
     console = Console(highlight=False)
     console.print(table)
     note = baseline_note(lt.get("baseline"))
@@ -261,7 +273,9 @@ def dora_table(report: dict[str, Any]) -> None:
     if comparison is not None:
         console.print(f"previous window: {comparison['from']} → {comparison['to']}")
     for name, section in (("Deployment frequency", df), ("Lead time for changes", lt),
-                          ("Change failure rate", cfr), ("Time to restore", mttr)):  # fmt: skip
+                          ("Change failure rate", cfr), ("Time to restore", mttr),
+                          *([("Deployment rework rate", rework)] if rework.get("signals")
+                            else [])):  # fmt: skip
         if "reason" in section:
             console.print(f"{name}: no data: {escape(section['reason'])}")
     for warning in [*cfr.get("warnings", []), *mttr.get("warnings", [])]:

@@ -322,10 +322,12 @@ def dora_report(
     change_failure_rate: Mapping[str, Any],
     mean_time_to_restore: Mapping[str, Any],
     band_set: str = DEFAULT_BAND_SET,
+    deployment_rework_rate: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The ``leadline dora --format json`` document (CONTRACT §3) from its four parts."""
+    """The ``leadline dora --format json`` document (CONTRACT §3) from its four parts, and
+    the deployment rework rate (``metrics/rework.py``) after them when given."""
     buckets(start_us, end_us, interval)  # validates the window and the interval
-    return {
+    report = {
         "profile": profile_name,
         "from": format_time(from_micros(int(start_us))),
         "to": format_time(from_micros(int(end_us))),
@@ -337,3 +339,6 @@ def dora_report(
         "change_failure_rate": dict(change_failure_rate),
         "mean_time_to_restore": dict(mean_time_to_restore),
     }
+    if deployment_rework_rate is not None:
+        report["deployment_rework_rate"] = dict(deployment_rework_rate)
+    return report

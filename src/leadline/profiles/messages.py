@@ -23,6 +23,7 @@ _EXPECTED = {
     "float_type": "a number",
     "int_type": "an integer",
     "bool_type": "true or false",
+    "bool_parsing": "true or false",
 }
 _EMPTY_LIST = "empty list matches nothing"
 # Fields whose bad value reads best as "unknown event 'x'" rather than "must be one of".

@@ -27,6 +27,9 @@ from leadline.profiles.rules import (
     Problem,
     dora_problems,
     dora_section_problems,
+    issue_pattern_problems,
+    pr_pattern_problems,
+    rework_problems,
     stage_name_problems,
     stage_problems,
     start_problems,
@@ -63,6 +66,7 @@ StartEvent = Literal[
 ]
 Occurrence = Literal["first", "last"]
 Category = Literal["todo", "in_progress", "done"]
+PatternMatch = Literal["any", "all"]
 
 DEFAULT_OCCURRENCE: dict[str, Occurrence] = {event: "first" for event in STAGE_EVENTS}
 DEFAULT_OCCURRENCE["pr_merged"] = "last"
@@ -172,7 +176,7 @@ class DeploymentsSpec(_Strict):
 
 
 class FailuresSpec(_Strict):
-    source: Literal["cd", "incidents", "issues"] = "cd"
+    source: Literal["cd", "incidents", "issues", "pull_requests"] = "cd"
     pipelines: Names | None = None
     environments: Names | None = None
     statuses: Names | None = None
@@ -185,10 +189,19 @@ class FailuresSpec(_Strict):
     # The figure: a rate (default) or the number of failures; and the rate's denominator.
     count: Literal["rate", "absolute"] | None = None
     total: Literal["deployments", "all_runs"] | None = None
+    # source pull_requests: hotfix and revert PRs by title / source-branch globs and labels.
+    titles: Names | None = None
+    branches: Names | None = None
+    target_branches: Names | None = None
+    match: PatternMatch | None = None
 
     @model_validator(mode="after")
     def _rules(self) -> FailuresSpec:
-        _raise_first(dora_section_problems("failures", self.model_dump(exclude_none=True)))
+        data = self.model_dump(exclude_none=True)
+        problems = dora_section_problems("failures", data)
+        if self.source == "pull_requests":
+            problems += pr_pattern_problems(data)
+        _raise_first(problems)
         return self
 
 
@@ -204,6 +217,48 @@ class RestoreSpec(_Strict):
         return self
 
 
+class ReworkPullRequests(_Strict):
+    """``dora.rework.pull_requests``: the hotfix and revert PRs (``correlate/unplanned.py``)."""
+
+    titles: Names | None = None
+    branches: Names | None = None
+    labels: Names | None = None
+    target_branches: Names | None = None
+    match: PatternMatch | None = None
+
+    @model_validator(mode="after")
+    def _rules(self) -> ReworkPullRequests:
+        _raise_first(pr_pattern_problems(self.model_dump(exclude_none=True)))
+        return self
+
+
+class ReworkIssues(_Strict):
+    """``dora.rework.issues``: the tickets that make a deployment shipping them rework."""
+
+    issue_types: Names | None = None
+    labels: Names | None = None
+    priorities: Names | None = None
+    projects: Names | None = None
+
+    @model_validator(mode="after")
+    def _rules(self) -> ReworkIssues:
+        _raise_first(issue_pattern_problems(self.model_dump(exclude_none=True)))
+        return self
+
+
+class ReworkSpec(_Strict):
+    """``dora.rework``: the signals that make a deployment unplanned (docs/dora.md)."""
+
+    pull_requests: ReworkPullRequests | None = None
+    issues: ReworkIssues | None = None
+    incidents: bool | None = None
+
+    @model_validator(mode="after")
+    def _rules(self) -> ReworkSpec:
+        _raise_first(rework_problems(self.model_dump(exclude_none=True)))
+        return self
+
+
 class DoraSpec(_Strict):
     deployments: DeploymentsSpec = Field(default_factory=DeploymentsSpec)
     failures: FailuresSpec = Field(default_factory=FailuresSpec)
@@ -212,6 +267,8 @@ class DoraSpec(_Strict):
     # Lead time for changes: the profile's stages (the unit is its ticket or PR), or
     # commit → the first deployment that shipped it (the unit is a commit; DESIGN 8).
     lead_time: Literal["stages", "commits"] = "stages"
+    # The deployment rework rate (the fifth DORA metric); absent: not measured.
+    rework: ReworkSpec | None = None
 
     @model_validator(mode="after")
     def _across(self) -> DoraSpec:

@@ -52,6 +52,7 @@ DORA_FILTERS: dict[str, dict[str, tuple[str, ...]]] = {
         "cd": ("pipelines", "environments", "statuses"),
         "incidents": ("window",),
         "issues": ("issue_types", "projects", "labels", "window", "priorities"),
+        "pull_requests": ("titles", "branches", "labels", "target_branches", "match", "window"),
     },
     "restore": {
         "incidents": (),
@@ -180,6 +181,53 @@ def dora_problems(dora: Mapping[str, Any]) -> list[Problem]:
     return problems
 
 
+PR_PATTERNS = ("titles", "branches", "labels")
+ISSUE_PATTERNS = ("issue_types", "labels", "priorities", "projects")
+REWORK_SIGNALS = ("pull_requests", "issues", "incidents")
+
+
+PR_PATTERN_KEYS = (*PR_PATTERNS, "target_branches", "match")
+
+
+def pr_pattern_problems(spec: Mapping[str, Any], known: tuple[str, ...] = ()) -> list[Problem]:
+    """Hotfix and revert PR patterns (``failures.source: pull_requests``,
+    ``rework.pull_requests``): at least one kind, else no PR could ever match. Not said
+    when ``known`` is given and a key outside it is (the unknown key is the problem)."""
+    if any(_given(spec, key) for key in PR_PATTERNS) or _unknown(spec, known):
+        return []
+    return [(("titles",), "give at least one of titles, branches, labels")]
+
+
+def _unknown(spec: Mapping[str, Any], known: tuple[str, ...]) -> bool:
+    return bool(known) and any(key not in known for key in spec)
+
+
+def issue_pattern_problems(spec: Mapping[str, Any]) -> list[Problem]:
+    """``rework.issues``: at least one filter, else every ticket would be unplanned work."""
+    if any(_given(spec, key) for key in ISSUE_PATTERNS) or _unknown(spec, ISSUE_PATTERNS):
+        return []
+    return [(("issue_types",), f"give at least one of {', '.join(ISSUE_PATTERNS)}")]
+
+
+def rework_problems(spec: Mapping[str, Any]) -> list[Problem]:
+    """Problems inside ``dora.rework``; locations are relative to it."""
+    problems: list[Problem] = []
+    prs, issues = spec.get("pull_requests"), spec.get("issues")
+    if isinstance(prs, Mapping):
+        problems += [
+            (("pull_requests", *loc), what)
+            for loc, what in pr_pattern_problems(prs, PR_PATTERN_KEYS)
+        ]
+    if isinstance(issues, Mapping):
+        problems += [(("issues", *loc), what) for loc, what in issue_pattern_problems(issues)]
+    incidents = spec.get("incidents")  # of the wrong type: a type error, reported as such
+    on = _given(spec, "pull_requests") or _given(spec, "issues")
+    on = on or (incidents is not None and incidents is not False)
+    if not on:
+        problems.append(((), f"give at least one signal: {', '.join(REWORK_SIGNALS)}"))
+    return problems
+
+
 def stage_name_problems(stages: list[Any]) -> list[Problem]:
     """Duplicate stage names (compared ignoring case and surrounding spaces)."""
     problems: list[Problem] = []
@@ -223,6 +271,14 @@ def profile_problems(data: Mapping[str, Any]) -> list[Problem]:
                     for loc, what in dora_section_problems(section, spec)
                 ]
         problems += [(("dora", *loc), what) for loc, what in dora_problems(dora)]
+        failures = dora.get("failures")
+        if isinstance(failures, Mapping) and failures.get("source") == "pull_requests":
+            problems += [
+                (("dora", "failures", *loc), w) for loc, w in pr_pattern_problems(failures)
+            ]
+        rework = dora.get("rework")
+        if isinstance(rework, Mapping):
+            problems += [(("dora", "rework", *loc), what) for loc, what in rework_problems(rework)]
     return problems
 
 

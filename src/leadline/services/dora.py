@@ -28,6 +28,7 @@ from leadline.correlate.incidents import (
     link_failures,
 )
 from leadline.correlate.shas import norm_sha
+from leadline.correlate.unplanned import link_pr_failures
 from leadline.domain.records import Commit, Issue
 from leadline.domain.times import format_time, from_micros, to_micros
 from leadline.errors import InputError
@@ -48,7 +49,9 @@ from leadline.services.dora_filters import (
     service_ok,
     statuses,
 )
+from leadline.services.dora_rework import measure
 from leadline.services.dora_sources import any_deployment_run, missing
+from leadline.services.dora_unplanned import pr_failures
 from leadline.services.leadtime import Progress, baseline_section, lead_time_and_totals
 from leadline.services.windows import Window, default_window
 from leadline.store import dora_queries as q
@@ -82,9 +85,11 @@ def dora(
     start, end = default_window(window, now or datetime.now(UTC))
     parts, samples = _figures(engine, profile, start, end, interval, stat, on_progress, build)
     fresh = parts["lead_time_for_changes"].pop("as_of", None)
+    rework = measure(engine, profile, start, end, interval, _Deployments.load)
     report = metrics.dora_report(
-        profile.name, start, end, interval, band_set=profile.dora.bands, **parts
-    )
+        profile.name, start, end, interval, band_set=profile.dora.bands, **parts,
+        deployment_rework_rate=rework.section,
+    )  # fmt: skip
     for name, extra in samples.uncertainty(stat).items():
         report[name].update(extra)
     if fresh is not None:
@@ -96,6 +101,7 @@ def dora(
             "from": format_time(from_micros(before)),
             "to": format_time(from_micros(start)),
             **samples.compare(earlier, stat),
+            **rework.compare(measure(engine, profile, before, start, interval, _Deployments.load)),
         }
     return report
 
@@ -477,7 +483,8 @@ def _linked_failures(
     look_back = start - int(window.total_seconds() * 1_000_000)
     failures = _failures(conn, profile, look_back, None)
     needs_ancestry = any(x.commit_sha for x in failures)
-    links = link_failures(
+    link = link_pr_failures if f.source == "pull_requests" else link_failures
+    links = link(
         failures, found.items, found.shipments() if needs_ancestry else None, window=window
     )
     return failures, links
@@ -487,6 +494,8 @@ def _failures(conn: Connection, profile: Profile, start: int, end: int | None) -
     """Incidents (or failure issues) created in ``[start, end)`` (``end`` None: no limit)."""
     assert profile.dora is not None
     f, services = profile.dora.failures, profile.scope.services
+    if f.source == "pull_requests":
+        return pr_failures(conn, profile, start, end)
     if f.source == "incidents":
         return [
             Failure((i.source, i.id), i.created_at, i.service, i.deployment_run_id, i.commit_sha)

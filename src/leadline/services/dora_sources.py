@@ -27,7 +27,12 @@ _DEPLOYMENTS = {
     "releases": "no released version matches dora.deployments",
     "issues": "no ticket that dora.deployments selects reached its statuses",
 }
-_RECORDS = {"incidents": "no incident", "issues": "no ticket"}
+_RECORDS = {
+    "incidents": "no incident",
+    "issues": "no ticket",
+    "pull_requests": "no merged pull request",
+}
+_IMPORT = {"pull_requests": "pull requests"}  # what to import; else incidents or tickets
 
 
 @dataclass(frozen=True)
@@ -63,7 +68,7 @@ def missing(spec: DoraSpec, deployments: bool, failures: bool, restores: bool) -
     else:
         no_failures = None if failures else (
             f"no failure source: {_RECORDS[f]} matches dora.failures (source: {f}); "
-            "import incidents or tickets to measure it"
+            f"import {_IMPORT.get(f, 'incidents or tickets')} to measure it"
         )  # fmt: skip
     no_restores = None if restores else (
         f"no restore source: {_RECORDS[r]} matches dora.restore (source: {r}); "

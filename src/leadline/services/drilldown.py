@@ -25,6 +25,7 @@ from leadline.metrics.leadtime import stage_durations
 from leadline.profiles.models import DoraSpec, Profile
 from leadline.services import dora as d
 from leadline.services import dora_deployments as more
+from leadline.services.dora_unplanned import pr_failure_rules
 from leadline.services.leadtime import ready_set
 from leadline.services.refresh import refresh
 from leadline.store import dora_queries as q
@@ -54,6 +55,7 @@ class FailureRef:
     at_us: int
     service: str | None
     title: str | None
+    rule: str | None = None  # failures.source pull_requests: the pattern that matched
 
 
 @dataclass
@@ -161,8 +163,11 @@ def failures(engine: Engine, profile: Profile, start: int, end: int) -> FailureR
         found = d._Deployments.load(conn, profile, spec, end)
         found_failures, links = d._linked_failures(conn, profile, spec, found, start)
         titles = _titles(conn, source)
+        rules = pr_failure_rules(conn, profile) if source == "pull_requests" else {}
     refs = {
-        _key(f.key): FailureRef(_key(f.key), f.at_us, f.service, titles.get(_key(f.key)))
+        _key(f.key): FailureRef(
+            _key(f.key), f.at_us, f.service, titles.get(_key(f.key)), rules.get(_key(f.key))
+        )
         for f in found_failures
     }
     by_deployment: dict[str, list[str]] = {}
@@ -317,6 +322,8 @@ def _key(key: FailureKey) -> str:
 
 
 def _titles(conn: Connection, source: str) -> dict[str, str | None]:
+    if source == "pull_requests":
+        return {f"{p.repo}#{p.number}": p.title for p in q.load_pull_requests(conn)}
     if source == "incidents":
         return {f"{i.source}/{i.id}": i.title for i in q.load_incidents(conn)}
     return {i.key: i.title for i in q.load_issues(conn)}

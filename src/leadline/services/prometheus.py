@@ -9,7 +9,9 @@
   ``leadline_dora_deployments_per_day``, ``leadline_dora_lead_time_seconds`` (the profile's
   statistic), ``leadline_dora_change_failure_rate`` (a fraction; with ``failures.count:
   absolute`` ``leadline_dora_change_failures``, a count, instead),
-  ``leadline_dora_time_to_restore_seconds`` (mean) and ``leadline_dora_band{metric,band}`` = 1.
+  ``leadline_dora_time_to_restore_seconds`` (mean), ``leadline_dora_deployment_rework_rate``
+  (a fraction; only for profiles with a ``dora.rework`` block, and never banded) and
+  ``leadline_dora_band{metric,band}`` = 1.
   A figure that does not exist (no incidents resolved: no restore time) is left out, as
   Prometheus expects, rather than written as 0. Each figure's 95 % interval is
   ``leadline_dora_interval{profile,metric,bound="low"|"high"}`` (in the figure's unit) and
@@ -44,9 +46,13 @@ DORA_GAUGES = (
      ("lead_time_for_changes", "total_seconds")),
     ("change_failure_rate", "Change failure rate, a fraction.", ("change_failure_rate", "rate")),
     ("time_to_restore_seconds", "Mean time to restore.", ("mean_time_to_restore", "mean_seconds")),
+    ("deployment_rework_rate", "Deployment rework rate (unplanned deployments), a fraction.",
+     ("deployment_rework_rate", "rate")),
 )  # fmt: skip
 BANDED = ("deployment_frequency", "lead_time_for_changes", "change_failure_rate",
           "mean_time_to_restore")  # fmt: skip
+#: The sections with an interval: the banded four and the rework rate (no bands: docs/dora.md).
+ESTIMATED = (*BANDED, "deployment_rework_rate")
 
 
 def exposition(engine: Engine, window: Window | None = None) -> str:
@@ -82,11 +88,11 @@ def exposition(engine: Engine, window: Window | None = None) -> str:
     _family(lines, "leadline_dora_band", "The DORA band of each metric (value 1).", bands)
     bounds = [([{"profile": name, "metric": section, "bound": bound},
                 report[section]["interval"][bound]])
-              for name, report in reports for section in BANDED
+              for name, report in reports for section in ESTIMATED
               if report[section].get("interval") for bound in ("low", "high")]  # fmt: skip
     _family(lines, "leadline_dora_interval", "The 95 % interval of each figure.", bounds)
     few = [([{"profile": name, "metric": section}, int(bool(report[section]["few_samples"]))])
-           for name, report in reports for section in BANDED
+           for name, report in reports for section in ESTIMATED
            if report[section].get("interval")]  # fmt: skip
     _family(lines, "leadline_dora_few_samples",
             "1 when the figure rests on fewer than 10 samples.", few)  # fmt: skip

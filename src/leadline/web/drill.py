@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from leadline.errors import InputError
 from leadline.metrics.ratings import rate_stage
 from leadline.services import drilldown, drilldown_records
+from leadline.services.drilldown_rework import rework_deployments
 from leadline.services.leadtime import explain
 from leadline.web.charts import Part, stacked
 from leadline.web.formatting import duration, rating_text
@@ -93,6 +94,17 @@ def subject_router(kind: Kind) -> APIRouter:
         rows, pager = paginate(report.items, offset, subject, "failures", view)
         return page("failures.html", **navigation(engine, subject, view), page_name="failures",
                     report=report, rows=rows, pager=pager)  # fmt: skip
+
+    @sub.get("/{name:path}/rework")
+    @html_errors
+    def rework_page(
+        name: str, engine: EngineDep, params: ParamsDep, offset: str | None = None
+    ) -> Response:
+        subject, view = _open(engine, kind, name, params)
+        items = rework_deployments(engine, subject.profile, view.start, view.end)
+        rows, pager = paginate(items, offset, subject, "rework", view)
+        nav = navigation(engine, subject, view)
+        return page("rework.html", **nav, page_name="rework", rows=rows, pager=pager)
 
     @sub.get("/{name:path}/incidents")
     @html_errors

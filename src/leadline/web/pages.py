@@ -26,7 +26,7 @@ from leadline.web.params import (
     subject_path,
 )
 from leadline.web.render import html_errors, page, redirect
-from leadline.web.view import lead_time_view, widgets
+from leadline.web.view import REWORK_PAGE, lead_time_view, widgets
 from leadline.words import plural
 
 router = APIRouter(include_in_schema=False)
@@ -52,8 +52,14 @@ def navigation(engine: Engine, subject: Subject | None, view: View) -> dict[str,
         "days": formatting.days(view.start, view.end),
         "from_day": formatting.day(view.start),
         "to_day": formatting.day(view.end),
-        "drills": DRILLS,
+        "drills": drills(subject),
     }
+
+
+def drills(subject: Subject | None) -> tuple[str, ...]:
+    """The drill-down tabs: the rework one only when the profile measures the rework rate."""
+    dora = subject.profile.dora if subject is not None else None
+    return (*DRILLS, REWORK_PAGE) if dora is not None and dora.rework is not None else DRILLS
 
 
 @router.get("/")

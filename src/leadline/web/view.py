@@ -101,7 +101,9 @@ SECTIONS = {  # widget key → the report's section and how its figure reads
     "lead_time": ("lead_time_for_changes", fmt.duration),
     "change_failure_rate": ("change_failure_rate", fmt.percent),
     "mean_time_to_restore": ("mean_time_to_restore", fmt.duration),
+    "deployment_rework_rate": ("deployment_rework_rate", fmt.percent),
 }
+REWORK_PAGE = "rework"  # the drill-down of the rework rate (only with a dora.rework block)
 
 BOUNDS: dict[str, Callable[[float], str]] = {  # one unit for both ends of an interval
     "deployment_frequency": lambda v: f"{v:.3g}/day",
@@ -120,6 +122,9 @@ def widgets(subject: Subject, view: View, report: dict[str, Any]) -> list[Widget
         _failure_rate(subject, view, report["change_failure_rate"], links, bands),
         _restore(subject, view, report["mean_time_to_restore"], links, bands),
     ]
+    rework = report.get("deployment_rework_rate")
+    if rework and rework["signals"]:  # measured: the profile has a dora.rework block
+        cards.append(_rework(subject, view, rework, links))
     comparison = report.get("comparison")
     for card in cards:
         name, shown = SECTIONS[card.key]
@@ -257,6 +262,24 @@ def _restore(
          Fact("Open at the end", str(mttr["open"]), href + "#open")],
         bar_chart(points, fmt.duration, f"Mean time to restore, by {view.interval}"),
         mttr.get("warnings", []),
+    )  # fmt: skip
+
+
+def _rework(subject: Subject, view: View, rr: dict[str, Any], links: dict[str, str]) -> Widget:
+    """The deployment rework rate: no band (DORA publishes none for it), so its bars are
+    drawn without a band colour."""
+    points = _points(
+        subject, view, REWORK_PAGE, rr["series"], lambda p, _: p["rate"],
+        lambda p: f"{p['rework']} rework, {plural(p['deployments'], 'deployment')}",
+        lambda _v, _p: "band-none",
+    )  # fmt: skip
+    href = _link(subject, REWORK_PAGE, view)
+    return Widget(
+        "deployment_rework_rate", "Deployment rework rate", fmt.percent(rr["rate"]), None, href,
+        [Fact("Rework", str(rr["rework"]), href),
+         Fact("Deployments", str(rr["deployments"]), links["deployments"]),
+         Fact("Signals", ", ".join(s.replace("_", " ") for s in rr["signals"]))],
+        bar_chart(points, fmt.percent, f"Deployment rework rate, by {view.interval}"),
     )  # fmt: skip
 
 
