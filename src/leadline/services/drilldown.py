@@ -163,10 +163,10 @@ def failures(engine: Engine, profile: Profile, start: int, end: int) -> FailureR
         found = d._Deployments.load(conn, profile, spec, end)
         found_failures, links = d._linked_failures(conn, profile, spec, found, start)
         titles = _titles(conn, source)
-        rules = pr_failure_rules(conn, profile) if source == "pull_requests" else {}
+        matched = pr_failure_rules(conn, profile) if source == "pull_requests" else {}
     refs = {
         _key(f.key): FailureRef(
-            _key(f.key), f.at_us, f.service, titles.get(_key(f.key)), rules.get(_key(f.key))
+            _key(f.key), f.at_us, f.service, titles.get(_key(f.key)), matched.get(_key(f.key))
         )
         for f in found_failures
     }
