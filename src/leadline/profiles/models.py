@@ -170,6 +170,11 @@ class FailuresSpec(_Strict):
     projects: Names | None = None
     labels: Names | None = None
     window: Seconds | None = None
+    # source incidents: which incidents count (globs; an incident without the field fails).
+    priorities: Names | None = None
+    severities: Names | None = None
+    urgencies: Names | None = None
+    services: Names | None = None
 
     @model_validator(mode="after")
     def _rules(self) -> FailuresSpec:
@@ -182,6 +187,16 @@ class RestoreSpec(_Strict):
     issue_types: Names | None = None
     projects: Names | None = None
     labels: Names | None = None
+    # Which incidents (tickets) count: globs; a record without the field does not.
+    priorities: Names | None = None
+    severities: Names | None = None
+    urgencies: Names | None = None
+    services: Names | None = None
+    # When the clock starts and stops (docs/dora.md#mean-time-to-restore). incidents: at
+    # creation (default) or the first acknowledgement; issues: ticket statuses.
+    start: Literal["created", "acknowledged"] | None = None
+    start_statuses: Names | None = None
+    stop_statuses: Names | None = None
 
     @model_validator(mode="after")
     def _rules(self) -> RestoreSpec:

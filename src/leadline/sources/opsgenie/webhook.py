@@ -3,8 +3,9 @@
 ``Create`` opens an incident, ``Close`` resolves it (at the alert's ``updatedAt``),
 ``Acknowledge`` records when it was acknowledged (``acknowledged_at``, the alert's
 ``updatedAt``; the first one is kept); the other actions (notes, tags, escalation, …) change
-nothing leadline measures and are ignored. ``createdAt`` is epoch milliseconds, ``updatedAt`` epoch nanoseconds. The service
-stores through ``merge(stored, incoming)`` so a late ``Create`` does not reopen a closed alert.
+nothing leadline measures and are ignored. ``createdAt`` is epoch milliseconds, ``updatedAt``
+epoch nanoseconds. The service stores through ``merge(stored, incoming)`` so a late
+``Create`` does not reopen a closed alert.
 """
 
 from __future__ import annotations
