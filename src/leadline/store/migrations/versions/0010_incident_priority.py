@@ -9,8 +9,8 @@ priority and urgency, and may start the clock when an incident was acknowledged:
 nullable columns of the ``incidents`` table, read with the others instead of parsing each
 row's ``data``. Rows stored before carry the values only where their record had them as extra
 fields (ServiceNow's ``priority`` and ``urgency``, an imported ``acknowledged_at``): those are
-copied from ``data``; the rest stay NULL until the incident is received again (``leadline
-replay`` re-reads stored webhook deliveries).
+copied from ``data``; the rest stay NULL until the incident is received again (its next
+webhook delivery, ``leadline sync``, or a new import).
 """
 
 from __future__ import annotations
