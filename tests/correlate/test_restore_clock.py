@@ -50,7 +50,9 @@ def test_incident_never_acknowledged_starts_at_creation() -> None:
 
 
 def test_unresolved_incident() -> None:
-    assert incident_clock(10, 15, None, "acknowledged") == Clock(15, ACKNOWLEDGED, None, NOT_RESOLVED)
+    assert incident_clock(10, 15, None, "acknowledged") == Clock(
+        15, ACKNOWLEDGED, None, NOT_RESOLVED
+    )
     assert incident_clock(0, None, None) == Clock(0, CREATED, None, NOT_RESOLVED)
 
 

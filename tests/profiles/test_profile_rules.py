@@ -93,8 +93,10 @@ RULES: list[tuple[str, str, list[str]]] = [
     ),
     (
         "restore clock statuses from incidents",
-        one_stage("name: a, event: commit",
-                  "dora: {restore: {start_statuses: [In Progress], stop_statuses: [Done]}}"),
+        one_stage(
+            "name: a, event: commit",
+            "dora: {restore: {start_statuses: [In Progress], stop_statuses: [Done]}}",
+        ),
         [
             "p.yaml: dora.restore.start_statuses: not used by source 'incidents'",
             "p.yaml: dora.restore.stop_statuses: not used by source 'incidents'",
@@ -102,8 +104,11 @@ RULES: list[tuple[str, str, list[str]]] = [
     ),
     (
         "restore start and incident filters from issues",
-        one_stage("name: a, event: commit", "dora: {restore: {source: issues, start: acknowledged,"
-                  " severities: [sev1], urgencies: [high], priorities: [High]}}"),
+        one_stage(
+            "name: a, event: commit",
+            "dora: {restore: {source: issues, start: acknowledged,"
+            " severities: [sev1], urgencies: [high], priorities: [High]}}",
+        ),
         [  # in document order
             "p.yaml: dora.restore.start: not used by source 'issues'",
             "p.yaml: dora.restore.severities: not used by source 'issues'",
@@ -112,10 +117,15 @@ RULES: list[tuple[str, str, list[str]]] = [
     ),
     (
         "a status both starts and stops the clock",
-        one_stage("name: a, event: commit", "dora: {restore: {source: issues, start_statuses:"
-                  " [In Progress, Done], stop_statuses: [Resolved, ' done ']}}"),
-        ["p.yaml: dora.restore.stop_statuses[1]: ' done ' is in start_statuses too: a status "
-         "cannot both start and stop the clock"],
+        one_stage(
+            "name: a, event: commit",
+            "dora: {restore: {source: issues, start_statuses:"
+            " [In Progress, Done], stop_statuses: [Resolved, ' done ']}}",
+        ),
+        [
+            "p.yaml: dora.restore.stop_statuses[1]: ' done ' is in start_statuses too: a status "
+            "cannot both start and stop the clock"
+        ],
     ),
     (
         "restore start is created or acknowledged",
@@ -124,8 +134,10 @@ RULES: list[tuple[str, str, list[str]]] = [
     ),
     (
         "failure incident filters with issues",
-        one_stage("name: a, event: commit",
-                  "dora: {failures: {source: issues, urgencies: [high], services: [api]}}"),
+        one_stage(
+            "name: a, event: commit",
+            "dora: {failures: {source: issues, urgencies: [high], services: [api]}}",
+        ),
         [
             "p.yaml: dora.failures.urgencies: not used by source 'issues'",
             "p.yaml: dora.failures.services: not used by source 'issues'",

@@ -33,13 +33,28 @@ def _incident(ext_id: str, created: str, resolved: str | None, **more: Any) -> d
 
 INCIDENTS = [
     # created 10:00, acknowledged 10:10, resolved 11:00: 1 h from creation, 50 min from the ack
-    _incident("A", "02T10:00:00", "02T11:00:00", acknowledged_at="2024-03-02T10:10:00Z",
-              priority="P1", urgency="high", severity="sev1", service="api"),
+    _incident(
+        "A",
+        "02T10:00:00",
+        "02T11:00:00",
+        acknowledged_at="2024-03-02T10:10:00Z",
+        priority="P1",
+        urgency="high",
+        severity="sev1",
+        service="api",
+    ),
     # never acknowledged: 2 h either way
     _incident("B", "03T00:00:00", "03T02:00:00", priority="P2", urgency="low", service="api"),
     # acknowledged 00:30, resolved 06:00: 6 h from creation, 5.5 h from the ack
-    _incident("C", "04T00:00:00", "04T06:00:00", acknowledged_at="2024-03-04T00:30:00Z",
-              priority="P1", urgency="low", service="web"),
+    _incident(
+        "C",
+        "04T00:00:00",
+        "04T06:00:00",
+        acknowledged_at="2024-03-04T00:30:00Z",
+        priority="P1",
+        urgency="low",
+        service="web",
+    ),
     # no priority: 1 h
     _incident("D", "05T00:00:00", "05T01:00:00", urgency="high", service="api"),
     # open at the end of the window
@@ -58,15 +73,30 @@ def _ticket(key: str, day: str, changes: list[tuple[str, str]], resolved: str | 
 
 TICKETS = [
     # Resolved, reopened, resolved again, closed.
-    _ticket("INC-1", "02", [("01:00", "In Progress"), ("03:00", "Resolved"), ("05:00", "Reopened"),
-                            ("06:00", "In Progress"), ("08:00", "Resolved"), ("09:00", "Closed")],
-            "08:00", priority="Highest"),  # fmt: skip
+    _ticket(
+        "INC-1",
+        "02",
+        [
+            ("01:00", "In Progress"),
+            ("03:00", "Resolved"),
+            ("05:00", "Reopened"),
+            ("06:00", "In Progress"),
+            ("08:00", "Resolved"),
+            ("09:00", "Closed"),
+        ],
+        "08:00",
+        priority="Highest",
+    ),
     _ticket("INC-2", "03", [("02:00", "In Progress"), ("04:00", "Done")], "04:00"),
     # Never In Progress.
     _ticket("INC-3", "04", [("05:00", "Resolved")], "05:00"),
     # Resolved, then reopened and still open (its resolved_at kept, as some tools do).
-    _ticket("INC-4", "05", [("01:00", "In Progress"), ("02:00", "Resolved"),
-                            ("03:00", "Reopened")], "02:00"),  # fmt: skip
+    _ticket(
+        "INC-4",
+        "05",
+        [("01:00", "In Progress"), ("02:00", "Resolved"), ("03:00", "Reopened")],
+        "02:00",
+    ),
 ]
 
 RUNS = [  # one successful deployment per service, before the incidents
@@ -88,8 +118,9 @@ def _profile(restore: dict[str, Any] | None = None, failures: dict[str, Any] | N
     dora_block: dict[str, Any] = {"restore": restore or {}}
     if failures is not None:
         dora_block["failures"] = failures
-    return profile_from_data({"name": "r", "stages": [{"name": "Deployed", "event": "cd_completed"}],
-                              "dora": dora_block})  # fmt: skip
+    return profile_from_data(
+        {"name": "r", "stages": [{"name": "Deployed", "event": "cd_completed"}], "dora": dora_block}
+    )
 
 
 def _report(engine: Engine, **blocks: Any) -> dict[str, Any]:
@@ -144,8 +175,10 @@ ISSUES = {"source": "issues", "issue_types": ["Incident"]}
         # INC-1 01:00 → 08:00 (Resolved again; Closed 09:00 continues the run) = 7 h;
         # INC-2 02:00 → 04:00 = 2 h; INC-3 never In Progress: 00:00 → 05:00 = 5 h;
         # INC-4 reopened, not in a stop status: open. 14 h / 3
-        ({"start_statuses": ["In Progress"], "stop_statuses": ["Resolved", "Done", "Closed"]},
-         (3, 14 * H / 3, 1)),
+        (
+            {"start_statuses": ["In Progress"], "stop_statuses": ["Resolved", "Done", "Closed"]},
+            (3, 14 * H / 3, 1),
+        ),
         # start only: stop = first done status (or resolved_at) not before the start:
         # INC-1 01:00 → 03:00 = 2 h; INC-2 2 h; INC-3 00:00 → 05:00 = 5 h; INC-4 01:00 → 02:00
         # = 1 h. 10 h / 4

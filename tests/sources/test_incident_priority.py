@@ -37,7 +37,12 @@ def _one(parsed: Any) -> Incident:
 def test_opsgenie_webhook_create_has_its_priority() -> None:
     # real create.json: "priority": 3 (a bare number) → P3; no acknowledgement
     got = _one(opsgenie.parse(_json("opsgenie/create.json")))
-    assert (got.priority, got.severity, got.urgency, got.acknowledged_at) == ("P3", "P3", None, None)
+    assert (got.priority, got.severity, got.urgency, got.acknowledged_at) == (
+        "P3",
+        "P3",
+        None,
+        None,
+    )
 
 
 def test_opsgenie_webhook_close_without_priority() -> None:
