@@ -141,12 +141,13 @@ def _mttr(engine: Engine, restore: dict[str, Any]) -> tuple[int, float | None, i
         # A 1 h, C 6 h → 3.5 h; E (P1) open
         ({"priorities": ["P1"]}, (2, 3.5 * H, 1)),
         ({"priorities": ["p1"]}, (2, 3.5 * H, 1)),  # any case
-        ({"priorities": ["P[12]"]}, (3, 3 * H, 1)),  # glob: A 1 h, B 2 h, C 6 h
+        ({"priorities": [" p2 ", "P1"]}, (3, 3 * H, 1)),  # A 1 h, B 2 h, C 6 h
+        ({"priorities": ["P*"]}, (0, None, 0)),  # exact, not a glob: no incident counts
         # A 1 h, D 1 h; E open
         ({"urgencies": ["high"]}, (2, 1 * H, 1)),
         ({"priorities": ["P1"], "urgencies": ["high"]}, (1, 1 * H, 1)),  # A
         # only A has a severity; E has none, so it is not open here either
-        ({"severities": ["sev*"]}, (1, 1 * H, 0)),
+        ({"severities": ["SEV1"]}, (1, 1 * H, 0)),
         ({"services": ["web"]}, (1, 6 * H, 0)),  # C
         # from the ack: A 50 min, B (never acknowledged) 2 h, C 5.5 h, D (never) 1 h
         # = 50 + 120 + 330 + 60 = 560 min / 4 = 140 min
@@ -187,7 +188,9 @@ ISSUES = {"source": "issues", "issue_types": ["Incident"]}
         ({"stop_statuses": ["Resolved", "Done", "Closed"]}, (3, 17 * H / 3, 1)),
         # Done is not a stop status: INC-2 is not restored either
         ({"stop_statuses": ["Resolved", "Closed"]}, (2, 6.5 * H, 2)),
-        ({"priorities": ["High*"]}, (1, 3 * H, 0)),  # INC-1 (Highest), today's rule
+        ({"priorities": ["highest"]}, (1, 3 * H, 0)),  # INC-1 (Highest), today's rule
+        ({"priorities": ["High"]}, (0, None, 0)),  # exact: Highest is not High
+        ({"services": ["chk*"]}, (0, None, 0)),  # tickets name no service
     ],
     ids=repr,
 )

@@ -170,7 +170,8 @@ class FailuresSpec(_Strict):
     projects: Names | None = None
     labels: Names | None = None
     window: Seconds | None = None
-    # source incidents: which incidents count (globs; an incident without the field fails).
+    # source incidents: which incidents count (priorities, severities, urgencies exact, any
+    # case; services globs; an incident without the field fails).
     priorities: Names | None = None
     severities: Names | None = None
     urgencies: Names | None = None
@@ -187,7 +188,8 @@ class RestoreSpec(_Strict):
     issue_types: Names | None = None
     projects: Names | None = None
     labels: Names | None = None
-    # Which incidents (tickets) count: globs; a record without the field does not.
+    # Which incidents (tickets) count: exact, any case (services: globs); a record without the
+    # field does not.
     priorities: Names | None = None
     severities: Names | None = None
     urgencies: Names | None = None

@@ -23,7 +23,7 @@ from leadline.domain.records import Issue
 from leadline.domain.times import to_micros
 from leadline.metrics import dora as metrics
 from leadline.profiles.models import Profile, RestoreSpec
-from leadline.services.dora_filters import glob_match, issue_selected, service_ok
+from leadline.services.dora_filters import exact_match, glob_match, issue_selected, service_ok
 from leadline.store import dora_queries as q
 
 
@@ -52,13 +52,15 @@ def incident_filter(
     urgencies: Sequence[str] | None,
     services: Sequence[str] | None,
 ) -> Callable[[q.IncidentRow], bool]:
-    """Whether an incident's priority, severity, urgency and service match the globs (any
-    case). A list that is given selects: an incident without that field does not match it."""
+    """Whether an incident's priority, severity and urgency are among the given ones (exact,
+    any case, as ``failures.priorities`` of tickets) and its service matches the globs (as
+    ``scope.services``). A list that is given selects: an incident without that field does
+    not match it."""
 
     def keep(i: q.IncidentRow) -> bool:
         return (
-            glob_match(i.priority, priorities) and glob_match(i.severity, severities)
-            and glob_match(i.urgency, urgencies) and glob_match(i.service, services)
+            exact_match(i.priority, priorities) and exact_match(i.severity, severities)
+            and exact_match(i.urgency, urgencies) and glob_match(i.service, services)
         )  # fmt: skip
 
     return keep
@@ -81,7 +83,7 @@ def restores(conn: Connection, profile: Profile) -> list[Restore]:
         for i in q.load_issues(conn)
         if issue_selected(i, r.issue_types, r.projects, r.labels)
         and service_ok(i.service, services)
-        and glob_match(i.priority, r.priorities)
+        and exact_match(i.priority, r.priorities)
         and glob_match(i.service, r.services)
     ]
 
