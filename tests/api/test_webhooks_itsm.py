@@ -84,7 +84,7 @@ CASES = [
     ("opsgenie", "create.json", 202, "incident"),
     ("opsgenie", "close.json", 202, "incident"),
     ("opsgenie", "edge/create-priority-text-no-entity.json", 202, "incident"),
-    ("opsgenie", "edge/acknowledge.json", 200, "Acknowledge: not an alert action leadline uses"),
+    ("opsgenie", "edge/acknowledge.json", 202, "incident"),  # acknowledged_at
     ("opsgenie", "edge/delete.json", 200, "Delete: not an alert action leadline uses"),
     ("opsgenie", "edge/error-close-without-updated-at.json", 422,
      "alert.updatedAt: required field is missing (the time the alert was closed)"),
@@ -141,6 +141,7 @@ def test_servicenow_incident_field_by_field(hooks: TestClient, engine: Engine) -
         "state": sent["state"]["display_value"], "sys_id": sent["sys_id"]["value"],
         "updated_at": _sn_time(sent["sys_updated_on"]),
         "deployment_run_id": None, "commit_sha": None,
+        "acknowledged_at": None,  # the incident table has no acknowledgement time
     }  # fmt: skip
 
 

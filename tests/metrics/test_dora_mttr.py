@@ -204,3 +204,25 @@ def test_properties(pairs: list[tuple[int, int | None]], interval: str) -> None:
         assert result["band"] is not None
     else:
         assert result["mean_seconds"] is None and result["band"] is None
+
+
+def test_open_counts_from_when_each_incident_opened() -> None:
+    """``opened_us``: the clock starts later than the incident exists (dora.restore.start);
+    open at the end counts from the opening, restore time from the clock's start."""
+    # 1: opened before END, clock starts after END, unresolved → open (opened < END)
+    # 2: opened exactly at END → not open (it does not exist yet in this window)
+    # 3: opened one µs before END, clock started inside, unresolved → open
+    # 4: opened at START, clock from START + 1 h, resolved START + 3 h → 2 h, not open
+    began = [END + HOUR_US, END, END - 2, START + HOUR_US]
+    opened = [START, END, END - 1, START]
+    resolved = [None, None, None, START + 3 * HOUR_US]
+    result = mean_time_to_restore(began, resolved, START, END, "week", opened_us=opened)
+    assert (result["incidents"], result["mean_seconds"], result["open"]) == (1, 7200.0, 2)
+    # Without it, ``open`` counts from the clock's start: 3 only.
+    plain = mean_time_to_restore(began, resolved, START, END, "week")
+    assert (plain["incidents"], plain["mean_seconds"], plain["open"]) == (1, 7200.0, 1)
+
+
+def test_opened_shape_mismatch() -> None:
+    with pytest.raises(ValueError, match="opened_us must have shape"):
+        mean_time_to_restore([START], [None], START, END, "week", opened_us=[START, START])

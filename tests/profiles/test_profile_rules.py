@@ -91,6 +91,63 @@ RULES: list[tuple[str, str, list[str]]] = [
         one_stage("name: a, event: commit", "dora: {restore: {labels: [sev1]}}"),
         ["p.yaml: dora.restore.labels: not used by source 'incidents'"],
     ),
+    (
+        "restore clock statuses from incidents",
+        one_stage(
+            "name: a, event: commit",
+            "dora: {restore: {start_statuses: [In Progress], stop_statuses: [Done]}}",
+        ),
+        [
+            "p.yaml: dora.restore.start_statuses: not used by source 'incidents'",
+            "p.yaml: dora.restore.stop_statuses: not used by source 'incidents'",
+        ],
+    ),
+    (
+        "restore start and incident filters from issues",
+        one_stage(
+            "name: a, event: commit",
+            "dora: {restore: {source: issues, start: acknowledged,"
+            " severities: [sev1], urgencies: [high], priorities: [High]}}",
+        ),
+        [  # in document order
+            "p.yaml: dora.restore.start: not used by source 'issues'",
+            "p.yaml: dora.restore.severities: not used by source 'issues'",
+            "p.yaml: dora.restore.urgencies: not used by source 'issues'",
+        ],
+    ),
+    (
+        "a status both starts and stops the clock",
+        one_stage(
+            "name: a, event: commit",
+            "dora: {restore: {source: issues, start_statuses:"
+            " [In Progress, Done], stop_statuses: [Resolved, ' done ']}}",
+        ),
+        [
+            "p.yaml: dora.restore.stop_statuses[1]: ' done ' is in start_statuses too: a status "
+            "cannot both start and stop the clock"
+        ],
+    ),
+    (
+        "restore start is created or acknowledged",
+        one_stage("name: a, event: commit", "dora: {restore: {start: resolved}}"),
+        ["p.yaml: dora.restore.start: must be one of created, acknowledged, got 'resolved'"],
+    ),
+    (
+        "failure incident filters with issues",
+        one_stage(
+            "name: a, event: commit",
+            "dora: {failures: {source: issues, urgencies: [high], services: [api]}}",
+        ),
+        [
+            "p.yaml: dora.failures.urgencies: not used by source 'issues'",
+            "p.yaml: dora.failures.services: not used by source 'issues'",
+        ],
+    ),
+    (
+        "failure incident filters with cd",
+        one_stage("name: a, event: commit", "dora: {failures: {severities: [sev1]}}"),
+        ["p.yaml: dora.failures.severities: not used by source 'cd'"],
+    ),
 ]
 
 

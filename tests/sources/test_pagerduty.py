@@ -86,6 +86,9 @@ def test_triggered() -> None:
         "resolved_at": None,
         "deployment_run_id": None,
         "commit_sha": None,
+        "priority": None,  # "priority": null in the delivery
+        "urgency": "high",
+        "acknowledged_at": None,  # a trigger is no acknowledgement
         "updated_at": "2021-06-04T13:35:29.781000Z",
         "url": "https://pig208.pagerduty.com/incidents/PFQZPSY",
     }
@@ -100,6 +103,40 @@ def test_resolved_sets_resolved_at() -> None:
 def test_created_at_and_priority_when_the_payload_has_them() -> None:
     got = _incident("edge/triggered_with_created_at_and_priority_v3.json").model_dump(mode="json")
     assert (got["created_at"], got["severity"]) == ("2021-06-04T13:35:29Z", "P1")
+    # event.data.priority.summary "P1", event.data.urgency "high"
+    assert (got["priority"], got["urgency"], got["acknowledged_at"]) == ("P1", "high", None)
+
+
+def test_priority_reference_without_summary_gives_its_name() -> None:
+    payload = load("edge/triggered_with_created_at_and_priority_v3.json")
+    del payload["event"]["data"]["priority"]["summary"]
+    payload["event"]["data"]["priority"]["name"] = "SEV-2"
+    payload["event"]["data"]["urgency"] = "low"
+    got = pagerduty.parse(payload).records[0]
+    assert isinstance(got, Incident)
+    assert (got.priority, got.urgency) == ("SEV-2", "low")
+
+
+def test_acknowledged_event_sets_acknowledged_at() -> None:
+    # The delivery's event.occurred_at is 2021-06-04T13:40:02.112Z; its incident was created
+    # 13:35:29.781Z (triggered_v3.json).
+    got = _incident("edge/acknowledged_v3.json").model_dump(mode="json")
+    assert got["acknowledged_at"] == "2021-06-04T13:40:02.112000Z"
+    assert got["resolved_at"] is None
+
+
+def test_the_first_acknowledgement_is_kept_and_priority_filled_in() -> None:
+    triggered = _incident("edge/triggered_with_created_at_and_priority_v3.json")
+    acked = _incident("edge/acknowledged_v3.json")  # priority null in this delivery
+    later = load("edge/acknowledged_v3.json")
+    later["event"]["occurred_at"] = "2021-06-04T14:00:00Z"  # acknowledged again, later
+    again = pagerduty.parse(later).records[0]
+    assert isinstance(again, Incident)
+    merged = pagerduty.merge(pagerduty.merge(pagerduty.merge(None, triggered), again), acked)
+    dumped = merged.model_dump(mode="json")
+    assert dumped["acknowledged_at"] == "2021-06-04T13:40:02.112000Z"
+    assert (dumped["priority"], dumped["urgency"]) == ("P1", "high")
+    assert dumped["created_at"] == "2021-06-04T13:35:29Z"
 
 
 @pytest.mark.parametrize(

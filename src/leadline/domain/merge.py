@@ -117,18 +117,24 @@ def merge_issue(stored: Issue | None, incoming: Issue) -> Issue:
     return newer.model_copy(update={"status_changes": changes})
 
 
-_INCIDENT_FILL = ("title", "service", "severity", "deployment_run_id", "commit_sha")
+_INCIDENT_FILL = (
+    "title", "service", "severity", "deployment_run_id", "commit_sha", "priority", "urgency",
+)  # fmt: skip
 
 
 def merge_incident(stored: Incident | None, incoming: Incident) -> Incident:
     """Combine an incident from a webhook with the stored one: the newer record (by the extra
     ``updated_at``; the incoming one when either lacks it) decides the state (``resolved_at``,
     title…); a field it leaves empty is kept from the older; ``created_at`` is the earliest
-    seen (a delivery without the creation time uses its own event time)."""
+    seen (a delivery without the creation time uses its own event time), and so is
+    ``acknowledged_at`` (the first acknowledgement)."""
     if stored is None:
         return incoming
     newer, older = (stored, incoming) if _is_older(incoming, stored) else (incoming, stored)
     update: dict[str, Any] = {"created_at": min(stored.created_at, incoming.created_at)}
+    acks = [x.acknowledged_at for x in (stored, incoming) if x.acknowledged_at is not None]
+    if acks:
+        update["acknowledged_at"] = min(acks)
     for name in _INCIDENT_FILL:
         if getattr(newer, name) is None and getattr(older, name) is not None:
             update[name] = getattr(older, name)

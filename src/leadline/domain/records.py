@@ -232,6 +232,11 @@ class Incident(_Model):
     resolved_at: Time | None = None
     deployment_run_id: Annotated[str | None, BeforeValidator(_id_text)] = None
     commit_sha: str | None = None
+    # The tool's own priority (P1…P5, ServiceNow's 1…5) and urgency (PagerDuty high/low,
+    # ServiceNow 1…3), and when a responder first acknowledged it (docs/records.md).
+    priority: Annotated[str | None, BeforeValidator(_id_text)] = None
+    urgency: Annotated[str | None, BeforeValidator(_id_text)] = None
+    acknowledged_at: Time | None = None
 
     def natural_key(self) -> tuple[str, str]:
         return (self.source, self.id)

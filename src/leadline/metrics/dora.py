@@ -224,6 +224,7 @@ def mean_time_to_restore(
     end_us: int,
     interval: str,
     band_set: str = DEFAULT_BAND_SET,
+    opened_us: npt.ArrayLike | None = None,
 ) -> MeanTimeToRestore:
     """Mean and median restore time of the incidents **resolved** in ``[start, end)``.
 
@@ -231,11 +232,16 @@ def mean_time_to_restore(
     hours); negative ones are counted as 0 and reported in ``warnings``. ``open`` counts the
     incidents created before ``end`` and not resolved before ``end`` (open at the end of the
     window, whenever they were created). The series buckets incidents by resolution time.
+    ``opened_us``: when each incident came to exist, if its clock starts later than that
+    (``dora.restore.start``): ``open`` counts from then instead of from ``created_us``.
     """
     created = as_times(created_us)
     resolved, is_resolved = as_optional_times(resolved_us)
     if resolved.shape != created.shape:
         raise ValueError(f"resolved_us must have shape {created.shape}, got {resolved.shape}")
+    opened = created if opened_us is None else as_times(opened_us)
+    if opened.shape != created.shape:
+        raise ValueError(f"opened_us must have shape {created.shape}, got {opened.shape}")
     grid = _grid(start_us, end_us, interval, band_set)
     index = bucket_index(resolved, grid, start_us, end_us)
     index[~is_resolved] = -1
@@ -244,7 +250,7 @@ def mean_time_to_restore(
     negative = int((durations[counted] < 0).sum())
     all_seconds = np.maximum(durations, 0) / 1_000_000  # exact below 2**53 µs (285 years)
     seconds = all_seconds[counted]
-    still_open = (created < end_us) & (~is_resolved | (resolved >= end_us))
+    still_open = (opened < end_us) & (~is_resolved | (resolved >= end_us))
     incidents = int(seconds.size)
     mean = statistic(seconds, "mean") if incidents else None
     median = statistic(seconds, "median") if incidents else None

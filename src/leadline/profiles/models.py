@@ -184,8 +184,12 @@ class FailuresSpec(_Strict):
     projects: Names | None = None
     labels: Names | None = None
     window: Seconds | None = None
-    # issues: ticket priorities (exact, case-insensitive).
+    # issues and incidents: priorities (exact, any case); incidents also severities and
+    # urgencies (exact, any case) and services (globs); a record without the field fails.
     priorities: Names | None = None
+    severities: Names | None = None
+    urgencies: Names | None = None
+    services: Names | None = None
     # The figure: a rate (default) or the number of failures; and the rate's denominator.
     count: Literal["rate", "absolute"] | None = None
     total: Literal["deployments", "all_runs"] | None = None
@@ -210,6 +214,17 @@ class RestoreSpec(_Strict):
     issue_types: Names | None = None
     projects: Names | None = None
     labels: Names | None = None
+    # Which incidents (tickets) count: exact, any case (services: globs); a record without the
+    # field does not.
+    priorities: Names | None = None
+    severities: Names | None = None
+    urgencies: Names | None = None
+    services: Names | None = None
+    # When the clock starts and stops (docs/dora.md#mean-time-to-restore). incidents: at
+    # creation (default) or the first acknowledgement; issues: ticket statuses.
+    start: Literal["created", "acknowledged"] | None = None
+    start_statuses: Names | None = None
+    stop_statuses: Names | None = None
 
     @model_validator(mode="after")
     def _rules(self) -> RestoreSpec:

@@ -50,13 +50,21 @@ DORA_FILTERS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "failures": {
         "cd": ("pipelines", "environments", "statuses"),
-        "incidents": ("window",),
+        "incidents": ("priorities", "severities", "urgencies", "services", "window"),
         "issues": ("issue_types", "projects", "labels", "window", "priorities"),
         "pull_requests": ("titles", "branches", "labels", "target_branches", "match", "window"),
     },
     "restore": {
-        "incidents": (),
-        "issues": ("issue_types", "projects", "labels"),
+        "incidents": ("priorities", "severities", "urgencies", "services", "start"),
+        "issues": (
+            "issue_types",
+            "projects",
+            "labels",
+            "priorities",
+            "services",
+            "start_statuses",
+            "stop_statuses",
+        ),
     },
 }
 DORA_DEFAULT_SOURCE = {"deployments": "cd", "failures": "cd", "restore": "incidents"}
@@ -129,11 +137,16 @@ def dora_section_problems(section: str, spec: Mapping[str, Any]) -> list[Problem
     source = spec.get("source", DORA_DEFAULT_SOURCE[section])
     if not isinstance(source, str) or source not in by_source:
         return []
-    return [
+    problems: list[Problem] = [
         ((key,), f"not used by source {source!r}")
         for key in DORA_FILTER_KEYS[section]
         if _given(spec, key) and key not in by_source[source]
-    ] + (_ticket_deployment_problems(spec) if (section, source) == TICKET_DEPLOYMENTS else [])
+    ]
+    if (section, source) == TICKET_DEPLOYMENTS:
+        problems += _ticket_deployment_problems(spec)
+    if section == "restore":
+        problems += _clock_status_problems(spec)
+    return problems
 
 
 TICKET_DEPLOYMENTS = ("deployments", "issues")
@@ -226,6 +239,20 @@ def rework_problems(spec: Mapping[str, Any]) -> list[Problem]:
     if not on:
         problems.append(((), f"give at least one signal: {', '.join(REWORK_SIGNALS)}"))
     return problems
+
+
+def _clock_status_problems(spec: Mapping[str, Any]) -> list[Problem]:
+    """``restore.stop_statuses`` naming a status of ``start_statuses`` (ignoring case)."""
+    starts, stops = spec.get("start_statuses"), spec.get("stop_statuses")
+    if not isinstance(starts, list) or not isinstance(stops, list):
+        return []
+    folded = {s.strip().casefold() for s in starts if isinstance(s, str)}
+    return [
+        (("stop_statuses", i), f"{s!r} is in start_statuses too: a status cannot both start "
+         "and stop the clock")
+        for i, s in enumerate(stops)
+        if isinstance(s, str) and s.strip().casefold() in folded
+    ]  # fmt: skip
 
 
 def stage_name_problems(stages: list[Any]) -> list[Problem]:

@@ -39,12 +39,14 @@ from leadline.metrics.leadtime import aggregate
 from leadline.metrics.series import bucket_index, buckets
 from leadline.profiles.models import DoraSpec, Profile, Stage
 from leadline.services import dora_deployments as more
+from leadline.services import dora_restore as restore
 from leadline.services.baseline import commit_flags
 from leadline.services.dora_filters import (
     DEPLOY_TYPES,
     exact_match,
     failure_filter,
     glob_match,
+    issue_selected,
     run_filter,
     service_ok,
     statuses,
@@ -201,7 +203,7 @@ def _figures(
             cfr = _change_failure_rate(conn, profile, spec, found, start, end, interval)
             deployed = bool(found.items or found.runs)
         failing = spec.failures.source == "cd" or bool(_failures(conn, profile, _EVER, None))
-        mttr, restored, restoring = _mttr(conn, profile, start, end, interval)
+        mttr, restored, restoring = restore.mttr(conn, profile, start, end, interval)
         if spec.lead_time == "commits":
             lead, totals = _commit_lead_time(conn, profile, found, stat, start, end, interval)
     if spec.lead_time != "commits":
@@ -497,11 +499,12 @@ def _failures(conn: Connection, profile: Profile, start: int, end: int | None) -
     if f.source == "pull_requests":
         return pr_failures(conn, profile, start, end)
     if f.source == "incidents":
+        keep = restore.incident_filter(f.priorities, f.severities, f.urgencies, f.services)
         return [
             Failure((i.source, i.id), i.created_at, i.service, i.deployment_run_id, i.commit_sha)
             for i in q.load_incidents(conn)
             if start <= i.created_at and (end is None or i.created_at < end)
-            and service_ok(i.service, services)
+            and service_ok(i.service, services) and keep(i)
         ]  # fmt: skip
     issues = [
         i for i in _issues(conn, f.issue_types, f.projects, f.labels)
@@ -520,59 +523,4 @@ def _issues(
     projects: Sequence[str] | None,
     labels: Sequence[str] | None,
 ) -> list[Issue]:
-    return [
-        i for i in q.load_issues(conn)
-        if glob_match(i.type, types) and glob_match(i.project, projects)
-        and (labels is None or any(glob_match(x, labels) for x in i.labels))
-    ]  # fmt: skip
-
-
-def _mttr(
-    conn: Connection, profile: Profile, start: int, end: int, interval: str
-) -> tuple[Any, np.ndarray[Any, np.dtype[np.float64]], bool]:
-    """The MTTR section, the restore times (seconds) it averages, and whether any incident
-    (or ticket) it could count was created before ``end`` (else it has no source)."""
-    assert profile.dora is not None
-    restores = _restores(conn, profile)
-    recorded = any(x.created_us < end for x in restores)
-    created = np.array([x.created_us for x in restores], dtype=np.int64)
-    resolved = [x.resolved_us for x in restores]
-    section = metrics.mean_time_to_restore(
-        created, resolved, start, end, interval, profile.dora.bands
-    )
-    return section, metrics.restore_seconds(created, resolved, start, end), recorded
-
-
-@dataclass(frozen=True)
-class Restore:
-    """An incident (or a ticket, with ``restore.source: issues``) that MTTR looks at."""
-
-    key: str  # "source/id" or the ticket key
-    created_us: int
-    resolved_us: int | None
-    title: str | None
-    service: str | None
-
-
-def _restores(conn: Connection, profile: Profile) -> list[Restore]:
-    assert profile.dora is not None
-    r, services = profile.dora.restore, profile.scope.services
-    if r.source == "incidents":
-        return [
-            Restore(f"{i.source}/{i.id}", i.created_at, i.resolved_at, i.title, i.service)
-            for i in q.load_incidents(conn)
-            if service_ok(i.service, services)
-        ]
-    return [
-        Restore(i.key, to_micros(i.created_at), _restored(i), i.title, i.service)
-        for i in _issues(conn, r.issue_types, r.projects, r.labels)
-        if service_ok(i.service, services)
-    ]
-
-
-def _restored(issue: Issue) -> int | None:
-    """An issue is restored when it first reaches a done status, or is resolved."""
-    times = [to_micros(c.at) for c in issue.status_changes if c.category == "done"]
-    if issue.resolved_at is not None:
-        times.append(to_micros(issue.resolved_at))
-    return min(times) if times else None
+    return [i for i in q.load_issues(conn) if issue_selected(i, types, projects, labels)]

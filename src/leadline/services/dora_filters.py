@@ -11,6 +11,7 @@ import fnmatch
 import functools
 from collections.abc import Callable, Sequence
 
+from leadline.domain.records import Issue
 from leadline.profiles.models import DoraSpec, Profile
 
 DEPLOY_TYPES = ("cd", "ci_cd")  # the run types that deploy
@@ -28,6 +29,19 @@ def exact_match(value: str | None, options: Sequence[str] | None) -> bool:
     if options is None:
         return True
     return value is not None and value.strip().lower() in {o.strip().lower() for o in options}
+
+
+def issue_selected(
+    issue: Issue,
+    types: Sequence[str] | None,
+    projects: Sequence[str] | None,
+    labels: Sequence[str] | None,
+) -> bool:
+    """A ticket's type and project match, and (with ``labels``) one of its labels does."""
+    return (
+        glob_match(issue.type, types) and glob_match(issue.project, projects)
+        and (labels is None or any(glob_match(x, labels) for x in issue.labels))
+    )  # fmt: skip
 
 
 def service_ok(value: str | None, patterns: Sequence[str] | None) -> bool:

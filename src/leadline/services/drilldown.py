@@ -25,6 +25,7 @@ from leadline.metrics.leadtime import stage_durations
 from leadline.profiles.models import DoraSpec, Profile
 from leadline.services import dora as d
 from leadline.services import dora_deployments as more
+from leadline.services import dora_restore
 from leadline.services.dora_unplanned import pr_failure_rules
 from leadline.services.leadtime import ready_set
 from leadline.services.refresh import refresh
@@ -74,10 +75,13 @@ class FailureReport:
 class RestoreItem:
     key: str
     created_us: int
-    resolved_us: int | None
-    seconds: float | None  # resolved − created, never negative; None while open
+    resolved_us: int | None  # when the clock stopped (dora.restore's stop rule)
+    seconds: float | None  # stop − start, never negative; None while open
     title: str | None
     service: str | None
+    start_us: int  # when the clock started (dora.restore's start rule)
+    start_rule: str  # which rule picked each time (correlate/restore.py)
+    stop_rule: str
 
 
 @dataclass
@@ -192,16 +196,16 @@ def failures(engine: Engine, profile: Profile, start: int, end: int) -> FailureR
 
 
 def incidents(engine: Engine, profile: Profile, start: int, end: int) -> RestoreReport:
-    """The incidents (or tickets) time to restore averages, and those open at the end."""
+    """The incidents (or tickets) time to restore averages, and those open at the end, each
+    with when its clock started and stopped and the rule that picked each time."""
     spec = _dora_spec(profile)
     with reading(engine) as conn:
-        restores = d._restores(conn, profile)
+        restores = dora_restore.restores(conn, profile)
     resolved, still_open = [], []
     for x in restores:
-        if x.resolved_us is not None and start <= x.resolved_us < end:
-            seconds = max(x.resolved_us - x.created_us, 0) / 1_000_000
-            resolved.append(_restore(x, seconds))
-        elif x.created_us < end and (x.resolved_us is None or x.resolved_us >= end):
+        if x.stop_us is not None and start <= x.stop_us < end:
+            resolved.append(_restore(x, x.seconds))
+        elif x.created_us < end and (x.stop_us is None or x.stop_us >= end):
             still_open.append(_restore(x, None))
     resolved.sort(key=lambda r: (-(r.resolved_us or 0), r.key))
     still_open.sort(key=lambda r: (-r.created_us, r.key))
@@ -329,5 +333,8 @@ def _titles(conn: Connection, source: str) -> dict[str, str | None]:
     return {i.key: i.title for i in q.load_issues(conn)}
 
 
-def _restore(x: d.Restore, seconds: float | None) -> RestoreItem:
-    return RestoreItem(x.key, x.created_us, x.resolved_us, seconds, x.title, x.service)
+def _restore(x: dora_restore.Restore, seconds: float | None) -> RestoreItem:
+    return RestoreItem(
+        x.key, x.created_us, x.stop_us, seconds, x.title, x.service, x.start_us, x.start_rule,
+        x.stop_rule,
+    )  # fmt: skip

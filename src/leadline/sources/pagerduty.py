@@ -3,7 +3,8 @@
 Each delivery is ``{"event": {"event_type": "incident.…", "occurred_at": …, "data": {…}}}``.
 The incident lifecycle events become an ``Incident``; the service stores it through
 ``merge(stored, incoming)`` (a resolve delivery need not carry the creation time; the
-earliest time seen wins). Rules and reasons: docs/sources-jira-pagerduty.md.
+earliest time seen wins; so does the first ``incident.acknowledged``, as ``acknowledged_at``).
+Rules and reasons: docs/sources-jira-pagerduty.md.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ OPEN_EVENTS = frozenset(
     {"incident.triggered", "incident.acknowledged", "incident.unacknowledged", "incident.reopened"}
 )
 RESOLVED_EVENT = "incident.resolved"
+ACKNOWLEDGED_EVENT = "incident.acknowledged"
 _PATHS = {
     "id": "event.data.id",
     "created_at": "event.data.created_at",
@@ -30,6 +32,9 @@ _PATHS = {
     "service": "event.data.service.summary",
     "severity": "event.data.priority.summary",
     "resolved_at": "event.occurred_at",
+    "priority": "event.data.priority.summary",
+    "urgency": "event.data.urgency",
+    "acknowledged_at": "event.occurred_at",
 }
 
 merge = merge_incident
@@ -59,11 +64,19 @@ def parse(payload: Any) -> Parsed:
         or data.get("urgency").opt_text(),
         "resolved_at": occurred if event_type == RESOLVED_EVENT else None,
         "updated_at": format_time(occurred),
+        "priority": _priority(data.get("priority")),
+        "urgency": data.get("urgency").opt_text(),
+        "acknowledged_at": occurred if event_type == ACKNOWLEDGED_EVENT else None,
     }
     url = data.get("html_url").opt_text()
     if url is not None:
         record["url"] = url
     return Parsed(records=[build_record(Incident, record, _PATHS)])
+
+
+def _priority(priority: Node) -> str | None:
+    """The priority reference as shown (``P1``): its ``summary``, else its ``name``."""
+    return priority.get("summary").opt_text() or priority.get("name").opt_text()
 
 
 def _service(service: Node) -> str | None:

@@ -304,6 +304,11 @@ class IncidentRow:
     deployment_run_id: str | None
     commit_sha: str | None
     title: str | None
+    # What dora.restore and dora.failures filter by, and the first acknowledgement.
+    severity: str | None = None
+    priority: str | None = None
+    urgency: str | None = None
+    acknowledged_at: int | None = None
 
 
 def load_incidents(conn: Connection) -> list[IncidentRow]:
@@ -311,7 +316,8 @@ def load_incidents(conn: Connection) -> list[IncidentRow]:
     rows = conn.execute(
         select(
             i.c.source, i.c.ext_id, i.c.created_at, i.c.resolved_at, i.c.service,
-            i.c.deployment_run_id, i.c.commit_sha, i.c.title,
+            i.c.deployment_run_id, i.c.commit_sha, i.c.title, i.c.severity, i.c.priority,
+            i.c.urgency, i.c.acknowledged_at,
         ).order_by(i.c.created_at, i.c.id)
     )  # fmt: skip
     return [IncidentRow(*row) for row in rows]

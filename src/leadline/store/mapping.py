@@ -180,6 +180,9 @@ def _incident_row(r: Incident) -> Row:
         "resolved_at": _us(r.resolved_at),
         "deployment_run_id": r.deployment_run_id,
         "commit_sha": r.commit_sha,
+        "priority": r.priority,
+        "urgency": r.urgency,
+        "acknowledged_at": _us(r.acknowledged_at),
     }
 
 

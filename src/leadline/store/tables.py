@@ -237,6 +237,10 @@ incidents = Table(
     Column("commit_sha", Text),
     *_record_columns(),
     UniqueConstraint("source", "ext_id"),
+    # Migration 0010: what dora.restore (and dora.failures) filter incidents by.
+    Column("priority", Text),
+    Column("urgency", Text),
+    Column("acknowledged_at", Micros),
 )
 
 events = Table(

@@ -3,12 +3,14 @@
 * an alert of ``GET /v2/alerts`` → an ``incident`` with the alert's id (the webhook's
   ``alertId``, so both ways give one record): ``created_at`` = ``createdAt``; a ``closed``
   alert is resolved at ``createdAt`` + ``report.closeTime`` (milliseconds from creation, the
-  time it was closed) or, without a report, at ``updatedAt``; ``severity`` = ``priority``;
+  time it was closed) or, without a report, at ``updatedAt``; acknowledged at ``createdAt`` +
+  ``report.ackTime`` when the report has it; ``severity`` and ``priority`` = ``priority``;
   ``service`` = ``entity`` when the listing has it (the webhook's ``alert.entity``).
 * an incident of ``GET /v1/incidents`` → an ``incident`` with ``opsgenie_kind: incident``:
   ``created_at`` = ``impactStartDate`` (else ``createdAt``); a ``resolved`` or ``closed``
   incident is resolved at ``impactEndDate`` (else ``updatedAt``); ``service`` = the first of
-  ``impactedServices`` (a service id).
+  ``impactedServices`` (a service id); ``severity`` and ``priority`` = ``priority``; the
+  listing has no acknowledgement time.
 
 ``updated`` gives the ``updatedAt`` the sync walks by. Times are RFC 3339; a malformed item
 raises ``PayloadError`` naming its JSON path.
@@ -33,6 +35,8 @@ _ALERT_PATHS = {
     "service": "entity",
     "severity": "priority",
     "resolved_at": "report.closeTime",
+    "priority": "priority",
+    "acknowledged_at": "report.ackTime",
 }
 _INCIDENT_PATHS = {
     "id": "id",
@@ -41,6 +45,7 @@ _INCIDENT_PATHS = {
     "service": "impactedServices",
     "severity": "priority",
     "resolved_at": "impactEndDate",
+    "priority": "priority",
 }
 
 
@@ -62,6 +67,9 @@ def alert(item: Any) -> Parsed:
         resolved = created + timedelta(milliseconds=read_int(close_time)) if close_time.present \
             else updated_at  # fmt: skip
     record = _record(root, created, resolved, updated_at)
+    ack_time = root.get("report").get("ackTime")
+    if ack_time.present:
+        record["acknowledged_at"] = created + timedelta(milliseconds=read_int(ack_time))
     return Parsed(records=[build_record(Incident, record, _ALERT_PATHS)])
 
 
@@ -93,6 +101,7 @@ def _record(
         "title": root.get("message").opt_text(),
         "service": root.get("entity").opt_text(),
         "severity": priority(root.get("priority")),
+        "priority": priority(root.get("priority")),
         "resolved_at": resolved,
         "updated_at": format_time(updated_at),
     }

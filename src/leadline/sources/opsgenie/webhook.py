@@ -1,9 +1,11 @@
 """Opsgenie alert webhooks → incident records (``POST /v1/webhooks/opsgenie``).
 
-``Create`` opens an incident, ``Close`` resolves it (at the alert's ``updatedAt``); the other
-actions (acknowledge, notes, tags, escalation, …) change nothing leadline measures and are
-ignored. ``createdAt`` is epoch milliseconds, ``updatedAt`` epoch nanoseconds. The service
-stores through ``merge(stored, incoming)`` so a late ``Create`` does not reopen a closed alert.
+``Create`` opens an incident, ``Close`` resolves it (at the alert's ``updatedAt``),
+``Acknowledge`` records when it was acknowledged (``acknowledged_at``, the alert's
+``updatedAt``; the first one is kept); the other actions (notes, tags, escalation, …) change
+nothing leadline measures and are ignored. ``createdAt`` is epoch milliseconds, ``updatedAt``
+epoch nanoseconds. The service stores through ``merge(stored, incoming)`` so a late
+``Create`` does not reopen a closed alert.
 """
 
 from __future__ import annotations
@@ -23,7 +25,10 @@ _PATHS = {
     "service": "alert.entity",
     "severity": "alert.priority",
     "resolved_at": "alert.updatedAt",
+    "priority": "alert.priority",
+    "acknowledged_at": "alert.updatedAt",
 }
+ACTIONS = ("create", "close", "acknowledge")
 
 merge = merge_incident
 
@@ -33,15 +38,17 @@ def parse(payload: Any) -> Parsed:
     root = Node(payload)
     root.obj()
     action = root.get("action").text()
-    if action.lower() not in ("create", "close"):
+    if action.lower() not in ACTIONS:
         return Parsed(records=[], ignored=f"{action}: not an alert action leadline uses")
     alert = root.get("alert")
     alert.obj()
     updated = alert.get("updatedAt")
     updated_at = updated.epoch_auto() if updated.present else None
-    closed = action.lower() == "close"
+    closed, acked = action.lower() == "close", action.lower() == "acknowledge"
     if closed and updated_at is None:
         raise updated.error("required field is missing (the time the alert was closed)")
+    if acked and updated_at is None:
+        raise updated.error("required field is missing (the time the alert was acknowledged)")
     record: dict[str, Any] = {
         "kind": "incident",
         "source": SOURCE,
@@ -51,6 +58,8 @@ def parse(payload: Any) -> Parsed:
         "service": alert.get("entity").opt_text(),
         "severity": priority(alert.get("priority")),
         "resolved_at": updated_at if closed else None,
+        "priority": priority(alert.get("priority")),
+        "acknowledged_at": updated_at if acked else None,
     }
     if updated_at is not None:
         record["updated_at"] = format_time(updated_at)

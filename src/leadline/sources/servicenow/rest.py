@@ -4,9 +4,11 @@
 ``opened_at`` (else ``sys_created_on``); ``resolved_at`` = ``resolved_at`` (else
 ``closed_at``); ``title`` = ``short_description``; ``severity`` = ``priority`` as shown
 (``1 - Critical``); ``service`` = ``cmdb_ci`` (else ``business_service``), by name when the
-record carries display values. ``priority``, ``urgency``, ``impact``, ServiceNow's own
-``severity`` (as ``servicenow_severity``), ``state``, ``sys_id`` and ``updated_at``
-(``sys_updated_on``: the newer snapshot wins a merge) are kept as extra fields. An incident
+record carries display values; ``priority`` and ``urgency`` = their choice values (``1``…``5``,
+``1``…``3``: the same whether or not the record carries display values). ``impact``,
+ServiceNow's own ``severity`` (as ``servicenow_severity``), ``state``, ``sys_id`` and
+``updated_at`` (``sys_updated_on``: the newer snapshot wins a merge) are kept as extra fields.
+The incident table has no acknowledgement time: ``acknowledged_at`` stays empty. An incident
 "Caused by Change" (``caused_by``, shown as the change's number) names its deployment:
 ``deployment_run_id`` = that number, the run id of the change request's deployment below.
 
@@ -59,6 +61,8 @@ _INCIDENT_PATHS = {
     "severity": "priority",
     "resolved_at": "resolved_at",
     "deployment_run_id": "caused_by",
+    "priority": "priority",
+    "urgency": "urgency",
 }
 _CHANGE_PATHS = {
     "run_id": "number",
