@@ -110,8 +110,8 @@ def bound_problems(stage: Mapping[str, Any]) -> list[Problem]:
     for key in ("ideal", "acceptable"):
         value = _seconds(stage.get(key))
         if value is not None and value > high:
-            what = f"{key} ({format_duration(value)}) is longer than maximum ({format_duration(high)})"
-            problems.append(((key,), what))
+            shown = f"{key} ({format_duration(value)})"
+            problems.append(((key,), f"{shown} is longer than maximum ({format_duration(high)})"))
     return problems
 
 
