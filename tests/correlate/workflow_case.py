@@ -10,7 +10,7 @@ Stages: Coding (first commit), Review (PR merged), Deploy (production CD run).
 | WF-2 | 09:00 | 09:30 | feature/wf-2, [Bug] | 10:30 | 10:15 (before the merge) | — | Defect |
 | WF-3 | 09:00 | 09:20 | feature/wf-3, [] | 10:20 | never | 11:00 | Feature |
 
-Durations (minutes): WF-1 60/60/60; WF-2 30/60/0 (out of order: Deploy before Review);
+A deployment at 08:00 of no ticket starts the tracking. Durations (minutes): WF-1 60/60/60; WF-2 30/60/0 (out of order: Deploy before Review);
 WF-3 20/60/not reached.
 """
 
@@ -53,6 +53,9 @@ def _deploy(n: int, finished: str) -> dict[str, Any]:
 
 
 RECORDS: list[dict[str, Any]] = [
+    # An earlier deployment of the stream, of no ticket: tracking began before the tickets'
+    # commits, so none of them is a baseline change (docs/deployments.md).
+    {**_deploy(1, "08:00"), "run_id": "d0", "commit_sha": "f0" * 20},
     _ticket(1),
     *_code(1, "10:00", "hotfix/wf-1", ["urgent"], "11:00"),
     _deploy(1, "12:00"),

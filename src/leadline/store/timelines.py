@@ -291,22 +291,25 @@ def read_matrix(
     sql = f"SELECT change_key, end_at, times{extra} FROM timelines WHERE {condition}"
     rows = fetch_all(conn, sql, params, binary=True)
     blob = b"".join([bytes(row[2]) for row in rows])
-    matrix = _matrix([row[0] for row in rows], len(rows), blob, ts.stages)
-    categories = None
-    if with_categories:
-        categories = [split_sources(json.loads(row[3]))[1].get("category") for row in rows]
     end = np.array([int(row[1]) for row in rows], dtype=np.int64)
-    keys = matrix.keys if with_keys else None
-    return Matrix(keys, matrix.start, matrix.times, end, categories)
+    keys = [row[0] for row in rows] if with_keys else None
+    matrix = _matrix(keys, len(rows), blob, ts.stages, end)
+    if not with_categories:
+        return matrix
+    categories = [split_sources(json.loads(row[3]))[1].get("category") for row in rows]
+    return Matrix(matrix.keys, matrix.start, matrix.times, matrix.end, categories)
 
 
-def _matrix(keys: list[str] | None, n: int, blob: bytes, k: int) -> Matrix:
+def _matrix(
+    keys: list[str] | None, n: int, blob: bytes, k: int, end: NDArray[np.int64] | None = None
+) -> Matrix:
     if len(blob) != n * (k + 1) * TIME.itemsize:
         raise ValueError(f"timelines: expected {n} × {k + 1} times, got {len(blob)} bytes")
     # Read-only and without a copy on little-endian machines (TIME is then native float64).
     table = np.frombuffer(blob, dtype=TIME).reshape(n, k + 1).astype(np.float64, copy=False)
     start, times = table[:, 0], table[:, 1:]
-    end = (times[:, -1] if k else start).astype(np.int64)
+    if end is None:
+        end = (times[:, -1] if k else start).astype(np.int64)
     return Matrix(keys, start, times, end)
 
 
