@@ -10,8 +10,8 @@ Stages: Coding (first commit), Review (PR merged), Deploy (production CD run).
 | WF-2 | 09:00 | 09:30 | feature/wf-2, [Bug] | 10:30 | 10:15 (before the merge) | — | Defect |
 | WF-3 | 09:00 | 09:20 | feature/wf-3, [] | 10:20 | never | 11:00 | Feature |
 
-A deployment at 08:00 of no ticket starts the tracking. Durations (minutes): WF-1 60/60/60; WF-2 30/60/0 (out of order: Deploy before Review);
-WF-3 20/60/not reached.
+A deployment at 08:00 of no ticket starts the tracking. Durations (minutes): WF-1
+60/60/60; WF-2 30/60/0 (out of order: Deploy before Review); WF-3 20/60/not reached.
 """
 
 from __future__ import annotations
