@@ -72,7 +72,8 @@ BASE = "name: P\nstages:\n  - {name: a, event: commit}\n"
             ],
         ),
         (
-            BASE + "categories:\n  - {name: Fix, labels: [fix]}\n  - {name: ' fix ', labels: [y]}\n",
+            BASE + "categories:\n  - {name: Fix, labels: [fix]}\n"
+            "  - {name: ' fix ', labels: [y]}\n",
             ["p.yaml: categories[1].name: category name ' fix ' is already used by categories[0]"],
         ),
         (
