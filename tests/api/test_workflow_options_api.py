@@ -47,5 +47,5 @@ def test_the_api_gives_the_categories_too(
     assert plain.status_code == 201, plain.text
     bad = client.get("/v1/metrics/lead-time", params={**params, "profile": "Plain"},
                      headers=auth(keys["read"]))  # fmt: skip
-    assert 400 <= bad.status_code < 500
+    assert bad.status_code == 422
     assert "has no categories" in bad.json()["error"]["message"]
