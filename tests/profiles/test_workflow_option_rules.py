@@ -141,3 +141,17 @@ def test_the_fingerprint_of_a_profile_without_the_options_is_what_it_was() -> No
 
 
 EXPECTED_PLAIN = "1665982a5d1f9bd1eff734bff5b59bad6df1259121b7db611bb50a37541528e3"
+
+
+def test_a_phase_takes_bounds_to_its_stage_and_is_blamed_for_them() -> None:
+    phase = "{name: Coding, start: {source: issue_management, event: ticket_created}, "
+    end = "end: {source: scm, event: commit}"
+    ok = profile_from_data(
+        {"name": "E", "phases": [{"name": "Coding", "start": {"source": "issue_management",
+         "event": "ticket_created"}, "end": {"source": "scm", "event": "commit"},
+         "minimum": "1m", "maximum": "1d"}]}
+    )  # fmt: skip
+    assert (ok.stages[0].minimum, ok.stages[0].maximum) == (60.0, 86400.0)
+    assert problems(f"name: E\nphases:\n  - {phase}{end}, minimum: 2h, maximum: 1h}}\n") == [
+        "p.yaml: phases[0].minimum: minimum (2h) is longer than maximum (1h)"
+    ]
