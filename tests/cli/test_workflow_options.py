@@ -202,3 +202,23 @@ def test_the_drill_down_lists_the_excluded_change_with_its_reason(
     assert [(c.key, c.note) for c in report.excluded] == [
         ("WF-2", "excluded: out of order (stage Deploy before stage Review)")
     ]
+
+
+def test_dora_lead_time_follows_the_workflow_options(run_cli: Any, tmp_path: Path) -> None:
+    assert run_cli("import", str(write_records(tmp_path / "wf.ndjson"))).code == 0
+    window = ("--from", "2024-05-01", "--to", "2024-05-02", "--format", "json")
+
+    def lead(**top: Any) -> dict[str, Any]:
+        path = write_profile(tmp_path / "d.json", dora={}, **top)
+        out = run_cli("dora", "--profile", str(path), *window)
+        assert out.code == 0, out.err
+        section: dict[str, Any] = json.loads(out.out)["lead_time_for_changes"]
+        return section
+
+    assert (lead()["changes"], lead()["total_seconds"]) == (2, 135 * M)
+    enforced = lead(workflow_order="enforce")
+    assert (enforced["changes"], enforced["total_seconds"]) == (1, 180 * M)
+    assert enforced["out_of_order"] == {"changes": 1, "excluded": True}
+    everything = lead(completed_work="all")
+    assert everything["changes"] == 3
+    assert everything["total_seconds"] == pytest.approx(350 / 3 * M)
