@@ -11,10 +11,13 @@ EVENTS = (
     "cd_completed, released, api_event"
 )
 STAGE_FIELDS = (
-    "name, event, occurrence, statuses, category, ideal, acceptable, target_branches, labels, "
-    "pipelines, environments, event_types"
+    "name, event, occurrence, statuses, category, ideal, acceptable, minimum, maximum, "
+    "target_branches, labels, pipelines, environments, event_types"
 )
-TOP_FIELDS = "name, description, start, scope, missing_stages, deployments, stages, dora"
+TOP_FIELDS = (
+    "name, description, start, scope, missing_stages, workflow_order, completed_work, "
+    "deployments, stages, categories, dora"
+)
 FORMS = "e.g. 90s, 10m, 4h, 2d, 1w or 1h30m"
 
 

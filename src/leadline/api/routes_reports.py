@@ -15,7 +15,7 @@ from leadline.api.schemas import BUILDING, REF, DoraReport, LeadTimeReport, erro
 from leadline.profiles.loader import profile_to_dict
 from leadline.services import profiles
 from leadline.services.dora import dora
-from leadline.services.leadtime import lead_time
+from leadline.services.leadtime import check_by, lead_time
 
 router = APIRouter(prefix="/v1", tags=["metrics", "profiles"])
 Stat = Literal["mean", "median", "p90", "p95"]
@@ -36,16 +36,21 @@ def get_lead_time(
     stat: Stat = "mean",
     start: str | None = Query(None, alias="from"),
     end: str | None = Query(None, alias="to"),
+    by: Literal["category"] | None = Query(
+        None, description="category: also the figures of each of the profile's categories"
+    ),
 ) -> dict[str, Any]:
-    """The same JSON as ``leadline lead-time --format json``, from the last complete build of
-    the profile's timelines, with ``as_of`` (how current it is). The window is ``[from, to)``,
-    by default the 90 days ending at the end of today (UTC). While the profile's first build
-    runs: 202 with its progress and ``Retry-After``."""
+    """The same JSON as ``leadline lead-time --format json`` (``by=category``: as
+    ``leadline lead-time --by category``, with ``categories``), from the last complete build
+    of the profile's timelines, with ``as_of`` (how current it is). The window is ``[from,
+    to)``, by default the 90 days ending at the end of today (UTC). While the profile's first
+    build runs: 202 with its progress and ``Retry-After``."""
     within(engine, principal, collection)
     chosen, named = report_profile(engine, profile, collection)
     window = report_window(start, end)
+    check_by(chosen, by)
     refresher.settle(chosen)
-    result = lead_time(engine, chosen, stat, window, build=False)
+    result = lead_time(engine, chosen, stat, window, build=False, by=by)
     result.pop("in_flight", None)
     return named | result
 

@@ -63,6 +63,9 @@ class StageOut(_Open):
     samples: int
     missing: int
     rating: str | None
+    minimum: float | None = Field(None, description="outlier bounds, when the stage has any")
+    maximum: float | None = None
+    outliers: int | None = Field(None, description="durations outside [minimum, maximum]")
 
 
 class AsOf(_Open):
@@ -120,6 +123,15 @@ class LeadTimeReport(_Open):
     window: ReportWindow | None = None
 
     baseline: BaselineOut | None = None
+    out_of_order: dict[str, Any] | None = Field(
+        None, description="with workflow_order: {changes, excluded} (docs/profiles.md)"
+    )
+    completed_work: dict[str, Any] | None = Field(
+        None, description="with completed_work: {work, not_deployed} (docs/profiles.md)"
+    )
+    categories: list[dict[str, Any]] | None = Field(
+        None, description="by=category: each category's name, changes, stages, total, rating"
+    )
     as_of: AsOf | None = None
 
 

@@ -36,6 +36,11 @@ from leadline.cli.options import profile_options, window_options
     show_default=True,
 )
 @click.option("--change", "change_key", metavar="KEY", help="Explain one change stage by stage.")
+@click.option(
+    "--by",
+    type=click.Choice(["category"]),
+    help="Also the figures of each of the profile's categories (its categories list).",
+)
 @click.pass_obj
 def lead_time_command(
     app: AppContext,
@@ -46,6 +51,7 @@ def lead_time_command(
     all_time: bool,
     fmt: str,
     change_key: str | None,
+    by: str | None,
 ) -> None:
     """Lead time by stage for the changes that reached the profile's last stage in the window.
 
@@ -64,13 +70,16 @@ def lead_time_command(
         raise click.UsageError("--all-time takes no --from or --to")
     window = Window() if all_time else closed(window, datetime.now(UTC))
 
+    if by is not None and change_key is not None:
+        raise click.UsageError("--by takes no --change")
+    leadtime.check_by(profile, by)
     engine = app.engine
     with step_progress("building timelines") as progress:
         if change_key is not None:
             explained = leadtime.explain(engine, profile, change_key, progress)
             _emit_change(explained, fmt)
             return
-        result = leadtime.lead_time(engine, profile, stat, window, progress)
+        result = leadtime.lead_time(engine, profile, stat, window, progress, by=by)
     if collection is not None:
         result = {"collection": collection, **result}
     if fmt == "json":
@@ -79,20 +88,28 @@ def lead_time_command(
     elif fmt == "csv":
         click.echo(_csv(result), nl=False)
     else:
-        from leadline.cli.render import lead_time_table
+        from leadline.cli.render import category_tables, lead_time_table
 
         lead_time_table(result, profile, window.start, window.end)
+        if "categories" in result:
+            category_tables(result)
 
 
 def _csv(result: dict[str, Any]) -> str:
+    """One row per stage and the total; with ``--by category`` the rows of each category
+    follow, under a ``category`` first column (empty for the whole report's rows)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["stage", "seconds", "samples", "missing", "rating"])
-    for s in result["stages"]:
-        writer.writerow([s["name"], s["seconds"], s["samples"], s["missing"], s["rating"] or ""])
-    writer.writerow(
-        ["Total", result["total_seconds"], result["changes"], "", result["rating"] or ""]
-    )
+    grouped = "categories" in result
+    writer.writerow(["category"] * grouped + ["stage", "seconds", "samples", "missing", "rating"])
+    parts = [("", result), *((c["name"], c) for c in result.get("categories", []))]
+    for name, part in parts:
+        lead = [name] * grouped
+        for s in part["stages"]:
+            row = [s["name"], s["seconds"], s["samples"], s["missing"], s["rating"] or ""]
+            writer.writerow(lead + row)
+        total = ["Total", part["total_seconds"], part["changes"], "", part["rating"] or ""]
+        writer.writerow(lead + total)
     return out.getvalue()
 
 

@@ -85,31 +85,85 @@ def lead_time_table(
         f"{plural(result['changes'], 'change')} ({result.get('in_flight', 0)} in flight)",
         title_justify="left",
     )
-    for name, justify in [
-        ("stage", "left"),
-        ("time", "right"),
-        ("rating", "left"),
-        ("samples", "right"),
-        ("missing", "right"),
-    ]:
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    _stage_rows(table, result)
+    console = Console(highlight=False)
+    console.print(table)
+    for note in (
+        baseline_note(result.get("baseline")),
+        out_of_order_note(result.get("out_of_order")),
+        completed_note(result.get("completed_work")),
+    ):
+        if note:
+            console.print(note, soft_wrap=True)
+    console.print(f"window: {stated_window(start, end)}")
+
+
+def _stage_rows(table: Any, result: dict[str, Any]) -> None:
+    """The stage columns and rows of a lead-time table, then its total; an ``outliers``
+    column (with each stage's ``minimum–maximum``) when a stage has outlier bounds."""
+    bounded = any("outliers" in stage for stage in result["stages"])
+    columns = [("stage", "left"), ("time", "right"), ("rating", "left"),
+               ("samples", "right"), ("missing", "right")]  # fmt: skip
+    if bounded:
+        columns.append(("outliers", "right"))
+    for name, justify in columns:
+        table.add_column(name, justify=justify)
     for stage in result["stages"]:
-        table.add_row(
+        row = [
             escape(stage["name"]),
             human(stage["seconds"]) if stage["samples"] else NO_DATA,
             _rating(stage["rating"]),
             str(stage["samples"]),
             str(stage["missing"]),
-        )
+        ]
+        if bounded:
+            row.append(_outliers(stage))
+        table.add_row(*row)
     table.add_section()
     total = human(result["total_seconds"]) if result["changes"] else NO_DATA
-    table.add_row("Total", total, _rating(result["rating"]), "", "")
+    table.add_row("Total", total, _rating(result["rating"]), "", "", *[""] * bounded)
+
+
+def _outliers(stage: dict[str, Any]) -> str:
+    """``2 (outside 1m–1d)``; empty for a stage without bounds."""
+    if "outliers" not in stage:
+        return ""
+    low = human(stage["minimum"]) if stage["minimum"] is not None else "0s"
+    high = human(stage["maximum"]) if stage["maximum"] is not None else "∞"
+    return f"{stage['outliers']} (outside {low}–{high})"
+
+
+def category_tables(result: dict[str, Any]) -> None:
+    """``lead-time --by category``: one table per category, with its sample size."""
+    from rich.console import Console
+    from rich.table import Table
+
     console = Console(highlight=False)
-    console.print(table)
-    note = baseline_note(result.get("baseline"))
-    if note:
-        console.print(note, soft_wrap=True)
-    console.print(f"window: {stated_window(start, end)}")
+    for part in result["categories"]:
+        table = Table(
+            title=f"{escape(part['name'])} — {result['statistic']} lead time, "
+            f"{plural(part['changes'], 'change')}",
+            title_justify="left",
+        )
+        _stage_rows(table, part)
+        console.print(table)
+
+
+def out_of_order_note(section: dict[str, Any] | None) -> str | None:
+    """One line on the window's changes whose stages came out of order, or ``None``."""
+    if not section or not section["changes"]:
+        return None
+    changes = plural(section["changes"], "change")
+    if section["excluded"]:
+        return f"{changes} out of order left out (workflow_order: enforce)"
+    return f"{changes} out of order counted, early stages as 0 (workflow_order: allow_exceptions)"
+
+
+def completed_note(section: dict[str, Any] | None) -> str | None:
+    """One line on ``completed_work: all``: the counted changes that were not deployed."""
+    if not section or section["work"] != "all":
+        return None
+    return f"{plural(section['not_deployed'], 'change')} done but not deployed counted"
 
 
 def baseline_note(baseline: dict[str, Any] | None) -> str | None:
@@ -142,6 +196,15 @@ def change_table(explained: dict[str, Any]) -> None:
             f"{BASELINE_LABEL}: the first known deployment of its pipeline shipped it",
             soft_wrap=True,
         )
+    if explained.get("excluded"):
+        console.print(f"excluded: {escape(explained['excluded'])}", soft_wrap=True)
+    elif explained.get("out_of_order"):
+        console.print(f"out of order, counted: {escape(explained['out_of_order'])}")
+    if explained.get("completed"):
+        done = explained["completed"]
+        console.print(f"completed: {done['at']} ({escape(done['source'] or '')})", soft_wrap=True)
+    if "category" in explained:
+        console.print(f"category: {escape(explained['category'])}")
 
 
 BAND_STYLE = {"elite": "bold green", "high": "green", "medium": "yellow", "low": "red"}

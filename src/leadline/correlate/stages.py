@@ -205,6 +205,29 @@ EVALUATORS: dict[str, Callable[[Stage, ScopedChange], list[StageHit]]] = {
 }
 
 
+def done_hit(change: ScopedChange) -> StageHit | None:
+    """When the change's work was done, whether or not it was deployed (``completed_work:
+    all``): for a ticket, its first move to a ``done``-category status (with none, its
+    resolution time); for a pull request, its merge. The earliest over the change's
+    in-scope records; ``None`` while it is not done."""
+    if change.unit == "pull_request":
+        hits = [StageHit(p.merged_at, pr_source(p)) for p in change.pull_requests if p.merged_at]
+        return pick(hits, "first")
+    found: list[StageHit] = []
+    for issue in change.issues:
+        moves = [
+            StageHit(sc.at, issue_source(issue, sc.to))
+            for sc in issue.status_changes
+            if sc.category == "done"
+        ]
+        first = pick(moves, "first")
+        if first is None and issue.resolved_at is not None:
+            first = StageHit(issue.resolved_at, f"{issue_source(issue)} resolved")
+        if first is not None:
+            found.append(first)
+    return pick(found, "first")
+
+
 def stage_hit(stage: Stage, change: ScopedChange) -> StageHit | None:
     """When ``change`` reached ``stage`` (per its occurrence), or ``None`` if it never did."""
     return pick(EVALUATORS[stage.event](stage, change), stage.effective_occurrence)

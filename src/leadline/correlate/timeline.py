@@ -19,11 +19,13 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from leadline.correlate.baseline import change_is_baseline
+from leadline.correlate.categories import category_of
 from leadline.correlate.linking import ChangeBundle, Unit, link
 from leadline.correlate.scope import ScopedChange, apply_scope
 from leadline.correlate.stages import (
     StageHit,
     commit_source,
+    done_hit,
     event_matches,
     event_source,
     issue_source,
@@ -48,12 +50,23 @@ __all__ = [
 @dataclass(frozen=True)
 class ChangeTimeline:
     """``stages[i]`` is when the change reached ``profile.stages[i]`` (``None``: never);
-    ``baseline``: a baseline deployment shipped it (see ``correlate/baseline.py``)."""
+    ``baseline``: a baseline deployment shipped it (see ``correlate/baseline.py``);
+    ``done``: when its work was done (only with ``completed_work: all``);
+    ``category``: the profile category that takes it (only with ``categories``)."""
 
     key: str
     start: StageHit
     stages: tuple[StageHit | None, ...]
     baseline: bool = False
+    done: StageHit | None = None
+    category: str | None = None
+
+    @property
+    def end(self) -> StageHit | None:
+        """When the change counts as finished: it reached the last stage, or (with
+        ``completed_work: all``) its work was done — whichever came first."""
+        hits = [hit for hit in (self.stages[-1] if self.stages else None, self.done) if hit]
+        return pick(hits, "first")
 
 
 def profile_unit(profile: Profile) -> Unit:
@@ -78,7 +91,9 @@ def build_timeline(profile: Profile, bundle: ChangeBundle) -> ChangeTimeline | N
             for s, hit in zip(profile.stages, stages, strict=True)
         )
     baseline = _baseline(profile, change, start, stages)
-    return ChangeTimeline(key=bundle.key, start=start, stages=stages, baseline=baseline)
+    done = done_hit(change) if profile.completed == "all" else None
+    category = None if profile.categories is None else category_of(profile.categories, change)
+    return ChangeTimeline(bundle.key, start, stages, baseline, done, category)
 
 
 def _baseline(

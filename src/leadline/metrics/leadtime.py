@@ -53,6 +53,29 @@ def clamped_stages(start: npt.ArrayLike, times: npt.ArrayLike) -> npt.NDArray[np
         return stage_differences(start, times) < 0  # NaN compares False
 
 
+def out_of_order(start: npt.ArrayLike, times: npt.ArrayLike) -> npt.NDArray[np.bool_]:
+    """``(n,)``: the changes with a stage reached before the nearest earlier stage that
+    happened (or before the start) — the changes ``workflow_order: enforce`` leaves out."""
+    clamped = clamped_stages(start, times)
+    return np.asarray(clamped.any(axis=1), dtype=np.bool_)
+
+
+def first_out_of_order(
+    start: float, times: Sequence[float | None]
+) -> tuple[int, int | None] | None:
+    """Why one change is out of order: ``(j, p)`` where stage ``j`` is the first stage reached
+    before ``p``, the nearest earlier stage that happened (``None``: the start); ``None`` when
+    its stages came in order. The same rule as ``clamped_stages`` (strictly earlier)."""
+    previous, index = float(start), None
+    for j, at in enumerate(times):
+        if at is None or math.isnan(at):
+            continue
+        if at < previous:
+            return j, index
+        previous, index = float(at), j
+    return None
+
+
 def stage_differences(start: npt.ArrayLike, times: npt.ArrayLike) -> FloatArray:
     """``stage_durations`` before the clamp: a stage's time minus the nearest earlier stage's
     that happened (or the start); negative where the events came out of order."""
@@ -89,15 +112,28 @@ class StageResult:
     samples: int
     missing: int
     rating: str | None
+    outliers: int = 0
+    minimum: float | None = None
+    maximum: float | None = None
+
+    @property
+    def bounded(self) -> bool:
+        """The stage has outlier bounds (then its JSON says them and the outliers)."""
+        return self.minimum is not None or self.maximum is not None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "name": self.name,
             "seconds": float(self.seconds),
             "samples": int(self.samples),
             "missing": int(self.missing),
             "rating": self.rating,
         }
+        if self.bounded:
+            out["minimum"] = self.minimum
+            out["maximum"] = self.maximum
+            out["outliers"] = int(self.outliers)
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +168,18 @@ def check_missing_stages(mode: str) -> str:
     return mode
 
 
+def outliers(durations: npt.ArrayLike, stages: Sequence[Stage]) -> npt.NDArray[np.bool_]:
+    """``(n, k)``: the stage durations outside their stage's ``[minimum, maximum]`` (bounds
+    inclusive: a duration equal to a bound is kept). A stage not reached is never an outlier,
+    nor is any duration of a stage without bounds."""
+    data = np.asarray(durations, dtype=np.float64)
+    low = np.array([-math.inf if s.minimum is None else s.minimum for s in stages])
+    high = np.array([math.inf if s.maximum is None else s.maximum for s in stages])
+    with np.errstate(invalid="ignore"):
+        flags: npt.NDArray[np.bool_] = (data < low) | (data > high)  # NaN compares False
+    return flags
+
+
 def aggregate(
     durations: npt.ArrayLike,
     stages: Sequence[Stage],
@@ -141,9 +189,11 @@ def aggregate(
     """Aggregate a ``(changes, stages)`` duration matrix (``NaN`` = stage not reached).
 
     ``missing_stages="zero"`` counts a missing stage as 0 seconds (every change is a sample);
-    ``"exclude"`` leaves it out of that stage's statistic. ``total_seconds`` is the sum of the
-    stage values. A stage is rated only when it has samples; the total only when there are
-    changes. Zero changes give zeros everywhere, not an error.
+    ``"exclude"`` leaves it out of that stage's statistic. A duration outside the stage's
+    ``[minimum, maximum]`` is an outlier: left out of the statistic in both modes, and
+    counted (``outliers``). ``total_seconds`` is the sum of the stage values. A stage is
+    rated only when it has samples; the total only when there are changes. Zero changes give
+    zeros everywhere, not an error.
     """
     check_statistic(stat)
     check_missing_stages(missing_stages)
@@ -154,6 +204,9 @@ def aggregate(
     not_reached = np.isnan(data)
     missing = not_reached.sum(axis=0)
     samples_matrix = np.where(not_reached, 0.0, data) if missing_stages == "zero" else data
+    outlying = outliers(data, stages)
+    if outlying.any():
+        samples_matrix = np.where(outlying, math.nan, samples_matrix)
     values, samples = column_statistic(samples_matrix, stat)
 
     results = tuple(
@@ -163,8 +216,13 @@ def aggregate(
             samples=int(count),
             missing=int(gone),
             rating=rate_stage(float(value), stage) if count > 0 else None,
+            outliers=int(odd),
+            minimum=stage.minimum,
+            maximum=stage.maximum,
         )
-        for stage, value, count, gone in zip(stages, values, samples, missing, strict=True)
+        for stage, value, count, gone, odd in zip(
+            stages, values, samples, missing, outlying.sum(axis=0), strict=True
+        )
     )
     total = math.fsum(result.seconds for result in results)
     return LeadTimeResult(

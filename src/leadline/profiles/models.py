@@ -25,6 +25,7 @@ from pydantic_core import PydanticCustomError
 from leadline.profiles.durations import parse_duration
 from leadline.profiles.rules import (
     Problem,
+    category_problems,
     dora_problems,
     dora_section_problems,
     issue_pattern_problems,
@@ -135,6 +136,10 @@ class Stage(_Strict):
     category: Category | None = None
     ideal: Seconds | None = None
     acceptable: Seconds | None = None
+    # Outlier bounds: a change's duration in the stage outside [minimum, maximum] is left
+    # out of the stage's statistic (metrics/leadtime.py) and counted as an outlier.
+    minimum: Seconds | None = None
+    maximum: Seconds | None = None
     target_branches: Names | None = None
     labels: Names | None = None
     pipelines: Names | None = None
@@ -297,17 +302,51 @@ class DeploymentOptions(_Strict):
     baseline: Literal["exclude", "include"] = "exclude"
 
 
+class ChangeCategory(_Strict):
+    """A category of changes (``leadline lead-time --by category``): the changes with a pull
+    request matching every key given (each a list of globs, "any of"); ``default: true``
+    takes the changes no earlier category matched."""
+
+    name: Text
+    source_branches: Names | None = None
+    target_branches: Names | None = None
+    labels: Names | None = None
+    default: bool | None = None
+
+
+WorkflowOrder = Literal["allow_exceptions", "enforce"]
+CompletedWork = Literal["deployed", "all"]
+
+
 class Profile(_Strict):
     name: Text
     description: str | None = None
     start: Start = Field(default_factory=Start)
     scope: Scope = Field(default_factory=Scope)
     missing_stages: Literal["zero", "exclude"] = "zero"
+    # Unset (None) is the default, so that exports and fingerprints of profiles that do not
+    # use these options stay as they were (``order`` and ``completed`` read them).
+    workflow_order: WorkflowOrder | None = None
+    completed_work: CompletedWork | None = None
     deployments: DeploymentOptions = Field(default_factory=DeploymentOptions)
     stages: Annotated[list[Stage], Field(min_length=1)]
+    categories: Annotated[list[ChangeCategory], Field(min_length=1)] | None = None
     dora: DoraSpec | None = None
+
+    @property
+    def order(self) -> WorkflowOrder:
+        """``workflow_order``: ``allow_exceptions`` unless set (docs/profiles.md)."""
+        return self.workflow_order or "allow_exceptions"
+
+    @property
+    def completed(self) -> CompletedWork:
+        """``completed_work``: ``deployed`` (reached the last stage) unless set."""
+        return self.completed_work or "deployed"
 
     @model_validator(mode="after")
     def _unique_stage_names(self) -> Profile:
         _raise_first(stage_name_problems([{"name": stage.name} for stage in self.stages]))
+        if self.categories is not None:
+            dumped = [c.model_dump(exclude_none=True) for c in self.categories]
+            _raise_first(category_problems(dumped))
         return self

@@ -6,7 +6,7 @@ stage's duration is "its time − the time of the nearest earlier stage reached"
 one-to-one onto stages:
 
     phases[0].start  →  start            (the profile's start event)
-    phases[i].end    →  stages[i]        (named after the phase; ideal/acceptable kept)
+    phases[i].end    →  stages[i]        (named after the phase; thresholds and bounds kept)
 
 so phase *i* lasts ``end_i − end_{i−1}`` (``end_0`` being the first phase's start), exactly
 the stage rule, and every figure of the lead-time engine (statistics, missing phases, ratings,
@@ -32,7 +32,9 @@ SOURCE_EVENTS: dict[str, tuple[str, ...]] = {
     "custom": ("api_event",),
 }
 EVENT_SOURCE = {event: source for source, events in SOURCE_EVENTS.items() for event in events}
-PHASE_KEYS = ("name", "start", "end", "ideal", "acceptable", "enabled")
+#: A phase's keys that its stage takes as they are (the stage's thresholds and bounds).
+THRESHOLD_KEYS = ("ideal", "acceptable", "minimum", "maximum")
+PHASE_KEYS = ("name", "start", "end", *THRESHOLD_KEYS, "enabled")
 
 DEFAULT_PHASES: list[dict[str, Any]] = [
     {
@@ -103,7 +105,7 @@ def expand_phases(data: dict[str, Any]) -> tuple[dict[str, Any], list[Problem], 
             continue
         end = _event(phase["end"], (*where, "end"), problems, first=False)
         stage = {"name": phase.get("name"), **(end if isinstance(end, dict) else {"event": end})}
-        for key in ("ideal", "acceptable"):
+        for key in THRESHOLD_KEYS:
             if key in phase:
                 stage[key] = phase[key]
         index[("stages", len(stages))] = where
@@ -152,7 +154,7 @@ class LocMap:
         if len(loc) >= 2 and loc[0] == "stages" and ("stages", loc[1]) in self._index:
             phase = self._index[("stages", loc[1])]
             rest = loc[2:]
-            if rest[:1] in (("name",), ("ideal",), ("acceptable",)) or not rest:
+            if not rest or rest[0] == "name" or rest[0] in THRESHOLD_KEYS:
                 return (*phase, *rest)
             return (*phase, "end", *rest)
         return loc

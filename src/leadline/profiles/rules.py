@@ -103,6 +103,25 @@ def stage_problems(stage: Mapping[str, Any]) -> list[Problem]:
                 f"acceptable ({format_duration(acceptable)})",
             )
         )
+    return problems + bound_problems(stage)
+
+
+def bound_problems(stage: Mapping[str, Any]) -> list[Problem]:
+    """``minimum``/``maximum`` (the outlier bounds of a stage's duration): ``minimum`` at most
+    ``maximum``, and no rating threshold above ``maximum`` (a statistic of durations at most
+    ``maximum`` could never pass it)."""
+    low, high = _seconds(stage.get("minimum")), _seconds(stage.get("maximum"))
+    if high is None:
+        return []
+    if low is not None and low > high:
+        what = f"minimum ({format_duration(low)}) is longer than maximum ({format_duration(high)})"
+        return [(("minimum",), what)]
+    problems: list[Problem] = []
+    for key in ("ideal", "acceptable"):
+        value = _seconds(stage.get(key))
+        if value is not None and value > high:
+            shown = f"{key} ({format_duration(value)})"
+            problems.append(((key,), f"{shown} is longer than maximum ({format_duration(high)})"))
     return problems
 
 
@@ -276,6 +295,43 @@ def stage_name_problems(stages: list[Any]) -> list[Problem]:
     return problems
 
 
+#: The keys of a ``categories`` entry that match a pull request (any one given must match).
+CATEGORY_MATCHERS: tuple[str, ...] = ("source_branches", "target_branches", "labels")
+
+
+def category_problems(categories: list[Any]) -> list[Problem]:
+    """``categories``: each names what it matches, or is the ``default`` (then it matches
+    nothing itself and is the last); names are unique (ignoring case and spaces)."""
+    problems: list[Problem] = []
+    first: dict[str, int] = {}
+    last = len(categories) - 1
+    for index, category in enumerate(categories):
+        if not isinstance(category, Mapping):
+            continue
+        given = [key for key in CATEGORY_MATCHERS if _given(category, key)]
+        if category.get("default") is True:
+            problems += [
+                (("categories", index, key), "not used by the default category (it takes the rest)")
+                for key in given
+            ]
+            if index != last:
+                what = "the default category must be the last (categories match in order)"
+                problems.append((("categories", index, "default"), what))
+        elif not given:
+            keys = ", ".join(CATEGORY_MATCHERS)
+            what = f"give at least one of {keys}, or default: true"
+            problems.append((("categories", index, "name"), what))
+        name = category.get("name")
+        if isinstance(name, str) and name.strip():
+            folded = name.strip().casefold()
+            if folded in first:
+                what = f"category name {name!r} is already used by categories[{first[folded]}]"
+                problems.append((("categories", index, "name"), what))
+            else:
+                first[folded] = index
+    return problems
+
+
 def profile_problems(data: Mapping[str, Any]) -> list[Problem]:
     """Every cross-field problem of a whole raw profile, with absolute locations."""
     problems: list[Problem] = []
@@ -288,6 +344,9 @@ def profile_problems(data: Mapping[str, Any]) -> list[Problem]:
             if isinstance(stage, Mapping):
                 problems += [(("stages", index, *loc), what) for loc, what in stage_problems(stage)]
         problems += stage_name_problems(stages)
+    categories = data.get("categories")
+    if isinstance(categories, list):
+        problems += category_problems(categories)
     dora = data.get("dora")
     if isinstance(dora, Mapping):
         for section in DORA_FILTERS:

@@ -27,7 +27,7 @@ from leadline.services import dora as d
 from leadline.services import dora_deployments as more
 from leadline.services import dora_restore
 from leadline.services.dora_unplanned import pr_failure_rules
-from leadline.services.leadtime import ready_set
+from leadline.services.leadtime import order_reason, ready_set
 from leadline.services.refresh import refresh
 from leadline.store import dora_queries as q
 from leadline.store import timelines
@@ -99,9 +99,12 @@ class ChangeItem:
     seconds: tuple[float | None, ...]  # per stage; None: never reached
     total_seconds: float
     baseline: bool = False  # shipped by a baseline deployment from before tracking began
+    excluded: str | None = None  # why lead time leaves it out (workflow_order: enforce)
 
     @property
     def note(self) -> str | None:
+        if self.excluded is not None:
+            return f"excluded: {self.excluded}"
         return BASELINE_LABEL if self.baseline else None
 
 
@@ -115,6 +118,8 @@ class ChangeReport:
     stages: list[str]
     items: list[ChangeItem]
     baseline: list[ChangeItem] = field(default_factory=list)
+    # Out of order under ``workflow_order: enforce``: reported with the reason, not counted.
+    excluded: list[ChangeItem] = field(default_factory=list)
 
     @property
     def explainable(self) -> bool:
@@ -239,7 +244,7 @@ def changes(
         keep = [c for c in report.items if c.seconds[j] is None]
     else:
         keep = [c for c in report.items if c.seconds[j] is not None or not exclude]
-    return ChangeReport(report.unit, report.stages, keep, report.baseline)
+    return ChangeReport(report.unit, report.stages, keep, report.baseline, report.excluded)
 
 
 def _split(profile: Profile, items: list[ChangeItem]) -> tuple[list[ChangeItem], list[ChangeItem]]:
@@ -259,14 +264,22 @@ def _timelines(engine: Engine, profile: Profile, start: int, end: int, build: bo
         assert matrix.keys is not None
         flagged = timelines.baseline_keys(conn, ts, matrix.keys)
     durations = stage_durations(matrix.start, matrix.times) / 1_000_000.0
-    items = []
+    enforce = profile.order == "enforce"
+    items: list[ChangeItem] = []
+    excluded: list[ChangeItem] = []
     for i, key in enumerate(matrix.keys):
         row = tuple(None if math.isnan(s) else float(s) for s in durations[i])
         total = math.fsum(s for s in row if s is not None)
         start_us, end_us = int(matrix.start[i]), int(matrix.end[i])
-        items.append(ChangeItem(key, start_us, end_us, row, total, key in flagged))
+        times = [None if math.isnan(t) else float(t) for t in matrix.times[i]]
+        why = order_reason(profile, float(matrix.start[i]), times) if enforce else None
+        item = ChangeItem(key, start_us, end_us, row, total, key in flagged,
+                          None if why is None else f"out of order ({why})")  # fmt: skip
+        (items if why is None else excluded).append(item)
     counted, left_out = _split(profile, items)
-    return ChangeReport(profile_unit(profile), [s.name for s in profile.stages], counted, left_out)
+    excluded.sort(key=lambda c: (-c.end_us, c.key))
+    names = [s.name for s in profile.stages]
+    return ChangeReport(profile_unit(profile), names, counted, left_out, excluded)
 
 
 def _commits(engine: Engine, profile: Profile, start: int, end: int) -> ChangeReport:

@@ -14,12 +14,16 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection, Engine
 
+from leadline.correlate.categories import UNCATEGORIZED
 from leadline.domain.times import format_time, from_micros
-from leadline.errors import NotFoundError, NotReady
+from leadline.errors import InputError, NotFoundError, NotReady
 from leadline.metrics.leadtime import (
     aggregate,
     change_totals,
     explain_change,
+    first_out_of_order,
+    out_of_order,
+    outliers,
     stage_durations,
 )
 from leadline.metrics.series import bucket_index, buckets, window_json
@@ -33,6 +37,8 @@ from leadline.store.db import reading
 
 __all__ = ["Progress", "Window", "as_of", "explain", "lead_time", "ready_set", "refresh"]
 
+BY: tuple[str, ...] = ("category",)  # the groupings of ``lead_time(by=…)``
+
 
 def lead_time(
     engine: Engine,
@@ -43,14 +49,18 @@ def lead_time(
     interval: str | None = None,
     *,
     build: bool = True,
+    by: str | None = None,
 ) -> dict[str, Any]:
     """``lead-time --format json`` for the changes that finished in ``window``.
 
     With ``interval`` (and a closed window) the result also has ``series``: per day, week
     or month (by when each change reached its last stage) the changes and the total.
     Without ``build`` the answer comes from the last complete build and carries ``as_of``.
+    ``by="category"``: also ``categories``, the same figures per profile category.
     """
-    out, _ = lead_time_and_totals(engine, profile, stat, window, on_progress, interval, build=build)
+    out, _ = lead_time_and_totals(
+        engine, profile, stat, window, on_progress, interval, build=build, by=by
+    )
     return out
 
 
@@ -63,19 +73,26 @@ def lead_time_and_totals(
     interval: str | None = None,
     *,
     build: bool = True,
+    by: str | None = None,
 ) -> tuple[dict[str, Any], FloatArray]:
-    """``lead_time`` and each counted change's total lead time in seconds (``change_totals``)."""
+    """``lead_time`` and each counted change's total lead time in seconds (``change_totals``;
+    a stage duration outside the stage's ``minimum``/``maximum`` counts 0 there)."""
     check_statistic(stat)
+    check_by(profile, by)
     if build:
         refresh(engine, profile, on_progress)
     start_us, end_us = (window or Window()).micros()
     include = profile.deployments.baseline == "include"
     with reading(engine) as conn:
         ts = ready_set(conn, profile)
-        matrix = store.read_matrix(conn, ts, start_us, end_us, baseline=None if include else False)
+        matrix = store.read_matrix(
+            conn, ts, start_us, end_us, baseline=None if include else False,
+            with_ends=profile.completed == "all", with_categories=by == "category",
+        )  # fmt: skip
         in_flight = store.count_in_flight(conn, ts)
         baseline = store.count_baseline(conn, ts, start_us, end_us)
         fresh = None if build else as_of(conn, ts)
+    matrix, unordered = in_order(profile, matrix)
     durations = stage_durations(matrix.start, matrix.times)
     durations /= 1_000_000.0
     result = aggregate(durations, profile.stages, stat, profile.missing_stages)
@@ -83,11 +100,75 @@ def lead_time_and_totals(
     out["window"] = window_json(start_us, end_us)
     out["in_flight"] = in_flight
     out["baseline"] = baseline_section(baseline, include)
+    if profile.workflow_order is not None:
+        out["out_of_order"] = {"changes": unordered, "excluded": profile.order == "enforce"}
+    if profile.completed_work is not None:
+        out["completed_work"] = completed_section(profile, matrix)
+    if by == "category":
+        out["categories"] = _by_category(profile, stat, durations, matrix.categories or [])
     if interval is not None and start_us is not None and end_us is not None:
         out["series"] = _series(profile, stat, durations, matrix.end, start_us, end_us, interval)
     if fresh is not None:
         out["as_of"] = fresh
-    return out, change_totals(durations)
+    kept = np.where(outliers(durations, profile.stages), np.nan, durations)
+    return out, change_totals(kept)
+
+
+def check_by(profile: Profile, by: str | None) -> None:
+    """``by`` is ``None`` or a grouping the profile can give (``category`` needs
+    ``categories``); an ``InputError`` otherwise."""
+    if by is None:
+        return
+    if by not in BY:
+        raise InputError(f"--by: unknown grouping {by!r} (expected one of {', '.join(BY)})")
+    if profile.categories is None:
+        raise InputError(
+            f"--by category: profile {profile.name!r} has no categories "
+            "(add a categories list: docs/profiles.md#categories)"
+        )
+
+
+def in_order(profile: Profile, matrix: store.Matrix) -> tuple[store.Matrix, int]:
+    """The rows a report counts under ``workflow_order``, and how many of the window's rows
+    are out of order (a stage reached before the stage before it, or before the start):
+    ``enforce`` leaves those out, ``allow_exceptions`` (the default) counts them, their
+    early stages counting 0."""
+    flags = out_of_order(matrix.start, matrix.times)
+    count = int(flags.sum())
+    if profile.order != "enforce" or count == 0:
+        return matrix, count
+    keep = ~flags
+    rows = np.flatnonzero(keep).tolist()
+    keys = None if matrix.keys is None else [matrix.keys[i] for i in rows]
+    cats = None if matrix.categories is None else [matrix.categories[i] for i in rows]
+    narrowed = store.Matrix(keys, matrix.start[keep], matrix.times[keep], matrix.end[keep], cats)
+    return narrowed, count
+
+
+def completed_section(profile: Profile, matrix: store.Matrix) -> dict[str, Any]:
+    """The ``completed_work`` part of a lead-time JSON: the switch, and how many counted
+    changes finished without reaching the last (deployment) stage."""
+    not_deployed = int(np.isnan(matrix.times[:, -1]).sum()) if len(profile.stages) else 0
+    return {"work": profile.completed, "not_deployed": not_deployed}
+
+
+def _by_category(
+    profile: Profile, stat: str, durations: Any, categories: list[str | None]
+) -> list[dict[str, Any]]:
+    """Each category's figures, in the profile's order (then the uncategorized changes, if
+    any): its sample size (``changes``), per-stage figures, total and rating."""
+    names = [c.name for c in profile.categories or []]
+    if any(c is None for c in categories):
+        names.append(UNCATEGORIZED)
+    labels = np.array([UNCATEGORIZED if c is None else c for c in categories], dtype=object)
+    out = []
+    for name in names:
+        rows = durations[labels == name] if len(labels) else durations[:0]
+        part = aggregate(rows, profile.stages, stat, profile.missing_stages)
+        entry = part.to_json(profile.name, stat)
+        del entry["profile"], entry["statistic"]
+        out.append({"name": name, **entry})
+    return out
 
 
 def baseline_section(changes: int, included: bool) -> dict[str, Any]:
@@ -161,7 +242,40 @@ def explain(
         "stages": stages,
         "total_seconds": float(explained["total_seconds"]) / 1_000_000.0,
         "baseline": stored.baseline,
+        **_explained_options(profile, stored, times),
     }
+
+
+def _explained_options(
+    profile: Profile, stored: store.StoredTimeline, times: list[float | None]
+) -> dict[str, Any]:
+    """What the options a profile sets say about one change (nothing for a profile that
+    sets none, so its explanation is as it always was)."""
+    out: dict[str, Any] = {}
+    if profile.workflow_order is not None:
+        why = order_reason(profile, float(stored.start_at), times)
+        out["out_of_order"] = why
+        out["excluded"] = f"out of order ({why})" if why and profile.order == "enforce" else None
+    if profile.completed_work is not None:
+        finished = stored.end_at
+        out["completed"] = None if finished is None else {
+            "at": format_time(from_micros(finished)),
+            "source": stored.extras.get("completed", stored.sources[-1]),
+        }  # fmt: skip
+    if profile.categories is not None:
+        out["category"] = stored.extras.get("category", UNCATEGORIZED)
+    return out
+
+
+def order_reason(profile: Profile, start: float, times: list[float | None]) -> str | None:
+    """``stage X before stage Y`` (or ``before the start``) for a change whose stages came
+    out of order (``metrics.leadtime.first_out_of_order``), else ``None``."""
+    found = first_out_of_order(start, times)
+    if found is None:
+        return None
+    j, previous = found
+    before = "the start" if previous is None else f"stage {profile.stages[previous].name}"
+    return f"stage {profile.stages[j].name} before {before}"
 
 
 def ready_set(conn: Connection, profile: Profile) -> store.TimelineSet:

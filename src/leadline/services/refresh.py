@@ -185,15 +185,21 @@ def _keys(engine: Engine, ts: store.TimelineSet, unit: Unit) -> list[str]:
 TIMELINE_VERSION = 3
 
 
+#: Stage keys the stored timelines do not depend on (thresholds are read by the reports).
+_NOT_STORED = ("name", "ideal", "acceptable", "minimum", "maximum")
+
+
 def timeline_fingerprint(profile: Profile) -> str:
     """What a profile's timelines depend on: start, scope and each stage's event, filters
-    and occurrence — not names, descriptions, thresholds, statistics, the dora block or
-    ``deployments.baseline``, so editing those reuses the materialized timelines (every
-    timeline stores its baseline flag; the switch only decides whether a report counts
-    the flagged ones)."""
+    and occurrence, and — only when given, so that other profiles keep their sets —
+    ``completed_work: all`` (the stored completion time) and ``categories`` (each change's
+    stored category). Not names, descriptions, thresholds, statistics, the dora block,
+    ``workflow_order`` or ``deployments.baseline``, so editing those reuses the
+    materialized timelines (every timeline stores its baseline flag and its stage times;
+    those switches only decide which stored rows a report counts)."""
     data = profile_to_dict(profile)
     stages = [
-        {k: v for k, v in stage.items() if k not in ("name", "ideal", "acceptable")}
+        {k: v for k, v in stage.items() if k not in _NOT_STORED}
         | {"occurrence": profile.stages[i].effective_occurrence}
         for i, stage in enumerate(data["stages"])
     ]
@@ -203,6 +209,10 @@ def timeline_fingerprint(profile: Profile) -> str:
         "scope": data.get("scope"),
         "stages": stages,
     }
+    if profile.completed == "all":
+        relevant["completed_work"] = "all"
+    if profile.categories is not None:
+        relevant["categories"] = data["categories"]
     text = json.dumps(relevant, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -179,17 +179,40 @@ def unpack_times(blob: bytes) -> tuple[int, list[int | None]]:
 def _row(set_id: int, t: ChangeTimeline) -> dict[str, Any]:
     start = to_micros(t.start.at)
     times = [None if h is None else to_micros(h.at) for h in t.stages]
+    end = t.end
+    sources: list[Any] = [t.start.source, *(None if h is None else h.source for h in t.stages)]
+    extras = _extras(t)
+    if extras:
+        sources.append(extras)
     return {
         "set_id": set_id,
         "change_key": t.key,
         "start_at": start,
-        "end_at": times[-1] if times else None,
+        "end_at": None if end is None else to_micros(end.at),
         "times": pack_times(start, times),
-        "sources": json.dumps(
-            [t.start.source, *(None if h is None else h.source for h in t.stages)]
-        ),
+        "sources": json.dumps(sources),
         "baseline": t.baseline,
     }
+
+
+def _extras(t: ChangeTimeline) -> dict[str, str]:
+    """What a profile with ``completed_work: all`` or ``categories`` stores besides the stage
+    sources, as a trailing object of ``sources``: the record that finished the change
+    (``completed``) and its ``category``. Profiles without those options store none, so
+    their rows are as they always were."""
+    extras: dict[str, str] = {}
+    if t.done is not None and t.end is not None:
+        extras["completed"] = t.end.source
+    if t.category is not None:
+        extras["category"] = t.category
+    return extras
+
+
+def split_sources(sources: list[Any]) -> tuple[list[str | None], dict[str, str]]:
+    """A stored ``sources`` list: the start's and each stage's record, and the extras."""
+    if sources and isinstance(sources[-1], dict):
+        return sources[:-1], sources[-1]
+    return sources, {}
 
 
 @dataclass(frozen=True)
@@ -198,13 +221,15 @@ class Matrix:
 
     ``times`` is float64 (n, k) with NaN for a stage that did not happen; float64 holds
     every microsecond timestamp exactly (they are far below 2**53). Rows come in no
-    particular order; ``keys`` (row by row) is ``None`` unless asked for.
+    particular order; ``keys`` (row by row) is ``None`` unless asked for, ``categories``
+    (row by row) unless asked for with ``with_categories``.
     """
 
     keys: list[str] | None
     start: NDArray[np.float64]
     times: NDArray[np.float64]
-    end: NDArray[np.int64]  # when each change reached the last stage
+    end: NDArray[np.int64]  # when each change finished (reached the last stage: end_at)
+    categories: list[str | None] | None = None
 
 
 # The window's times glued into one value by the database: no row objects at all.
@@ -241,35 +266,50 @@ def read_matrix(
     with_keys: bool = False,
     *,
     baseline: bool | None = None,
+    with_ends: bool = False,
+    with_categories: bool = False,
 ) -> Matrix:
-    """The changes of ``ts`` that reached the last stage in ``[start_us, end_us)``
-    (``baseline=False``: leaving out the baseline changes; ``None``: all).
+    """The changes of ``ts`` that finished (``end_at``: by default, reached the last stage)
+    in ``[start_us, end_us)`` (``baseline=False``: leaving out the baseline changes;
+    ``None``: all).
 
     Reads ``times`` through the DB-API cursor from the covering index ``(set_id, end_at,
     baseline, times)``, without an ORDER BY; without ``with_keys`` the database concatenates
-    the blobs and numpy reads them in one ``frombuffer``.
+    the blobs and numpy reads them in one ``frombuffer``. ``end`` is the stored ``end_at``
+    when rows are read one by one (``with_keys``, ``with_ends``: a set of a profile with
+    ``completed_work: all``, where a change may finish before its last stage), else the
+    last stage's time, which is ``end_at`` in every other set. ``with_categories`` also
+    reads each row's stored category.
     """
     condition, params = _window(ts, start_us, end_us, baseline)
-    keys: list[str] | None = None
-    if with_keys:
-        sql = f"SELECT change_key, times FROM timelines WHERE {condition}"
-        rows = fetch_all(conn, sql, params, binary=True)
-        keys = [key for key, _ in rows]
-        n, blob = len(rows), b"".join([bytes(times) for _, times in rows])
-    else:
+    if not (with_keys or with_ends or with_categories):
         concat = _CONCAT[conn.dialect.name]
         sql = f"SELECT count(*), {concat} FROM timelines WHERE {condition}"
         [(n, blob)] = fetch_all(conn, sql, params, binary=True)
-    return _matrix(keys, int(n), bytes(blob or b""), ts.stages)
+        return _matrix(None, int(n), bytes(blob or b""), ts.stages)
+    extra = ", sources" if with_categories else ""
+    sql = f"SELECT change_key, end_at, times{extra} FROM timelines WHERE {condition}"
+    rows = fetch_all(conn, sql, params, binary=True)
+    blob = b"".join([bytes(row[2]) for row in rows])
+    end = np.array([int(row[1]) for row in rows], dtype=np.int64)
+    keys = [row[0] for row in rows] if with_keys else None
+    matrix = _matrix(keys, len(rows), blob, ts.stages, end)
+    if not with_categories:
+        return matrix
+    categories = [split_sources(json.loads(row[3]))[1].get("category") for row in rows]
+    return Matrix(matrix.keys, matrix.start, matrix.times, matrix.end, categories)
 
 
-def _matrix(keys: list[str] | None, n: int, blob: bytes, k: int) -> Matrix:
+def _matrix(
+    keys: list[str] | None, n: int, blob: bytes, k: int, end: NDArray[np.int64] | None = None
+) -> Matrix:
     if len(blob) != n * (k + 1) * TIME.itemsize:
         raise ValueError(f"timelines: expected {n} × {k + 1} times, got {len(blob)} bytes")
     # Read-only and without a copy on little-endian machines (TIME is then native float64).
     table = np.frombuffer(blob, dtype=TIME).reshape(n, k + 1).astype(np.float64, copy=False)
     start, times = table[:, 0], table[:, 1:]
-    end = (times[:, -1] if k else start).astype(np.int64)
+    if end is None:
+        end = (times[:, -1] if k else start).astype(np.int64)
     return Matrix(keys, start, times, end)
 
 
@@ -280,20 +320,25 @@ class StoredTimeline:
     times: list[int | None]
     sources: list[str | None]
     baseline: bool = False
+    end_at: int | None = None
+    extras: dict[str, str] = field(default_factory=dict)  # completed, category (_extras)
 
 
 def read_one(conn: Connection, ts: TimelineSet, key: str) -> StoredTimeline | None:
     tl = timelines.c
     row = conn.execute(
-        select(tl.change_key, tl.times, tl.sources, tl.baseline).where(
+        select(tl.change_key, tl.times, tl.sources, tl.baseline, tl.end_at).where(
             tl.set_id == ts.id, tl.change_key == key
         )
     ).first()
     if row is None:
         return None
     start_at, times = unpack_times(row.times)
-    sources = json.loads(row.sources)
-    return StoredTimeline(row.change_key, start_at, times, sources, bool(row.baseline))
+    sources, extras = split_sources(json.loads(row.sources))
+    end_at = None if row.end_at is None else int(row.end_at)
+    return StoredTimeline(
+        row.change_key, start_at, times, sources, bool(row.baseline), end_at, extras
+    )
 
 
 def count_baseline(

@@ -136,7 +136,7 @@ def subject_router(kind: Kind) -> APIRouter:
                                which=chosen if stage else None)  # fmt: skip
         links = {
             c.key: change_path(subject, c.key) + view.query()
-            for c in [*rows, *report.baseline[:BASELINE_SHOWN]]
+            for c in [*rows, *report.baseline[:BASELINE_SHOWN], *report.excluded[:BASELINE_SHOWN]]
         }
         return page("changes.html", **navigation(engine, subject, view), page_name="changes",
                     report=report, rows=rows, pager=pager, stage=stage, which=chosen,
