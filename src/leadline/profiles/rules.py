@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from leadline.profiles.bandspec import bands_problems
 from leadline.profiles.durations import format_duration, parse_duration
 
 Loc = tuple[str | int, ...]
@@ -176,6 +177,12 @@ def profile_problems(data: Mapping[str, Any]) -> list[Problem]:
                     (("dora", section, *loc), what)
                     for loc, what in dora_section_problems(section, spec)
                 ]
+        bands = dora.get("bands")
+        if isinstance(bands, Mapping):
+            names = [s.get("name") for s in stages if isinstance(s, Mapping)] if isinstance(
+                stages, list
+            ) else None
+            problems += [(("dora", "bands", *loc), what) for loc, what in bands_problems(bands, names)]
     return problems
 
 
