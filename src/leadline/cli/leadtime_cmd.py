@@ -87,12 +87,18 @@ def lead_time_command(
 def _csv(result: dict[str, Any]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["stage", "seconds", "samples", "missing", "rating"])
+    # A last column, `level`, only when the profile's dora.bands gives stage ranges.
+    levels = any("level" in s for s in result["stages"])
+    writer.writerow(["stage", "seconds", "samples", "missing", "rating", *(["level"] * levels)])
     for s in result["stages"]:
-        writer.writerow([s["name"], s["seconds"], s["samples"], s["missing"], s["rating"] or ""])
+        level = [s.get("level") or ""] if levels else []
+        writer.writerow(
+            [s["name"], s["seconds"], s["samples"], s["missing"], s["rating"] or "", *level]
+        )
     writer.writerow(
-        ["Total", result["total_seconds"], result["changes"], "", result["rating"] or ""]
-    )
+        ["Total", result["total_seconds"], result["changes"], "", result["rating"] or "",
+         *([""] * levels)]
+    )  # fmt: skip
     return out.getvalue()
 
 
