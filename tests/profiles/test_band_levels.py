@@ -255,3 +255,32 @@ def test_the_model_alone_refuses_what_the_loader_refuses() -> None:
             "change_failure_rate": {"edges": [0.1, 0.2]},
             "mean_time_to_restore": {"edges": [1, 2]},
         })  # fmt: skip
+
+
+def test_the_options_profile_round_trips_and_bands_by_hand() -> None:
+    from pathlib import Path
+
+    from leadline.metrics.bands import scale_of
+    from leadline.profiles import load_profile
+
+    profile = load_profile(Path(__file__).parent / "options" / "maturity.yaml")
+    assert profile_from_data(json.loads(json.dumps(profile_to_dict(profile)))) == profile
+    assert profile.dora is not None
+    scale = scale_of(profile.dora.bands)
+    assert [lv.colour for lv in scale.levels] == ["#1a7f37", "#9a6700", "#cf222e"]  # Poor: palette
+    # on_edge: worse — an edge belongs to the worse level.
+    assert scale.stage_level("Review", 2.5 * 86400) == "Poor"  # days [1, 2.5]
+    assert scale.stage_level("Review", 2.5 * 86400 - 1) == "OK"
+    assert scale.stage_level("Coding", 4 * 3600) == "OK"  # hours (the mapping's unit) [4, 24]
+    assert scale.stage_level("Coding", 4 * 3600 - 1) == "Great"
+    assert scale.stage_level("Planning", 1800) == "OK"  # every_stage, minutes [30, 240]
+    assert scale.stage_level("Planning", 1799) == "Great"
+    assert scale.band("lead_time", 7 * 86400) == "Poor"  # days [1, 7]
+    assert scale.band("mttr", 1799) == "Great"  # ["30m", 24 h]
+    assert scale.band("change_failure_rate", 0.2) == "Poor"  # ["10%", 0.2]
+    assert scale.band("deployment_frequency", 5 / 7) == "OK"  # [5, 1] a week, > needed
+
+
+def test_a_preset_with_stage_ranges_round_trips() -> None:
+    profile = load_profile_text(bands("    preset: dora-2024\n    stages:\n      Coding: {edges: [1h, 2h, 1d]}\n"))
+    assert profile_from_data(profile_to_dict(profile)) == profile
