@@ -39,8 +39,15 @@ def test_levels_over_http_and_in_prometheus(
     api = client.get("/v1/metrics/dora", params={"profile": "Maturity", **WINDOW},
                      headers=auth(keys["read"])).json()  # fmt: skip
     assert (api["bands"], api["levels"]) == ("custom", LEVELS)
-    bands = {s: api[s]["band"] for s in ("deployment_frequency", "lead_time_for_changes",
-                                         "change_failure_rate", "mean_time_to_restore")}
+    bands = {
+        s: api[s]["band"]
+        for s in (
+            "deployment_frequency",
+            "lead_time_for_changes",
+            "change_failure_rate",
+            "mean_time_to_restore",
+        )
+    }
     assert bands == {"deployment_frequency": "OK", "lead_time_for_changes": "OK",
                      "change_failure_rate": "Poor", "mean_time_to_restore": "OK"}  # fmt: skip
     lead = client.get("/v1/metrics/lead-time", params={"profile": "Maturity", **WINDOW},

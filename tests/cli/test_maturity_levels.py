@@ -82,7 +82,10 @@ def test_dora_json_names_the_custom_levels(
     assert list(out)[:8] == ["profile", "from", "to", "window", "interval", "bands", "levels",
                              "deployment_frequency"]  # fmt: skip
     lead = out["lead_time_for_changes"]
-    assert (out["mean_time_to_restore"]["mean_seconds"], lead["total_seconds"]) == (67950.0, 3 * 86400.0)
+    assert (out["mean_time_to_restore"]["mean_seconds"], lead["total_seconds"]) == (
+        67950.0,
+        3 * 86400.0,
+    )
     for section in ("deployment_frequency", "lead_time_for_changes", "change_failure_rate",
                     "mean_time_to_restore"):  # fmt: skip
         assert out[section]["band"] == expected[section], section

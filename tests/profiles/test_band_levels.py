@@ -67,8 +67,10 @@ CASES: list[tuple[str, str, list[str]]] = [
     (
         "bad colour",
         bands(LEVELS.replace('"#9a6700"', "orange") + RANGES),
-        ["p.yaml: dora.bands.levels[1].colour: not a colour: 'orange' "
-         "(expected #rgb or #rrggbb, e.g. #1a7f37)"],
+        [
+            "p.yaml: dora.bands.levels[1].colour: not a colour: 'orange' "
+            "(expected #rgb or #rrggbb, e.g. #1a7f37)"
+        ],
     ),
     (
         "same level name",
@@ -92,9 +94,11 @@ CASES: list[tuple[str, str, list[str]]] = [
     ),
     (
         "a metric missing",
-        bands(LEVELS + RANGES.replace("    change_failure_rate: {edges: [\"10%\", \"20%\"]}\n", "")),
-        ["p.yaml: dora.bands.change_failure_rate: required when levels are given "
-         "(one range per metric)"],
+        bands(LEVELS + RANGES.replace('    change_failure_rate: {edges: ["10%", "20%"]}\n', "")),
+        [
+            "p.yaml: dora.bands.change_failure_rate: required when levels are given "
+            "(one range per metric)"
+        ],
     ),
     (
         "wrong count",
@@ -109,50 +113,66 @@ CASES: list[tuple[str, str, list[str]]] = [
     (
         "frequency increasing",
         bands(LEVELS + RANGES.replace("[5, 1]", "[1, 5]")),
-        ["p.yaml: dora.bands.deployment_frequency.edges[1]: edges must strictly decrease (more "
-         "is better: the best level's edge first); edges[1] is not below edges[0]"],
+        [
+            "p.yaml: dora.bands.deployment_frequency.edges[1]: edges must strictly decrease (more "
+            "is better: the best level's edge first); edges[1] is not below edges[0]"
+        ],
     ),
     (
         "lead time equal edges",
         bands(LEVELS + "    unit: hours\n" + RANGES.replace("[24, 168]", "[24, 1d]")),
-        ["p.yaml: dora.bands.lead_time_for_changes.edges[1]: edges must strictly increase (less "
-         "is better: the best level's edge first); edges[1] is not above edges[0]"],
+        [
+            "p.yaml: dora.bands.lead_time_for_changes.edges[1]: edges must strictly increase (less "
+            "is better: the best level's edge first); edges[1] is not above edges[0]"
+        ],
     ),
     (
         "unknown rate unit",
         bands(LEVELS + RANGES.replace("per_week", "per_fortnight")),
-        ["p.yaml: dora.bands.deployment_frequency.unit: must be one of per_day, per_week, "
-         "per_month, got 'per_fortnight'"],
+        [
+            "p.yaml: dora.bands.deployment_frequency.unit: must be one of per_day, per_week, "
+            "per_month, got 'per_fortnight'"
+        ],
     ),
     (
         "a rate unit on a duration",
         bands(LEVELS + RANGES.replace("{edges: [1, 24]}", "{unit: per_day, edges: [1, 24]}")),
-        ["p.yaml: dora.bands.mean_time_to_restore.unit: must be one of seconds, minutes, hours, "
-         "days, weeks, got 'per_day'"],
+        [
+            "p.yaml: dora.bands.mean_time_to_restore.unit: must be one of seconds, minutes, hours, "
+            "days, weeks, got 'per_day'"
+        ],
     ),
     (
         "unknown default unit",
         bands(LEVELS + "    unit: fortnights\n" + RANGES),
-        ["p.yaml: dora.bands.unit: must be one of seconds, minutes, hours, days, weeks, "
-         "got 'fortnights'"],
+        [
+            "p.yaml: dora.bands.unit: must be one of seconds, minutes, hours, days, weeks, "
+            "got 'fortnights'"
+        ],
     ),
     (
         "a unit on the failure rate",
         bands(LEVELS + RANGES.replace('{edges: ["10%"', '{unit: hours, edges: ["10%"')),
-        ["p.yaml: dora.bands.change_failure_rate.unit: not used by change_failure_rate "
-         "(write \"10%\" or 0.1)"],
+        [
+            "p.yaml: dora.bands.change_failure_rate.unit: not used by change_failure_rate "
+            '(write "10%" or 0.1)'
+        ],
     ),
     (
         "a percentage as a number",
         bands(LEVELS + RANGES.replace('["10%", "20%"]', '["10%", 20]')),
-        ["p.yaml: dora.bands.change_failure_rate.edges[1]: a fraction from 0 to 1 "
-         "(write \"20%\" for 20 percent)"],
+        [
+            "p.yaml: dora.bands.change_failure_rate.edges[1]: a fraction from 0 to 1 "
+            '(write "20%" for 20 percent)'
+        ],
     ),
     (
         "not a percentage",
         bands(LEVELS + RANGES.replace('["10%", "20%"]', '["10%", "20 pct"]')),
-        ["p.yaml: dora.bands.change_failure_rate.edges[1]: not a percentage: '20 pct' "
-         "(expected e.g. \"10%\" or 0.1)"],
+        [
+            "p.yaml: dora.bands.change_failure_rate.edges[1]: not a percentage: '20 pct' "
+            '(expected e.g. "10%" or 0.1)'
+        ],
     ),
     (
         "over 100 %",
@@ -162,14 +182,18 @@ CASES: list[tuple[str, str, list[str]]] = [
     (
         "a boolean edge",
         bands(LEVELS + RANGES.replace("[1, 24]", "[1, true]")),
-        ["p.yaml: dora.bands.mean_time_to_restore.edges[1]: expected a number or a duration "
-         "(\"4h\"), got the boolean true"],
+        [
+            "p.yaml: dora.bands.mean_time_to_restore.edges[1]: expected a number or a duration "
+            '("4h"), got the boolean true'
+        ],
     ),
     (
         "a bad duration",
         bands(LEVELS + RANGES.replace("[1, 24]", "[1, 1 day]")),
-        ["p.yaml: dora.bands.mean_time_to_restore.edges[1]: not a duration: '1 day' "
-         "(expected e.g. 90s, 10m, 4h, 2d, 1w or 1h30m)"],
+        [
+            "p.yaml: dora.bands.mean_time_to_restore.edges[1]: not a duration: '1 day' "
+            "(expected e.g. 90s, 10m, 4h, 2d, 1w or 1h30m)"
+        ],
     ),
     (
         "a negative edge",
@@ -179,34 +203,44 @@ CASES: list[tuple[str, str, list[str]]] = [
     (
         "a frequency of 0",
         bands(LEVELS + RANGES.replace("[5, 1]", "[5, 0]")),
-        ["p.yaml: dora.bands.deployment_frequency.edges[1]: must be above 0 "
-         "(every frequency is at least 0)"],
+        [
+            "p.yaml: dora.bands.deployment_frequency.edges[1]: must be above 0 "
+            "(every frequency is at least 0)"
+        ],
     ),
     (
         "a frequency as a string",
         bands(LEVELS + RANGES.replace("[5, 1]", "[5, 1/week]")),
-        ["p.yaml: dora.bands.deployment_frequency.edges[1]: expected a number of "
-         "deployments, got '1/week'"],
+        [
+            "p.yaml: dora.bands.deployment_frequency.edges[1]: expected a number of "
+            "deployments, got '1/week'"
+        ],
     ),
     (
         "unknown stage",
         bands(LEVELS + RANGES + "    stages:\n      Codin: {edges: [1h, 4h]}\n"),
-        ["p.yaml: dora.bands.stages.Codin: no stage named 'Codin' "
-         "(the profile's stages: 'Coding', 'Review')"],
+        [
+            "p.yaml: dora.bands.stages.Codin: no stage named 'Codin' "
+            "(the profile's stages: 'Coding', 'Review')"
+        ],
     ),
     (
         "stage edges wrong",
         bands(LEVELS + RANGES + "    every_stage: {edges: [4h, 1h]}\n"),
-        ["p.yaml: dora.bands.every_stage.edges[1]: edges must strictly increase (less is "
-         "better: the best level's edge first); edges[1] is not above edges[0]"],
+        [
+            "p.yaml: dora.bands.every_stage.edges[1]: edges must strictly increase (less is "
+            "better: the best level's edge first); edges[1] is not above edges[0]"
+        ],
     ),
     (
         "unknown key",
         bands(LEVELS + RANGES + "    on_edges: worse\n"),
-        ["p.yaml: dora.bands.on_edges: unknown field 'on_edges' (expected one of preset, "
-         "levels, unit, on_edge, deployment_frequency, lead_time_for_changes, "
-         "change_failure_rate, mean_time_to_restore, every_stage, stages); did you mean "
-         "'on_edge'?"],
+        [
+            "p.yaml: dora.bands.on_edges: unknown field 'on_edges' (expected one of preset, "
+            "levels, unit, on_edge, deployment_frequency, lead_time_for_changes, "
+            "change_failure_rate, mean_time_to_restore, every_stage, stages); did you mean "
+            "'on_edge'?"
+        ],
     ),
     (
         "bad on_edge",
@@ -216,20 +250,28 @@ CASES: list[tuple[str, str, list[str]]] = [
     (
         "unknown preset",
         bands("    preset: dora-2025\n"),
-        ["p.yaml: dora.bands.preset: must be one of harness, dora-2023, dora-2024, "
-         "got 'dora-2025'; did you mean 'dora-2024'?"],
+        [
+            "p.yaml: dora.bands.preset: must be one of harness, dora-2023, dora-2024, "
+            "got 'dora-2025'; did you mean 'dora-2024'?"
+        ],
     ),
     (
         "a level without a name",
-        bands("    levels: [{colour: '#000'}, {name: B}]\n" + RANGES.replace("[5, 1]", "[5]")
-              .replace("[24, 168]", "[24]").replace('["10%", "20%"]', '["10%"]')
-              .replace("[1, 24]", "[1]")),
+        bands(
+            "    levels: [{colour: '#000'}, {name: B}]\n"
+            + RANGES.replace("[5, 1]", "[5]")
+            .replace("[24, 168]", "[24]")
+            .replace('["10%", "20%"]', '["10%"]')
+            .replace("[1, 24]", "[1]")
+        ),
         ["p.yaml: dora.bands.levels[0].name: required"],
     ),
     (
         "every problem at once",
-        bands(LEVELS.replace('"#cf222e"', "red") + RANGES.replace("[24, 168]", "[24]")
-              .replace("per_week", "weekly")),
+        bands(
+            LEVELS.replace('"#cf222e"', "red")
+            + RANGES.replace("[24, 168]", "[24]").replace("per_week", "weekly")
+        ),
         [
             "p.yaml: dora.bands.levels[2].colour: not a colour: 'red' "
             "(expected #rgb or #rrggbb, e.g. #1a7f37)",
@@ -282,5 +324,7 @@ def test_the_options_profile_round_trips_and_bands_by_hand() -> None:
 
 
 def test_a_preset_with_stage_ranges_round_trips() -> None:
-    profile = load_profile_text(bands("    preset: dora-2024\n    stages:\n      Coding: {edges: [1h, 2h, 1d]}\n"))
+    profile = load_profile_text(
+        bands("    preset: dora-2024\n    stages:\n      Coding: {edges: [1h, 2h, 1d]}\n")
+    )
     assert profile_from_data(profile_to_dict(profile)) == profile

@@ -44,9 +44,7 @@ def badge(root: Element) -> Element:
     return next(e for e in root.find_all("span") if "badge" in e.attrs.get("class", ""))
 
 
-def test_custom_levels_on_the_dashboard(
-    client: TestClient, engine: Engine, run_cli: Any
-) -> None:
+def test_custom_levels_on_the_dashboard(client: TestClient, engine: Engine, run_cli: Any) -> None:
     assert run_cli("import", str(FIXTURES / "dora_quarter" / "records.ndjson")).code == 0
     data = {**yaml.safe_load(PROFILE), "name": "Maturity"}
     profiles.put(engine, "Maturity", data)
@@ -75,8 +73,10 @@ def test_preset_pages_have_no_legend_or_level_column(
     client: TestClient, engine: Engine, run_cli: Any
 ) -> None:
     assert run_cli("import", str(FIXTURES / "dora_quarter" / "records.ndjson")).code == 0
-    data = {**yaml.safe_load((FIXTURES / "dora_quarter" / "cd-failures.yaml").read_text()),
-            "name": "Preset"}
+    data = {
+        **yaml.safe_load((FIXTURES / "dora_quarter" / "cd-failures.yaml").read_text()),
+        "name": "Preset",
+    }
     profiles.put(engine, "Preset", data)
     page = overview(client, "Preset")
     assert "band-legend" not in page.by_id

@@ -42,7 +42,12 @@ DEPLOYMENT_FREQUENCY = "deployment_frequency"
 LEAD_TIME = "lead_time_for_changes"
 CHANGE_FAILURE_RATE = "change_failure_rate"
 TIME_TO_RESTORE = "mean_time_to_restore"
-METRIC_KEYS: tuple[str, ...] = (DEPLOYMENT_FREQUENCY, LEAD_TIME, CHANGE_FAILURE_RATE, TIME_TO_RESTORE)
+METRIC_KEYS: tuple[str, ...] = (
+    DEPLOYMENT_FREQUENCY,
+    LEAD_TIME,
+    CHANGE_FAILURE_RATE,
+    TIME_TO_RESTORE,
+)
 
 #: Deployments per <unit> → deployments per day.
 RATE_UNITS: dict[str, Fraction] = {
@@ -141,11 +146,11 @@ def bands_problems(bands: Mapping[str, Any], stage_names: list[str] | None) -> l
         problems += _range_problems(("every_stage",), "stage", every, default_unit, count)
     stages = bands.get("stages")
     if isinstance(stages, Mapping):
-        known = {name.strip().casefold(): name for name in stage_names or [] if isinstance(name, str)}
+        known = {name.strip().casefold() for name in stage_names or []}
         for name, spec in stages.items():
-            if stage_names is not None and isinstance(name, str):
-                if name.strip().casefold() not in known:
-                    problems.append((("stages", name), _unknown_stage(name, stage_names)))
+            unknown = isinstance(name, str) and name.strip().casefold() not in known
+            if stage_names is not None and unknown:
+                problems.append((("stages", name), _unknown_stage(name, stage_names)))
             if isinstance(spec, Mapping):
                 problems += _range_problems(("stages", name), "stage", spec, default_unit, count)
     return problems
@@ -167,7 +172,10 @@ def _level_problems(levels: list[Any]) -> list[Problem]:
     problems: list[Problem] = []
     if not MIN_LEVELS <= len(levels) <= MAX_LEVELS:
         problems.append(
-            (("levels",), f"give {MIN_LEVELS} to {MAX_LEVELS} levels, best first; got {len(levels)}")
+            (
+                ("levels",),
+                f"give {MIN_LEVELS} to {MAX_LEVELS} levels, best first; got {len(levels)}",
+            )
         )
     first: dict[str, int] = {}
     for index, level in enumerate(levels):
@@ -220,14 +228,12 @@ def _rate(value: int | float | str) -> Fraction:
     if isinstance(value, str):
         text = value.strip()
         if not re.fullmatch(r"\d+(?:\.\d+)?\s*%", text):
-            raise ValueError(f"not a percentage: {value[:40]!r} (expected e.g. \"10%\" or 0.1)")
+            raise ValueError(f'not a percentage: {value[:40]!r} (expected e.g. "10%" or 0.1)')
         exact = Fraction(text.rstrip("%").strip()) / 100
     else:
         exact = _exact(value)
         if exact > 1:
-            raise ValueError(
-                f"a fraction from 0 to 1 (write \"{value}%\" for {value} percent)"
-            )
+            raise ValueError(f'a fraction from 0 to 1 (write "{value}%" for {value} percent)')
     if not 0 <= exact <= 1:
         raise ValueError("must be from 0 % to 100 %")
     return exact
@@ -243,8 +249,10 @@ def _order_problems(metric: str, edges: list[Fraction]) -> list[Problem]:
     for index in range(1, len(edges)):
         before, edge = edges[index - 1], edges[index]
         if (edge >= before) if more else (edge <= before):
-            way = "decrease (more is better: the best level's edge first)" if more else (
-                "increase (less is better: the best level's edge first)"
+            way = (
+                "decrease (more is better: the best level's edge first)"
+                if more
+                else ("increase (less is better: the best level's edge first)")
             )
             return [
                 (
@@ -267,10 +275,10 @@ def _unknown_stage(name: str, stage_names: list[str]) -> str:
 
 def _forms(metric: str) -> str:
     if metric == CHANGE_FAILURE_RATE:
-        return " or a percentage (\"10%\")"
+        return ' or a percentage ("10%")'
     if metric == DEPLOYMENT_FREQUENCY:
         return ""
-    return " or a duration (\"4h\")"
+    return ' or a duration ("4h")'
 
 
 def _kind(value: object) -> str:

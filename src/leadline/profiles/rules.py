@@ -179,10 +179,18 @@ def profile_problems(data: Mapping[str, Any]) -> list[Problem]:
                 ]
         bands = dora.get("bands")
         if isinstance(bands, Mapping):
-            names = [s.get("name") for s in stages if isinstance(s, Mapping)] if isinstance(
-                stages, list
-            ) else None
-            problems += [(("dora", "bands", *loc), what) for loc, what in bands_problems(bands, names)]
+            names = (
+                [
+                    s["name"]
+                    for s in stages
+                    if isinstance(s, Mapping) and isinstance(s.get("name"), str)
+                ]
+                if isinstance(stages, list)
+                else None
+            )
+            problems += [
+                (("dora", "bands", *loc), what) for loc, what in bands_problems(bands, names)
+            ]
     return problems
 
 

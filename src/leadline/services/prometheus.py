@@ -84,9 +84,9 @@ def exposition(engine: Engine, window: Window | None = None) -> str:
              if report[section].get("band")]  # fmt: skip
     _family(lines, "leadline_dora_band_rank",
             "The rank of each metric's band: 1 is the best level.", ranks)  # fmt: skip
-    counts = [([{"profile": name}, len(_levels(report))]) for name, report in reports]
+    sizes = [([{"profile": name}, len(_levels(report))]) for name, report in reports]
     _family(lines, "leadline_dora_band_levels",
-            "How many levels the profile's bands have (the worst rank).", counts)  # fmt: skip
+            "How many levels the profile's bands have (the worst rank).", sizes)  # fmt: skip
     bounds = [([{"profile": name, "metric": section, "bound": bound},
                 report[section]["interval"][bound]])
               for name, report in reports for section in BANDED
