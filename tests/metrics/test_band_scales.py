@@ -263,3 +263,45 @@ def test_an_invalid_mapping_is_an_input_error() -> None:
         "dora.bands: edges must strictly increase (less is better: the best level's edge "
         "first); edges[1] is not above edges[0]"
     ]
+
+
+@pytest.mark.parametrize(
+    ("count", "colours"),
+    [
+        (4, ["#116329", "#1a7f37", "#9a6700", "#cf222e"]),
+        (5, ["#116329", "#1a7f37", "#9a6700", "#bc4c00", "#cf222e"]),
+        (6, ["#116329", "#1a7f37", "#4b6b00", "#9a6700", "#bc4c00", "#cf222e"]),
+    ],
+)
+def test_palettes(count: int, colours: list[str]) -> None:
+    names = [f"L{i}" for i in range(count)]
+    steps = [str(i + 1) + "h" for i in range(count - 1)]
+    scale = custom_scale({
+        "levels": [{"name": n} for n in names],
+        "deployment_frequency": {"edges": list(range(count - 1, 0, -1))},
+        "lead_time_for_changes": {"edges": steps},
+        "change_failure_rate": {"edges": [f"{i + 1}%" for i in range(count - 1)]},
+        "mean_time_to_restore": {"edges": steps},
+    })  # fmt: skip
+    assert [lv.colour for lv in scale.levels] == colours
+    assert (
+        scale.band("lead_time", H) == "L0"
+        and scale.band("lead_time", (count - 1) * H + 1) == (names[-1])
+    )
+
+
+def test_preset_levels_json() -> None:
+    assert PRESETS["harness"].levels_json() == [
+        {"name": "elite", "rank": 1, "colour": "#116329"},
+        {"name": "high", "rank": 2, "colour": "#1a7f37"},
+        {"name": "medium", "rank": 3, "colour": "#9a6700"},
+        {"name": "low", "rank": 4, "colour": "#cf222e"},
+    ]
+    assert PRESETS["dora-2024"].name == "dora-2024" and PRESETS["dora-2024"].worst == "low"
+
+
+def test_edges_refuses_an_unknown_metric() -> None:
+    with pytest.raises(ValueError, match="unknown DORA metric 'velocity'"):
+        edges("velocity", SCALE)
+    with pytest.raises(ValueError, match="unknown DORA metric"):
+        band("velocity", None, SCALE)

@@ -225,6 +225,14 @@ CASES: list[tuple[str, str, list[str]]] = [
         ],
     ),
     (
+        "a stage twice",
+        bands(
+            LEVELS + RANGES + "    stages:\n      Coding: {edges: [1h, 4h]}\n"
+            "      coding: {edges: [1h, 2h]}\n"
+        ),
+        ["p.yaml: dora.bands.stages.coding: the same stage as 'Coding'"],
+    ),
+    (
         "stage edges wrong",
         bands(LEVELS + RANGES + "    every_stage: {edges: [4h, 1h]}\n"),
         [

@@ -147,9 +147,14 @@ def bands_problems(bands: Mapping[str, Any], stage_names: list[str] | None) -> l
     stages = bands.get("stages")
     if isinstance(stages, Mapping):
         known = {name.strip().casefold() for name in stage_names or []}
+        given: dict[str, str] = {}
         for name, spec in stages.items():
-            unknown = isinstance(name, str) and name.strip().casefold() not in known
-            if stage_names is not None and unknown:
+            folded = name.strip().casefold() if isinstance(name, str) else None
+            if folded is not None and folded in given:
+                problems.append((("stages", name), f"the same stage as {given[folded]!r}"))
+            elif folded is not None:
+                given[folded] = name
+            if stage_names is not None and folded is not None and folded not in known:
                 problems.append((("stages", name), _unknown_stage(name, stage_names)))
             if isinstance(spec, Mapping):
                 problems += _range_problems(("stages", name), "stage", spec, default_unit, count)

@@ -10,7 +10,7 @@ and reports each at the exact key.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -199,9 +199,8 @@ def _as_given(value: object) -> object:
 
 #: One edge of a range as written: a number (in the range's unit) or a string ("4h", "10%").
 #: Taken as given: ``profiles/bandspec.py`` checks it, with a message that knows the metric.
-EdgeValue = Annotated[
-    int | float | str, PlainValidator(_as_given, json_schema_input_type=int | float | str)
-]
+#: (``Any`` to the serializer too, so a wrong value is reported, not warned about.)
+EdgeValue = Annotated[Any, PlainValidator(_as_given, json_schema_input_type=int | float | str)]
 DurationUnit = Literal["seconds", "minutes", "hours", "days", "weeks"]
 Preset = Literal["harness", "dora-2023", "dora-2024"]
 
