@@ -106,6 +106,35 @@ CASES: list[tuple[str, str, float | Fraction, str]] = [
     ("dora-2023", "lead_time", W, "medium"),
     ("dora-2023", "lead_time", M - US, "medium"),
     ("dora-2023", "lead_time", M, "low"),
+    # --- dora-2024 (Accelerate State of DevOps 2024; docs/dora.md#dora-2024)
+    # deployment frequency: elite ≥ 1/day, high ≥ 1/week, medium ≥ 1/month
+    ("dora-2024", "deployment_frequency", Fraction(1), "elite"),
+    ("dora-2024", "deployment_frequency", Fraction(6, 7), "high"),
+    ("dora-2024", "deployment_frequency", Fraction(1, 7), "high"),
+    ("dora-2024", "deployment_frequency", Fraction(1, 7) - Fraction(1, 10**15), "medium"),
+    ("dora-2024", "deployment_frequency", Fraction(1, 30), "medium"),
+    ("dora-2024", "deployment_frequency", Fraction(1, 31), "low"),
+    # change failure rate: elite ≤ 5 %, high ≤ 10 %, medium ≤ 20 % (the one change from 2023)
+    ("dora-2024", "change_failure_rate", Fraction(1, 20), "elite"),
+    ("dora-2024", "change_failure_rate", 0.0500001, "high"),
+    ("dora-2024", "change_failure_rate", 0.1, "high"),
+    ("dora-2024", "change_failure_rate", 0.1000001, "medium"),
+    ("dora-2024", "change_failure_rate", 0.15, "medium"),  # low under dora-2023
+    ("dora-2024", "change_failure_rate", Fraction(1, 5), "medium"),
+    ("dora-2024", "change_failure_rate", 0.2000001, "low"),
+    # failed deployment recovery time: elite < 1 h, high < 1 day, medium < 1 week
+    ("dora-2024", "mttr", H - US, "elite"),
+    ("dora-2024", "mttr", H, "high"),
+    ("dora-2024", "mttr", D - US, "high"),
+    ("dora-2024", "mttr", D, "medium"),
+    ("dora-2024", "mttr", W - US, "medium"),
+    ("dora-2024", "mttr", W, "low"),
+    # lead time: elite < 1 day, high < 1 week, medium < 30 days
+    ("dora-2024", "lead_time", D - US, "elite"),
+    ("dora-2024", "lead_time", D, "high"),
+    ("dora-2024", "lead_time", W, "medium"),
+    ("dora-2024", "lead_time", M - US, "medium"),
+    ("dora-2024", "lead_time", M, "low"),
 ]
 
 
@@ -147,7 +176,7 @@ def test_nan_is_refused() -> None:
 def test_unknown_band_set_is_an_input_error() -> None:
     with pytest.raises(InputError, match="unknown band set 'dora-2019'") as info:
         band("mttr", 1.0, "dora-2019")
-    assert info.value.details == ["dora.bands: must be one of harness, dora-2023"]
+    assert info.value.details == ["dora.bands: must be one of harness, dora-2023, dora-2024"]
     assert check_band_set("dora-2023") == "dora-2023"
 
 

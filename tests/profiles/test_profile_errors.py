@@ -159,7 +159,7 @@ CASES: list[tuple[str, str, list[str]]] = [
     (
         "bad bands",
         one_stage("name: a, event: commit", "dora: {bands: 2023}"),
-        ["p.yaml: dora.bands: must be one of harness, dora-2023, got the number 2023"],
+        ["p.yaml: dora.bands: must be one of harness, dora-2023, dora-2024, got the number 2023"],
     ),
     # --- required
     (

@@ -198,7 +198,7 @@ dora:
         "p.yaml: missing_stages: must be one of zero, exclude, got 'sometimes'",
         "p.yaml: dora.deployments.labels: not used by source 'cd'",
         "p.yaml: dora.deployments.environments: empty list matches nothing",
-        "p.yaml: dora.bands: must be one of harness, dora-2023, got the number 2023",
+        "p.yaml: dora.bands: must be one of harness, dora-2023, dora-2024, got the number 2023",
     ]
     assert err.problems[0] == (
         "start.event_types",

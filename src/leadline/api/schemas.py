@@ -66,6 +66,19 @@ class StageOut(_Open):
     minimum: float | None = Field(None, description="outlier bounds, when the stage has any")
     maximum: float | None = None
     outliers: int | None = Field(None, description="durations outside [minimum, maximum]")
+    level: str | None = Field(
+        None,
+        description="the stage's maturity level; only when the profile's dora.bands gives "
+        "stage ranges (docs/dora.md#custom-levels)",
+    )
+
+
+class LevelOut(_Open):
+    """A custom maturity level (``dora.bands`` as a mapping)."""
+
+    name: str
+    rank: int = Field(description="1 for the best level")
+    colour: str = Field(examples=["#1a7f37"])
 
 
 class AsOf(_Open):
@@ -202,6 +215,13 @@ class DoraReport(_Open):
     to: str
     window: ReportWindow
     interval: str
+    bands: str = Field(
+        description="the preset (harness, dora-2023, dora-2024), or custom; each section's "
+        "band is a level's name"
+    )
+    levels: list[LevelOut] | None = Field(
+        None, description="custom levels only (bands: custom), best first"
+    )
     deployment_frequency: DeploymentFrequency
     lead_time_for_changes: LeadTimeForChanges
     change_failure_rate: ChangeFailureRate

@@ -101,15 +101,19 @@ def _csv(result: dict[str, Any]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     grouped = "categories" in result
-    writer.writerow(["category"] * grouped + ["stage", "seconds", "samples", "missing", "rating"])
+    # A last column, `level`, only when the profile's dora.bands gives stage ranges.
+    levels = any("level" in s for s in result["stages"])
+    header = ["stage", "seconds", "samples", "missing", "rating", *(["level"] * levels)]
+    writer.writerow(["category"] * grouped + header)
     parts = [("", result), *((c["name"], c) for c in result.get("categories", []))]
     for name, part in parts:
         lead = [name] * grouped
         for s in part["stages"]:
-            row = [s["name"], s["seconds"], s["samples"], s["missing"], s["rating"] or ""]
+            level = [s.get("level") or ""] if levels else []
+            row = [s["name"], s["seconds"], s["samples"], s["missing"], s["rating"] or "", *level]
             writer.writerow(lead + row)
         total = ["Total", part["total_seconds"], part["changes"], "", part["rating"] or ""]
-        writer.writerow(lead + total)
+        writer.writerow(lead + total + [""] * levels)
     return out.getvalue()
 
 

@@ -99,11 +99,14 @@ def lead_time_table(
 
 
 def _stage_rows(table: Any, result: dict[str, Any]) -> None:
-    """The stage columns and rows of a lead-time table, then its total; an ``outliers``
-    column (with each stage's ``minimum–maximum``) when a stage has outlier bounds."""
+    """The stage columns and rows of a lead-time table, then its total; a ``level`` column
+    when the profile gives stage maturity ranges, and an ``outliers`` column (with each
+    stage's ``minimum–maximum``) when a stage has outlier bounds."""
     bounded = any("outliers" in stage for stage in result["stages"])
-    columns = [("stage", "left"), ("time", "right"), ("rating", "left"),
-               ("samples", "right"), ("missing", "right")]  # fmt: skip
+    # A maturity level per stage only when the profile's dora.bands gives stage ranges.
+    levels = any("level" in stage for stage in result["stages"])
+    columns = [("stage", "left"), ("time", "right"), *([("level", "left")] if levels else []),
+               ("rating", "left"), ("samples", "right"), ("missing", "right")]  # fmt: skip
     if bounded:
         columns.append(("outliers", "right"))
     for name, justify in columns:
@@ -112,6 +115,7 @@ def _stage_rows(table: Any, result: dict[str, Any]) -> None:
         row = [
             escape(stage["name"]),
             human(stage["seconds"]) if stage["samples"] else NO_DATA,
+            *([escape(stage.get("level") or "—")] if levels else []),
             _rating(stage["rating"]),
             str(stage["samples"]),
             str(stage["missing"]),
@@ -121,7 +125,8 @@ def _stage_rows(table: Any, result: dict[str, Any]) -> None:
         table.add_row(*row)
     table.add_section()
     total = human(result["total_seconds"]) if result["changes"] else NO_DATA
-    table.add_row("Total", total, _rating(result["rating"]), "", "", *[""] * bounded)
+    table.add_row("Total", total, *([""] if levels else []), _rating(result["rating"]), "", "",
+                  *[""] * bounded)  # fmt: skip
 
 
 def _outliers(stage: dict[str, Any]) -> str:
@@ -210,8 +215,20 @@ def change_table(explained: dict[str, Any]) -> None:
 BAND_STYLE = {"elite": "bold green", "high": "green", "medium": "yellow", "low": "red"}
 
 
-def _band(value: str | None) -> str:
-    return f"[{BAND_STYLE[value]}]{value}[/]" if value else "—"
+def _band(value: str | None, colours: dict[str, str] | None = None) -> str:
+    """A band in its colour: a preset's style, or a custom level's own colour (its name is
+    the user's text, so escaped)."""
+    if not value:
+        return "—"
+    if colours is not None:
+        return f"[{colours[value]}]{escape(value)}[/]" if value in colours else escape(value)
+    return f"[{BAND_STYLE[value]}]{value}[/]"
+
+
+def _level_colours(report: dict[str, Any]) -> dict[str, str] | None:
+    """Custom levels (``bands: custom``): name → colour; ``None`` for a preset."""
+    levels = report.get("levels")
+    return None if levels is None else {lv["name"]: lv["colour"] for lv in levels}
 
 
 def p_value(p: float) -> str:
@@ -257,6 +274,7 @@ def dora_table(report: dict[str, Any]) -> None:
         title_justify="left",
     )
     comparison = report.get("comparison")
+    colours = _level_colours(report)
     columns = [("metric", "left"), ("value", "right"), ("95 % CI", "left"),
                ("band", "left"), ("detail", "left")]  # fmt: skip
     if comparison is not None:
@@ -272,7 +290,7 @@ def dora_table(report: dict[str, Any]) -> None:
         "Deployment frequency",
         NO_DATA if per_day is None else f"{per_day:g}/day",
         interval_text(df, lambda v: f"{v:.3g}", "/day"),
-        _band(df["band"]),
+        _band(df["band"], colours),
         f"{plural(df['deployments'], 'deployment')} in {plural(df['days'], 'day', spec='g')}"
         + _few(df),
         *vs("deployment_frequency"),
@@ -282,7 +300,7 @@ def dora_table(report: dict[str, Any]) -> None:
         "Lead time for changes",
         NO_DATA if lead is None or not lt["changes"] else human(lead),
         interval_text(lt, human),
-        _band(lt["band"]),
+        _band(lt["band"], colours),
         f"{lt['statistic']} over {plural(lt['changes'], 'change')}" + _few(lt),
         *vs("lead_time_for_changes"),
     )
@@ -292,7 +310,7 @@ def dora_table(report: dict[str, Any]) -> None:
             "Change failures",
             NO_DATA if "reason" in cfr else plural(cfr["failures"], "failure"),
             interval_text(cfr, lambda v: f"{v:.3g}"),
-            _band(cfr["band"]),
+            _band(cfr["band"], colours),
             f"absolute count, over {plural(cfr['deployments'], 'deployment')}" + _few(cfr),
             *vs("change_failure_rate"),
         )
@@ -301,7 +319,7 @@ def dora_table(report: dict[str, Any]) -> None:
             "Change failure rate",
             NO_DATA if rate is None else f"{rate * 100:.2f} %",
             interval_text(cfr, lambda v: f"{v * 100:.1f}", " %"),
-            _band(cfr["band"]),
+            _band(cfr["band"], colours),
             f"{plural(cfr['failures'], 'failure')} / {plural(cfr['deployments'], 'deployment')}"
             + _few(cfr),
             *vs("change_failure_rate"),
@@ -311,7 +329,7 @@ def dora_table(report: dict[str, Any]) -> None:
         "Time to restore",
         NO_DATA if mean is None else human(mean),
         interval_text(mttr, human),
-        _band(mttr["band"]),
+        _band(mttr["band"], colours),
         f"mean of {mttr['incidents']} restored ({mttr['open']} open); "
         f"median {human(mttr['median_seconds'])}" + _few(mttr),
         *vs("mean_time_to_restore"),
@@ -333,6 +351,9 @@ def dora_table(report: dict[str, Any]) -> None:
     note = baseline_note(lt.get("baseline"))
     if note:
         console.print(note, soft_wrap=True)
+    if colours is not None:
+        names = ", ".join(_band(name, colours) for name in colours)
+        console.print(f"levels, best first: {names}")
     if comparison is not None:
         console.print(f"previous window: {comparison['from']} → {comparison['to']}")
     for name, section in (("Deployment frequency", df), ("Lead time for changes", lt),

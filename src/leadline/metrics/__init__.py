@@ -3,7 +3,15 @@
 See ``docs/metrics.md`` for the definitions.
 """
 
-from leadline.metrics.bands import BAND_SETS, BANDS, band, check_band_set, lead_time_band
+from leadline.metrics.bands import (
+    BAND_SETS,
+    BANDS,
+    BandScale,
+    band,
+    check_band_set,
+    lead_time_band,
+    scale_of,
+)
 from leadline.metrics.dora import (
     ChangeFailureRate,
     DeploymentFrequency,
@@ -49,6 +57,7 @@ __all__ = [
     "RATINGS",
     "SLOW",
     "STATISTICS",
+    "BandScale",
     "Bucket",
     "ChangeExplanation",
     "ChangeFailureRate",
@@ -78,6 +87,7 @@ __all__ = [
     "mean_time_to_restore",
     "rate",
     "rate_total",
+    "scale_of",
     "stage_durations",
     "statistic",
     "value_series",

@@ -18,11 +18,13 @@ import numpy.typing as npt
 from leadline.domain.times import format_time, from_micros
 from leadline.metrics.bands import (
     CHANGE_FAILURE_RATE,
+    CUSTOM,
     DEFAULT_BAND_SET,
     DEPLOYMENT_FREQUENCY,
     MTTR,
+    BandSet,
     band,
-    check_band_set,
+    scale_of,
 )
 from leadline.metrics.bands import (
     lead_time_band as lead_time_band,  # re-exported: the brief's convenience
@@ -85,8 +87,8 @@ NO_CHANGE = "no change counted in the window"
 NO_RESTORE = "no incident resolved in the window"
 
 
-def _grid(start_us: int, end_us: int, interval: str, band_set: str) -> list[Bucket]:
-    check_band_set(band_set)
+def _grid(start_us: int, end_us: int, interval: str, band_set: BandSet) -> list[Bucket]:
+    scale_of(band_set)  # validates it
     return buckets(start_us, end_us, interval)
 
 
@@ -95,7 +97,7 @@ def deployment_frequency(
     start_us: int,
     end_us: int,
     interval: str,
-    band_set: str = DEFAULT_BAND_SET,
+    band_set: BandSet = DEFAULT_BAND_SET,
 ) -> DeploymentFrequency:
     """Deployments in ``[start, end)`` (by finish time), per day, band and per-bucket counts.
 
@@ -122,7 +124,7 @@ def _cfr(
     failures: IntArray,
     deployments: IntArray,
     denominators: IntArray,
-    band_set: str,
+    band_set: BandSet,
     undefined: bool,
     warnings: list[str],
 ) -> ChangeFailureRate:
@@ -162,7 +164,7 @@ def change_failure_rate_cd(
     start_us: int,
     end_us: int,
     interval: str,
-    band_set: str = DEFAULT_BAND_SET,
+    band_set: BandSet = DEFAULT_BAND_SET,
 ) -> ChangeFailureRate:
     """``failures: cd``: ``rate = failures / (deployments + failures)``, where ``deployments``
     is the number of successful runs and ``failures`` the failed ones, both in the window."""
@@ -178,7 +180,7 @@ def change_failure_rate_linked(
     start_us: int,
     end_us: int,
     interval: str,
-    band_set: str = DEFAULT_BAND_SET,
+    band_set: BandSet = DEFAULT_BAND_SET,
     *,
     unlinked_failures: int = 0,
 ) -> ChangeFailureRate:
@@ -223,7 +225,7 @@ def mean_time_to_restore(
     start_us: int,
     end_us: int,
     interval: str,
-    band_set: str = DEFAULT_BAND_SET,
+    band_set: BandSet = DEFAULT_BAND_SET,
     opened_us: npt.ArrayLike | None = None,
 ) -> MeanTimeToRestore:
     """Mean and median restore time of the incidents **resolved** in ``[start, end)``.
@@ -290,7 +292,7 @@ def restore_seconds(
 
 
 def lead_time_for_changes(
-    lead_time_json: Mapping[str, Any], band_set: str = DEFAULT_BAND_SET
+    lead_time_json: Mapping[str, Any], band_set: BandSet = DEFAULT_BAND_SET
 ) -> dict[str, Any]:
     """A ``lead-time`` JSON object plus its ``band`` (``None`` when no change was counted)."""
     result = dict(lead_time_json)
@@ -327,24 +329,29 @@ def dora_report(
     lead_time_for_changes: Mapping[str, Any],
     change_failure_rate: Mapping[str, Any],
     mean_time_to_restore: Mapping[str, Any],
-    band_set: str = DEFAULT_BAND_SET,
+    band_set: BandSet = DEFAULT_BAND_SET,
     deployment_rework_rate: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The ``leadline dora --format json`` document (CONTRACT §3) from its four parts, and
     the deployment rework rate (``metrics/rework.py``) after them when given."""
     buckets(start_us, end_us, interval)  # validates the window and the interval
-    report = {
+    scale = scale_of(band_set)
+    report: dict[str, Any] = {
         "profile": profile_name,
         "from": format_time(from_micros(int(start_us))),
         "to": format_time(from_micros(int(end_us))),
         "window": window_json(start_us, end_us),
         "interval": interval,
-        "bands": check_band_set(band_set),
-        "deployment_frequency": dict(deployment_frequency),
-        "lead_time_for_changes": dict(lead_time_for_changes),
-        "change_failure_rate": dict(change_failure_rate),
-        "mean_time_to_restore": dict(mean_time_to_restore),
+        "bands": scale.name,
     }
+    if scale.name == CUSTOM:  # the levels' order and colours (docs/dora.md#custom-levels)
+        report["levels"] = scale.levels_json()
+    report.update(
+        deployment_frequency=dict(deployment_frequency),
+        lead_time_for_changes=dict(lead_time_for_changes),
+        change_failure_rate=dict(change_failure_rate),
+        mean_time_to_restore=dict(mean_time_to_restore),
+    )
     if deployment_rework_rate is not None:
         report["deployment_rework_rate"] = dict(deployment_rework_rate)
     return report

@@ -10,7 +10,7 @@ from typing import Any, Literal, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from leadline.profiles.models import RULE_ERROR, Profile
+from leadline.profiles.models import BANDS_TAGS, RULE_ERROR, Profile
 from leadline.profiles.rules import Loc, Problem
 
 _EXPECTED = {
@@ -37,7 +37,7 @@ def validation_problems(exc: ValidationError) -> list[Problem]:
 
 def _describe(err: ErrorDetails) -> Problem:
     kind = err["type"]
-    loc: Loc = tuple(err["loc"])
+    loc: Loc = tuple(part for part in err["loc"] if part not in BANDS_TAGS)
     ctx: dict[str, Any] = dict(err.get("ctx") or {})
     value = err.get("input")
     if kind == RULE_ERROR:

@@ -10,18 +10,22 @@ and reports each at the exact key.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
+    PlainValidator,
     StringConstraints,
+    Tag,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
+from leadline.profiles.bandspec import bands_problems
 from leadline.profiles.durations import parse_duration
 from leadline.profiles.rules import (
     Problem,
@@ -279,11 +283,71 @@ class ReworkSpec(_Strict):
         return self
 
 
+def _as_given(value: object) -> object:
+    return value
+
+
+#: One edge of a range as written: a number (in the range's unit) or a string ("4h", "10%").
+#: Taken as given: ``profiles/bandspec.py`` checks it, with a message that knows the metric.
+#: (``Any`` to the serializer too, so a wrong value is reported, not warned about.)
+EdgeValue = Annotated[Any, PlainValidator(_as_given, json_schema_input_type=int | float | str)]
+DurationUnit = Literal["seconds", "minutes", "hours", "days", "weeks"]
+Preset = Literal["harness", "dora-2023", "dora-2024"]
+
+
+class LevelSpec(_Strict):
+    name: Text
+    colour: str | None = None
+
+
+class RangeSpec(_Strict):
+    """The edges between the levels for one metric or stage (profiles/bandspec.py)."""
+
+    unit: Text | None = None
+    edges: list[EdgeValue]
+
+
+class BandsSpec(_Strict):
+    """``dora.bands`` as a mapping: custom maturity levels and ranges (docs/dora.md#bands)."""
+
+    preset: Preset | None = None
+    levels: list[LevelSpec] | None = None
+    unit: DurationUnit | None = None
+    on_edge: Literal["better", "worse"] | None = None
+    deployment_frequency: RangeSpec | None = None
+    lead_time_for_changes: RangeSpec | None = None
+    change_failure_rate: RangeSpec | None = None
+    mean_time_to_restore: RangeSpec | None = None
+    every_stage: RangeSpec | None = None
+    stages: dict[Text, RangeSpec] | None = None
+
+    @model_validator(mode="after")
+    def _rules(self) -> BandsSpec:
+        _raise_first(bands_problems(self.model_dump(exclude_none=True), None))
+        return self
+
+
+#: Union tags of ``dora.bands`` (a preset name or a mapping); messages.py drops them from
+#: locations, so errors read ``dora.bands.levels`` rather than ``dora.bands.<mapping>.levels``.
+BANDS_TAGS = ("<name>", "<mapping>")
+
+
+def _bands_kind(value: object) -> str:
+    return BANDS_TAGS[1] if isinstance(value, dict | BandsSpec) else BANDS_TAGS[0]
+
+
+Bands = Annotated[
+    Annotated[Preset, Tag(BANDS_TAGS[0])] | Annotated[BandsSpec, Tag(BANDS_TAGS[1])],
+    Discriminator(_bands_kind),
+]
+
+
 class DoraSpec(_Strict):
     deployments: DeploymentsSpec = Field(default_factory=DeploymentsSpec)
     failures: FailuresSpec = Field(default_factory=FailuresSpec)
     restore: RestoreSpec = Field(default_factory=RestoreSpec)
-    bands: Literal["harness", "dora-2023"] = "harness"
+    # A preset name, or a mapping of custom levels and ranges (BandsSpec).
+    bands: Bands = "harness"
     # Lead time for changes: the profile's stages (the unit is its ticket or PR), or
     # commit → the first deployment that shipped it (the unit is a commit; DESIGN 8).
     lead_time: Literal["stages", "commits"] = "stages"
@@ -349,4 +413,13 @@ class Profile(_Strict):
         if self.categories is not None:
             dumped = [c.model_dump(exclude_none=True) for c in self.categories]
             _raise_first(category_problems(dumped))
+        return self
+
+    @model_validator(mode="after")
+    def _band_stages(self) -> Profile:
+        bands = self.dora.bands if self.dora is not None else None
+        if isinstance(bands, BandsSpec) and bands.stages:
+            names = [stage.name for stage in self.stages]
+            found = bands_problems(bands.model_dump(exclude_none=True), names)
+            _raise_first([(("dora", "bands", *loc), what) for loc, what in found])
         return self

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from leadline.profiles.bandspec import bands_problems
 from leadline.profiles.durations import format_duration, parse_duration
 
 Loc = tuple[str | int, ...]
@@ -365,6 +366,20 @@ def profile_problems(data: Mapping[str, Any]) -> list[Problem]:
         rework = dora.get("rework")
         if isinstance(rework, Mapping):
             problems += [(("dora", "rework", *loc), what) for loc, what in rework_problems(rework)]
+        bands = dora.get("bands")
+        if isinstance(bands, Mapping):
+            names = (
+                [
+                    s["name"]
+                    for s in stages
+                    if isinstance(s, Mapping) and isinstance(s.get("name"), str)
+                ]
+                if isinstance(stages, list)
+                else None
+            )
+            problems += [
+                (("dora", "bands", *loc), what) for loc, what in bands_problems(bands, names)
+            ]
     return problems
 
 

@@ -36,6 +36,7 @@ from leadline.correlate.scope import ticket_in_scope
 from leadline.domain.records import Issue
 from leadline.domain.times import to_micros
 from leadline.metrics import dora as metrics
+from leadline.metrics.bands import BandSet
 from leadline.profiles.models import DeploymentsSpec, DoraSpec, Profile
 from leadline.services.dora_filters import (
     DEPLOY_TYPES,
@@ -129,7 +130,7 @@ def over_all_runs(
     start: int,
     end: int,
     interval: str,
-    bands: str,
+    bands: BandSet,
     unlinked: int | None = None,
 ) -> Any:
     """``failures.total: all_runs``: ``rate = failures / runs``, one time per run of the

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine
 from leadline.correlate.categories import UNCATEGORIZED
 from leadline.domain.times import format_time, from_micros
 from leadline.errors import InputError, NotFoundError, NotReady
+from leadline.metrics.bands import add_stage_levels
 from leadline.metrics.leadtime import (
     aggregate,
     change_totals,
@@ -97,6 +98,8 @@ def lead_time_and_totals(
     durations /= 1_000_000.0
     result = aggregate(durations, profile.stages, stat, profile.missing_stages)
     out = result.to_json(profile.name, stat)
+    if profile.dora is not None:  # maturity levels per stage, when dora.bands gives ranges
+        add_stage_levels(out["stages"], profile.dora.bands)
     out["window"] = window_json(start_us, end_us)
     out["in_flight"] = in_flight
     out["baseline"] = baseline_section(baseline, include)

@@ -11,7 +11,11 @@
   absolute`` ``leadline_dora_change_failures``, a count, instead),
   ``leadline_dora_time_to_restore_seconds`` (mean), ``leadline_dora_deployment_rework_rate``
   (a fraction; only for profiles with a ``dora.rework`` block, and never banded) and
-  ``leadline_dora_band{metric,band}`` = 1.
+  ``leadline_dora_band{metric,band}`` = 1
+  (``band`` is the level's name: a preset's band or a custom level); the band's rank is
+  ``leadline_dora_band_rank{profile,metric}`` (1 = the best level) and the number of levels
+  ``leadline_dora_band_levels{profile}`` (4 for a preset), so an alert can read "worse than
+  the second level" whatever the levels are called.
   A figure that does not exist (no incidents resolved: no restore time) is left out, as
   Prometheus expects, rather than written as 0. Each figure's 95 % interval is
   ``leadline_dora_interval{profile,metric,bound="low"|"high"}`` (in the figure's unit) and
@@ -26,6 +30,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 
 from leadline.errors import LeadlineError
+from leadline.metrics.bands import BANDS
 from leadline.services import profiles
 from leadline.services.dora import dora
 from leadline.services.leadtime import Window
@@ -86,6 +91,14 @@ def exposition(engine: Engine, window: Window | None = None) -> str:
              for name, report in reports for section in BANDED
              if report[section].get("band")]  # fmt: skip
     _family(lines, "leadline_dora_band", "The DORA band of each metric (value 1).", bands)
+    ranks = [([{"profile": name, "metric": section}, _rank(report, report[section]["band"])])
+             for name, report in reports for section in BANDED
+             if report[section].get("band")]  # fmt: skip
+    _family(lines, "leadline_dora_band_rank",
+            "The rank of each metric's band: 1 is the best level.", ranks)  # fmt: skip
+    sizes = [([{"profile": name}, len(_levels(report))]) for name, report in reports]
+    _family(lines, "leadline_dora_band_levels",
+            "How many levels the profile's bands have (the worst rank).", sizes)  # fmt: skip
     bounds = [([{"profile": name, "metric": section, "bound": bound},
                 report[section]["interval"][bound]])
               for name, report in reports for section in ESTIMATED
@@ -101,6 +114,16 @@ def exposition(engine: Engine, window: Window | None = None) -> str:
 
 def _absolute(section: dict[str, Any]) -> bool:
     return section.get("count") == "absolute" and section.get("reason") is None
+
+
+def _levels(report: dict[str, Any]) -> list[str]:
+    """The level names of a report, best first: a preset's bands or the custom levels."""
+    custom = report.get("levels")
+    return list(BANDS) if custom is None else [level["name"] for level in custom]
+
+
+def _rank(report: dict[str, Any], band: str) -> int:
+    return _levels(report).index(band) + 1
 
 
 def _family(lines: list[str], name: str, help_text: str, samples: Iterable[list[Any]]) -> None:

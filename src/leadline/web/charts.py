@@ -26,6 +26,8 @@ class Point:
     title: str
     href: str | None = None
     css: str = "band-none"
+    level: str | None = None  # a custom level's name (its ``fill`` colours the bar)
+    fill: str | None = None
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,8 @@ class Bar:
     href: str | None
     label: str = ""  # the bucket's first day
     text: str = ""  # the value as the table under the chart shows it
+    level: str | None = None  # a custom level's name, for the table under the chart
+    fill: str | None = None  # a custom level's colour (an SVG attribute: no inline style)
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,9 @@ def bar_chart(points: Sequence[Point], top: Callable[[float], str], label: str) 
             h = 1.5  # a small non-zero value stays visible
         text = "no data" if p.value is None else top(p.value)
         x = i * STEP + (STEP - BAR) / 2
-        bars.append(Bar(x, HEIGHT - h, BAR, h, p.css, p.title, p.href, p.label, text))
+        bars.append(
+            Bar(x, HEIGHT - h, BAR, h, p.css, p.title, p.href, p.label, text, p.level, p.fill)
+        )
     return BarChart(
         width=max(len(points), 1) * STEP,
         height=HEIGHT,

@@ -85,7 +85,8 @@ def freshness(as_of: dict[str, object] | None, now_us: int) -> str | None:
 
 
 def band_text(band: str | None) -> str:
-    return BAND_TEXT.get(band or "", "No band")
+    """A preset band capitalised (``Elite``), a custom level as named, ``No band`` for none."""
+    return BAND_TEXT.get(band, band) if band else "No band"
 
 
 def rating_text(rating: str | None) -> str:

@@ -102,7 +102,9 @@ def overview(engine: Engine, subject: Subject, view: View) -> Response:
         lead = report["lead_time_for_changes"]
         fresh = report.get("as_of")
         cards = widgets(subject, view, report)
+        levels = report.get("levels")  # custom maturity levels: the page's legend
     else:
+        levels = None
         report = None
         lead = lead_time(
             engine, profile, view.stat, view.window(), interval=view.interval, build=False
@@ -118,6 +120,7 @@ def overview(engine: Engine, subject: Subject, view: View) -> Response:
         previous_to=formatting.day(previous.end),
         report=report,
         widgets=cards,
+        levels=levels,
         lead=lead_time_view(subject, view, lead),
         filters=subject.collection.filters.as_dict() if subject.collection else {},
         freshness=formatting.freshness(fresh, int(time.time() * 1_000_000)),

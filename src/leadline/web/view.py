@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from leadline.metrics.bands import band
+from leadline.metrics.bands import CUSTOM, BandScale, scale_of
 from leadline.metrics.series import buckets
 from leadline.web import formatting as fmt
 from leadline.web.charts import BarChart, Part, Point, Segment, bar_chart, share, stacked
@@ -32,6 +32,7 @@ class Widget:
     facts: list[Fact]
     chart: BarChart
     warnings: list[str] = field(default_factory=list)
+    colour: str | None = None  # a custom level's colour, shown as a swatch beside its name
     reason: str | None = None  # why the figure is "No data"
     versus: str | None = None  # the comparison with the previous window, in words
     verdict: str | None = None  # better | worse | no significant change | not enough data
@@ -47,6 +48,8 @@ class StageRow:
     samples_href: str
     missing_href: str
     width: float  # of the stage's own bar, in % of the slowest stage's
+    level: str | None = None  # the stage's maturity level (dora.bands.stages)
+    colour: str | None = None  # that level's colour
 
 
 @dataclass
@@ -58,6 +61,7 @@ class LeadTimeView:
     statistic: str
     segments: list[Segment]
     rows: list[StageRow]
+    levels: bool = False  # the profile gives stage ranges: the table has a Level column
 
 
 def _bucket_views(view: View) -> list[View]:
@@ -78,22 +82,47 @@ def _points(
     value: Callable[[dict[str, Any], View], float | None],
     title: Callable[[dict[str, Any]], str],
     css: Callable[[float | None, View], str],
+    scale: BandScale | None = None,
+    metric: str = "",
 ) -> list[Point]:
     out = []
     for point, part in zip(series, _bucket_views(view), strict=True):
         v = value(point, part)
+        level = fill = None
+        if scale is not None and scale.name == CUSTOM:
+            level = scale.band(metric, v)
+            fill = None if level is None else colour_of(scale, level)
         out.append(
             Point(point["start"], v, f"{point['start']}: {title(point)}",
-                  _link(subject, page, part), css(v, part))
+                  _link(subject, page, part), css(v, part), level, fill)
         )  # fmt: skip
     return out
 
 
-def _css(metric: str, band_set: str) -> Callable[[float | None, View], str]:
+def _css(metric: str, scale: BandScale) -> Callable[[float | None, View], str]:
+    """A bar's class: ``band-<band>`` for a preset; custom levels are coloured by ``fill``
+    (``band-level``), or ``band-none`` without a value."""
+
     def pick(value: float | None, _: View) -> str:
-        return f"band-{band(metric, value, band_set) or 'none'}"
+        found = scale.band(metric, value)
+        if found is None:
+            return "band-none"
+        return "band-level" if scale.name == CUSTOM else f"band-{found}"
 
     return pick
+
+
+def colour_of(scale: BandScale, level: str | None) -> str | None:
+    """A custom level's colour (``None`` for a preset's band: the stylesheet colours those)."""
+    if level is None or scale.name != CUSTOM:
+        return None
+    return scale.levels[scale.rank(level) - 1].colour
+
+
+def scale_for(subject: Subject) -> BandScale:
+    """The subject's band scale (the profile's ``dora.bands``; harness without a dora block)."""
+    dora = subject.profile.dora
+    return scale_of(dora.bands if dora is not None else "harness")
 
 
 SECTIONS = {  # widget key → the report's section and how its figure reads
@@ -115,7 +144,7 @@ def widgets(subject: Subject, view: View, report: dict[str, Any]) -> list[Widget
     records of its bucket. A figure with no data says so and why; with the report's
     ``comparison``, each widget says how its figure compares with the previous window."""
     links = {page: _link(subject, page, view) for page in DRILLS}
-    bands = report.get("bands", "harness")
+    bands = scale_for(subject)
     cards = [
         _frequency(subject, view, report["deployment_frequency"], links, bands),
         _lead_time(subject, view, report["lead_time_for_changes"], links, bands),
@@ -127,6 +156,7 @@ def widgets(subject: Subject, view: View, report: dict[str, Any]) -> list[Widget
         cards.append(_rework(subject, view, rework, links))
     comparison = report.get("comparison")
     for card in cards:
+        card.colour = colour_of(bands, card.band)
         name, shown = SECTIONS[card.key]
         if report[name].get("count") == "absolute":  # failures.count: absolute
             shown = _count
@@ -155,7 +185,7 @@ def _uncertainty(section: dict[str, Any], shown: Callable[[float], str], href: s
 
 
 def _frequency(
-    subject: Subject, view: View, df: dict[str, Any], links: dict[str, str], bands: str
+    subject: Subject, view: View, df: dict[str, Any], links: dict[str, str], bands: BandScale
 ) -> Widget:
     def per_day(p: dict[str, Any], part: View) -> float | None:
         if df["per_day"] is None:  # no deployment source: no bar is a 0
@@ -165,6 +195,7 @@ def _frequency(
     points = _points(
         subject, view, "deployments", df["series"], per_day,
         lambda p: plural(p["count"], "deployment"), _css("deployment_frequency", bands),
+        bands, "deployment_frequency",
     )  # fmt: skip
     href = links["deployments"]
     daily = fmt.NO_DATA if df["per_day"] is None else f"{df['per_day']:.4g}"
@@ -177,13 +208,13 @@ def _frequency(
 
 
 def _lead_time(
-    subject: Subject, view: View, lt: dict[str, Any], links: dict[str, str], bands: str
+    subject: Subject, view: View, lt: dict[str, Any], links: dict[str, str], bands: BandScale
 ) -> Widget:
     points = _points(
         subject, view, "changes", lt.get("series", []),
         lambda p, _: p["total_seconds"] if p["changes"] else None,
         lambda p: f"{plural(p['changes'], 'change')}, {fmt.duration(p['total_seconds'])}",
-        _css("lead_time", bands),
+        _css("lead_time", bands), bands, "lead_time",
     )  # fmt: skip
     href = links["changes"]
     value = fmt.duration(lt["total_seconds"] if lt["changes"] else None)
@@ -200,7 +231,7 @@ def _count(value: float | None) -> str:
 
 
 def _failure_rate(
-    subject: Subject, view: View, cfr: dict[str, Any], links: dict[str, str], bands: str
+    subject: Subject, view: View, cfr: dict[str, Any], links: dict[str, str], bands: BandScale
 ) -> Widget:
     if cfr.get("count") == "absolute":
         return _failure_count(subject, view, cfr, links)
@@ -209,7 +240,7 @@ def _failure_rate(
         lambda p, _: p["rate"] if p["rate"] is not None and (p["failures"] or p["deployments"])
         else None,
         lambda p: f"{plural(p['failures'], 'failure')}, {plural(p['deployments'], 'deployment')}",
-        _css("change_failure_rate", bands),
+        _css("change_failure_rate", bands), bands, "change_failure_rate",
     )  # fmt: skip
     href = links["failures"]
     facts = [Fact("Failures", str(cfr["failures"]), href),
@@ -246,12 +277,12 @@ def _failure_count(
 
 
 def _restore(
-    subject: Subject, view: View, mttr: dict[str, Any], links: dict[str, str], bands: str
+    subject: Subject, view: View, mttr: dict[str, Any], links: dict[str, str], bands: BandScale
 ) -> Widget:
     points = _points(
         subject, view, "incidents", mttr["series"], lambda p, _: p["mean_seconds"],
         lambda p: f"{p['incidents']} restored, mean {fmt.duration(p['mean_seconds'])}",
-        _css("mttr", bands),
+        _css("mttr", bands), bands, "mttr",
     )  # fmt: skip
     href = links["incidents"]
     return Widget(
@@ -285,19 +316,22 @@ def _rework(subject: Subject, view: View, rr: dict[str, Any], links: dict[str, s
 
 def lead_time_view(subject: Subject, view: View, lead: dict[str, Any]) -> LeadTimeView:
     stages = lead["stages"]
+    scale = scale_for(subject)
     peak = max((s["seconds"] for s in stages), default=0.0)
     rows, parts = [], []
     for s in stages:
         samples = _link(subject, "changes", view, stage=s["name"], which="samples")
         missing = _link(subject, "changes", view, stage=s["name"], which="missing")
         css = f"rating-{s['rating'] or 'none'}"
+        level = s.get("level")
         rows.append(
             StageRow(s["name"], s["seconds"], s["rating"], s["samples"], s["missing"],
-                     samples, missing, share(s["seconds"], peak))
+                     samples, missing, share(s["seconds"], peak), level,
+                     colour_of(scale, level))
         )  # fmt: skip
         title = f"{s['name']}: {fmt.duration(s['seconds'])} ({fmt.rating_text(s['rating'])})"
         parts.append(Part(s["name"], s["seconds"], css, title, samples))
     return LeadTimeView(
         lead["changes"], _link(subject, "changes", view), lead["total_seconds"], lead["rating"],
-        lead["statistic"], stacked(parts), rows,
+        lead["statistic"], stacked(parts), rows, any("level" in s for s in stages),
     )  # fmt: skip
