@@ -39,6 +39,9 @@ def convert(team: TeamSpec, records: list[Record]) -> list[Record]:
     """``records`` (one team's, in the import format) → the same records as the Bitbucket
     Cloud, Jenkins and Opsgenie integrations produce them; issues, versions and events stay."""
     numbers = _BuildNumbers()
+    runs = sorted((r for r in records if r["kind"] == "pipeline_run"),
+                  key=lambda r: (r["started_at"], int(r["run_id"])))  # fmt: skip
+    number = {id(r): numbers.take(r["pipeline"]) for r in runs}  # in the order they started
     out: list[Record] = []
     incidents = 0
     for r in records:
@@ -50,7 +53,7 @@ def convert(team: TeamSpec, records: list[Record]) -> list[Record]:
             model = bitbucket.cloud_pull_request(Node(_pull_request(r), "values[]"), r["repo"], [])
         elif kind == "pipeline_run":
             job = r["pipeline"]
-            found = jenkins.build_run(job, _build(r, numbers.take(job)), "builds[]")
+            found = jenkins.build_run(job, _build(r, number[id(r)]), "builds[]")
             assert found is not None  # a finished build
             model = found
         elif kind == "incident":

@@ -135,6 +135,7 @@ TEAMS: tuple[TeamSpec, ...] = (
         name="Search", project="SRCH", repos=("acme/search-service",),
         service="search", ci_system="jenkins", cd_system="jenkins",
         people=("uma", "vik", "wen"), stack="bitbucket", deploy_weekday=3,
+        versions="search-2.{n}", version_base=17,
         tickets_per_day=0.6, backlog_hours=20.0, coding_hours=16.0, review_hours=10.0,
         merge_hours=2.0, cadence="fortnightly", failure_rate=0.4,
         restore_minutes=(1800, 5000), incident_delay_minutes=(45, 1800), done_hours=5.0,

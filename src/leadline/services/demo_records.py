@@ -53,13 +53,17 @@ def default_anchor(now: datetime) -> datetime:
     return now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def generate(anchor: datetime, seed: int = DEFAULT_SEED) -> list[Record]:
-    """Every record of the demo, grouped by kind (``KIND_ORDER``), each kind in time order."""
+def generate(
+    anchor: datetime, seed: int = DEFAULT_SEED, teams: tuple[TeamSpec, ...] = TEAMS
+) -> list[Record]:
+    """Every record of the demo, grouped by kind (``KIND_ORDER``), each kind in time order.
+    ``teams``: a leading part of ``TEAMS`` gives exactly those teams' records (run ids are
+    numbered per system in team order; a team added at the end shifts no one's)."""
     anchor = anchor.astimezone(UTC)
     start = anchor - timedelta(days=DAYS)
     ids = RunIds()
     records: list[Record] = []
-    for team in TEAMS:
+    for team in teams:
         dice = Dice(f"{seed}:{team.name}")
         work = plan_team(team, dice, seed, start, anchor)
         add_release_commits(team, work, seed, start, anchor)
