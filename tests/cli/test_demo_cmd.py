@@ -17,6 +17,7 @@ DEMO = ("demo", "--anchor", "2025-06-01")
 BANDS = {"Payments": "elite", "Checkout": "high", "Platform": "medium", "Mobile": "low",
          "Identity": "high", "Search": "medium"}  # fmt: skip
 EXAMPLES = Path(__file__).parents[2] / "examples" / "records.ndjson"
+DOC = Path(__file__).parents[2] / "docs" / "demo.md"
 
 
 @cache
@@ -41,6 +42,13 @@ def test_prints_counts_per_kind_then_dora_per_team(run_cli: Any) -> None:
     assert out.count("Harness") == 1 and "harness" not in out
     rows = [line for line in out.splitlines() if line.strip().startswith((*BANDS, "Acme"))]
     assert [row.split()[0] for row in rows] == [*BANDS, "Acme"]
+    # The figures docs/demo.md shows are these (adding a team changed no other team's).
+    documented = [
+        line
+        for line in DOC.read_text().splitlines()
+        if line.strip().startswith((*BANDS, "Acme")) and re.search(r"\d\.\d\d  ", line)
+    ]
+    assert [row.rstrip() for row in rows] == documented
     for team, band in BANDS.items():
         row = next(line for line in rows if line.strip().startswith(team))
         assert row.count(band) == 4, row  # each of the four figures with its band

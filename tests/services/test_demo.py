@@ -142,8 +142,12 @@ def test_the_mess_real_data_has() -> None:
     assert inputs and set(inputs) <= outputs  # CD consumes what CI built
     ci_shas = {r["commit_sha"][:12] for r in runs if r["type"] in ("ci", "ci_cd")
                and r.get("environment") is None}  # fmt: skip
-    no_ci = [p for p in prs if "merged_at" in p
-             and not ci_shas & {s[:12] for s in [p["merge_commit_sha"], *p["commit_shas"]]}]
+    no_ci = [
+        p
+        for p in prs
+        if "merged_at" in p
+        and not ci_shas & {s[:12] for s in [p["merge_commit_sha"], *p["commit_shas"]]}
+    ]
     assert {p["repo"] for p in no_ci} >= AZURE | BITBUCKET
     # Bitbucket Cloud pull requests have no labels
     assert all("hotfix" in p["labels"] for p in no_ci if p["repo"] not in BITBUCKET)
@@ -250,7 +254,8 @@ def test_search_has_bitbucket_jenkins_and_opsgenie_records() -> None:
         assert numbers == list(range(numbers[0], numbers[0] + len(numbers)))
     deploys = [r for r in runs if r["pipeline"].startswith("deploy-")]
     assert {(r["service"], r["environment"]) for r in deploys} == {
-        ("search", "staging"), ("search", "production")
+        ("search", "staging"),
+        ("search", "production"),
     }  # fmt: skip — from the SERVICE and ENVIRONMENT build parameters
     incidents = _team_records("Search", "incident")
     assert {i["source"] for i in incidents} == {"opsgenie"}
@@ -324,11 +329,16 @@ def test_the_tools_records_link_as_designed(loaded: Engine) -> None:
         assert r.restored == r.failures and r.still_open == 0, r
     by_pr = stored_profiles.get(loaded, PR_PROFILE)
     for name, repo in (("Identity", "Identity/identity-api"), ("Search", "acme/search-service")):
-        shipped = [p for p in of("pull_request")
-                   if p["repo"] == repo and p.get("merged_at", "").startswith("2025-04")]
+        shipped = [
+            p
+            for p in of("pull_request")
+            if p["repo"] == repo and p.get("merged_at", "").startswith("2025-04")
+        ]
         assert shipped, name
         for p in shipped[:5]:
-            stages = {s["name"]: s for s in explain(loaded, by_pr, f"{repo}#{p['number']}")["stages"]}
+            stages = {
+                s["name"]: s for s in explain(loaded, by_pr, f"{repo}#{p['number']}")["stages"]
+            }
             assert stages["CD"]["at"] is not None, (name, p["number"], stages["CD"])
 
 

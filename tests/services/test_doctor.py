@@ -190,6 +190,7 @@ def test_a_pull_request_may_name_its_commits_abbreviated(run_cli: Any, tmp_path:
     commits are in a pull request. b1, the branch's first commit, is not named (Cloud gives
     only the head); 5a5a5a5 shares the head's first 7 characters but not its 12 (a prefix
     match, not a sha7 one); x1 went straight to main."""
+
     def commit(sha: str, day: int, message: str) -> dict[str, Any]:
         return {"kind": "commit", "repo": "acme/pay-bb", "sha": sha,
                 "committed_at": f"2024-03-{day:02d}T10:00:00Z", "message": message}  # fmt: skip

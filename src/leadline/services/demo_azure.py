@@ -26,12 +26,12 @@ from typing import Any
 from leadline.domain.merge import merge
 from leadline.domain.records import RecordModel
 from leadline.domain.times import parse_time
+from leadline.services.demo_org import TeamSpec
+from leadline.services.demo_time import sha
 from leadline.sources import servicenow
 from leadline.sources.azure_devops import rest as azure_rest
 from leadline.sources.azure_devops import webhook as azure_hook
 from leadline.sources.base import Parsed
-from leadline.services.demo_org import TeamSpec
-from leadline.services.demo_time import sha
 
 Record = dict[str, Any]
 DOMAIN = "acme.com"

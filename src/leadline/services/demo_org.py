@@ -4,8 +4,9 @@ Each team is built to land in one DORA band (harness bands) over the last 90 day
 the demo — Payments elite, Checkout high, Platform medium, Mobile low, Identity high, Search
 medium — so the dashboard shows the whole scale. Identity works in Azure DevOps with
 ServiceNow, Search on Bitbucket with Jenkins and Opsgenie: their records are what those
-integrations make of the tools' payloads. The figures come from the records the generator (``demo_records``) makes
-with these parameters; nothing is hard-coded into the reports. See docs/demo.md.
+integrations make of the tools' payloads. The figures come from the records the generator
+(``demo_records``) makes with these parameters; nothing is hard-coded into the reports. See
+docs/demo.md.
 """
 
 from __future__ import annotations
