@@ -14,8 +14,10 @@ import pytest
 from leadline.services.demo_records import Record, generate, ndjson
 
 DEMO = ("demo", "--anchor", "2025-06-01")
-BANDS = {"Payments": "elite", "Checkout": "high", "Platform": "medium", "Mobile": "low"}
+BANDS = {"Payments": "elite", "Checkout": "high", "Platform": "medium", "Mobile": "low",
+         "Identity": "high", "Search": "medium"}  # fmt: skip
 EXAMPLES = Path(__file__).parents[2] / "examples" / "records.ndjson"
+DOC = Path(__file__).parents[2] / "docs" / "demo.md"
 
 
 @cache
@@ -33,13 +35,20 @@ def test_prints_counts_per_kind_then_dora_per_team(run_cli: Any) -> None:
     total = len(demo())
     assert f"{total} records ({total} new)" in out
     assert "profiles: Ticket to production, PR to production" in out
-    assert "collections: Acme, Payments, Checkout, Platform, Mobile" in out
+    assert "collections: Acme, Payments, Checkout, Platform, Mobile, Identity, Search\n" in out
     # The default window of the anchor's day, as leadline dora and the dashboard on that day.
     assert "DORA by team, 2025-03-04 → 2025-06-02 (90 days)\n" in out
     assert "bands: elite/high/medium/low as Harness SEI defines them (docs/dora.md)" in out
     assert out.count("Harness") == 1 and "harness" not in out
     rows = [line for line in out.splitlines() if line.strip().startswith((*BANDS, "Acme"))]
-    assert len(rows) == 5
+    assert [row.split()[0] for row in rows] == [*BANDS, "Acme"]
+    # The figures docs/demo.md shows are these (adding a team changed no other team's).
+    documented = [
+        line
+        for line in DOC.read_text().splitlines()
+        if line.strip().startswith((*BANDS, "Acme")) and re.search(r"\d\.\d\d  ", line)
+    ]
+    assert [row.rstrip() for row in rows] == documented
     for team, band in BANDS.items():
         row = next(line for line in rows if line.strip().startswith(team))
         assert row.count(band) == 4, row  # each of the four figures with its band

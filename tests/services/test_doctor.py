@@ -183,3 +183,32 @@ def test_bad_input_exits_2(loaded: Any, args: tuple[str, ...], message: str) -> 
     assert result.code == 2
     assert message in result.err
     assert "Traceback" not in result.err
+
+
+def test_a_pull_request_may_name_its_commits_abbreviated(run_cli: Any, tmp_path: Any) -> None:
+    """Bitbucket Cloud names a pull request's head and merge commit by 12 characters: those
+    commits are in a pull request. b1, the branch's first commit, is not named (Cloud gives
+    only the head); 5a5a5a5 shares the head's first 7 characters but not its 12 (a prefix
+    match, not a sha7 one); x1 went straight to main."""
+
+    def commit(sha: str, day: int, message: str) -> dict[str, Any]:
+        return {"kind": "commit", "repo": "acme/pay-bb", "sha": sha,
+                "committed_at": f"2024-03-{day:02d}T10:00:00Z", "message": message}  # fmt: skip
+
+    head, twin, merge = "5a5a5a5a5a5a" + "b" * 28, "5a5a5a5" + "c" * 33, "6d" * 20
+    records = [
+        commit("b1" * 20, 2, "PAY-1 start"), commit(head, 3, "PAY-1 finish"),
+        commit(twin, 3, "PAY-1 aside"), commit(merge, 4, "Merged in feature/PAY-1"),
+        commit("f1" * 20, 5, "Hotfix"),
+        {"kind": "pull_request", "repo": "acme/pay-bb", "number": 1, "title": "PAY-1 rounding",
+         "created_at": "2024-03-03T11:00:00Z", "merged_at": "2024-03-04T10:00:00Z",
+         "target_branch": "main", "commit_shas": [head[:12]], "merge_commit_sha": merge[:12]},
+    ]  # fmt: skip
+    path = tmp_path / "bb.ndjson"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    assert run_cli("import", str(path)).code == 0
+    result = run_cli("doctor", "--profile", str(PROFILE), *WINDOW, "--format", "json")
+    assert found_records(json.loads(result.out))[("commit_without_pr", None)] == [
+        "commit acme/pay-bb@f1f1f1f1f1f1", f"commit acme/pay-bb@{twin[:12]}",
+        "commit acme/pay-bb@b1b1b1b1b1b1",
+    ]  # fmt: skip

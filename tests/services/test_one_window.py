@@ -24,7 +24,7 @@ from leadline.web import formatting as fmt
 from tests.helpers import current
 from tests.web.html import Page
 
-TEAMS = ("Payments", "Mobile", "Acme")
+TEAMS = ("Payments", "Mobile", "Identity", "Search", "Acme")  # Azure DevOps, Bitbucket
 VERDICTS = ("better (p", "worse (p", "no significant change (was", "not enough data to compare")
 
 

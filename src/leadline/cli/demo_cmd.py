@@ -67,7 +67,8 @@ def demo_command(
 ) -> None:
     """Load the Acme demo organisation and print its DORA figures per team.
 
-    Four teams (Payments, Checkout, Platform, Mobile) over six months: tickets, commits, pull
+    Six teams (Payments, Checkout, Platform, Mobile; Identity on Azure DevOps and ServiceNow;
+    Search on Bitbucket, Jenkins and Opsgenie) over six months: tickets, commits, pull
     requests, CI and CD runs, releases, incidents and generic events, with the usual mess
     (unlinked pull requests, reruns, failed deployments, open incidents). Also stores the
     profiles "Ticket to production" and "PR to production" and the collections Acme and its

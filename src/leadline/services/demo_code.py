@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from leadline.services.demo_org import TeamSpec
 from leadline.services.demo_time import Dice, advance, sha, workdays
 
-KEY_BASE = {"PAY": 1200, "CHK": 640, "PLAT": 310, "MOB": 870}
+KEY_BASE = {"PAY": 1200, "CHK": 640, "PLAT": 310, "MOB": 870, "Identity": 4100, "SRCH": 150}
 PR_BASE = 400
 VERBS = ("Add", "Fix", "Improve", "Refactor", "Support", "Validate", "Speed up", "Log")
 CHORES = ("Fix flaky test", "Update README", "Tidy up logging", "Upgrade CI image")
@@ -94,7 +94,7 @@ def plan_team(team: TeamSpec, dice: Dice, seed: int, start: datetime, anchor: da
         for _ in range(dice.count(team.tickets_per_day)):
             number += 1
             created = day.replace(hour=9) + timedelta(hours=dice.uniform(0, 8.5))
-            ticket = _ticket(team, dice, f"{team.project}-{number}", created)
+            ticket = _ticket(team, dice, team.key(number), created)
             work.tickets.append(ticket)
             _code(team, dice, shas, ticket, anchor, work)
         for repo in team.repos:

@@ -20,7 +20,7 @@ from leadline.services.demo_org import LAST_RELEASE_DAYS_AGO, TRAIN_DAYS, TeamSp
 from leadline.services.demo_time import Dice, fmt, previous_workday, sha, workdays
 
 RUN_BASE = {"github-actions": 9_100_000_000, "argocd": 40_000, "jenkins": 5_000,
-            "bitrise": 70_000}  # fmt: skip
+            "bitrise": 70_000, "azure-devops": 31_000}  # fmt: skip
 Record = dict[str, Any]
 
 
@@ -162,7 +162,11 @@ def _slots(team: TeamSpec, dice: Dice, start: datetime, anchor: datetime) -> lis
     if team.cadence == "twice_weekly":
         chosen = [d for d in days if d.weekday() in (1, 3)]
     else:  # fortnightly, counted back from the anchor's week so the pattern is stable
-        chosen = [d for d in days if d.weekday() == 2 and ((anchor - d).days // 7) % 2 == 0]
+        chosen = [
+            d
+            for d in days
+            if d.weekday() == team.deploy_weekday and ((anchor - d).days // 7) % 2 == 0
+        ]
     return [d.replace(hour=14) + dice.minutes(0, 90) for d in chosen]
 
 

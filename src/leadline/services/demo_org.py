@@ -1,9 +1,12 @@
-"""The demo organisation "Acme": its four teams, its profiles and its collections.
+"""The demo organisation "Acme": its six teams, its profiles and its collections.
 
-Each team is built to land in one DORA band (harness bands, DESIGN 6) over the last 90 days of
-the demo — Payments elite, Checkout high, Platform medium, Mobile low — so the dashboard shows
-the whole scale. The figures come from the records the generator (``demo_records``) makes
-with these parameters; nothing is hard-coded into the reports. See docs/demo.md.
+Each team is built to land in one DORA band (harness bands) over the last 90 days of
+the demo — Payments elite, Checkout high, Platform medium, Mobile low, Identity high, Search
+medium — so the dashboard shows the whole scale. Identity works in Azure DevOps with
+ServiceNow, Search on Bitbucket with Jenkins and Opsgenie: their records are what those
+integrations make of the tools' payloads. The figures come from the records the generator
+(``demo_records``) makes with these parameters; nothing is hard-coded into the reports. See
+docs/demo.md.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 Cadence = Literal["per_merge", "twice_weekly", "fortnightly", "release_train"]
+Stack = Literal["acme", "azure", "bitbucket"]
 
 ORG = "Acme"
 TICKET_PROFILE = "Ticket to production"
@@ -46,10 +50,28 @@ class TeamSpec:
     version_base: int = 0  # release n is named versions.format(n=version_base + n)
     automated: bool = False  # auto-merge once approved; deployed tickets move to Done by rule
     topics: tuple[str, ...] = ()
+    # The tools it works with: "acme" writes the records in leadline's own import format
+    # (Jira, GitHub, …); "azure" (Azure Boards, Repos, Pipelines, ServiceNow) and "bitbucket"
+    # (Bitbucket Cloud, Jenkins, Opsgenie) build each tool's payloads and map them with the
+    # real integrations (demo_azure, demo_bitbucket).
+    stack: Stack = "acme"
+    key_format: str = "{project}-{n}"  # a ticket's key; Azure Boards: "AB#{n}"
+    rollbacks: bool = True  # restores half its incidents by a rollback (fast cadences only)
+    deploy_weekday: int = 2  # fortnightly cadence: the day of the week (Monday = 0)
 
     @property
     def repo_glob(self) -> str:
-        return f"acme/{self.repos[0].split('/')[1].split('-')[0]}-*"
+        owner, name = self.repos[0].split("/")
+        return f"{owner}/{name.split('-')[0]}-*"
+
+    @property
+    def owner(self) -> str:
+        """The repositories' owner: ``acme`` (the GitHub and Bitbucket workspace), or the
+        Azure DevOps project (Azure names a repository ``project/repository``)."""
+        return self.repos[0].split("/")[0]
+
+    def key(self, n: int) -> str:
+        return self.key_format.format(project=self.project, n=n)
 
     def version(self, slot: int) -> str | None:
         """The fix-version name of release ``slot`` (1, 2, …), or None without versions."""
@@ -100,8 +122,31 @@ TEAMS: tuple[TeamSpec, ...] = (
         topics=("push notifications", "dark mode", "offline basket", "biometric login",
                 "order tracking", "app rating prompt", "deep links", "accessibility labels"),
     ),
+    TeamSpec(
+        name="Identity", project="Identity", repos=("Identity/identity-api",),
+        service="identity", ci_system="azure-devops", cd_system="azure-devops",
+        people=("quinn", "rosa", "sami", "tara"), stack="azure", key_format="AB#{n}",
+        tickets_per_day=0.7, backlog_hours=10.0, coding_hours=7.0, review_hours=5.0,
+        merge_hours=1.5, cadence="twice_weekly", failure_rate=0.25, rollbacks=False,
+        restore_minutes=(120, 600), incident_delay_minutes=(20, 480), done_hours=3.0,
+        topics=("single sign-on", "password reset", "MFA enrolment", "session expiry",
+                "SCIM provisioning", "audit log", "OAuth scopes", "login throttling"),
+    ),
+    TeamSpec(
+        name="Search", project="SRCH", repos=("acme/search-service",),
+        service="search", ci_system="jenkins", cd_system="jenkins",
+        people=("uma", "vik", "wen"), stack="bitbucket", deploy_weekday=3,
+        versions="search-2.{n}", version_base=17,
+        tickets_per_day=0.6, backlog_hours=20.0, coding_hours=16.0, review_hours=10.0,
+        merge_hours=2.0, cadence="fortnightly", failure_rate=0.4,
+        restore_minutes=(1800, 5000), incident_delay_minutes=(45, 1800), done_hours=5.0,
+        topics=("query parser", "synonyms", "relevance tuning", "index rebuild",
+                "autocomplete", "facets", "spelling suggestions", "result caching"),
+    ),
 )  # fmt: skip
 
+# Every repository: Acme's workspace on GitHub and Bitbucket, and Identity's Azure DevOps project.
+REPOS = sorted({f"{t.owner}/*" for t in TEAMS}, key=lambda r: (r != "acme/*", r))
 TRAIN_DAYS = 42  # Mobile releases every six weeks…
 LAST_RELEASE_DAYS_AGO = 11  # …the last one 11 days before the anchor
 
@@ -112,7 +157,7 @@ def ticket_profile() -> dict[str, Any]:
         "name": TICKET_PROFILE,
         "description": "The demo's end-to-end lead time: ticket created to deployed and Done.",
         "start": {"event": "ticket_created"},
-        "scope": {"projects": [t.project for t in TEAMS], "repos": ["acme/*"]},
+        "scope": {"projects": [t.project for t in TEAMS], "repos": REPOS},
         "stages": [
             {"name": "In Progress", "event": "issue_status", "category": "in_progress",
              "ideal": "4h", "acceptable": "3d"},
@@ -139,7 +184,7 @@ def pr_profile() -> dict[str, Any]:
         "name": PR_PROFILE,
         "description": "The demo's pull requests, from their first commit to production.",
         "start": {"event": "commit_created"},
-        "scope": {"repos": ["acme/*"]},
+        "scope": {"repos": REPOS},
         "stages": [
             {"name": "PR Created", "event": "pr_created", "target_branches": ["main"],
              "ideal": "4h", "acceptable": "1d"},
@@ -179,7 +224,7 @@ def org() -> dict[str, Any]:
                 "profile": TICKET_PROFILE,
                 "filters": {
                     "projects": [t.project for t in TEAMS],
-                    "repositories": ["acme/*"],
+                    "repositories": REPOS,
                     "services": [t.service for t in TEAMS],
                 },
                 "children": [{"name": t.name, "filters": team_filters(t)} for t in TEAMS],

@@ -205,7 +205,8 @@ def _incidents(
         resolved = created + dice.minutes(*team.restore_minutes)
         if resolved < anchor and i != still_open:
             record["resolved_at"] = fmt(resolved)
-            if team.cadence in ("per_merge", "twice_weekly") and dice.chance(0.5):
+            fast = team.cadence in ("per_merge", "twice_weekly")
+            if fast and team.rollbacks and dice.chance(0.5):
                 back = rollback(team, delivery, ids, deploy, resolved - timedelta(minutes=4))
                 times.append(back.finished)
                 times.sort()

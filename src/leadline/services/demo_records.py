@@ -1,7 +1,9 @@
 """Generate the demo's records: deterministic, relative to an anchor, every kind of CONTRACT §1.
 
 ``generate(anchor, seed)`` returns plain JSON-ready records (the NDJSON import format) for the
-six months that end at ``anchor``. Every random draw comes from ``random.Random`` seeded with
+six months that end at ``anchor``; the teams on Azure DevOps and on Bitbucket get the
+records those integrations make of their tools' payloads (``demo_azure``,
+``demo_bitbucket``). Every random draw comes from ``random.Random`` seeded with
 the seed and the team's name, and every time is computed from the anchor, so the same anchor
 and seed always give byte-identical NDJSON (``ndjson``), and a team's data does not depend on
 the other teams'. Nothing happens at or after the anchor: work in flight stays in flight.
@@ -16,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from leadline.domain.records import KINDS, RecordModel
+from leadline.services import demo_azure, demo_bitbucket
 from leadline.services.demo_code import CommitP, PullP, TeamWork, link_history, plan_team
 from leadline.services.demo_delivery import (
     Delivery,
@@ -37,7 +40,10 @@ PR_BASE = {
     "acme/checkout-web": 610,
     "acme/platform-gateway": 420,
     "acme/mobile-app": 3050,
+    "Identity/identity-api": 260,
+    "acme/search-service": 95,
 }
+CONVERT = {"azure": demo_azure.convert, "bitbucket": demo_bitbucket.convert}
 KIND_ORDER = ("issue", "version", "commit", "pull_request", "pipeline_run", "incident", "event")
 Record = dict[str, Any]
 
@@ -47,13 +53,17 @@ def default_anchor(now: datetime) -> datetime:
     return now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def generate(anchor: datetime, seed: int = DEFAULT_SEED) -> list[Record]:
-    """Every record of the demo, grouped by kind (``KIND_ORDER``), each kind in time order."""
+def generate(
+    anchor: datetime, seed: int = DEFAULT_SEED, teams: tuple[TeamSpec, ...] = TEAMS
+) -> list[Record]:
+    """Every record of the demo, grouped by kind (``KIND_ORDER``), each kind in time order.
+    ``teams``: a leading part of ``TEAMS`` gives exactly those teams' records (run ids are
+    numbered per system in team order; a team added at the end shifts no one's)."""
     anchor = anchor.astimezone(UTC)
     start = anchor - timedelta(days=DAYS)
     ids = RunIds()
     records: list[Record] = []
-    for team in TEAMS:
+    for team in teams:
         dice = Dice(f"{seed}:{team.name}")
         work = plan_team(team, dice, seed, start, anchor)
         add_release_commits(team, work, seed, start, anchor)
@@ -61,7 +71,9 @@ def generate(anchor: datetime, seed: int = DEFAULT_SEED) -> list[Record]:
         delivery = run_ci(team, dice, work, ids, anchor)
         run_cd(team, dice, delivery, ids, start, anchor)
         outcome = settle(team, dice, work, delivery, ids, anchor)
-        records += _emit(team, work, delivery, outcome)
+        team_records = _emit(team, work, delivery, outcome)
+        convert = CONVERT.get(team.stack)
+        records += team_records if convert is None else convert(team, team_records)
     order = {kind: i for i, kind in enumerate(KIND_ORDER)}
     return sorted(records, key=lambda r: (order[r["kind"]], _when(r), _key(r)))
 

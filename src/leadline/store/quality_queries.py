@@ -108,12 +108,13 @@ def code_repos_by_key(conn: Connection, keys: Iterable[str]) -> dict[str, set[st
 
 def commits_without_pr(conn: Connection, start: int, end: int) -> list[Finding]:
     """Commits made in the window, in a repository that has pull requests, that are neither
-    a commit of a pull request nor one's merge commit: pushed straight to a branch."""
+    a commit of a pull request nor one's merge commit: pushed straight to a branch. A pull
+    request may name them abbreviated (Bitbucket Cloud's 12 characters): a prefix of 7 or
+    more matches, as the correlation resolves it."""
     c, pc, p = t.commits.c, t.pr_commits.c, t.pull_requests.c
-    in_pr = exists().where(pc.sha7 == c.sha7, func.lower(pc.sha) == func.lower(c.sha))
-    merged = exists().where(
-        p.merge_sha7 == c.sha7, func.lower(p.merge_commit_sha) == func.lower(c.sha)
-    )
+    sha = func.lower(c.sha)
+    in_pr = exists().where(pc.sha7 == c.sha7, sha.startswith(func.lower(pc.sha)))
+    merged = exists().where(p.merge_sha7 == c.sha7, sha.startswith(func.lower(p.merge_commit_sha)))
     with_prs = exists().where(p.repo == c.repo)
     query = (
         select(c.repo, c.sha, c.committed_at, c.branch, c.data)
