@@ -1,4 +1,4 @@
-"""DORA bands: every edge of both band sets (DESIGN decision 6)."""
+"""DORA bands: every edge of both band sets (docs/dora.md#bands)."""
 
 from __future__ import annotations
 

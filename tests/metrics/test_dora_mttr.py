@@ -1,4 +1,4 @@
-"""Mean time to restore: incidents resolved in the window (CONTRACT §3, DESIGN 6–7)."""
+"""Mean time to restore: incidents resolved in the window (docs/dora.md)."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def mttr(
 
 def test_seed_example() -> None:
     # The MTTR page: 60, 30 and 180 minutes → 90 minutes. The page labels it MEDIUM, but its
-    # own scale (and DESIGN decision 6) says under a day is high.
+    # own scale (and docs/dora.md#bands) says under a day is high.
     result = mttr(
         [
             (us("2024-01-01T00:00:00Z"), us("2024-01-01T01:00:00Z")),

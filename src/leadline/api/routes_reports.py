@@ -108,12 +108,12 @@ def get_profile(name: str, engine: EngineDep, principal: Read) -> dict[str, Any]
     dependencies=[JSON_ONLY],
     openapi_extra=json_body(
         "Profile",
-        "A profile (CONTRACT §2) as JSON. An efficiency profile may give `phases` instead of "
+        "A profile (docs/profiles.md) as JSON. An efficiency profile may give `phases` instead of "
         "`stages` (docs/profiles.md); it is validated with the same messages as the CLI's.",
     ),
 )  # fmt: skip
 async def put_profile(name: str, request: Request, engine: EngineDep, _: Admin) -> Response:
-    """Create or replace a profile (CONTRACT §2 as JSON), validated; 201 new, 200 replaced."""
+    """Create or replace a profile (docs/profiles.md as JSON), validated; 201 new, 200 replaced."""
     data = decode_json(await request.body())
     profile, created = await writer(request).run(lambda: profiles.put(engine, name, data))
     return Response(

@@ -208,7 +208,7 @@ class Comparison(_Open):
 
 
 class DoraReport(_Open):
-    """``leadline dora --format json`` (CONTRACT §3)."""
+    """``leadline dora --format json`` (docs/dora.md#the-document)."""
 
     profile: str
     from_: str = Field(alias="from")
@@ -329,7 +329,7 @@ def records_body() -> dict[str, Any]:
     return {
         "requestBody": {
             "required": True,
-            "description": "CONTRACT §1 records: NDJSON (one per line) or a JSON array.",
+            "description": "Records (docs/records.md): NDJSON (one per line) or a JSON array.",
             "content": {
                 "application/x-ndjson": {"schema": {"type": "string"}},
                 "application/json": {"schema": items},

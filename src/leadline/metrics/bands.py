@@ -1,4 +1,4 @@
-"""DORA performance bands: elite, high, medium or low (DESIGN decision 6), or custom levels.
+"""DORA performance bands: elite, high, medium or low (docs/dora.md#bands), or custom levels.
 
 A ``BandScale`` is the one rule set: its levels (best first) and, per metric, the edges
 between them (and, for custom scales, per lead-time stage). The profile's ``dora.bands``

@@ -1,4 +1,4 @@
-"""The four DORA metrics over a window ``[start, end)`` (CONTRACT §3, DESIGN decisions 5–9).
+"""The four DORA metrics over a window ``[start, end)`` (docs/dora.md).
 
 Pure and vectorised: the service layer loads the times (integer microseconds since the epoch,
 UTC) and the deployment ↔ failure links; these functions count, divide, band and bucket them.
@@ -187,9 +187,9 @@ def change_failure_rate_linked(
     """``failures: incidents | issues``: ``rate = failed deployments / deployments``.
 
     ``failed_deploy_mask[i]`` says whether deployment ``i`` is linked to at least one failure
-    (DESIGN decision 9); ``unlinked_failures`` counts the failures in the window that attached
-    to no deployment. They are reported as ``unlinked`` with a warning; when there are such
-    failures but no deployments the rate is ``None`` (CONTRACT §3).
+    (docs/deployments.md, rule 9); ``unlinked_failures`` counts the failures in the window
+    that attached to no deployment. They are reported as ``unlinked`` with a warning; when
+    there are such failures but no deployments the rate is ``None`` (docs/dora.md).
     """
     if int(unlinked_failures) < 0:
         raise ValueError("unlinked_failures must be >= 0")
@@ -332,7 +332,7 @@ def dora_report(
     band_set: BandSet = DEFAULT_BAND_SET,
     deployment_rework_rate: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The ``leadline dora --format json`` document (CONTRACT §3) from its four parts, and
+    """The ``leadline dora --format json`` document (docs/dora.md) from its four parts, and
     the deployment rework rate (``metrics/rework.py``) after them when given."""
     buckets(start_us, end_us, interval)  # validates the window and the interval
     scale = scale_of(band_set)

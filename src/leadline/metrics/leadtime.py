@@ -146,7 +146,7 @@ class LeadTimeResult:
     rating: str | None
 
     def to_json(self, profile_name: str, statistic: str) -> dict[str, Any]:
-        """The ``lead-time --format json`` document of CONTRACT §3."""
+        """The ``lead-time --format json`` document (docs/lead-time.md)."""
         return {
             "profile": profile_name,
             "statistic": statistic,

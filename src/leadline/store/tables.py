@@ -1,4 +1,4 @@
-"""SQLAlchemy Core tables: one per record kind of CONTRACT §1, their child rows, raw events.
+"""SQLAlchemy Core tables: one per record kind (docs/records.md), their child rows, raw events.
 
 Conventions
 - Times are ``BigInteger`` microseconds since the Unix epoch, UTC (columns end in ``_at``;
@@ -331,8 +331,8 @@ timelines = Table(
 )
 
 
-# Commits each successful deployment shipped by git ancestry (DESIGN 8), derived from
-# commits' parents and the runs; refreshed with the timelines (services/shipments.py).
+# Commits each successful deployment shipped by git ancestry (docs/deployments.md, rule 8),
+# derived from commits' parents and the runs; refreshed with the timelines (services/shipments.py).
 deployment_commits = Table(
     "deployment_commits",
     metadata,
