@@ -155,6 +155,19 @@ def test_release_deployment_field_by_field_links_to_its_build() -> None:
     assert run.artifacts[0].direction == "input"
 
 
+def test_release_deployment_names_the_repository_of_its_primary_artifact() -> None:
+    # The constructed delivery, edited: its primary build artifact also names the repository
+    # and project it was built from, as Azure DevOps writes them in definitionReference.
+    payload = load("constructed/ms.vss-release.deployment-completed-event.artifacts.json")
+    assert one(payload).repo is None  # the delivery as constructed names no repository
+    ref = payload["resource"]["release"]["artifacts"][0]["definitionReference"]
+    ref["repository"] = {"id": "5febef5a-833d-4e14-b9c0-14cb638f91e6", "name": "identity-api"}
+    ref["project"] = {"id": "d07908bc-118f-47d2-8a13-ff75601a6b1a", "name": "Identity"}
+    assert one(payload).repo == "Identity/identity-api"  # as pull requests name it
+    del ref["project"]
+    assert one(payload).repo == "identity-api"
+
+
 def test_documentation_deployment_without_artifacts_has_no_sha() -> None:
     payload = load("msdocs-service-hooks-events/ms.vss-release.deployment-completed-event.json")
     run = one(payload)

@@ -270,8 +270,10 @@ def deployment_run(
     """A finished release deployment (one release to one stage) → a CD run keyed
     ``<release id>/<stage id>``, and ``…/<attempt>`` for a second attempt on (a redeploy is
     another deployment); the build artifacts it deployed are its inputs, and the primary
-    one's ``sourceVersion`` is its commit (a release names no commit otherwise)."""
-    inputs, sha, branch = release_artifacts(artifacts)
+    one's ``sourceVersion`` is its commit and its ``repository`` (``project/name``, as pull
+    requests name it) its repo: a release names neither otherwise, and a run without a repo
+    would count in every team's scope."""
+    inputs, sha, branch, repo = release_artifacts(artifacts)
     run_id = f"{release_id}/{environment.get('id').id_text()}"
     if attempt.present and read_int(attempt) > 1:
         run_id += f"/{read_int(attempt)}"
@@ -287,16 +289,21 @@ def deployment_run(
         "environment": environment.get("name").opt_text(),
         "commit_sha": sha,
         "branch": branch,
+        "repo": repo,
         "artifacts": inputs,
     }
     return build_record(PipelineRun, data, {"environment": f"{environment.path}.name"})
 
 
-def release_artifacts(artifacts: Node) -> tuple[list[dict[str, Any]], str | None, str | None]:
+def release_artifacts(
+    artifacts: Node,
+) -> tuple[list[dict[str, Any]], str | None, str | None, str | None]:
     """A release's build artifacts → input artifacts (build definition name, build id), and
-    the commit and branch of the primary one (else the first that names a commit)."""
+    the commit, branch and repository of the primary one (else the first that names a
+    commit). The repository is ``definitionReference.repository.name`` under
+    ``definitionReference.project.name``; absent when the artifact does not say."""
     inputs: list[dict[str, Any]] = []
-    found: list[tuple[bool, str, str | None]] = []
+    found: list[tuple[bool, str, str | None, str | None]] = []
     for artifact in artifacts.items():
         ref = artifact.get("definitionReference")
         name = ref.get("definition").get("name").opt_text()
@@ -307,9 +314,14 @@ def release_artifacts(artifacts: Node) -> tuple[list[dict[str, Any]], str | None
         sha = ref.get("sourceVersion").get("id").opt_text()
         if sha and _SHA.match(sha):
             branch = ref_branch(ref.get("branch").get("id").opt_text())
-            found.append((bool(artifact.get("isPrimary").opt_bool()), sha, branch))
+            name = ref.get("repository").get("name").opt_text()
+            project = ref.get("project").get("name").opt_text()
+            repo = (f"{project}/{name}" if project else name) if name else None
+            found.append((bool(artifact.get("isPrimary").opt_bool()), sha, branch, repo))
     found.sort(key=lambda f: not f[0])  # the primary first (stable)
-    return inputs, (found[0][1] if found else None), (found[0][2] if found else None)
+    if not found:
+        return inputs, None, None, None
+    return inputs, found[0][1], found[0][2], found[0][3]
 
 
 def run_status(status: str) -> str:
