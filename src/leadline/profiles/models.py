@@ -42,6 +42,8 @@ StageEvent = Literal[
     "cd_completed",
     "released",
     "api_event",
+    "pr_labeled",
+    "change_request",
 ]
 STAGE_EVENTS: tuple[str, ...] = StageEvent.__args__  # type: ignore[attr-defined]
 StartEvent = Literal[
@@ -59,6 +61,8 @@ StartEvent = Literal[
     "ci_completed",
     "cd_completed",
     "released",
+    "pr_labeled",
+    "change_request",
 ]
 Occurrence = Literal["first", "last"]
 Category = Literal["todo", "in_progress", "done"]
@@ -71,6 +75,9 @@ Seconds = Annotated[float, BeforeValidator(parse_duration)]
 Text = Annotated[str, StringConstraints(min_length=1, pattern=r"\S")]
 #: A non-empty list of non-blank strings: an empty filter list would match nothing.
 Names = Annotated[list[Text], Field(min_length=1)]
+#: Run parameters a pipeline run must carry: name (exact) → value glob (case-insensitive);
+#: see ``correlate.scope.params_match``.
+Params = Annotated[dict[Text, Text], Field(min_length=1)]
 
 RULE_ERROR = "profile_rule"
 
@@ -97,6 +104,7 @@ class Start(_Strict):
     labels: Names | None = None
     pipelines: Names | None = None
     environments: Names | None = None
+    params: Params | None = None
 
     def as_stage(self) -> Stage | None:
         """The start as a stage spec when ``event`` is a stage event, else ``None``."""
@@ -135,6 +143,7 @@ class Stage(_Strict):
     pipelines: Names | None = None
     environments: Names | None = None
     event_types: Names | None = None
+    params: Params | None = None
 
     @property
     def effective_occurrence(self) -> Occurrence:
@@ -151,6 +160,7 @@ class DeploymentsSpec(_Strict):
     pipelines: Names | None = None
     environments: Names | None = None
     statuses: Names | None = None
+    params: Params | None = None
     target_branches: Names | None = None
     labels: Names | None = None
     projects: Names | None = None
@@ -166,6 +176,7 @@ class FailuresSpec(_Strict):
     pipelines: Names | None = None
     environments: Names | None = None
     statuses: Names | None = None
+    params: Params | None = None
     issue_types: Names | None = None
     projects: Names | None = None
     labels: Names | None = None
