@@ -26,8 +26,15 @@ MAX_PHASES = 5
 #: Which event each source can end (or start) a phase with.
 SOURCE_EVENTS: dict[str, tuple[str, ...]] = {
     "issue_management": ("issue_status", "released", "ticket_created"),
-    "scm": ("commit", "pr_created", "pr_review", "pr_approved", "pr_merged", "pr_labeled",
-            "commit_created"),
+    "scm": (
+        "commit",
+        "pr_created",
+        "pr_review",
+        "pr_approved",
+        "pr_merged",
+        "pr_labeled",
+        "commit_created",
+    ),
     "ci": ("ci_completed",),
     "cd": ("cd_completed",),
     "itsm": ("change_request",),

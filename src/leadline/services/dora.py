@@ -42,6 +42,7 @@ from leadline.services.dora_filters import (
     DEPLOY_TYPES,
     failure_filter,
     glob_match,
+    reads_params,
     run_filter,
     service_ok,
     statuses,
@@ -240,6 +241,7 @@ def _window_runs_suffice(spec: DoraSpec) -> bool:
         spec.deployments.source == "cd"
         and spec.failures.source == "cd"
         and spec.lead_time != "commits"
+        and not reads_params(spec)  # the grouped run times carry no params
     )
 
 
@@ -280,9 +282,11 @@ class _Deployments:
         d = spec.deployments
         repos = profile.scope.repos
         if d.source == "cd":
-            every = q.load_runs(conn, DEPLOY_TYPES, end)
-            keep = run_filter(profile, d.pipelines, d.environments)
-            runs = [r for r in every if keep(r.pipeline, r.environment, r.repo, r.service)]
+            every = q.load_runs(conn, DEPLOY_TYPES, end, with_params=reads_params(spec))
+            keep = run_filter(profile, d.pipelines, d.environments, d.params)
+            runs = [
+                r for r in every if keep(r.pipeline, r.environment, r.repo, r.service, r.params)
+            ]
             ok = statuses(d.statuses, ["success"])
             items = [r.deployment() for r in runs if r.status in ok]
             return cls(items, runs, conn, all_runs=every)
@@ -426,10 +430,14 @@ def _failed_runs(
         raise InputError("dora.failures.source 'cd' needs dora.deployments.source 'cd'")
     keep = failure_filter(profile, spec)
     bad = statuses(spec.failures.statuses, ["failure", "rolled_back"])
-    every = loaded if loaded is not None else q.load_runs(conn, DEPLOY_TYPES, end)
+    every = (
+        loaded
+        if loaded is not None
+        else q.load_runs(conn, DEPLOY_TYPES, end, with_params=reads_params(spec))
+    )
     return [
         r for r in every
-        if r.status in bad and keep(r.pipeline, r.environment, r.repo, r.service)
+        if r.status in bad and keep(r.pipeline, r.environment, r.repo, r.service, r.params)
     ]  # fmt: skip
 
 

@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 from sqlalchemy import Connection, select
 
 from leadline.correlate.ancestry import CommitGraph, Deployment, PrIndex, PrRow
+from leadline.correlate.scope import RunParams, run_params
 from leadline.correlate.shas import norm_sha, sha_bytes, sorted_positions
 from leadline.domain.parse import parse_line
 from leadline.domain.records import Issue, PullRequest
@@ -43,6 +44,9 @@ class RunRow:
     repo: str | None
     branch: str | None
     shas: tuple[str, ...]
+    # The run's params as sorted (name, text) pairs, when read (``with_params``), for the
+    # ``params`` filter (correlate.scope.run_params).
+    params: RunParams | None = None
 
     def deployment(self) -> Deployment:
         """This run as a deployment of its first SHA (the rest as ``more_shas``), in the stream
@@ -62,8 +66,10 @@ class RunRow:
         )
 
 
-def load_runs(conn: Connection, types: Sequence[str], until_us: int | None) -> list[RunRow]:
-    return list(iter_runs(conn, types, until_us))
+def load_runs(
+    conn: Connection, types: Sequence[str], until_us: int | None, *, with_params: bool = False
+) -> list[RunRow]:
+    return list(iter_runs(conn, types, until_us, with_params=with_params))
 
 
 def iter_runs(
@@ -71,9 +77,12 @@ def iter_runs(
     types: Sequence[str],
     until_us: int | None,
     skip_statuses: Collection[str] = (),
+    *,
+    with_params: bool = False,
 ) -> Iterator[RunRow]:
     """``load_runs`` streamed (in ``finished_at`` order), leaving out runs whose status is in
-    ``skip_statuses`` (exact match)."""
+    ``skip_statuses`` (exact match). ``with_params``: also each run's ``params`` (read from
+    the stored record, so only when a filter needs them)."""
     r, rc = t.pipeline_runs, t.pipeline_run_commits
     where: list[Any] = [r.c.type.in_(list(types))]
     if until_us is not None:
@@ -93,6 +102,7 @@ def iter_runs(
         select(
             r.c.id, r.c.system, r.c.pipeline, r.c.run_id, r.c.type, r.c.status,
             r.c.finished_at, r.c.environment, r.c.service, r.c.repo, r.c.branch,
+            *([r.c.data] if with_params else []),
         ).where(*where).order_by(r.c.finished_at, r.c.id).execution_options(yield_per=_BATCH)
     )  # fmt: skip
     for row in rows:
@@ -110,7 +120,13 @@ def iter_runs(
             repo=row.repo,
             branch=row.branch,
             shas=tuple(shas.pop(row.id, ())),
+            params=_params(row.data) if with_params else None,
         )
+
+
+def _params(stored: str) -> RunParams:
+    params = json.loads(stored).get("params")
+    return run_params(params if isinstance(params, dict) else {})
 
 
 RunKind = tuple[str, str | None, str | None, str | None, str]
