@@ -38,12 +38,12 @@ StageEvent = Literal[
     "pr_review",
     "pr_approved",
     "pr_merged",
+    "pr_labeled",
     "ci_completed",
     "cd_completed",
+    "change_request",
     "released",
     "api_event",
-    "pr_labeled",
-    "change_request",
 ]
 STAGE_EVENTS: tuple[str, ...] = StageEvent.__args__  # type: ignore[attr-defined]
 StartEvent = Literal[
@@ -58,11 +58,11 @@ StartEvent = Literal[
     "pr_review",
     "pr_approved",
     "pr_merged",
+    "pr_labeled",
     "ci_completed",
     "cd_completed",
-    "released",
-    "pr_labeled",
     "change_request",
+    "released",
 ]
 Occurrence = Literal["first", "last"]
 Category = Literal["todo", "in_progress", "done"]
