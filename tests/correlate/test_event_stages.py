@@ -102,7 +102,10 @@ def deploys() -> list[RecordModel]:
     [
         ({"event": "cd_completed"}, "10:00"),  # no filter: the first deployment
         ({"event": "cd_completed", "params": {"DEPLOY_ENV": "prod"}}, "11:00"),
-        ({"event": "cd_completed", "params": {"DEPLOY_ENV": "prod"}, "occurrence": "last"}, "12:00"),
+        (
+            {"event": "cd_completed", "params": {"DEPLOY_ENV": "prod"}, "occurrence": "last"},
+            "12:00",
+        ),
         ({"event": "cd_completed", "params": {"DEPLOY_ENV": "prod", "DRY": "true"}}, "12:00"),
         ({"event": "cd_completed", "params": {"DEPLOY_ENV": "qa"}}, None),
         ({"event": "ci_completed", "params": {"SUITE": "full"}}, "09:40"),
@@ -142,6 +145,7 @@ def labelled(**kw: Any) -> list[RecordModel]:
         ({"labels": ["wontfix"]}, None),
         ({"labels": ["ready-for-qa"], "target_branches": ["main"]}, "10:00"),
         ({"labels": ["ready-for-qa"], "target_branches": ["release/*"]}, None),
+        ({"labels": ["ready-for-qa"], "target_branches": ["MAIN"]}, None),  # branches: exact case
     ],
 )
 def test_pr_labeled(stage: dict[str, Any], expected: str | None) -> None:
@@ -239,14 +243,26 @@ def itsm() -> list[RecordModel]:
         issue("HX-1", created="09:00", project="HX"),
         change("CHG1", "13:00", "HX-1: deploy login", status="failure"),
         change("CHG2", "14:00", "Deploy HX-1 and HX-2", status="closed"),
-        change("CHG3", "15:00", "HX-1 again", status="successful_issues", kind="emergency",
-               params={"risk": "High"}),  # fmt: skip
+        change(
+            "CHG3",
+            "15:00",
+            "HX-1 again",
+            status="successful_issues",
+            kind="emergency",
+            params={"risk": "High"},
+        ),
         change("CHG4", "12:00", "HX-1 canceled", status="canceled"),
         change("CHG5", "11:00", "hx-1 lower case is no key"),
         change("CHG6", "10:00", "XHX-1 is another key"),
         change("CHG7", "10:30", None),
-        run("R1", "10:45", type="cd", system="jenkins", pipeline="change_request/normal",
-            title="HX-1 not ITSM"),  # fmt: skip
+        run(
+            "R1",
+            "10:45",
+            type="cd",
+            system="jenkins",
+            pipeline="change_request/normal",
+            title="HX-1 not ITSM",
+        ),
     ]
 
 
@@ -270,7 +286,9 @@ def test_change_request(stage: dict[str, Any], expected: str | None) -> None:
 
 def test_change_request_source_and_scope() -> None:
     found = timeline(itsm(), {"name": "CR", "event": "change_request"})
-    assert found.stages[0] is not None and found.stages[0].source == "change_request servicenow/CHG2"
+    assert (
+        found.stages[0] is not None and found.stages[0].source == "change_request servicenow/CHG2"
+    )
     # A ticket out of the scope's projects: not measured at all.
     assert build_timelines(profile({"name": "CR", "event": "change_request"},
                                    scope={"projects": ["OTHER"]}), itsm()) == []  # fmt: skip
@@ -341,4 +359,3 @@ def test_reads_change_requests() -> None:
     assert not reads_change_requests(
         profile({"name": "a", "event": "commit"}, start={"event": "cd_completed"})
     )
-

@@ -103,14 +103,12 @@ def test_label_events_accumulate_in_the_store(engine: Engine) -> None:
     profile = profile_from_data(PROFILE | {"stages": PROFILE["stages"][:1]})
     import_records(engine, [issue("HX-1", created="09:00")])
     for when, action in (("10:00", "added"), ("10:20", "removed"), ("10:40", "added")):
-        delivery = pr(7, "09:10", title="HX-1", updated_at=at(when),
-                      label_events=[{"label": "ready-for-qa", "action": action, "at": at(when)}])  # fmt: skip
+        event = {"label": "ready-for-qa", "action": action, "at": at(when)}
+        delivery = pr(7, "09:10", title="HX-1", updated_at=at(when), label_events=[event])
         with writing(engine) as conn:
             merge_and_upsert(conn, [delivery])
     assert explain(engine, profile, "HX-1")["stages"][0]["at"] == "2024-05-01T10:00:00Z"
-    last = profile_from_data(
-        PROFILE | {"stages": [PROFILE["stages"][0] | {"occurrence": "last"}]}
-    )
+    last = profile_from_data(PROFILE | {"stages": [PROFILE["stages"][0] | {"occurrence": "last"}]})
     assert explain(engine, last, "HX-1")["stages"][0]["at"] == "2024-05-01T10:40:00Z"
 
 
