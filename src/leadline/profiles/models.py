@@ -133,7 +133,7 @@ class Stage(_Strict):
     event: StageEvent
     occurrence: Occurrence | None = None
     # issue_status: ticket statuses (case-insensitive); ci/cd_completed: run statuses
-    # (default [success]).
+    # (default [success]); change_request: its statuses (default: closed, not unsuccessful).
     statuses: Names | None = None
     category: Category | None = None
     ideal: Seconds | None = None
@@ -143,6 +143,7 @@ class Stage(_Strict):
     pipelines: Names | None = None
     environments: Names | None = None
     event_types: Names | None = None
+    # ci/cd_completed, change_request: run parameters (name → value glob).
     params: Params | None = None
 
     @property
