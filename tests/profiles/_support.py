@@ -7,12 +7,12 @@ import pytest
 from leadline.profiles import ProfileError, load_profile_text
 
 EVENTS = (
-    "issue_status, commit, pr_created, pr_review, pr_approved, pr_merged, ci_completed, "
-    "cd_completed, released, api_event"
+    "issue_status, commit, pr_created, pr_review, pr_approved, pr_merged, pr_labeled, "
+    "ci_completed, cd_completed, change_request, released, api_event"
 )
 STAGE_FIELDS = (
     "name, event, occurrence, statuses, category, ideal, acceptable, minimum, maximum, "
-    "target_branches, labels, pipelines, environments, event_types"
+    "target_branches, labels, pipelines, environments, event_types, params"
 )
 TOP_FIELDS = (
     "name, description, start, scope, missing_stages, workflow_order, completed_work, "

@@ -88,8 +88,8 @@ CASES: list[tuple[str, str, list[str]]] = [
         one_stage("name: a, event: commit", "dora: {deployments: {foo: 1}}"),
         [
             "p.yaml: dora.deployments.foo: unknown field 'foo' (expected one of source, pipelines, "
-            "environments, statuses, target_branches, labels, projects, names, issue_types, "
-            "category, occurrence, count_at)"
+            "environments, statuses, params, target_branches, labels, projects, names, "
+            "issue_types, category, occurrence, count_at)"
         ],
     ),
     (
@@ -111,7 +111,8 @@ CASES: list[tuple[str, str, list[str]]] = [
         [
             "p.yaml: start.event: unknown event 'ticket_opened' (expected one of ticket_created, "
             "commit_created, api_event, first_stage, issue_status, commit, pr_created, "
-            "pr_review, pr_approved, pr_merged, ci_completed, cd_completed, released); "
+            "pr_review, pr_approved, pr_merged, pr_labeled, ci_completed, cd_completed, "
+            "change_request, released); "
             "did you mean 'ticket_created'?"
         ],
     ),

@@ -214,6 +214,11 @@ def test_opened_merge_request() -> None:
         "target_branch": "master",
         "author": "root",  # the user who opened it
         "labels": ["API"],
+        # changes.labels: previous [API], current [Platform], at changes.updated_at.current
+        "label_events": [
+            {"label": "Platform", "action": "added", "at": "2017-09-15T16:52:00Z"},
+            {"label": "API", "action": "removed", "at": "2017-09-15T16:52:00Z"},
+        ],
         "updated_at": "2013-12-03T17:23:34Z",
     }
 

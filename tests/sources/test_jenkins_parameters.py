@@ -66,3 +66,23 @@ def test_the_json_api_reads_the_parameters_action() -> None:
     run = build_run("deploy", build)
     assert run is not None
     assert (run.service, run.environment, run.commit_sha) == ("payments", "production", "a" * 40)
+
+
+def test_build_parameters_are_the_runs_params() -> None:
+    """What a profile's ``params`` filter matches; leadline's own keys win a clash."""
+    payload = json.loads(COMPLETED.read_text())
+    deploy = copy.deepcopy(payload)
+    deploy["build"]["parameters"] = {"DEPLOY_ENV": "prod", "REPLICAS": 3, "result": "mine"}
+    (run,) = webhook.parse(deploy).records
+    assert isinstance(run, PipelineRun)
+    assert run.params["DEPLOY_ENV"] == "prod" and run.params["REPLICAS"] == "3"
+    assert run.params["result"] == payload["build"]["status"]
+    build = {
+        "number": 7, "result": "SUCCESS", "building": False, "timestamp": 1500024431868,
+        "duration": 1000,
+        "actions": [{"parameters": [{"name": "DEPLOY_ENV", "value": "prod"},
+                                    {"name": "result", "value": "x"}]}],
+    }  # fmt: skip
+    found = build_run("deploy", build)
+    assert found is not None
+    assert found.params == {"DEPLOY_ENV": "prod", "result": "SUCCESS"}

@@ -30,6 +30,10 @@ RunKey = tuple[str, str, str]
 ArtifactKey = tuple[str, str]
 
 ISSUE_COMPONENTS = frozenset({"jira", "issue"})
+#: ITSM change requests are pipeline runs of these systems with pipelines under this prefix
+#: (ServiceNow: ``servicenow`` / ``change_request/<type>``, see ``sources/servicenow``).
+CHANGE_REQUEST_SYSTEMS = frozenset({"servicenow"})
+CHANGE_REQUEST_PREFIX = "change_request/"
 SCM_COMPONENTS = frozenset({"scm", "git", "github", "gitlab"})
 
 
@@ -47,6 +51,9 @@ class ChangeBundle:
     events: list[Event] = field(default_factory=list)
     shas: frozenset[str] = frozenset()
     """Lower-case SHAs of the change: linked commits, PR ``commit_shas`` and merge commits."""
+    change_requests: list[PipelineRun] = field(default_factory=list)
+    """ITSM change requests naming one of the change's tickets in their title (they never
+    count as pipeline runs: see ``change_request_keys``)."""
     artifact_runs: frozenset[RunKey] = frozenset()
     """Natural keys of the runs linked only as deployments — through a consumed artifact, or
     through ``shipped_shas`` (what a deployment shipped by ancestry) — not by their own SHA;
@@ -94,6 +101,24 @@ def event_sha(event: Event) -> str | None:
     return None
 
 
+def is_change_request(run: PipelineRun) -> bool:
+    """An ITSM change request (``CHANGE_REQUEST_SYSTEMS``, ``CHANGE_REQUEST_PREFIX``)."""
+    return run.system in CHANGE_REQUEST_SYSTEMS and run.pipeline.startswith(CHANGE_REQUEST_PREFIX)
+
+
+def change_request_keys(run: PipelineRun) -> set[str]:
+    """The ticket keys a change request names in its title (the extra field ``title``:
+    ServiceNow's short description), case-sensitive as in PR titles; none for any other run.
+
+    A change request has no commit: the ticket it is raised for is its only link to a change,
+    and it links for the ``change_request`` stage alone (never as a pipeline run, so no
+    ``ci_completed``/``cd_completed`` stage or DORA figure changes)."""
+    if not is_change_request(run):
+        return set()
+    title = (run.model_extra or {}).get("title")
+    return find_keys(title) if isinstance(title, str) else set()
+
+
 def keys_touched(record: RecordModel) -> set[str]:
     """Ticket keys whose change a record may affect directly (for incremental recompute).
 
@@ -109,6 +134,8 @@ def keys_touched(record: RecordModel) -> set[str]:
     if isinstance(record, Event):
         key = event_ticket_key(record)
         return {key} if key else set()
+    if isinstance(record, PipelineRun):
+        return change_request_keys(record)
     return set()
 
 
@@ -170,6 +197,7 @@ class _Index:
         self.shipped: ShaIndex[PipelineRun] = ShaIndex()
         self.consumers: dict[ArtifactKey, list[PipelineRun]] = defaultdict(list)
         self.issue_events: dict[str, list[Event]] = defaultdict(list)
+        self.change_requests: dict[str, list[PipelineRun]] = defaultdict(list)
         self.sha_events: ShaIndex[Event] = ShaIndex()
         for record in latest.values():
             self._add(record)
@@ -195,6 +223,8 @@ class _Index:
                 self.shipped.add(sha, record)
             for artifact in artifacts_touched(record, "input"):
                 self.consumers[artifact].append(record)
+            for key in change_request_keys(record):
+                self.change_requests[key].append(record)
         elif isinstance(record, Event):
             ticket = event_ticket_key(record)
             if ticket:
@@ -238,6 +268,7 @@ def _assemble(
         if (i.project, name) in ix.versions
     }
     events = {e.natural_key(): e for i in issues for e in ix.issue_events.get(i.key.upper(), [])}
+    changes = {r.natural_key(): r for i in issues for r in ix.change_requests.get(i.key, [])}
     events.update((e.natural_key(), e) for e in ix.sha_events.find_all(sorted(shas)))
     return ChangeBundle(
         key=key,
@@ -248,6 +279,7 @@ def _assemble(
         pipeline_runs=sorted(runs.values(), key=lambda r: (r.finished_at, r.natural_key())),
         versions=[versions[k] for k in sorted(versions)],
         events=sorted(events.values(), key=_event_order),
+        change_requests=sorted(changes.values(), key=lambda r: (r.finished_at, r.natural_key())),
         shas=frozenset(shas),
         artifact_runs=frozenset(artifact_runs),
     )

@@ -11,7 +11,11 @@
   repo is out of scope. A ticket change stays in scope; it simply has no code stages from
   other repos.
 * ``services`` (globs, case-insensitive) narrow the pipeline runs that name a service (and,
-  in DORA, deployments, failed runs and incidents that name one).
+  in DORA, deployments, failed runs and incidents that name one), change requests too.
+* ITSM change requests count when they name one of the change's in-scope tickets.
+
+``params_match`` is the run-parameter filter (``params``) of stages and of DORA's run
+filter: one predicate for both.
 
 An absent list does not narrow anything; an empty list would match nothing (profiles reject
 empty lists).
@@ -19,11 +23,19 @@ empty lists).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from typing import Any
 
-from leadline.correlate.linking import ChangeBundle, RunKey, Unit, event_ticket_key
+from leadline.correlate.linking import (
+    ChangeBundle,
+    RunKey,
+    Unit,
+    change_request_keys,
+    event_ticket_key,
+)
 from leadline.domain.records import Commit, Event, Issue, PipelineRun, PullRequest, Version
 from leadline.profiles.models import Scope
 
@@ -47,6 +59,40 @@ def any_glob(values: Iterable[str], patterns: Sequence[str] | None) -> bool:
     return any(glob_any(v, patterns, ignore_case=True) for v in values)
 
 
+def param_text(value: Any) -> str | None:
+    """A run parameter's value as the text a ``params`` glob is matched against: a string as
+    it is, a boolean ``true``/``false`` and a number as JSON writes them; anything else (null,
+    a list, a mapping) has no text and matches nothing."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool | int | float):
+        return json.dumps(value)
+    return None
+
+
+def params_match(run_params: Mapping[str, Any], wanted: Mapping[str, str] | None) -> bool:
+    """True when there is no filter (``None``), or the run has every wanted parameter: the
+    name exactly (case-sensitive: ``DEPLOY_ENV`` and ``deploy_env`` are two parameters), the
+    value matching its glob ignoring case (``prod*`` matches ``Production``)."""
+    if wanted is None:
+        return True
+    return all(
+        glob_any(param_text(run_params.get(name)), [pattern], ignore_case=True)
+        for name, pattern in wanted.items()
+    )
+
+
+#: A run's parameters in a hashable form: sorted ``(name, text)`` pairs (``run_params``).
+RunParams = tuple[tuple[str, str | None], ...]
+
+
+def run_params(params: Mapping[str, Any]) -> RunParams:
+    """A run's ``params`` as sorted ``(name, param_text(value))`` pairs: hashable, so a
+    cached run filter can take them, and ``params_match(dict(pairs), …)`` gives the same
+    answer as on the params themselves."""
+    return tuple(sorted((str(k), param_text(v)) for k, v in params.items()))
+
+
 @dataclass(frozen=True)
 class ScopedChange:
     """The records of a bundle that count under a scope."""
@@ -60,6 +106,7 @@ class ScopedChange:
     versions: tuple[Version, ...]
     events: tuple[Event, ...]
     artifact_runs: frozenset[RunKey]
+    change_requests: tuple[PipelineRun, ...] = ()
 
 
 def ticket_in_scope(project: str | None, issue_type: str | None, scope: Scope) -> bool:
@@ -103,4 +150,10 @@ def apply_scope(scope: Scope, bundle: ChangeBundle) -> ScopedChange | None:
         versions=tuple(v for v in bundle.versions if (v.project, v.name) in fix_versions),
         events=tuple(e for e in bundle.events if event_ticket_key(e) in (None, *ticket_keys)),
         artifact_runs=bundle.artifact_runs,
+        change_requests=tuple(
+            r
+            for r in bundle.change_requests
+            if {k.upper() for k in change_request_keys(r)} & ticket_keys
+            and (r.service is None or glob_any(r.service, scope.services, ignore_case=True))
+        ),
     )

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from leadline.correlate.scope import ScopedChange, any_glob, glob_any
+from leadline.correlate.scope import ScopedChange, any_glob, glob_any, params_match
 from leadline.correlate.shas import same_sha
 from leadline.domain.records import Commit, Event, Issue, PipelineRun, PullRequest, Version
 from leadline.profiles.models import Occurrence, Stage
@@ -143,14 +143,37 @@ def _pr_merged(stage: Stage, change: ScopedChange) -> list[StageHit]:
     ]
 
 
-def _run_matches(stage: Stage, run: PipelineRun, types: tuple[str, ...]) -> bool:
-    statuses = {"success"} if stage.statuses is None else _lower_set(stage.statuses)
+def _pr_labeled(stage: Stage, change: ScopedChange) -> list[StageHit]:
+    """Each time one of ``labels`` (globs, case-insensitive) was added to a linked PR
+    (``target_branches`` narrow the PRs); a removal undoes nothing already reached."""
+    return [
+        StageHit(e.at, f"label {e.label!r} on {pr.repo}#{pr.number}")
+        for pr in change.pull_requests
+        if glob_any(pr.target_branch, stage.target_branches, ignore_case=False)
+        for e in pr.label_events
+        if e.action == "added" and glob_any(e.label, stage.labels, ignore_case=True)
+    ]
+
+
+DEFAULT_RUN_STATUSES = frozenset({"success"})
+#: A change request counts once closed, unless it was closed unsuccessful (``failure``).
+DEFAULT_CHANGE_REQUEST_STATUSES = frozenset({"success", "successful_issues", "closed"})
+
+
+def _run_matches(
+    stage: Stage,
+    run: PipelineRun,
+    types: tuple[str, ...],
+    default_statuses: frozenset[str] = DEFAULT_RUN_STATUSES,
+) -> bool:
+    statuses = default_statuses if stage.statuses is None else _lower_set(stage.statuses)
     environments = None if stage.environments is None else _lower_set(stage.environments)
     return (
         run.type in types
         and run.status.strip().lower() in statuses
         and glob_any(run.pipeline, stage.pipelines, ignore_case=True)
         and (environments is None or (run.environment or "").strip().lower() in environments)
+        and params_match(run.params, stage.params)
     )
 
 
@@ -168,6 +191,16 @@ def _cd_completed(stage: Stage, change: ScopedChange) -> list[StageHit]:
         StageHit(run.finished_at, run_source(run))
         for run in change.pipeline_runs
         if _run_matches(stage, run, ("cd", "ci_cd"))
+    ]
+
+
+def _change_request(stage: Stage, change: ScopedChange) -> list[StageHit]:
+    """An ITSM change request naming one of the change's tickets is closed (its
+    ``finished_at``: the end of the work, else the closing)."""
+    return [
+        StageHit(run.finished_at, f"change_request {run.system}/{run.run_id}")
+        for run in change.change_requests
+        if _run_matches(stage, run, ("cd", "ci", "ci_cd"), DEFAULT_CHANGE_REQUEST_STATUSES)
     ]
 
 
@@ -202,6 +235,8 @@ EVALUATORS: dict[str, Callable[[Stage, ScopedChange], list[StageHit]]] = {
     "cd_completed": _cd_completed,
     "released": _released,
     "api_event": _api_event,
+    "pr_labeled": _pr_labeled,
+    "change_request": _change_request,
 }
 
 

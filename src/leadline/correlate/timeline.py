@@ -44,6 +44,7 @@ __all__ = [
     "build_timeline",
     "build_timelines",
     "profile_unit",
+    "reads_change_requests",
 ]
 
 
@@ -72,6 +73,14 @@ class ChangeTimeline:
 def profile_unit(profile: Profile) -> Unit:
     """``start.event: commit_created`` measures pull requests; every other start, tickets."""
     return "pull_request" if profile.start.event == "commit_created" else "ticket"
+
+
+def reads_change_requests(profile: Profile) -> bool:
+    """Whether the profile's start or a stage is a ``change_request`` event (only then does
+    the store load change requests with a change's records)."""
+    return profile.start.event == "change_request" or any(
+        stage.event == "change_request" for stage in profile.stages
+    )
 
 
 def build_timeline(profile: Profile, bundle: ChangeBundle) -> ChangeTimeline | None:

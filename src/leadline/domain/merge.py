@@ -17,6 +17,7 @@ from leadline.domain.records import (
     Commit,
     Incident,
     Issue,
+    LabelEvent,
     PullRequest,
     RecordModel,
     Review,
@@ -71,6 +72,8 @@ def merge_pull_request(stored: PullRequest | None, incoming: PullRequest) -> Pul
     * ``reviews``: every review ever seen, one per (author, time) — a re-sent review takes
       the newer state (a dismissed approval becomes ``commented``) — in time order;
     * ``commit_shas``: the union;
+    * ``label_events``: every label event ever seen, one per (label, action, time), in time
+      order — each ``labeled``/``unlabeled`` delivery carries only its own;
     * other fields from the newer record (by the extra ``updated_at``; the incoming one when
       either lacks it); a field the newer one leaves empty is kept from the older one — a
       merge is never undone, and GitLab names a merge request's author only when it opens;
@@ -88,7 +91,15 @@ def merge_pull_request(stored: PullRequest | None, incoming: PullRequest) -> Pul
         update["closed_at"] = older.closed_at
     update["commit_shas"] = list(dict.fromkeys([*stored.commit_shas, *incoming.commit_shas]))
     update["reviews"] = merge_reviews(stored.reviews, incoming.reviews)
+    update["label_events"] = merge_label_events(stored.label_events, incoming.label_events)
     return newer.model_copy(update=update)
+
+
+def merge_label_events(stored: list[LabelEvent], incoming: list[LabelEvent]) -> list[LabelEvent]:
+    """Label events of both lists, one per (label, action, time), in time order (then by
+    label and action, so the result does not depend on the delivery order)."""
+    by_key = {(e.label, e.action, e.at): e for e in [*stored, *incoming]}
+    return [by_key[k] for k in sorted(by_key, key=lambda k: (k[2], k[0], k[1]))]
 
 
 def merge_reviews(stored: list[Review], incoming: list[Review]) -> list[Review]:

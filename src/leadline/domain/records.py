@@ -23,8 +23,10 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    SerializerFunctionWrapHandler,
     StringConstraints,
     ValidationInfo,
+    model_serializer,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -117,6 +119,14 @@ class Review(_Model):
     at: Time
 
 
+class LabelEvent(_Model):
+    """A label added to or removed from a pull request, and when (``pr_labeled`` stages)."""
+
+    label: Text
+    action: Annotated[Literal["added", "removed"], BeforeValidator(_lower)]
+    at: Time
+
+
 class Artifact(_Model):
     name: Text
     version: Annotated[str | None, BeforeValidator(_id_text)] = None
@@ -187,6 +197,17 @@ class PullRequest(_Model):
     commit_shas: list[Text] = Field(default_factory=list)
     labels: list[str] = Field(default_factory=list)
     reviews: list[Review] = Field(default_factory=list)
+    # When labels were added or removed; ``labels`` is only the current set, without times.
+    label_events: list[LabelEvent] = Field(default_factory=list)
+
+    @model_serializer(mode="wrap")
+    def _without_empty_label_events(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """No ``label_events`` key when there are none: a pull request stored before the
+        field existed keeps the same stored JSON (and digest) when it arrives again."""
+        data = handler(self)
+        if isinstance(data, dict) and not self.label_events:
+            data.pop("label_events", None)
+        return data
 
     def natural_key(self) -> tuple[str, int]:
         return (self.repo, self.number)

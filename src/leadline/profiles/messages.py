@@ -37,7 +37,8 @@ def validation_problems(exc: ValidationError) -> list[Problem]:
 
 def _describe(err: ErrorDetails) -> Problem:
     kind = err["type"]
-    loc: Loc = tuple(part for part in err["loc"] if part not in BANDS_TAGS)
+    # A mapping's bad key is reported at the key itself (pydantic adds a "[key]" part).
+    loc: Loc = tuple(part for part in err["loc"] if part not in BANDS_TAGS and part != "[key]")
     ctx: dict[str, Any] = dict(err.get("ctx") or {})
     value = err.get("input")
     if kind == RULE_ERROR:
@@ -51,6 +52,8 @@ def _describe(err: ErrorDetails) -> Problem:
     if kind == "value_error":
         return loc, err["msg"].removeprefix("Value error, ")
     if kind == "too_short":
+        if isinstance(value, dict):
+            return loc, "empty mapping matches nothing"
         return loc, "at least one stage is required" if loc == ("stages",) else _EMPTY_LIST
     if kind in ("string_too_short", "string_pattern_mismatch"):
         return loc, "must not be empty"

@@ -47,8 +47,10 @@ StageEvent = Literal[
     "pr_review",
     "pr_approved",
     "pr_merged",
+    "pr_labeled",
     "ci_completed",
     "cd_completed",
+    "change_request",
     "released",
     "api_event",
 ]
@@ -65,8 +67,10 @@ StartEvent = Literal[
     "pr_review",
     "pr_approved",
     "pr_merged",
+    "pr_labeled",
     "ci_completed",
     "cd_completed",
+    "change_request",
     "released",
 ]
 Occurrence = Literal["first", "last"]
@@ -81,6 +85,9 @@ Seconds = Annotated[float, BeforeValidator(parse_duration)]
 Text = Annotated[str, StringConstraints(min_length=1, pattern=r"\S")]
 #: A non-empty list of non-blank strings: an empty filter list would match nothing.
 Names = Annotated[list[Text], Field(min_length=1)]
+#: Run parameters a pipeline run must carry: name (exact) → value glob (case-insensitive);
+#: see ``correlate.scope.params_match``.
+Params = Annotated[dict[Text, Text], Field(min_length=1)]
 
 RULE_ERROR = "profile_rule"
 
@@ -107,6 +114,7 @@ class Start(_Strict):
     labels: Names | None = None
     pipelines: Names | None = None
     environments: Names | None = None
+    params: Params | None = None
 
     def as_stage(self) -> Stage | None:
         """The start as a stage spec when ``event`` is a stage event, else ``None``."""
@@ -135,7 +143,7 @@ class Stage(_Strict):
     event: StageEvent
     occurrence: Occurrence | None = None
     # issue_status: ticket statuses (case-insensitive); ci/cd_completed: run statuses
-    # (default [success]).
+    # (default [success]); change_request: its statuses (default: closed, not unsuccessful).
     statuses: Names | None = None
     category: Category | None = None
     ideal: Seconds | None = None
@@ -149,6 +157,8 @@ class Stage(_Strict):
     pipelines: Names | None = None
     environments: Names | None = None
     event_types: Names | None = None
+    # ci/cd_completed, change_request: run parameters (name → value glob).
+    params: Params | None = None
 
     @property
     def effective_occurrence(self) -> Occurrence:
@@ -166,6 +176,7 @@ class DeploymentsSpec(_Strict):
     environments: Names | None = None
     # cd: run statuses (default [success]); issues: the ticket statuses that resolve it.
     statuses: Names | None = None
+    params: Params | None = None
     target_branches: Names | None = None
     labels: Names | None = None
     projects: Names | None = None
@@ -189,6 +200,7 @@ class FailuresSpec(_Strict):
     pipelines: Names | None = None
     environments: Names | None = None
     statuses: Names | None = None
+    params: Params | None = None
     issue_types: Names | None = None
     projects: Names | None = None
     labels: Names | None = None

@@ -26,9 +26,18 @@ MAX_PHASES = 5
 #: Which event each source can end (or start) a phase with.
 SOURCE_EVENTS: dict[str, tuple[str, ...]] = {
     "issue_management": ("issue_status", "released", "ticket_created"),
-    "scm": ("commit", "pr_created", "pr_review", "pr_approved", "pr_merged", "commit_created"),
+    "scm": (
+        "commit",
+        "pr_created",
+        "pr_review",
+        "pr_approved",
+        "pr_merged",
+        "pr_labeled",
+        "commit_created",
+    ),
     "ci": ("ci_completed",),
     "cd": ("cd_completed",),
+    "itsm": ("change_request",),
     "custom": ("api_event",),
 }
 EVENT_SOURCE = {event: source for source, events in SOURCE_EVENTS.items() for event in events}

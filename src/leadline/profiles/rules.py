@@ -25,10 +25,12 @@ STAGE_FILTERS: dict[str, tuple[str, ...]] = {
     "pr_review": ("target_branches", "labels"),
     "pr_approved": ("target_branches", "labels"),
     "pr_merged": ("target_branches", "labels"),
-    "ci_completed": ("pipelines", "statuses"),
-    "cd_completed": ("pipelines", "environments", "statuses"),
+    "pr_labeled": ("target_branches", "labels"),
+    "ci_completed": ("pipelines", "statuses", "params"),
+    "cd_completed": ("pipelines", "environments", "statuses", "params"),
     "released": (),
     "api_event": ("event_types",),
+    "change_request": ("pipelines", "statuses", "params"),
 }
 #: Every stage filter key, in the order the docs list them.
 STAGE_FILTER_KEYS: tuple[str, ...] = (
@@ -39,18 +41,19 @@ STAGE_FILTER_KEYS: tuple[str, ...] = (
     "pipelines",
     "environments",
     "event_types",
+    "params",
 )
 
 #: Filter keys of the ``dora`` block, per section and ``source``.
 DORA_FILTERS: dict[str, dict[str, tuple[str, ...]]] = {
     "deployments": {
-        "cd": ("pipelines", "environments", "statuses", "count_at"),
+        "cd": ("pipelines", "environments", "statuses", "count_at", "params"),
         "pull_requests": ("target_branches", "labels"),
         "releases": ("projects", "names"),
         "issues": ("issue_types", "projects", "labels", "statuses", "category", "occurrence"),
     },
     "failures": {
-        "cd": ("pipelines", "environments", "statuses"),
+        "cd": ("pipelines", "environments", "statuses", "params"),
         "incidents": ("priorities", "severities", "urgencies", "services", "window"),
         "issues": ("issue_types", "projects", "labels", "window", "priorities"),
         "pull_requests": ("titles", "branches", "labels", "target_branches", "match", "window"),
@@ -95,6 +98,8 @@ def stage_problems(stage: Mapping[str, Any]) -> list[Problem]:
                 problems.append(
                     (("statuses",), "required for event 'issue_status' (or give category)")
                 )
+        if event == "pr_labeled" and not _given(stage, "labels"):
+            problems.append((("labels",), "required for event 'pr_labeled' (['*']: any label)"))
     ideal, acceptable = _seconds(stage.get("ideal")), _seconds(stage.get("acceptable"))
     if ideal is not None and acceptable is not None and ideal > acceptable:
         problems.append(

@@ -47,6 +47,7 @@ from leadline.services.dora_filters import (
     failure_filter,
     glob_match,
     issue_selected,
+    reads_params,
     run_filter,
     service_ok,
     statuses,
@@ -262,6 +263,7 @@ def _window_runs_suffice(spec: DoraSpec) -> bool:
         spec.deployments.source == "cd"
         and spec.failures.source == "cd"
         and spec.lead_time != "commits"
+        and not reads_params(spec)  # the grouped run times carry no params
     )
 
 
@@ -302,9 +304,11 @@ class _Deployments:
         d = spec.deployments
         repos = profile.scope.repos
         if d.source == "cd":
-            every = q.load_runs(conn, DEPLOY_TYPES, end, d.count_at)
-            keep = run_filter(profile, d.pipelines, d.environments)
-            runs = [r for r in every if keep(r.pipeline, r.environment, r.repo, r.service)]
+            every = q.load_runs(conn, DEPLOY_TYPES, end, d.count_at, with_params=reads_params(spec))
+            keep = run_filter(profile, d.pipelines, d.environments, d.params)
+            runs = [
+                r for r in every if keep(r.pipeline, r.environment, r.repo, r.service, r.params)
+            ]
             ok = statuses(d.statuses, ["success"])
             items = [r.deployment(d.count_at) for r in runs if r.status in ok]
             if d.count_at == "start":  # in time order, as by finish
@@ -463,10 +467,14 @@ def _failed_runs(
     keep = failure_filter(profile, spec)
     bad = statuses(spec.failures.statuses, ["failure", "rolled_back"])
     count_at = spec.deployments.count_at
-    every = loaded if loaded is not None else q.load_runs(conn, DEPLOY_TYPES, end, count_at)
+    every = (
+        loaded
+        if loaded is not None
+        else q.load_runs(conn, DEPLOY_TYPES, end, count_at, with_params=reads_params(spec))
+    )
     return [
         r for r in every
-        if r.status in bad and keep(r.pipeline, r.environment, r.repo, r.service)
+        if r.status in bad and keep(r.pipeline, r.environment, r.repo, r.service, r.params)
     ]  # fmt: skip
 
 

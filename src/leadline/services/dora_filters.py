@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import fnmatch
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
+from leadline.correlate.scope import RunParams, params_match
 from leadline.domain.records import Issue
 from leadline.profiles.models import DoraSpec, Profile
 
@@ -54,32 +55,54 @@ def statuses(given: Sequence[str] | None, default: Sequence[str]) -> set[str]:
     return {s.lower() for s in (given or default)}
 
 
-RunFilter = Callable[[str, str | None, str | None, str | None], bool]
+RunFilter = Callable[..., bool]
 
 
 def run_filter(
-    profile: Profile, pipelines: Sequence[str] | None, environments: Sequence[str] | None
+    profile: Profile,
+    pipelines: Sequence[str] | None,
+    environments: Sequence[str] | None,
+    params: Mapping[str, str] | None = None,
 ) -> RunFilter:
-    """Whether a run ``(pipeline, environment, repo, service)`` counts: its pipeline and
-    environment match, and its repo and service are in the profile's scope (a run without a
-    repo or service passes). Cached: runs repeat a handful of combinations."""
+    """Whether a run ``(pipeline, environment, repo, service[, params])`` counts: its
+    pipeline and environment match, its parameters match ``params`` (the predicate of the
+    stages' ``params``: ``correlate.scope.params_match``), and its repo and service are in
+    the profile's scope (a run without a repo or service passes). ``params`` of the run
+    ``None``: not read (a check of which runs exist at all), so not checked. Cached: runs
+    repeat a handful of combinations."""
     repos, services = profile.scope.repos, profile.scope.services
 
     @functools.cache
-    def keep(pipeline: str, environment: str | None, repo: str | None, service: str | None) -> bool:
+    def keep(
+        pipeline: str,
+        environment: str | None,
+        repo: str | None,
+        service: str | None,
+        run: RunParams | None = None,
+    ) -> bool:
         return (
             glob_match(pipeline, pipelines)
             and exact_match(environment, environments)
             and (repo is None or glob_match(repo, repos))
             and service_ok(service, services)
+            and (run is None or params_match(dict(run), params))
         )
 
     return keep
 
 
 def failure_filter(profile: Profile, spec: DoraSpec) -> RunFilter:
-    """``failures.source: cd``: the deployments' pipelines and environments unless set."""
+    """``failures.source: cd``: the deployments' pipelines, environments and params unless
+    set."""
     f, d = spec.failures, spec.deployments
     pipelines = f.pipelines if f.pipelines is not None else d.pipelines
     environments = f.environments if f.environments is not None else d.environments
-    return run_filter(profile, pipelines, environments)
+    params = f.params if f.params is not None else d.params
+    return run_filter(profile, pipelines, environments, params)
+
+
+def reads_params(spec: DoraSpec) -> bool:
+    """Whether the run filters look at run parameters (then the runs are read with them)."""
+    return spec.deployments.params is not None or (
+        spec.failures.source == "cd" and spec.failures.params is not None
+    )

@@ -46,7 +46,8 @@ class Missing:
 
 def any_deployment_run(conn: Connection, profile: Profile, spec: DoraSpec, end: int) -> bool:
     """``deployments.source: cd``: whether any run the deployment filter keeps (any status)
-    finished before ``end``."""
+    finished before ``end`` (its ``params`` unchecked: a source with runs of the pipelines
+    but none with the parameters counts zero deployments, not "no source")."""
     d = spec.deployments
     keep = run_filter(profile, d.pipelines, d.environments)
     return any(

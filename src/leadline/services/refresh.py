@@ -37,7 +37,7 @@ from collections.abc import Callable
 from sqlalchemy import Engine
 
 from leadline.correlate.linking import Unit, link
-from leadline.correlate.timeline import build_timeline, profile_unit
+from leadline.correlate.timeline import build_timeline, profile_unit, reads_change_requests
 from leadline.profiles.loader import profile_to_dict
 from leadline.profiles.models import Profile
 from leadline.services import shipments
@@ -129,6 +129,7 @@ def _build(
     assert ts.target is not None
     full = not ts.complete
     unit: Unit = profile_unit(profile)
+    itsm = reads_change_requests(profile)
     if full:
         with engine.connect() as conn, conn.begin():
             ensure_statistics(conn)  # PostgreSQL: ANALYZE what a fresh import left unanalyzed
@@ -141,7 +142,7 @@ def _build(
             return built_here, False
         chunk = keys[at : at + REBUILD_CHUNK]
         with reading(engine) as conn:
-            records = load_neighbourhood(conn, chunk, unit)
+            records = load_neighbourhood(conn, chunk, unit, change_requests=itsm)
         bundles = link(records, unit, keys=chunk)
         built = [t for k in sorted(bundles) if (t := build_timeline(profile, bundles[k]))]
         with writing(engine) as conn:

@@ -89,9 +89,12 @@ _COMMIT_PATHS = {
 }
 
 
+LABEL_ACTIONS = {"labeled": "added", "unlabeled": "removed"}
+
+
 def _pull_request_event(root: Node) -> Parsed:
     action = root.get("action").opt_text()
-    record = _pull_request(root, root.get("pull_request"), [])
+    record = _pull_request(root, root.get("pull_request"), [], _label_events(root, action))
     if action in PR_ACTIONS:
         return Parsed([record])
     return Parsed([record], f"pull_request action {action!r} changes nothing leadline uses")
@@ -116,7 +119,25 @@ def _review_event(root: Node) -> Parsed:
     return Parsed([_pull_request(root, root.get("pull_request"), [entry])])
 
 
-def _pull_request(root: Node, pr: Node, reviews: list[dict[str, Any]]) -> PullRequest:
+def _label_events(root: Node, action: str | None) -> list[dict[str, Any]]:
+    """A ``labeled``/``unlabeled`` delivery → its one label event. The delivery carries no
+    time of its own: the pull request's ``updated_at`` is the labelling (adding a label
+    updates the pull request). Without it there is no event (a time is required)."""
+    if action not in LABEL_ACTIONS:
+        return []
+    at = read_opt_time(root.get("pull_request").get("updated_at"))
+    name = root.get("label").get("name").opt_text()
+    if at is None or name is None:
+        return []
+    return [{"label": name, "action": LABEL_ACTIONS[action], "at": at}]
+
+
+def _pull_request(
+    root: Node,
+    pr: Node,
+    reviews: list[dict[str, Any]],
+    label_events: list[dict[str, Any]] | None = None,
+) -> PullRequest:
     pr.obj()
     merged_at = read_opt_time(pr.get("merged_at"))
     data: dict[str, Any] = {
@@ -134,6 +155,7 @@ def _pull_request(root: Node, pr: Node, reviews: list[dict[str, Any]]) -> PullRe
         "merge_commit_sha": pr.get("merge_commit_sha").opt_text() if merged_at else None,
         "labels": [label.get("name").text() for label in pr.get("labels").items()],
         "reviews": reviews,
+        "label_events": label_events or [],
     }
     _add_updated_at(data, pr)
     return build_record(PullRequest, data, _PR_PATHS)
@@ -150,6 +172,7 @@ _PR_PATHS = {
     "merge_commit_sha": "pull_request.merge_commit_sha",
     "labels": "pull_request.labels",
     "reviews": "review",
+    "label_events": "label.name",
 }
 
 

@@ -102,10 +102,28 @@ def _merge_request_event(root: Node) -> Parsed:
     if action in APPROVALS:  # the approver is the user; the time, the merge request's update
         at = read_time(attrs.get("updated_at"))
         reviews.append({"author": _username(root), "state": "approved", "at": at})
-    record = _merge_request(root, attrs, action, reviews)
+    record = _merge_request(root, attrs, action, reviews, _label_events(root, attrs))
     if action in MR_ACTIONS or action is None:
         return Parsed([record])
     return Parsed([record], f"merge request action {action!r} changes nothing leadline uses")
+
+
+def _label_events(root: Node, attrs: Node) -> list[dict[str, Any]]:
+    """``changes.labels`` (``previous``/``current`` label lists) → a label event for each title
+    added or removed, at the update that changed them (``changes.updated_at.current``, else the
+    merge request's ``updated_at``; without either, none: a time is required)."""
+    labels = root.get("changes").get("labels")
+    if not labels.present or labels.value is None:
+        return []
+    at = read_opt_time(root.get("changes").get("updated_at").get("current"))
+    at = at or read_opt_time(attrs.get("updated_at"))
+    if at is None:
+        return []
+    before = [x.get("title").text() for x in labels.get("previous").items()]
+    after = [x.get("title").text() for x in labels.get("current").items()]
+    added = [{"label": x, "action": "added", "at": at} for x in after if x not in before]
+    removed = [{"label": x, "action": "removed", "at": at} for x in before if x not in after]
+    return added + removed
 
 
 def _note_event(root: Node) -> Parsed:
@@ -128,7 +146,11 @@ def _note_event(root: Node) -> Parsed:
 
 
 def _merge_request(
-    root: Node, mr: Node, action: str | None, reviews: list[dict[str, Any]]
+    root: Node,
+    mr: Node,
+    action: str | None,
+    reviews: list[dict[str, Any]],
+    label_events: list[dict[str, Any]] | None = None,
 ) -> PullRequest:
     state = mr.get("state").opt_text()
     updated = read_opt_time(mr.get("updated_at"))
@@ -154,6 +176,7 @@ def _merge_request(
         "merge_commit_sha": sha if merged else None,
         "labels": [label.get("title").text() for label in mr.get("labels").items()],
         "reviews": reviews,
+        "label_events": label_events or [],
     }
     if updated is not None:
         data["updated_at"] = updated
@@ -171,6 +194,7 @@ _MR_PATHS = {
     "merge_commit_sha": "merge_commit_sha",
     "labels": "labels",
     "reviews": "updated_at",
+    "label_events": "updated_at",
 }
 
 

@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 from sqlalchemy import Connection, func, select
 
 from leadline.correlate.ancestry import CommitGraph, Deployment, PrIndex, PrRow
+from leadline.correlate.scope import RunParams, run_params
 from leadline.correlate.shas import norm_sha, sha_bytes, sorted_positions
 from leadline.domain.parse import parse_line
 from leadline.domain.records import Issue, PullRequest
@@ -44,6 +45,9 @@ class RunRow:
     branch: str | None
     shas: tuple[str, ...]
     started_at: int | None = None
+    # The run's params as sorted (name, text) pairs, when read (``with_params``), for the
+    # ``params`` filter (correlate.scope.run_params).
+    params: RunParams | None = None
 
     def at(self, count_at: str | None = None) -> int:
         """When the run counts: its finish (``count_at`` ``finish``, the default), or its start
@@ -71,10 +75,16 @@ class RunRow:
 
 
 def load_runs(
-    conn: Connection, types: Sequence[str], until_us: int | None, count_at: str | None = None
+    conn: Connection,
+    types: Sequence[str],
+    until_us: int | None,
+    count_at: str | None = None,
+    *,
+    with_params: bool = False,
 ) -> list[RunRow]:
-    """The runs counted before ``until_us`` (``count_at``: by finish, the default, or start)."""
-    return list(iter_runs(conn, types, until_us, count_at=count_at))
+    """The runs counted before ``until_us`` (``count_at``: by finish, the default, or start),
+    with their ``params`` when ``with_params``."""
+    return list(iter_runs(conn, types, until_us, count_at=count_at, with_params=with_params))
 
 
 def iter_runs(
@@ -84,9 +94,11 @@ def iter_runs(
     skip_statuses: Collection[str] = (),
     *,
     count_at: str | None = None,
+    with_params: bool = False,
 ) -> Iterator[RunRow]:
     """``load_runs`` streamed (in ``finished_at`` order), leaving out runs whose status is in
-    ``skip_statuses`` (exact match)."""
+    ``skip_statuses`` (exact match). ``with_params``: also each run's ``params`` (read from
+    the stored record, so only when a filter needs them)."""
     r, rc = t.pipeline_runs, t.pipeline_run_commits
     where: list[Any] = [r.c.type.in_(list(types))]
     if until_us is not None:
@@ -106,6 +118,7 @@ def iter_runs(
         select(
             r.c.id, r.c.system, r.c.pipeline, r.c.run_id, r.c.type, r.c.status,
             r.c.finished_at, r.c.environment, r.c.service, r.c.repo, r.c.branch, r.c.started_at,
+            *([r.c.data] if with_params else []),
         ).where(*where).order_by(r.c.finished_at, r.c.id).execution_options(yield_per=_BATCH)
     )  # fmt: skip
     for row in rows:
@@ -124,6 +137,7 @@ def iter_runs(
             branch=row.branch,
             shas=tuple(shas.pop(row.id, ())),
             started_at=row.started_at,
+            params=_params(row.data) if with_params else None,
         )
 
 
@@ -132,6 +146,11 @@ def _counted_at(count_at: str | None) -> Any:
     finish when the run has no start time)."""
     r = t.pipeline_runs.c
     return func.coalesce(r.started_at, r.finished_at) if count_at == "start" else r.finished_at
+
+
+def _params(stored: str) -> RunParams:
+    params = json.loads(stored).get("params")
+    return run_params(params if isinstance(params, dict) else {})
 
 
 RunKind = tuple[str, str | None, str | None, str | None, str]

@@ -7,12 +7,15 @@ Both over-approximate on purpose (SHAs are looked up by their 7-character prefix
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Literal
 
 from sqlalchemy import Connection, Select, and_, or_, select, text
 
 from leadline.correlate.baseline import TRACKING_START
+from leadline.correlate.keys import find_keys
+from leadline.correlate.linking import CHANGE_REQUEST_PREFIX, CHANGE_REQUEST_SYSTEMS
 from leadline.domain.parse import parse_line
 from leadline.domain.records import PipelineRun, RecordModel
 from leadline.errors import LineError
@@ -209,8 +212,12 @@ def all_change_keys(conn: Connection, unit: Unit) -> list[str]:
     return [f"{r}#{n}" for r, n in rows]
 
 
-def load_neighbourhood(conn: Connection, keys: Sequence[str], unit: Unit) -> list[RecordModel]:
-    """Every record that can link to one of ``keys`` (a superset; the linker decides)."""
+def load_neighbourhood(
+    conn: Connection, keys: Sequence[str], unit: Unit, *, change_requests: bool = False
+) -> list[RecordModel]:
+    """Every record that can link to one of ``keys`` (a superset; the linker decides);
+    with ``change_requests``, also the ITSM change requests naming one of their tickets
+    (only a profile with a ``change_request`` stage reads them)."""
     data: dict[tuple[str, int], str] = {}
     size = chunk_size(conn)
 
@@ -263,6 +270,8 @@ def load_neighbourhood(conn: Connection, keys: Sequence[str], unit: Unit) -> lis
         v = t.versions
         fetch(v, keys_in([v.c.project, v.c.name], chunk))
     _load_runs(conn, shas, fetch)
+    if change_requests and issue_keys:
+        _load_change_requests(conn, issue_keys, data)
     e = t.events
     upper = {k.strip().upper() for k in issue_keys}
     for chunk in in_chunks(upper, size):
@@ -289,6 +298,24 @@ def load_neighbourhood(conn: Connection, keys: Sequence[str], unit: Unit) -> lis
             parsed = PipelineRun.model_validate(dumped)
         records.append(parsed)
     return records
+
+
+def _load_change_requests(conn: Connection, issue_keys: set[str], data: dict[Any, str]) -> None:
+    """The change requests whose title names one of ``issue_keys``. No table indexes a run's
+    title, so every change request is read (by the system index) and matched here: change
+    requests are few next to commits and runs, and only these profiles pay for it."""
+    r = t.pipeline_runs
+    query = select(r.c.id, r.c.data).where(
+        r.c.system.in_(sorted(CHANGE_REQUEST_SYSTEMS)),
+        r.c.pipeline.startswith(CHANGE_REQUEST_PREFIX, autoescape=True),
+    )
+    for pk, stored in conn.execute(query):
+        try:
+            title = json.loads(stored).get("title")
+        except (ValueError, AttributeError):
+            continue
+        if isinstance(title, str) and find_keys(title) & issue_keys:
+            data[(r.name, pk)] = stored
 
 
 def _extra(table: Any) -> list[Any]:

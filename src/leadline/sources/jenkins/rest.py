@@ -53,11 +53,13 @@ def build_run(job: str, value: Any, where: str = "") -> PipelineRun | None:
     sha = revision.get("SHA1").opt_text()
     branches = revision.get("branch").items()
     shas = [s for s in _change_shas(build) if s != sha]
-    params: dict[str, Any] = {"result": result}
+    parameters = _parameters(build)
+    # The build's parameters (the stages' and DORA's ``params`` filter), leadline's own wins.
+    params: dict[str, Any] = {**parameters, "result": result}
     url = build.get("url").opt_text()
     if url is not None:
         params["url"] = url
-    service, environment = deployment_target(_parameters(build))
+    service, environment = deployment_target(parameters)
     data: dict[str, Any] = {
         "kind": "pipeline_run",
         "system": SYSTEM,

@@ -77,11 +77,13 @@ def parse(payload: Any) -> Parsed:
     duration = build.get("duration")
     started = finished - timedelta(milliseconds=read_int(duration)) if duration.present else None
     scm = build.get("scm")
-    params: dict[str, Any] = {"result": result, "phase": phase}
+    parameters = _parameters(build.get("parameters"))
+    # The build's parameters (the stages' and DORA's ``params`` filter), leadline's own wins.
+    params: dict[str, Any] = {**parameters, "result": result, "phase": phase}
     url = build.get("full_url").opt_text() or build.get("url").opt_text()
     if url is not None:
         params["url"] = url
-    service, environment = deployment_target(_parameters(build.get("parameters")))
+    service, environment = deployment_target(parameters)
     data: dict[str, Any] = {
         "kind": "pipeline_run",
         "system": SYSTEM,
