@@ -1,4 +1,4 @@
-"""Link records into changes (CONTRACT §2 "Linking"); see ``docs/linking.md``.
+"""Link records into changes (docs/linking.md).
 
 ``link`` takes any in-memory set of records — typically a superset fetched by the store for
 some dirty change keys — and returns one ``ChangeBundle`` per change. Records that belong to

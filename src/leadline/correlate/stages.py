@@ -1,4 +1,4 @@
-"""When a change reaches each stage event (CONTRACT §2's table; see ``docs/linking.md``).
+"""When a change reaches each stage event (the stage table of docs/linking.md).
 
 Each evaluator lists every occurrence of its event among the change's in-scope records as a
 ``StageHit``; ``pick`` keeps the first (earliest) or last (latest) one. Ties on time are

@@ -3,7 +3,7 @@
 ``build_timeline`` is pure and deterministic: the same records in any order give the same
 timeline. Durations are not computed here (that is ``leadline.metrics``): a stage's
 duration is its time minus the time of the nearest earlier stage that happened, or the
-start (DESIGN decision 1).
+start (docs/metrics.md).
 
 Two rules decided here (docs/linking.md): the first commit is never a merge commit
 (``stages.own_commits``), and with ``start.event: commit_created`` and no known commit the

@@ -1,4 +1,4 @@
-"""Workflow profiles (CONTRACT §2) as pydantic models.
+"""Workflow profiles (docs/profiles.md) as pydantic models.
 
 Field names are the YAML keys. Durations (``ideal``, ``acceptable``, ``window``) are seconds
 (float) after validation; ``leadline.profiles.durations`` parses ``90s 10m 4h 2d 1w``.
@@ -361,7 +361,7 @@ class DoraSpec(_Strict):
     # A preset name, or a mapping of custom levels and ranges (BandsSpec).
     bands: Bands = "harness"
     # Lead time for changes: the profile's stages (the unit is its ticket or PR), or
-    # commit → the first deployment that shipped it (the unit is a commit; DESIGN 8).
+    # commit → the first deployment that shipped it (the unit is a commit; docs/deployments.md).
     lead_time: Literal["stages", "commits"] = "stages"
     # The deployment rework rate (the fifth DORA metric); absent: not measured.
     rework: ReworkSpec | None = None

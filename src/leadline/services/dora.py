@@ -1,4 +1,4 @@
-"""The four DORA metrics for a profile's ``dora`` block (CONTRACT §2–§3, DESIGN 5–9)."""
+"""The DORA metrics for a profile's ``dora`` block (docs/profiles.md, docs/dora.md)."""
 
 from __future__ import annotations
 
@@ -482,7 +482,8 @@ def _linked_failures(
     conn: Connection, profile: Profile, spec: DoraSpec, found: _Deployments, start: int
 ) -> tuple[list[Failure], dict[FailureKey, FailureLink]]:
     """``failures.source: incidents|issues``: the failures that may link to a deployment of a
-    window starting at ``start``, and the deployment each one links to (DESIGN 9)."""
+    window starting at ``start``, and the deployment each one links to (docs/deployments.md,
+    rule 9)."""
     f = spec.failures
     try:
         window = timedelta(seconds=f.window) if f.window is not None else DEFAULT_WINDOW
