@@ -341,7 +341,7 @@ def dora_table(report: dict[str, Any]) -> None:
             "Deployment rework rate",
             NO_DATA if share is None else f"{share * 100:.2f} %",
             interval_text(rework, lambda v: f"{v * 100:.1f}", " %"),
-            _band(rework["band"]),
+            _band(rework["band"], colours),
             f"{rework['rework']} rework / {plural(rework['deployments'], 'deployment')}"
             + _few(rework),
             *vs("deployment_rework_rate"),

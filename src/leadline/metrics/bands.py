@@ -28,6 +28,11 @@ exactly, so a float within a relative ``REL_TOL`` (1e-13) of an edge counts as e
 1e-13 is far above float rounding (about 1e-16) and small enough that a duration one
 microsecond off an edge stays on its own side (30 days · 1e-13 ≈ 0.26 µs).
 
+The deployment rework rate (``REWORK``, a fraction like the change failure rate) has no
+preset edges — the 2024 report publishes no bands for it — so a scale bands it only when a
+custom mapping gives its range (``dora.bands.deployment_rework_rate``); otherwise its band is
+``None`` (docs/dora.md#deployment-rework-rate).
+
 Custom edges (``on_edge: better``, the default) include their edge in the better level:
 ``value ≤ edge`` when less is better, ``value ≥ edge`` for deployment frequency;
 ``on_edge: worse`` makes them exclusive (``<``, ``>``).
@@ -66,6 +71,10 @@ LEAD_TIME = "lead_time"
 CHANGE_FAILURE_RATE = "change_failure_rate"
 MTTR = "mttr"
 METRICS: tuple[str, ...] = (DEPLOYMENT_FREQUENCY, LEAD_TIME, CHANGE_FAILURE_RATE, MTTR)
+#: The fifth metric: banded only by a scale that gives its edges (no preset does).
+REWORK = bandspec.DEPLOYMENT_REWORK_RATE
+#: Every metric ``band`` accepts.
+BANDABLE: tuple[str, ...] = (*METRICS, REWORK)
 #: The profile's (and the report's) name of each metric.
 SECTIONS: dict[str, str] = {
     DEPLOYMENT_FREQUENCY: bandspec.DEPLOYMENT_FREQUENCY,
@@ -131,9 +140,11 @@ class BandScale:
         return self.levels[-1].name
 
     def band(self, metric: str, value: float | Fraction | None) -> str | None:
-        if metric not in METRICS:
-            raise ValueError(f"unknown DORA metric {metric!r}; use one of: {', '.join(METRICS)}")
-        return self._first(self.edges[metric], value)
+        """The level of ``value``; ``None`` for a ``None`` value, or for the rework rate when
+        the scale has no edges for it."""
+        _check_metric(metric)
+        rules = self.edges.get(metric)
+        return None if rules is None else self._first(rules, value)
 
     def stage_edges(self, stage: str) -> tuple[Edge, ...] | None:
         """The edges of a lead-time stage (by name, ignoring case), or ``None``."""
@@ -266,6 +277,8 @@ def custom_scale(spec: Mapping[str, Any]) -> BandScale:
         else base.edges[metric]
         for metric in METRICS
     }
+    if REWORK in spec:  # optional: without it the rework rate stays unbanded
+        edges[REWORK] = ranged(REWORK, REWORK, spec[REWORK])
     stages = {
         name.strip().casefold(): ranged("stage", "stage", range_spec)
         for name, range_spec in (spec.get("stages") or {}).items()
@@ -277,10 +290,15 @@ def custom_scale(spec: Mapping[str, Any]) -> BandScale:
 
 
 def edges(metric: str, band_set: BandSet = DEFAULT_BAND_SET) -> tuple[Edge, ...]:
-    """The edges of ``metric`` in ``band_set`` (best level first; the last level has none)."""
-    if metric not in METRICS:
-        raise ValueError(f"unknown DORA metric {metric!r}; use one of: {', '.join(METRICS)}")
-    return scale_of(band_set).edges[metric]
+    """The edges of ``metric`` in ``band_set`` (best level first; the last level has none;
+    none at all for the rework rate of a scale that does not band it)."""
+    _check_metric(metric)
+    return scale_of(band_set).edges.get(metric, ())
+
+
+def _check_metric(metric: str) -> None:
+    if metric not in BANDABLE:
+        raise ValueError(f"unknown DORA metric {metric!r}; use one of: {', '.join(BANDABLE)}")
 
 
 def compare(value: float | Fraction, edge: Fraction) -> int:
@@ -302,8 +320,7 @@ def band(
     metric: str, value: float | Fraction | None, band_set: BandSet = DEFAULT_BAND_SET
 ) -> str | None:
     """The band of ``value`` for ``metric`` (``None`` for a ``None`` value)."""
-    if metric not in METRICS:
-        raise ValueError(f"unknown DORA metric {metric!r}; use one of: {', '.join(METRICS)}")
+    _check_metric(metric)
     return scale_of(band_set).band(metric, value)
 
 

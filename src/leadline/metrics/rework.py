@@ -6,8 +6,10 @@ to say (``correlate/unplanned.py``: hotfix or revert PRs, bug tickets, restored 
 this module counts, divides and buckets them, as ``metrics/dora.py`` does for the others.
 
 **Bands:** the 2024 report publishes rework rate figures but no performance bands for it, so
-neither band set (``harness``, ``dora-2023``) rates it: ``band`` is always ``null``
-(docs/dora.md#deployment-rework-rate).
+no preset (``harness``, ``dora-2023``, ``dora-2024``) rates it: ``band`` is ``null`` unless a
+custom ``dora.bands`` mapping gives its range (``deployment_rework_rate: {edges: [...]}``);
+then it is the level of the exact ratio ``rework / deployments``, compared by
+``metrics/bands.py`` as every other metric is (docs/dora.md#deployment-rework-rate).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import NotRequired, TypedDict
 import numpy as np
 import numpy.typing as npt
 
+from leadline.metrics.bands import DEFAULT_BAND_SET, REWORK, BandSet, scale_of
 from leadline.metrics.series import as_times, bucket_counts, bucket_index, buckets
 
 RATE_DECIMALS = 4
@@ -55,10 +58,12 @@ def deployment_rework_rate(
     end_us: int,
     interval: str,
     signals: list[str],
+    band_set: BandSet = DEFAULT_BAND_SET,
 ) -> DeploymentReworkRate:
     """One time per deployment and whether it was rework; only the times inside
     ``[start, end)`` count. Nothing deployed: ``rate`` ``null`` with a ``reason`` (a rate of
-    nothing is no data, not 0 %); a bucket with no deployment has ``rate: null``."""
+    nothing is no data, not 0 %); a bucket with no deployment has ``rate: null``. ``band``: the
+    level of the rate in ``band_set``, ``null`` when that scale has no rework edges."""
     times = as_times(deploy_times_us)
     mask = np.asarray(rework_mask, dtype=bool)
     if mask.shape != times.shape:
@@ -68,11 +73,12 @@ def deployment_rework_rate(
     deployed = bucket_counts(index, len(grid))
     rework = bucket_counts(index, len(grid), where=mask)
     total, unplanned = int(deployed.sum()), int(rework.sum())
+    scale = scale_of(band_set)
     result = DeploymentReworkRate(
         rework=unplanned,
         deployments=total,
         rate=_rate(unplanned, total),
-        band=None,
+        band=None if total == 0 else scale.band(REWORK, Fraction(unplanned, total)),
         series=[
             ReworkPoint(start=b.label, rework=int(r), deployments=int(d), rate=_rate(r, d))
             for b, r, d in zip(grid, rework.tolist(), deployed.tolist(), strict=True)
@@ -85,6 +91,9 @@ def deployment_rework_rate(
 
 
 def without_source(section: DeploymentReworkRate, reason: str) -> DeploymentReworkRate:
-    """``section`` with no figure: ``rate`` ``null`` in it and in every bucket, and why."""
+    """``section`` with no figure: ``rate`` and ``band`` ``null``, no rate in any bucket, and
+    why."""
     series = [ReworkPoint(**{**p, "rate": None}) for p in section["series"]]
-    return DeploymentReworkRate(**{**section, "rate": None, "series": series, "reason": reason})
+    return DeploymentReworkRate(
+        **{**section, "rate": None, "band": None, "series": series, "reason": reason}
+    )

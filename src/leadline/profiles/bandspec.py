@@ -18,6 +18,8 @@ Reading rules (decisions, documented in docs/dora.md#custom-levels):
   else the mapping's, else seconds); a string is a profile duration (``4h``, ``1d12h``); less is
   better, so the edges increase.
 * Change failure rate: ``"12.5%"`` or a fraction from 0 to 1 (``0.125``); the edges increase.
+* Deployment rework rate: read as the change failure rate, but optional even with ``levels``
+  (the presets have no bands for it): a scale without it leaves the rework rate unbanded.
 """
 
 from __future__ import annotations
@@ -48,6 +50,10 @@ METRIC_KEYS: tuple[str, ...] = (
     CHANGE_FAILURE_RATE,
     TIME_TO_RESTORE,
 )
+#: The fifth metric: optional in every mapping (no preset bands it), read as a rate.
+DEPLOYMENT_REWORK_RATE = "deployment_rework_rate"
+#: The metrics whose edges are a share: ``"12.5%"`` or a fraction from 0 to 1.
+RATE_KEYS: tuple[str, ...] = (CHANGE_FAILURE_RATE, DEPLOYMENT_REWORK_RATE)
 
 #: Deployments per <unit> → deployments per day.
 RATE_UNITS: dict[str, Fraction] = {
@@ -99,9 +105,9 @@ def range_edges(
         factor = RATE_UNITS.get(unit) if isinstance(unit, str) else None
         if factor is None and isinstance(unit, str):
             problems.append((("unit",), _unit_problem(unit, RATE_UNITS)))
-    elif metric == CHANGE_FAILURE_RATE:
+    elif metric in RATE_KEYS:
         if unit is not None:
-            problems.append((("unit",), 'not used by change_failure_rate (write "10%" or 0.1)'))
+            problems.append((("unit",), f'not used by {metric} (write "10%" or 0.1)'))
     else:
         given = unit is not None
         if not given:
@@ -141,6 +147,11 @@ def bands_problems(bands: Mapping[str, Any], stage_names: list[str] | None) -> l
             problems.append(((metric,), "required when levels are given (one range per metric)"))
         if isinstance(spec, Mapping):
             problems += _range_problems((metric,), metric, spec, default_unit, count)
+    rework = bands.get(DEPLOYMENT_REWORK_RATE)
+    if isinstance(rework, Mapping):
+        problems += _range_problems(
+            (DEPLOYMENT_REWORK_RATE,), DEPLOYMENT_REWORK_RATE, rework, default_unit, count
+        )
     every = bands.get("every_stage")
     if isinstance(every, Mapping):
         problems += _range_problems(("every_stage",), "stage", every, default_unit, count)
@@ -215,7 +226,7 @@ def _edge(metric: str, value: object, factor: Fraction | None) -> Fraction:
         raise ValueError(f"expected a number{_forms(metric)}, got {_kind(value)}")
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError("must be a finite number")
-    if metric == CHANGE_FAILURE_RATE:
+    if metric in RATE_KEYS:
         return _rate(value)
     if isinstance(value, str):
         if metric == DEPLOYMENT_FREQUENCY:
@@ -279,7 +290,7 @@ def _unknown_stage(name: str, stage_names: list[str]) -> str:
 
 
 def _forms(metric: str) -> str:
-    if metric == CHANGE_FAILURE_RATE:
+    if metric in RATE_KEYS:
         return ' or a percentage ("10%")'
     if metric == DEPLOYMENT_FREQUENCY:
         return ""

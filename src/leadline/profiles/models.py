@@ -330,6 +330,7 @@ class BandsSpec(_Strict):
     lead_time_for_changes: RangeSpec | None = None
     change_failure_rate: RangeSpec | None = None
     mean_time_to_restore: RangeSpec | None = None
+    deployment_rework_rate: RangeSpec | None = None  # optional: no preset bands it
     every_stage: RangeSpec | None = None
     stages: dict[Text, RangeSpec] | None = None
 

@@ -212,7 +212,9 @@ def measure(
         got = classify(conn, profile, found, start, end)
     times = np.array([d.at_us for d in got.inside], dtype=np.int64)
     mask = np.array([d.id in got.rules for d in got.inside], dtype=bool)
-    section = deployment_rework_rate(times, mask, start, end, interval, signals(spec))
+    section = deployment_rework_rate(
+        times, mask, start, end, interval, signals(spec), profile.dora.bands
+    )
     reason = missing(profile.dora, got.deployed, True, True).deployments
     if reason is None and not got.sourced:
         what = " or ".join(_WHAT[s] for s in section["signals"])

@@ -10,8 +10,8 @@
   statistic), ``leadline_dora_change_failure_rate`` (a fraction; with ``failures.count:
   absolute`` ``leadline_dora_change_failures``, a count, instead),
   ``leadline_dora_time_to_restore_seconds`` (mean), ``leadline_dora_deployment_rework_rate``
-  (a fraction; only for profiles with a ``dora.rework`` block, and never banded) and
-  ``leadline_dora_band{metric,band}`` = 1
+  (a fraction; only for profiles with a ``dora.rework`` block; banded only when the
+  profile's custom ``dora.bands`` gives its range) and ``leadline_dora_band{metric,band}`` = 1
   (``band`` is the level's name: a preset's band or a custom level); the band's rank is
   ``leadline_dora_band_rank{profile,metric}`` (1 = the best level) and the number of levels
   ``leadline_dora_band_levels{profile}`` (4 for a preset), so an alert can read "worse than
@@ -54,10 +54,12 @@ DORA_GAUGES = (
     ("deployment_rework_rate", "Deployment rework rate (unplanned deployments), a fraction.",
      ("deployment_rework_rate", "rate")),
 )  # fmt: skip
+#: The sections that may have a band: the four, and the rework rate when a custom scale gives
+#: its range (no preset does: docs/dora.md#deployment-rework-rate); a null band is left out.
 BANDED = ("deployment_frequency", "lead_time_for_changes", "change_failure_rate",
-          "mean_time_to_restore")  # fmt: skip
-#: The sections with an interval: the banded four and the rework rate (no bands: docs/dora.md).
-ESTIMATED = (*BANDED, "deployment_rework_rate")
+          "mean_time_to_restore", "deployment_rework_rate")  # fmt: skip
+#: The sections with an interval: all five.
+ESTIMATED = BANDED
 
 
 def exposition(engine: Engine, window: Window | None = None) -> str:
@@ -89,11 +91,11 @@ def exposition(engine: Engine, window: Window | None = None) -> str:
                 "Change failures in the window (failures.count: absolute).", counted)  # fmt: skip
     bands = [([{"profile": name, "metric": section, "band": report[section]["band"]}, 1])
              for name, report in reports for section in BANDED
-             if report[section].get("band")]  # fmt: skip
+             if report.get(section, {}).get("band")]  # fmt: skip
     _family(lines, "leadline_dora_band", "The DORA band of each metric (value 1).", bands)
     ranks = [([{"profile": name, "metric": section}, _rank(report, report[section]["band"])])
              for name, report in reports for section in BANDED
-             if report[section].get("band")]  # fmt: skip
+             if report.get(section, {}).get("band")]  # fmt: skip
     _family(lines, "leadline_dora_band_rank",
             "The rank of each metric's band: 1 is the best level.", ranks)  # fmt: skip
     sizes = [([{"profile": name}, len(_levels(report))]) for name, report in reports]

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from leadline.metrics.bands import CUSTOM, BandScale, scale_of
+from leadline.metrics.bands import CUSTOM, REWORK, BandScale, scale_of
 from leadline.metrics.series import buckets
 from leadline.web import formatting as fmt
 from leadline.web.charts import BarChart, Part, Point, Segment, bar_chart, share, stacked
@@ -153,7 +153,7 @@ def widgets(subject: Subject, view: View, report: dict[str, Any]) -> list[Widget
     ]
     rework = report.get("deployment_rework_rate")
     if rework and rework["signals"]:  # measured: the profile has a dora.rework block
-        cards.append(_rework(subject, view, rework, links))
+        cards.append(_rework(subject, view, rework, links, bands))
     comparison = report.get("comparison")
     for card in cards:
         card.colour = colour_of(bands, card.band)
@@ -296,17 +296,21 @@ def _restore(
     )  # fmt: skip
 
 
-def _rework(subject: Subject, view: View, rr: dict[str, Any], links: dict[str, str]) -> Widget:
-    """The deployment rework rate: no band (DORA publishes none for it), so its bars are
-    drawn without a band colour."""
+def _rework(
+    subject: Subject, view: View, rr: dict[str, Any], links: dict[str, str], bands: BandScale
+) -> Widget:
+    """The deployment rework rate: no preset bands it (DORA publishes no bands for it), so
+    its level and its bars' colours come only from a custom scale with rework edges; without
+    them the bars are drawn without a band colour."""
     points = _points(
         subject, view, REWORK_PAGE, rr["series"], lambda p, _: p["rate"],
         lambda p: f"{p['rework']} rework, {plural(p['deployments'], 'deployment')}",
-        lambda _v, _p: "band-none",
+        _css(REWORK, bands), bands, REWORK,
     )  # fmt: skip
     href = _link(subject, REWORK_PAGE, view)
     return Widget(
-        "deployment_rework_rate", "Deployment rework rate", fmt.percent(rr["rate"]), None, href,
+        "deployment_rework_rate", "Deployment rework rate", fmt.percent(rr["rate"]), rr["band"],
+        href,
         [Fact("Rework", str(rr["rework"]), href),
          Fact("Deployments", str(rr["deployments"]), links["deployments"]),
          Fact("Signals", ", ".join(s.replace("_", " ") for s in rr["signals"]))],
