@@ -246,8 +246,8 @@ CASES: list[tuple[str, str, list[str]]] = [
         [
             "p.yaml: dora.bands.on_edges: unknown field 'on_edges' (expected one of preset, "
             "levels, unit, on_edge, deployment_frequency, lead_time_for_changes, "
-            "change_failure_rate, mean_time_to_restore, deployment_rework_rate, every_stage, stages); did you mean "
-            "'on_edge'?"
+            "change_failure_rate, mean_time_to_restore, deployment_rework_rate, every_stage, "
+            "stages); did you mean 'on_edge'?"
         ],
     ),
     (

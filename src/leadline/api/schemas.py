@@ -186,7 +186,10 @@ class DeploymentReworkRate(_Open):
     rework: int = Field(description="deployments counted as rework")
     deployments: int
     rate: float | None
-    band: str | None = Field(description="always null: DORA publishes no bands for it")
+    band: str | None = Field(
+        description="null unless a custom dora.bands gives deployment_rework_rate a range "
+        "(no preset bands it: DORA publishes no bands for it)"
+    )
     series: list[dict[str, Any]]
     signals: list[str] = Field(
         description="the dora.rework signals measured; [] without a dora.rework block"

@@ -201,7 +201,8 @@ def measure(
     engine: Engine, profile: Profile, start: int, end: int, interval: str, load: Load
 ) -> ReworkFigures:
     """The ``deployment_rework_rate`` section of ``[start, end)``, with its ``interval``
-    (Wilson, of the rate) and ``few_samples`` (fewer than 10 deployments)."""
+    (Wilson, of the rate) and ``few_samples`` (fewer than 10 deployments); its ``band`` is the
+    level in the profile's ``dora.bands`` when that gives the rework rate a range."""
     assert profile.dora is not None
     spec = profile.dora.rework
     if spec is None:
