@@ -243,6 +243,15 @@ def mutate(choose: Chooser, payload: Any) -> Any:
     return payload
 
 
+def event(choose: Chooser, case: Case) -> str | None:
+    """The event header sent with ``case``: its own, or 1 time in 8 another event of the same
+    source (a push body announced as a pull request) or an unknown one."""
+    if case.event is None or choose.integer(0, 7):
+        return case.event
+    others = sorted({c.event for c in CORPUS[case.source] if c.event is not None})
+    return choose.pick([*others, "", "unknown", "ping", "push", "Push Hook", "pr:merged"])
+
+
 def encode(choose: Chooser, payload: Any) -> bytes:
     """``payload`` as the bytes sent: JSON, with ``BAD_UTF8`` as invalid UTF-8 and, rarely,
     the body itself broken (a raw NaN, a BOM, trailing text)."""
