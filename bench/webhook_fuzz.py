@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import copy
+import itertools
 import json
 import os
 import random
@@ -32,17 +33,11 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import httpx
+import yaml
 from sqlalchemy import create_engine, func, select
-from webhook_sources import BY_NAME
-from webhooks import _stop, free_port, pg_databases, sqlite_databases
-
-from leadline.config import Settings
-from leadline.services.apikeys import create
-from leadline.services.database import open_database
-from leadline.store.tables import raw_events
 from tests.api.webhook_fuzz import (
     CORPUS,
     FIXTURES,
@@ -52,8 +47,16 @@ from tests.api.webhook_fuzz import (
     mutate,
     request,
 )
+from webhook_sources import BY_NAME
+from webhooks import _stop, free_port, pg_databases, sqlite_databases
+
+from leadline.config import Settings
+from leadline.services.apikeys import create
+from leadline.services.database import open_database
+from leadline.store.tables import raw_events
 
 T = TypeVar("T")
+ROOT = Path(__file__).parents[1]
 KEEP_ALIVE = 4.5  # uvicorn's keep-alive timeout is 5 s
 
 
@@ -86,7 +89,8 @@ def good(source: str, i: int, apikey: str) -> tuple[str, dict[str, str], bytes]:
 
 def wire(path: str, headers: dict[str, str], body: bytes, port: int) -> bytes:
     lines = [f"POST {path} HTTP/1.1", f"Host: 127.0.0.1:{port}",
-             *(f"{k}: {v}" for k, v in headers.items()), f"Content-Length: {len(body)}"]  # fmt: skip
+             *(f"{k}: {v}" for k, v in headers.items()),
+             f"Content-Length: {len(body)}"]  # fmt: skip
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
 
 
@@ -99,6 +103,7 @@ class Tally:
         self.sent = 0
         self.good = 0
         self.reconnects = 0
+        self.reports: Counter[int] = Counter()
 
 
 _VALUE = re.compile(r"(got|the string|the number) .*$")
@@ -180,10 +185,52 @@ def _judge(tally: Tally, source: str, is_good: bool, status: int, answer: bytes,
             tally.problems.append(f"{source}: 422 without a path: {reason[:300]}")
 
 
+PROFILES = sorted((ROOT / "examples" / "profiles").glob("*.*"))
+WINDOWS: tuple[dict[str, str], ...] = (
+    {}, {"from": "2000-01-01", "to": "2030-01-01"}, {"from": "2019-01-01", "to": "2019-12-31"},
+)  # fmt: skip
+
+
+def put_profiles(port: int, admin: str) -> list[str]:
+    """The example profiles, stored before the run: the server builds them while it is fuzzed."""
+    names = []
+    for path in PROFILES:
+        data = yaml.safe_load(path.read_text())
+        response = httpx.put(f"http://127.0.0.1:{port}/v1/profiles/{data['name']}", json=data,
+                             headers={"Authorization": f"Apikey {admin}"}, timeout=60)  # fmt: skip
+        if response.status_code not in (200, 201):
+            raise SystemExit(f"{path.name}: {response.status_code} {response.text}")
+        names.append(data["name"])
+    return names
+
+
+def read_reports(port: int, read: str, profiles: list[str], stall: float, tally: Tally) -> None:
+    """Every report of every profile, over a few windows, on the fuzzed data: 200 (after 202
+    "building"), never a 5xx — a stored record must not break a report."""
+    headers = {"Authorization": f"Apikey {read}"}
+    urls = [f"/v1/{what}" for what in ("metrics/lead-time", "metrics/dora", "quality")]
+    for profile, url, window in itertools.product(profiles, urls, WINDOWS):
+        params = {"profile": profile, **window}
+        deadline = time.monotonic() + stall * 4
+        while True:
+            response = httpx.get(f"http://127.0.0.1:{port}{url}", params=params,
+                                 headers=headers, timeout=stall)  # fmt: skip
+            if response.status_code != 202 or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        tally.reports[response.status_code] += 1
+        if response.status_code != 200:
+            tally.problems.append(f"{url} {params}: {response.status_code} {response.text[:500]}")
+    prometheus = httpx.get(f"http://127.0.0.1:{port}/metrics", headers=headers, timeout=stall)
+    tally.reports[prometheus.status_code] += 1
+    if prometheus.status_code != 200:
+        tally.problems.append(f"/metrics: {prometheus.status_code} {prometheus.text[:500]}")
+
+
 def run(db: str, seconds: float, connections: int, sources: list[str], stall: float,
         seed: int, log: Path) -> Tally:  # fmt: skip
     engine = open_database(Settings(database_url=db))
-    apikey = create(engine, "fuzz", "ingest")
+    apikey, admin, read = (create(engine, f"fuzz-{s}", s) for s in ("ingest", "admin", "read"))
     engine.dispose()
     port = free_port()
     env = {**os.environ, **environment()}
@@ -200,8 +247,10 @@ def run(db: str, seconds: float, connections: int, sources: list[str], stall: fl
         else:
             raise SystemExit(f"leadline serve did not start: {log.read_text()[-2000:]}")
         tally = Tally()
+        profiles = put_profiles(port, admin)
         until = time.monotonic() + seconds
         asyncio.run(_drive(port, sources, apikey, until, stall, seed, connections, tally))
+        read_reports(port, read, profiles, stall, tally)
         if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=stall).status_code != 200:
             tally.problems.append("the server is not healthy after the run")
     finally:
@@ -216,7 +265,7 @@ def run(db: str, seconds: float, connections: int, sources: list[str], stall: fl
     for word in ("Traceback", "ERROR", "Exception"):
         if word in text:
             at = text.index(word)
-            tally.problems.append(f"server log has {word}: {text[max(0, at - 300):at + 1500]}")
+            tally.problems.append(f"server log has {word}: {text[max(0, at - 300) : at + 1500]}")
     return tally
 
 
@@ -236,6 +285,7 @@ def report(label: str, tally: Tally, seconds: float) -> None:
     for source in sorted({s for s, _ in tally.codes}):
         counts = " | ".join(str(tally.codes[(source, s)]) for s in statuses)
         print(f"| {source} | {counts} |")
+    print(f"\nreports read afterwards: {dict(tally.reports)}")
     print(f"\n{len(tally.reasons)} distinct 422 reasons; the most frequent:")
     for reason, n in tally.reasons.most_common(40):
         print(f"  {n:6} {reason}")
@@ -251,6 +301,7 @@ def main() -> None:
     parser.add_argument("--pg", metavar="URL", help="run on this PostgreSQL server instead")
     parser.add_argument("--stall", type=float, default=30.0)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--reasons", type=Path, help="write every distinct 422 reason here")
     args = parser.parse_args()
     sources = sorted(CORPUS) if args.source == "all" else args.source.split(",")
     databases = pg_databases(args.pg) if args.pg else sqlite_databases()
@@ -259,6 +310,8 @@ def main() -> None:
         tally = run(next(dbs), args.minutes * 60, args.connections, sources, args.stall,
                     args.seed, log)  # fmt: skip
     report("postgresql" if args.pg else "sqlite", tally, args.minutes * 60)
+    if args.reasons:
+        args.reasons.write_text("".join(f"{n:6} {r}\n" for r, n in tally.reasons.most_common()))
     if tally.problems:
         raise SystemExit(f"{len(tally.problems)} problems")
 

@@ -209,6 +209,4 @@ def test_the_corpus_has_every_webhook_route() -> None:
     routes = {p.removeprefix("/v1/webhooks/") for p in app.openapi()["paths"]
               if p.startswith("/v1/webhooks/")} | {"custom-cicd"}  # fmt: skip
     assert set(CORPUS) == routes
-    assert all(len(cases) >= 5 for cases in CORPUS.values()), {
-        s: len(c) for s, c in CORPUS.items()
-    }
+    assert all(len(cases) >= 5 for cases in CORPUS.values()), {s: len(c) for s, c in CORPUS.items()}

@@ -6,10 +6,15 @@ with the smallest delivery that showed it, through the real ASGI app.
    type — made the JSON answer unencodable: 500 ``UnicodeEncodeError``, after the delivery
    was committed. The reason now carries the escape.
 2. The same surrogate as a duplicated key: the 400 naming the key was a 500.
+3. A Jenkins ``build.duration`` past the years a time can hold (``2**64``, or 2**53 ms: 285
+   000 years) raised ``OverflowError`` in the parser: the delivery was kept as ``failed`` with
+   ``records could not be stored: OverflowError: …``, naming no path. The same shift of a
+   time by milliseconds read Jenkins' REST builds and Opsgenie's alert ``closeTime``.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -18,6 +23,9 @@ from sqlalchemy import Engine, select
 
 from leadline.api.app import create_app
 from leadline.config import Settings
+from leadline.sources.base import PayloadError
+from leadline.sources.jenkins import rest as jenkins_rest
+from leadline.sources.opsgenie import rest as opsgenie_rest
 from leadline.store.tables import raw_events
 
 SECRET = "s3cret"
@@ -25,8 +33,11 @@ SECRET = "s3cret"
 
 @pytest.fixture
 def hooks(db_url: str, engine: Engine) -> Iterator[TestClient]:
-    app = create_app(Settings(database_url=db_url, opsgenie_webhook_secret=SECRET,
-                              servicenow_webhook_secret=SECRET, harness_webhook_secret=SECRET))  # fmt: skip
+    secrets = {
+        f"{tool}_webhook_secret": SECRET
+        for tool in ("opsgenie", "servicenow", "harness", "jenkins")
+    }
+    app = create_app(Settings(database_url=db_url, **secrets))
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
     app.state.engine().dispose()
@@ -56,9 +67,43 @@ def test_an_ignored_reason_quoting_a_lone_surrogate_is_answered(
         assert conn.execute(select(raw_events.c.parse_status)).scalars().all() == ["ignored"]
 
 
-@pytest.mark.parametrize("body", [rb'{"\ud800": 1, "\ud800": 2}', b'{"\xed\xa0\x80": 1, "\xed\xa0\x80": 2}'])
+@pytest.mark.parametrize(
+    "body", [rb'{"\ud800": 1, "\ud800": 2}', b'{"\xed\xa0\x80": 1, "\xed\xa0\x80": 2}']
+)
 def test_a_duplicate_key_that_is_a_lone_surrogate_is_a_400(hooks: TestClient, body: bytes) -> None:
     status, answer = post(hooks, "opsgenie", body)
     assert status == 400
-    assert answer["error"] == {"code": "bad_request", "details": [],  # type: ignore[comparison-overlap]
-                               "message": r'body is not valid JSON: duplicate key "\ud800" in $'}  # fmt: skip
+    message = r'body is not valid JSON: duplicate key "\ud800" in $'
+    assert answer["error"] == {"code": "bad_request", "message": message, "details": []}
+
+
+JENKINS = {"name": "app", "build": {"number": 7, "phase": "COMPLETED", "status": "SUCCESS",
+                                    "timestamp": 1_700_000_000_000}}  # fmt: skip
+
+
+@pytest.mark.parametrize("duration", [2**64, 2**53 + 1, -(2**64)])
+def test_a_jenkins_duration_out_of_range_names_its_path(
+    hooks: TestClient, engine: Engine, duration: int
+) -> None:
+    body = json.dumps({**JENKINS, "build": {**JENKINS["build"], "duration": duration}})
+    status, answer = post(hooks, "jenkins", body.encode())
+    message = f"build.duration: out of range: {duration} milliseconds"
+    error = {"code": "invalid_payload", "message": f"payload not understood: {message}",
+             "details": []}  # fmt: skip
+    assert (status, answer["error"]) == (422, error)
+    with engine.connect() as conn:
+        rows = conn.execute(select(raw_events.c.parse_status, raw_events.c.parse_error)).all()
+    assert [tuple(row) for row in rows] == [("failed", message)]
+
+
+def test_the_same_duration_in_a_jenkins_api_build_and_an_opsgenie_close_time() -> None:
+    build = {"number": 7, "timestamp": 1_700_000_000_000, "duration": 2**64, "result": "SUCCESS"}
+    with pytest.raises(
+        PayloadError, match=r"^builds\[0\]\.duration: out of range: 18446744073709551616 "
+    ):
+        jenkins_rest.build_run("app", build, "builds[0]")
+    alert = {"id": "a", "tinyId": "1", "message": "m", "status": "closed",
+             "createdAt": "2024-01-01T00:00:00Z", "updatedAt": "2024-01-01T01:00:00Z",
+             "report": {"closeTime": 10**30}}  # fmt: skip
+    with pytest.raises(PayloadError, match=r"^report\.closeTime: out of range: 10{30} "):
+        opsgenie_rest.alert(alert)
