@@ -28,7 +28,7 @@ import json
 import os
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -39,12 +39,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, delete, select
 
+from leadline.api import routes_webhooks
 from leadline.api.app import create_app
 from leadline.config import Settings
 from leadline.domain import jsonio
+from leadline.domain.parse import parse_object
+from leadline.domain.storable import unstorable
 from leadline.services import webhooks as svc
 from leadline.services.apikeys import create
+from leadline.sources import opsgenie
+from leadline.sources.argocd import webhook as argocd
 from leadline.sources.base import Parsed, PayloadError
+from leadline.sources.circleci import webhook as circleci
+from leadline.sources.harness import webhook as harness
+from leadline.sources.jenkins import webhook as jenkins
 from leadline.store.mapping import MAPPINGS
 from leadline.store.tables import raw_events
 from leadline.store.upsert import Key, record_key
@@ -200,6 +208,48 @@ def test_mutated_deliveries_answer_4xx_or_store_all_and_spare_the_batch(
         case = choose.pick(CORPUS[source])
         body = encode(choose, mutate(choose, copy.deepcopy(case.payload)))
         check(hooks, engine, apikey, source, event(choose, case), body, next(counter))
+
+    run()
+
+
+PARSER_EXAMPLES = EXAMPLES * 10
+DELIVERY_IDS: dict[str, Callable[[Any], str | None]] = {
+    "pagerduty": routes_webhooks._pagerduty_id, "opsgenie": opsgenie.delivery_id,
+    "harness": harness.delivery_id, "argocd": argocd.delivery_id, "jenkins": jenkins.delivery_id,
+    "circleci": circleci.delivery_id,
+}  # fmt: skip
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("source", sorted(CORPUS))
+def test_mutated_deliveries_parse_into_storable_records_or_name_the_path(source: str) -> None:
+    """The same mutations on the parser alone, ten times as many (no database): records that
+    validate and the database can hold, or a ``PayloadError`` naming the path — never another
+    exception (which the receiver could only report as ``records could not be stored``). The
+    delivery id the route reads from the body first never fails."""
+
+    @settings(max_examples=PARSER_EXAMPLES, derandomize="LEADLINE_WEBHOOK_FUZZ_EXAMPLES" not in
+              os.environ, suppress_health_check=list(HealthCheck))  # fmt: skip
+    @given(st.data())
+    def run(data: st.DataObject) -> None:
+        choose = Drawn(data)
+        case = choose.pick(CORPUS[source])
+        body = encode(choose, mutate(choose, copy.deepcopy(case.payload)))
+        try:
+            payload = jsonio.loads(body)
+        except ValueError:
+            return
+        if source in DELIVERY_IDS:
+            found = DELIVERY_IDS[source](payload)
+            assert found is None or isinstance(found, str)
+        try:
+            parsed = svc.PARSERS[source](event(choose, case), payload)
+        except PayloadError as exc:
+            assert NAMES_A_PATH.match(exc.message), exc.message
+            return
+        for record in parsed.records:
+            assert unstorable(record.model_dump()) is None, record
+            assert parse_object(record.model_dump(mode="json"), "fuzz", 1) == record
 
     run()
 
