@@ -18,6 +18,7 @@ time: a GitHub pull request has hundreds of keys leadline never looks at.
 from __future__ import annotations
 
 import base64
+import copy
 import hashlib
 import hmac
 import json
@@ -160,6 +161,7 @@ def _read_keys() -> frozenset[str]:
 
 READ_KEYS = _read_keys()
 DEEP = 300  # past jsonio.MAX_DEPTH: 400
+MAX_PATH = 40
 NUL_MARK = "\x00"
 BAD_UTF8 = "\ue000fuzz-bad-utf8\ue000"  # replaced by invalid bytes in ``encode``
 SCALARS: tuple[Any, ...] = (
@@ -184,8 +186,11 @@ INTEGERS = (-1, 0, 2**31, 2**53, 2**63 - 1, 2**63, 2**64, 10**19, -(10**19), 10*
 
 
 def paths(value: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-    """Every key path inside a decoded JSON value."""
+    """Every key path inside a decoded JSON value, down to ``MAX_PATH`` keys (a deep nesting
+    an earlier mutation put in is not walked to its end)."""
     items: Any
+    if len(prefix) >= MAX_PATH:
+        return
     if isinstance(value, dict):
         items = value.items()
     elif isinstance(value, list):
@@ -205,7 +210,12 @@ def _nest(depth: int) -> Any:
 
 
 def replacement(choose: Chooser, old: Any) -> Any:
-    """A new value for ``old``: typed after it half of the time, anything otherwise."""
+    """A new value for ``old``: typed after it half of the time, anything otherwise. A copy:
+    a later mutation must not change ``SCALARS`` or another part of the payload."""
+    return copy.deepcopy(_replacement(choose, old))
+
+
+def _replacement(choose: Chooser, old: Any) -> Any:
     kind = choose.integer(0, 5)
     if kind == 0 and isinstance(old, str):
         return choose.pick(TIMES)
