@@ -10,6 +10,9 @@ with the smallest delivery that showed it, through the real ASGI app.
    000 years) raised ``OverflowError`` in the parser: the delivery was kept as ``failed`` with
    ``records could not be stored: OverflowError: …``, naming no path. The same shift of a
    time by milliseconds read Jenkins' REST builds and Opsgenie's alert ``closeTime``.
+4. A value the database cannot hold (a NUL) in a field kept in a run's ``params`` was named
+   by the record field (``params.pipelineName``), not by its JSON path
+   (``eventData.pipelineName``): Harness, Argo CD, Jenkins.
 """
 
 from __future__ import annotations
@@ -27,16 +30,15 @@ from leadline.sources.base import PayloadError
 from leadline.sources.jenkins import rest as jenkins_rest
 from leadline.sources.opsgenie import rest as opsgenie_rest
 from leadline.store.tables import raw_events
+from tests.conftest import FIXTURES
 
 SECRET = "s3cret"
 
 
 @pytest.fixture
 def hooks(db_url: str, engine: Engine) -> Iterator[TestClient]:
-    secrets = {
-        f"{tool}_webhook_secret": SECRET
-        for tool in ("opsgenie", "servicenow", "harness", "jenkins")
-    }
+    tools = ("opsgenie", "servicenow", "harness", "jenkins", "argocd")
+    secrets = {f"{tool}_webhook_secret": SECRET for tool in tools}
     app = create_app(Settings(database_url=db_url, **secrets))
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
@@ -107,3 +109,29 @@ def test_the_same_duration_in_a_jenkins_api_build_and_an_opsgenie_close_time() -
              "report": {"closeTime": 10**30}}  # fmt: skip
     with pytest.raises(PayloadError, match=r"^report\.closeTime: out of range: 10{30} "):
         opsgenie_rest.alert(alert)
+
+
+@pytest.mark.parametrize(
+    ("tool", "fixture", "path", "named"),
+    [
+        ("harness", "harness/PipelineSuccess.json", ["eventData", "pipelineName"],
+         "eventData.pipelineName"),
+        ("harness", "harness/PipelineSuccess.json", ["eventData", "triggeredBy", "triggerType"],
+         "eventData.triggeredBy.triggerType"),
+        ("argocd", "argocd/app-deployed.json", ["project"], "project"),
+        ("argocd", "argocd/app-deployed.json", ["app_namespace"], "app_namespace"),
+        ("jenkins", "jenkins/notification/completed.json", ["build", "full_url"],
+         "build.full_url (or build.url)"),
+    ],
+)  # fmt: skip
+def test_an_unstorable_run_parameter_names_its_json_path(
+    hooks: TestClient, tool: str, fixture: str, path: list[str], named: str
+) -> None:
+    payload = json.loads((FIXTURES / fixture).read_text())
+    parent = payload
+    for key in path[:-1]:
+        parent = parent[key]
+    parent[path[-1]] = "x\x00"
+    status, answer = post(hooks, tool, json.dumps(payload).encode())
+    message = f"{named}: contains a NUL character (\\u0000), which databases cannot store"
+    assert (status, answer["error"]["message"]) == (422, f"payload not understood: {message}")

@@ -100,7 +100,8 @@ def parse(payload: Any) -> Parsed:
     paths = {"pipeline": "url", "run_id": "build.number", "status": "build.status",
              "finished_at": "build.timestamp", "started_at": "build.duration",
              "repo": "build.scm.url", "commit_sha": "build.scm.commit",
-             "branch": "build.scm.branch"}  # fmt: skip
+             "branch": "build.scm.branch",
+             "params.url": "build.full_url (or build.url)"}  # fmt: skip
     return Parsed([build_record(PipelineRun, data, paths)])
 
 
