@@ -30,6 +30,8 @@ from leadline.domain import jsonio
         (b'{"a": "x\\u003a", "a": "y"}', 'duplicate key "a" in $'),  # escaped colon
         (b'{"a": "\\u003A:", "b": 1, "b": 2}', 'duplicate key "b" in $'),
         (b'{"a": "\\ud800", "a": 1}', 'duplicate key "a" in $'),  # lone surrogate
+        (b'{"\\ud800": 1, "\\ud800": 2}', r'duplicate key "\ud800" in $'),  # kept escaped
+        (b'{"\xc3\xa9": {"\\udfff": 1, "\\udfff": 2}}', r'duplicate key "\udfff" in $["é"]'),
         (b'{"big": 123456789012345678901234567890, "big": 1}', 'duplicate key "big" in $'),
         (b'{"a" : 1 , "b" : {"c":"::", "c" : 2}}', 'duplicate key "c" in $.b'),
         ('{"a": "\u00e9", "a": 1}', 'duplicate key "a" in $'),  # str input

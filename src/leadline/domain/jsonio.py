@@ -34,6 +34,8 @@ from typing import Any
 
 import orjson
 
+from leadline.domain.storable import storable_text
+
 MAX_DEPTH = 256
 
 
@@ -165,7 +167,9 @@ def _exact(data: bytes | str, orjson_error: str | None = None) -> Any:
     path = _where(value, "$")
     if path is not None:
         key, where = path
-        raise JSONError(f"duplicate key {json.dumps(key, ensure_ascii=False)} in {where}")
+        # The key as its JSON escape when it holds a lone surrogate: the message must encode.
+        message = f"duplicate key {json.dumps(key, ensure_ascii=False)} in {where}"
+        raise JSONError(storable_text(message))
     return value
 
 

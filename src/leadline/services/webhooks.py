@@ -237,7 +237,11 @@ def _outcome(result: Parsed | str) -> Outcome:
     found = Warnings()
     for record in result.records:
         found.add_record(record)
-    return Outcome(status, len(result.records), result.ignored, kinds, found.kept, found.total)
+    # The reason may quote the payload (``{action}: not an alert action…``): a lone surrogate
+    # read from a ``\ud800`` escape would make the JSON answer unencodable (a 500).
+    ignored = None if result.ignored is None else storable_text(result.ignored)
+    warnings = [storable_text(w) for w in found.kept]
+    return Outcome(status, len(result.records), ignored, kinds, warnings, found.total)
 
 
 def secrets_of(value: str | None) -> list[str]:

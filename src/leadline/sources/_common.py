@@ -171,7 +171,8 @@ class Node:
 
 def build(model: type[R], data: dict[str, Any], paths: Mapping[str, str]) -> R:
     """Validate ``data`` as a record (the NDJSON rules); a problem names the payload path
-    the field came from (``paths`` maps record fields to JSON paths)."""
+    the field came from (``paths`` maps record fields to JSON paths: a field, ``repo``, or
+    one key of an object field, ``params.cluster``)."""
     fields = model.model_fields
     # A record field that is a time takes the datetime as it is (its validator reads aware
     # datetimes exactly as their RFC 3339 text); everything else, extra fields included,
@@ -182,7 +183,7 @@ def build(model: type[R], data: dict[str, Any], paths: Mapping[str, str]) -> R:
     result = parse_object(plain, "payload", 1)
     if isinstance(result, LineError):
         head = result.field.split(".", 1)[0].split("[", 1)[0]
-        where = paths.get(head, result.field)
+        where = paths.get(result.field) or paths.get(head, result.field)
         raise PayloadError(f"{where}: {result.problem}")
     if not isinstance(result, model):  # pragma: no cover - the kind is always ours
         raise TypeError(f"expected {model.__name__}, got {type(result).__name__}")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -101,6 +101,17 @@ def read_int(node: Node) -> int:
     if not isinstance(value, int):
         raise node.error(f"expected an integer, got the number {value!r}")
     return value
+
+
+def shift_ms(moment: datetime, node: Node, sign: int = 1) -> datetime:
+    """``moment`` plus (``sign=-1``: minus) the integer milliseconds at ``node`` (a
+    duration); a shift past the years a time can hold (1–9999) names the path, instead of an
+    ``OverflowError`` that would fail the whole delivery without saying where."""
+    value = read_int(node)
+    try:
+        return moment + sign * timedelta(milliseconds=value)
+    except OverflowError:
+        raise node.error(f"out of range: {value!r} milliseconds") from None
 
 
 # --- refs ----------------------------------------------------------------------------------

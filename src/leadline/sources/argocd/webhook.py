@@ -49,6 +49,9 @@ _PATHS = {
     "commit_sha": "revision",
     "service": "app",
     "artifacts": "images",
+    **{f"params.{key}": key for key in ("event", "phase", "health", "project", "app_namespace")},
+    "params.cluster": "destination.name (or destination.server)",
+    "params.namespace": "destination.namespace",
 }
 
 

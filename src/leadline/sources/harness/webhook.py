@@ -46,6 +46,16 @@ NODE_STATUSES = {
 }
 NOT_FINISHED = {"PipelineStart", "StageStart"}
 _MIN_MS = 100_000_000_000  # below: epoch seconds (1973-03-03 in milliseconds)
+PARAMS = (
+    "accountIdentifier",
+    "orgIdentifier",
+    "projectIdentifier",
+    "pipelineName",
+    "stageName",
+    "executionUrl",
+    "nodeStatus",
+    "errorMessage",
+)  # eventData's, kept
 _PATHS = {
     "pipeline": "eventData.pipelineIdentifier",
     "run_id": "eventData.planExecutionId",
@@ -58,6 +68,8 @@ _PATHS = {
     "environment": "eventData.environment",
     "service": "eventData.service",
     "artifacts": "eventData.artifact",
+    **{f"params.{key}": f"eventData.{key}" for key in PARAMS},
+    "params.triggerType": "eventData.triggeredBy.triggerType",
 }
 
 
@@ -99,11 +111,7 @@ def parse(payload: Any) -> Parsed:
 
 
 def _run(data: Node, pipeline: str, status: str) -> PipelineRun:
-    params: dict[str, Any] = {
-        key: data.get(key).opt_text()
-        for key in ("accountIdentifier", "orgIdentifier", "projectIdentifier", "pipelineName",
-                    "stageName", "executionUrl", "nodeStatus", "errorMessage")
-    }  # fmt: skip
+    params: dict[str, Any] = {key: data.get(key).opt_text() for key in PARAMS}
     params["triggerType"] = data.get("triggeredBy").get("triggerType").opt_text()
     artifact = data.get("artifact").opt_text()
     record: dict[str, Any] = {

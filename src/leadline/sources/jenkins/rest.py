@@ -12,13 +12,12 @@ Its ``ParametersAction`` parameters name what a deployment job deployed where
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
 from leadline.domain.records import PipelineRun
 from leadline.sources._common import Node
-from leadline.sources.base import build_record, read_int
+from leadline.sources.base import build_record, read_int, shift_ms
 from leadline.sources.jenkins.mapping import (
     RESULTS,
     RUN_TYPE,
@@ -48,7 +47,7 @@ def build_run(job: str, value: Any, where: str = "") -> PipelineRun | None:
         raise result_node.error(f"expected one of {', '.join(RESULTS)}, got {result!r}")
     started = build.get("timestamp").epoch_ms()
     duration = build.get("duration")
-    finished = started + timedelta(milliseconds=read_int(duration)) if duration.present else started
+    finished = shift_ms(started, duration) if duration.present else started
     revision, remote = _git(build)
     sha = revision.get("SHA1").opt_text()
     branches = revision.get("branch").items()

@@ -15,12 +15,11 @@ docs/sources-jenkins.md has the hook set-up.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from leadline.domain.records import PipelineRun
 from leadline.sources._common import Node
-from leadline.sources.base import Parsed, PayloadError, build_record, read_int
+from leadline.sources.base import Parsed, PayloadError, build_record, read_int, shift_ms
 from leadline.sources.jenkins.mapping import (
     RESULTS,
     RUN_TYPE,
@@ -75,7 +74,7 @@ def parse(payload: Any) -> Parsed:
         raise status_node.error(f"expected one of {', '.join(RESULTS)}, got {result!r}")
     finished = build.get("timestamp").epoch_ms()
     duration = build.get("duration")
-    started = finished - timedelta(milliseconds=read_int(duration)) if duration.present else None
+    started = shift_ms(finished, duration, -1) if duration.present else None
     scm = build.get("scm")
     parameters = _parameters(build.get("parameters"))
     # The build's parameters (the stages' and DORA's ``params`` filter), leadline's own wins.
@@ -103,7 +102,8 @@ def parse(payload: Any) -> Parsed:
     paths = {"pipeline": "url", "run_id": "build.number", "status": "build.status",
              "finished_at": "build.timestamp", "started_at": "build.duration",
              "repo": "build.scm.url", "commit_sha": "build.scm.commit",
-             "branch": "build.scm.branch"}  # fmt: skip
+             "branch": "build.scm.branch",
+             "params.url": "build.full_url (or build.url)"}  # fmt: skip
     return Parsed([build_record(PipelineRun, data, paths)])
 
 

@@ -18,13 +18,13 @@ raises ``PayloadError`` naming its JSON path.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from leadline.domain.records import Incident
 from leadline.domain.times import format_time
 from leadline.sources._common import Node
-from leadline.sources.base import Parsed, build_record, read_int
+from leadline.sources.base import Parsed, build_record, shift_ms
 from leadline.sources.opsgenie.webhook import SOURCE, priority
 
 RESOLVED_INCIDENT = frozenset({"resolved", "closed"})
@@ -64,8 +64,7 @@ def alert(item: Any) -> Parsed:
     resolved = None
     if closed:
         close_time = root.get("report").get("closeTime")
-        resolved = created + timedelta(milliseconds=read_int(close_time)) if close_time.present \
-            else updated_at  # fmt: skip
+        resolved = shift_ms(created, close_time) if close_time.present else updated_at
     record = _record(root, created, resolved, updated_at)
     ack_time = root.get("report").get("ackTime")
     if ack_time.present:
