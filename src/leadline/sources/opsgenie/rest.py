@@ -68,7 +68,7 @@ def alert(item: Any) -> Parsed:
     record = _record(root, created, resolved, updated_at)
     ack_time = root.get("report").get("ackTime")
     if ack_time.present:
-        record["acknowledged_at"] = created + timedelta(milliseconds=read_int(ack_time))
+        record["acknowledged_at"] = shift_ms(created, ack_time)
     return Parsed(records=[build_record(Incident, record, _ALERT_PATHS)])
 
 
