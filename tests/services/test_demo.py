@@ -23,7 +23,13 @@ from leadline.errors import InputError, NotFoundError
 from leadline.services import collections
 from leadline.services import profiles as stored_profiles
 from leadline.services.demo import COLLECTIONS, TeamFigures, load_demo, summary
-from leadline.services.demo_org import PR_PROFILE, TEAMS, TICKET_PROFILE
+from leadline.services.demo_org import (
+    CHECKOUT_PROFILE,
+    MOBILE_PROFILE,
+    PR_PROFILE,
+    TEAMS,
+    TICKET_PROFILE,
+)
 from leadline.services.demo_records import DAYS, digest, generate, ndjson, validated
 from leadline.services.ingest import import_records
 from leadline.services.leadtime import Window, explain, lead_time
@@ -149,8 +155,11 @@ def test_the_mess_real_data_has() -> None:
         and not ci_shas & {s[:12] for s in [p["merge_commit_sha"], *p["commit_shas"]]}
     ]
     assert {p["repo"] for p in no_ci} >= AZURE | BITBUCKET
-    # Bitbucket Cloud pull requests have no labels
-    assert all("hotfix" in p["labels"] for p in no_ci if p["repo"] not in BITBUCKET)
+    # Bitbucket Cloud pull requests have no labels; Checkout's reverts are merged in a hurry
+    # too (demo_reverts)
+    labelled = [set(p["labels"]) & {"hotfix", "revert"} for p in no_ci
+                if p["repo"] not in BITBUCKET]  # fmt: skip
+    assert all(labelled) and {"revert"} in labelled
     coded = {k for b in bundles.values() if b.commits or b.pull_requests for k in [b.key]}
     done = {i["key"] for i in of("issue") if any(s["to"] == "Done" for s in i["status_changes"])}
     assert done - coded, "tickets done without a commit"
@@ -281,7 +290,7 @@ def _load(engine: Engine, anchor: datetime = ANCHOR, seed: int = 7, **kw: Any) -
 def loaded(engine: Engine) -> Engine:
     load = _load(engine)
     assert load.new == load.records == len(records()) and load.removed == 0
-    assert load.profiles == [TICKET_PROFILE, PR_PROFILE]
+    assert load.profiles == [TICKET_PROFILE, PR_PROFILE, CHECKOUT_PROFILE, MOBILE_PROFILE]
     assert load.collections == list(COLLECTIONS)
     return engine
 

@@ -225,7 +225,7 @@ def checkout_profile() -> dict[str, Any]:
 
 def mobile_profile() -> dict[str, Any]:
     """The ticket profile, with a maturity scale of Mobile's own: a six-week release train
-    is on track, not "low" (docs/dora.md#custom-levels). Mobile's collection reports with it."""
+    is "Steady", not "low" (docs/dora.md#custom-levels). Mobile's collection reports with it."""
     profile = ticket_profile()
     profile["name"] = MOBILE_PROFILE
     profile["description"] = "Ticket to production, rated on a release train's own scale."
