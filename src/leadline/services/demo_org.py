@@ -236,7 +236,7 @@ def mobile_profile() -> dict[str, Any]:
             {"name": "Behind", "colour": "#cf222e"},
         ],
         "unit": "hours",
-        "deployment_frequency": {"unit": "per_month", "edges": [0.6, 0.3]},  # 6, 14 weeks
+        "deployment_frequency": {"unit": "per_month", "edges": [0.6, 0.3]},  # every 7 weeks, 14 weeks
         "lead_time_for_changes": {"edges": [1008, 1680]},  # 6 weeks, 10 weeks
         "change_failure_rate": {"edges": ["35%", "50%"]},
         "mean_time_to_restore": {"edges": [168, 336]},  # a week, two weeks
