@@ -34,8 +34,10 @@ def test_prints_counts_per_kind_then_dora_per_team(run_cli: Any) -> None:
         assert re.search(rf"^{kind}\s+[1-9]\d*\s+0\s+0$", out, re.M), kind
     total = len(demo())
     assert f"{total} records ({total} new)" in out
-    assert ("profiles: Ticket to production, PR to production, Checkout — revert PRs, "
-            "Mobile — release train scale\n") in out
+    assert (
+        "profiles: Ticket to production, PR to production, Checkout — revert PRs, "
+        "Mobile — release train scale\n"
+    ) in out
     assert "collections: Acme, Payments, Checkout, Platform, Mobile, Identity, Search\n" in out
     # The default window of the anchor's day, as leadline dora and the dashboard on that day.
     assert "DORA by team, 2025-03-04 → 2025-06-02 (90 days)\n" in out

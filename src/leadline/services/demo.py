@@ -1,7 +1,7 @@
 """``leadline demo``: load the Acme demo organisation, then report DORA per team.
 
-``load_demo`` writes the generated records (``demo_records``), the demo's two profiles and
-its collections; running it again
+``load_demo`` writes the generated records (``demo_records``), the demo's profiles
+(``demo_org.profiles``) and its collections; running it again
 with the same anchor and seed changes nothing, and with another anchor or seed it replaces
 the previous demo exactly (``demo_store``). A database holding anything else is refused
 unless ``force`` is given. ``summary`` computes each team's four DORA figures, and Acme's,
@@ -24,7 +24,8 @@ from leadline.errors import InputError
 from leadline.profiles.loader import profile_from_data, profile_to_dict
 from leadline.profiles.models import Profile
 from leadline.services import collections, demo_store
-from leadline.services.demo_org import ORG, TEAMS, org, profiles as demo_profiles
+from leadline.services.demo_org import ORG, TEAMS, org
+from leadline.services.demo_org import profiles as demo_profiles
 from leadline.services.demo_records import DEFAULT_SEED, generate, validated
 from leadline.services.dora import dora
 from leadline.services.refresh import refresh

@@ -4,7 +4,9 @@ Each team is built to land in one DORA band (harness bands) over the last 90 day
 the demo — Payments elite, Checkout high, Platform medium, Mobile low, Identity high, Search
 medium — so the dashboard shows the whole scale. Identity works in Azure DevOps with
 ServiceNow, Search on Bitbucket with Jenkins and Opsgenie: their records are what those
-integrations make of the tools' payloads. The figures come from the records the generator
+integrations make of the tools' payloads. Checkout counts its revert pull requests as
+failures (``demo_reverts``) and Mobile rates itself on a maturity scale of its own: their
+collections name their own profiles. The figures come from the records the generator
 (``demo_records``) makes with these parameters; nothing is hard-coded into the reports. See
 docs/demo.md.
 """
@@ -236,7 +238,7 @@ def mobile_profile() -> dict[str, Any]:
             {"name": "Behind", "colour": "#cf222e"},
         ],
         "unit": "hours",
-        "deployment_frequency": {"unit": "per_month", "edges": [0.6, 0.3]},  # every 7 weeks, 14 weeks
+        "deployment_frequency": {"unit": "per_month", "edges": [0.6, 0.3]},  # 7, 14 weeks
         "lead_time_for_changes": {"edges": [1008, 1680]},  # 6 weeks, 10 weeks
         "change_failure_rate": {"edges": ["35%", "50%"]},
         "mean_time_to_restore": {"edges": [168, 336]},  # a week, two weeks
@@ -260,8 +262,9 @@ def team_filters(team: TeamSpec) -> dict[str, list[str]]:
 def org() -> dict[str, Any]:
     """The organisation as code (the shape ``services.collections.apply_org`` reads): Acme
     and one child collection per team, Checkout and Mobile with their own profiles
-    (``TEAM_PROFILES``), the others inheriting Acme's. Every demo record belongs to exactly one team, so the
-    teams' counts add up to Acme's."""
+    (``TEAM_PROFILES``), the others inheriting Acme's. Every demo record belongs to exactly
+    one team, so the teams' counts add up to Acme's (but for Checkout's failures, which its
+    reverts decide)."""
     return {
         "collections": [
             {
