@@ -184,12 +184,19 @@ def _print_summary(rows: list[Any], day: datetime) -> None:
             ),
         )
     console.print(table)
+    for r in rows:  # a team with a maturity scale of its own (docs/dora.md#custom-levels)
+        if r.levels:
+            console.print(f"{escape(r.team)}: its own levels, best first: "
+                          f"{escape(', '.join(r.levels))}")  # fmt: skip
     console.print()
 
 
 def _cells(value: str | None, band: str | None) -> tuple[str, str]:
     """The figure (``no data`` for none, never a 0) and its band, in the band's colour (``—``
-    for none)."""
-    from leadline.cli.render import NO_DATA
+    for none; a custom level plain)."""
+    from leadline.cli.render import NO_DATA, escape
 
-    return value or NO_DATA, "—" if band is None else f"[{BAND_STYLE[band]}]{band}[/]"
+    if band is None:
+        return value or NO_DATA, "—"
+    style = BAND_STYLE.get(band)  # a custom level's name: in the text colour
+    return value or NO_DATA, escape(band) if style is None else f"[{style}]{band}[/]"

@@ -1,7 +1,7 @@
 """``leadline demo``: load the Acme demo organisation, then report DORA per team.
 
-``load_demo`` writes the generated records (``demo_records``), the demo's two profiles and
-its collections; running it again
+``load_demo`` writes the generated records (``demo_records``), the demo's profiles
+(``demo_org.profiles``) and its collections; running it again
 with the same anchor and seed changes nothing, and with another anchor or seed it replaces
 the previous demo exactly (``demo_store``). A database holding anything else is refused
 unless ``force`` is given. ``summary`` computes each team's four DORA figures, and Acme's,
@@ -24,7 +24,8 @@ from leadline.errors import InputError
 from leadline.profiles.loader import profile_from_data, profile_to_dict
 from leadline.profiles.models import Profile
 from leadline.services import collections, demo_store
-from leadline.services.demo_org import ORG, TEAMS, org, pr_profile, ticket_profile
+from leadline.services.demo_org import ORG, TEAMS, org
+from leadline.services.demo_org import profiles as demo_profiles
 from leadline.services.demo_records import DEFAULT_SEED, generate, validated
 from leadline.services.dora import dora
 from leadline.services.refresh import refresh
@@ -79,7 +80,7 @@ def load_demo(
     started = time.perf_counter()
     models = validated(generate(anchor, seed))
     new_keys = demo_store.keys_of(models)
-    profiles = [profile_from_data(p, "demo profile") for p in (ticket_profile(), pr_profile())]
+    profiles = [profile_from_data(p, "demo profile") for p in demo_profiles()]
     names = [p.name for p in profiles]
     with writing(engine) as conn:
         marker = demo_store.read_marker(conn)
@@ -132,7 +133,7 @@ def _apply_collections(engine: Engine) -> list[str]:
     top = org()["collections"][0]
     want: list[tuple[str, str | None, str | None, dict[str, list[str]]]]
     want = [(ORG, None, top["profile"], top["filters"])]
-    want += [(c["name"], ORG, None, c["filters"]) for c in top["children"]]
+    want += [(c["name"], ORG, c.get("profile"), c["filters"]) for c in top["children"]]
     have = [
         (c.name, c.parent, c.own_profile, c.own_filters.as_dict()) for c in collections.tree(engine)
     ]
@@ -144,7 +145,8 @@ def _apply_collections(engine: Engine) -> list[str]:
         return list(COLLECTIONS)
     collections.put(engine, ORG, {k: top[k] for k in ("profile", "filters")})
     for child in top["children"]:
-        collections.put(engine, child["name"], {"parent": ORG, "filters": child["filters"]})
+        body = {"parent": ORG} | {k: v for k, v in child.items() if k != "name"}
+        collections.put(engine, child["name"], body)
     return list(COLLECTIONS)
 
 
@@ -166,6 +168,7 @@ class TeamFigures:
     still_open: int
     restore_seconds: float | None
     restore_band: str | None
+    levels: list[str] | None = None  # a custom maturity scale's level names, best first
 
 
 def summary(
@@ -187,6 +190,7 @@ def summary(
             lt["changes"], lt["total_seconds"], lt["band"],
             cfr["failures"], cfr["rate"], cfr["band"],
             mttr["incidents"], mttr["open"], mttr["mean_seconds"], mttr["band"],
+            [level["name"] for level in report["levels"]] if "levels" in report else None,
         ))  # fmt: skip
         if on_progress is not None:
             on_progress(done, len(names))

@@ -65,6 +65,7 @@ class PullP:
     ci: bool = True
     ticket: TicketP | None = None
     number: int = 0
+    body: str | None = None  # the description (only reverts have one: ``demo_reverts``)
 
 
 @dataclass

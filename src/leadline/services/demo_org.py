@@ -4,7 +4,9 @@ Each team is built to land in one DORA band (harness bands) over the last 90 day
 the demo — Payments elite, Checkout high, Platform medium, Mobile low, Identity high, Search
 medium — so the dashboard shows the whole scale. Identity works in Azure DevOps with
 ServiceNow, Search on Bitbucket with Jenkins and Opsgenie: their records are what those
-integrations make of the tools' payloads. The figures come from the records the generator
+integrations make of the tools' payloads. Checkout counts its revert pull requests as
+failures (``demo_reverts``) and Mobile rates itself on a maturity scale of its own: their
+collections name their own profiles. The figures come from the records the generator
 (``demo_records``) makes with these parameters; nothing is hard-coded into the reports. See
 docs/demo.md.
 """
@@ -20,6 +22,8 @@ Stack = Literal["acme", "azure", "bitbucket"]
 ORG = "Acme"
 TICKET_PROFILE = "Ticket to production"
 PR_PROFILE = "PR to production"
+CHECKOUT_PROFILE = "Checkout — revert PRs"
+MOBILE_PROFILE = "Mobile — release train scale"
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,7 @@ class TeamSpec:
     key_format: str = "{project}-{n}"  # a ticket's key; Azure Boards: "AB#{n}"
     rollbacks: bool = True  # restores half its incidents by a rollback (fast cadences only)
     deploy_weekday: int = 2  # fortnightly cadence: the day of the week (Monday = 0)
+    reverts: bool = False  # reverts the last pull request of each failed deployment
 
     @property
     def repo_glob(self) -> str:
@@ -96,7 +101,7 @@ TEAMS: tuple[TeamSpec, ...] = (
         tickets_per_day=0.8, backlog_hours=8.0, coding_hours=9.0, review_hours=4.0,
         merge_hours=1.0, cadence="twice_weekly", failure_rate=0.22,
         restore_minutes=(90, 420), incident_delay_minutes=(30, 600), done_hours=2.0,
-        versions="checkout-{n}", version_base=240, open_incident=True,
+        versions="checkout-{n}", version_base=240, open_incident=True, reverts=True,
         topics=("coupon codes", "address form", "basket totals", "guest checkout",
                 "shipping options", "tax display", "order confirmation", "gift cards"),
     ),
@@ -208,6 +213,47 @@ def _dora() -> dict[str, Any]:
     }
 
 
+def checkout_profile() -> dict[str, Any]:
+    """The ticket profile, with Checkout's failures: its revert (and hotfix) pull requests
+    rather than incidents. Checkout's collection reports with it."""
+    profile = ticket_profile()
+    profile["name"] = CHECKOUT_PROFILE
+    profile["description"] = "Ticket to production; a revert or hotfix pull request is a failure."
+    profile["dora"]["failures"] = {
+        "source": "pull_requests", "titles": ['Revert "*"'], "labels": ["hotfix"],
+    }  # fmt: skip
+    return profile
+
+
+def mobile_profile() -> dict[str, Any]:
+    """The ticket profile, with a maturity scale of Mobile's own: a six-week release train
+    is "Steady", not "low" (docs/dora.md#custom-levels). Mobile's collection reports with it."""
+    profile = ticket_profile()
+    profile["name"] = MOBILE_PROFILE
+    profile["description"] = "Ticket to production, rated on a release train's own scale."
+    profile["dora"]["bands"] = {
+        "levels": [
+            {"name": "Steady", "colour": "#1a7f37"},
+            {"name": "Watch", "colour": "#9a6700"},
+            {"name": "Behind", "colour": "#cf222e"},
+        ],
+        "unit": "hours",
+        "deployment_frequency": {"unit": "per_month", "edges": [0.6, 0.3]},  # 7, 14 weeks
+        "lead_time_for_changes": {"edges": [1008, 1680]},  # 6 weeks, 10 weeks
+        "change_failure_rate": {"edges": ["35%", "50%"]},
+        "mean_time_to_restore": {"edges": [168, 336]},  # a week, two weeks
+    }  # fmt: skip
+    return profile
+
+
+TEAM_PROFILES = {"Checkout": CHECKOUT_PROFILE, "Mobile": MOBILE_PROFILE}
+
+
+def profiles() -> list[dict[str, Any]]:
+    """Every profile the demo stores, Acme's first."""
+    return [ticket_profile(), pr_profile(), checkout_profile(), mobile_profile()]
+
+
 def team_filters(team: TeamSpec) -> dict[str, list[str]]:
     return {"projects": [team.project], "repositories": [team.repo_glob],
             "services": [team.service]}  # fmt: skip
@@ -215,8 +261,10 @@ def team_filters(team: TeamSpec) -> dict[str, list[str]]:
 
 def org() -> dict[str, Any]:
     """The organisation as code (the shape ``services.collections.apply_org`` reads): Acme
-    and one child collection per team. Every demo record belongs to exactly one team, so the
-    teams' counts add up to Acme's."""
+    and one child collection per team, Checkout and Mobile with their own profiles
+    (``TEAM_PROFILES``), the others inheriting Acme's. Every demo record belongs to exactly
+    one team, so the teams' counts add up to Acme's (but for Checkout's failures, which its
+    reverts decide)."""
     return {
         "collections": [
             {
@@ -227,7 +275,14 @@ def org() -> dict[str, Any]:
                     "repositories": REPOS,
                     "services": [t.service for t in TEAMS],
                 },
-                "children": [{"name": t.name, "filters": team_filters(t)} for t in TEAMS],
+                "children": [_child(t) for t in TEAMS],
             }
         ]
     }
+
+
+def _child(team: TeamSpec) -> dict[str, Any]:
+    child: dict[str, Any] = {"name": team.name}
+    if team.name in TEAM_PROFILES:
+        child["profile"] = TEAM_PROFILES[team.name]
+    return child | {"filters": team_filters(team)}

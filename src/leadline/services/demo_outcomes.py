@@ -36,6 +36,7 @@ class Outcome:
     incidents: list[Record] = field(default_factory=list)
     events: list[Record] = field(default_factory=list)
     statuses: dict[str, list[tuple[str, datetime]]] = field(default_factory=dict)
+    failed: list[tuple[Deploy, datetime]] = field(default_factory=list)  # deployment, incident
 
 
 def settle(
@@ -211,3 +212,4 @@ def _incidents(
                 times.append(back.finished)
                 times.sort()
         out.incidents.append(record)
+        out.failed.append((deploy, created))

@@ -29,6 +29,7 @@ from leadline.services.demo_delivery import (
 )
 from leadline.services.demo_org import TEAMS, TeamSpec
 from leadline.services.demo_outcomes import Outcome, settle
+from leadline.services.demo_reverts import add_reverts
 from leadline.services.demo_time import Dice, fmt
 
 DEFAULT_SEED = 7
@@ -71,6 +72,7 @@ def generate(
         delivery = run_ci(team, dice, work, ids, anchor)
         run_cd(team, dice, delivery, ids, start, anchor)
         outcome = settle(team, dice, work, delivery, ids, anchor)
+        add_reverts(team, work, delivery, outcome, seed, anchor)
         team_records = _emit(team, work, delivery, outcome)
         convert = CONVERT.get(team.stack)
         records += team_records if convert is None else convert(team, team_records)
@@ -150,4 +152,6 @@ def _pull(p: PullP) -> Record:
         record["merge_commit_sha"] = p.merge.sha
     if p.closed is not None:
         record["closed_at"] = fmt(p.closed)
+    if p.body is not None:
+        record["body"] = p.body
     return record
