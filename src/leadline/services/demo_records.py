@@ -1,4 +1,5 @@
-"""Generate the demo's records: deterministic, relative to an anchor, every kind of CONTRACT §1.
+"""Generate the demo's records: deterministic, relative to an anchor, every record kind
+(docs/records.md).
 
 ``generate(anchor, seed)`` returns plain JSON-ready records (the NDJSON import format) for the
 six months that end at ``anchor``; the teams on Azure DevOps and on Bitbucket get the
