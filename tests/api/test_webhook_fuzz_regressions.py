@@ -161,6 +161,7 @@ ADO = "azure_devops/webhooks/"
 DEPLOYED = ADO + "constructed/ms.vss-release.deployment-completed-event.artifacts.json"
 PUSH = ADO + "aspnet-AspNetWebHooks/git.push.json"
 CIRCLECI = "circleci/webhooks/workflow-completed.github-oauth-bitbucket-cloud.json"
+CIRCLECI_JOB = "circleci/webhooks/job-completed.github-oauth-bitbucket-cloud.json"
 SN_INCIDENT = "servicenow/webhook/incident-closed.json"
 SN_CHANGE = "servicenow/webhook/change-closed-successful.json"
 
@@ -189,9 +190,8 @@ SN_CHANGE = "servicenow/webhook/change-closed-successful.json"
         ("gitlab", "gitlab/docs-examples/deployment.json", "deployable_url"),
         # CircleCI: params.
         ("circleci", CIRCLECI, "pipeline.id"),
-        ("circleci", CIRCLECI, "workflow.id"),
-        ("circleci", "circleci/webhooks/job-completed.github-oauth-bitbucket-cloud.json",
-         "job.number"),
+        ("circleci", CIRCLECI_JOB, "workflow.id"),
+        ("circleci", CIRCLECI_JOB, "job.number"),
         ("pagerduty", "pagerduty/resolved_v3.json", "event.data.html_url"),
         ("opsgenie", "opsgenie/create.json", "alert.tinyId"),
         # ServiceNow: a change's title and params, an incident's severity (plain values).
