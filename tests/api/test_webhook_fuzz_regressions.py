@@ -13,12 +13,21 @@ with the smallest delivery that showed it, through the real ASGI app.
 4. A value the database cannot hold (a NUL) in a field kept in a run's ``params`` was named
    by the record field (``params.pipelineName``), not by its JSON path
    (``eventData.pipelineName``): Harness, Argo CD, Jenkins.
+5. The same in the record fields other mappings filled without listing their path: Azure
+   DevOps (``key``, ``repo``, ``run_id``, ``status``, ``status_changes``), GitLab (``repo``,
+   a pipeline's ``params``), CircleCI (``params``), PagerDuty (``url``), Opsgenie
+   (``tiny_id``), ServiceNow (``title``, ``servicenow_severity``, ``params``), Argo CD's
+   ``environment`` read from ``destination.namespace``.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -31,22 +40,33 @@ from leadline.sources.jenkins import rest as jenkins_rest
 from leadline.sources.opsgenie import rest as opsgenie_rest
 from leadline.store.tables import raw_events
 from tests.conftest import FIXTURES
+from tests.helpers import snapshot
 
 SECRET = "s3cret"
 
 
 @pytest.fixture
 def hooks(db_url: str, engine: Engine) -> Iterator[TestClient]:
-    tools = ("opsgenie", "servicenow", "harness", "jenkins", "argocd")
+    tools = ("opsgenie", "servicenow", "harness", "jenkins", "argocd", "pagerduty", "circleci",
+             "azure_devops")  # fmt: skip
     secrets = {f"{tool}_webhook_secret": SECRET for tool in tools}
-    app = create_app(Settings(database_url=db_url, **secrets))
+    app = create_app(Settings(database_url=db_url, gitlab_webhook_token=SECRET, **secrets))
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
     app.state.engine().dispose()
 
 
-def post(client: TestClient, tool: str, body: bytes) -> tuple[int, dict[str, object]]:
-    headers = {"X-Leadline-Secret": SECRET, "Content-Type": "application/json"}
+def post(client: TestClient, tool: str, body: bytes) -> tuple[int, dict[str, Any]]:
+    """``body`` to ``tool``'s webhook, authenticated as that tool does it."""
+    digest = hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+    basic = base64.b64encode(f"azure-devops:{SECRET}".encode()).decode()
+    auth = {
+        "gitlab": {"X-Gitlab-Token": SECRET},
+        "pagerduty": {"X-PagerDuty-Signature": f"v1={digest}"},
+        "circleci": {"circleci-signature": f"v1={digest}"},
+        "azure-devops": {"Authorization": f"Basic {basic}"},
+    }.get(tool, {"X-Leadline-Secret": SECRET})
+    headers = {**auth, "Content-Type": "application/json"}
     response = client.post(f"/v1/webhooks/{tool}", content=body, headers=headers)
     return response.status_code, response.json()
 
@@ -135,3 +155,69 @@ def test_an_unstorable_run_parameter_names_its_json_path(
     status, answer = post(hooks, tool, json.dumps(payload).encode())
     message = f"{named}: contains a NUL character (\\u0000), which databases cannot store"
     assert (status, answer["error"]["message"]) == (422, f"payload not understood: {message}")
+
+
+ADO = "azure_devops/webhooks/"
+DEPLOYED = ADO + "constructed/ms.vss-release.deployment-completed-event.artifacts.json"
+PUSH = ADO + "aspnet-AspNetWebHooks/git.push.json"
+CIRCLECI = "circleci/webhooks/workflow-completed.github-oauth-bitbucket-cloud.json"
+CIRCLECI_JOB = "circleci/webhooks/job-completed.github-oauth-bitbucket-cloud.json"
+SN_INCIDENT = "servicenow/webhook/incident-closed.json"
+SN_CHANGE = "servicenow/webhook/change-closed-successful.json"
+
+
+@pytest.mark.parametrize(
+    ("tool", "fixture", "path"),
+    [
+        # Azure DevOps: key, status_changes (a created and an updated work item), repo (a
+        # push's commits), run_id (release id or stage id) and status of a deployment.
+        ("azure-devops", ADO + "aspnet-AspNetWebHooks/workitem.created.json", "resource.id"),
+        ("azure-devops", ADO + "aspnet-AspNetWebHooks/workitem.created.json",
+         "resource.fields.System.State"),
+        ("azure-devops", ADO + "aspnet-AspNetWebHooks/workitem.updated.json",
+         "resource.revision.id"),
+        ("azure-devops", ADO + "aspnet-AspNetWebHooks/workitem.updated.json",
+         "resource.fields.System.State.newValue"),
+        ("azure-devops", PUSH, "resource.repository.name"),
+        ("azure-devops", DEPLOYED, "resource.release.id"),
+        ("azure-devops", DEPLOYED, "resource.environment.id"),
+        ("azure-devops", DEPLOYED, "resource.environment.status"),
+        # GitLab: a push's repo; a pipeline's and a deployment's params.
+        ("gitlab", "gitlab/docs-examples/push.json", "project.path_with_namespace"),
+        ("gitlab", "gitlab/docs-examples/pipeline.json", "object_attributes.name"),
+        ("gitlab", "gitlab/docs-examples/pipeline.json", "object_attributes.source"),
+        ("gitlab", "gitlab/docs-examples/pipeline.json", "object_attributes.url"),
+        ("gitlab", "gitlab/docs-examples/deployment.json", "deployable_url"),
+        # CircleCI: params.
+        ("circleci", CIRCLECI, "pipeline.id"),
+        ("circleci", CIRCLECI_JOB, "workflow.id"),
+        ("circleci", CIRCLECI_JOB, "job.number"),
+        ("pagerduty", "pagerduty/resolved_v3.json", "event.data.html_url"),
+        ("opsgenie", "opsgenie/create.json", "alert.tinyId"),
+        # ServiceNow: a change's title and params, an incident's severity (plain values).
+        ("servicenow", SN_CHANGE, "short_description"),
+        ("servicenow", SN_CHANGE, "category"),
+        ("servicenow", SN_INCIDENT, "severity"),
+        ("argocd", "argocd/app-deployed.json", "destination.namespace"),
+    ],
+)  # fmt: skip
+def test_an_unstorable_value_names_its_json_path(
+    hooks: TestClient, engine: Engine, tool: str, fixture: str, path: str
+) -> None:
+    payload = json.loads((FIXTURES / fixture).read_text(encoding="utf-8-sig"))
+    parent = payload
+    keys = path.split(".")
+    if path.startswith("resource.fields.System.State"):  # a key with a dot in it
+        keys = ["resource", "fields", "System.State", *keys[4:]]
+    for key in keys[:-1]:
+        parent = parent[key]
+    assert parent[keys[-1]] is not None  # the fixture has the value the test replaces
+    parent[keys[-1]] = "x\x00"
+    before = snapshot(engine)
+    status, answer = post(hooks, tool, json.dumps(payload).encode())
+    message = f"{path}: contains a NUL character (\\u0000), which databases cannot store"
+    assert (status, answer["error"]["message"]) == (422, f"payload not understood: {message}")
+    after = snapshot(engine)
+    assert [row[-2:] for row in after.pop("raw_events")] == [("failed", message)]
+    assert before.pop("raw_events") == []
+    assert after == before  # nothing else written

@@ -82,6 +82,7 @@ def _push(root: Node) -> Parsed:
             "branch": branch,
         }
         paths = {k: f"{node.path}.{v}" for k, v in _COMMIT_PATHS.items()}
+        paths["repo"] = "project.path_with_namespace"
         commits.setdefault(data["sha"], build_record(Commit, data, paths))
     return Parsed(list(commits.values()), None if commits else "push carries no commits")
 

@@ -55,8 +55,17 @@ def pipeline(root: Node) -> Parsed:
         "repo": "project.path_with_namespace",
         "commit_sha": "object_attributes.sha",
         "branch": "object_attributes.ref",
+        **pipeline_param_paths(attrs, "url"),
     }
     return Parsed([build_record(PipelineRun, data, paths)])
+
+
+def pipeline_param_paths(attrs: Node, url_key: str) -> dict[str, str]:
+    """The payload path of each run parameter ``pipeline_data`` keeps (``params.KEY``)."""
+    at = f"{attrs.path}." if attrs.path else ""
+    names = {"status": "status", "iid": "iid", "name": "name", "source": "source"}
+    names |= {"url": url_key, "tag": "ref"}
+    return {f"params.{k}": at + v for k, v in names.items()}
 
 
 def pipeline_data(
@@ -129,6 +138,7 @@ def deployment(root: Node) -> Parsed:
         "repo": "project.path_with_namespace",
         "commit_sha": "commit_url",
         "branch": "ref",
+        **{f"params.{key}": key for key in params},
     }
     return Parsed([build_record(PipelineRun, data, paths)])
 

@@ -20,6 +20,7 @@ from leadline.sources.gitlab_ci import (
     DEPLOYMENTS_SYSTEM,
     PIPELINE_STATUSES,
     pipeline_data,
+    pipeline_param_paths,
 )
 
 
@@ -42,6 +43,7 @@ def pipeline(payload: Any, repo: str) -> Parsed:
     if updated is not None:
         data["updated_at"] = updated  # an extra: a stored run as listed needs no new fetch
     paths = {"run_id": "id", "finished_at": "finished_at", "commit_sha": "sha", "branch": "ref"}
+    paths |= pipeline_param_paths(node, "web_url")
     return Parsed([build_record(PipelineRun, data, paths)])
 
 
@@ -102,6 +104,12 @@ def deployment(payload: Any, repo: str) -> Parsed:
         "environment": "environment.name",
         "commit_sha": "sha",
         "branch": "ref",
+        "params.status": "status",
+        "params.deployable_id": f"{job.path}.id",
+        "params.deployable_url": f"{job.path}.web_url",
+        "params.environment_tier": f"{environment.path}.tier",
+        "params.ref": "ref",
+        "params.pipeline_id": f"{job.path}.pipeline.id",
     }
     return Parsed([build_record(PipelineRun, data, paths)])
 

@@ -35,6 +35,7 @@ _PATHS = {
     "priority": "event.data.priority.summary",
     "urgency": "event.data.urgency",
     "acknowledged_at": "event.occurred_at",
+    "url": "event.data.html_url",
 }
 
 merge = merge_incident

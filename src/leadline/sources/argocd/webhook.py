@@ -44,7 +44,6 @@ _PATHS = {
     "status": "phase",
     "finished_at": "finished_at",
     "started_at": "started_at",
-    "environment": "environment",
     "repo": "repo_url",
     "commit_sha": "revision",
     "service": "app",
@@ -93,12 +92,10 @@ def parse(payload: Any) -> Parsed:
         status = phase
     started = root.get("started_at")
     dest = root.get("destination")
-    environment = (
-        _text(root.get("environment"))
-        or _text(dest.get("namespace"))
-        or _text(dest.get("name"))
-        or app
-    )
+    # The first of these that is set is the environment; a problem names its path.
+    env_nodes = (root.get("environment"), dest.get("namespace"), dest.get("name"))
+    env_node = next((n for n in env_nodes if _text(n) is not None), root.get("app"))
+    environment = _text(env_node) or app
     params = {
         "event": _text(root.get("event")),
         "phase": phase,
@@ -124,8 +121,4 @@ def parse(payload: Any) -> Parsed:
         "params": {k: v for k, v in params.items() if v is not None},
         "artifacts": [image_artifact(n.text()) for n in root.get("images").items()],
     }
-    return Parsed([_build(data)])
-
-
-def _build(data: dict[str, Any]) -> PipelineRun:
-    return build_record(PipelineRun, data, _PATHS)
+    return Parsed([build_record(PipelineRun, data, {**_PATHS, "environment": env_node.path})])

@@ -19,10 +19,12 @@ Azure's quirks, in one place:
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from leadline.domain.records import Commit, Issue, PipelineRun, PullRequest, infer_category
+from leadline.domain.storable import problem_in
 from leadline.sources._common import Node
 from leadline.sources.base import PayloadError, branch_of, build_record, read_int, read_time
 
@@ -163,8 +165,9 @@ def _reviews(reviewers: Node, at: datetime | None) -> list[dict[str, Any]]:
     return out
 
 
-def commit(node: Node, repo: str, branch: str | None) -> Commit:
-    """A git commit reference (a push's ``commits[]``, the REST commits listing)."""
+def commit(node: Node, repo: str, branch: str | None, repo_path: str = "repository") -> Commit:
+    """A git commit reference (a push's ``commits[]``, the REST commits listing);
+    ``repo_path``: where ``repo`` came from (a push's ``resource.repository.name``)."""
     author = node.get("author")
     data: dict[str, Any] = {
         "kind": "commit",
@@ -177,7 +180,7 @@ def commit(node: Node, repo: str, branch: str | None) -> Commit:
         "branch": branch,
     }
     paths = {k: f"{node.path}.{v}" for k, v in _COMMIT_PATHS.items()}
-    return build_record(Commit, data, paths)
+    return build_record(Commit, data, {**paths, "repo": repo_path})
 
 
 _COMMIT_PATHS = {
@@ -266,15 +269,18 @@ def deployment_run(
     started_at: datetime | None,
     artifacts: Node,
     attempt: Node,
+    paths: Mapping[str, str],
 ) -> PipelineRun:
     """A finished release deployment (one release to one stage) → a CD run keyed
     ``<release id>/<stage id>``, and ``…/<attempt>`` for a second attempt on (a redeploy is
     another deployment); the build artifacts it deployed are its inputs, and the primary
     one's ``sourceVersion`` is its commit and its ``repository`` (``project/name``, as pull
     requests name it) its repo: a release names neither otherwise, and a run without a repo
-    would count in every team's scope."""
-    inputs, sha, branch, repo = release_artifacts(artifacts)
-    run_id = f"{release_id}/{environment.get('id').id_text()}"
+    would count in every team's scope. ``paths``: where ``pipeline``, ``release_id``,
+    ``status``, ``finished_at`` and ``started_at`` came from."""
+    inputs, sha, branch, repo, primary = release_artifacts(artifacts)
+    stage = environment.get("id")
+    run_id = f"{release_id}/{stage.id_text()}"
     if attempt.present and read_int(attempt) > 1:
         run_id += f"/{read_int(attempt)}"
     data: dict[str, Any] = {
@@ -292,18 +298,30 @@ def deployment_run(
         "repo": repo,
         "artifacts": inputs,
     }
-    return build_record(PipelineRun, data, {"environment": f"{environment.path}.name"})
+    ref = f"{primary}.definitionReference"
+    where = {
+        **{k: paths[k] for k in ("pipeline", "status", "finished_at", "started_at")},
+        # run_id joins the release id and the stage id: name the one the database cannot hold.
+        "run_id": paths["release_id"] if problem_in(release_id) else stage.path,
+        "environment": f"{environment.path}.name",
+        "artifacts": artifacts.path,
+        "commit_sha": f"{ref}.sourceVersion.id",
+        "branch": f"{ref}.branch.id",
+        "repo": f"{ref}.repository.name",
+    }
+    return build_record(PipelineRun, data, where)
 
 
 def release_artifacts(
     artifacts: Node,
-) -> tuple[list[dict[str, Any]], str | None, str | None, str | None]:
+) -> tuple[list[dict[str, Any]], str | None, str | None, str | None, str]:
     """A release's build artifacts → input artifacts (build definition name, build id), and
     the commit, branch and repository of the primary one (else the first that names a
     commit). The repository is ``definitionReference.repository.name`` under
-    ``definitionReference.project.name``; absent when the artifact does not say."""
+    ``definitionReference.project.name``; absent when the artifact does not say. Last, the
+    path of the artifact they came from (``artifacts[]`` when none)."""
     inputs: list[dict[str, Any]] = []
-    found: list[tuple[bool, str, str | None, str | None]] = []
+    found: list[tuple[bool, str, str | None, str | None, str]] = []
     for artifact in artifacts.items():
         ref = artifact.get("definitionReference")
         name = ref.get("definition").get("name").opt_text()
@@ -317,11 +335,12 @@ def release_artifacts(
             name = ref.get("repository").get("name").opt_text()
             project = ref.get("project").get("name").opt_text()
             repo = (f"{project}/{name}" if project else name) if name else None
-            found.append((bool(artifact.get("isPrimary").opt_bool()), sha, branch, repo))
+            primary = bool(artifact.get("isPrimary").opt_bool())
+            found.append((primary, sha, branch, repo, artifact.path))
     found.sort(key=lambda f: not f[0])  # the primary first (stable)
     if not found:
-        return inputs, None, None, None
-    return inputs, found[0][1], found[0][2], found[0][3]
+        return inputs, None, None, None, f"{artifacts.path}[]"
+    return inputs, found[0][1], found[0][2], found[0][3], found[0][4]
 
 
 def run_status(status: str) -> str:
@@ -378,8 +397,9 @@ def state_change(state: str, at: datetime) -> dict[str, Any]:
     return {"to": state, "at": at, "category": category}
 
 
-def field_paths(prefix: str) -> dict[str, str]:
-    """The payload path of each issue field under a ``fields`` object at ``prefix``."""
+def field_paths(prefix: str, key: str, state: str) -> dict[str, str]:
+    """The payload path of each issue field under a ``fields`` object at ``prefix``; ``key``
+    and ``state``: the paths of the work item's id and of the state its change names."""
     names = {
         "project": "System.TeamProject",
         "type": "System.WorkItemType",
@@ -389,7 +409,7 @@ def field_paths(prefix: str) -> dict[str, str]:
         "priority": "Microsoft.VSTS.Common.Priority",
         "resolved_at": "Microsoft.VSTS.Common.ClosedDate",
     }
-    return {k: f"{prefix}.{v}" for k, v in names.items()}
+    return {k: f"{prefix}.{v}" for k, v in names.items()} | {"key": key, "status_changes": state}
 
 
 def opt_time_of(item: Any, field: str) -> datetime | None:

@@ -39,9 +39,10 @@ def work_item(item_id: int | str, updates: list[Any]) -> Parsed:
     if not current:
         return Parsed([], ignored=f"work item {item_id}: no updates")
     paths = {
-        k: f"value[].fields.{v.split('.', 2)[-1]}.newValue"
-        for k, v in f.field_paths("fields").items()
+        k: f"value[].fields.{v.split('.', 1)[-1]}.newValue"
+        for k, v in f.field_paths("fields", "id", "fields.System.State").items()
     }
+    paths["key"] = "id"  # the work item's id, as the listing names it
     return Parsed([f.work_item(str(item_id), Node(current, "value[].fields"), changes, paths)])
 
 
@@ -86,5 +87,12 @@ def deployment(item: Any, path: str) -> Parsed:
         started_at=f.opt_time(node.get("startedOn")),
         artifacts=release.get("artifacts"),
         attempt=node.get("attempt"),
+        paths={
+            "pipeline": f"{path}.releaseDefinition.name",
+            "release_id": f"{release.path}.id",
+            "status": f"{path}.deploymentStatus",
+            "finished_at": f"{path}.completedOn",
+            "started_at": f"{path}.startedOn",
+        },
     )
     return Parsed([run])

@@ -67,14 +67,16 @@ def _work_item_created(root: Node) -> Parsed:
     state = fields.get("System.State").opt_text()
     changes = [f.state_change(state, f.time(fields.get("System.CreatedDate")))] if state else []
     item_id = resource.get("id").id_text()
-    return Parsed([f.work_item(item_id, fields, changes, f.field_paths("resource.fields"))])
+    paths = f.field_paths("resource.fields", "resource.id", "resource.fields.System.State")
+    return Parsed([f.work_item(item_id, fields, changes, paths)])
 
 
 def _work_item_restored(root: Node) -> Parsed:
     """A restored (or commented) work item: its current fields, no status change."""
     resource = root.get("resource")
     item_id = resource.get("id").id_text()
-    issue = f.work_item(item_id, resource.get("fields"), [], f.field_paths("resource.fields"))
+    paths = f.field_paths("resource.fields", "resource.id", "resource.fields.System.State")
+    issue = f.work_item(item_id, resource.get("fields"), [], paths)
     if root.get("eventType").text() == "workitem.commented":
         return Parsed([issue], "workitem.commented: a comment changes nothing leadline uses")
     return Parsed([issue])
@@ -85,20 +87,19 @@ def _work_item_updated(root: Node) -> Parsed:
     ``resource.revision.fields`` the work item as it now is."""
     resource = root.get("resource")
     revision = resource.get("revision")
-    work_item_id = resource.get("workItemId")
-    item_id = (
-        work_item_id.id_text()
-        if work_item_id.present and work_item_id.value not in (0, "0")
-        else revision.get("id").id_text()
-    )
+    id_node = resource.get("workItemId")
+    if not id_node.present or id_node.value in (0, "0"):
+        id_node = revision.get("id")
+    item_id = id_node.id_text()
     changed = resource.get("fields")
-    state = changed.get("System.State").get("newValue").opt_text()
+    state_node = changed.get("System.State").get("newValue")
+    state = state_node.opt_text()
     fields = revision.get("fields")
     at = f.opt_time(changed.get("System.ChangedDate").get("newValue"))
     changes = []
     if state is not None:
         changes.append(f.state_change(state, at or f.time(fields.get("System.ChangedDate"))))
-    paths = f.field_paths("resource.revision.fields")
+    paths = f.field_paths("resource.revision.fields", id_node.path, state_node.path)
     issue = f.work_item(item_id, fields, changes, paths, updated_at=at)
     return Parsed([issue])
 
@@ -108,7 +109,8 @@ def _work_item_updated(root: Node) -> Parsed:
 
 def _push(root: Node) -> Parsed:
     resource = root.get("resource")
-    repo = f.repo_name(resource.get("repository"))
+    repository = resource.get("repository")
+    repo = f.repo_name(repository)
     updates = resource.get("refUpdates").items()
     branches = [
         b
@@ -123,7 +125,7 @@ def _push(root: Node) -> Parsed:
     for node in resource.get("commits").items():
         sha = node.get("commitId").text()
         if sha not in commits:
-            commits[sha] = f.commit(node, repo, branch)
+            commits[sha] = f.commit(node, repo, branch, f"{repository.path}.name")
     return Parsed(list(commits.values()), None if commits else "git.push carries no commits")
 
 
@@ -150,14 +152,17 @@ def _deployment(root: Node) -> Parsed:
     if status is None:
         return Parsed([], ignored="deployment-completed of a stage that has not finished")
     release = resource.get("release") if resource.get("release").present else env.get("release")
-    release_id = release.get("id").opt_id_text() or env.get("releaseId").id_text()
-    definition = (
-        release.get("releaseDefinition").get("name").opt_text()
-        or deployment.get("releaseDefinition").get("name").opt_text()
-        or env.get("releaseDefinition").get("name").opt_text()
-        or "release"
-    )
-    finished = f.opt_time(deployment.get("completedOn")) or f.time(root.get("createdDate"))
+    release_node = release.get("id")
+    if release_node.opt_id_text() is None:
+        release_node = env.get("releaseId")
+    release_id = release_node.id_text()
+    names = [n.get("releaseDefinition").get("name") for n in (release, deployment, env)]
+    name_node = next((n for n in names if n.opt_text() is not None), None)
+    definition = name_node.text() if name_node is not None else "release"
+    completed = deployment.get("completedOn")
+    finished = f.opt_time(completed)
+    finished_node = completed if finished is not None else root.get("createdDate")
+    finished = finished or f.time(finished_node)
     run = f.deployment_run(
         pipeline=definition,
         release_id=release_id,
@@ -167,6 +172,13 @@ def _deployment(root: Node) -> Parsed:
         started_at=f.opt_time(deployment.get("startedOn")),
         artifacts=release.get("artifacts"),
         attempt=deployment.get("attempt"),
+        paths={
+            "pipeline": (name_node or names[0]).path,
+            "release_id": release_node.path,
+            "status": f"{env.path}.status",
+            "finished_at": finished_node.path,
+            "started_at": f"{deployment.path}.startedOn",
+        },
     )
     return Parsed([run])
 

@@ -35,10 +35,7 @@ def workflow(item: Any, pipeline: Any) -> PipelineRun | None:
         status=status,
         started_at=runs.opt_started(node, "created_at"),
         slug=node.get("project_slug").opt_text() or pipe.get("project_slug").opt_text(),
-        params={
-            "pipeline_id": pipe.get("id").opt_text(),
-            "pipeline_number": pipe.get("number").opt_id_text(),
-        },
+        params=runs.pipeline_params(pipe),
     )  # fmt: skip
 
 

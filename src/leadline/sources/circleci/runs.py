@@ -68,9 +68,10 @@ def run(
     status: str,
     started_at: datetime | None,
     slug: str | None,
-    params: dict[str, Any],
+    params: dict[str, tuple[Any, str]],
 ) -> PipelineRun:
-    """The record of one finished workflow or job (``node``) of ``pipeline``."""
+    """The record of one finished workflow or job (``node``) of ``pipeline``; ``params``: each
+    run parameter's value and the payload path it came from."""
     sha, branch, url = commit_of(pipeline)
     data: dict[str, Any] = {
         "kind": "pipeline_run",
@@ -84,7 +85,7 @@ def run(
         "repo": repo_of(url, slug),
         "commit_sha": sha,
         "branch": branch,
-        "params": {k: v for k, v in params.items() if v is not None},
+        "params": {k: v for k, (v, _) in params.items() if v is not None},
     }
     pipe = pipeline.path
     paths = {
@@ -96,8 +97,17 @@ def run(
         "repo": f"{pipe}.vcs.target_repository_url",
         "commit_sha": f"{pipe}.vcs.revision",
         "branch": f"{pipe}.vcs.branch",
+        **{f"params.{k}": path for k, (_, path) in params.items()},
     }
     return build_record(PipelineRun, data, paths)
+
+
+def pipeline_params(pipeline: Node) -> dict[str, tuple[Any, str]]:
+    """The run parameters every run of ``pipeline`` carries, with their payload paths."""
+    return {
+        "pipeline_id": (pipeline.get("id").opt_text(), f"{pipeline.path}.id"),
+        "pipeline_number": (pipeline.get("number").opt_id_text(), f"{pipeline.path}.number"),
+    }
 
 
 def opt_started(node: Node, key: str) -> datetime | None:

@@ -35,10 +35,7 @@ def parse(payload: Any) -> Parsed:
     pipeline = root.get("pipeline")
     pipeline.obj()
     slug = root.get("project").get("slug").opt_text()
-    common = {
-        "pipeline_id": pipeline.get("id").opt_text(),
-        "pipeline_number": pipeline.get("number").opt_id_text(),
-    }
+    common = runs.pipeline_params(pipeline)
     if event == "job-completed":
         job = root.get("job")
         job.obj()
@@ -52,7 +49,11 @@ def parse(payload: Any) -> Parsed:
             status=status,
             started_at=runs.opt_started(job, "started_at"),
             slug=slug,
-            params={**common, "workflow_id": workflow.get("id").opt_text(), "job_number": number},
+            params={
+                **common,
+                "workflow_id": (workflow.get("id").opt_text(), f"{workflow.path}.id"),
+                "job_number": (number, f"{job.path}.number"),
+            },
         )  # fmt: skip
         return Parsed([record])
     status = workflow.get("status").text()

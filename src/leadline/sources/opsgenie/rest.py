@@ -37,6 +37,8 @@ _ALERT_PATHS = {
     "resolved_at": "report.closeTime",
     "priority": "priority",
     "acknowledged_at": "report.ackTime",
+    "tiny_id": "tinyId",
+    "url": "links.web",
 }
 _INCIDENT_PATHS = {
     "id": "id",
@@ -46,6 +48,8 @@ _INCIDENT_PATHS = {
     "severity": "priority",
     "resolved_at": "impactEndDate",
     "priority": "priority",
+    "tiny_id": "tinyId",
+    "url": "links.web",
 }
 
 

@@ -27,6 +27,7 @@ _PATHS = {
     "resolved_at": "alert.updatedAt",
     "priority": "alert.priority",
     "acknowledged_at": "alert.updatedAt",
+    "tiny_id": "alert.tinyId",
 }
 ACTIONS = ("create", "close", "acknowledge")
 

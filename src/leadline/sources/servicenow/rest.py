@@ -63,6 +63,10 @@ _INCIDENT_PATHS = {
     "deployment_run_id": "caused_by",
     "priority": "priority",
     "urgency": "urgency",
+    "impact": "impact",
+    "servicenow_severity": "severity",
+    "state": "state",
+    "sys_id": "sys_id",
 }
 _CHANGE_PATHS = {
     "run_id": "number",
@@ -71,6 +75,9 @@ _CHANGE_PATHS = {
     "finished_at": "work_end",
     "started_at": "work_start",
     "service": "cmdb_ci",
+    "title": "short_description",
+    "sys_id": "sys_id",
+    **{f"params.{key}": key for key in ("state", "close_code", "category", "risk")},
 }
 
 
