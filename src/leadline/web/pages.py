@@ -114,6 +114,7 @@ def overview(engine: Engine, subject: Subject, view: View) -> Response:
     previous = view.previous()
     return page(
         "overview.html",
+        categories=_categories(engine, subject, view),
         **navigation(engine, subject, view),
         previous=previous,
         previous_from=formatting.day(previous.start),
@@ -125,3 +126,14 @@ def overview(engine: Engine, subject: Subject, view: View) -> Response:
         filters=subject.collection.filters.as_dict() if subject.collection else {},
         freshness=formatting.freshness(fresh, int(time.time() * 1_000_000)),
     )
+
+
+def _categories(engine: Engine, subject: Subject, view: View) -> list[dict[str, Any]] | None:
+    """Lead time by category (the profile's ``categories``; ``leadline lead-time --by
+    category``): each category's changes, total and stage figures, or ``None`` without
+    categories."""
+    profile = subject.profile
+    if profile.categories is None:
+        return None
+    found = lead_time(engine, profile, view.stat, view.window(), build=False, by="category")
+    return list(found.get("categories", []))
