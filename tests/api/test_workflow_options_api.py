@@ -49,3 +49,25 @@ def test_the_api_gives_the_categories_too(
                      headers=auth(keys["read"]))  # fmt: skip
     assert bad.status_code == 422
     assert "has no categories" in bad.json()["error"]["message"]
+
+
+def test_metrics_give_lead_time_by_category(
+    engine: Engine, client: TestClient, keys: dict[str, Any]
+) -> None:
+    # Hotfix: WF-1, 60 + 60 + 60 min; Defect: WF-2, 30 + 60 + 0 min; Feature: no change.
+    import_records(engine, [record(r["kind"], **{k: v for k, v in r.items() if k != "kind"})
+                            for r in RECORDS])  # fmt: skip
+    put = client.put("/v1/profiles/Workflow", json=profile_data(categories=CATEGORIES),
+                     headers=auth(keys["admin"]))  # fmt: skip
+    assert put.status_code == 201, put.text
+    got = client.get("/metrics", params={"from": "2024-05-01", "to": "2024-05-02"},
+                     headers=auth(keys["read"]))  # fmt: skip
+    assert got.status_code == 200, got.text
+    lines = [x for x in got.text.splitlines() if x.startswith("leadline_lead_time_category")]
+    assert lines == [
+        'leadline_lead_time_category_changes{profile="Workflow",category="Hotfix"} 1',
+        'leadline_lead_time_category_changes{profile="Workflow",category="Defect"} 1',
+        'leadline_lead_time_category_changes{profile="Workflow",category="Feature"} 0',
+        'leadline_lead_time_category_seconds{profile="Workflow",category="Hotfix"} 10800.0',
+        'leadline_lead_time_category_seconds{profile="Workflow",category="Defect"} 5400.0',
+    ]

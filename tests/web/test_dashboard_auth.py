@@ -55,3 +55,36 @@ def test_a_team_key_sees_its_collections_only(locked: TestClient, org: Engine) -
 
 def test_open_by_default(client: TestClient, org: Any) -> None:
     assert client.get("/c/Acme").status_code == 200
+
+
+def test_every_page_takes_the_viewer_explicitly() -> None:
+    """Fails closed: a page sees only what its viewer may see because it is handed the viewer
+    (``find_subject`` and ``navigation`` require one), not through ambient state a change of
+    the page's signature or threading could lose. Every dashboard page but the static files
+    declares it; a new page without it fails this test."""
+    from fastapi.routing import APIRoute
+
+    from leadline.web import KINDS, drill, pages, quality
+    from leadline.web.auth import viewer
+
+    routers = [pages.router] + [
+        make(kind)
+        for kind in KINDS
+        for make in (pages.subject_router, drill.subject_router, quality.subject_router)
+    ]
+    routes = [r for router in routers for r in router.routes if isinstance(r, APIRoute)]
+    assert len(routes) >= 1 + 2 * 8  # index; per kind the overview, quality, 6 drill-downs
+    for route in routes:
+        calls = [d.call for d in route.dependant.dependencies]
+        assert viewer in calls, f"{route.path} does not take the viewer"
+
+
+def test_the_subject_and_the_picker_need_a_viewer() -> None:
+    import inspect
+
+    from leadline.web.pages import navigation
+    from leadline.web.params import find_subject
+
+    for needs in (find_subject, navigation):
+        who = inspect.signature(needs).parameters["who"]
+        assert who.default is inspect.Parameter.empty, needs.__name__  # no "unlimited" default

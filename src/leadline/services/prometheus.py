@@ -20,11 +20,16 @@
   Prometheus expects, rather than written as 0. Each figure's 95 % interval is
   ``leadline_dora_interval{profile,metric,bound="low"|"high"}`` (in the figure's unit) and
   ``leadline_dora_few_samples{profile,metric}`` is 1 when it rests on fewer than 10 samples.
+* per stored profile with ``categories``, over the same window: lead time by category
+  (``leadline lead-time --by category``): ``leadline_lead_time_category_changes{profile,
+  category}`` and ``leadline_lead_time_category_seconds{profile,category}`` (the total, the
+  profile's lead-time statistic ``mean``; left out for a category with no change).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, func, select
@@ -33,7 +38,8 @@ from leadline.errors import LeadlineError
 from leadline.metrics.bands import BANDS
 from leadline.services import profiles
 from leadline.services.dora import dora
-from leadline.services.leadtime import Window
+from leadline.services.leadtime import Window, lead_time
+from leadline.services.windows import closed
 from leadline.store import raw_events
 from leadline.store import tables as t
 from leadline.store.db import reading
@@ -73,11 +79,16 @@ def exposition(engine: Engine, window: Window | None = None) -> str:
     _family(lines, "leadline_webhook_deliveries", "Webhook deliveries kept, by parse status.",
             ([{"source": s, "status": p}, n] for s, p, n in deliveries))  # fmt: skip
     reports: list[tuple[str, dict[str, Any]]] = []
+    categories: list[tuple[str, dict[str, Any]]] = []
     for name in profiles.names(engine):
         try:
             profile = profiles.get(engine, name)
             if profile.dora is not None:
                 reports.append((name, dora(engine, profile, window, build=False)))
+            if profile.categories is not None:
+                span = closed(window, datetime.now(UTC))
+                found = lead_time(engine, profile, "mean", span, build=False, by="category")
+                categories += [(name, part) for part in found.get("categories", [])]
         except LeadlineError as exc:  # one bad profile must not hide the others
             lines.append(f"# profile {_escape(name)} skipped: {_escape(exc.message)}")
     for metric, help_text, (section, field) in DORA_GAUGES:
@@ -111,6 +122,17 @@ def exposition(engine: Engine, window: Window | None = None) -> str:
            if report[section].get("interval")]  # fmt: skip
     _family(lines, "leadline_dora_few_samples",
             "1 when the figure rests on fewer than 10 samples.", few)  # fmt: skip
+    if categories:
+        _family(
+            lines,
+            "leadline_lead_time_category_changes",
+            "Changes in the window, by profile category.",
+            ([{"profile": n, "category": c["name"]}, c["changes"]] for n, c in categories),
+        )
+        _family(lines, "leadline_lead_time_category_seconds",
+                "Lead time by profile category (the mean of each stage, summed).",
+                ([{"profile": n, "category": c["name"]}, c["total_seconds"]]
+                 for n, c in categories if c["changes"]))  # fmt: skip
     return "\n".join(lines) + "\n"
 
 

@@ -7,12 +7,12 @@ read-only; with ``LEADLINE_DASHBOARD_AUTH=key`` they need a read key (``web/auth
 from fastapi import APIRouter, Depends
 
 from leadline.web import drill, pages, quality, static
-from leadline.web.auth import AuthFailed, guard, refused
+from leadline.web.auth import AuthFailed, refused, viewer
 from leadline.web.params import Kind
 
 router = APIRouter(include_in_schema=False)
 router.include_router(static.router)
-pages_router = APIRouter(include_in_schema=False, dependencies=[Depends(guard)])
+pages_router = APIRouter(include_in_schema=False, dependencies=[Depends(viewer)])
 pages_router.include_router(pages.router)
 KINDS: tuple[Kind, ...] = ("c", "p")
 for _kind in KINDS:

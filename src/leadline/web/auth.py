@@ -11,17 +11,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-from contextvars import ContextVar
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import Response
 
 from leadline.services.apikeys import authenticate
-from leadline.services.collections import in_subtree
+from leadline.web.params import Viewer
 from leadline.web.render import error_page
-
-#: The collection the current request's key is limited to (None: not limited).
-LIMIT: ContextVar[str | None] = ContextVar("dashboard_limit", default=None)
 
 
 class AuthFailed(Exception):
@@ -44,11 +41,12 @@ def _key(header: str | None) -> str | None:
     return None
 
 
-async def guard(request: Request) -> None:
-    """A router dependency: checks the key when the dashboard needs one."""
-    LIMIT.set(None)
+async def viewer(request: Request) -> Viewer:
+    """Who is looking: checks the key when the dashboard needs one (``AuthFailed``
+    otherwise). The pages' router depends on it, and every page takes it as ``ViewerDep``
+    (FastAPI runs it once per request)."""
     if request.app.state.settings.dashboard_auth != "key":
-        return
+        return Viewer()
     key = _key(request.headers.get("authorization"))
     if key is None:
         raise AuthFailed(401, "sign in with a read API key as the password")
@@ -57,15 +55,10 @@ async def guard(request: Request) -> None:
         raise AuthFailed(401, "unknown or revoked API key")
     if not principal.allows("read"):
         raise AuthFailed(403, "this key lacks the 'read' scope")
-    LIMIT.set(principal.collection)
+    return Viewer(principal.collection)
 
 
-def allowed(engine: object, kind: str, name: str) -> bool:
-    """Whether the current request may see this collection (``c``) or profile (``p``)."""
-    limit = LIMIT.get()
-    if limit is None:
-        return True
-    return kind == "c" and in_subtree(engine, name, limit)  # type: ignore[arg-type]
+ViewerDep = Annotated[Viewer, Depends(viewer)]
 
 
 def refused(exc: AuthFailed) -> Response:

@@ -14,6 +14,7 @@ from leadline.metrics.ratings import rate_stage
 from leadline.services import drilldown, drilldown_records
 from leadline.services.drilldown_rework import rework_deployments
 from leadline.services.leadtime import explain
+from leadline.web.auth import ViewerDep
 from leadline.web.charts import Part, stacked
 from leadline.web.formatting import duration, rating_text
 from leadline.web.pages import navigation
@@ -25,6 +26,7 @@ from leadline.web.params import (
     RefresherDep,
     Subject,
     View,
+    Viewer,
     change_path,
     check_text,
     find_subject,
@@ -66,8 +68,10 @@ def paginate(
     return rows, Pager(len(items), start + 1, start + len(rows), previous, following)
 
 
-def _open(engine: Engine, kind: Kind, name: str, params: Params) -> tuple[Subject, View]:
-    return find_subject(engine, kind, name), params.view()
+def _open(
+    engine: Engine, kind: Kind, name: str, params: Params, who: Viewer
+) -> tuple[Subject, View]:
+    return find_subject(engine, kind, name, who), params.view()
 
 
 def subject_router(kind: Kind) -> APIRouter:
@@ -76,54 +80,55 @@ def subject_router(kind: Kind) -> APIRouter:
     @sub.get("/{name:path}/deployments")
     @html_errors
     def deployments_page(
-        name: str, engine: EngineDep, params: ParamsDep, offset: str | None = None
+        name: str, engine: EngineDep, params: ParamsDep, who: ViewerDep, offset: str | None = None
     ) -> Response:
-        subject, view = _open(engine, kind, name, params)
+        subject, view = _open(engine, kind, name, params, who)
         items = drilldown.deployments(engine, subject.profile, view.start, view.end)
         rows, pager = paginate(items, offset, subject, "deployments", view)
-        nav = navigation(engine, subject, view)
+        nav = navigation(engine, subject, view, who)
         return page("deployments.html", **nav, page_name="deployments", rows=rows, pager=pager)
 
     @sub.get("/{name:path}/failures")
     @html_errors
     def failures_page(
-        name: str, engine: EngineDep, params: ParamsDep, offset: str | None = None
+        name: str, engine: EngineDep, params: ParamsDep, who: ViewerDep, offset: str | None = None
     ) -> Response:
-        subject, view = _open(engine, kind, name, params)
+        subject, view = _open(engine, kind, name, params, who)
         report = drilldown.failures(engine, subject.profile, view.start, view.end)
         rows, pager = paginate(report.items, offset, subject, "failures", view)
-        return page("failures.html", **navigation(engine, subject, view), page_name="failures",
+        return page("failures.html", **navigation(engine, subject, view, who), page_name="failures",
                     report=report, rows=rows, pager=pager)  # fmt: skip
 
     @sub.get("/{name:path}/rework")
     @html_errors
     def rework_page(
-        name: str, engine: EngineDep, params: ParamsDep, offset: str | None = None
+        name: str, engine: EngineDep, params: ParamsDep, who: ViewerDep, offset: str | None = None
     ) -> Response:
-        subject, view = _open(engine, kind, name, params)
+        subject, view = _open(engine, kind, name, params, who)
         items = rework_deployments(engine, subject.profile, view.start, view.end)
         rows, pager = paginate(items, offset, subject, "rework", view)
-        nav = navigation(engine, subject, view)
+        nav = navigation(engine, subject, view, who)
         return page("rework.html", **nav, page_name="rework", rows=rows, pager=pager)
 
     @sub.get("/{name:path}/incidents")
     @html_errors
     def incidents_page(
-        name: str, engine: EngineDep, params: ParamsDep, offset: str | None = None
+        name: str, engine: EngineDep, params: ParamsDep, who: ViewerDep, offset: str | None = None
     ) -> Response:
-        subject, view = _open(engine, kind, name, params)
+        subject, view = _open(engine, kind, name, params, who)
         report = drilldown.incidents(engine, subject.profile, view.start, view.end)
         rows, pager = paginate(report.resolved, offset, subject, "incidents", view)
-        return page("incidents.html", **navigation(engine, subject, view), page_name="incidents",
-                    report=report, rows=rows, pager=pager)  # fmt: skip
+        nav = navigation(engine, subject, view, who)
+        return page("incidents.html", **nav, page_name="incidents", report=report, rows=rows,
+                    pager=pager)  # fmt: skip
 
     @sub.get("/{name:path}/changes")
     @html_errors
     def changes_page(
-        name: str, engine: EngineDep, refresher: RefresherDep, params: ParamsDep,
+        name: str, engine: EngineDep, refresher: RefresherDep, params: ParamsDep, who: ViewerDep,
         offset: str | None = None, stage: str | None = None, which: str | None = None,
     ) -> Response:  # fmt: skip
-        subject, view = _open(engine, kind, name, params)
+        subject, view = _open(engine, kind, name, params, who)
         refresher.settle(subject.profile)
         wanted = which or ("samples" if stage else "all")
         chosen = next((w for w in WHICH if w == wanted), None)
@@ -138,7 +143,7 @@ def subject_router(kind: Kind) -> APIRouter:
             c.key: change_path(subject, c.key) + view.query()
             for c in [*rows, *report.baseline[:BASELINE_SHOWN], *report.excluded[:BASELINE_SHOWN]]
         }
-        return page("changes.html", **navigation(engine, subject, view), page_name="changes",
+        return page("changes.html", **navigation(engine, subject, view, who), page_name="changes",
                     report=report, rows=rows, pager=pager, stage=stage, which=chosen,
                     links=links if report.explainable else {},
                     shown=BASELINE_SHOWN)  # fmt: skip
@@ -146,16 +151,21 @@ def subject_router(kind: Kind) -> APIRouter:
     @sub.get("/{name:path}/changes/{key:path}")
     @html_errors
     def change_page(
-        name: str, key: str, engine: EngineDep, refresher: RefresherDep, params: ParamsDep
+        name: str,
+        key: str,
+        engine: EngineDep,
+        refresher: RefresherDep,
+        params: ParamsDep,
+        who: ViewerDep,
     ) -> Response:
-        subject, view = _open(engine, kind, name, params)
+        subject, view = _open(engine, kind, name, params, who)
         refresher.settle(subject.profile)
-        return change(engine, subject, view, check_text(key, "change"))
+        return change(engine, subject, view, check_text(key, "change"), who)
 
     return sub
 
 
-def change(engine: Engine, subject: Subject, view: View, key: str) -> Response:
+def change(engine: Engine, subject: Subject, view: View, key: str, who: Viewer) -> Response:
     explained = explain(engine, subject.profile, key, build=False)
     sources = [explained["start_source"], *(s["source"] for s in explained["stages"])]
     found = drilldown_records.records(engine, sources)
@@ -170,7 +180,7 @@ def change(engine: Engine, subject: Subject, view: View, key: str) -> Response:
          for s in stages]
     )  # fmt: skip
     return page(
-        "change.html", **navigation(engine, subject, view), page_name="changes",
+        "change.html", **navigation(engine, subject, view, who), page_name="changes",
         change=explained, stages=stages, start_record=found.get(explained["start_source"] or ""),
         segments=segments,
     )  # fmt: skip

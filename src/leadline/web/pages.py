@@ -13,7 +13,7 @@ from leadline.services import collections, profiles
 from leadline.services.dora import dora
 from leadline.services.leadtime import lead_time
 from leadline.web import formatting
-from leadline.web.auth import LIMIT
+from leadline.web.auth import ViewerDep
 from leadline.web.params import (
     DRILLS,
     EngineDep,
@@ -22,6 +22,7 @@ from leadline.web.params import (
     RefresherDep,
     Subject,
     View,
+    Viewer,
     find_subject,
     subject_path,
 )
@@ -33,9 +34,10 @@ router = APIRouter(include_in_schema=False)
 PRESETS = (7, 30, 90, 180, 365)
 
 
-def navigation(engine: Engine, subject: Subject | None, view: View) -> dict[str, Any]:
-    """What every page's header needs: the picker's choices and the current choice."""
-    limit = LIMIT.get()
+def navigation(engine: Engine, subject: Subject | None, view: View, who: Viewer) -> dict[str, Any]:
+    """What every page's header needs: the picker's choices (what ``who`` may see) and the
+    current choice."""
+    limit = who.limit
     tree = collections.tree(engine)
     if limit is not None:  # a key limited to a collection sees its subtree only
         tree = [c for c in tree if collections.in_subtree(engine, c.name, limit)]
@@ -64,7 +66,9 @@ def drills(subject: Subject | None) -> tuple[str, ...]:
 
 @router.get("/")
 @html_errors
-def index(engine: EngineDep, params: ParamsDep, subject: str | None = Query(None)) -> Response:
+def index(
+    engine: EngineDep, params: ParamsDep, who: ViewerDep, subject: str | None = Query(None)
+) -> Response:
     """The picker; with ``subject=c:NAME`` (or ``p:NAME``) it goes to that overview."""
     if subject:
         kind, _, name = subject.partition(":")
@@ -75,7 +79,7 @@ def index(engine: EngineDep, params: ParamsDep, subject: str | None = Query(None
             params.view()  # a bad window is reported here, not after the redirect
             return redirect(subject_path(kind, name) + ("?" + urlencode(query) if query else ""))
     view = params.view()
-    return page("index.html", **navigation(engine, None, view))
+    return page("index.html", **navigation(engine, None, view, who))
 
 
 def subject_router(kind: Kind) -> APIRouter:
@@ -84,17 +88,17 @@ def subject_router(kind: Kind) -> APIRouter:
     @sub.get("/{name:path}")
     @html_errors
     def overview_page(
-        name: str, engine: EngineDep, refresher: RefresherDep, params: ParamsDep
+        name: str, engine: EngineDep, refresher: RefresherDep, params: ParamsDep, who: ViewerDep
     ) -> Response:
-        subject = find_subject(engine, kind, name)
+        subject = find_subject(engine, kind, name, who)
         view = params.view()
         refresher.settle(subject.profile)
-        return overview(engine, subject, view)
+        return overview(engine, subject, view, who)
 
     return sub
 
 
-def overview(engine: Engine, subject: Subject, view: View) -> Response:
+def overview(engine: Engine, subject: Subject, view: View, who: Viewer) -> Response:
     profile = subject.profile
     if profile.dora is not None:
         report = dora(engine, profile, view.window(), view.interval, view.stat, build=False,
@@ -114,7 +118,8 @@ def overview(engine: Engine, subject: Subject, view: View) -> Response:
     previous = view.previous()
     return page(
         "overview.html",
-        **navigation(engine, subject, view),
+        categories=_categories(engine, subject, view),
+        **navigation(engine, subject, view, who),
         previous=previous,
         previous_from=formatting.day(previous.start),
         previous_to=formatting.day(previous.end),
@@ -125,3 +130,14 @@ def overview(engine: Engine, subject: Subject, view: View) -> Response:
         filters=subject.collection.filters.as_dict() if subject.collection else {},
         freshness=formatting.freshness(fresh, int(time.time() * 1_000_000)),
     )
+
+
+def _categories(engine: Engine, subject: Subject, view: View) -> list[dict[str, Any]] | None:
+    """Lead time by category (the profile's ``categories``; ``leadline lead-time --by
+    category``): each category's changes, total and stage figures, or ``None`` without
+    categories."""
+    profile = subject.profile
+    if profile.categories is None:
+        return None
+    found = lead_time(engine, profile, view.stat, view.window(), build=False, by="category")
+    return list(found.get("categories", []))

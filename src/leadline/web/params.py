@@ -72,12 +72,28 @@ def change_path(subject: Subject, key: str) -> str:
     return f"{subject.base}/changes/{quote(key, safe='')}"
 
 
-def find_subject(engine: Engine, kind: Kind, name: str) -> Subject:
-    """Raises ``NotFoundError`` for an unknown name (a 404 page)."""
-    check_text(name, "name")
-    from leadline.web.auth import allowed
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking at the dashboard (``web/auth.viewer`` works it out per request):
+    ``limit`` is the collection a key limited to one may see, with those under it; ``None``
+    sees everything. Every page takes it explicitly and hands it to ``find_subject`` and
+    ``navigation``: a page cannot read a collection or profile without saying who looks,
+    so it cannot fail open."""
 
-    if not allowed(engine, kind, name):
+    limit: str | None = None
+
+    def sees(self, engine: Engine, kind: str, name: str) -> bool:
+        """Whether this viewer may see the collection (``c``) or profile (``p``)."""
+        if self.limit is None:
+            return True
+        return kind == "c" and collections.in_subtree(engine, name, self.limit)
+
+
+def find_subject(engine: Engine, kind: Kind, name: str, who: Viewer) -> Subject:
+    """Raises ``NotFoundError`` for an unknown name, or one ``who`` may not see (a 404
+    page: a limited key does not learn which names exist)."""
+    check_text(name, "name")
+    if not who.sees(engine, kind, name):
         raise NotFoundError(f"no {'collection' if kind == 'c' else 'profile'} named {name!r}")
     if kind == "c":
         collection, profile = collections.report_profile(engine, name)

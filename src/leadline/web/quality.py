@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from leadline.services.doctor import Check, Outcome, Report, Subject
 from leadline.services.doctor_checks import diagnose
 from leadline.store.quality_queries import Finding
+from leadline.web.auth import ViewerDep
 from leadline.web.pages import navigation
 from leadline.web.params import (
     EngineDep,
@@ -21,6 +22,7 @@ from leadline.web.params import (
     ParamsDep,
     RefresherDep,
     View,
+    Viewer,
     change_path,
     find_subject,
 )
@@ -92,21 +94,25 @@ def subject_router(kind: Kind) -> APIRouter:
     @sub.get("/{name:path}/quality")
     @html_errors
     def quality_page(
-        name: str, engine: EngineDep, refresher: RefresherDep, params: ParamsDep
+        name: str,
+        engine: EngineDep,
+        refresher: RefresherDep,
+        params: ParamsDep,
+        who: ViewerDep,
     ) -> Response:
-        subject, view = find_subject(engine, kind, name), params.view()
+        subject, view = find_subject(engine, kind, name, who), params.view()
         refresher.settle(subject.profile)
-        return quality(engine, subject, view)
+        return quality(engine, subject, view, who)
 
     return sub
 
 
-def quality(engine: Engine, subject: Page, view: View) -> Response:
+def quality(engine: Engine, subject: Page, view: View, who: Viewer) -> Response:
     named = Subject(subject.profile.name, subject.name if subject.kind == "c" else None)
     report = diagnose(engine, subject.profile, view.window(), named, build=False)
     checks = rows(report, subject, view)
     found = sum(1 for c in checks if c.count)
     return page(
-        "quality.html", **navigation(engine, subject, view), page_name="quality",
+        "quality.html", **navigation(engine, subject, view, who), page_name="quality",
         checks=checks, found=found,
     )  # fmt: skip
