@@ -26,7 +26,7 @@ from leadline.correlate.baseline import (
 from leadline.correlate.linking import link
 from leadline.correlate.timeline import build_timeline
 from leadline.domain.records import PipelineRun
-from leadline.sources import gitlog
+from leadline.sources.git import parse as gitparse
 from tests.correlate.builders import commit, dt, issue, profile, run
 
 T = 1_000_000_000  # a tracking start, micros
@@ -123,7 +123,7 @@ def test_baseline_marks(
 
 
 def test_leadline_git_tags_are_the_complete_history_source() -> None:
-    assert gitlog.SYSTEM in COMPLETE_HISTORY_SYSTEMS
+    assert gitparse.SYSTEM in COMPLETE_HISTORY_SYSTEMS
     assert LABEL == "baseline (before tracking began)"
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, func, select
 
 from leadline.domain.records import Commit
 from leadline.services import gitrepo
-from leadline.sources import gitlog
+from leadline.sources.git import gitlog
 from leadline.store import cursors
 from leadline.store.db import reading
 from leadline.store.tables import commit_parents, commits, pipeline_runs

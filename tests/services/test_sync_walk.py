@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leadline.services.sync_walk import desc_walk, time_key
-from leadline.sources.rest import Page
+from leadline.sources.http import Page
 
 
 class Listing:

@@ -19,8 +19,10 @@ from leadline.errors import WriteBusy
 from leadline.services import ingest, sync, webhooks
 from leadline.services.ingest import import_records, ingest_records
 from leadline.services.sync import Batch, SyncContext, run_sync
-from leadline.services.webhooks import Delivery, github_signature_ok, receive_batch
-from leadline.sources import base, github
+from leadline.services.webhooks import Delivery, receive_batch
+from leadline.sources import base
+from leadline.sources.github import signature as github_signature
+from leadline.sources.github import webhook as github
 from leadline.store import upsert
 from leadline.store.tables import commits, pipeline_runs, pull_requests, raw_events
 from leadline.store.upsert import UnstorableRecord
@@ -44,7 +46,7 @@ def signed(event: str, path: Path, delivery: str, **changes: Any) -> Delivery:
         target[last] = value
     body = json.dumps(payload).encode()  # ensure_ascii: "\ud800" stays an escape
     signature = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
-    assert github_signature_ok(body, signature, [SECRET])
+    assert github_signature.signature_ok(body, signature, [SECRET])
     return Delivery("github", event, delivery, body)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from leadline.sources.rest import RestClient
+from leadline.sources.http import RestClient
 from tests.replay_server import ReplayServer
 
 TOKEN = "ghp_S3cr3tT0k3nValue"

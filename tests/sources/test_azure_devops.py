@@ -17,9 +17,9 @@ from leadline.correlate.linking import pr_ticket_keys
 from leadline.domain.merge import merge
 from leadline.domain.records import Commit, Issue, PipelineRun, PullRequest
 from leadline.domain.times import parse_time
-from leadline.sources._common import Node
 from leadline.sources.azure_devops import fields, webhook
 from leadline.sources.base import Parsed, PayloadError
+from leadline.sources.payload import Node
 from tests.conftest import FIXTURES
 
 HOOKS = FIXTURES / "azure_devops" / "webhooks"

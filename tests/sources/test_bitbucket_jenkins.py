@@ -17,12 +17,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from leadline.domain.parse import parse_object
-from leadline.sources._common import Node
 from leadline.sources.base import PayloadError
 from leadline.sources.bitbucket import mapping, rest, webhook
 from leadline.sources.jenkins import rest as jenkins_rest
 from leadline.sources.jenkins import webhook as jenkins_webhook
 from leadline.sources.jenkins.mapping import branch_name, job_from_url, repo_from_remote
+from leadline.sources.payload import Node
 from tests.conftest import FIXTURES
 from tests.sources.fuzz import mutate
 

@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 from leadline.domain.parse import parse_object
 from leadline.domain.records import PipelineRun
-from leadline.sources import custom_cicd
 from leadline.sources.base import PayloadError
+from leadline.sources.custom_cicd import webhook as custom_cicd
 from tests.sources.fuzz import mutate
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "custom_cicd"

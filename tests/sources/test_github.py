@@ -24,8 +24,8 @@ from hypothesis import strategies as st
 from leadline.domain.parse import parse_object
 from leadline.domain.records import Commit, Issue, PipelineRun, PullRequest, Version
 from leadline.errors import InputError
-from leadline.sources import github
 from leadline.sources.base import Parsed, PayloadError, merge
+from leadline.sources.github import webhook as github
 from tests.sources.fuzz import mutate
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "github"

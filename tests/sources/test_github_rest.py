@@ -1,4 +1,4 @@
-"""``leadline.sources.github_rest``: GitHub REST answers → records. Real answers: GitHub's
+"""``leadline.sources.github.rest``: GitHub REST answers → records. Real answers: GitHub's
 OpenAPI examples (``fixtures/github_rest/examples``) and panjf2000/ants as DevLake captured
 it (``fixtures/github_rest/*.json``, see its README)."""
 
@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
-from leadline.sources import github, github_rest
 from leadline.sources.base import PayloadError
+from leadline.sources.github import rest as github_rest
+from leadline.sources.github import webhook as github
 from tests.services.github_replay import load
 
 EXAMPLES = Path(__file__).parents[1] / "fixtures" / "github_rest" / "examples"

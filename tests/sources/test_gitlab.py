@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 
 from leadline.domain.parse import parse_object
 from leadline.domain.records import Commit, Incident, Issue, PipelineRun, PullRequest, Version
-from leadline.sources import gitlab
 from leadline.sources.base import Parsed, PayloadError, merge, parse_source_time
+from leadline.sources.gitlab import webhook as gitlab
 from tests.sources.fuzz import mutate
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "gitlab"

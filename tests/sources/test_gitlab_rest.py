@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 
 from leadline.domain.parse import parse_object
 from leadline.domain.records import Commit, PipelineRun, PullRequest, Version
-from leadline.sources import gitlab_rest
 from leadline.sources.base import Parsed, PayloadError
+from leadline.sources.gitlab import rest as gitlab_rest
 from tests.sources.fuzz import mutate
 from tests.sources.rest_fixtures import GITLAB, by_input, data, gitlab_csv, load
 

@@ -1,4 +1,4 @@
-"""sources/gitlog: commits and tags read from real repositories with the git binary."""
+"""sources/git (gitlog, parse): commits and tags read from real repositories with the git binary."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from leadline.sources import gitlog
-from leadline.sources.gitlog import GitError, Tag
+from leadline.sources.git import gitlog
+from leadline.sources.git.parse import GitError, Tag, remote_name, tag_run
 from tests.gitbuild import GitRepo, at, history
 
 
@@ -75,7 +75,7 @@ def test_reader_stopped_early_leaves_no_error(tmp_path: Path) -> None:
 
 
 def test_tag_run_is_a_production_deployment() -> None:
-    run = gitlog.tag_run("acme/api", Tag("v2", "a" * 40, at(3), annotated=True))
+    run = tag_run("acme/api", Tag("v2", "a" * 40, at(3), annotated=True))
     assert run.model_dump(mode="json", exclude_defaults=True) == {
         "kind": "pipeline_run", "system": "git", "pipeline": "acme/api", "run_id": "v2",
         "type": "cd", "status": "success", "started_at": "2024-01-04T00:00:00Z",
@@ -98,7 +98,7 @@ def test_tag_run_is_a_production_deployment() -> None:
     ],
 )
 def test_remote_name(url: str, name: str | None) -> None:
-    assert gitlog.remote_name(url) == name
+    assert remote_name(url) == name
 
 
 def test_names(tmp_path: Path) -> None:

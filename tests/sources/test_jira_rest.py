@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 
 from leadline.domain.parse import parse_object
 from leadline.domain.records import Issue, Version
-from leadline.sources import jira_rest
 from leadline.sources.base import Parsed, PayloadError
+from leadline.sources.jira import rest as jira_rest
 from tests.sources.fuzz import mutate
 from tests.sources.rest_fixtures import JIRA, by_input, data, jira_csv, load
 

@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from leadline.domain.records import PullRequest
-from leadline.sources import github, gitlab
 from leadline.sources.base import parse_source_time
+from leadline.sources.github import webhook as github
+from leadline.sources.gitlab import webhook as gitlab
 from tests.conftest import FIXTURES
 
 GH = FIXTURES / "github" / "octokit" / "pull_request"

@@ -20,8 +20,9 @@ from hypothesis import strategies as st
 
 from leadline.domain.parse import parse_object
 from leadline.domain.records import Incident
-from leadline.sources import pagerduty
 from leadline.sources.base import Parsed, PayloadError
+from leadline.sources.pagerduty import signature as pagerduty_signature
+from leadline.sources.pagerduty import webhook as pagerduty
 from tests.sources.fuzz import mutate
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "pagerduty"
@@ -262,7 +263,7 @@ def _sig(secret: str, body: bytes = BODY) -> str:
     ],
 )
 def test_verify_signature(header: str | None, secrets: list[str], valid: bool) -> None:
-    assert pagerduty.verify_signature(BODY, header, secrets) is valid
+    assert pagerduty_signature.signature_ok(BODY, header, secrets) is valid
 
 
 # --- fuzzing: mutate real deliveries -------------------------------------------------------

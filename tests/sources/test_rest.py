@@ -1,4 +1,4 @@
-"""``leadline.sources.rest``: pagination, retries and errors, against a real HTTP server on
+"""``leadline.sources.http``: pagination, retries and errors, against a real HTTP server on
 a local socket (``tests/replay_server.py``)."""
 
 from __future__ import annotations
@@ -6,10 +6,11 @@ from __future__ import annotations
 import socket
 from typing import Any
 
+import httpx
 import pytest
 
-from leadline.sources._rest_util import parse_link_next
-from leadline.sources.rest import RestClient, RestError
+from leadline.sources.http import RestClient, RestError
+from leadline.sources.http.paging import next_link
 from tests.replay_server import Reply, Request, link_pages
 from tests.sources.rest_client_helpers import TOKEN, Clock, client_for, clock, serve
 
@@ -101,6 +102,10 @@ def test_conditional_get_not_modified_is_an_empty_last_page(serve: Any, clock: C
     pages = list(client.pages_link("/tags", headers={"If-None-Match": '"v1"'}))
     assert [(p.items, p.next, p.response.status_code) for p in pages] == [([], None, 304)]
     assert len(server.requests) == 1
+
+
+def parse_link_next(header: str | None) -> str | None:
+    return next_link(httpx.Response(200, headers={} if header is None else {"link": header}))
 
 
 def test_parse_link_next() -> None:

@@ -1,4 +1,4 @@
-"""``leadline.sources.rest``: rate limits are waited out, and tokens never leak — against a
+"""``leadline.sources.http``: rate limits are waited out, and tokens never leak — against a
 real HTTP server on a local socket (``tests/replay_server.py``)."""
 
 from __future__ import annotations
@@ -9,8 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
-from leadline.sources._rest_util import retry_after, safe_url
-from leadline.sources.rest import RestClient, RestError
+from leadline.sources.http import RestClient, RestError
+from leadline.sources.http.limits import retry_after
+from leadline.sources.http.urls import safe_url
 from tests.replay_server import Reply
 from tests.sources.rest_client_helpers import TOKEN, Clock, client_for, clock, serve
 

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from leadline.domain.parse import parse_object
 from leadline.domain.records import Incident, PipelineRun
 from leadline.sources import servicenow
-from leadline.sources._common import Node
 from leadline.sources.base import Parsed, PayloadError
+from leadline.sources.payload import Node
 from leadline.sources.servicenow.fields import code, label, text, time
 from tests.sources.fuzz import mutate
 

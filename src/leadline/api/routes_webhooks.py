@@ -24,8 +24,10 @@ from leadline.api.webhook_receive import (
     require_secret,
     settings_of,
 )
-from leadline.services import webhooks as svc
-from leadline.sources import jira, pagerduty
+from leadline.sources.github import signature as github_signature
+from leadline.sources.gitlab import signature as gitlab_signature
+from leadline.sources.jira import signature as jira_signature
+from leadline.sources.pagerduty import signature as pagerduty_signature
 
 router = APIRouter(prefix="/v1", tags=["webhooks"])
 
@@ -76,7 +78,7 @@ async def github_webhook(request: Request) -> JSONResponse:
     body = await request.body()
     secrets = require_secret(settings_of(request).github_webhook_secret,
                               "LEADLINE_GITHUB_WEBHOOK_SECRET")  # fmt: skip
-    if not svc.github_signature_ok(body, request.headers.get("x-hub-signature-256"), secrets):
+    if not github_signature.signature_ok(body, request.headers.get("x-hub-signature-256"), secrets):
         raise ApiError(401, "bad or missing X-Hub-Signature-256")
     payload = json_or_400(body)
     event = request.headers.get("x-github-event")
@@ -92,7 +94,7 @@ async def gitlab_webhook(request: Request) -> JSONResponse:
     body = await request.body()
     secrets = require_secret(settings_of(request).gitlab_webhook_token,
                               "LEADLINE_GITLAB_WEBHOOK_TOKEN")  # fmt: skip
-    if not svc.token_ok(request.headers.get("x-gitlab-token"), secrets):
+    if not gitlab_signature.token_ok(request.headers.get("x-gitlab-token"), secrets):
         raise ApiError(401, "bad or missing X-Gitlab-Token")
     payload = json_or_400(body)
     event = request.headers.get("x-gitlab-event")
@@ -110,8 +112,8 @@ async def jira_webhook(request: Request) -> JSONResponse:
     body = await request.body()
     secrets = require_secret(settings_of(request).jira_webhook_secret,
                               "LEADLINE_JIRA_WEBHOOK_SECRET")  # fmt: skip
-    signed = jira.verify_signature(body, request.headers.get("x-hub-signature"), secrets)
-    shared = svc.token_ok(request.query_params.get("secret"), secrets)
+    signed = jira_signature.signature_ok(body, request.headers.get("x-hub-signature"), secrets)
+    shared = jira_signature.secret_ok(request.query_params.get("secret"), secrets)
     if not (signed or shared):
         raise ApiError(401, "bad or missing X-Hub-Signature (or ?secret=)")
     payload = json_or_400(body)
@@ -127,7 +129,8 @@ async def pagerduty_webhook(request: Request) -> JSONResponse:
     body = await request.body()
     secrets = require_secret(settings_of(request).pagerduty_webhook_secret,
                               "LEADLINE_PAGERDUTY_WEBHOOK_SECRET")  # fmt: skip
-    if not pagerduty.verify_signature(body, request.headers.get("x-pagerduty-signature"), secrets):
+    signature = request.headers.get("x-pagerduty-signature")
+    if not pagerduty_signature.signature_ok(body, signature, secrets):
         raise ApiError(401, "bad or missing X-PagerDuty-Signature")
     payload = json_or_400(body)
     delivery = _pagerduty_id(payload)

@@ -24,9 +24,10 @@ from leadline.api.webhook_receive import (
     secret_webhook,
     settings_of,
 )
-from leadline.sources import bitbucket, opsgenie
+from leadline.sources import opsgenie
 from leadline.sources.argocd import webhook as argocd_hook
 from leadline.sources.azure_devops.auth import basic_auth_ok
+from leadline.sources.bitbucket import signature as bitbucket_signature
 from leadline.sources.circleci import signature as circleci_signature
 from leadline.sources.circleci import webhook as circleci_hook
 from leadline.sources.harness import webhook as harness_hook
@@ -190,7 +191,7 @@ async def bitbucket_webhook(request: Request) -> JSONResponse:
     body = await request.body()
     secrets = require_secret(settings_of(request).bitbucket_webhook_secret,
                               "LEADLINE_BITBUCKET_WEBHOOK_SECRET")  # fmt: skip
-    if not bitbucket.signature_ok(body, request.headers.get("x-hub-signature"), secrets):
+    if not bitbucket_signature.signature_ok(body, request.headers.get("x-hub-signature"), secrets):
         raise ApiError(401, "bad or missing X-Hub-Signature")
     delivery = request.headers.get("x-request-uuid") or request.headers.get("x-request-id")
     return await receive(request, "bitbucket", request.headers.get("x-event-key"), delivery,

@@ -20,6 +20,7 @@ from leadline.api.errors import ApiError, decode_json
 from leadline.api.schemas import WebhookAnswer, errors, json_body
 from leadline.config import Settings
 from leadline.services import webhooks as svc
+from leadline.sources.signatures import secrets_of, token_ok
 
 ANSWERS: dict[int | str, dict[str, Any]] = {
     200: {"model": WebhookAnswer, "description": "A repeated delivery, or an unused event."},
@@ -39,7 +40,7 @@ def settings_of(request: Request) -> Settings:
 
 
 def require_secret(value: str | None, env: str) -> list[str]:
-    secrets = svc.secrets_of(value)
+    secrets = secrets_of(value)
     if not secrets:
         raise ApiError(403, f"webhooks from this source are refused: {env} is not set")
     return secrets
@@ -93,7 +94,7 @@ async def secret_webhook(
     given = request.headers.get(SECRET_HEADER)
     if query and not given:
         given = request.query_params.get("secret")
-    if not svc.token_ok(given, secrets):
+    if not token_ok(given, secrets):
         raise ApiError(401, f"bad or missing {SECRET_HEADER}" + (" (or ?secret=)" if query else ""))
     payload = json_or_400(body)
     return await receive(request, source, None, delivery_id(request, payload), body, payload)

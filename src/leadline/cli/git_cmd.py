@@ -93,7 +93,7 @@ def git_command(
     """
     from leadline.cli.progress import step_progress
     from leadline.services.gitrepo import git_report, require_deployment
-    from leadline.sources.gitlog import open_repository
+    from leadline.sources.git.gitlog import open_repository
 
     open_repository(path)  # a bad PATH fails before the database is opened (or created)
     with step_progress("importing commits") as progress:

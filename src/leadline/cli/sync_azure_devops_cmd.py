@@ -61,7 +61,7 @@ def azure_devops_command(
     Build and Release, all read), sent as HTTP Basic with an empty user name.
     """
     from leadline.services.sync_azure_devops import sync_azure_devops
-    from leadline.sources.rest import RestClient
+    from leadline.sources.http import RestClient
 
     token = os.environ.get(TOKEN_ENV, "").strip()
     if not token:

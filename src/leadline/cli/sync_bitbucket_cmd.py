@@ -64,7 +64,7 @@ def bitbucket_command(
     Basic). Without it only public repositories can be read.
     """
     from leadline.services.sync_bitbucket import sync_bitbucket
-    from leadline.sources.rest import RestClient
+    from leadline.sources.http import RestClient
 
     if data_center and not base_url:
         raise click.UsageError("--data-center needs --base-url https://HOST")

@@ -53,7 +53,7 @@ def circleci_command(
     The API token comes from CIRCLECI_TOKEN (a personal API token; sent as Circle-Token).
     """
     from leadline.services.sync_circleci import sync_circleci
-    from leadline.sources.rest import RestClient
+    from leadline.sources.http import RestClient
 
     token = os.environ.get("CIRCLECI_TOKEN", "").strip()
     if not token:

@@ -189,7 +189,7 @@ def github_command(
     The token comes from GITHUB_TOKEN (without it: public data, 60 requests an hour).
     """
     from leadline.services.sync_github import sync_github
-    from leadline.sources.rest import RestClient
+    from leadline.sources.http import RestClient
 
     token = token_from_env("GITHUB_TOKEN", "unauthenticated requests (60 an hour)")
     headers = {

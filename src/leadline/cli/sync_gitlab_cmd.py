@@ -54,7 +54,7 @@ def gitlab_command(
     read_api; sent as PRIVATE-TOKEN). Without it only public projects can be read.
     """
     from leadline.services.sync_gitlab import sync_gitlab
-    from leadline.sources.rest import RestClient
+    from leadline.sources.http import RestClient
 
     token = token_from_env("GITLAB_TOKEN", "unauthenticated requests (public projects only)")
     headers = {"User-Agent": "leadline-sync"}

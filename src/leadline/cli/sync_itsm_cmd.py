@@ -56,7 +56,7 @@ def servicenow_command(
     Table API's actual values); the zone used is printed on every run.
     """
     from leadline.services.sync_servicenow import TABLES, sync_servicenow
-    from leadline.sources.rest import RestClient
+    from leadline.sources.http import RestClient
 
     user, password = _env("SERVICENOW_USER"), _env("SERVICENOW_PASSWORD")
     if not (user and password):
@@ -109,7 +109,7 @@ def opsgenie_command(
     with read access), sent as "Authorization: GenieKey KEY".
     """
     from leadline.services.sync_opsgenie import sync_opsgenie
-    from leadline.sources.rest import RestClient
+    from leadline.sources.http import RestClient
 
     key = _env("OPSGENIE_API_KEY")
     if not key:

@@ -46,7 +46,7 @@ def jenkins_command(
     (docs/sources-jenkins.md).
     """
     from leadline.services.sync_jenkins import sync_jenkins
-    from leadline.sources.rest import RestClient
+    from leadline.sources.http import RestClient
 
     user = os.environ.get("JENKINS_USER", "").strip()
     token = os.environ.get("JENKINS_TOKEN", "").strip()

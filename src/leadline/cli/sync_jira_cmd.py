@@ -67,7 +67,7 @@ def jira_command(
     auth) or JIRA_TOKEN (Jira Server/Data Center personal access token, bearer).
     """
     from leadline.services.sync_jira import sync_jira
-    from leadline.sources.rest import RestClient
+    from leadline.sources.http import RestClient
 
     headers, auth = jira_auth()
     headers["User-Agent"] = "leadline-sync"

@@ -23,10 +23,10 @@ from leadline.domain.records import RecordModel
 from leadline.domain.times import parse_time
 from leadline.services.demo_org import TeamSpec
 from leadline.services.demo_time import sha
-from leadline.sources._common import Node
 from leadline.sources.bitbucket import mapping as bitbucket
 from leadline.sources.jenkins import rest as jenkins
 from leadline.sources.opsgenie import rest as opsgenie
+from leadline.sources.payload import Node
 
 Record = dict[str, Any]
 JENKINS = "https://jenkins.acme.com"

@@ -37,7 +37,8 @@ from leadline.profiles.loader import profile_from_data
 from leadline.profiles.models import Profile
 from leadline.services.dora import COMMIT_STAGE, dora
 from leadline.services.leadtime import Window
-from leadline.sources import gitlog
+from leadline.sources.git import gitlog
+from leadline.sources.git import parse as gitparse
 from leadline.store import cursors
 from leadline.store.db import writing
 from leadline.store.writer import KindCounts, RecordWriter
@@ -84,7 +85,7 @@ class GitImport:
     prereleases: list[str] = field(default_factory=list)  # left out, in tag-time order
     nothing_new: list[str] = field(default_factory=list)  # left out, in tag-time order
     commits_in_repo: int = 0  # reachable from any ref (counted only when no tag is kept)
-    notes: gitlog.ReadNotes = field(default_factory=gitlog.ReadNotes)
+    notes: gitparse.ReadNotes = field(default_factory=gitparse.ReadNotes)
     undated_tags: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -124,7 +125,8 @@ class GitImport:
         )
 
     def warnings(self) -> list[str]:
-        """One line per kind of commit or tag read unusually (module docstring of gitlog)."""
+        """One line per kind of commit or tag read unusually (module docstring of
+        ``leadline.sources.git.parse``)."""
         out = []
         skipped, odd = self.notes.skipped, self.notes.odd_offsets
         if skipped:
@@ -217,13 +219,13 @@ def import_repository(
             writer.add(commit)
             if on_progress is not None and i % PROGRESS_EVERY == 0:
                 on_progress(i, total)
-        writer.add_all(gitlog.tag_run(repo.name, t) for t in tags)
+        writer.add_all(gitparse.tag_run(repo.name, t) for t in tags)
         writer.flush()
         done.commits = writer.counts.get("commit", KindCounts())
         done.tags = writer.counts.pop("pipeline_run", KindCounts())
         current = {t.name for t in tags}
         gone = [_tag(n, v) for n, v in state.get("tags", {}).items() if n not in current]
-        writer.add_all(gitlog.tag_run(repo.name, t, status=REMOVED) for t in gone)
+        writer.add_all(gitparse.tag_run(repo.name, t, status=REMOVED) for t in gone)
         writer.flush()
         done.tags_removed = len(gone)
         cursors.put(conn, CURSOR_SOURCE, scope, CURSOR_RESOURCE, {
@@ -279,10 +281,10 @@ def git_profile(repo: str) -> Profile:
             "description": "leadline git: tags as production deployments, commits as changes",
             "scope": {"repos": only},
             "stages": [{"name": COMMIT_STAGE, "event": "cd_completed", "pipelines": only,
-                        "environments": [gitlog.ENVIRONMENT]}],
+                        "environments": [gitparse.ENVIRONMENT]}],
             "dora": {
                 "deployments": {"source": "cd", "pipelines": only,
-                                "environments": [gitlog.ENVIRONMENT], "statuses": ["success"]},
+                                "environments": [gitparse.ENVIRONMENT], "statuses": ["success"]},
                 "failures": {"source": "incidents"},
                 "restore": {"source": "incidents"},
                 "lead_time": "commits",
@@ -307,7 +309,7 @@ def _name(name: str | None) -> str | None:
         return None
     name = name.strip()
     if not name or len(name) > 1000:
-        raise gitlog.GitError("--repo: give a name of 1 to 1000 characters")
+        raise gitparse.GitError("--repo: give a name of 1 to 1000 characters")
     return name
 
 
@@ -318,6 +320,6 @@ def _scope(git_dir: str) -> str:
     return "sha256:" + hashlib.sha256(git_dir.encode()).hexdigest()
 
 
-def _tag(name: str, value: Any) -> gitlog.Tag:
+def _tag(name: str, value: Any) -> gitparse.Tag:
     sha, at, annotated = value
-    return gitlog.Tag(str(name), str(sha), parse_time(at), bool(annotated))
+    return gitparse.Tag(str(name), str(sha), parse_time(at), bool(annotated))

@@ -44,7 +44,7 @@ from leadline.services.sync_azure_devops_pages import Pager, filtered_walk
 from leadline.services.sync_walk import desc_walk, time_key
 from leadline.sources.azure_devops import fields, rest
 from leadline.sources.base import Parsed, PayloadError
-from leadline.sources.rest import Page, RestClient
+from leadline.sources.http import Page, RestClient
 
 SOURCE = "azure-devops"
 API_VERSION = {"api-version": "7.1"}

@@ -28,7 +28,7 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 
 from leadline.services.sync_walk import key_time, time_key
-from leadline.sources.rest import Page, RestClient, RestError
+from leadline.sources.http import Page, RestClient, RestError
 
 TOKEN_HEADER = "x-ms-continuationtoken"
 

@@ -43,7 +43,7 @@ from leadline.services.sync import Batch, ProgressCallback, SyncContext, SyncRep
 from leadline.services.sync_walk import WalkKey, desc_walk, time_key
 from leadline.sources.base import PayloadError
 from leadline.sources.bitbucket import rest as bitbucket_rest
-from leadline.sources.rest import Page, RestClient, RestError
+from leadline.sources.http import Page, RestClient, RestError
 
 SOURCE = "bitbucket"
 CLOUD_API = "https://api.bitbucket.org/2.0"

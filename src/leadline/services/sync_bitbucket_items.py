@@ -21,7 +21,7 @@ from leadline.services.sync import SyncContext
 from leadline.services.sync_walk import time_key
 from leadline.sources.base import PayloadError
 from leadline.sources.bitbucket import rest
-from leadline.sources.rest import RestError
+from leadline.sources.http import RestError
 from leadline.store.upsert import Key, record_key
 
 SYNCED = "synced"  # an extra field: the pull request's commits and reviews were fetched

@@ -30,10 +30,10 @@ from leadline.domain.records import RecordModel
 from leadline.errors import InputError, NotFoundError
 from leadline.services.sync import Batch, ProgressCallback, SyncContext, SyncReport, run_sync
 from leadline.services.sync_walk import WalkKey, desc_walk, key_time, time_key
-from leadline.sources._common import Node
 from leadline.sources.base import PayloadError
 from leadline.sources.circleci import rest
-from leadline.sources.rest import Page, RestClient, RestError, safe_url
+from leadline.sources.http import Page, RestClient, RestError, safe_url
+from leadline.sources.payload import Node
 
 SOURCE = "circleci"
 PENDING_DAYS = 14  # a pipeline whose workflows are still not final after this is given up

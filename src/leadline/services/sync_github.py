@@ -40,10 +40,10 @@ from leadline.services.sync import (
     run_sync,
 )
 from leadline.services.sync_walk import WalkKey, desc_walk, key_time, time_key
-from leadline.sources import github_rest
-from leadline.sources._common import Node
 from leadline.sources.base import PayloadError
-from leadline.sources.rest import Page, RestClient, RestError
+from leadline.sources.github import rest as github_rest
+from leadline.sources.http import Page, RestClient, RestError
+from leadline.sources.payload import Node
 from leadline.store.upsert import record_key
 
 SOURCE = "github"

@@ -22,9 +22,9 @@ from leadline.domain.records import RecordModel
 from leadline.services.sync import Batch, SyncContext
 from leadline.services.sync_github import GitHub, item_key, mapped
 from leadline.services.sync_walk import WalkKey, desc_walk, key_time
-from leadline.sources import github_rest
-from leadline.sources._common import Node
-from leadline.sources.rest import Page, RestError
+from leadline.sources.github import rest as github_rest
+from leadline.sources.http import Page, RestError
+from leadline.sources.payload import Node
 
 Settle = Callable[[str], tuple[bool, RecordModel | None]]
 

@@ -43,9 +43,9 @@ from leadline.errors import InputError, NotFoundError
 from leadline.services.sync import Batch, ProgressCallback, SyncContext, SyncReport, run_sync
 from leadline.services.sync_gitlab_items import Convert, Items, time_of
 from leadline.services.sync_walk import WalkKey, desc_walk, key_time, time_key
-from leadline.sources import gitlab_rest
 from leadline.sources.base import PayloadError
-from leadline.sources.rest import Page, RestClient, RestError
+from leadline.sources.gitlab import rest as gitlab_rest
+from leadline.sources.http import Page, RestClient, RestError
 
 SOURCE = "gitlab"
 COMMIT_LOOKBACK = timedelta(days=7)

@@ -1,7 +1,7 @@
 """``leadline sync gitlab``: from a listed page to records (part of ``services.sync_gitlab``).
 
 Each converter takes the fresh items of one page and returns their records
-(``leadline.sources.gitlab_rest``), fetching what the listing lacks: a merge request's
+(``leadline.sources.gitlab.rest``), fetching what the listing lacks: a merge request's
 commits, notes and approvals; a finished pipeline's detail. What is already stored as it is
 listed costs no request (see ``same_merge_request``, ``same_run``). An item GitLab sent but
 leadline cannot read is skipped with a warning naming it; notes and approvals that GitLab
@@ -17,9 +17,9 @@ from typing import Any
 from leadline.domain.records import PipelineRun, PullRequest, RecordModel
 from leadline.services.sync import SyncContext
 from leadline.services.sync_walk import time_key
-from leadline.sources import gitlab_rest
 from leadline.sources.base import Parsed, PayloadError
-from leadline.sources.rest import RestError
+from leadline.sources.gitlab import rest as gitlab_rest
+from leadline.sources.http import RestError
 from leadline.store.upsert import Key, record_key
 
 Convert = Callable[[list[Any], SyncContext], list[RecordModel]]

@@ -31,8 +31,8 @@ from leadline.domain.records import RecordModel
 from leadline.errors import InputError
 from leadline.services.sync import Batch, ProgressCallback, SyncContext, SyncReport, run_sync
 from leadline.sources.base import PayloadError
+from leadline.sources.http import RestClient, RestError, safe_url
 from leadline.sources.jenkins import rest as jenkins_rest
-from leadline.sources.rest import RestClient, RestError, safe_url
 
 SOURCE = "jenkins"
 JOB_TREE = "jobs[name,_class]"

@@ -44,10 +44,10 @@ from sqlalchemy import Engine
 from leadline.domain.records import Issue, RecordModel, Version
 from leadline.services.sync import Batch, ProgressCallback, SyncContext, SyncReport, run_sync
 from leadline.services.sync_walk import WalkKey, desc_walk, key_time, time_key
-from leadline.sources import jira_rest
-from leadline.sources._rest_util import with_params
 from leadline.sources.base import PayloadError, merge
-from leadline.sources.rest import Page, RestClient, RestError
+from leadline.sources.http import Page, RestClient, RestError
+from leadline.sources.http.urls import with_params
+from leadline.sources.jira import rest as jira_rest
 
 SOURCE = "jira"
 JQL_SLACK = timedelta(days=1)

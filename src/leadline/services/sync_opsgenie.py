@@ -28,8 +28,8 @@ from leadline.domain.times import to_micros
 from leadline.services.sync import Batch, ProgressCallback, SyncContext, SyncReport, run_sync
 from leadline.services.sync_walk import WalkKey, desc_walk, key_time, time_key
 from leadline.sources.base import Parsed, PayloadError
+from leadline.sources.http import Page, RestClient
 from leadline.sources.opsgenie import rest
-from leadline.sources.rest import Page, RestClient
 
 SOURCE = "opsgenie"
 LISTINGS: dict[str, tuple[str, Callable[[Any], Parsed]]] = {

@@ -38,7 +38,7 @@ from leadline.services.sync import Batch, ProgressCallback, SyncContext, SyncRep
 from leadline.services.sync_walk import WalkKey, desc_walk, key_time, time_key
 from leadline.sources import servicenow
 from leadline.sources.base import Parsed, PayloadError
-from leadline.sources.rest import Page, RestClient
+from leadline.sources.http import Page, RestClient
 
 SOURCE = "servicenow"
 QUERY_SLACK = timedelta(days=1)

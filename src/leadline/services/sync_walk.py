@@ -41,7 +41,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from leadline.domain.times import parse_time
-from leadline.sources.rest import Page
+from leadline.sources.http import Page
 
 WalkKey = str | int  # a time as ``time_key`` writes it, or an id
 

@@ -31,23 +31,19 @@ from leadline.domain import jsonio
 from leadline.domain.quality import Warnings
 from leadline.domain.storable import storable_text
 from leadline.errors import WriteBusy
-from leadline.sources import (
-    custom_cicd,
-    github,
-    gitlab,
-    jira,
-    opsgenie,
-    pagerduty,
-    servicenow,
-    signatures,
-)
+from leadline.sources import opsgenie, servicenow
 from leadline.sources.argocd import webhook as argocd_webhook
 from leadline.sources.azure_devops import webhook as azure_devops
 from leadline.sources.base import Parsed, PayloadError
 from leadline.sources.bitbucket import webhook as bitbucket
 from leadline.sources.circleci import webhook as circleci_webhook
+from leadline.sources.custom_cicd import webhook as custom_cicd
+from leadline.sources.github import webhook as github
+from leadline.sources.gitlab import webhook as gitlab
 from leadline.sources.harness import webhook as harness_webhook
 from leadline.sources.jenkins import webhook as jenkins
+from leadline.sources.jira import webhook as jira
+from leadline.sources.pagerduty import webhook as pagerduty
 from leadline.store import raw_events
 from leadline.store.db import writing
 from leadline.store.upsert import merge_and_upsert
@@ -242,21 +238,6 @@ def _outcome(result: Parsed | str) -> Outcome:
     ignored = None if result.ignored is None else storable_text(result.ignored)
     warnings = [storable_text(w) for w in found.kept]
     return Outcome(status, len(result.records), ignored, kinds, warnings, found.total)
-
-
-def secrets_of(value: str | None) -> list[str]:
-    return [s.strip() for s in (value or "").split(",") if s.strip()]
-
-
-def github_signature_ok(body: bytes, header: str | None, secrets: list[str]) -> bool:
-    """``X-Hub-Signature-256: sha256=<hex HMAC-SHA256(secret, body)>``, constant time on
-    bytes; a malformed value is not valid (``leadline.sources.signatures``)."""
-    return signatures.prefixed_signature_ok(body, header, secrets)
-
-
-def token_ok(given: str | None, secrets: list[str]) -> bool:
-    """A shared token equal to one of ``secrets``, constant time on bytes."""
-    return signatures.token_ok(given, secrets)
 
 
 def _now() -> int:

@@ -2,7 +2,7 @@
 
 A parser is a pure function: a decoded payload in, records out (``Parsed``), or a
 ``PayloadError`` naming the JSON path that is missing or ill-typed — never a ``KeyError`` or
-``TypeError``. Reading nested fields lives in ``leadline.sources._common.Node``.
+``TypeError``. Reading nested fields lives in ``leadline.sources.payload.Node``.
 
 Webhook deliveries are *snapshots*, written as ``merge(stored, incoming)``; the merge rules
 are pure functions of two records and live in ``leadline.domain.merge`` (imported here so
@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from leadline.domain.merge import merge as merge
@@ -28,10 +28,8 @@ from leadline.domain.merge import merge_pull_request as merge_pull_request
 from leadline.domain.merge import merge_reviews as merge_reviews
 from leadline.domain.records import RecordModel
 from leadline.domain.times import parse_time
-from leadline.errors import InputError
-
-if TYPE_CHECKING:  # _common imports this module: no import at run time
-    from leadline.sources._common import Node
+from leadline.sources.payload import Node, build
+from leadline.sources.payload import PayloadError as PayloadError
 
 
 @dataclass(frozen=True)
@@ -44,22 +42,13 @@ class Parsed:
     ignored: str | None = None
 
 
-class PayloadError(InputError):
-    """A payload leadline cannot read: the message names the JSON path and what is wrong
-    (``pull_request.created_at: required field is missing``). HTTP 422."""
-
-    code = "invalid_payload"
-
-
 R = TypeVar("R", bound=RecordModel)
 
 
 def build_record(model: type[R], data: dict[str, Any], paths: Mapping[str, str]) -> R:
-    """``_common.build``: ``data`` validated as a record by the NDJSON rules, a problem named
+    """``payload.build``: ``data`` validated as a record by the NDJSON rules, a problem named
     by the payload path its field came from (``paths``) — a value the database cannot hold
     included (a NUL character, a lone surrogate…: ``leadline.domain.storable``)."""
-    from leadline.sources._common import build  # here: _common imports this module
-
     return build(model, data, paths)
 
 

@@ -1,15 +1,17 @@
 """Webhook authentication: HMAC-SHA256 signatures and shared tokens, checked in constant time
 on bytes (pure: no I/O).
 
-Every source's check goes through here, so the rules hold in one place:
+Every tool's check (its package's ``signature`` module, ``azure_devops.auth``, the shared
+``X-Leadline-Secret`` of the tools that cannot sign) goes through here, so the rules hold in
+one place:
 
 - A header value is compared as **bytes** (``str.encode("utf-8", "surrogatepass")``, which
   never fails), never as ``str``: ``hmac.compare_digest`` refuses non-ASCII text with a
   ``TypeError``, and an unauthenticated caller must not be able to turn that into a 500.
 - A signature is the hex HMAC-SHA256 of the raw body; hex digits are read case-insensitively.
   Anything else (empty, non-hex, non-ASCII, the wrong length) is simply not valid.
-- Several secrets may be configured (rotation): every secret is compared against every given
-  signature, with no early exit on a match.
+- Several secrets may be configured (rotation, ``secrets_of``: a comma-separated setting):
+  every secret is compared against every given signature, with no early exit on a match.
 """
 
 from __future__ import annotations
@@ -20,6 +22,11 @@ import string
 
 _HEX = frozenset(string.hexdigits)
 _HEX_LENGTH = hashlib.sha256().digest_size * 2
+
+
+def secrets_of(value: str | None) -> list[str]:
+    """The secrets of a setting: comma-separated, blanks around them and empty ones dropped."""
+    return [s.strip() for s in (value or "").split(",") if s.strip()]
 
 
 def _bytes(value: str) -> bytes:

@@ -24,7 +24,6 @@ from typing import Any
 
 from leadline.domain.records import PipelineRun
 from leadline.domain.times import format_time
-from leadline.sources._common import Node
 from leadline.sources.base import (
     Parsed,
     build_record,
@@ -32,6 +31,7 @@ from leadline.sources.base import (
     read_time,
     repo_of_url,
 )
+from leadline.sources.payload import Node
 
 SYSTEM = "argocd"
 FAILED_PHASES = {"failed", "error"}

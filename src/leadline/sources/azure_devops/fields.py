@@ -25,8 +25,8 @@ from typing import Any
 
 from leadline.domain.records import Commit, Issue, PipelineRun, PullRequest, infer_category
 from leadline.domain.storable import problem_in
-from leadline.sources._common import Node
 from leadline.sources.base import PayloadError, branch_of, build_record, read_int, read_time
+from leadline.sources.payload import Node
 
 SYSTEM = "azure-devops"
 KEY_PREFIX = "AB#"

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from leadline.sources._common import Node
 from leadline.sources.azure_devops import fields as f
 from leadline.sources.base import Parsed
+from leadline.sources.payload import Node
 
 
 def work_item(item_id: int | str, updates: list[Any]) -> Parsed:

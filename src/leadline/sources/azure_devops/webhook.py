@@ -24,9 +24,9 @@ from collections.abc import Callable
 from typing import Any
 
 from leadline.domain.records import Commit, PipelineRun
-from leadline.sources._common import Node
 from leadline.sources.azure_devops import fields as f
 from leadline.sources.base import Parsed, build_record
+from leadline.sources.payload import Node
 
 _ZERO_SHA = "0" * 40
 RUN_WITHOUT_COMMIT = (

@@ -4,16 +4,7 @@ mapped to records (commit, pull_request, pipeline_run). Pure mapping code: no HT
 ``webhook.parse(event, payload)`` reads a delivery (``X-Event-Key`` + body), both flavours;
 ``rest`` maps the REST listings ``leadline sync bitbucket`` reads; ``mapping`` holds what the
 two share (a Cloud or Data Center pull request, a commit status as a run), so a pull request
-stored from a hook and from a sync is the same record. ``signature_ok`` is the
+stored from a hook and from a sync is the same record. ``signature`` holds the
 ``X-Hub-Signature: sha256=…`` check both flavours sign with. Every decision:
 docs/sources-bitbucket.md.
 """
-
-from __future__ import annotations
-
-from leadline.sources import signatures
-
-
-def signature_ok(body: bytes, header: str | None, secrets: list[str]) -> bool:
-    """``X-Hub-Signature: sha256=<hex HMAC-SHA256(secret, body)>`` (Cloud and Data Center)."""
-    return signatures.prefixed_signature_ok(body, header, secrets)

@@ -15,8 +15,8 @@ from datetime import datetime
 from typing import Any
 
 from leadline.domain.records import Commit, PipelineRun, PullRequest
-from leadline.sources._common import Node
 from leadline.sources.base import build_record, read_int, read_opt_time, read_time
+from leadline.sources.payload import Node
 
 CLOUD_STATES = frozenset({"OPEN", "MERGED", "DECLINED", "SUPERSEDED"})
 DC_STATES = frozenset({"OPEN", "MERGED", "DECLINED"})

@@ -25,7 +25,6 @@ from datetime import datetime
 from typing import Any
 
 from leadline.domain.records import Commit, PipelineRun, PullRequest
-from leadline.sources._common import Node
 from leadline.sources.base import build_record, read_opt_time, read_time
 from leadline.sources.bitbucket.mapping import (
     build_status_run,
@@ -36,6 +35,7 @@ from leadline.sources.bitbucket.mapping import (
     dc_user,
     review,
 )
+from leadline.sources.payload import Node
 
 PIPELINES_SYSTEM = "bitbucket-pipelines"
 DEPLOYMENTS_SYSTEM = "bitbucket-deployments"

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from typing import Any
 
 from leadline.domain.records import Commit
-from leadline.sources._common import Node
 from leadline.sources.base import Parsed, read_time
 from leadline.sources.bitbucket.mapping import (
     build_status_run,
@@ -25,6 +24,7 @@ from leadline.sources.bitbucket.mapping import (
     dc_user,
     review,
 )
+from leadline.sources.payload import Node
 
 __all__ = ["CLOUD_EVENTS", "DC_EVENTS", "parse"]
 

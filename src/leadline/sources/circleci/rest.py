@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from leadline.domain.records import PipelineRun
-from leadline.sources._common import Node
 from leadline.sources.circleci import runs
+from leadline.sources.payload import Node
 
 
 def is_final(item: Any) -> bool:

@@ -13,8 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from leadline.domain.records import PipelineRun
-from leadline.sources._common import Node
 from leadline.sources.base import build_record, read_opt_time, read_time, repo_of_url
+from leadline.sources.payload import Node
 
 SYSTEM = "circleci"
 # Final workflow and job statuses → leadline's; a final status not listed is kept as it is

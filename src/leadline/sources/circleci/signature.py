@@ -6,7 +6,7 @@ The header may list several versions (``v1=…,v2=…``); only ``v1`` is read, a
 
 from __future__ import annotations
 
-from leadline.sources import signatures
+from leadline.sources.signatures import any_signature_matches
 
 
 def signature_ok(body: bytes, header: str | None, secrets: list[str]) -> bool:
@@ -18,4 +18,4 @@ def signature_ok(body: bytes, header: str | None, secrets: list[str]) -> bool:
         version, sep, value = part.strip().partition("=")
         if sep and version.strip().lower() == "v1":
             given.append(value)
-    return signatures.any_signature_matches(body, given, secrets)
+    return any_signature_matches(body, given, secrets)

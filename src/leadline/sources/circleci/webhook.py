@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from leadline.sources._common import Node
 from leadline.sources.base import Parsed
 from leadline.sources.circleci import runs
+from leadline.sources.payload import Node
 
 EVENTS = ("workflow-completed", "job-completed")
 

@@ -23,8 +23,8 @@ from datetime import datetime
 from typing import Any
 
 from leadline.domain.records import PipelineRun
-from leadline.sources._common import Node
 from leadline.sources.base import Parsed, build_record, image_artifact, repo_of_url
+from leadline.sources.payload import Node
 
 SYSTEM = "harness"
 FINISHED = {

@@ -16,7 +16,6 @@ from typing import Any
 from urllib.parse import quote
 
 from leadline.domain.records import PipelineRun
-from leadline.sources._common import Node
 from leadline.sources.base import build_record, read_int, shift_ms
 from leadline.sources.jenkins.mapping import (
     RESULTS,
@@ -26,6 +25,7 @@ from leadline.sources.jenkins.mapping import (
     deployment_target,
     repo_from_remote,
 )
+from leadline.sources.payload import Node
 
 TREE_FIELDS = (
     "number,url,result,building,timestamp,duration,"

@@ -18,7 +18,6 @@ from __future__ import annotations
 from typing import Any
 
 from leadline.domain.records import PipelineRun
-from leadline.sources._common import Node
 from leadline.sources.base import Parsed, PayloadError, build_record, read_int, shift_ms
 from leadline.sources.jenkins.mapping import (
     RESULTS,
@@ -29,6 +28,7 @@ from leadline.sources.jenkins.mapping import (
     job_from_url,
     repo_from_remote,
 )
+from leadline.sources.payload import Node
 
 PHASE_IGNORED = {
     "QUEUED": "build phase QUEUED: the result comes with COMPLETED",

@@ -23,9 +23,9 @@ from typing import Any
 
 from leadline.domain.records import Incident
 from leadline.domain.times import format_time
-from leadline.sources._common import Node
 from leadline.sources.base import Parsed, build_record, shift_ms
 from leadline.sources.opsgenie.webhook import SOURCE, priority
+from leadline.sources.payload import Node
 
 RESOLVED_INCIDENT = frozenset({"resolved", "closed"})
 _ALERT_PATHS = {

@@ -14,8 +14,8 @@ from typing import Any
 
 from leadline.domain.records import Incident
 from leadline.domain.times import format_time
-from leadline.sources._common import Node
 from leadline.sources.base import Parsed, build_record, merge_incident
+from leadline.sources.payload import Node
 
 SOURCE = "opsgenie"
 _PATHS = {

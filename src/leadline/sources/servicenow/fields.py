@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, tzinfo
 
-from leadline.sources._common import Node
+from leadline.sources.payload import Node
 
 _FORMAT = "%Y-%m-%d %H:%M:%S"
 

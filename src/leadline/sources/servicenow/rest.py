@@ -41,8 +41,8 @@ from typing import Any
 
 from leadline.domain.records import Incident, PipelineRun
 from leadline.domain.times import format_time
-from leadline.sources._common import Node
 from leadline.sources.base import Parsed, build_record
+from leadline.sources.payload import Node
 from leadline.sources.servicenow.fields import code, label, raw, text, time
 
 SOURCE = "servicenow"

@@ -13,8 +13,8 @@ from __future__ import annotations
 from datetime import tzinfo
 from typing import Any
 
-from leadline.sources._common import Node
 from leadline.sources.base import Parsed
+from leadline.sources.payload import Node
 from leadline.sources.servicenow.fields import text
 from leadline.sources.servicenow.rest import change_request, incident
 

@@ -15,9 +15,9 @@ from datetime import datetime
 from typing import Any
 
 from leadline.domain.records import Commit, Issue, PullRequest
-from leadline.sources._common import Node
 from leadline.sources.base import Parsed, build_record, merge, read_int, read_opt_time, read_time
-from leadline.sources.github_ci import deployment_status, release, repository, workflow_run
+from leadline.sources.github.ci import deployment_status, release, repository, workflow_run
+from leadline.sources.payload import Node
 
 __all__ = ["EVENTS", "merge", "parse"]
 

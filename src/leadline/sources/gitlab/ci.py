@@ -1,6 +1,6 @@
 """GitLab's CI/CD and release deliveries: Pipeline, Deployment and Release Hooks.
 
-Part of ``leadline.sources.gitlab`` (which dispatches on the event); the mapping decisions
+Part of ``leadline.sources.gitlab.webhook`` (which dispatches on the event); the mapping decisions
 are in docs/sources.md#gitlab.
 """
 
@@ -11,8 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from leadline.domain.records import PipelineRun, Version
-from leadline.sources._common import Node
 from leadline.sources.base import Parsed, branch_of, build_record, read_opt_time, read_time
+from leadline.sources.payload import Node
 
 PIPELINES_SYSTEM = "gitlab-ci"
 DEPLOYMENTS_SYSTEM = "gitlab-deployments"

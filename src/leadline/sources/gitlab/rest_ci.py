@@ -1,5 +1,5 @@
 """GitLab REST pipelines, deployments and releases → records (part of
-``leadline.sources.gitlab_rest``; the decisions are the webhook parser's, docs/sources.md#gitlab):
+``leadline.sources.gitlab.rest``; the decisions are the webhook parser's, docs/sources.md#gitlab):
 
 * pipeline (``/pipelines/:id``, the detail: the list has no ``finished_at``) → a ``ci`` run of
   system ``gitlab-ci``, only once finished; a pipeline whose jobs deploy is still ``ci``: its
@@ -13,15 +13,15 @@ from __future__ import annotations
 from typing import Any
 
 from leadline.domain.records import PipelineRun, Version
-from leadline.sources._common import Node
 from leadline.sources.base import Parsed, branch_of, build_record, read_opt_time
-from leadline.sources.gitlab_ci import (
+from leadline.sources.gitlab.ci import (
     DEPLOYMENT_STATUSES,
     DEPLOYMENTS_SYSTEM,
     PIPELINE_STATUSES,
     pipeline_data,
     pipeline_param_paths,
 )
+from leadline.sources.payload import Node
 
 
 def pipeline(payload: Any, repo: str) -> Parsed:

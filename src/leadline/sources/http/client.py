@@ -7,10 +7,10 @@
   GitHub's *secondary* limit (a 403 whose body says so; ``Retry-After`` or one minute). An
   answer that reports ``Remaining: 0`` makes the *next* request wait for the reset first.
   Every wait goes through ``sleep`` and is announced with ``on_wait(seconds, reason)``.
-* **Pagination** in the three styles the tools use: RFC 5988 ``Link: <…>; rel="next"``
-  (GitHub, GitLab), ``page``/``per_page`` numbers, and Jira's ``startAt``/``maxResults``.
-  Each ``Page`` carries ``next``, the absolute URL of the following page, so a caller can
-  store it in a cursor and resume there.
+* **Pagination** in the three styles the tools use (``leadline.sources.http.paging``): RFC
+  5988 ``Link: <…>; rel="next"`` (GitHub, GitLab), ``page``/``per_page`` numbers, and Jira's
+  ``startAt``/``maxResults``. Each ``Page`` carries ``next``, the absolute URL of the
+  following page, so a caller can store it in a cursor and resume there.
 * **Secrets stay secret**: tokens travel in headers (or ``auth``) and are scrubbed from every
   message; URLs in messages and logs lose userinfo and secret-looking query values.
 """
@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -25,37 +26,31 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from leadline.errors import LeadlineError
-from leadline.sources._rest_pages import Page, PagingMixin
-from leadline.sources._rest_util import (
-    exhausted_until,
-    rate_limit_wait,
-    retry_after,
-    safe_url,
-    secrets_of,
-)
-
-__all__ = ["Page", "RestClient", "RestError", "safe_url"]
+from leadline.sources.http.errors import RestError
+from leadline.sources.http.limits import exhausted_until, rate_limit_wait, retry_after
+from leadline.sources.http.paging import PagingMixin
+from leadline.sources.http.urls import safe_url
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = 60.0
 MAX_WAIT = 3900.0  # longer than GitHub's hourly window: never sleep for ever on a bad header
+_SECRET_HEADER = re.compile(r"authorization|token|key|secret|cookie|password", re.I)
 
 
-class RestError(LeadlineError):
-    """A request that failed for good: ``GET URL → 404 Not Found: excerpt`` in one line.
-
-    ``status`` is the HTTP status (``None`` for a network error). The message never holds a
-    token: the URL is cleaned (``safe_url``) and every secret the client knows is scrubbed.
-    """
-
-    code = "source_error"
-
-    def __init__(self, message: str, status: int | None = None, url: str | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.url = url
+def secrets_to_scrub(headers: Mapping[str, str], auth: object) -> list[str]:
+    """The strings to scrub from messages: secret-looking header values, and their token part,
+    and the password of an ``auth`` pair; longest first."""
+    found: list[str] = []
+    for name, value in headers.items():
+        if _SECRET_HEADER.search(name) and value:
+            found.append(value)
+            token = value.split(None, 1)[-1]
+            if token != value and len(token) >= 4:
+                found.append(token)
+    if isinstance(auth, tuple) and len(auth) == 2 and auth[1]:
+        found.append(str(auth[1]))
+    return sorted(set(found), key=len, reverse=True)
 
 
 class RestClient(PagingMixin):
@@ -82,7 +77,7 @@ class RestClient(PagingMixin):
         self.max_rate_waits = max_rate_waits
         self.on_wait = on_wait
         self._blocked_until = 0.0
-        self._secrets = secrets_of(headers or {}, auth)
+        self._secrets = secrets_to_scrub(headers or {}, auth)
         self._client = httpx.Client(
             base_url=self.base_url + "/",
             headers=headers,

@@ -1,4 +1,4 @@
-"""Helpers shared by the Jira, PagerDuty, Opsgenie and custom CI/CD parsers.
+"""Reading a decoded payload, shared by every tool's mapping code.
 
 ``Node`` reads a decoded JSON payload and names the JSON path in every complaint
 (``event.data.id: expected a string, got the number 5``), so a malformed body becomes a
@@ -17,13 +17,19 @@ from typing import Any, TypeVar
 from leadline.domain.parse import parse_object
 from leadline.domain.records import RecordModel
 from leadline.domain.times import format_time, parse_time
-from leadline.errors import LineError
-from leadline.sources.base import PayloadError
+from leadline.errors import InputError, LineError
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MAX_MS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z
 _MISSING: Any = object()
 R = TypeVar("R", bound=RecordModel)
+
+
+class PayloadError(InputError):
+    """A payload leadline cannot read: the message names the JSON path and what is wrong
+    (``pull_request.created_at: required field is missing``). HTTP 422."""
+
+    code = "invalid_payload"
 
 
 def describe(value: object) -> str:

@@ -1,7 +1,7 @@
 """Jira REST API objects (Cloud and Server/Data Center, API v2 or v3) → records, for
 ``leadline sync jira``.
 
-Pure mapping; the field choices are the webhook parser's (``leadline.sources.jira``) so an
+Pure mapping; the field choices are the webhook parser's (``leadline.sources.jira.webhook``) so an
 issue looks the same whichever way it arrived:
 
 * an issue of ``/search`` with ``expand=changelog`` → ``issue`` with its whole status history:
@@ -26,9 +26,9 @@ from datetime import datetime
 from typing import Any
 
 from leadline.domain.records import RecordModel, Version
-from leadline.sources._common import Node
 from leadline.sources.base import Parsed, build_record
-from leadline.sources.jira import issue_record
+from leadline.sources.jira.webhook import issue_record
+from leadline.sources.payload import Node
 
 # Jira's status categories (statusCategory.key) → leadline's.
 CATEGORIES = {"new": "todo", "indeterminate": "in_progress", "done": "done"}

@@ -1,65 +1,21 @@
-"""Small helpers of ``leadline.sources.rest``: clean URLs for messages, ``Link`` headers,
-rate-limit headers and the secrets to scrub."""
+"""Rate-limit and retry headers for ``leadline.sources.http.client``: when an answer says
+"slow down" and for how long.
+
+``Retry-After`` (delta seconds or an HTTP date), ``X-RateLimit-Remaining`` /
+``RateLimit-Remaining`` with ``X-RateLimit-Reset`` / ``RateLimit-Reset`` (epoch seconds,
+delta seconds or an ISO time), and GitHub's secondary limit (a 403 whose body says so).
+Pure functions of an answer and ``now`` (epoch seconds, passed in: no clock here).
+"""
 
 from __future__ import annotations
 
 import email.utils
-import re
-from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 
-_SECRET_PARAM = re.compile(r"token|key|secret|password|passwd|sig|auth|credential", re.I)
-_SECRET_HEADER = re.compile(r"authorization|token|key|secret|cookie|password", re.I)
 SECONDARY_DEFAULT_WAIT = 60.0  # GitHub: "wait at least one minute"
 DEFAULT_WAIT = 4.0
-_LINK = re.compile(r"<([^>]*)>\s*((?:;\s*[^;,]+)*)")
-
-
-def safe_url(url: str | httpx.URL) -> str:
-    """``url`` fit for a message or a log: no userinfo, secret-looking query values hidden."""
-    parts = urlsplit(str(url))
-    netloc = parts.netloc.rsplit("@", 1)[-1]
-    query = urlencode(
-        [(k, "***" if _SECRET_PARAM.search(k) else v) for k, v in parse_qsl(parts.query, True)],
-        safe="*:,/",
-    )
-    return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
-
-
-def parse_link_next(header: str | None) -> str | None:
-    """The ``rel="next"`` target of an RFC 5988 ``Link`` header, or ``None``."""
-    for match in _LINK.finditer(header or ""):
-        for param in match.group(2).split(";"):
-            name, _, value = param.strip().partition("=")
-            if name.strip().lower() == "rel" and "next" in value.strip().strip('"').split():
-                return match.group(1).strip()
-    return None
-
-
-def with_params(url: str | httpx.URL, updates: Mapping[str, Any]) -> str:
-    """``url`` with the query parameters in ``updates`` set (others kept, order kept)."""
-    parts = urlsplit(str(url))
-    query = [(k, v) for k, v in parse_qsl(parts.query, True) if k not in updates]
-    query += [(k, str(v)) for k, v in updates.items()]
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
-
-
-def secrets_of(headers: Mapping[str, str], auth: object) -> list[str]:
-    """The strings to scrub: secret-looking header values, and their token part."""
-    found: list[str] = []
-    for name, value in headers.items():
-        if _SECRET_HEADER.search(name) and value:
-            found.append(value)
-            token = value.split(None, 1)[-1]
-            if token != value and len(token) >= 4:
-                found.append(token)
-    if isinstance(auth, tuple) and len(auth) == 2 and auth[1]:
-        found.append(str(auth[1]))
-    return sorted(set(found), key=len, reverse=True)
 
 
 def header(response: httpx.Response, *names: str) -> str | None:

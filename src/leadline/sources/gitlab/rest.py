@@ -1,7 +1,7 @@
 """GitLab REST API objects (``/api/v4/projects/:id/…``) → records, for ``leadline sync gitlab``.
 
-Pure mapping, like the webhook parser (``leadline.sources.gitlab``), whose decisions it keeps
-so a record looks the same whichever way it arrived (docs/sources.md#gitlab):
+Pure mapping, like the webhook parser (``leadline.sources.gitlab.webhook``), whose decisions
+it keeps so a record looks the same whichever way it arrived (docs/sources.md#gitlab):
 
 * merge request → ``pull_request`` keyed ``repo`` + ``iid``; ``commit_shas`` from
   ``/merge_requests/:iid/commits``; reviews from ``/approvals`` (``approved_by``) and from the
@@ -9,7 +9,7 @@ so a record looks the same whichever way it arrived (docs/sources.md#gitlab):
   merge request" when ``approved_at`` is missing). Its commits become ``commit`` records too
   (no ``parents``: GitLab lists none there; ``merge`` keeps those the commits resource gave);
 * commit (``/repository/commits``) → ``commit`` with ``parents``;
-* pipelines, deployments and releases: ``leadline.sources.gitlab_rest_ci`` (re-exported).
+* pipelines, deployments and releases: ``leadline.sources.gitlab.rest_ci`` (re-exported).
 
 Every function takes one decoded JSON object and the project path (``group/project``, the
 ``repo`` of every record) and returns ``Parsed``, or raises ``PayloadError`` naming the field.
@@ -22,9 +22,9 @@ from datetime import datetime
 from typing import Any
 
 from leadline.domain.records import Commit, PullRequest
-from leadline.sources._common import Node
 from leadline.sources.base import Parsed, build_record, read_int, read_opt_time, read_time
-from leadline.sources.gitlab_rest_ci import deployment, is_final_pipeline, pipeline, release
+from leadline.sources.gitlab.rest_ci import deployment, is_final_pipeline, pipeline, release
+from leadline.sources.payload import Node
 
 __all__ = [
     "commit",

@@ -1,4 +1,4 @@
-"""Pagination for ``leadline.sources.rest.RestClient``: the three styles the tools use.
+"""Pagination for ``leadline.sources.http.client.RestClient``: the three styles the tools use.
 
 RFC 5988 ``Link: <…>; rel="next"`` (GitHub, GitLab), ``page``/``per_page`` numbers, and
 Jira's ``startAt``/``maxResults``. Each ``Page`` carries ``next``, the absolute URL of the
@@ -9,14 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 
-from leadline.sources._rest_util import parse_link_next, with_params
-
-if TYPE_CHECKING:
-    from leadline.sources.rest import RestError
+from leadline.sources.http.errors import RestError
+from leadline.sources.http.urls import with_params
 
 
 @dataclass
@@ -27,6 +25,11 @@ class Page:
     items: list[Any]
     next: str | None
     response: httpx.Response
+
+
+def next_link(response: httpx.Response) -> str | None:
+    """The ``rel="next"`` target of the answer's RFC 5988 ``Link`` header, or ``None``."""
+    return response.links.get("next", {}).get("url")
 
 
 class PagingMixin:
@@ -75,7 +78,7 @@ class PagingMixin:
         while url is not None:
             response = self.get(url, query, headers=headers)
             headers = None
-            nxt = parse_link_next(response.headers.get("link"))
+            nxt = next_link(response)
             nxt = str(response.url.join(nxt)) if nxt and response.status_code != 304 else None
             yield Page(self._items(response, items_key), nxt, response)
             url, query = nxt, None

@@ -1,6 +1,6 @@
 """GitHub's CI/CD and release deliveries: ``workflow_run``, ``deployment_status``, ``release``.
 
-Part of ``leadline.sources.github`` (which dispatches on ``X-GitHub-Event``); the mapping
+Part of ``leadline.sources.github.webhook`` (which dispatches on ``X-GitHub-Event``); the mapping
 decisions are in docs/sources.md#github.
 """
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from leadline.domain.records import PipelineRun, Version
-from leadline.sources._common import Node
 from leadline.sources.base import (
     Parsed,
     branch_of,
@@ -18,6 +17,7 @@ from leadline.sources.base import (
     read_opt_time,
     read_time,
 )
+from leadline.sources.payload import Node
 
 ACTIONS_SYSTEM = "github-actions"
 DEPLOYMENTS_SYSTEM = "github-deployments"

@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from leadline.domain.records import PipelineRun
-from leadline.sources._common import Node
 from leadline.sources.base import Parsed, build_record, repo_of_url
+from leadline.sources.payload import Node
 
 DEFAULT_SYSTEM = "custom"
 # Jenkins-style results and their usual synonyms; anything else is kept, lower-cased.

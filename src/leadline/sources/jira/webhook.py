@@ -15,9 +15,8 @@ from typing import Any
 
 from leadline.domain.records import Issue, Version
 from leadline.domain.times import format_time
-from leadline.sources._common import Node
 from leadline.sources.base import Parsed, build_record, merge_issue
-from leadline.sources.signatures import prefixed_signature_ok
+from leadline.sources.payload import Node
 
 ISSUE_EVENTS = frozenset({"jira:issue_created", "jira:issue_updated"})
 VERSION_EVENTS = frozenset({"jira:version_released", "jira:version_unreleased"})
@@ -54,13 +53,6 @@ def parse(payload: Any, *, project_keys: Mapping[str, str] | None = None) -> Par
     if event == "jira:issue_deleted":
         return Parsed(records=[], ignored="jira:issue_deleted: leadline keeps deleted issues")
     return Parsed(records=[], ignored=f"{event}: not an event leadline uses")
-
-
-def verify_signature(body: bytes, header: str | None, secrets: list[str]) -> bool:
-    """Jira Cloud's ``X-Hub-Signature: sha256=<hex HMAC-SHA256(secret, body)>`` (webhooks
-    registered with a secret). Several secrets may be given (rotation); the rules are those
-    of ``leadline.sources.signatures``."""
-    return prefixed_signature_ok(body, header, secrets)
 
 
 def _issue(root: Node, *, created: bool) -> Issue:

@@ -14,9 +14,9 @@ from datetime import datetime
 from typing import Any
 
 from leadline.domain.records import Commit, Incident, Issue, PullRequest, RecordModel
-from leadline.sources._common import Node
 from leadline.sources.base import Parsed, build_record, merge, read_int, read_opt_time, read_time
-from leadline.sources.gitlab_ci import deployment, pipeline, project, release
+from leadline.sources.gitlab.ci import deployment, pipeline, project, release
+from leadline.sources.payload import Node
 
 __all__ = ["HOOKS", "KINDS", "merge", "parse"]
 

@@ -1,4 +1,4 @@
-"""PagerDuty v3 webhooks → incident records, and their signature check.
+"""PagerDuty v3 webhooks → incident records (the signature check: ``signature``).
 
 Each delivery is ``{"event": {"event_type": "incident.…", "occurred_at": …, "data": {…}}}``.
 The incident lifecycle events become an ``Incident``; the service stores it through
@@ -13,9 +13,8 @@ from typing import Any
 
 from leadline.domain.records import Incident
 from leadline.domain.times import format_time
-from leadline.sources._common import Node
 from leadline.sources.base import Parsed, build_record, merge_incident
-from leadline.sources.signatures import any_signature_matches
+from leadline.sources.payload import Node
 
 SOURCE = "pagerduty"
 # The events that say where an incident stands; other incident.* events change nothing
@@ -82,18 +81,3 @@ def _priority(priority: Node) -> str | None:
 
 def _service(service: Node) -> str | None:
     return service.get("summary").opt_text() or service.get("name").opt_text()
-
-
-def verify_signature(body: bytes, header: str | None, secrets: list[str]) -> bool:
-    """``X-PagerDuty-Signature: v1=<hex>,v1=<hex>`` → does any ``v1`` signature equal
-    HMAC-SHA256(secret, raw body) for any of ``secrets``? (PagerDuty lists one signature per
-    active secret while a secret is rotated; so may we.) Constant-time; a missing or
-    malformed header is simply not valid."""
-    if not header:
-        return False
-    signatures = []
-    for part in header.split(","):
-        version, sep, signature = part.strip().partition("=")
-        if sep and version.strip() == "v1" and signature.strip():
-            signatures.append(signature)
-    return bool(signatures) and any_signature_matches(body, signatures, secrets)

@@ -14,8 +14,6 @@ from __future__ import annotations
 from typing import Any
 
 from leadline.domain.records import Commit, PipelineRun, PullRequest, RecordModel, Version
-from leadline.sources import github
-from leadline.sources._common import Node
 from leadline.sources.base import (
     Parsed,
     build_record,
@@ -23,7 +21,9 @@ from leadline.sources.base import (
     read_opt_time,
     read_time,
 )
-from leadline.sources.github_ci import DEPLOYMENT_STATES
+from leadline.sources.github import webhook as github
+from leadline.sources.github.ci import DEPLOYMENT_STATES
+from leadline.sources.payload import Node
 
 TAG_SOURCE = "tag"  # the extra ``source`` of a version made from a bare tag
 
