@@ -1,12 +1,16 @@
 """GitLab's CI/CD and release deliveries: Pipeline, Deployment and Release Hooks.
 
-Part of ``leadline.sources.gitlab.webhook`` (which dispatches on the event); the mapping decisions
-are in docs/sources.md#gitlab.
+Part of ``leadline.sources.gitlab.webhook`` (which dispatches on the event). A pipeline and a
+deployment are one record whichever way they arrive: ``pipeline_data``, ``deployment_data``
+and ``run_params`` are shared with the REST mapping (``leadline.sources.gitlab.rest_ci``),
+which only reads the values from other places. The mapping decisions are in
+docs/sources.md#gitlab.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -82,11 +86,8 @@ def pipeline_data(
     from, which the caller decides)."""
     ref = attrs.get("ref").opt_text()
     tag = attrs.get("tag").opt_bool()
-    params: dict[str, Any] = {"status": status}
-    for key, name in (("iid", "iid"), ("name", "name"), ("source", "source"), (url_key, "url")):
-        value = attrs.get(key).value
-        if isinstance(value, str | int) and not isinstance(value, bool) and value != "":
-            params[name] = value
+    keys = (("iid", "iid"), ("name", "name"), ("source", "source"), ("url", url_key))
+    params = run_params(status, ((name, attrs.get(key).value) for name, key in keys))
     if tag and ref:
         params["tag"] = ref
     return {
@@ -110,26 +111,19 @@ def deployment(root: Node) -> Parsed:
     if status not in DEPLOYMENT_STATUSES:
         return Parsed([], ignored=f"deployment status {status!r} is not final")
     ref = root.get("ref").opt_text()
-    params: dict[str, Any] = {"status": status}
-    for key in ("deployable_id", "deployable_url", "environment_tier", "ref"):
-        value = root.get(key).value
-        if isinstance(value, str | int) and not isinstance(value, bool) and value != "":
-            params[key] = value
+    keys = ("deployable_id", "deployable_url", "environment_tier", "ref")
+    params = run_params(status, ((key, root.get(key).value) for key in keys))
     repo = project(root)
-    data: dict[str, Any] = {
-        "kind": "pipeline_run",
-        "system": DEPLOYMENTS_SYSTEM,
-        "pipeline": repo,
-        "run_id": root.get("deployment_id").id_text(),
-        "type": "cd",
-        "status": DEPLOYMENT_STATUSES[status],
-        "finished_at": read_time(root.get("status_changed_at")),
-        "environment": root.get("environment").text(),
-        "repo": repo,
-        "commit_sha": deployed_sha(root),
-        "branch": branch_of(ref),
-        "params": params,
-    }
+    data = deployment_data(
+        repo,
+        status,
+        root.get("deployment_id").id_text(),
+        read_time(root.get("status_changed_at")),
+        root.get("environment").text(),
+        deployed_sha(root),
+        ref,
+        params,
+    )
     paths = {
         "pipeline": "project.path_with_namespace",
         "run_id": "deployment_id",
@@ -141,6 +135,44 @@ def deployment(root: Node) -> Parsed:
         **{f"params.{key}": key for key in params},
     }
     return Parsed([build_record(PipelineRun, data, paths)])
+
+
+def run_params(status: str, values: Iterable[tuple[str, object]]) -> dict[str, Any]:
+    """A run's ``params``: the tool's ``status``, then each ``(name, value)`` whose value is a
+    non-empty string or an integer (the hook and the REST answer keep the same ones)."""
+    params: dict[str, Any] = {"status": status}
+    for name, value in values:
+        if isinstance(value, str | int) and not isinstance(value, bool) and value != "":
+            params[name] = value
+    return params
+
+
+def deployment_data(
+    repo: str,
+    status: str,
+    run_id: str,
+    finished: datetime,
+    environment: str,
+    sha: str | None,
+    ref: str | None,
+    params: dict[str, Any],
+) -> dict[str, Any]:
+    """The ``cd`` run of a finished deployment, from the Deployment Hook or the REST API's
+    deployment (they differ in where each value is, which the caller reads)."""
+    return {
+        "kind": "pipeline_run",
+        "system": DEPLOYMENTS_SYSTEM,
+        "pipeline": repo,
+        "run_id": run_id,
+        "type": "cd",
+        "status": DEPLOYMENT_STATUSES[status],
+        "finished_at": finished,
+        "environment": environment,
+        "repo": repo,
+        "commit_sha": sha,
+        "branch": branch_of(ref),
+        "params": params,
+    }
 
 
 def deployed_sha(root: Node) -> str | None:

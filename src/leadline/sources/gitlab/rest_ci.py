@@ -13,13 +13,14 @@ from __future__ import annotations
 from typing import Any
 
 from leadline.domain.records import PipelineRun, Version
-from leadline.sources.base import Parsed, branch_of, build_record, read_opt_time
+from leadline.sources.base import Parsed, build_record, read_opt_time
 from leadline.sources.gitlab.ci import (
     DEPLOYMENT_STATUSES,
-    DEPLOYMENTS_SYSTEM,
     PIPELINE_STATUSES,
+    deployment_data,
     pipeline_data,
     pipeline_param_paths,
+    run_params,
 )
 from leadline.sources.payload import Node
 
@@ -72,31 +73,21 @@ def deployment(payload: Any, repo: str) -> Parsed:
         return Parsed([], ignored=f"deployment {run_id} is {status} but has no finish time")
     ref = node.get("ref").opt_text()
     environment = node.get("environment")
-    params: dict[str, Any] = {"status": status}
-    for name, value in (
-        ("deployable_id", job.get("id").value),
-        ("deployable_url", job.get("web_url").value),
-        ("environment_tier", environment.get("tier").value),
-        ("ref", ref),
-        ("pipeline_id", job.get("pipeline").get("id").value),
-    ):
-        if isinstance(value, str | int) and not isinstance(value, bool) and value != "":
-            params[name] = value
-    data: dict[str, Any] = {
-        "kind": "pipeline_run",
-        "system": DEPLOYMENTS_SYSTEM,
-        "pipeline": repo,
-        "run_id": run_id,
-        "type": "cd",
-        "status": DEPLOYMENT_STATUSES[status],
-        "finished_at": finished,
-        "started_at": read_opt_time(job.get("started_at")),
-        "environment": environment.get("name").text(),
-        "repo": repo,
-        "commit_sha": node.get("sha").opt_text(),
-        "branch": branch_of(ref),
-        "params": params,
-    }
+    params = run_params(
+        status,
+        (
+            ("deployable_id", job.get("id").value),
+            ("deployable_url", job.get("web_url").value),
+            ("environment_tier", environment.get("tier").value),
+            ("ref", ref),
+            ("pipeline_id", job.get("pipeline").get("id").value),
+        ),
+    )
+    started = read_opt_time(job.get("started_at"))
+    name = environment.get("name").text()
+    sha = node.get("sha").opt_text()
+    data = deployment_data(repo, status, run_id, finished, name, sha, ref, params)
+    data["started_at"] = started
     paths = {
         "run_id": "id",
         "finished_at": "deployable.finished_at",
