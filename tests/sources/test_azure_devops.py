@@ -17,7 +17,7 @@ from leadline.correlate.linking import pr_ticket_keys
 from leadline.domain.merge import merge
 from leadline.domain.records import Commit, Issue, PipelineRun, PullRequest
 from leadline.domain.times import parse_time
-from leadline.sources.azure_devops import fields, webhook
+from leadline.sources.azure_devops import fields, runs, webhook
 from leadline.sources.base import Parsed, PayloadError
 from leadline.sources.payload import Node
 from tests.conftest import FIXTURES
@@ -301,6 +301,6 @@ def test_azure_boards_mentions_link_a_pull_request(
      ("canceled", "cancelled"), ("Succeeded", "success"), ("skipped", "skipped")],
 )  # fmt: skip
 def test_run_statuses(azure: str, leadline: str) -> None:
-    assert fields.run_status(azure) == leadline
-    assert fields.finished_status(azure) == leadline
-    assert fields.finished_status("inProgress") is None
+    assert runs.run_status(azure) == leadline
+    assert runs.finished_status(azure) == leadline
+    assert runs.finished_status("inProgress") is None

@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from leadline.sources.azure_devops import fields as f
+from leadline.sources.azure_devops import runs
 from leadline.sources.base import Parsed
 from leadline.sources.payload import Node
 
@@ -65,7 +66,7 @@ def build(item: Any, path: str) -> Parsed:
     status = (node.get("status").opt_text() or "").lower()
     if status and status != "completed":
         return Parsed([], ignored=f"build {node.get('id').value}: {status}, not finished")
-    return Parsed([f.build_run(node)])
+    return Parsed([runs.build_run(node)])
 
 
 def deployment(item: Any, path: str) -> Parsed:
@@ -73,12 +74,12 @@ def deployment(item: Any, path: str) -> Parsed:
     (``<release id>/<stage id>``)."""
     node = Node(item, path)
     node.obj()
-    status = f.finished_status(node.get("deploymentStatus").opt_text())
+    status = runs.finished_status(node.get("deploymentStatus").opt_text())
     if status is None:
         return Parsed([], ignored=f"deployment {node.get('id').value}: not finished")
     release = node.get("release")
     finished = f.opt_time(node.get("completedOn")) or f.time(node.get("lastModifiedOn"))
-    run = f.deployment_run(
+    run = runs.deployment_run(
         pipeline=node.get("releaseDefinition").get("name").text(),
         release_id=release.get("id").id_text(),
         environment=node.get("releaseEnvironment"),

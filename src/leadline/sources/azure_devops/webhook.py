@@ -25,6 +25,7 @@ from typing import Any
 
 from leadline.domain.records import Commit, PipelineRun
 from leadline.sources.azure_devops import fields as f
+from leadline.sources.azure_devops import runs
 from leadline.sources.base import Parsed, build_record
 from leadline.sources.payload import Node
 
@@ -138,7 +139,7 @@ def _pull_request(root: Node) -> Parsed:
 
 
 def _build(root: Node) -> Parsed:
-    return Parsed([f.build_run(root.get("resource"))])
+    return Parsed([runs.build_run(root.get("resource"))])
 
 
 def _deployment(root: Node) -> Parsed:
@@ -148,7 +149,7 @@ def _deployment(root: Node) -> Parsed:
     env = resource.get("environment")
     env.obj()
     deployment = resource.get("deployment")
-    status = f.finished_status(env.get("status").opt_text())
+    status = runs.finished_status(env.get("status").opt_text())
     if status is None:
         return Parsed([], ignored="deployment-completed of a stage that has not finished")
     release = resource.get("release") if resource.get("release").present else env.get("release")
@@ -163,7 +164,7 @@ def _deployment(root: Node) -> Parsed:
     finished = f.opt_time(completed)
     finished_node = completed if finished is not None else root.get("createdDate")
     finished = finished or f.time(finished_node)
-    run = f.deployment_run(
+    run = runs.deployment_run(
         pipeline=definition,
         release_id=release_id,
         environment=env,
@@ -206,7 +207,7 @@ def _run_state(root: Node) -> Parsed:
         "pipeline": name,
         "run_id": run.get("id").id_text(),
         "type": "ci",
-        "status": f.run_status(run.get("result").text()),
+        "status": runs.run_status(run.get("result").text()),
         "started_at": f.opt_time(run.get("createdDate")),
         "finished_at": f.time(run.get("finishedDate")),
         "commit_sha": repo.get("version").opt_text(),
