@@ -8,9 +8,6 @@ with ``LEADLINE_UPDATE_SNAPSHOTS=1 pytest tests/sources`` and review the diff by
 from __future__ import annotations
 
 import copy
-import json
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,35 +19,33 @@ from leadline.domain.records import PipelineRun
 from leadline.sources.base import PayloadError
 from leadline.sources.custom_cicd import webhook as custom_cicd
 from tests.sources.fuzz import mutate
+from tests.sources.snapshots import (
+    FIXTURES_ROOT,
+    assert_covers,
+    fixture_names,
+    load_json,
+    outcome_of,
+    snapshot,
+)
 
-FIXTURES = Path(__file__).parents[1] / "fixtures" / "custom_cicd"
+FIXTURES = FIXTURES_ROOT / "custom_cicd"
 SNAPSHOT = FIXTURES / "expected.json"
-CASES = sorted(p.name for p in FIXTURES.glob("*.json") if p != SNAPSHOT)
+CASES = fixture_names(FIXTURES, recursive=False)
 
 
 def load(name: str) -> Any:
-    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+    return load_json(FIXTURES / name)
 
 
 def outcome(name: str) -> dict[str, Any]:
-    try:
-        parsed = custom_cicd.parse(load(name))
-    except PayloadError as exc:
-        return {"error": str(exc)}
-    return {
-        "ignored": parsed.ignored,
-        "records": [r.model_dump(mode="json") for r in parsed.records],
-    }
+    return outcome_of(lambda: custom_cicd.parse(load(name)))
 
 
-if os.environ.get("LEADLINE_UPDATE_SNAPSHOTS"):
-    text = json.dumps({n: outcome(n) for n in CASES}, indent=2, ensure_ascii=False)
-    SNAPSHOT.write_text(text + "\n", encoding="utf-8")
-EXPECTED: dict[str, Any] = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+EXPECTED: dict[str, Any] = snapshot(SNAPSHOT, CASES, outcome)
 
 
 def test_snapshot_covers_every_fixture() -> None:
-    assert sorted(EXPECTED) == CASES
+    assert_covers(EXPECTED, CASES)
 
 
 @pytest.mark.parametrize("name", CASES)

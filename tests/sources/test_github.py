@@ -12,9 +12,7 @@ with ``-`` for ``_`` (``go-playground/pull-request-review.json``) or its first d
 from __future__ import annotations
 
 import copy
-import json
 import os
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,12 +25,18 @@ from leadline.errors import InputError
 from leadline.sources.base import Parsed, PayloadError, merge
 from leadline.sources.github import webhook as github
 from tests.sources.fuzz import mutate
-
-FIXTURES = Path(__file__).parents[1] / "fixtures" / "github"
-SNAPSHOT = FIXTURES / "expected.json"
-CASES = sorted(
-    p.relative_to(FIXTURES).as_posix() for p in FIXTURES.rglob("*.json") if p != SNAPSHOT
+from tests.sources.snapshots import (
+    FIXTURES_ROOT,
+    assert_covers,
+    fixture_names,
+    load_json,
+    outcome_of,
+    snapshot,
 )
+
+FIXTURES = FIXTURES_ROOT / "github"
+SNAPSHOT = FIXTURES / "expected.json"
+CASES = fixture_names(FIXTURES)
 MERGED = "derived/pull_request.closed.merged.json"
 APPROVED = "derived/pull_request_review.submitted.approved.json"
 MERGE_CI = "derived/workflow_run.completed.merge-commit.json"
@@ -48,7 +52,7 @@ def event_of(name: str) -> str:
 
 
 def load(name: str) -> Any:
-    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+    return load_json(FIXTURES / name)
 
 
 def parse(name: str, payload: Any = None) -> Parsed:
@@ -56,18 +60,10 @@ def parse(name: str, payload: Any = None) -> Parsed:
 
 
 def outcome(name: str) -> dict[str, Any]:
-    try:
-        parsed = parse(name)
-    except PayloadError as exc:
-        return {"error": str(exc)}
-    records = [r.model_dump(mode="json") for r in parsed.records]
-    return {"ignored": parsed.ignored, "records": records}
+    return outcome_of(lambda: parse(name))
 
 
-if os.environ.get("LEADLINE_UPDATE_SNAPSHOTS"):
-    text = json.dumps({n: outcome(n) for n in CASES}, indent=2, ensure_ascii=False)
-    SNAPSHOT.write_text(text + "\n", encoding="utf-8")
-EXPECTED: dict[str, Any] = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+EXPECTED: dict[str, Any] = snapshot(SNAPSHOT, CASES, outcome)
 
 
 def only(name: str) -> Any:
@@ -83,7 +79,7 @@ def one(event: str, payload: Any) -> Any:
 
 
 def test_snapshot_covers_every_fixture() -> None:
-    assert sorted(EXPECTED) == CASES
+    assert_covers(EXPECTED, CASES)
 
 
 @pytest.mark.parametrize("name", CASES)

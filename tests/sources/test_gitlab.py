@@ -10,9 +10,7 @@ Each fixture is parsed with the ``X-Gitlab-Event`` header GitLab would send for 
 from __future__ import annotations
 
 import copy
-import json
 import os
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,12 +22,18 @@ from leadline.domain.records import Commit, Incident, Issue, PipelineRun, PullRe
 from leadline.sources.base import Parsed, PayloadError, merge, parse_source_time
 from leadline.sources.gitlab import webhook as gitlab
 from tests.sources.fuzz import mutate
-
-FIXTURES = Path(__file__).parents[1] / "fixtures" / "gitlab"
-SNAPSHOT = FIXTURES / "expected.json"
-CASES = sorted(
-    p.relative_to(FIXTURES).as_posix() for p in FIXTURES.rglob("*.json") if p != SNAPSHOT
+from tests.sources.snapshots import (
+    FIXTURES_ROOT,
+    assert_covers,
+    fixture_names,
+    load_json,
+    outcome_of,
+    snapshot,
 )
+
+FIXTURES = FIXTURES_ROOT / "gitlab"
+SNAPSHOT = FIXTURES / "expected.json"
+CASES = fixture_names(FIXTURES)
 HEADERS = {kind: hook.title() for hook, kind in gitlab.HOOKS.items() if "confidential" not in hook}
 MR = "docs-examples/mr.json"
 MERGED = "derived/merge_request.merge.json"
@@ -40,7 +44,7 @@ ISSUE = "docs-examples/issue.json"
 
 
 def load(name: str) -> Any:
-    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+    return load_json(FIXTURES / name)
 
 
 def header_of(name: str) -> str:
@@ -58,18 +62,10 @@ def parse(name: str) -> Parsed:
 
 
 def outcome(name: str) -> dict[str, Any]:
-    try:
-        parsed = parse(name)
-    except PayloadError as exc:
-        return {"error": str(exc)}
-    records = [r.model_dump(mode="json") for r in parsed.records]
-    return {"ignored": parsed.ignored, "records": records}
+    return outcome_of(lambda: parse(name))
 
 
-if os.environ.get("LEADLINE_UPDATE_SNAPSHOTS"):
-    text = json.dumps({n: outcome(n) for n in CASES}, indent=2, ensure_ascii=False)
-    SNAPSHOT.write_text(text + "\n", encoding="utf-8")
-EXPECTED: dict[str, Any] = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+EXPECTED: dict[str, Any] = snapshot(SNAPSHOT, CASES, outcome)
 
 
 def only(name: str) -> Any:
@@ -85,7 +81,7 @@ def one(payload: Any, event: str = "") -> Any:
 
 
 def test_snapshot_covers_every_fixture() -> None:
-    assert sorted(EXPECTED) == CASES
+    assert_covers(EXPECTED, CASES)
 
 
 @pytest.mark.parametrize("name", CASES)

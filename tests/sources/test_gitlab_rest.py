@@ -9,8 +9,6 @@ the records (as JSON), the ignore reason, or the error. Regenerate it with
 from __future__ import annotations
 
 import copy
-import json
-import os
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +22,7 @@ from leadline.sources.base import Parsed, PayloadError
 from leadline.sources.gitlab import rest as gitlab_rest
 from tests.sources.fuzz import mutate
 from tests.sources.rest_fixtures import GITLAB, by_input, data, gitlab_csv, load
+from tests.sources.snapshots import assert_covers, outcome_of, snapshot
 
 REPO = "gitlab-data/snowflake_spend"
 SNAPSHOT = GITLAB / "expected.json"
@@ -74,24 +73,14 @@ CASES = _cases()
 
 
 def outcome(name: str) -> dict[str, Any]:
-    try:
-        parsed = CASES[name]()
-    except PayloadError as exc:
-        return {"error": str(exc)}
-    return {
-        "ignored": parsed.ignored,
-        "records": [r.model_dump(mode="json") for r in parsed.records],
-    }
+    return outcome_of(CASES[name])
 
 
-if os.environ.get("LEADLINE_UPDATE_SNAPSHOTS"):
-    text = json.dumps({n: outcome(n) for n in sorted(CASES)}, indent=2, ensure_ascii=False)
-    SNAPSHOT.write_text(text + "\n", encoding="utf-8")
-EXPECTED: dict[str, Any] = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+EXPECTED: dict[str, Any] = snapshot(SNAPSHOT, CASES, outcome)
 
 
 def test_snapshot_covers_every_case() -> None:
-    assert sorted(EXPECTED) == sorted(CASES)
+    assert_covers(EXPECTED, CASES)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

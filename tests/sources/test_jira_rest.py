@@ -9,8 +9,6 @@ review the diff by hand.
 from __future__ import annotations
 
 import copy
-import json
-import os
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +22,7 @@ from leadline.sources.base import Parsed, PayloadError
 from leadline.sources.jira import rest as jira_rest
 from tests.sources.fuzz import mutate
 from tests.sources.rest_fixtures import JIRA, by_input, data, jira_csv, load
+from tests.sources.snapshots import assert_covers, outcome_of, snapshot
 
 SNAPSHOT = JIRA / "expected.json"
 ISSUES = data(jira_csv("issues"))
@@ -59,22 +58,14 @@ CASES = _cases()
 
 
 def outcome(name: str) -> dict[str, Any]:
-    try:
-        parsed = CASES[name]()
-    except PayloadError as exc:
-        return {"error": str(exc)}
-    records = [r.model_dump(mode="json") for r in parsed.records]
-    return {"ignored": parsed.ignored, "records": records}
+    return outcome_of(CASES[name])
 
 
-if os.environ.get("LEADLINE_UPDATE_SNAPSHOTS"):
-    text = json.dumps({n: outcome(n) for n in sorted(CASES)}, indent=2, ensure_ascii=False)
-    SNAPSHOT.write_text(text + "\n", encoding="utf-8")
-EXPECTED: dict[str, Any] = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+EXPECTED: dict[str, Any] = snapshot(SNAPSHOT, CASES, outcome)
 
 
 def test_snapshot_covers_every_case() -> None:
-    assert sorted(EXPECTED) == sorted(CASES)
+    assert_covers(EXPECTED, CASES)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
