@@ -312,7 +312,7 @@ def _sign(secret: str, body: bytes = BODY) -> str:
         ("sha256=zz€", ["s3cret"], False),
     ],
 )
-def test_verify_signature(header: str | None, secrets: list[str], valid: bool) -> None:
+def test_signature_ok(header: str | None, secrets: list[str], valid: bool) -> None:
     assert jira_signature.signature_ok(BODY, header, secrets) is valid
 
 

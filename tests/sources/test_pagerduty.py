@@ -255,7 +255,7 @@ def _sig(secret: str, body: bytes = BODY) -> str:
         (_sig(""), [""], False),
     ],
 )
-def test_verify_signature(header: str | None, secrets: list[str], valid: bool) -> None:
+def test_signature_ok(header: str | None, secrets: list[str], valid: bool) -> None:
     assert pagerduty_signature.signature_ok(BODY, header, secrets) is valid
 
 

@@ -12,7 +12,7 @@ A pipeline with a workflow still running (or on hold) goes into the cursor's ``p
 (``{id: created}``); every sync first asks again for each pending pipeline (``GET
 /pipeline/{id}`` and its workflows) and forgets it once all its workflows are final, or
 after ``PENDING_DAYS``. Auth: the ``Circle-Token`` header; 429 answers are waited out by
-``sources.rest.RestClient``.
+``sources.http.RestClient``.
 """
 
 from __future__ import annotations

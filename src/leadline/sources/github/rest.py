@@ -2,7 +2,7 @@
 
 The REST shapes of pull requests, reviews, workflow runs, deployments with their statuses,
 releases and issues are the shapes the webhooks carry, so each item is wrapped as the
-delivery that would carry it and handed to the webhook parser (``sources.github``): a synced
+delivery that would carry it and handed to the webhook parser (``sources.github.webhook``): a synced
 record and a webhook record of the same object are the same record. Commits (REST nests
 the git data under ``commit``) and tags (no webhook) are mapped here.
 

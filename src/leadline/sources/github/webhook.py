@@ -2,7 +2,7 @@
 
 ``parse(event, payload)`` handles ``push``, ``pull_request``, ``pull_request_review``,
 ``issues`` (here) and ``workflow_run``, ``deployment_status``, ``release``
-(``github_ci``); any other event is acknowledged and ignored. Pull requests and issues are
+(``ci``); any other event is acknowledged and ignored. Pull requests and issues are
 snapshots of one moment: the service stores ``merge(stored, record)``, never the record as
 it is (a review delivery would otherwise drop the other reviews). Every mapping decision:
 docs/sources.md#github.

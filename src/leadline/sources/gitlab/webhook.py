@@ -2,7 +2,7 @@
 
 ``parse(event, payload)`` takes the kind from the body's ``object_kind`` (system hooks:
 ``event_name``), else from the header, and handles push, merge request, note (merge request
-comments), issue (here) and pipeline, deployment, release (``gitlab_ci``); tag pushes and
+comments), issue (here) and pipeline, deployment, release (``ci``); tag pushes and
 everything else are acknowledged and ignored. Merge requests and issues are snapshots: the
 service stores ``merge(stored, record)``. Every mapping decision: docs/sources.md#gitlab.
 """
