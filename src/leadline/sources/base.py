@@ -2,7 +2,9 @@
 
 A parser is a pure function: a decoded payload in, records out (``Parsed``), or a
 ``PayloadError`` naming the JSON path that is missing or ill-typed — never a ``KeyError`` or
-``TypeError``. Reading nested fields lives in ``leadline.sources.payload.Node``.
+``TypeError``. Reading nested fields lives in ``leadline.sources.payload`` (``Node``, and
+``PayloadError``, which ``Node`` raises: re-exported here; ``payload`` never imports this
+module).
 
 Webhook deliveries are *snapshots*, written as ``merge(stored, incoming)``; the merge rules
 are pure functions of two records and live in ``leadline.domain.merge`` (imported here so

@@ -3,8 +3,10 @@
 ``Node`` reads a decoded JSON payload and names the JSON path in every complaint
 (``event.data.id: expected a string, got the number 5``), so a malformed body becomes a
 ``PayloadError``, never a ``KeyError`` or ``TypeError``. ``build`` turns a dict into a record
-through the same validation as NDJSON import. Incidents merge with
-``leadline.sources.base.merge_incident`` (see docs/sources-jira-pagerduty.md).
+through the same validation as NDJSON import.
+
+The lowest module of ``leadline.sources``: it imports no other (``base`` builds on it), which
+is why ``PayloadError``, the error ``Node`` raises, is defined here.
 """
 
 from __future__ import annotations
