@@ -45,8 +45,7 @@ from leadline.domain.records import Issue, RecordModel, Version
 from leadline.services.sync import Batch, ProgressCallback, SyncContext, SyncReport, run_sync
 from leadline.services.sync_walk import WalkKey, desc_walk, key_time, time_key
 from leadline.sources.base import PayloadError, merge
-from leadline.sources.http import Page, RestClient, RestError
-from leadline.sources.http.urls import with_params
+from leadline.sources.http import Page, RestClient, RestError, with_params
 from leadline.sources.jira import rest as jira_rest
 
 SOURCE = "jira"
