@@ -1,4 +1,5 @@
-"""Webhook deliveries: verify, keep verbatim, de-duplicate, parse, merge and store.
+"""Webhook deliveries: keep verbatim, de-duplicate, parse, merge and store (the API routes
+have verified each one first, with its tool's check in ``leadline.sources``).
 
 A thin receiver (Four Keys' good idea) that never loses a delivery (its bad idea): the raw
 body is committed before parsing; a body that parses into nothing is acknowledged with the
