@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from leadline.services.demo_records import Record, generate, ndjson
+from leadline.demo.records import Record, generate, ndjson
 
 DEMO = ("demo", "--anchor", "2025-06-01")
 BANDS = {"Payments": "elite", "Checkout": "high", "Platform": "medium", "Mobile": "low",

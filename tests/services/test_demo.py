@@ -18,19 +18,19 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from leadline.correlate.linking import link
-from leadline.domain.records import KINDS
-from leadline.errors import InputError, NotFoundError
-from leadline.services import collections
-from leadline.services import profiles as stored_profiles
-from leadline.services.demo import COLLECTIONS, TeamFigures, load_demo, summary
-from leadline.services.demo_org import (
+from leadline.demo.org import (
     CHECKOUT_PROFILE,
     MOBILE_PROFILE,
     PR_PROFILE,
     TEAMS,
     TICKET_PROFILE,
 )
-from leadline.services.demo_records import DAYS, digest, generate, ndjson, validated
+from leadline.demo.records import DAYS, digest, generate, ndjson, validated
+from leadline.domain.records import KINDS
+from leadline.errors import InputError, NotFoundError
+from leadline.services import collections
+from leadline.services import profiles as stored_profiles
+from leadline.services.demo import COLLECTIONS, TeamFigures, load_demo, summary
 from leadline.services.ingest import import_records
 from leadline.services.leadtime import Window, explain, lead_time
 from leadline.store.mapping import MAPPINGS, serialise
@@ -38,7 +38,7 @@ from leadline.store.mapping import MAPPINGS, serialise
 ANCHOR = datetime(2025, 6, 1, tzinfo=UTC)
 BANDS = {"Payments": "elite", "Checkout": "high", "Platform": "medium", "Mobile": "low",
          "Identity": "high", "Search": "medium"}  # fmt: skip
-# Mobile reports on its own scale (demo_org.mobile_profile), by hand from the figures below:
+# Mobile reports on its own scale (demo.org.mobile_profile), by hand from the figures below:
 # 2 releases in 90 days = 0.67 a month (≥ 0.6: Steady), lead time 38½ days (≤ 1008 h:
 # Steady), 1 failure of 2 (on the 50 % edge, the better level's: Watch), restore 10 days
 # (168 h < 240 h ≤ 336 h: Watch). It was designed to be low on Acme's harness scale.
@@ -67,7 +67,7 @@ def test_same_anchor_and_seed_give_byte_identical_records() -> None:
     # Nothing depends on the process: hash randomisation, set order, the clock.
     code = (
         "from datetime import datetime, UTC\n"
-        "from leadline.services.demo_records import digest, generate\n"
+        "from leadline.demo.records import digest, generate\n"
         "print(digest(generate(datetime(2025, 6, 1, tzinfo=UTC), 7)))"
     )
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
@@ -161,7 +161,7 @@ def test_the_mess_real_data_has() -> None:
     ]
     assert {p["repo"] for p in no_ci} >= AZURE | BITBUCKET
     # Bitbucket Cloud pull requests have no labels; Checkout's reverts are merged in a hurry
-    # too (demo_reverts)
+    # too (demo.reverts)
     labelled = [set(p["labels"]) & {"hotfix", "revert"} for p in no_ci
                 if p["repo"] not in BITBUCKET]  # fmt: skip
     assert all(labelled) and {"revert"} in labelled

@@ -15,11 +15,11 @@ from sqlalchemy import Engine
 
 from leadline.domain.parse import parse_object
 from leadline.domain.times import parse_bound, to_micros
+from leadline.metrics.windows import Window
 from leadline.profiles.loader import profile_from_data
 from leadline.services import drilldown
 from leadline.services.dora import dora
 from leadline.services.ingest import import_records
-from leadline.services.windows import Window
 
 FROM, TO = "2024-03-01", "2024-03-08"
 H = 3600.0

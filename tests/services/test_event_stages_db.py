@@ -12,12 +12,12 @@ import pytest
 from sqlalchemy import Engine
 
 from leadline.domain.records import RecordModel
+from leadline.metrics.windows import Window
 from leadline.profiles.loader import profile_from_data
 from leadline.services import drilldown
 from leadline.services.dora import dora
 from leadline.services.ingest import import_records
 from leadline.services.leadtime import explain, lead_time
-from leadline.services.windows import Window
 from leadline.store.db import writing
 from leadline.store.upsert import merge_and_upsert
 from tests.correlate.builders import at, commit, issue, pr, run

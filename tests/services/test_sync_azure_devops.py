@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import Engine
 
 from leadline.cli.sync_azure_devops_cmd import default_release_url
-from leadline.services.sync_azure_devops import scope_of
+from leadline.services.sync.azure_devops import scope_of
 from tests.replay_server import ReplayServer
 from tests.services.azure_devops_replay import PROJECT, SHA, FakeAzure
 from tests.services.sync_harness import counts, fresh_db_url, kill_after, opened, records, run

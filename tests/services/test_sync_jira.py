@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import Engine
 
 from leadline.cli.sync_jira_cmd import default_search
-from leadline.services.sync_jira import plain_jql, scope_of
+from leadline.services.sync.jira import plain_jql, scope_of
 from tests.replay_server import ReplayServer
 from tests.services.gitlab_replay import FakeGitLab
 from tests.services.jira_replay import FakeJira

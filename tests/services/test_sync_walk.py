@@ -1,5 +1,5 @@
 """``desc_walk``: a newest-first listing walked incrementally, killed anywhere, changing under
-the walk — and still nothing is missed (the argument in ``services/sync_walk.py``)."""
+the walk — and still nothing is missed (the argument in ``services/sync/walk.py``)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import httpx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leadline.services.sync_walk import desc_walk, time_key
+from leadline.services.sync.walk import desc_walk, time_key
 from leadline.sources.http import Page
 
 

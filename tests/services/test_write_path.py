@@ -16,9 +16,10 @@ from sqlalchemy import Engine, select
 
 from leadline.domain.records import PullRequest
 from leadline.errors import WriteBusy
-from leadline.services import ingest, sync, webhooks
+from leadline.services import ingest, webhooks
 from leadline.services.ingest import import_records, ingest_records
-from leadline.services.sync import Batch, SyncContext, run_sync
+from leadline.services.sync import engine as sync_engine
+from leadline.services.sync.engine import Batch, SyncContext, run_sync
 from leadline.services.webhooks import Delivery, receive_batch
 from leadline.sources import base
 from leadline.sources.github import signature as github_signature
@@ -265,8 +266,8 @@ def test_the_old_copies_of_the_write_path_are_gone() -> None:
     for name in ("_stored", "_key"):
         assert not hasattr(webhooks, name)
     for name in ("write_batch", "record_key"):
-        assert not hasattr(sync, name)
-    assert sync.stored_records is upsert.stored_records
+        assert not hasattr(sync_engine, name)
+    assert sync_engine.stored_records is upsert.stored_records
     assert base.merge is upsert.merge  # one merge rule: domain.merge
     assert not hasattr(base, "_has_nul")
     assert ingest.import_records.__doc__ and "ingest_records" in ingest.import_records.__doc__

@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from leadline.demo.records import generate
 from leadline.services.demo import load_demo
-from leadline.services.demo_records import generate
 from tests.web.html import Element, Page
 
 ANCHOR = datetime(2025, 6, 1, tzinfo=UTC)

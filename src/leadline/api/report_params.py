@@ -1,5 +1,5 @@
 """The two parameters every report route reads the same way: the window (``from``/``to``,
-closed by the one default-window rule of ``services/windows.py``; a bad bound is a 422) and
+closed by the one default-window rule of ``metrics/windows.py``; a bad bound is a 422) and
 the subject (``profile=NAME`` or ``collection=NAME``, exactly one; a collection reports with
 its narrowed profile and says so)."""
 
@@ -12,13 +12,13 @@ from sqlalchemy import Engine
 
 from leadline.api.errors import ApiError
 from leadline.domain.times import parse_bound
+from leadline.metrics.windows import Window, closed
 from leadline.profiles.models import Profile
 from leadline.services import collections, profiles
-from leadline.services.windows import Window, closed
 
 
 def report_window(start: str | None, end: str | None) -> Window:
-    """``from``/``to`` closed by the one default window rule (``services/windows.py``)."""
+    """``from``/``to`` closed by the one default window rule (``metrics/windows.py``)."""
     try:
         given = Window(parse_bound(start) if start else None, parse_bound(end) if end else None)
     except ValueError as exc:

@@ -76,7 +76,7 @@ def demo_command(
     demo. A database that holds anything else is refused unless --force is given. See
     docs/demo.md.
     """
-    from leadline.services.demo_records import default_anchor
+    from leadline.demo.records import default_anchor
 
     app: AppContext = ctx.obj
     day = default_anchor(datetime.now(UTC)) if anchor is None else anchor.replace(tzinfo=UTC)
@@ -95,7 +95,7 @@ def demo_command(
         rows = summary(app.engine, day, on_progress=progress)
     if fmt == "json":
         from leadline.domain.times import to_micros
-        from leadline.services.windows import summary_bounds, window_json
+        from leadline.metrics.windows import summary_bounds, window_json
 
         start, end = summary_bounds(day)
         stated = window_json(to_micros(start), to_micros(end))
@@ -117,8 +117,8 @@ def demo_command(
 
 
 def _export(path: str, day: datetime, seed: int) -> None:
+    from leadline.demo.records import generate, ndjson
     from leadline.errors import InputError
-    from leadline.services.demo_records import generate, ndjson
 
     data = ndjson(generate(day, seed))
     if path == "-":
@@ -158,7 +158,7 @@ def _print_summary(rows: list[Any], day: datetime) -> None:
     from rich.table import Table
 
     from leadline.cli.render import escape, human, stated_window
-    from leadline.services.windows import summary_window
+    from leadline.metrics.windows import summary_window
 
     window = summary_window(day)
     console = Console(highlight=False)

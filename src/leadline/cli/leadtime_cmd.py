@@ -63,8 +63,8 @@ def lead_time_command(
     from datetime import UTC, datetime
 
     from leadline.cli.progress import step_progress
+    from leadline.metrics.windows import Window, closed
     from leadline.services import leadtime
-    from leadline.services.windows import Window, closed
 
     if all_time and (window.start or window.end):
         raise click.UsageError("--all-time takes no --from or --to")

@@ -24,7 +24,7 @@ def _bound(ctx: click.Context, param: click.Parameter, value: str | None) -> Any
 
 def window_options(func: F) -> F:
     """``--from D --to D`` → a ``Window`` passed to the command as ``window`` (its missing
-    bounds are closed by ``services.windows.default_window``)."""
+    bounds are closed by ``metrics.windows.default_window``)."""
 
     def build(*args: Any, **kwargs: Any) -> Any:
         from leadline.services.leadtime import Window

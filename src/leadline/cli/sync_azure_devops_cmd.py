@@ -1,5 +1,5 @@
 """``leadline sync azure-devops --org-url URL --project NAME``: pull one Azure DevOps project
-(``services.sync_azure_devops``). The personal access token comes from the environment."""
+(``services.sync.azure_devops``). The personal access token comes from the environment."""
 
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ def azure_devops_command(
     Authentication: a personal access token in AZURE_DEVOPS_TOKEN (scopes: Work Items, Code,
     Build and Release, all read), sent as HTTP Basic with an empty user name.
     """
-    from leadline.services.sync_azure_devops import sync_azure_devops
+    from leadline.services.sync.azure_devops import sync_azure_devops
     from leadline.sources.http import RestClient
 
     token = os.environ.get(TOKEN_ENV, "").strip()

@@ -1,5 +1,5 @@
 """``leadline sync bitbucket --repo WS/SLUG``: pull a Bitbucket Cloud or Data Center
-repository (``services.sync_bitbucket``)."""
+repository (``services.sync.bitbucket``)."""
 
 from __future__ import annotations
 
@@ -63,7 +63,7 @@ def bitbucket_command(
     (sent as a Bearer token), or an app password when BITBUCKET_USERNAME is set too (HTTP
     Basic). Without it only public repositories can be read.
     """
-    from leadline.services.sync_bitbucket import sync_bitbucket
+    from leadline.services.sync.bitbucket import sync_bitbucket
     from leadline.sources.http import RestClient
 
     if data_center and not base_url:

@@ -1,5 +1,5 @@
 """``leadline sync circleci --project gh/OWNER/NAME``: a CircleCI project's workflows
-(``services.sync_circleci``), with the API token from ``CIRCLECI_TOKEN``."""
+(``services.sync.circleci``), with the API token from ``CIRCLECI_TOKEN``."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def circleci_command(
 
     The API token comes from CIRCLECI_TOKEN (a personal API token; sent as Circle-Token).
     """
-    from leadline.services.sync_circleci import sync_circleci
+    from leadline.services.sync.circleci import sync_circleci
     from leadline.sources.http import RestClient
 
     token = os.environ.get("CIRCLECI_TOKEN", "").strip()

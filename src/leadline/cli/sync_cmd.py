@@ -23,7 +23,7 @@ from leadline.cli.context import AppContext
 from leadline.words import plural
 
 if TYPE_CHECKING:
-    from leadline.services.sync import SyncReport
+    from leadline.services.sync.engine import SyncReport
 
 GITHUB_API = "https://api.github.com"
 
@@ -188,7 +188,7 @@ def github_command(
 
     The token comes from GITHUB_TOKEN (without it: public data, 60 requests an hour).
     """
-    from leadline.services.sync_github import sync_github
+    from leadline.services.sync.github import sync_github
     from leadline.sources.http import RestClient
 
     token = token_from_env("GITHUB_TOKEN", "unauthenticated requests (60 an hour)")

@@ -1,4 +1,4 @@
-"""``leadline sync gitlab --project ID``: pull a GitLab project (``services.sync_gitlab``)."""
+"""``leadline sync gitlab --project ID``: pull a GitLab project (``services.sync.gitlab``)."""
 
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ def gitlab_command(
     The token comes from GITLAB_TOKEN (a personal, project or group access token with
     read_api; sent as PRIVATE-TOKEN). Without it only public projects can be read.
     """
-    from leadline.services.sync_gitlab import sync_gitlab
+    from leadline.services.sync.gitlab import sync_gitlab
     from leadline.sources.http import RestClient
 
     token = token_from_env("GITLAB_TOKEN", "unauthenticated requests (public projects only)")

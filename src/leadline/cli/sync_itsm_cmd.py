@@ -1,6 +1,6 @@
 """``leadline sync servicenow`` and ``leadline sync opsgenie``: incidents (and ServiceNow
-change requests as deployments) from the two ITSM tools (``services.sync_servicenow``,
-``services.sync_opsgenie``). Credentials come from the environment and are never printed."""
+change requests as deployments) from the two ITSM tools (``services.sync.servicenow``,
+``services.sync.opsgenie``). Credentials come from the environment and are never printed."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ def servicenow_command(
     zone: they are read in LEADLINE_SERVICENOW_TIMEZONE (UTC when unset — the zone of the
     Table API's actual values); the zone used is printed on every run.
     """
-    from leadline.services.sync_servicenow import TABLES, sync_servicenow
+    from leadline.services.sync.servicenow import TABLES, sync_servicenow
     from leadline.sources.http import RestClient
 
     user, password = _env("SERVICENOW_USER"), _env("SERVICENOW_PASSWORD")
@@ -108,7 +108,7 @@ def opsgenie_command(
     The API key comes from OPSGENIE_API_KEY (an API integration's key, or an account API key
     with read access), sent as "Authorization: GenieKey KEY".
     """
-    from leadline.services.sync_opsgenie import sync_opsgenie
+    from leadline.services.sync.opsgenie import sync_opsgenie
     from leadline.sources.http import RestClient
 
     key = _env("OPSGENIE_API_KEY")

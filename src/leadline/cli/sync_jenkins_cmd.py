@@ -1,5 +1,5 @@
 """``leadline sync jenkins --base-url URL``: pull a Jenkins server's finished builds
-(``services.sync_jenkins``)."""
+(``services.sync.jenkins``)."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def jenkins_command(
     ci_cd: a profile's pipelines globs (job names) say which jobs are CI and which deploy
     (docs/sources-jenkins.md).
     """
-    from leadline.services.sync_jenkins import sync_jenkins
+    from leadline.services.sync.jenkins import sync_jenkins
     from leadline.sources.http import RestClient
 
     user = os.environ.get("JENKINS_USER", "").strip()

@@ -1,4 +1,4 @@
-"""``leadline sync jira --base-url URL --jql "…"``: pull Jira issues (``services.sync_jira``)."""
+"""``leadline sync jira --base-url URL --jql "…"``: pull Jira issues (``services.sync.jira``)."""
 
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ def jira_command(
     Authentication from the environment: JIRA_EMAIL + JIRA_API_TOKEN (Jira Cloud, basic
     auth) or JIRA_TOKEN (Jira Server/Data Center personal access token, bearer).
     """
-    from leadline.services.sync_jira import sync_jira
+    from leadline.services.sync.jira import sync_jira
     from leadline.sources.http import RestClient
 
     headers, auth = jira_auth()

@@ -1,11 +1,11 @@
 """``leadline demo``: load the Acme demo organisation, then report DORA per team.
 
-``load_demo`` writes the generated records (``demo_records``), the demo's profiles
-(``demo_org.profiles``) and its collections; running it again
+``load_demo`` writes the generated records (``demo.records``), the demo's profiles
+(``demo.org.profiles``) and its collections; running it again
 with the same anchor and seed changes nothing, and with another anchor or seed it replaces
 the previous demo exactly (``demo_store``). A database holding anything else is refused
 unless ``force`` is given. ``summary`` computes each team's four DORA figures, and Acme's,
-over the default window of the anchor's day (``windows.summary_window``). See docs/demo.md.
+over the default window of the anchor's day (``metrics.windows.summary_window``). See docs/demo.md.
 """
 
 from __future__ import annotations
@@ -19,17 +19,17 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
+from leadline.demo.org import ORG, TEAMS, org
+from leadline.demo.org import profiles as demo_profiles
+from leadline.demo.records import DEFAULT_SEED, generate, validated
 from leadline.domain.times import format_time
 from leadline.errors import InputError
+from leadline.metrics.windows import summary_window
 from leadline.profiles.loader import profile_from_data, profile_to_dict
 from leadline.profiles.models import Profile
 from leadline.services import collections, demo_store
-from leadline.services.demo_org import ORG, TEAMS, org
-from leadline.services.demo_org import profiles as demo_profiles
-from leadline.services.demo_records import DEFAULT_SEED, generate, validated
 from leadline.services.dora import dora
 from leadline.services.refresh import refresh
-from leadline.services.windows import summary_window
 from leadline.store import profiles as stored_profiles
 from leadline.store.db import writing
 from leadline.store.writer import KindCounts, RecordWriter

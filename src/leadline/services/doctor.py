@@ -31,11 +31,11 @@ from sqlalchemy import Connection, Engine
 from leadline.correlate.ancestry import Deployment, Shipments
 from leadline.domain.times import format_time, from_micros, to_micros
 from leadline.metrics.series import window_json
+from leadline.metrics.windows import default_window
 from leadline.profiles.models import Profile
 from leadline.services import dora as d
 from leadline.services.leadtime import Window, as_of, ready_set
 from leadline.services.refresh import Progress, refresh
-from leadline.services.windows import default_window
 from leadline.store import timelines
 from leadline.store.db import reading
 from leadline.store.quality_queries import Finding

@@ -37,6 +37,7 @@ from leadline.metrics import dora as metrics
 from leadline.metrics import intervals as iv
 from leadline.metrics.leadtime import aggregate
 from leadline.metrics.series import bucket_index, buckets
+from leadline.metrics.windows import Window, default_window
 from leadline.profiles.models import DoraSpec, Profile, Stage
 from leadline.services import dora_deployments as more
 from leadline.services import dora_restore as restore
@@ -56,7 +57,6 @@ from leadline.services.dora_rework import measure
 from leadline.services.dora_sources import any_deployment_run, missing
 from leadline.services.dora_unplanned import pr_failures
 from leadline.services.leadtime import Progress, baseline_section, lead_time_and_totals
-from leadline.services.windows import Window, default_window
 from leadline.store import dora_queries as q
 from leadline.store.db import reading
 

@@ -29,9 +29,9 @@ from leadline.metrics.leadtime import (
 )
 from leadline.metrics.series import bucket_index, buckets, window_json
 from leadline.metrics.stats import FloatArray, check_statistic
+from leadline.metrics.windows import Window
 from leadline.profiles.models import Profile
 from leadline.services.refresh import Progress, refresh, timeline_fingerprint
-from leadline.services.windows import Window
 from leadline.store import changelog
 from leadline.store import timelines as store
 from leadline.store.db import reading

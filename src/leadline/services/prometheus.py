@@ -36,10 +36,10 @@ from sqlalchemy import Engine, func, select
 
 from leadline.errors import LeadlineError
 from leadline.metrics.bands import BANDS
+from leadline.metrics.windows import closed
 from leadline.services import profiles
 from leadline.services.dora import dora
 from leadline.services.leadtime import Window, lead_time
-from leadline.services.windows import closed
 from leadline.store import raw_events
 from leadline.store import tables as t
 from leadline.store.db import reading

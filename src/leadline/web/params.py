@@ -13,11 +13,11 @@ from sqlalchemy import Engine
 
 from leadline.domain.times import from_micros, parse_bound
 from leadline.errors import InputError, NotFoundError
+from leadline.metrics.windows import Window, default_window
 from leadline.profiles.models import Profile
 from leadline.services import collections, profiles
 from leadline.services.collections import Collection
 from leadline.services.refresher import Refresher
-from leadline.services.windows import Window, default_window
 from leadline.web.formatting import DAY_US, bound
 
 Kind = Literal["c", "p"]

@@ -2,7 +2,7 @@
 
 Pure mapping code, like every source: a decoded payload in, records out (``Parsed``), or a
 ``PayloadError`` naming the JSON path — no HTTP, no clock, no database (the sync service in
-``leadline.services.sync_azure_devops`` does the I/O).
+``leadline.services.sync.azure_devops`` does the I/O).
 
 - ``fields``: what the hook payloads and the REST answers share — the pull request, commit
   and work item resources have the same shape in both — plus Azure's time quirks (seven

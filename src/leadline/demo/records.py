@@ -3,8 +3,8 @@
 
 ``generate(anchor, seed)`` returns plain JSON-ready records (the NDJSON import format) for the
 six months that end at ``anchor``; the teams on Azure DevOps and on Bitbucket get the
-records those integrations make of their tools' payloads (``demo_azure``,
-``demo_bitbucket``). Every random draw comes from ``random.Random`` seeded with
+records those integrations make of their tools' payloads (``demo.azure``,
+``demo.bitbucket``). Every random draw comes from ``random.Random`` seeded with
 the seed and the team's name, and every time is computed from the anchor, so the same anchor
 and seed always give byte-identical NDJSON (``ndjson``), and a team's data does not depend on
 the other teams'. Nothing happens at or after the anchor: work in flight stays in flight.
@@ -18,20 +18,20 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from leadline.domain.records import KINDS, RecordModel
-from leadline.services import demo_azure, demo_bitbucket
-from leadline.services.demo_code import CommitP, PullP, TeamWork, link_history, plan_team
-from leadline.services.demo_delivery import (
+from leadline.demo import azure, bitbucket
+from leadline.demo.code import CommitP, PullP, TeamWork, link_history, plan_team
+from leadline.demo.delivery import (
     Delivery,
     RunIds,
     add_release_commits,
     run_cd,
     run_ci,
 )
-from leadline.services.demo_org import TEAMS, TeamSpec
-from leadline.services.demo_outcomes import Outcome, settle
-from leadline.services.demo_reverts import add_reverts
-from leadline.services.demo_time import Dice, fmt
+from leadline.demo.org import TEAMS, TeamSpec
+from leadline.demo.outcomes import Outcome, settle
+from leadline.demo.reverts import add_reverts
+from leadline.demo.time import Dice, fmt
+from leadline.domain.records import KINDS, RecordModel
 
 DEFAULT_SEED = 7
 DAYS = 182  # six months
@@ -45,7 +45,7 @@ PR_BASE = {
     "Identity/identity-api": 260,
     "acme/search-service": 95,
 }
-CONVERT = {"azure": demo_azure.convert, "bitbucket": demo_bitbucket.convert}
+CONVERT = {"azure": azure.convert, "bitbucket": bitbucket.convert}
 KIND_ORDER = ("issue", "version", "commit", "pull_request", "pipeline_run", "incident", "event")
 Record = dict[str, Any]
 

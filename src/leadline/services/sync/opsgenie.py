@@ -1,11 +1,11 @@
 """``leadline sync opsgenie``: alerts (and, with ``--incidents``, incidents) → incidents.
 
-Resources, in order, each with its own cursor (``services.sync``; scope: the API host and the
+Resources, in order, each with its own cursor (``services.sync.engine``; scope: the API host and the
 filter): ``alerts`` — ``GET /v2/alerts``; ``incidents`` — ``GET /v1/incidents`` (Opsgenie's
 incident API is v1). Both are read newest update first (``sort=updatedAt&order=desc``) in
 ``offset``/``limit`` pages, with the search ``query`` narrowed to ``updatedAt>=`` the last
 complete pass's watermark (epoch milliseconds; ``createdAt>=`` ``--since`` on the first
-sync), and walked by ``services.sync_walk.desc_walk`` keyed by ``updatedAt`` (its docstring
+sync), and walked by ``services.sync.walk.desc_walk`` keyed by ``updatedAt`` (its docstring
 has the argument for resuming without gaps or duplicates); a page shorter than ``limit`` is the
 last. The cursor — watermark, and the
 next page while a pass runs — is committed with each page's records. Opsgenie serves at most
@@ -25,8 +25,8 @@ from sqlalchemy import Engine
 
 from leadline.domain.records import RecordModel
 from leadline.domain.times import to_micros
-from leadline.services.sync import Batch, ProgressCallback, SyncContext, SyncReport, run_sync
-from leadline.services.sync_walk import WalkKey, desc_walk, key_time, time_key
+from leadline.services.sync.engine import Batch, ProgressCallback, SyncContext, SyncReport, run_sync
+from leadline.services.sync.walk import WalkKey, desc_walk, key_time, time_key
 from leadline.sources.base import Parsed, PayloadError
 from leadline.sources.http import Page, RestClient
 from leadline.sources.opsgenie import rest

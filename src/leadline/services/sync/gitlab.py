@@ -1,6 +1,6 @@
 """``leadline sync gitlab``: one project's history from the GitLab REST API (v4).
 
-Resources, in order, each with its own cursor (``services.sync``; scope ``group/project``):
+Resources, in order, each with its own cursor (``services.sync.engine``; scope ``group/project``):
 
 ``commits``         ``/repository/commits?since=`` on the default branch, with parents:
                     since the start of the last complete pass minus ``COMMIT_LOOKBACK`` (a
@@ -13,7 +13,7 @@ Resources, in order, each with its own cursor (``services.sync``; scope ``group/
 ``releases``        ``/releases?order_by=created_at&sort=desc``.
 
 **Incremental and resumable.** The listings but commits are read newest first by
-``services.sync_walk`` (its docstring has the argument): a pass reads down to the
+``services.sync.walk`` (its docstring has the argument): a pass reads down to the
 high-watermark of the last complete pass — inclusive, so an item updated in that very
 instant is read again, never lost — and gives it to GitLab as ``updated_after`` so the
 listing is short. The cursor (the watermark, and the next page's URL while a pass is
@@ -40,9 +40,9 @@ from urllib.parse import quote
 from sqlalchemy import Engine
 
 from leadline.errors import InputError, NotFoundError
-from leadline.services.sync import Batch, ProgressCallback, SyncContext, SyncReport, run_sync
-from leadline.services.sync_gitlab_items import Convert, Items, time_of
-from leadline.services.sync_walk import WalkKey, desc_walk, key_time, time_key
+from leadline.services.sync.engine import Batch, ProgressCallback, SyncContext, SyncReport, run_sync
+from leadline.services.sync.gitlab_items import Convert, Items, time_of
+from leadline.services.sync.walk import WalkKey, desc_walk, key_time, time_key
 from leadline.sources.base import PayloadError
 from leadline.sources.gitlab import rest as gitlab_rest
 from leadline.sources.http import Page, RestClient, RestError

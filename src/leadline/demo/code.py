@@ -14,8 +14,8 @@ import bisect
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from leadline.services.demo_org import TeamSpec
-from leadline.services.demo_time import Dice, advance, sha, workdays
+from leadline.demo.org import TeamSpec
+from leadline.demo.time import Dice, advance, sha, workdays
 
 KEY_BASE = {"PAY": 1200, "CHK": 640, "PLAT": 310, "MOB": 870, "Identity": 4100, "SRCH": 150}
 PR_BASE = 400
@@ -65,7 +65,7 @@ class PullP:
     ci: bool = True
     ticket: TicketP | None = None
     number: int = 0
-    body: str | None = None  # the description (only reverts have one: ``demo_reverts``)
+    body: str | None = None  # the description (only reverts have one: ``demo.reverts``)
 
 
 @dataclass

@@ -3,7 +3,7 @@ leadline.
 
 Search keeps its tickets in Jira (the import format, as the other teams'); its code is on
 Bitbucket Cloud, its CI and deployments are Jenkins jobs, its alerts Opsgenie's. Each planned
-record (``demo_records``) becomes what the tool's API lists — a Bitbucket commit and pull
+record (``demo.records``) becomes what the tool's API lists — a Bitbucket commit and pull
 request (``sources.bitbucket.mapping``), a build of Jenkins' JSON API
 (``sources.jenkins.rest``), an alert of ``/v2/alerts`` (``sources.opsgenie.rest``) — and the
 demo stores what the real mapping makes of it. So the demo shows their records as they are:
@@ -19,10 +19,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from leadline.demo.org import TeamSpec
+from leadline.demo.time import sha
 from leadline.domain.records import RecordModel
 from leadline.domain.times import parse_time
-from leadline.services.demo_org import TeamSpec
-from leadline.services.demo_time import sha
 from leadline.sources.bitbucket import mapping as bitbucket
 from leadline.sources.jenkins import rest as jenkins
 from leadline.sources.opsgenie import rest as opsgenie

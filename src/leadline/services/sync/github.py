@@ -7,11 +7,11 @@ Resources, in this order (each with its own cursor in ``sync_cursors``, scope
                  complete pass minus ``COMMIT_LOOKBACK`` (a commit keeps its commit date
                  when it is pushed later), all pages.
 ``pulls``        ``/pulls?state=all&sort=updated&direction=desc``, walked newest update
-                 first down to the last pass's high-watermark (``sync_walk.desc_walk``);
+                 first down to the last pass's high-watermark (``sync.walk.desc_walk``);
                  for each changed pull request its ``/commits`` and ``/reviews`` (all
                  pages): the pull request record and its commits (with parents).
 ``runs``         ``/actions/runs?created=>=``, newest first; completed runs only, the
-                 others are kept as pending and fetched again (``sync_github_ci``).
+                 others are kept as pending and fetched again (``sync.github_ci``).
 ``deployments``  ``/deployments`` newest id first down to the last known id; each with its
                  ``/statuses``; unsettled ones pending.
 ``releases``     ``/releases`` newest id first; drafts and prereleases pending.
@@ -22,16 +22,15 @@ Resources, in this order (each with its own cursor in ``sync_cursors``, scope
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import Engine
 
 from leadline.domain.records import PullRequest, RecordModel
 from leadline.errors import InputError, NotFoundError
-from leadline.services.sync import (
+from leadline.services.sync.engine import (
     Batch,
     ProgressCallback,
     Resource,
@@ -39,7 +38,9 @@ from leadline.services.sync import (
     SyncReport,
     run_sync,
 )
-from leadline.services.sync_walk import WalkKey, desc_walk, key_time, time_key
+from leadline.services.sync.github_base import GitHub, item_key, mapped
+from leadline.services.sync.github_ci import Deployments, Releases, Runs, Tags
+from leadline.services.sync.walk import WalkKey, desc_walk, key_time, time_key
 from leadline.sources.base import PayloadError
 from leadline.sources.github import rest as github_rest
 from leadline.sources.http import Page, RestClient, RestError
@@ -48,61 +49,6 @@ from leadline.store.upsert import record_key
 
 SOURCE = "github"
 COMMIT_LOOKBACK = timedelta(days=7)
-PENDING_DAYS = 14  # a run, deployment or release unsettled this long is given up
-T = TypeVar("T")
-
-
-@dataclass
-class GitHub:
-    """What every GitHub resource needs: the client, the repository, the options."""
-
-    client: RestClient
-    repo: str  # canonical owner/name, as webhooks name it
-    default_branch: str | None = None
-    since: datetime | None = None
-    per_page: int = 100
-    now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
-
-    def path(self, suffix: str) -> str:
-        return f"repos/{self.repo}/{suffix}"
-
-    @property
-    def since_key(self) -> str | None:
-        return time_key(self.since) if self.since else None
-
-    def relative(self, url: str | None) -> str | None:
-        """A next-page URL as stored in a cursor: relative to the base URL when on it."""
-        base = self.client.base_url + "/"
-        return url[len(base) :] if url and url.startswith(base) else url
-
-    def pages(self, suffix: str, params: dict[str, Any], items_key: str | None = None,
-              headers: dict[str, str] | None = None) -> Iterator[Page]:  # fmt: skip
-        query = {**params, "per_page": self.per_page}
-        for page in self.client.pages_link(self.path(suffix), query, items_key, headers=headers):
-            yield Page(page.items, self.relative(page.next), page.response)
-
-    def resume(self, url: str, items_key: str | None = None) -> Iterator[Page]:
-        for page in self.client.pages_link(url, None, items_key):
-            yield Page(page.items, self.relative(page.next), page.response)
-
-    def all_items(self, suffix: str) -> list[Any]:
-        return [item for page in self.pages(suffix, {}) for item in page.items]
-
-    def is_stale(self, created: str) -> bool:
-        return key_time(created) < self.now() - timedelta(days=PENDING_DAYS)
-
-
-def item_key(item: Any, field_name: str) -> str:
-    return time_key(Node(item, "item").get(field_name).text())
-
-
-def mapped(ctx: SyncContext, what: str, build: Callable[..., T], *args: Any) -> T | None:
-    """``build(*args)``, or ``None`` with a warning when the item cannot be read."""
-    try:
-        return build(*args)
-    except PayloadError as exc:
-        ctx.warn(f"github: {what}: {exc.message}; skipped")
-        return None
 
 
 class Pulls:
@@ -274,8 +220,6 @@ def sync_github(
     on_warning: Callable[[str], None] | None = None,
 ) -> SyncReport:
     """Pull the repository's history into the database (module doc)."""
-    from leadline.services.sync_github_ci import Deployments, Releases, Runs, Tags
-
     full_name, default_branch = find_repository(client, repo)
     gh = GitHub(client, full_name, default_branch, since, per_page)
     resources: list[Resource] = [Commits(gh), Pulls(gh), Runs(gh), Deployments(gh), Releases(gh),

@@ -1,13 +1,13 @@
 """``leadline sync servicenow``: incidents and change requests from the Table API.
 
-Resources, in order, each with its own cursor (``services.sync``; scope: the instance and the
+Resources, in order, each with its own cursor (``services.sync.engine``; scope: the instance and the
 filter): ``incident`` → incident records, ``change_request`` → deployments (``pipeline_run``
 of type ``cd``; ``sources.servicenow.rest`` has the mapping and which states yield one).
 
 Each resource reads ``GET /api/now/table/<table>`` newest update first —
 ``sysparm_query=<filter>^sys_updated_on>=<bound>^ORDERBYDESCsys_updated_on^ORDERBYDESCnumber``,
 ``sysparm_display_value=all`` (the actual value, UTC, and the name of references),
-``sysparm_offset``/``sysparm_limit`` pages — walked by ``services.sync_walk.desc_walk``
+``sysparm_offset``/``sysparm_limit`` pages — walked by ``services.sync.walk.desc_walk``
 (its docstring has the argument for resuming without gaps or duplicates), keyed by
 ``sys_updated_on``. The bound is the last complete pass's watermark minus ``QUERY_SLACK``:
 ServiceNow compares an encoded query's date-time in the API user's zone, which leadline does
@@ -34,8 +34,8 @@ from urllib.parse import urlsplit
 from sqlalchemy import Engine
 
 from leadline.domain.records import RecordModel
-from leadline.services.sync import Batch, ProgressCallback, SyncContext, SyncReport, run_sync
-from leadline.services.sync_walk import WalkKey, desc_walk, key_time, time_key
+from leadline.services.sync.engine import Batch, ProgressCallback, SyncContext, SyncReport, run_sync
+from leadline.services.sync.walk import WalkKey, desc_walk, key_time, time_key
 from leadline.sources import servicenow
 from leadline.sources.base import Parsed, PayloadError
 from leadline.sources.http import Page, RestClient

@@ -13,7 +13,7 @@ Azure DevOps pages in two ways, both resumable from a stored URL:
 keeps the cursor ``{"done": W, "run": {"next": URL, "upper": U}}``: a pass asks for
 everything at or after ``done`` (less a slack), ``upper`` is the newest time it has seen,
 and when the pass ends ``done = upper``. The cursor is committed with each page's records
-(``services.sync``), so a killed sync goes on from the page after the last committed one,
+(``services.sync.engine``), so a killed sync goes on from the page after the last committed one,
 and re-reading a page is harmless (records are upserted by natural key).
 """
 
@@ -27,7 +27,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 
-from leadline.services.sync_walk import key_time, time_key
+from leadline.services.sync.walk import key_time, time_key
 from leadline.sources.http import Page, RestClient, RestError
 
 TOKEN_HEADER = "x-ms-continuationtoken"

@@ -1,7 +1,7 @@
 """``leadline sync bitbucket``: one repository's history from Bitbucket Cloud (API 2.0) or
 Bitbucket Data Center (REST 1.0).
 
-Resources, in order, each with its own cursor (``services.sync``; scope ``cloud:ws/slug``
+Resources, in order, each with its own cursor (``services.sync.engine``; scope ``cloud:ws/slug``
 or ``dc:PROJECT/slug``):
 
 ``pull_requests``  Cloud ``/pullrequests?state=…&sort=-updated_on&q=updated_on>=…``; Data
@@ -14,7 +14,7 @@ or ``dc:PROJECT/slug``):
                    (``/pipelines/{uuid}``) by the next sync until it has finished.
 ``deployments``    Cloud only: ``/deployments/?sort=-last_update_time``.
 
-**Incremental and resumable.** Listings are read newest first by ``services.sync_walk``
+**Incremental and resumable.** Listings are read newest first by ``services.sync.walk``
 (its docstring has the argument): a pass reads down to the high-watermark of the last
 complete pass, inclusive, and the cursor (the watermark, and the next page's URL while a
 pass is unfinished) is committed with each page's records, so a sync killed at any point
@@ -38,9 +38,9 @@ import httpx
 from sqlalchemy import Engine
 
 from leadline.errors import InputError, NotFoundError
-from leadline.services import sync_bitbucket_items as items
-from leadline.services.sync import Batch, ProgressCallback, SyncContext, SyncReport, run_sync
-from leadline.services.sync_walk import WalkKey, desc_walk, time_key
+from leadline.services.sync import bitbucket_items as items
+from leadline.services.sync.engine import Batch, ProgressCallback, SyncContext, SyncReport, run_sync
+from leadline.services.sync.walk import WalkKey, desc_walk, time_key
 from leadline.sources.base import PayloadError
 from leadline.sources.bitbucket import rest as bitbucket_rest
 from leadline.sources.http import Page, RestClient, RestError

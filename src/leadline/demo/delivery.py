@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from leadline.services.demo_code import CommitP, TeamWork
-from leadline.services.demo_org import LAST_RELEASE_DAYS_AGO, TRAIN_DAYS, TeamSpec
-from leadline.services.demo_time import Dice, fmt, previous_workday, sha, workdays
+from leadline.demo.code import CommitP, TeamWork
+from leadline.demo.org import LAST_RELEASE_DAYS_AGO, TRAIN_DAYS, TeamSpec
+from leadline.demo.time import Dice, fmt, previous_workday, sha, workdays
 
 RUN_BASE = {"github-actions": 9_100_000_000, "argocd": 40_000, "jenkins": 5_000,
             "bitrise": 70_000, "azure-devops": 31_000}  # fmt: skip

@@ -1,5 +1,5 @@
 """``leadline sync bitbucket``: from a listed page to records (part of
-``services.sync_bitbucket``).
+``services.sync.bitbucket``).
 
 Each converter takes the fresh items of one page and returns their records
 (``leadline.sources.bitbucket``), fetching what a listing lacks: a pull request's detail
@@ -17,8 +17,8 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from leadline.domain.records import PipelineRun, PullRequest, RecordModel
-from leadline.services.sync import SyncContext
-from leadline.services.sync_walk import time_key
+from leadline.services.sync.engine import SyncContext
+from leadline.services.sync.walk import time_key
 from leadline.sources.base import PayloadError
 from leadline.sources.bitbucket import rest
 from leadline.sources.http import RestError

@@ -5,9 +5,9 @@ the demo — Payments elite, Checkout high, Platform medium, Mobile low, Identit
 medium — so the dashboard shows the whole scale. Identity works in Azure DevOps with
 ServiceNow, Search on Bitbucket with Jenkins and Opsgenie: their records are what those
 integrations make of the tools' payloads. Checkout counts its revert pull requests as
-failures (``demo_reverts``) and Mobile rates itself on a maturity scale of its own: their
+failures (``demo.reverts``) and Mobile rates itself on a maturity scale of its own: their
 collections name their own profiles. The figures come from the records the generator
-(``demo_records``) makes with these parameters; nothing is hard-coded into the reports. See
+(``demo.records``) makes with these parameters; nothing is hard-coded into the reports. See
 docs/demo.md.
 """
 
@@ -57,7 +57,7 @@ class TeamSpec:
     # The tools it works with: "acme" writes the records in leadline's own import format
     # (Jira, GitHub, …); "azure" (Azure Boards, Repos, Pipelines, ServiceNow) and "bitbucket"
     # (Bitbucket Cloud, Jenkins, Opsgenie) build each tool's payloads and map them with the
-    # real integrations (demo_azure, demo_bitbucket).
+    # real integrations (demo.azure, demo.bitbucket).
     stack: Stack = "acme"
     key_format: str = "{project}-{n}"  # a ticket's key; Azure Boards: "AB#{n}"
     rollbacks: bool = True  # restores half its incidents by a rollback (fast cadences only)

@@ -1,4 +1,4 @@
-"""``leadline sync gitlab``: from a listed page to records (part of ``services.sync_gitlab``).
+"""``leadline sync gitlab``: from a listed page to records (part of ``services.sync.gitlab``).
 
 Each converter takes the fresh items of one page and returns their records
 (``leadline.sources.gitlab.rest``), fetching what the listing lacks: a merge request's
@@ -15,8 +15,8 @@ from datetime import datetime
 from typing import Any
 
 from leadline.domain.records import PipelineRun, PullRequest, RecordModel
-from leadline.services.sync import SyncContext
-from leadline.services.sync_walk import time_key
+from leadline.services.sync.engine import SyncContext
+from leadline.services.sync.walk import time_key
 from leadline.sources.base import Parsed, PayloadError
 from leadline.sources.gitlab import rest as gitlab_rest
 from leadline.sources.http import RestError

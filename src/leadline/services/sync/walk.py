@@ -24,7 +24,7 @@ others *down*: the pass meets some of them twice, never misses one; writing an i
 is harmless (the upsert makes the second write "unchanged").
 
 **Why a kill loses nothing.** The cursor is committed with the records of each page (one
-transaction, ``services.sync``). A sync killed after committing page k finds
+transaction, ``services.sync.engine``). A sync killed after committing page k finds
 ``run.next`` = the URL of page k+1 and the same ``lower`` and ``upper``: it finishes that
 pass (items that moved meanwhile are handled by the argument above — they were pushed
 down, or they are newer than ``upper``), sets ``done = upper``, and then runs a fresh

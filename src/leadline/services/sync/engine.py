@@ -4,7 +4,7 @@ A tool's sync is a list of ``Resource``\\ s run in order. A resource reads its s
 and yields ``Batch``\\ es — the records of one listing page and the cursor that covers them.
 Each batch is written in **one transaction** together with its cursor, so a sync killed at
 any moment leaves the database at a batch boundary: the records of the pages done and a
-cursor saying exactly where to go on (``services.sync_walk`` explains how a resource picks
+cursor saying exactly where to go on (``services.sync.walk`` explains how a resource picks
 its pages so that a resumed run neither skips nor repeats anything).
 
 Records go through the one write path (``store.upsert.merge_and_upsert``): merged with the

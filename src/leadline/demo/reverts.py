@@ -17,11 +17,11 @@ from __future__ import annotations
 import bisect
 from datetime import datetime, timedelta
 
-from leadline.services.demo_code import CommitP, PullP, TeamWork
-from leadline.services.demo_delivery import Delivery
-from leadline.services.demo_org import TeamSpec
-from leadline.services.demo_outcomes import Outcome, shipped_by
-from leadline.services.demo_time import sha
+from leadline.demo.code import CommitP, PullP, TeamWork
+from leadline.demo.delivery import Delivery
+from leadline.demo.org import TeamSpec
+from leadline.demo.outcomes import Outcome, shipped_by
+from leadline.demo.time import sha
 
 OPENED_AFTER = timedelta(minutes=10)  # incident filed → revert opened
 MERGED_AFTER = timedelta(minutes=20)  # revert opened → merged

@@ -1,6 +1,6 @@
 """``leadline sync jira``: issues (with their status history) and versions of a JQL query.
 
-Resources, in order, each with its own cursor (``services.sync``; scope: the site and the
+Resources, in order, each with its own cursor (``services.sync.engine``; scope: the site and the
 JQL):
 
 ``issues``    the JQL's issues, newest update first: ``(JQL) AND updated >= "…" ORDER BY
@@ -14,7 +14,7 @@ JQL):
               every run: Jira cannot list versions changed since a time, and they are few).
 
 **Resume after a kill, without duplicates or gaps.** The issues are walked newest first by
-``services.sync_walk.desc_walk`` (its docstring has the argument), keyed by the exact
+``services.sync.walk.desc_walk`` (its docstring has the argument), keyed by the exact
 ``updated`` time: a pass reads down to the watermark of the last complete pass, inclusive.
 JQL compares times to the minute, in the *user's* time zone, which leadline does not know;
 so the query asks for ``updated >=`` the watermark minus ``JQL_SLACK`` (one day covers every
@@ -42,8 +42,8 @@ from urllib.parse import parse_qsl, quote, urlsplit
 from sqlalchemy import Engine
 
 from leadline.domain.records import Issue, RecordModel, Version
-from leadline.services.sync import Batch, ProgressCallback, SyncContext, SyncReport, run_sync
-from leadline.services.sync_walk import WalkKey, desc_walk, key_time, time_key
+from leadline.services.sync.engine import Batch, ProgressCallback, SyncContext, SyncReport, run_sync
+from leadline.services.sync.walk import WalkKey, desc_walk, key_time, time_key
 from leadline.sources.base import PayloadError, merge
 from leadline.sources.http import Page, RestClient, RestError, with_params
 from leadline.sources.jira import rest as jira_rest

@@ -29,7 +29,7 @@ from sqlalchemy import Engine
 from leadline.correlate.scope import glob_any
 from leadline.domain.records import RecordModel
 from leadline.errors import InputError
-from leadline.services.sync import Batch, ProgressCallback, SyncContext, SyncReport, run_sync
+from leadline.services.sync.engine import Batch, ProgressCallback, SyncContext, SyncReport, run_sync
 from leadline.sources.base import PayloadError
 from leadline.sources.http import RestClient, RestError, safe_url
 from leadline.sources.jenkins import rest as jenkins_rest

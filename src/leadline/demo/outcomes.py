@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from leadline.services.demo_code import PullP, TeamWork, TicketP
-from leadline.services.demo_delivery import Delivery, Deploy, RunIds, rollback
-from leadline.services.demo_org import TeamSpec
-from leadline.services.demo_time import Dice, advance, fmt, sha
-from leadline.services.windows import summary_bounds
+from leadline.demo.code import PullP, TeamWork, TicketP
+from leadline.demo.delivery import Delivery, Deploy, RunIds, rollback
+from leadline.demo.org import TeamSpec
+from leadline.demo.time import Dice, advance, fmt, sha
+from leadline.metrics.windows import summary_bounds
 
 LINK_WINDOW = timedelta(days=7)  # an incident links to a deployment at most this much later
 SYMPTOMS = ("error rate above 5 %", "latency p99 over 2 s", "5xx spike", "queue backlog",

@@ -1,7 +1,7 @@
 """``leadline sync azure-devops``: work items, pull requests, commits, builds and release
 deployments of one Azure DevOps project, incrementally and resumably.
 
-Resources, in order, each with its own cursor (``services.sync``; scope: organisation URL
+Resources, in order, each with its own cursor (``services.sync.engine``; scope: organisation URL
 and project):
 
 ``work_items``     ``_apis/wit/reporting/workitemrevisions`` — every revision since the
@@ -11,7 +11,7 @@ and project):
                    (``$top``/``$skip``), mapped by ``sources.azure_devops.rest.work_item``.
 ``pull_requests``  ``_apis/git/pullrequests?searchCriteria.status=all`` (``$top``/``$skip``,
                    newest first) walked by id down to the last pass's newest
-                   (``services.sync_walk.desc_walk``); the pull requests still active are
+                   (``services.sync.walk.desc_walk``); the pull requests still active are
                    kept in the cursor and read again by id on the next run (a listing by id
                    cannot say which old pull request was merged since).
 ``commits``        ``_apis/git/repositories`` and, per repository, the default branch's
@@ -22,7 +22,7 @@ and project):
                    (``vsrm.dev.azure.com``; continuation tokens); a deployment still running
                    is skipped and read again once it finishes (its modification time moves).
 
-The time-filtered listings are read by ``sync_azure_devops_pages.filtered_walk`` (its
+The time-filtered listings are read by ``sync.azure_devops_pages.filtered_walk`` (its
 docstring has the resume argument). Re-running a finished sync asks each listing only for
 what changed since its watermark.
 """
@@ -39,9 +39,9 @@ from urllib.parse import quote, urlsplit
 from sqlalchemy import Engine
 
 from leadline.domain.records import RecordModel
-from leadline.services.sync import Batch, ProgressCallback, SyncContext, SyncReport, run_sync
-from leadline.services.sync_azure_devops_pages import Pager, filtered_walk
-from leadline.services.sync_walk import desc_walk, time_key
+from leadline.services.sync.azure_devops_pages import Pager, filtered_walk
+from leadline.services.sync.engine import Batch, ProgressCallback, SyncContext, SyncReport, run_sync
+from leadline.services.sync.walk import desc_walk, time_key
 from leadline.sources.azure_devops import fields, rest
 from leadline.sources.base import Parsed, PayloadError
 from leadline.sources.http import Page, RestClient

@@ -1,6 +1,6 @@
 """The Identity team's records as Azure DevOps and ServiceNow send them, mapped by leadline.
 
-The generator plans Identity's work like any team's (``demo_records``); this module turns
+The generator plans Identity's work like any team's (``demo.records``); this module turns
 each planned record into what the tool would deliver — Azure Boards work item updates, Azure
 Repos pushes and pull request service-hook deliveries, ``build.complete`` and release
 ``deployment-completed`` deliveries, ServiceNow incidents from the Table API — and stores
@@ -23,11 +23,11 @@ from __future__ import annotations
 from datetime import UTC
 from typing import Any
 
+from leadline.demo.org import TeamSpec
+from leadline.demo.time import sha
 from leadline.domain.merge import merge
 from leadline.domain.records import RecordModel
 from leadline.domain.times import parse_time
-from leadline.services.demo_org import TeamSpec
-from leadline.services.demo_time import sha
 from leadline.sources import servicenow
 from leadline.sources.azure_devops import rest as azure_rest
 from leadline.sources.azure_devops import webhook as azure_hook

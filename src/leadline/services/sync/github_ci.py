@@ -19,9 +19,9 @@ from datetime import datetime
 from typing import Any
 
 from leadline.domain.records import RecordModel
-from leadline.services.sync import Batch, SyncContext
-from leadline.services.sync_github import GitHub, item_key, mapped
-from leadline.services.sync_walk import WalkKey, desc_walk, key_time
+from leadline.services.sync.engine import Batch, SyncContext
+from leadline.services.sync.github_base import GitHub, item_key, mapped
+from leadline.services.sync.walk import WalkKey, desc_walk, key_time
 from leadline.sources.github import rest as github_rest
 from leadline.sources.http import Page, RestError
 from leadline.sources.payload import Node

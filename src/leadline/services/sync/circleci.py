@@ -3,7 +3,7 @@
 One resource, ``pipelines`` (cursor scope: the project slug, ``gh/OWNER/NAME``):
 ``GET /project/{slug}/pipeline`` lists pipelines newest first (by ``created_at``), in pages
 linked by ``next_page_token`` (no page size, no date filter). It is walked with
-``sync_walk.desc_walk`` down to the last pass's newest pipeline, so a re-run reads one page
+``sync.walk.desc_walk`` down to the last pass's newest pipeline, so a re-run reads one page
 and a killed run resumes at the stored page token. For each pipeline, ``GET
 /pipeline/{id}/workflow`` (all pages): each final workflow is a ``pipeline_run`` (the same
 record a ``workflow-completed`` webhook makes, ``sources.circleci.rest``).
@@ -28,8 +28,8 @@ from sqlalchemy import Engine
 
 from leadline.domain.records import RecordModel
 from leadline.errors import InputError, NotFoundError
-from leadline.services.sync import Batch, ProgressCallback, SyncContext, SyncReport, run_sync
-from leadline.services.sync_walk import WalkKey, desc_walk, key_time, time_key
+from leadline.services.sync.engine import Batch, ProgressCallback, SyncContext, SyncReport, run_sync
+from leadline.services.sync.walk import WalkKey, desc_walk, key_time, time_key
 from leadline.sources.base import PayloadError
 from leadline.sources.circleci import rest
 from leadline.sources.http import Page, RestClient, RestError, safe_url
