@@ -11,14 +11,9 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection, Engine
 
-from leadline.correlate.ancestry import (
-    CommitGraph,
-    CommitLeadTimes,
-    Deployment,
-    Shipments,
-    commit_lead_times,
-    ship,
-)
+from leadline.correlate.ancestry import Deployment, Shipments, ship
+from leadline.correlate.commit_graph import CommitGraph
+from leadline.correlate.commit_lead_times import CommitLeadTimes, commit_lead_times
 from leadline.correlate.incidents import (
     DEFAULT_WINDOW,
     Failure,
