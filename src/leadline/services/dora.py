@@ -32,7 +32,8 @@ from leadline.metrics import dora as metrics
 from leadline.metrics import intervals as iv
 from leadline.metrics.leadtime import aggregate
 from leadline.metrics.series import bucket_index, buckets
-from leadline.profiles.models import DoraSpec, Profile, Stage
+from leadline.profiles.dora_models import DoraSpec
+from leadline.profiles.models import Profile, Stage
 from leadline.services import dora_deployments as more
 from leadline.services import dora_restore as restore
 from leadline.services.baseline import commit_flags
