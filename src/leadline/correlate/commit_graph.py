@@ -45,7 +45,7 @@ class CommitGraph:
         """From normalised SHAs: ``keys`` have parent data; edge ``j`` says ``parents[j]`` is
         a parent of ``keys[child[j]]`` (edges in parent order)."""
         graph = cls.__new__(cls)
-        graph._build(keys, child, parents)
+        cls._build(graph, keys, child, parents)
         return graph
 
     def _build(

@@ -48,7 +48,7 @@ class PrIndex:
     def from_rows(cls, rows: Iterable[PrRow]) -> PrIndex:
         """From slim rows (see ``PrRow``); a repeated ``(repo, number)`` keeps the last row."""
         index = cls.__new__(cls)
-        index._build(rows)
+        cls._build(index, rows)
         return index
 
     def _build(self, rows: Iterable[PrRow]) -> None:
