@@ -158,6 +158,22 @@ class ReplayServer:
 
     # --- serving -------------------------------------------------------------------------
 
+    def serve(self, request: Request) -> Reply | None:
+        """Log ``request`` and answer it (after any hold or hang); ``None``: drop the
+        connection instead (``close_after``, ``drop``)."""
+        number = self._arrive(request)
+        closing = self.close_after is not None and number > self.close_after
+        if closing or number in self.drop:
+            return None
+        hold = self._hold
+        if hold is not None and hold(request):
+            self._hold = None
+            self.holding.set()
+            self._released.wait(120)
+        elif self.hang_after is not None and number > self.hang_after:
+            self._released.wait(120)
+        return self._reply(request)
+
     def _arrive(self, request: Request) -> int:
         with self._arrived:
             self.requests.append(request)
@@ -211,19 +227,10 @@ def _make_handler(server: ReplayServer) -> type[BaseHTTPRequestHandler]:
                 dict(parse_qsl(parts.query, keep_blank_values=True)),
                 {k.lower(): v for k, v in self.headers.items()},
             )
-            number = server._arrive(request)
-            closing = server.close_after is not None and number > server.close_after
-            if closing or number in server.drop:
+            reply = server.serve(request)
+            if reply is None:
                 self.close_connection = True
                 return
-            hold = server._hold
-            if hold is not None and hold(request):
-                server._hold = None
-                server.holding.set()
-                server._released.wait(120)
-            elif server.hang_after is not None and number > server.hang_after:
-                server._released.wait(120)
-            reply = server._reply(request)
             if reply.delay:
                 time.sleep(reply.delay)
             self._send(request, reply)

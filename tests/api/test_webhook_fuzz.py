@@ -214,7 +214,7 @@ def test_mutated_deliveries_answer_4xx_or_store_all_and_spare_the_batch(
 
 PARSER_EXAMPLES = EXAMPLES * 10
 DELIVERY_IDS: dict[str, Callable[[Any], str | None]] = {
-    "pagerduty": routes_webhooks._pagerduty_id, "opsgenie": opsgenie.delivery_id,
+    "pagerduty": routes_webhooks.pagerduty_delivery_id, "opsgenie": opsgenie.delivery_id,
     "harness": harness.delivery_id, "argocd": argocd.delivery_id, "jenkins": jenkins.delivery_id,
     "circleci": circleci.delivery_id,
 }  # fmt: skip

@@ -10,21 +10,15 @@ import subprocess
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from leadline.correlate.ancestry import (
-    CommitGraph,
-    Deployment,
-    PrIndex,
-    Shipments,
-    commit_lead_times,
-    deployment_from_run,
-    ship,
-)
-from leadline.domain.records import Commit, PipelineRun, PullRequest
-from tests.correlate.builders import pr, record, run
+from leadline.correlate.ancestry import Deployment, Shipments, ship
+from leadline.correlate.commit_graph import CommitGraph
+from leadline.correlate.commit_lead_times import commit_lead_times
+from leadline.correlate.pr_index import PrIndex
+from leadline.domain.records import Commit, PullRequest
+from tests.correlate.builders import pr, record
 
 BASE = 1_714_557_600  # 2024-05-01T10:00:00Z
 HOUR_US = 3_600_000_000
@@ -363,27 +357,6 @@ def test_graph_from_commits_without_parents_is_no_parent_data() -> None:
     graph = CommitGraph.from_commits([c for c in with_parents if isinstance(c, Commit)])
     assert graph.parents == {"a" * 40: (), "b" * 40: ("a" * 40,)}
     assert graph.resolve("c" * 40) is None
-
-
-def test_deployment_from_run() -> None:
-    rec: Any = run(
-        "42",
-        "12:00",
-        type="cd",
-        sha="ABCDEF1234",
-        env="production",
-        pipeline="deploy",
-        branch="main",
-        repo="acme/api",
-        service="api",
-        commit_shas=["f" * 40],
-    )
-    assert isinstance(rec, PipelineRun)
-    d = deployment_from_run(rec)
-    assert d.id == "jenkins/deploy/42" and d.run_id == "42" and d.service == "api"
-    assert d.stream == '["jenkins", "deploy", "production"]'
-    assert d.heads == ("ABCDEF1234", "f" * 40)
-    assert d.at_us == hours(2)
 
 
 def test_several_heads_and_a_cut_off_history() -> None:

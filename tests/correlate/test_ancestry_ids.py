@@ -6,7 +6,9 @@ import random
 
 import numpy as np
 
-from leadline.correlate.ancestry import CommitGraph, Deployment, PrIndex, ship, ship_ids
+from leadline.correlate.ancestry import Deployment, ship, ship_ids
+from leadline.correlate.commit_graph import CommitGraph
+from leadline.correlate.pr_index import PrIndex
 from leadline.correlate.shas import ShaArray, ShaIndex, sha_bytes, sorted_positions
 from tests.correlate.builders import pr
 

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from leadline.correlate.ancestry import CommitLeadTimes, Deployment, deployment_from_run
+from leadline.correlate.ancestry import Deployment
 from leadline.correlate.baseline import (
     COMPLETE_HISTORY_SYSTEMS,
     LABEL,
@@ -23,10 +23,12 @@ from leadline.correlate.baseline import (
     tracking_key,
     tracking_starts,
 )
+from leadline.correlate.commit_lead_times import CommitLeadTimes
 from leadline.correlate.linking import link
 from leadline.correlate.timeline import build_timeline
 from leadline.domain.records import PipelineRun
 from leadline.sources.git import parse as gitparse
+from leadline.store.dora_queries import RunRow
 from tests.correlate.builders import commit, dt, issue, profile, run
 
 T = 1_000_000_000  # a tracking start, micros
@@ -128,7 +130,22 @@ def test_leadline_git_tags_are_the_complete_history_source() -> None:
 
 
 def test_a_run_as_deployment_carries_its_system_and_pipeline() -> None:
-    d = deployment_from_run(run("7", "10:00", type="cd", system="argo", pipeline="deploy/x"))
+    row = RunRow(
+        1,
+        "argo/deploy/x/7",
+        "argo",
+        "deploy/x",
+        "7",
+        "cd",
+        "success",
+        0,
+        None,
+        None,
+        None,
+        None,
+        (),
+    )
+    d = row.deployment()
     assert (d.system, d.pipeline, json.loads(d.stream)) == (
         "argo",
         "deploy/x",

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from leadline.correlate.ancestry import CommitGraph, Deployment, commit_lead_times, ship
+from leadline.correlate.ancestry import Deployment, ship
+from leadline.correlate.commit_graph import CommitGraph
+from leadline.correlate.commit_lead_times import commit_lead_times
 from leadline.domain.records import Commit
 from leadline.domain.times import to_micros
 

@@ -7,7 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from leadline.correlate.ancestry import CommitGraph, Deployment, ship
+from leadline.correlate.ancestry import Deployment, ship
+from leadline.correlate.commit_graph import CommitGraph
 from leadline.correlate.incidents import (
     Failure,
     FailureLink,

@@ -8,8 +8,8 @@ import json
 import pytest
 
 from leadline.profiles import load_profile_text, profile_from_data, profile_to_dict
-from leadline.profiles.models import BandsSpec
-from tests.profiles._support import problems
+from leadline.profiles.dora_models import BandsSpec
+from tests.profiles.support import problems
 
 HEAD = "name: P\nstages:\n  - {name: Coding, event: commit}\n  - {name: Review, event: pr_merged}\n"
 LEVELS = """\

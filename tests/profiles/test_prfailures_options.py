@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from leadline.profiles.loader import load_profile, profile_from_data, profile_to_dict
-from tests.profiles._support import one_stage, problems
+from tests.profiles.support import one_stage, problems
 
 OPTIONS = Path(__file__).parent / "options" / "prfailures.yaml"
 STAGE = "name: a, event: pr_merged"

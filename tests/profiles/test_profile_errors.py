@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.profiles._support import EVENTS, FORMS, STAGE_FIELDS, TOP_FIELDS, one_stage, problems
+from tests.profiles.support import EVENTS, FORMS, STAGE_FIELDS, TOP_FIELDS, one_stage, problems
 
 CASES: list[tuple[str, str, list[str]]] = [
     # --- file level

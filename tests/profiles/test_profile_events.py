@@ -12,7 +12,7 @@ from leadline.profiles import (
     profile_from_data,
     profile_to_dict,
 )
-from tests.profiles._support import one_stage, problems
+from tests.profiles.support import one_stage, problems
 
 
 @pytest.mark.parametrize(

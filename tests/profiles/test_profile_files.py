@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from leadline.profiles import ProfileError, load_profile
-from tests.profiles._support import problems
+from tests.profiles.support import problems
 
 # --- JSON --------------------------------------------------------------------------------------
 

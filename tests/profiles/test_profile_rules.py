@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from leadline.profiles import ProfileError, load_profile_text
-from tests.profiles._support import EVENTS, FORMS, one_stage, problems
+from tests.profiles.support import EVENTS, FORMS, one_stage, problems
 
 RULES: list[tuple[str, str, list[str]]] = [
     # --- rules between keys

@@ -9,8 +9,8 @@ import pytest
 
 from leadline.metrics.bands import REWORK, scale_of
 from leadline.profiles import load_profile_text
-from leadline.profiles.models import BandsSpec
-from tests.profiles._support import problems
+from leadline.profiles.dora_models import BandsSpec
+from tests.profiles.support import problems
 from tests.profiles.test_band_levels import LEVELS, RANGES, bands
 
 

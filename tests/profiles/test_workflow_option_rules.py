@@ -10,7 +10,7 @@ import pytest
 
 from leadline.profiles import profile_from_data, profile_to_dict
 from leadline.services.refresh import timeline_fingerprint
-from tests.profiles._support import problems
+from tests.profiles.support import problems
 
 BASE = "name: P\nstages:\n  - {name: a, event: commit}\n"
 

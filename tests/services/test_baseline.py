@@ -34,7 +34,7 @@ from leadline.services.leadtime import Window, lead_time
 DAY = 86_400
 
 
-def _sha(i: int) -> str:
+def sha_of(i: int) -> str:
     return f"{i + 1:04x}" + "ab" * 18
 
 
@@ -51,15 +51,15 @@ def records(ci_from: str | None = None, ci_on: int = 17) -> list[dict[str, Any]]
     out: list[dict[str, Any]] = []
     for i, at in enumerate(COMMIT_TIMES):
         key = TICKETS.get(i, ("", ""))[0]
-        out.append({"kind": "commit", "repo": "acme/svc", "sha": _sha(i), "committed_at": at,
+        out.append({"kind": "commit", "repo": "acme/svc", "sha": sha_of(i), "committed_at": at,
                     "message": f"{key}: change {i}".strip(": "),
-                    "parents": [_sha(i - 1)] if i else []})  # fmt: skip
+                    "parents": [sha_of(i - 1)] if i else []})  # fmt: skip
     for key, created in TICKETS.values():
         out.append({"kind": "issue", "key": key, "project": key.split("-")[0],
                     "created_at": created})  # fmt: skip
     for run, head, started, finished in [
-        ("1", _sha(24), "2024-01-15T11:00:00Z", "2024-01-15T12:00:00Z"),
-        ("2", _sha(25), None, "2024-01-25T00:00:00Z"),
+        ("1", sha_of(24), "2024-01-15T11:00:00Z", "2024-01-15T12:00:00Z"),
+        ("2", sha_of(25), None, "2024-01-25T00:00:00Z"),
     ]:
         out.append({"kind": "pipeline_run", "system": "argo", "pipeline": "deploy",
                     "run_id": run, "type": "cd", "status": "success", "started_at": started,
@@ -69,7 +69,7 @@ def records(ci_from: str | None = None, ci_on: int = 17) -> list[dict[str, Any]]
         out.append({"kind": "pipeline_run", "system": "gha", "pipeline": "ci", "run_id": "9",
                     "type": "ci", "status": "failure", "started_at": ci_from,
                     "finished_at": ci_from.replace(":00:00Z", ":10:00Z"), "repo": "acme/svc",
-                    "commit_sha": _sha(ci_on)})  # fmt: skip
+                    "commit_sha": sha_of(ci_on)})  # fmt: skip
     return out
 
 

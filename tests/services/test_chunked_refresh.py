@@ -506,7 +506,7 @@ def test_shipments_discard_a_result_when_another_refresh_stored_one_since_the_sn
     import_records(engine, base)
     assert shipments.refresh(engine) > 0
     before = shipped(engine)
-    real = shipments._compute
+    real = shipments.compute
     inner: list[int] = []
 
     def another_refresh_meanwhile(conn: Any) -> Any:
@@ -517,7 +517,7 @@ def test_shipments_discard_a_result_when_another_refresh_stored_one_since_the_sn
             inner.append(shipments.refresh(engine))
         return out
 
-    monkeypatch.setattr(shipments, "_compute", another_refresh_meanwhile)
+    monkeypatch.setattr(shipments, "compute", another_refresh_meanwhile)
     import_records(engine, parse([{"kind": "issue", "key": "X-1",
                                    "created_at": "2024-06-01T10:00:00Z"}]))  # fmt: skip
     assert shipments.refresh(engine) == 0
@@ -529,7 +529,7 @@ def test_shipments_discard_a_result_when_another_refresh_stored_one_since_the_sn
     with reading(engine) as conn:  # nothing logged after the other refresh's own refs
         tail = conn.execute(select(change_log.c.ref).where(change_log.c.seq > watermark)).all()
     assert watermark == last and tail == []
-    monkeypatch.setattr(shipments, "_compute", real)
+    monkeypatch.setattr(shipments, "compute", real)
     assert shipments.refresh(engine) == 0
     assert shipment_state(engine) == (watermark, last, now)
 
@@ -551,7 +551,7 @@ def test_shipments_watermark_passes_our_refs_only_when_nothing_else_was_written(
 
     import_records(engine, held)
     snapshot = head(engine)
-    real = shipments._compute
+    real = shipments.compute
     late = parse([{"kind": "issue", "key": "X-1", "created_at": "2024-06-01T10:00:00Z"}])
 
     def a_write_meanwhile(conn: Any) -> Any:
@@ -559,12 +559,12 @@ def test_shipments_watermark_passes_our_refs_only_when_nothing_else_was_written(
         import_records(engine, late)
         return out
 
-    monkeypatch.setattr(shipments, "_compute", a_write_meanwhile)
+    monkeypatch.setattr(shipments, "compute", a_write_meanwhile)
     assert shipments.refresh(engine) > 0
     watermark, last, second = shipment_state(engine)
     assert second != first
     assert watermark == snapshot < last  # the snapshot's head: the issue is still to do
-    monkeypatch.setattr(shipments, "_compute", real)
+    monkeypatch.setattr(shipments, "compute", real)
     assert shipments.refresh(engine) == 0  # the issue ships nothing
     assert shipment_state(engine) == (head(engine), head(engine), second)
 
@@ -618,7 +618,7 @@ def test_a_deployment_written_during_the_shipments_walk_is_shipped_by_the_next_r
     monkeypatch.setattr(refresh_module, "REBUILD_CHUNK", CHUNK)
     import_records(engine, base)
     refresh(engine, PROFILE)
-    real = shipments._compute
+    real = shipments.compute
     calls: list[int] = []
 
     def deployed_meanwhile(conn: Any) -> Any:
@@ -628,11 +628,11 @@ def test_a_deployment_written_during_the_shipments_walk_is_shipped_by_the_next_r
             import_records(engine, held)
         return out
 
-    monkeypatch.setattr(shipments, "_compute", deployed_meanwhile)
+    monkeypatch.setattr(shipments, "compute", deployed_meanwhile)
     import_records(engine, other)
     refresh(engine, PROFILE)
     assert calls == [1]
     assert state(engine).watermark == head(engine)  # the build claimed past the deployment
-    monkeypatch.setattr(shipments, "_compute", real)
+    monkeypatch.setattr(shipments, "compute", real)
     refresh(engine, PROFILE)
     assert rows(engine) == clean

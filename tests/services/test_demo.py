@@ -453,4 +453,4 @@ def test_a_stored_profile_or_collection_counts_as_other_data(engine: Engine) -> 
 
 def _rows(engine: Engine, kind: str) -> list[dict[str, Any]]:
     with engine.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(select(MAPPINGS[kind].table))]
+        return [dict(r) for r in conn.execute(select(MAPPINGS[kind].table)).mappings()]

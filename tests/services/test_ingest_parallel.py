@@ -123,7 +123,7 @@ def test_reimport_after_workers_is_unchanged(engine: Engine) -> None:
 
 
 def _indexes(engine: Engine) -> dict[str, list[tuple[str, str]]]:
-    from leadline.store.writer import secondary_indexes
+    from leadline.store.bulk import secondary_indexes
 
     with engine.connect() as conn:
         return {t.name: secondary_indexes(conn, t.name) for t in metadata.sorted_tables}
@@ -133,7 +133,8 @@ def test_bulk_writer_stores_what_the_plain_writer_stores(tmp_path: Path) -> None
     """Bulk mode (no digest lookups for keys new to an empty table, indexes built at the end)
     stores the same rows and counts, in small batches where keys repeat across batches."""
     from leadline.store.db import writing
-    from leadline.store.writer import RecordWriter, prepare
+    from leadline.store.prepared import prepare
+    from leadline.store.writer import RecordWriter
 
     parsed = [parse_line(json.dumps(r), "in", 1) for r in _lines()]
     records = [r for r in parsed if not isinstance(r, LineError)]

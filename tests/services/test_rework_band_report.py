@@ -31,7 +31,7 @@ FOUR = {
 }
 
 
-def _data(bands: Any, **more: Any) -> dict[str, Any]:
+def band_data(bands: Any, **more: Any) -> dict[str, Any]:
     return {
         "name": "PR quarter",
         "stages": [{"name": "Merged", "event": "pr_merged"}],
@@ -60,7 +60,7 @@ def test_a_custom_range_bands_the_rework_rate(
     quarter: Engine, edges: list[Any], expected: str
 ) -> None:
     bands = {"levels": LEVELS, **FOUR, "deployment_rework_rate": {"edges": edges}}
-    report = dora(quarter, profile_from_data(_data(bands), "test"), WINDOW, "month")
+    report = dora(quarter, profile_from_data(band_data(bands), "test"), WINDOW, "month")
     rr = report["deployment_rework_rate"]
     assert (rr["rework"], rr["deployments"], rr["rate"], rr["band"]) == (4, 8, 0.5, expected)
     assert report["bands"] == "custom"
@@ -74,7 +74,7 @@ def test_a_custom_range_bands_the_rework_rate(
 def test_without_the_range_the_band_stays_null(quarter: Engine) -> None:
     with_levels = {"levels": LEVELS, **FOUR}
     for bands in ("harness", "dora-2024", with_levels, {"preset": "dora-2023"}):
-        rr = dora(quarter, profile_from_data(_data(bands), "test"), WINDOW, "month")
+        rr = dora(quarter, profile_from_data(band_data(bands), "test"), WINDOW, "month")
         assert (rr["deployment_rework_rate"]["rate"], rr["deployment_rework_rate"]["band"]) == (
             0.5, None
         ), bands  # fmt: skip
@@ -83,7 +83,7 @@ def test_without_the_range_the_band_stays_null(quarter: Engine) -> None:
 def test_a_preset_based_mapping_with_the_range(quarter: Engine) -> None:
     # dora-2024's four levels; rework edges 10 %, 30 %, 50 %: 50 % is on the last: medium.
     bands = {"preset": "dora-2024", "deployment_rework_rate": {"edges": ["10%", "30%", "50%"]}}
-    report = dora(quarter, profile_from_data(_data(bands), "test"), WINDOW, "month")
+    report = dora(quarter, profile_from_data(band_data(bands), "test"), WINDOW, "month")
     assert report["deployment_rework_rate"]["band"] == "medium"
     assert report["change_failure_rate"]["band"] is None  # incidents: none imported
 
@@ -91,7 +91,7 @@ def test_a_preset_based_mapping_with_the_range(quarter: Engine) -> None:
 def test_the_cli_table_shows_the_level(quarter: Engine, run_cli: Any, tmp_path: Path) -> None:
     bands = {"levels": LEVELS, **FOUR, "deployment_rework_rate": {"edges": ["5%", "15%"]}}
     path = tmp_path / "p.yaml"
-    path.write_text(yaml.safe_dump(_data(bands)))
+    path.write_text(yaml.safe_dump(band_data(bands)))
     window = ("--from", "2024-01-01", "--to", "2024-04-01", "--interval", "month")
     result = run_cli("dora", "--profile", str(path), *window)
     assert result.code == 0, result.err

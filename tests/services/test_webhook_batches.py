@@ -119,7 +119,7 @@ def test_a_delivery_the_database_refuses_costs_only_itself(
 ) -> None:
     """A database error while writing one delivery's records: the batch is retried one by
     one, the others are stored, and the bad one is kept raw as failed (replayable)."""
-    real_write = webhooks._write
+    real_write = webhooks.write_parsed
 
     def fussy(conn: Any, results: list[Any]) -> None:
         if any(r.number == 7 for p in results for r in p.records if isinstance(r, PullRequest)):
@@ -128,7 +128,7 @@ def test_a_delivery_the_database_refuses_costs_only_itself(
             raise IntegrityError("INSERT …", {}, Exception("pretend constraint"))
         real_write(conn, results)
 
-    monkeypatch.setattr(webhooks, "_write", fussy)
+    monkeypatch.setattr(webhooks, "write_parsed", fussy)
     outcomes = receive_batch(engine, deliveries()[:4])
     assert [o.status for o in outcomes] == ["stored", "stored", "stored", "failed"]
     assert "records could not be stored" in (outcomes[3].reason or "")
@@ -137,7 +137,7 @@ def test_a_delivery_the_database_refuses_costs_only_itself(
         ("a1", "parsed"), ("a2", "parsed"), ("a3", "parsed"), ("b1", "failed"),
     ]  # fmt: skip
     assert sorted(stored_prs(engine)) == [2]
-    monkeypatch.setattr(webhooks, "_write", real_write)
+    monkeypatch.setattr(webhooks, "write_parsed", real_write)
     replayed = webhooks.replay(engine)
     assert [o.status for o in replayed] == ["stored"]
     assert sorted(stored_prs(engine)) == [2, 7]

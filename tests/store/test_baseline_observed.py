@@ -16,9 +16,9 @@ from leadline.services import shipments
 from leadline.store import tables as t
 from leadline.store.baseline import observed_commits, stored_marks
 from leadline.store.db import reading
-from tests.services.test_baseline import _sha, records
+from tests.services.test_baseline import records, sha_of
 
-C0, C17, C24, C25 = _sha(0), _sha(17), _sha(24), _sha(25)
+C0, C17, C24, C25 = sha_of(0), sha_of(17), sha_of(24), sha_of(25)
 
 
 @pytest.fixture

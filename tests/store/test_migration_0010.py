@@ -10,7 +10,7 @@ from alembic import command
 from sqlalchemy import inspect, text
 
 from leadline.store.db import make_engine, writing
-from leadline.store.migrate import _config
+from leadline.store.migrate import alembic_config
 
 
 def _incident(ext_id: str, **extra: Any) -> dict[str, Any]:
@@ -22,7 +22,7 @@ def _incident(ext_id: str, **extra: Any) -> dict[str, Any]:
 def test_upgrade_copies_the_fields_from_data_and_downgrade_drops_them(db_url: str) -> None:
     engine = make_engine(db_url)
     with writing(engine) as conn:
-        command.upgrade(_config(conn), "0009")  # type: ignore[arg-type]
+        command.upgrade(alembic_config(conn), "0009")  # type: ignore[arg-type]
         rows = [
             _incident("INC1", priority="2", urgency="1"),
             _incident("INC2", priority=3, acknowledged_at="2024-03-06T14:05:30.250000Z"),
@@ -34,7 +34,7 @@ def test_upgrade_copies_the_fields_from_data_and_downgrade_drops_them(db_url: st
                  " VALUES ('servicenow', :ext_id, 1709733600000000, :data, :digest)"),
             rows,
         )  # fmt: skip
-        command.upgrade(_config(conn), "0010")  # type: ignore[arg-type]
+        command.upgrade(alembic_config(conn), "0010")  # type: ignore[arg-type]
         got = {
             r[0]: tuple(r[1:])
             for r in conn.execute(
@@ -49,7 +49,7 @@ def test_upgrade_copies_the_fields_from_data_and_downgrade_drops_them(db_url: st
         "INC4": (None, None, None),
     }
     with writing(engine) as conn:
-        command.downgrade(_config(conn), "0009")  # type: ignore[arg-type]
+        command.downgrade(alembic_config(conn), "0009")  # type: ignore[arg-type]
         columns = {c["name"] for c in inspect(conn).get_columns("incidents")}
     engine.dispose()
     assert not columns & {"priority", "urgency", "acknowledged_at"}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, select
 
-from leadline.correlate.ancestry import CommitGraph, PrIndex
+from leadline.correlate.commit_graph import CommitGraph
+from leadline.correlate.pr_index import PrIndex
 from leadline.domain.records import RecordModel
 from leadline.services import shipments
 from leadline.store import dora_queries as q

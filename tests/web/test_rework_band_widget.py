@@ -18,9 +18,9 @@ from sqlalchemy import Engine
 
 from leadline.services import profiles
 from leadline.services.apikeys import create
-from tests.services.test_rework_band_report import FOUR, _data
+from tests.services.test_rework_band_report import FOUR, band_data
 from tests.services.test_unplanned_quarter import RECORDS
-from tests.web.test_rework_widget import _get
+from tests.web.test_rework_widget import get_page
 
 LEVELS = [
     {"name": "Great", "colour": "#1a7f37"},
@@ -35,15 +35,15 @@ def _load(engine: Engine, run_cli: Any, tmp_path: Path) -> None:
     path.write_text("".join(json.dumps(r) + "\n" for r in RECORDS))
     assert run_cli("import", str(path)).code == 0
     ranged = {"levels": LEVELS, **FOUR, "deployment_rework_rate": {"edges": ["40%", "50%"]}}
-    profiles.put(engine, "Banded", {**_data(ranged), "name": "Banded"})
-    profiles.put(engine, "Unbanded", {**_data({"levels": LEVELS, **FOUR}), "name": "Unbanded"})
+    profiles.put(engine, "Banded", {**band_data(ranged), "name": "Banded"})
+    profiles.put(engine, "Unbanded", {**band_data({"levels": LEVELS, **FOUR}), "name": "Unbanded"})
 
 
 def test_the_widget_shows_the_level(
     client: TestClient, engine: Engine, run_cli: Any, tmp_path: Path
 ) -> None:
     _load(engine, run_cli, tmp_path)
-    widget = _get(client, "/p/Banded").by_id["deployment_rework_rate"]
+    widget = get_page(client, "/p/Banded").by_id["deployment_rework_rate"]
     assert widget.find_all("a")[0].text == "50.0 %"
     badge = next(e for e in widget.find_all("span") if "badge" in e.attrs.get("class", ""))
     assert (badge.attrs["class"], badge.text) == ("badge band-level", "OK")
@@ -56,7 +56,7 @@ def test_the_widget_shows_the_level(
         ["2024-02-01", "50.0 %", "OK"],
         ["2024-03-01", "66.7 %", "Poor"],
     ]
-    plain = _get(client, "/p/Unbanded").by_id["deployment_rework_rate"]
+    plain = get_page(client, "/p/Unbanded").by_id["deployment_rework_rate"]
     badge = next(e for e in plain.find_all("span") if "badge" in e.attrs.get("class", ""))
     assert badge.text == "No band" and not badge.find_all("rect")
     rows = plain.find_all("table")[0].find_all("tbody")[0].find_all("tr")

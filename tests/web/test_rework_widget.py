@@ -45,7 +45,7 @@ def loaded(client: TestClient, engine: Engine, run_cli: Any, tmp_path: Path) -> 
     return client
 
 
-def _get(client: TestClient, path: str, **window: str) -> Page:
+def get_page(client: TestClient, path: str, **window: str) -> Page:
     deadline = time.monotonic() + 30
     while True:  # the server's refresher builds a new profile's timelines first (202)
         response = client.get(path, params={**WINDOW, **window})
@@ -57,7 +57,7 @@ def _get(client: TestClient, path: str, **window: str) -> Page:
 
 
 def test_rework_widget_chart_and_table(loaded: TestClient) -> None:
-    page = _get(loaded, "/p/Rework")
+    page = get_page(loaded, "/p/Rework")
     widget = page.by_id["deployment_rework_rate"]
     assert widget.find_all("h2")[0].text == "Deployment rework rate"
     value = widget.find_all("a")[0]
@@ -86,7 +86,7 @@ def test_rework_widget_chart_and_table(loaded: TestClient) -> None:
 
 
 def test_rework_drill_down(loaded: TestClient) -> None:
-    page = _get(loaded, "/p/Rework/rework")
+    page = get_page(loaded, "/p/Rework/rework")
     assert page.by_id["count"].text == "4"
     rows = page.rows()
     assert [(r[1], r[2]) for r in rows] == [
@@ -96,15 +96,15 @@ def test_rework_drill_down(loaded: TestClient) -> None:
         ("acme/api#3", "pull request acme/api#3: title 'Revert \"*\"'"),
     ]
     assert ("/p/Rework/rework" + QUERY, "Rework") in page.links()  # the tab
-    march = _get(loaded, "/p/Rework/rework", **{"from": "2024-03-01"})
+    march = get_page(loaded, "/p/Rework/rework", **{"from": "2024-03-01"})
     assert march.by_id["count"].text == "2"
 
 
 def test_without_a_rework_block_nothing_changes(loaded: TestClient) -> None:
-    page = _get(loaded, "/p/Plain")
+    page = get_page(loaded, "/p/Plain")
     assert "deployment_rework_rate" not in page.by_id
     assert not any("/rework" in href for href, _ in page.links())
-    drill = _get(loaded, "/p/Plain/deployments")
+    drill = get_page(loaded, "/p/Plain/deployments")
     assert not any("/rework" in href for href, _ in drill.links())
     response = loaded.get("/p/Plain/rework", params=WINDOW)
     assert response.status_code == 422
@@ -112,7 +112,7 @@ def test_without_a_rework_block_nothing_changes(loaded: TestClient) -> None:
 
 
 def test_failures_page_lists_the_hotfix_and_revert_prs(loaded: TestClient) -> None:
-    page = _get(loaded, "/p/Plain/failures")
+    page = get_page(loaded, "/p/Plain/failures")
     assert page.by_id["count"].text == "3"
     rows = page.rows()
     assert [r[1] for r in rows] == ["acme/api#6", "acme/api#4", "acme/api#2"]

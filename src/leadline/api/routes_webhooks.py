@@ -133,7 +133,7 @@ async def pagerduty_webhook(request: Request) -> JSONResponse:
     if not pagerduty_signature.signature_ok(body, signature, secrets):
         raise ApiError(401, "bad or missing X-PagerDuty-Signature")
     payload = json_or_400(body)
-    delivery = _pagerduty_id(payload)
+    delivery = pagerduty_delivery_id(payload)
     return await receive(request, "pagerduty", None, delivery, body, payload)
 
 
@@ -150,7 +150,8 @@ async def custom_cicd(request: Request, _: Ingest) -> JSONResponse:
     return await receive(request, "custom-cicd", None, None, body, payload)
 
 
-def _pagerduty_id(data: Any) -> str | None:
+def pagerduty_delivery_id(data: Any) -> str | None:
+    """A PagerDuty V3 delivery's id (``event.id``), or ``None``."""
     try:
         value = data.get("event", {}).get("id")
     except AttributeError:

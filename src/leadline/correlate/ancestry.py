@@ -3,34 +3,27 @@
 Per stream (one pipeline in one environment), in time order: a deployment ships the commits
 reachable from its head(s) that the stream has not shipped yet, so each commit is visited once
 per stream. A rollback ships nothing. A PR ships with any of its commits or its merge commit.
+
+The walk runs on integer ids (``ship_ids``: ``CommitGraph`` nodes, ``PrIndex`` PRs); ``ship``
+wraps it into the string-keyed ``Shipments`` that incidents, rework and drill-downs read.
+The graph, the PR index and commit lead times live in their own modules beside this one.
 """
 
 from __future__ import annotations
 
-import json
-import sys
 from array import array
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
 import numpy as np
 from numpy.typing import NDArray
 
-from leadline.correlate.shas import (
-    MIN_ABBREV,
-    ShaArray,
-    ShaBuffer,
-    ShaIndex,
-    norm_sha,
-    sha_bytes,
-    sorted_positions,
-)
-from leadline.domain.records import Commit, PipelineRun, PullRequest
-from leadline.domain.times import to_micros
+from leadline.correlate.commit_graph import CommitGraph
+from leadline.correlate.pr_index import PrIndex, PrKey, branch_name
+from leadline.correlate.shas import MIN_ABBREV, ShaIndex, norm_sha
+from leadline.domain.records import PullRequest
 
-PrKey = tuple[str, int]  # a pull request's natural key: (repo, number)
 Rule = Literal["ancestry", "merge_commit", "merged_before", "head_only", "nothing"]
 
 
@@ -56,113 +49,6 @@ class Deployment:
     @property
     def heads(self) -> tuple[str, ...]:
         return tuple(s for s in (self.sha, *self.more_shas) if s and s.strip())
-
-
-def deployment_from_run(run: PipelineRun) -> Deployment:
-    """A pipeline run as a deployment: id ``system/pipeline/run_id``, stream = the JSON list
-    ``[system, pipeline, environment]``, time = ``finished_at``."""
-    shas = run.all_commit_shas()
-    return Deployment(
-        id=f"{run.system}/{run.pipeline}/{run.run_id}",
-        stream=json.dumps([run.system, run.pipeline, run.environment or ""]),
-        at_us=to_micros(run.finished_at),
-        sha=shas[0] if shas else None,
-        more_shas=tuple(shas[1:]),
-        branch=run.branch,
-        repo=run.repo,
-        service=run.service,
-        run_id=run.run_id,
-        system=run.system,
-        pipeline=run.pipeline,
-    )
-
-
-PrRow = tuple[str, int, int | None, str | None, str | None, Sequence[str]]
-"""A pull request as ``ship`` needs it: ``(repo, number, merged_at_us, target_branch,
-merge_commit_sha, commit_shas)`` — the slim form the store streams instead of full records."""
-
-
-class CommitGraph:
-    """The commit graph on integer ids (docs/deployments.md, rule 8): every SHA (lower case)
-    held once in a sorted ``ShaArray`` — a node's id is its position — and the parents in CSR
-    form: the parents of node ``i`` are ``parent_ids[offsets[i]:offsets[i + 1]]``, in order.
-    Nodes are the commits with parent data (``[]`` is a root commit) and the parents they
-    name; a named parent without parent data of its own has none. A SHA given twice keeps all
-    its parents (git gives the same commit the same parents)."""
-
-    def __init__(self, parents: Mapping[str, Iterable[str]]) -> None:
-        norm = {
-            norm_sha(sha): [norm_sha(p) for p in ps if p.strip()]
-            for sha, ps in parents.items()
-            if sha.strip()
-        }
-        children = [i for i, ps in enumerate(norm.values()) for _ in ps]
-        self._build(
-            sha_bytes(norm),
-            np.array(children, dtype=np.int64),
-            sha_bytes(p for ps in norm.values() for p in ps),
-        )
-
-    @classmethod
-    def from_arrays(
-        cls, keys: NDArray[np.bytes_], child: NDArray[np.int64], parents: NDArray[np.bytes_]
-    ) -> CommitGraph:
-        """From normalised SHAs: ``keys`` have parent data; edge ``j`` says ``parents[j]`` is
-        a parent of ``keys[child[j]]`` (edges in parent order)."""
-        graph = cls.__new__(cls)
-        graph._build(keys, child, parents)
-        return graph
-
-    def _build(
-        self, keys: NDArray[np.bytes_], child: NDArray[np.int64], parents: NDArray[np.bytes_]
-    ) -> None:
-        self.nodes = ShaArray.build(keys, parents)
-        n = len(self.nodes)
-        key_ids = self.nodes.ids(keys)
-        self.has_parents = np.zeros(n, dtype=np.bool_)
-        self.has_parents[key_ids] = True
-        children = key_ids[child] if len(child) else np.empty(0, dtype=np.int64)
-        order = np.argsort(children, kind="stable")
-        self.parent_ids = self.nodes.ids(parents)[order].astype(np.int32)
-        counts = np.bincount(children, minlength=n)
-        self.offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
-
-    @classmethod
-    def from_commits(cls, commits: Iterable[Commit]) -> CommitGraph:
-        """``parents: []`` means a root only in a repo where some commit has parents."""
-        by_repo: dict[str, dict[str, list[str]]] = defaultdict(dict)
-        for c in commits:
-            by_repo[c.repo][c.sha] = list(c.parents)
-        return cls({s: ps for g in by_repo.values() if any(g.values()) for s, ps in g.items()})
-
-    def __len__(self) -> int:
-        return len(self.nodes)
-
-    @property
-    def parents(self) -> dict[str, tuple[str, ...]]:
-        """Commit → parents as strings (a copy, for small graphs and tests)."""
-        sha, off, ids = self.nodes.sha, self.offsets, self.parent_ids
-        return {
-            sha(int(i)): tuple(sha(int(p)) for p in ids[off[i] : off[i + 1]])
-            for i in np.flatnonzero(self.has_parents)
-        }
-
-    def resolve_id(self, sha: str) -> int | None:
-        """The node of a commit with parent data (abbreviations of 7+ characters, if
-        unambiguous)."""
-        key = norm_sha(sha)
-        exact = self.nodes.id_of(key)
-        if exact is not None and self.has_parents[exact]:
-            return exact
-        if len(key) < MIN_ABBREV:
-            return None
-        found = [i for i in self.nodes.matches(key) if self.has_parents[i]]
-        return found[0] if len(found) == 1 else None
-
-    def resolve(self, sha: str) -> str | None:
-        """The full SHA of a known commit (abbreviations of 7+ characters, if unambiguous)."""
-        node = self.resolve_id(sha)
-        return None if node is None else self.nodes.sha(node)
 
 
 @dataclass
@@ -276,194 +162,6 @@ def ship_ids(graph: CommitGraph, deployments: Iterable[Deployment], prs: PrIndex
     return out
 
 
-class PrIndex:
-    """Pull requests by SHA (their commits and merge commit) and by target branch, on ids:
-    PR ``i`` is ``keys[i]``; its SHAs are held once in a ``ShaArray`` with CSR lists between
-    SHAs and PRs."""
-
-    def __init__(self, prs: Iterable[PullRequest] = ()) -> None:
-        self._build(
-            (
-                p.repo,
-                p.number,
-                to_micros(p.merged_at) if p.merged_at is not None else None,
-                p.target_branch,
-                p.merge_commit_sha,
-                p.commit_shas,
-            )
-            for p in prs
-        )
-
-    @classmethod
-    def from_rows(cls, rows: Iterable[PrRow]) -> PrIndex:
-        """From slim rows (see ``PrRow``); a repeated ``(repo, number)`` keeps the last row."""
-        index = cls.__new__(cls)
-        index._build(rows)
-        return index
-
-    def _build(self, rows: Iterable[PrRow]) -> None:
-        by_key: dict[PrKey, int] = {}
-        self.keys: list[PrKey] = []
-        sha_pr, shas, merge_pr, merge_shas = array("q"), ShaBuffer(), array("q"), ShaBuffer()
-        merged = {name: array("q") for name in ("pr", "at", "repo", "branch")}
-        repos: dict[str, int] = {}
-        branches: dict[str, int] = {}
-        dropped: set[int] = set()
-        for repo, number, at, target, merge_sha, commit_shas in rows:
-            key, pr = (sys.intern(repo), number), len(self.keys)
-            if key in by_key:  # the last row wins (rare): forget the earlier one's entries
-                dropped.add(by_key[key])
-            by_key[key] = pr
-            self.keys.append(key)
-            own = dict.fromkeys(norm_sha(x) for x in (*commit_shas, merge_sha or "") if x.strip())
-            shas.extend(own)
-            sha_pr.extend([pr] * len(own))
-            if at is not None and target:
-                if merge_sha and merge_sha.strip():
-                    merge_shas.append(norm_sha(merge_sha))
-                    merge_pr.append(pr)
-                merged["pr"].append(pr)
-                merged["at"].append(at)
-                merged["repo"].append(repos.setdefault(repo, len(repos)))
-                merged["branch"].append(branches.setdefault(_branch(target), len(branches)))
-        del by_key
-        self._dropped = dropped
-        sha_arr, merge_arr = shas.array(), merge_shas.array()
-        del shas, merge_shas
-        self.shas = ShaArray.build(sha_arr)
-        keep = self._live(sha_pr)
-        self._sha_off, self._sha_prs = _csr(
-            self.shas.ids(sha_arr[keep]), np.asarray(sha_pr)[keep], len(self.shas)
-        )
-        self._pr_off, self._pr_shas = _csr(
-            np.asarray(sha_pr)[keep], self.shas.ids(sha_arr[keep]), len(self.keys)
-        )
-        mkeep = self._live(merge_pr)
-        self._merge_off, self._merge_prs = _csr(
-            self.shas.ids(merge_arr[mkeep]), np.asarray(merge_pr)[mkeep], len(self.shas)
-        )
-        self._index_merges(merged, list(repos), list(branches))
-
-    def _index_merges(
-        self, merged: dict[str, array[int]], repos: list[str], branches: list[str]
-    ) -> None:
-        """Merged PRs by target branch (and repository), each list in ``(merged_at, repo,
-        number)`` order, as numpy arrays."""
-        live = self._live(merged["pr"])
-        pr, at = np.asarray(merged["pr"])[live], np.asarray(merged["at"])[live]
-        repo, branch = np.asarray(merged["repo"])[live], np.asarray(merged["branch"])[live]
-        self._branch_names = branches
-        self._merge_at = np.zeros(len(self.keys), dtype=np.int64)
-        self._merge_branch = np.full(len(self.keys), -1, dtype=np.int64)
-        self._merge_at[pr], self._merge_branch[pr] = at, branch
-        rank = np.argsort(np.argsort(np.array(repos, dtype=object)))  # repo name order
-        repo_rank = rank[repo] if len(repo) else repo
-        number = np.array([self.keys[int(i)][1] for i in pr], dtype=np.int64)
-        self._branches: dict[tuple[str | None, str], tuple[NDArray[np.int64], NDArray[np.int64]]]
-        self._branches = {}
-        for by_repo in (False, True):
-            group = np.stack((branch, repo)) if by_repo else branch[None, :]
-            order = np.lexsort((number, repo_rank, at, *group[::-1]))
-            g = group[:, order]
-            cuts = np.flatnonzero(np.any(g[:, 1:] != g[:, :-1], axis=0)) + 1
-            for part in np.split(order, cuts) if len(order) else []:
-                first = part[0]
-                bkey = (repos[int(repo[first])] if by_repo else None, branches[int(branch[first])])
-                self._branches[bkey] = (at[part], pr[part])
-
-    def _live(self, prs: array[int]) -> NDArray[np.bool_]:
-        ids = np.asarray(prs, dtype=np.int64)
-        if not self._dropped:
-            return np.ones(len(ids), dtype=np.bool_)
-        return ~np.isin(ids, np.fromiter(self._dropped, dtype=np.int64))
-
-    def find(self, sha: str) -> list[int]:
-        """The PRs with a commit or merge commit ``same_sha`` as ``sha`` (``ShaIndex`` order)."""
-        return [
-            p
-            for i in self.shas.matches(norm_sha(sha))
-            for p in self._items(self._sha_off, self._sha_prs, i)
-        ]
-
-    def find_merge(self, sha: str) -> list[int]:
-        """The merged PRs whose merge commit is ``same_sha`` as ``sha``."""
-        return [
-            p
-            for i in self.shas.matches(norm_sha(sha))
-            for p in self._items(self._merge_off, self._merge_prs, i)
-        ]
-
-    def pr_shas(self, pr: int) -> list[str]:
-        """``linking.pr_shas`` of PR ``pr``."""
-        return [self.shas.sha(i) for i in self._items(self._pr_off, self._pr_shas, pr)]
-
-    def merged(self, pr: int) -> tuple[int, str] | None:
-        """``(merged_at_us, target branch)`` of a PR merged into a named branch."""
-        branch = int(self._merge_branch[pr])
-        return None if branch < 0 else (int(self._merge_at[pr]), self._branch_names[branch])
-
-    def merged_before(
-        self, branch: str, until_us: int, repo: str | None = None, start: int = 0
-    ) -> tuple[list[PrKey], int]:
-        """PRs merged into ``branch`` (of ``repo``; any repo if ``None``) at or before
-        ``until_us``, in merge order from position ``start``; and the position after them."""
-        ids, end = self.merged_ids(branch, until_us, repo, start)
-        return [self.keys[i] for i in ids], end
-
-    def merged_ids(
-        self, branch: str, until_us: int, repo: str | None = None, start: int = 0
-    ) -> tuple[list[int], int]:
-        """``merged_before`` as PR ids."""
-        times, ids = self._branches.get((repo, _branch(branch)), (_NONE, _NONE))
-        end = int(np.searchsorted(times, until_us, side="right"))
-        return ids[start:end].tolist(), max(start, end)
-
-    def by_node(self, nodes: ShaArray) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-        """CSR of ``find(sha)`` for every SHA of ``nodes``: vectorised for equal SHAs, a loop
-        only over abbreviated ones (shorter than the longest SHA on the other side)."""
-        pos, hit = sorted_positions(nodes.shas, self.shas.shas)
-        node_max = int(np.char.str_len(nodes.shas).max()) if len(nodes) else 0
-        sha_max = int(np.char.str_len(self.shas.shas).max()) if len(self.shas) else 0
-        abbreviated: set[tuple[int, int]] = set()
-        for y in np.flatnonzero(np.char.str_len(self.shas.shas) < node_max):
-            abbreviated.update((x, int(y)) for x in nodes.matches(self.shas.sha(int(y))))
-        for x in np.flatnonzero(np.char.str_len(nodes.shas) < sha_max):
-            abbreviated.update((int(x), y) for y in self.shas.matches(nodes.sha(int(x))))
-        extra = np.array(sorted(abbreviated), dtype=np.int64).reshape(-1, 2)
-        px = np.concatenate((pos[hit].astype(np.int64), extra[:, 0]))
-        py = np.concatenate((np.flatnonzero(hit).astype(np.int64), extra[:, 1]))
-        order = np.lexsort((py, px))
-        px, py = px[order], py[order]
-        if len(px) > 1:  # an abbreviated pair may repeat an equal one
-            keep = np.concatenate(([True], (px[1:] != px[:-1]) | (py[1:] != py[:-1])))
-            px, py = px[keep], py[keep]
-        counts = self._sha_off[py + 1] - self._sha_off[py]
-        total = int(counts.sum())
-        starts = np.repeat(self._sha_off[py], counts)
-        within = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-        items = self._sha_prs[starts + within]
-        per_node = np.bincount(px, weights=counts, minlength=len(nodes)).astype(np.int64)
-        return np.concatenate(([0], np.cumsum(per_node))).astype(np.int64), items
-
-    @staticmethod
-    def _items(off: NDArray[np.int64], items: NDArray[np.int64], i: int) -> NDArray[np.int64]:
-        return items[off[i] : off[i + 1]]
-
-
-_NONE = np.empty(0, dtype=np.int64)
-
-
-def _csr(
-    rows: NDArray[np.int64], values: NDArray[np.int64], n: int
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """``values`` grouped by ``rows`` (keeping their order within a row) as offsets + items."""
-    rows = np.asarray(rows, dtype=np.int64)
-    order = np.argsort(rows, kind="stable")
-    counts = np.bincount(rows, minlength=n)
-    offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
-    return offsets, np.asarray(values, dtype=np.int64)[order]
-
-
 class _Stream:
     """One stream's walk state: what it shipped so far (bytes flags by node and PR id)."""
 
@@ -562,7 +260,7 @@ class _Walk:
             for k in ctx.find_merge(h)
             if (merged := ctx.merged(int(k))) is not None
         })  # fmt: skip
-        branch = _branch(d.branch) if d.branch else (merges[-1][1] if merges else None)
+        branch = branch_name(d.branch) if d.branch else (merges[-1][1] if merges else None)
         repo = d.repo or (merges[-1][2] if merges else None)
         cutoff = min(merges[-1][0], d.at_us) if merges else d.at_us
         rule: Rule = "merge_commit" if hit else "head_only" if unresolved else "nothing"
@@ -582,10 +280,6 @@ def _ints(values: NDArray[np.integer[Any]]) -> memoryview:
     return memoryview(cast(Any, np.ascontiguousarray(values)))
 
 
-def _branch(name: str | None) -> str:
-    return (name or "").strip().removeprefix("refs/heads/")
-
-
 def _index_of(shas: Iterable[str]) -> ShaIndex[str]:
     index: ShaIndex[str] = ShaIndex()
     for sha in shas:
@@ -595,26 +289,3 @@ def _index_of(shas: Iterable[str]) -> ShaIndex[str]:
 
 def _unique(index: ShaIndex[str], key: str) -> str | None:
     return found.pop() if len(found := set(index.find(key))) == 1 else None
-
-
-@dataclass(frozen=True)
-class CommitLeadTimes:
-    """Per deployed commit: the first deployment containing it and the lead time (≥ 0 s)."""
-
-    shas: list[str]
-    deployment_ids: list[str]
-    deployed_at_us: NDArray[np.int64]
-    seconds: NDArray[np.float64]
-
-
-def commit_lead_times(
-    commits: Iterable[Commit], shipments: Shipments, stream: str | None = None
-) -> CommitLeadTimes:
-    """Commit-level lead time (``leadline git``): first deployment containing it − committed_at.
-    Commits no deployment contains are left out; a negative difference counts 0."""
-    found = [(c, shipments.first_deployment(c.sha, stream)) for c in commits]
-    rows = [(norm_sha(c.sha), to_micros(c.committed_at), d) for c, d in found if d is not None]
-    deployed = np.array([shipments.deployments[d].at_us for _, _, d in rows], dtype=np.int64)
-    delta = (deployed - np.array([at for _, at, _ in rows], dtype=np.int64)) / 1_000_000
-    seconds = np.maximum(delta, 0.0).astype(np.float64)
-    return CommitLeadTimes([s for s, _, _ in rows], [d for _, _, d in rows], deployed, seconds)

@@ -40,7 +40,8 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 
-from leadline.correlate.ancestry import CommitLeadTimes, Deployment
+from leadline.correlate.ancestry import Deployment
+from leadline.correlate.commit_lead_times import CommitLeadTimes
 from leadline.correlate.shas import ShaIndex, norm_sha
 from leadline.domain.records import PipelineRun
 from leadline.domain.times import to_micros

@@ -26,7 +26,8 @@ from typing import Literal
 
 import numpy as np
 
-from leadline.correlate.ancestry import CommitGraph, Deployment, Shipments, ship
+from leadline.correlate.ancestry import Deployment, Shipments, ship
+from leadline.correlate.commit_graph import CommitGraph
 from leadline.domain.records import Incident, Issue
 from leadline.domain.times import to_micros
 

@@ -50,7 +50,7 @@ from leadline.errors import InputError
 from leadline.profiles import bandspec
 
 if TYPE_CHECKING:
-    from leadline.profiles.models import BandsSpec
+    from leadline.profiles.dora_models import BandsSpec
 
 ELITE = "elite"
 HIGH = "high"

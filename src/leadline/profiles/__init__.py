@@ -1,5 +1,7 @@
 """Workflow profiles: models, loading and validation."""
 
+from leadline.profiles.dora_models import DeploymentsSpec, DoraSpec, FailuresSpec, RestoreSpec
+from leadline.profiles.dora_rules import DORA_FILTERS
 from leadline.profiles.durations import format_duration, parse_duration
 from leadline.profiles.loader import (
     ProfileError,
@@ -9,19 +11,8 @@ from leadline.profiles.loader import (
     profile_from_data,
     profile_to_dict,
 )
-from leadline.profiles.models import (
-    DEFAULT_OCCURRENCE,
-    STAGE_EVENTS,
-    DeploymentsSpec,
-    DoraSpec,
-    FailuresSpec,
-    Profile,
-    RestoreSpec,
-    Scope,
-    Stage,
-    Start,
-)
-from leadline.profiles.rules import DORA_FILTERS, STAGE_FILTERS
+from leadline.profiles.models import DEFAULT_OCCURRENCE, STAGE_EVENTS, Profile, Scope, Stage, Start
+from leadline.profiles.rules import STAGE_FILTERS
 
 __all__ = [
     "DEFAULT_OCCURRENCE",

@@ -31,10 +31,7 @@ from fractions import Fraction
 from typing import Any
 
 from leadline.profiles.durations import parse_duration
-
-# As in profiles/rules.py (which imports this module): a location and what is wrong there.
-Loc = tuple[str | int, ...]
-Problem = tuple[Loc, str]
+from leadline.profiles.problems import Problem
 
 PRESETS: tuple[str, ...] = ("harness", "dora-2023", "dora-2024")
 PRESET_LEVELS: tuple[str, ...] = ("elite", "high", "medium", "low")

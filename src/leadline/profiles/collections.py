@@ -29,8 +29,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from leadline.profiles.models import Names, Profile, Text
-from leadline.profiles.rules import DORA_DEFAULT_SOURCE, DORA_FILTERS, STAGE_FILTERS
+from leadline.profiles.dora_rules import DORA_DEFAULT_SOURCE, DORA_FILTERS
+from leadline.profiles.model_types import Names, Text
+from leadline.profiles.models import Profile
+from leadline.profiles.rules import STAGE_FILTERS
 
 FILTERS = (
     "projects", "issue_types", "labels", "repositories", "target_branches", "pipelines",

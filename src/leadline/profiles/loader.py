@@ -20,7 +20,8 @@ from leadline.profiles.messages import describe_value, validation_problems
 from leadline.profiles.models import Profile
 from leadline.profiles.parsing import MAX_CHARS, SyntaxProblem, normalize, parse_json, parse_yaml
 from leadline.profiles.phases import expand_phases
-from leadline.profiles.rules import Loc, Problem, profile_problems, render_loc
+from leadline.profiles.problems import Loc, Problem, render_loc
+from leadline.profiles.rules import profile_problems
 
 FILE = "(file)"
 MAX_SHOWN = 50

@@ -10,8 +10,10 @@ from typing import Any, Literal, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from leadline.profiles.models import BANDS_TAGS, RULE_ERROR, Profile
-from leadline.profiles.rules import Loc, Problem
+from leadline.profiles.dora_models import BANDS_TAGS
+from leadline.profiles.model_types import RULE_ERROR
+from leadline.profiles.models import Profile
+from leadline.profiles.problems import Loc, Problem
 
 _EXPECTED = {
     "string_type": "a string",

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from leadline.profiles.rules import Loc, Problem
+from leadline.profiles.problems import Loc, Problem
 
 MAX_CHARS = 1_000_000
 MAX_VALUES = 100_000

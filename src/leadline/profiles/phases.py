@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from leadline.profiles.rules import Loc, Problem
+from leadline.profiles.problems import Loc, Problem
 
 MAX_PHASES = 5
 

@@ -22,13 +22,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, select
 
-from leadline.correlate.ancestry import CommitLeadTimes, Deployment
+from leadline.correlate.ancestry import Deployment
 from leadline.correlate.baseline import (
     TrackingKey,
     baseline_marks,
     commit_baseline,
     is_baseline,
 )
+from leadline.correlate.commit_lead_times import CommitLeadTimes
 from leadline.correlate.scope import glob_any
 from leadline.correlate.shas import same_sha
 from leadline.profiles.models import Profile, Scope

@@ -11,14 +11,9 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection, Engine
 
-from leadline.correlate.ancestry import (
-    CommitGraph,
-    CommitLeadTimes,
-    Deployment,
-    Shipments,
-    commit_lead_times,
-    ship,
-)
+from leadline.correlate.ancestry import Deployment, Shipments, ship
+from leadline.correlate.commit_graph import CommitGraph
+from leadline.correlate.commit_lead_times import CommitLeadTimes, commit_lead_times
 from leadline.correlate.incidents import (
     DEFAULT_WINDOW,
     Failure,
@@ -38,7 +33,8 @@ from leadline.metrics import intervals as iv
 from leadline.metrics.leadtime import aggregate
 from leadline.metrics.series import bucket_index, buckets
 from leadline.metrics.windows import Window, default_window
-from leadline.profiles.models import DoraSpec, Profile, Stage
+from leadline.profiles.dora_models import DoraSpec
+from leadline.profiles.models import Profile, Stage
 from leadline.services import dora_deployments as more
 from leadline.services import dora_restore as restore
 from leadline.services.baseline import commit_flags

@@ -37,7 +37,8 @@ from leadline.domain.records import Issue
 from leadline.domain.times import to_micros
 from leadline.metrics import dora as metrics
 from leadline.metrics.bands import BandSet
-from leadline.profiles.models import DeploymentsSpec, DoraSpec, Profile
+from leadline.profiles.dora_models import DeploymentsSpec, DoraSpec
+from leadline.profiles.models import Profile
 from leadline.services.dora_filters import (
     DEPLOY_TYPES,
     failure_filter,

@@ -13,7 +13,8 @@ from collections.abc import Callable, Mapping, Sequence
 
 from leadline.correlate.scope import RunParams, params_match
 from leadline.domain.records import Issue
-from leadline.profiles.models import DoraSpec, Profile
+from leadline.profiles.dora_models import DoraSpec
+from leadline.profiles.models import Profile
 
 DEPLOY_TYPES = ("cd", "ci_cd")  # the run types that deploy
 

@@ -48,7 +48,8 @@ from leadline.metrics.rework import (
     deployment_rework_rate,
     without_source,
 )
-from leadline.profiles.models import DoraSpec, Profile, ReworkSpec
+from leadline.profiles.dora_models import DoraSpec, ReworkSpec
+from leadline.profiles.models import Profile
 from leadline.services.dora_filters import service_ok
 from leadline.services.dora_sources import missing
 from leadline.services.dora_unplanned import pr_key, pr_patterns, scoped_prs

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
-from leadline.profiles.models import DoraSpec, Profile
+from leadline.profiles.dora_models import DoraSpec
+from leadline.profiles.models import Profile
 from leadline.services.dora_filters import DEPLOY_TYPES, run_filter
 from leadline.store import dora_queries as q
 

@@ -22,7 +22,8 @@ from leadline.correlate.incidents import FailureKey
 from leadline.correlate.timeline import profile_unit
 from leadline.errors import InputError
 from leadline.metrics.leadtime import stage_durations
-from leadline.profiles.models import DoraSpec, Profile
+from leadline.profiles.dora_models import DoraSpec
+from leadline.profiles.models import Profile
 from leadline.services import dora as d
 from leadline.services import dora_deployments as more
 from leadline.services import dora_restore

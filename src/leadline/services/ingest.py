@@ -29,8 +29,9 @@ from leadline.domain.quality import Warnings, findings
 from leadline.domain.records import KINDS, RecordModel
 from leadline.errors import LineError, RecordsError
 from leadline.store.db import writing
+from leadline.store.prepared import Prepared, prepare
 from leadline.store.upsert import merge_and_upsert
-from leadline.store.writer import KindCounts, Prepared, RecordWriter, prepare
+from leadline.store.writer import KindCounts, RecordWriter
 
 MAX_ERRORS_KEPT = 50
 IMPORT_CACHE_KIB = 256 * 1024  # SQLite page cache of the importing connection

@@ -52,7 +52,7 @@ def refresh(engine: Engine) -> int:
         seen = store.watermark(conn)
         if seen >= head:
             return 0
-        computed = _compute(conn)
+        computed = compute(conn)
     with writing(engine) as conn:
         if store.watermark(conn) != seen:
             return 0  # another refresh stored a result since our snapshot
@@ -64,7 +64,7 @@ def update(conn: Connection) -> int:
     head = changelog.last_seq(conn)
     if store.watermark(conn) >= head:
         return 0
-    return _store(conn, head, _compute(conn))
+    return _store(conn, head, compute(conn))
 
 
 @dataclass
@@ -93,7 +93,7 @@ def _store(conn: Connection, head: int, computed: _Computed) -> int:
     return len(changed)
 
 
-def _compute(conn: Connection) -> _Computed:
+def compute(conn: Connection) -> _Computed:
     """Every deploying run (row id), what it shipped by ancestry, and the baseline marks.
 
     Memory-lean at millions of commits: the graph and the merged PRs are read as id

@@ -151,7 +151,7 @@ def replay(engine: Engine, source: str | None = None) -> list[Outcome]:
     with writing(engine) as conn:
         pending = raw_events.failed(conn, source)
         results = [_parse(r.source, r.event_type, r.payload, _UNSET) for r in pending]
-        _write(conn, [p for p in results if isinstance(p, Parsed)])
+        write_parsed(conn, [p for p in results if isinstance(p, Parsed)])
         for row, result in zip(pending, results, strict=True):
             if isinstance(result, Parsed):
                 raw_events.set_status(conn, row.id, _status(result))
@@ -189,7 +189,7 @@ def _receive(
             error += "the body's NUL bytes are kept as \\u0000 (the database cannot store NUL)"
         rows.append(raw_events.row(d.source, d.event_type, d.delivery_id, text, now, status, error))
         outcomes.append(_outcome(result))
-    _write(conn, results)
+    write_parsed(conn, results)
     raw_events.add_many(conn, rows)
     return outcomes
 
@@ -215,7 +215,7 @@ def _parse(source: str, event_type: str | None, text: str, payload: Any) -> Pars
         return f"not valid JSON: {exc}"
 
 
-def _write(conn: Connection, results: list[Parsed]) -> None:
+def write_parsed(conn: Connection, results: list[Parsed]) -> None:
     """The records of ``results``, in delivery order, through the one write path."""
     merge_and_upsert(conn, [record for result in results for record in result.records])
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, select, update
 
+from leadline.store.bulk import insert_many
 from leadline.store.tables import api_keys
-from leadline.store.writer import insert_many
 
 
 @dataclass(frozen=True)

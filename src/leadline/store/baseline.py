@@ -18,9 +18,9 @@ from sqlalchemy import Connection, delete, func, select
 
 from leadline.correlate.baseline import TrackingKey, observed_shas, tracking_key, tracking_starts
 from leadline.store import tables as t
+from leadline.store.bulk import insert_tuples
 from leadline.store.keyset import chunk_size, values_in
 from leadline.store.mapping import sha7
-from leadline.store.writer import insert_tuples
 
 
 def load_tracking_starts(conn: Connection) -> dict[TrackingKey, int]:

@@ -20,6 +20,7 @@ from leadline.correlate.linking import (
     shas_touched,
 )
 from leadline.domain.records import Issue, PipelineRun, PullRequest, RecordModel, Version
+from leadline.store.bulk import insert_many, insert_tuples
 from leadline.store.mapping import sha7
 from leadline.store.tables import change_log
 
@@ -42,15 +43,11 @@ def refs_of(record: RecordModel) -> set[str]:
 
 
 def append(conn: Connection, refs: Iterable[str]) -> None:
-    from leadline.store.writer import insert_many
-
     insert_many(conn, change_log, [{"ref": r} for r in sorted(set(refs))])
 
 
 def append_refs(conn: Connection, refs: Iterable[str]) -> None:
     """``append`` for the record writer: the same rows, one prepared ``executemany``."""
-    from leadline.store.writer import insert_tuples
-
     insert_tuples(conn, change_log, ["ref"], [(r,) for r in sorted(set(refs))])
 
 

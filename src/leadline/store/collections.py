@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, select
 
+from leadline.store.bulk import insert_many
 from leadline.store.tables import collections
-from leadline.store.writer import insert_many
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, select
 
+from leadline.store.bulk import insert_many
 from leadline.store.tables import sync_cursors
-from leadline.store.writer import insert_many
 
 
 def get(conn: Connection, source: str, scope: str, resource: str) -> Any:

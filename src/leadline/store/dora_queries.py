@@ -18,7 +18,9 @@ import numpy as np
 from numpy.typing import NDArray
 from sqlalchemy import Connection, func, select
 
-from leadline.correlate.ancestry import CommitGraph, Deployment, PrIndex, PrRow
+from leadline.correlate.ancestry import Deployment
+from leadline.correlate.commit_graph import CommitGraph
+from leadline.correlate.pr_index import PrIndex, PrRow
 from leadline.correlate.scope import RunParams, run_params
 from leadline.correlate.shas import norm_sha, sha_bytes, sorted_positions
 from leadline.domain.parse import parse_line

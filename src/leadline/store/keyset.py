@@ -16,13 +16,14 @@ table: quadratic over an import, ruinous at a million rows. Two ways around it:
   (SQLite nests an OR chain one level per term and allows 1,000 levels).
 * ``values_in(column, values)``: the same for one column. SQLite gets ``IN (?, …)``,
   PostgreSQL ``= ANY(:array)``. ``chunk_size(conn)`` is how many values to pass at a time:
-  ``MAX_KEYS`` on SQLite, all of them (up to ``ARRAY_KEYS``) on PostgreSQL.
+  ``MAX_KEYS`` on SQLite, all of them (up to ``ARRAY_KEYS``) on PostgreSQL; ``in_chunks``
+  cuts any iterable into lists of that many.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -47,6 +48,18 @@ ARRAY_KEYS = 100_000  # values per PostgreSQL array parameter
 def chunk_size(conn: Connection) -> int:
     """How many keys or values to give ``keys_in``/``values_in`` at a time on ``conn``."""
     return ARRAY_KEYS if conn.dialect.name == "postgresql" else MAX_KEYS
+
+
+def in_chunks(items: Iterable[Any], size: int = MAX_KEYS) -> Iterator[list[Any]]:
+    """``items`` as consecutive lists of ``size`` (the last one shorter), lazily."""
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _array_type(column: Any) -> str:

@@ -16,7 +16,8 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 VERSION_TABLE = "alembic_version"
 
 
-def _config(connection: Connection) -> object:
+def alembic_config(connection: Connection) -> object:
+    """An Alembic ``Config`` for leadline's migrations that runs them on ``connection``."""
     from alembic.config import Config
 
     cfg = Config()
@@ -66,7 +67,7 @@ def ensure_schema(engine: Engine) -> None:
             # Re-check under the write lock: another process may have migrated meanwhile.
             if current_revision(conn) == head_revision():
                 return
-            command.upgrade(_config(conn), "head")  # type: ignore[arg-type]
+            command.upgrade(alembic_config(conn), "head")  # type: ignore[arg-type]
     except (OperationalError, DBAPIError) as exc:
         raise StoreError(f"cannot open database {engine.url!r}: {_reason(exc)}") from exc
     except Exception as exc:

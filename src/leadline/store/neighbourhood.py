@@ -8,7 +8,7 @@ Both over-approximate on purpose (SHAs are looked up by their 7-character prefix
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
 from sqlalchemy import Connection, Select, and_, or_, select, text
@@ -22,22 +22,10 @@ from leadline.errors import LineError
 from leadline.store import tables as t
 from leadline.store.baseline import marks_of
 from leadline.store.changelog import SEP
-from leadline.store.keyset import MAX_KEYS, chunk_size, keys_in, values_in
+from leadline.store.keyset import chunk_size, in_chunks, keys_in, values_in
 from leadline.store.shipments import shipped_by
 
 Unit = Literal["ticket", "pull_request"]
-CHUNK = MAX_KEYS
-
-
-def in_chunks(items: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def _scalars(conn: Connection, make: Any, values: Iterable[Any]) -> set[Any]:

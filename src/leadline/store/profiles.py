@@ -7,8 +7,8 @@ from typing import NamedTuple
 
 from sqlalchemy import Connection, delete, select
 
+from leadline.store.bulk import insert_many
 from leadline.store.tables import collections, profiles
-from leadline.store.writer import insert_many
 
 
 class ProfileRow(NamedTuple):

@@ -20,7 +20,7 @@ from sqlalchemy import Column, Connection, Table, and_, exists, func, literal, o
 from sqlalchemy.sql.elements import ColumnElement
 
 from leadline.store import tables as t
-from leadline.store.neighbourhood import in_chunks
+from leadline.store.keyset import in_chunks
 
 
 @dataclass(frozen=True, slots=True)

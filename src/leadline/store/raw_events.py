@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select, update
 
+from leadline.store.bulk import insert_many
 from leadline.store.tables import raw_events
-from leadline.store.writer import insert_many
 
 
 @dataclass(frozen=True)

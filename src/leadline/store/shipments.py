@@ -10,10 +10,10 @@ from numpy.typing import NDArray
 from sqlalchemy import Connection, delete, select
 
 from leadline.correlate.shas import sha_bytes
+from leadline.store.bulk import insert_many, insert_tuples
 from leadline.store.keyset import chunk_size, values_in
 from leadline.store.mapping import sha7
 from leadline.store.tables import deployment_commits, derived_state
-from leadline.store.writer import insert_many, insert_tuples
 
 NAME = "shipments"
 INSERT_BATCH = 20_000  # rows per insert

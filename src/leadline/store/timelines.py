@@ -29,10 +29,10 @@ from sqlalchemy import Connection, delete, insert, select, update
 
 from leadline.correlate.timeline import ChangeTimeline
 from leadline.domain.times import to_micros
-from leadline.store.neighbourhood import in_chunks
+from leadline.store.bulk import insert_many
+from leadline.store.keyset import in_chunks
 from leadline.store.raw import fetch_all
 from leadline.store.tables import timeline_sets, timelines
-from leadline.store.writer import insert_many
 
 
 @dataclass(frozen=True)

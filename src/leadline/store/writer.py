@@ -3,6 +3,8 @@
 A ``RecordWriter`` works inside one transaction owned by its caller: it buffers records per
 kind, and on each flush reads the stored digests of the batch's keys, inserts what is new,
 rewrites what changed (row and child rows) and leaves what is unchanged untouched.
+Records come in as they are or already ``prepared.Prepared``; the inserts themselves are
+``bulk``'s.
 """
 
 from __future__ import annotations
@@ -11,22 +13,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import (
-    Connection,
-    Table,
-    bindparam,
-    delete,
-    insert,
-    select,
-    update,
-)
+from sqlalchemy import Connection, Table, bindparam, delete, select, update
 
 from leadline.domain.parse import parse_line
 from leadline.domain.records import RecordModel
 from leadline.errors import LineError
 from leadline.store import changelog
+from leadline.store.bulk import insert_tuples, next_ids, secondary_indexes
 from leadline.store.keyset import rows_by_keys
-from leadline.store.mapping import MAPPINGS, KindMapping, Row, serialise
+from leadline.store.mapping import MAPPINGS, KindMapping
+from leadline.store.prepared import Prepared, prepare
 
 
 @dataclass
@@ -38,91 +34,6 @@ class KindCounts:
     @property
     def total(self) -> int:
         return self.new + self.updated + self.unchanged
-
-
-Rows = tuple[tuple[str, ...], list[tuple[Any, ...]]]  # column names, one tuple per row
-_NAMES: dict[tuple[str, ...], tuple[str, ...]] = {}
-
-
-def _names(row: Row) -> tuple[str, ...]:
-    """``row``'s column names, as one shared tuple per set of names (pickled once a chunk)."""
-    names = tuple(row)
-    return _NAMES.setdefault(names, names)
-
-
-def _child_tuples(children: dict[str, list[Row]]) -> dict[str, Rows]:
-    return {
-        name: (_names(rows[0]), [tuple(r.values()) for r in rows])
-        for name, rows in children.items()
-        if rows
-    }
-
-
-@dataclass(slots=True)
-class Prepared:
-    """A validated record made ready for the store: its row, stored JSON and digest.
-
-    ``prepare`` makes one; it holds no database state, so records can be prepared in other
-    processes (see ``services.ingest``). The row is ``values`` in ``columns`` order, child
-    rows likewise (tuples pickle and insert faster than dicts). ``children`` (child rows per
-    child table) and ``refs`` (change-log refs) are computed lazily from ``record`` when they
-    are needed (new or changed rows only), or eagerly by ``prepare(eager=True)`` when
-    ``record`` is not kept.
-    """
-
-    kind: str
-    key: tuple[Any, ...]
-    columns: tuple[str, ...]
-    values: tuple[Any, ...]
-    data: str
-    digest: str
-    record: RecordModel | None = None
-    children: dict[str, Rows] | None = None
-    refs: set[str] | None = None
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # The fields as constructor arguments: cheaper to load than slots state.
-        return (
-            Prepared,
-            (
-                self.kind,
-                self.key,
-                self.columns,
-                self.values,
-                self.data,
-                self.digest,
-                self.record,
-                self.children,
-                self.refs,
-            ),
-        )
-
-    def child_rows(self, m: KindMapping) -> dict[str, Rows]:
-        if self.children is None:
-            assert self.record is not None
-            self.children = _child_tuples(m.children(self.record))
-        return self.children
-
-    def log_refs(self) -> set[str]:
-        if self.refs is None:
-            assert self.record is not None
-            self.refs = changelog.refs_of(self.record)
-        return self.refs
-
-
-def prepare(record: RecordModel, *, eager: bool = False) -> Prepared:
-    """The ``Prepared`` form of ``record`` (``eager``: children and refs computed now and
-    the record itself dropped, for sending between processes)."""
-    m = MAPPINGS[record.kind]
-    row = m.row(record)
-    data, digest = serialise(record)
-    key = tuple([row[c] for c in m.key_columns])
-    columns, values = _names(row), tuple(row.values())
-    if not eager:
-        return Prepared(m.kind, key, columns, values, data, digest, record)
-    refs = set() if m.kind == "incident" else changelog.refs_of(record)
-    children = _child_tuples(m.children(record))
-    return Prepared(m.kind, key, columns, values, data, digest, None, children, refs)
 
 
 @dataclass
@@ -338,81 +249,3 @@ def _is_empty(conn: Connection, table: Table) -> bool:
 def _indexes_only(sql: str, column: str) -> bool:
     """Whether the ``CREATE INDEX`` statement ``sql`` indexes ``column`` alone."""
     return sql.rstrip().endswith((f"({column})", f'("{column}")'))
-
-
-def secondary_indexes(conn: Connection, table: str) -> list[tuple[str, str]]:
-    """The non-unique indexes of ``table`` (not the primary key's, not a constraint's), as
-    (name, the statement that creates it)."""
-    if conn.dialect.name == "postgresql":
-        rows = conn.exec_driver_sql(
-            "SELECT i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x"
-            " JOIN pg_class i ON i.oid = x.indexrelid"
-            " WHERE x.indrelid = to_regclass(%(t)s) AND NOT x.indisunique"
-            " AND NOT x.indisprimary ORDER BY i.relname",
-            {"t": table},
-        )
-    else:
-        rows = conn.exec_driver_sql(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
-            " AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%' ORDER BY name",
-            (table,),
-        )
-    return [(str(name), str(sql)) for name, sql in rows]
-
-
-def next_ids(conn: Connection, table: Table, count: int) -> list[int]:
-    """The ids the database would give the next ``count`` rows inserted into ``table``,
-    taken (in the caller's write transaction): SQLite's next rowids (the largest id + 1 on,
-    as for a rowid table without AUTOINCREMENT), PostgreSQL's next values of the id
-    column's sequence."""
-    if conn.dialect.name == "postgresql":
-        rows = conn.exec_driver_sql(
-            "SELECT nextval(pg_get_serial_sequence(%(t)s, 'id'))"
-            " FROM generate_series(1, %(n)s) ORDER BY 1",
-            {"t": table.name, "n": count},
-        )
-        return [int(r[0]) for r in rows]
-    last = conn.execute(select(table.c.id).order_by(table.c.id.desc()).limit(1)).scalar()
-    start = int(last or 0) + 1
-    return list(range(start, start + count))
-
-
-def insert_tuples(
-    conn: Connection, table: Table, columns: list[str], rows: list[tuple[Any, ...]]
-) -> None:
-    """Insert rows given as tuples in ``columns`` order, inside the caller's transaction.
-
-    For tables whose columns need no bind processing (text, integers): the values go to the
-    driver as they are. SQLite gets one DB-API ``executemany`` of a prepared statement (no
-    per-row SQLAlchemy work); PostgreSQL gets ``COPY``.
-    """
-    if not rows:
-        return
-    names = ", ".join(f'"{c}"' for c in columns)
-    raw: Any = conn.connection.driver_connection
-    if conn.dialect.name != "postgresql":
-        marks = ", ".join("?" * len(columns))
-        raw.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', rows)
-        return
-    with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-        for row in rows:
-            copy.write_row(row)
-
-
-def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert rows fast on either backend, inside the caller's transaction.
-
-    SQLite's executemany runs in C and is fast as is; psycopg's executemany sends one
-    statement per row, so on PostgreSQL rows are streamed with COPY instead.
-    """
-    if not rows:
-        return
-    if conn.dialect.name != "postgresql":
-        conn.execute(insert(table), rows)
-        return
-    columns = list(rows[0])
-    names = ", ".join(f'"{c}"' for c in columns)
-    raw: Any = conn.connection.driver_connection
-    with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-        for row in rows:
-            copy.write_row([row.get(c) for c in columns])
