@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from sqlalchemy import Engine
 
+from leadline.metrics.choices import INTERVALS, STATISTICS
 from leadline.services import collections, profiles
 from leadline.services.dora import dora
 from leadline.services.leadtime import lead_time
@@ -46,6 +47,8 @@ def navigation(engine: Engine, subject: Subject | None, view: View, who: Viewer)
         "profiles": profiles.names(engine) if limit is None else [],
         "subject": subject,
         "view": view,
+        "intervals": INTERVALS,  # the picker's choices: the ones the CLI and the API offer
+        "statistics": STATISTICS,
         "selected": f"{subject.kind}:{subject.name}" if subject else "",
         "presets": [
             (plural(n, "day"), f"{subject.base}{view.last(n).query()}" if subject else "", n)

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from leadline.domain.times import from_micros, parse_bound
 from leadline.errors import InputError, NotFoundError
+from leadline.metrics.choices import INTERVALS, STATISTICS
 from leadline.profiles.models import Profile
 from leadline.services import collections, profiles
 from leadline.services.collections import Collection
@@ -21,9 +22,7 @@ from leadline.services.windows import Window, default_window
 from leadline.web.formatting import DAY_US, bound
 
 Kind = Literal["c", "p"]
-INTERVALS = ("day", "week", "month")
-STATS = ("mean", "median", "p90", "p95")
-INTERVAL_DAYS = {"day": 1, "week": 7, "month": 30}
+INTERVAL_DAYS: dict[str, int] = {"day": 1, "week": 7, "month": 30}  # for MAX_POINTS
 MAX_POINTS = 400  # bars per chart: more is unreadable and slow to draw
 DRILLS = ("deployments", "failures", "incidents", "changes")
 COMPARE = ("previous", "none")  # the overview's comparison with the previous window
@@ -162,8 +161,8 @@ def read_view(
     stat = (stat or "mean").strip().lower()
     if interval not in INTERVALS:
         raise InputError(f"interval: expected one of {', '.join(INTERVALS)}, got {interval!r}")
-    if stat not in STATS:
-        raise InputError(f"stat: expected one of {', '.join(STATS)}, got {stat!r}")
+    if stat not in STATISTICS:
+        raise InputError(f"stat: expected one of {', '.join(STATISTICS)}, got {stat!r}")
     bounds = []
     for name, value in (("from", start), ("to", end)):
         try:
