@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
-from leadline.api.deps import Admin, EngineDep, Read, RefresherDep, unlimited, within, writer
+from leadline.api.deps import Admin, EngineDep, Read, RefresherDep, within, writer
 from leadline.api.errors import decode_json
 from leadline.api.media import JSON_ONLY
 from leadline.api.report_params import report_profile, report_window
@@ -86,7 +86,7 @@ def get_dora(
 
 @router.get("/profiles", responses=errors(401, 403))
 def list_profiles(engine: EngineDep, principal: Read) -> dict[str, list[str]]:
-    unlimited(principal)
+    within(engine, principal, None)
     return {"profiles": profiles.names(engine)}
 
 
@@ -96,7 +96,7 @@ def list_profiles(engine: EngineDep, principal: Read) -> dict[str, list[str]]:
                **errors(401, 403, 404)},
 )  # fmt: skip
 def get_profile(name: str, engine: EngineDep, principal: Read) -> dict[str, Any]:
-    unlimited(principal)
+    within(engine, principal, None)
     return profile_to_dict(profiles.get(engine, name))
 
 

@@ -16,6 +16,7 @@ from leadline.errors import InputError, NotFoundError
 from leadline.metrics.choices import INTERVALS, STATISTICS
 from leadline.profiles.models import Profile
 from leadline.services import collections, profiles
+from leadline.services.apikeys import can_read
 from leadline.services.collections import Collection
 from leadline.services.refresher import Refresher
 from leadline.services.windows import Window, default_window
@@ -29,7 +30,7 @@ COMPARE = ("previous", "none")  # the overview's comparison with the previous wi
 
 
 def get_engine(request: Request) -> Engine:
-    engine: Engine = request.app.state.engine()
+    engine: Engine = request.app.state.engine
     return engine
 
 
@@ -79,13 +80,12 @@ class Viewer:
     ``navigation``: a page cannot read a collection or profile without saying who looks,
     so it cannot fail open."""
 
-    limit: str | None = None
+    limit: str | None
 
     def sees(self, engine: Engine, kind: str, name: str) -> bool:
-        """Whether this viewer may see the collection (``c``) or profile (``p``)."""
-        if self.limit is None:
-            return True
-        return kind == "c" and collections.in_subtree(engine, name, self.limit)
+        """Whether this viewer may see the collection (``c``) or profile (``p``): the API's
+        rule (``services.apikeys.can_read``)."""
+        return can_read(engine, self.limit, name if kind == "c" else None)
 
 
 def find_subject(engine: Engine, kind: Kind, name: str, who: Viewer) -> Subject:
