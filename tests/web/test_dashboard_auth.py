@@ -82,13 +82,11 @@ def test_the_subject_and_the_picker_need_a_viewer() -> None:
     import inspect
 
     from leadline.web.pages import navigation
-    from leadline.web.params import find_subject
+    from leadline.web.params import Viewer, find_subject
 
     for needs in (find_subject, navigation):
         who = inspect.signature(needs).parameters["who"]
         assert who.default is inspect.Parameter.empty, needs.__name__  # no "unlimited" default
-    from leadline.web.params import Viewer
-
     with pytest.raises(TypeError):
         Viewer()  # type: ignore[call-arg]  # who looks is always said, never assumed
 
@@ -102,9 +100,7 @@ def test_the_api_and_the_dashboard_apply_one_rule(locked: TestClient, org: Engin
     apikey = {"Authorization": f"Apikey {key}"}
     for name in ("Acme", "Team A", "Team B", "Team B deploys", "team b"):
         allowed = can_read(org, "Team B", name)
-        api = locked.get(
-            f"/v1/collections/{quote(name)}", headers={"Authorization": f"Apikey {key}"}
-        )
+        api = locked.get(f"/v1/collections/{quote(name)}", headers=apikey)
         page = locked.get(f"/c/{quote(name)}", headers=basic(key))
         assert (api.status_code == 200) is allowed, (name, api.status_code)
         assert (page.status_code == 200) is allowed, (name, page.status_code)
