@@ -73,4 +73,3 @@ def test_argocd_deployments_give_lead_time_and_failure_rate(
         found = dora(run_cli, profile)
         assert found["deployment_frequency"]["deployments"] == 0
         assert found["change_failure_rate"]["failures"] == 2
-    app.state.engine().dispose()

@@ -36,7 +36,6 @@ def setup(db_url: str, engine: Engine) -> Iterator[tuple[TestClient, dict[str, s
     ingest = create(engine, "ingest", "ingest")
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client, {"admin": admin, "ingest": ingest}
-    app.state.engine().dispose()
 
 
 def _headers(path: str, body: bytes, keys: dict[str, str]) -> dict[str, str]:

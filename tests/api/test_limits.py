@@ -37,7 +37,6 @@ def small(db_url: str, engine: Engine) -> Iterator[tuple[TestClient, dict[str, s
     key = create(engine, "admin", "admin")
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client, {"Authorization": f"Apikey {key}"}
-    app.state.engine().dispose()
 
 
 def _signed(path: str, body: bytes) -> dict[str, str]:

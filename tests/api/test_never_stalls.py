@@ -42,7 +42,6 @@ def app_client(db_url: str, engine: Engine) -> Iterator[tuple[TestClient, Any]]:
     app = create_app(settings)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client, app
-    app.state.engine().dispose()
 
 
 @contextmanager

@@ -88,8 +88,8 @@ def _put(document: Any, place: tuple[Any, ...], value: Any) -> Any:
 def test_random_values_at_every_level_never_5xx() -> None:
     database = Path(tempfile.mkdtemp(prefix="leadline-org-")) / "org.db"
     app = create_app(Settings(database_url=f"sqlite:///{database}"))
-    key = create(app.state.engine(), "fuzz", "admin")
     with TestClient(app, raise_server_exceptions=False) as client:
+        key = create(app.state.engine, "fuzz", "admin")
 
         @settings(max_examples=300, deadline=None, derandomize=True,
                   suppress_health_check=list(HealthCheck))  # fmt: skip
@@ -101,7 +101,6 @@ def test_random_values_at_every_level_never_5xx() -> None:
             assert set(response.json()) != {"error"} or response.json()["error"]["message"]
 
         check()
-    app.state.engine().dispose()
 
 
 def _json(value: Any) -> bytes:

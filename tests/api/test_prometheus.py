@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 from fastapi.testclient import TestClient
 
-from leadline.services.webhooks import receive
+from leadline.services.webhooks import Delivery, receive_batch
 from tests.api.conftest import auth
 from tests.conftest import FIXTURES
 
@@ -76,9 +76,12 @@ def test_webhook_deliveries_by_source_and_status(
     client: TestClient, engine: Any, keys: dict[str, str]
 ) -> None:
     body = (FIXTURES / "github" / "derived" / "pull_request.closed.merged.json").read_bytes()
-    receive(engine, "github", "pull_request", "d1", body)
-    receive(engine, "github", "ping", "d2", b"{}")
-    receive(engine, "github", "pull_request", "d3", b'{"pull_request": 1}')
+    for delivery in (
+        Delivery("github", "pull_request", "d1", body),
+        Delivery("github", "ping", "d2", b"{}"),
+        Delivery("github", "pull_request", "d3", b'{"pull_request": 1}'),
+    ):
+        receive_batch(engine, [delivery])
     samples = scrape(client, keys["read"])
     for status in ("parsed", "ignored", "failed"):
         assert samples[f'leadline_webhook_deliveries{{source="github",status="{status}"}}'] == 1
@@ -92,5 +95,5 @@ def test_metrics_need_a_read_key_unless_public(
     from leadline.api.app import create_app
     from leadline.config import Settings
 
-    public = TestClient(create_app(Settings(database_url=db_url, public_metrics=True)))
-    assert public.get("/metrics").status_code == 200
+    with TestClient(create_app(Settings(database_url=db_url, public_metrics=True))) as public:
+        assert public.get("/metrics").status_code == 200

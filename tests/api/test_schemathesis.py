@@ -31,14 +31,16 @@ from leadline.api import (
 from leadline.api.app import create_app
 from leadline.config import Settings
 from leadline.services.apikeys import create
+from leadline.services.database import open_database
 
 MAX_EXAMPLES = int(os.environ.get("LEADLINE_API_FUZZ_EXAMPLES", "15"))
 SECRET = "fuzz"
 DB = Path(tempfile.mkdtemp(prefix="leadline-fuzz-")) / "fuzz.db"
-APP = create_app(Settings(
+SETTINGS = Settings(
     database_url=f"sqlite:///{DB}", github_webhook_secret=SECRET, gitlab_webhook_token=SECRET,
     jira_webhook_secret=SECRET, pagerduty_webhook_secret=SECRET,
-))  # fmt: skip
+)  # fmt: skip
+APP = create_app(SETTINGS)
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 
@@ -50,10 +52,19 @@ def _ndjson(ctx: Any, value: Any) -> bytes:
     return text.encode("utf-8", "surrogatepass")
 
 
+SCOPES = ("ingest", "read", "admin")
+
+
 @pytest.fixture(scope="module")
 def keys() -> dict[str, str]:
-    engine = APP.state.engine()
-    return {scope: create(engine, f"fuzz-{scope}", scope) for scope in ("ingest", "read", "admin")}
+    """Made before the first request starts the app's lifespan (and its engine)."""
+    engine = open_database(SETTINGS)
+    try:
+        return {
+            scope: create(engine, f"fuzz-{scope}", scope) for scope in ("ingest", "read", "admin")
+        }
+    finally:
+        engine.dispose()
 
 
 @schema.parametrize()

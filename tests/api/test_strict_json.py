@@ -27,7 +27,6 @@ def hooks(db_url: str, engine: Engine) -> Iterator[TestClient]:
     app = create_app(Settings(database_url=db_url, github_webhook_secret=SECRET))
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
-    app.state.engine().dispose()
 
 
 @pytest.mark.parametrize(

@@ -94,7 +94,6 @@ def hooks(db_url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Itera
     app = create_app(Settings(database_url=db_url))
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
-    app.state.engine().dispose()
 
 
 Snapshot = dict[Key, str]

@@ -53,7 +53,6 @@ def hooks(db_url: str, engine: Engine) -> Iterator[TestClient]:
     app = create_app(Settings(database_url=db_url, gitlab_webhook_token=SECRET, **secrets))
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
-    app.state.engine().dispose()
 
 
 def post(client: TestClient, tool: str, body: bytes) -> tuple[int, dict[str, Any]]:

@@ -46,7 +46,6 @@ def hooks(db_url: str, engine: Engine) -> Iterator[TestClient]:
     app = create_app(settings)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
-    app.state.engine().dispose()
 
 
 def _post(client: TestClient, source: str, headers: dict[str, bytes], **kw: object) -> int:

@@ -32,7 +32,6 @@ def hooks(db_url: str, engine: Engine) -> Iterator[TestClient]:
     app = create_app(settings)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
-    app.state.engine().dispose()
 
 
 def github(client: TestClient, event: str, path: Path, delivery: str, secret: str = SECRET) -> Any:

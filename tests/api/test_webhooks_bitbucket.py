@@ -324,7 +324,6 @@ def hooks(db_url: str, engine: Engine) -> Iterator[TestClient]:
     app = create_app(Settings(database_url=db_url, bitbucket_webhook_secret=f"old,{SECRET}"))
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
-    app.state.engine().dispose()
 
 
 def sign(body: bytes, secret: str = SECRET) -> str:
@@ -392,7 +391,6 @@ def test_secret_signature_and_duplicates(db_url: str, engine: Engine, hooks: Tes
     app = create_app(Settings(database_url=db_url))
     with TestClient(app, raise_server_exceptions=False) as unset:
         refused = unset.post("/v1/webhooks/bitbucket", content=body, headers=headers)
-    app.state.engine().dispose()
     assert refused.status_code == 403
     assert "LEADLINE_BITBUCKET_WEBHOOK_SECRET" in refused.json()["error"]["message"]
 

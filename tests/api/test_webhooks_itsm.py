@@ -33,7 +33,6 @@ def hooks(db_url: str, engine: Engine) -> Iterator[TestClient]:
     app = create_app(settings)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
-    app.state.engine().dispose()
 
 
 def body_of(tool: str, name: str) -> bytes:
@@ -191,7 +190,6 @@ def test_unset_secret_403_bad_secret_401(db_url: str, engine: Engine) -> None:
             assert bad.status_code == 401, bad.text
             assert bad.json()["error"]["message"] == "bad or missing X-Leadline-Secret"
         assert post(client, "opsgenie", b"{", OG_SECRET).status_code == 400
-    app.state.engine().dispose()
     with engine.connect() as conn:
         assert conn.execute(select(raw_events)).all() == []
 

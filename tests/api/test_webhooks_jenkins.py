@@ -39,7 +39,6 @@ def hooks(db_url: str, engine: Engine) -> Iterator[TestClient]:
     app = create_app(Settings(database_url=db_url, jenkins_webhook_secret=SECRET))
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
-    app.state.engine().dispose()
 
 
 def post(client: TestClient, name: str, *, query: bool = False, secret: str = SECRET) -> Any:
@@ -78,7 +77,6 @@ def test_secret_and_duplicates(db_url: str, hooks: TestClient) -> None:
     app = create_app(Settings(database_url=db_url))
     with TestClient(app, raise_server_exceptions=False) as unset:
         refused = post(unset, "completed.json")
-    app.state.engine().dispose()
     assert refused.status_code == 403
     assert "LEADLINE_JENKINS_WEBHOOK_SECRET" in refused.json()["error"]["message"]
 

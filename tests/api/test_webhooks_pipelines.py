@@ -43,7 +43,6 @@ def hooks(db_url: str, engine: Engine) -> Iterator[TestClient]:
     app = create_app(settings)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
-    app.state.engine().dispose()
 
 
 def post(client: TestClient, tool: str, body: bytes, secret: str | None = None) -> Any:
@@ -195,7 +194,6 @@ def test_circleci_signatures_secrets_duplicates_and_bad_payloads(
             assert refused.status_code == 403
             env = f"LEADLINE_{tool.upper()}_WEBHOOK_SECRET"
             assert f"{env} is not set" in refused.json()["error"]["message"]
-    app.state.engine().dispose()
 
 
 def test_harness_runs_field_by_field_and_one_record_per_execution(

@@ -15,7 +15,6 @@ from leadline.correlate.incidents import (
     failure_from_incident,
     failure_from_issue,
     link_failures,
-    link_incidents,
 )
 from leadline.domain.records import Incident, Issue
 from leadline.domain.times import to_micros
@@ -163,7 +162,7 @@ def test_many_failures_per_service_in_one_pass() -> None:
     assert set(got[301:]) == {"jenkins/deploy-api/103"}
 
 
-def test_link_incidents_from_records() -> None:
+def test_incident_records_link_as_failures() -> None:
     def incident(iid: str, hm: str, **kw: str) -> Incident:
         rec = record(
             "incident", source="pagerduty", id=iid, created_at=f"2024-05-01T{hm}:00Z", **kw
@@ -178,7 +177,8 @@ def test_link_incidents_from_records() -> None:
         incident("4", "13:00", commit_sha=A),
     ]
     assert failure_from_incident(incidents[1]).deployment_run_id == "jenkins/deploy-web/101"
-    assert link_incidents(incidents, DEPLOYMENTS) == {
+    links = link_failures([failure_from_incident(i) for i in incidents], DEPLOYMENTS)
+    assert {key: link.deployment_id for key, link in links.items()} == {
         ("pagerduty", "1"): "jenkins/deploy-api/102",
         ("pagerduty", "2"): "jenkins/deploy-web/101",
         ("pagerduty", "3"): None,

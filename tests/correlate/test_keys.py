@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from leadline.correlate.keys import find_keys, is_key
+from leadline.correlate.keys import find_keys
 
 CASE_SENSITIVE = [
     # (text, keys found)
@@ -73,11 +73,3 @@ def test_find_keys_ignore_case_upper_cases_branch_keys(branch: str | None, keys:
 def test_underscore_prefix_may_form_a_longer_key_too() -> None:
     # Both readings are returned; only keys of existing tickets are ever linked.
     assert find_keys("feature_hx-1", ignore_case=True) == {"FEATURE_HX-1", "HX-1"}
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [("HX-1", True), ("HX-1 ", False), ("hx-1", False), ("HX-1a", False), ("HX", False)],
-)
-def test_is_key(text: str, expected: bool) -> None:
-    assert is_key(text) is expected

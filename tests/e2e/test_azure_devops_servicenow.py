@@ -51,7 +51,6 @@ def client(db_url: str) -> Iterator[TestClient]:
     app = create_app(settings)
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
-    app.state.engine().dispose()
 
 
 def _azure(client: TestClient, payload: Any) -> None:

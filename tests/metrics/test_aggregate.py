@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from leadline.errors import InputError
-from leadline.metrics import STATISTICS, aggregate, lead_time, stage_durations
+from leadline.metrics.choices import STATISTICS
+from leadline.metrics.leadtime import aggregate, lead_time, stage_durations
 from leadline.profiles import Profile, Stage
 
 NAN = math.nan

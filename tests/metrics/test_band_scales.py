@@ -23,7 +23,6 @@ from leadline.metrics.bands import (
     BandScale,
     add_stage_levels,
     band,
-    band_set_name,
     custom_scale,
     edges,
     scale_of,
@@ -252,8 +251,8 @@ def test_scale_of_every_form() -> None:
     scale = scale_of(profile.dora.bands)
     assert isinstance(scale, BandScale)
     assert scale.band("lead_time", D) == "Up" and scale.band("lead_time", D + US) == "Down"
-    assert band_set_name(profile.dora.bands) == "custom"
-    assert band_set_name("dora-2023") == "dora-2023"
+    assert scale.name == "custom"
+    assert scale_of("dora-2023").name == "dora-2023"
 
 
 def test_an_invalid_mapping_is_an_input_error() -> None:

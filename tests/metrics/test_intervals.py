@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leadline.metrics import intervals as iv
+from leadline.metrics.choices import STATISTICS
 from leadline.metrics.intervals import (
     Interval,
     bootstrap,
@@ -19,7 +20,7 @@ from leadline.metrics.intervals import (
     poisson_mean_bounds,
     wilson,
 )
-from leadline.metrics.stats import STATISTICS, row_statistic, statistic
+from leadline.metrics.stats import row_statistic, statistic
 
 # z = 1.959964, z² = 3.841459. Wilson: centre (p + z²/2n)/(1 + z²/n),
 # half-width z/(1 + z²/n) · √(p(1−p)/n + z²/4n²).

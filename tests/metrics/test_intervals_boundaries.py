@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from leadline.metrics import intervals as iv
+from leadline.metrics.choices import STATISTICS
 from leadline.metrics.intervals import (
     LEVEL,
     Z_95,
@@ -24,7 +25,7 @@ from leadline.metrics.intervals import (
     poisson_mean_bounds,
     wilson,
 )
-from leadline.metrics.stats import STATISTICS, statistic
+from leadline.metrics.stats import statistic
 
 
 def test_interval_order_message_and_rounding() -> None:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
-from leadline.metrics import (
+from leadline.metrics.leadtime import (
     aggregate,
     explain_change,
     stage_durations,

@@ -8,7 +8,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leadline.metrics import STATISTICS, aggregate, explain_change, stage_durations
+from leadline.metrics.choices import STATISTICS
+from leadline.metrics.leadtime import aggregate, explain_change, stage_durations
 from leadline.profiles import Stage
 
 NAN = math.nan

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from leadline.metrics import aggregate, rate, rate_total
-from leadline.metrics.ratings import total_thresholds
+from leadline.metrics.leadtime import aggregate
+from leadline.metrics.ratings import rate, rate_total, total_thresholds
 from leadline.profiles import Stage
 
 

@@ -14,20 +14,26 @@ from hypothesis import strategies as st
 
 from leadline.domain.times import from_micros, parse_time, to_micros
 from leadline.errors import InputError
+from leadline.metrics.choices import INTERVALS
 from leadline.metrics.series import (
     DAY_US,
-    INTERVALS,
     Bucket,
     as_optional_times,
     as_times,
     bucket_counts,
     bucket_floor,
     bucket_index,
-    bucket_statistic,
+    bucket_summary,
     buckets,
     count_series,
     value_series,
 )
+
+
+def per_bucket(index: np.ndarray, values: object, size: int, stat: str) -> np.ndarray:
+    """``stat`` of each bucket through ``bucket_summary`` (``NaN`` for an empty bucket)."""
+    _, columns = bucket_summary(index, values, size, [stat])  # type: ignore[arg-type]
+    return np.array([math.nan if v is None else v for v in columns[stat]], dtype=np.float64)
 
 
 def us(text: str) -> int:
@@ -143,24 +149,24 @@ def test_bucket_counts_with_where() -> None:
     assert bucket_counts(index, 4, where=where).tolist() == [1, 1, 1, 0]
 
 
-def test_bucket_statistic() -> None:
+def test_bucket_summary() -> None:
     index = np.array([0, 0, 0, 0, 2, -1, 2], dtype=np.int64)
     values = np.array([40.0, 10.0, 30.0, 20.0, 5.0, 1e9, 7.0])
-    assert bucket_statistic(index, values, 4, "sum").tolist()[::2] == [100.0, 12.0]
-    assert bucket_statistic(index, values, 4, "mean")[[0, 2]].tolist() == [25.0, 6.0]
-    assert bucket_statistic(index, values, 4, "median")[[0, 2]].tolist() == [25.0, 6.0]
-    assert bucket_statistic(index, values, 4, "p90")[0] == pytest.approx(37.0)
-    empty = bucket_statistic(index, values, 4, "mean")
+    assert per_bucket(index, values, 4, "sum").tolist()[::2] == [100.0, 12.0]
+    assert per_bucket(index, values, 4, "mean")[[0, 2]].tolist() == [25.0, 6.0]
+    assert per_bucket(index, values, 4, "median")[[0, 2]].tolist() == [25.0, 6.0]
+    assert per_bucket(index, values, 4, "p90")[0] == pytest.approx(37.0)
+    empty = per_bucket(index, values, 4, "mean")
     assert math.isnan(empty[1]) and math.isnan(empty[3])
     with pytest.raises(ValueError, match="unknown statistic"):
-        bucket_statistic(index, values, 4, "mode")
+        per_bucket(index, values, 4, "mode")
     with pytest.raises(ValueError, match="shape"):
-        bucket_statistic(index, values[:3], 4, "mean")
+        per_bucket(index, values[:3], 4, "mean")
 
 
 def test_bucket_statistic_all_empty() -> None:
     index = np.array([-1, -1], dtype=np.int64)
-    assert np.isnan(bucket_statistic(index, [1.0, 2.0], 3, "median")).all()
+    assert np.isnan(per_bucket(index, [1.0, 2.0], 3, "median")).all()
 
 
 def test_value_series() -> None:
@@ -247,7 +253,7 @@ def test_count_series_properties(
 def test_bucket_statistic_matches_numpy(pairs: list[tuple[int, float]], stat: str) -> None:
     index = np.array([i for i, _ in pairs], dtype=np.int64)
     values = np.array([v for _, v in pairs], dtype=np.float64)
-    result = bucket_statistic(index, values, 5, stat)
+    result = per_bucket(index, values, 5, stat)
     for bucket in range(5):
         members = values[index == bucket]
         if members.size == 0:
@@ -268,7 +274,7 @@ def test_bucket_statistic_with_many_buckets() -> None:
     size = 70_000
     index = np.array([69_999, 0, 69_999, 65_536, 0], dtype=np.int64)
     values = np.array([3.0, 2.0, 1.0, 9.0, -0.0])
-    median = bucket_statistic(index, values, size, "median")
+    median = per_bucket(index, values, size, "median")
     assert median[[0, 65_536, 69_999]].tolist() == [1.0, 9.0, 2.0]
     assert int(np.isnan(median).sum()) == size - 3
 

@@ -19,12 +19,18 @@ from leadline.metrics.series import (
     as_times,
     bucket_counts,
     bucket_index,
-    bucket_statistic,
     bucket_summary,
     buckets,
     check_window,
     window_json,
 )
+
+
+def per_bucket(index: np.ndarray, values: object, size: int, stat: str) -> np.ndarray:
+    """``stat`` of each bucket through ``bucket_summary`` (``NaN`` for an empty bucket)."""
+    _, columns = bucket_summary(index, values, size, [stat])  # type: ignore[arg-type]
+    return np.array([math.nan if v is None else v for v in columns[stat]], dtype=np.float64)
+
 
 MONDAY = 4 * DAY_US  # 1970-01-05, a Monday: a week bucket starts there
 SIZE = {"day": DAY_US, "week": WEEK_US, "month": 28 * DAY_US}  # the month limit counts 28 days
@@ -127,10 +133,10 @@ def test_bucket_counts_takes_where_as_zeros_and_ones() -> None:
 
 def test_negative_zero_becomes_zero() -> None:
     index = np.array([0, 0], dtype=np.int64)
-    low = bucket_statistic(index, [-0.0, -0.0], 1, "median")[0]
+    low = per_bucket(index, [-0.0, -0.0], 1, "median")[0]
     assert low == 0.0
     assert math.copysign(1.0, low) == 1.0
-    total = bucket_statistic(index, [-0.0, -0.0], 1, "sum")[0]
+    total = per_bucket(index, [-0.0, -0.0], 1, "sum")[0]
     assert math.copysign(1.0, total) == 1.0
 
 
@@ -150,7 +156,7 @@ def test_the_median_of_two_uses_numpys_formula_at_gamma_one_half() -> None:
     # last bit; numpy (and so leadline) takes the first at gamma >= 0.5.
     low, high = 39592.87666420286, 528589.2632600217
     assert high - (high - low) * 0.5 != low + (high - low) * 0.5
-    median = bucket_statistic(np.array([0, 0], dtype=np.int64), [high, low], 1, "median")[0]
+    median = per_bucket(np.array([0, 0], dtype=np.int64), [high, low], 1, "median")[0]
     assert median == high - (high - low) * 0.5 == np.percentile([low, high], 50)
 
 
@@ -163,7 +169,7 @@ def test_quantiles_agree_with_numpy_bit_for_bit(stat: str, q: int) -> None:
     size = 400
     index = rng.integers(0, size, 20_000).astype(np.int64)
     values = rng.random(20_000) * 1e6
-    got = bucket_statistic(index, values, size, stat)
+    got = per_bucket(index, values, size, stat)
     for bucket in range(size):
         mine = values[index == bucket]
         assert got[bucket] == np.percentile(mine, q), bucket
@@ -171,7 +177,7 @@ def test_quantiles_agree_with_numpy_bit_for_bit(stat: str, q: int) -> None:
 
 def test_an_unknown_statistic_names_the_choices() -> None:
     with pytest.raises(ValueError, match=r"unknown statistic 'p50'; use one of \('sum', "):
-        bucket_statistic(np.array([0], dtype=np.int64), [1.0], 1, "p50")
+        per_bucket(np.array([0], dtype=np.int64), [1.0], 1, "p50")
 
 
 def test_a_summary_with_an_unknown_statistic_names_the_choices() -> None:

@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from leadline.errors import InputError
+from leadline.metrics.choices import STATISTICS
 from leadline.metrics.stats import (
-    STATISTICS,
     check_statistic,
     column_statistic,
     row_statistic,

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, event, func, select
 from leadline.domain.parse import parse_line
 from leadline.domain.records import PullRequest
 from leadline.services import webhooks
-from leadline.services.webhooks import Delivery, receive, receive_batch
+from leadline.services.webhooks import Delivery, receive_batch
 from leadline.store.tables import pull_requests, raw_events
 from tests.conftest import FIXTURES
 
@@ -101,7 +101,7 @@ def test_batches_of_every_split_store_identical_rows(engine: Engine, db_url: str
         conn.execute(pull_requests.delete())
         conn.execute(raw_events.delete())
     for item in items:
-        receive(engine, item.source, item.event_type, item.delivery_id, item.body)
+        receive_batch(engine, [item])
     with engine.connect() as conn:
         one_by_one = conn.execute(select(pull_requests.c.data).order_by("number")).all()
     assert all_at_once == one_by_one

@@ -21,7 +21,6 @@ def client(db_url: str, engine: Engine) -> Iterator[TestClient]:
     app = create_app(Settings(database_url=db_url))
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
-    app.state.engine().dispose()
 
 
 @pytest.fixture

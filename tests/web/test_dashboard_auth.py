@@ -26,7 +26,6 @@ def locked(db_url: str, org: Engine) -> Iterator[TestClient]:
     app = create_app(Settings(database_url=db_url, dashboard_auth="key"))
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
-    app.state.engine().dispose()
 
 
 def test_the_dashboard_asks_for_a_read_key(locked: TestClient, org: Engine) -> None:
@@ -83,8 +82,30 @@ def test_the_subject_and_the_picker_need_a_viewer() -> None:
     import inspect
 
     from leadline.web.pages import navigation
-    from leadline.web.params import find_subject
+    from leadline.web.params import Viewer, find_subject
 
     for needs in (find_subject, navigation):
         who = inspect.signature(needs).parameters["who"]
         assert who.default is inspect.Parameter.empty, needs.__name__  # no "unlimited" default
+    with pytest.raises(TypeError):
+        Viewer()  # type: ignore[call-arg]  # who looks is always said, never assumed
+
+
+def test_the_api_and_the_dashboard_apply_one_rule(locked: TestClient, org: Engine) -> None:
+    """A key limited to a collection reads the same collections through the API as it sees
+    on the dashboard (``services.apikeys.can_read`` decides both), and no profile."""
+    from leadline.services.apikeys import can_read
+
+    key = create(org, "team-b", "read", collection="Team B")
+    apikey = {"Authorization": f"Apikey {key}"}
+    for name in ("Acme", "Team A", "Team B", "Team B deploys", "team b"):
+        allowed = can_read(org, "Team B", name)
+        api = locked.get(f"/v1/collections/{quote(name)}", headers=apikey)
+        page = locked.get(f"/c/{quote(name)}", headers=basic(key))
+        assert (api.status_code == 200) is allowed, (name, api.status_code)
+        assert (page.status_code == 200) is allowed, (name, page.status_code)
+        assert api.status_code in (200, 403) and page.status_code in (200, 404), name
+    assert not can_read(org, "Team B", None)
+    assert locked.get("/v1/profiles", headers=apikey).status_code == 403
+    assert locked.get("/p/Team%20flow", headers=basic(key)).status_code == 404
+    assert can_read(org, None, "Acme") and can_read(org, None, None)

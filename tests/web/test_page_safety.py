@@ -123,6 +123,21 @@ def test_static_files_come_from_the_package(client: TestClient) -> None:
         assert client.get(missing).status_code == 404, missing
 
 
+def test_a_static_file_revalidates_with_304(client: TestClient) -> None:
+    first = client.get("/static/favicon.svg")
+    etag = first.headers["etag"]
+    assert etag.startswith('"') and etag.endswith('"')
+    for given in (etag, f"W/{etag}", f'"other", {etag}', "*"):
+        again = client.get("/static/favicon.svg", headers={"If-None-Match": given})
+        assert again.status_code == 304, given
+        assert again.content == b""
+        assert again.headers["etag"] == etag
+        assert again.headers["cache-control"] == first.headers["cache-control"]
+        assert again.headers["x-content-type-options"] == "nosniff"
+    changed = client.get("/static/favicon.svg", headers={"If-None-Match": '"other"'})
+    assert changed.status_code == 200 and changed.content == first.content
+
+
 def test_the_api_is_untouched(client: TestClient, org: Engine) -> None:
     """The dashboard does not open the JSON API: it still wants a key."""
     assert client.get("/v1/collections").status_code == 401

@@ -1,15 +1,18 @@
-"""``create_app(settings)``: the FastAPI application."""
+"""``create_app(settings)``: the FastAPI application.
+
+The database engine, the refresher and the writer live as long as the app's lifespan: made
+when it starts (opening the database and bringing its schema up to date before the first
+request), stopped and disposed when it ends. Requests read them from ``app.state``.
+"""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Response
 from fastapi.openapi.utils import get_openapi
-from sqlalchemy import Engine
 
 from leadline import __version__
 from leadline.api import (
@@ -33,36 +36,23 @@ from leadline.web import AuthFailed, refused
 from leadline.web import router as web_router
 
 
-def _engine_once(settings: Settings) -> Callable[[], Engine]:
-    lock = threading.Lock()
-    engine: list[Engine] = []
-
-    def get() -> Engine:
-        if not engine:
-            with lock:
-                if not engine:
-                    engine.append(open_database(settings))
-        return engine[0]
-
-    return get
-
-
 def create_app(settings: Settings) -> FastAPI:
-    engine = _engine_once(settings)
-    refresher = Refresher(
-        engine, read_wait=settings.read_wait, write_wait=settings.write_wait,
-        poll=settings.refresh_poll, external=settings.refresher == "external",
-    )  # fmt: skip
-    writer = Writer(engine, wait=settings.write_wait, on_commit=refresher.nudge)
-
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = open_database(settings)
+        refresher = Refresher(
+            engine, read_wait=settings.read_wait, write_wait=settings.write_wait,
+            poll=settings.refresh_poll, external=settings.refresher == "external",
+        )  # fmt: skip
+        writer = Writer(engine, wait=settings.write_wait, on_commit=refresher.nudge)
+        app.state.engine, app.state.refresher, app.state.writer = engine, refresher, writer
         refresher.start()  # brings every profile up to date from the start
         try:
             yield
         finally:
             refresher.stop()
             writer.stop()
+            engine.dispose()
 
     app = FastAPI(
         title="leadline",
@@ -73,9 +63,6 @@ def create_app(settings: Settings) -> FastAPI:
         redoc_url=None,
     )
     _document_bodies(app)
-    app.state.engine = engine
-    app.state.writer = writer
-    app.state.refresher = refresher
     app.state.settings = settings
     errors.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)

@@ -56,7 +56,7 @@ class _Job:
 class Writer:
     def __init__(
         self,
-        engine: Callable[[], Engine],
+        engine: Engine,
         wait: float = 5.0,
         on_commit: Callable[[], None] | None = None,
     ) -> None:
@@ -147,7 +147,7 @@ class Writer:
         remaining = min(j.deadline for j in jobs) - time.monotonic()
         try:
             with bounded_wait(max(remaining, 0.001)):
-                outcomes = receive_batch(self._engine(), [j.delivery for j in jobs if j.delivery])
+                outcomes = receive_batch(self._engine, [j.delivery for j in jobs if j.delivery])
         except Exception as exc:  # busy, or the database is gone: every waiter is told
             for job in jobs:
                 _settle(job, error=exc)

@@ -10,15 +10,14 @@ from sqlalchemy import Engine
 
 from leadline.api.batcher import Writer
 from leadline.api.errors import ApiError
-from leadline.services.apikeys import Principal, authenticate
-from leadline.services.collections import in_subtree
+from leadline.services.apikeys import Principal, authenticate, can_read
 from leadline.services.refresher import Refresher
 
 SCHEMES = ("apikey", "bearer")
 
 
 def get_engine(request: Request) -> Engine:
-    engine: Engine = request.app.state.engine()
+    engine: Engine = request.app.state.engine
     return engine
 
 
@@ -66,15 +65,9 @@ Read = Annotated[Principal, Depends(require("read"))]
 Admin = Annotated[Principal, Depends(require("admin"))]
 
 
-def unlimited(principal: Principal) -> None:
-    """Refuse a key limited to a collection (it reads that collection and nothing else)."""
-    if principal.collection is not None:
-        raise ApiError(403, f"this key reads collection {principal.collection!r} only")
-
-
 def within(engine: Engine, principal: Principal, collection: str | None) -> None:
-    """Refuse a collection-limited key outside its collection's subtree."""
-    if principal.collection is None:
-        return
-    if collection is None or not in_subtree(engine, collection, principal.collection):
+    """403 unless the key may read ``collection`` (``None``: a profile, or anything that is
+    not one collection): a collection-limited key reads its collection's subtree only
+    (``services.apikeys.can_read``, the rule the dashboard applies too)."""
+    if not can_read(engine, principal.collection, collection):
         raise ApiError(403, f"this key reads collection {principal.collection!r} only")

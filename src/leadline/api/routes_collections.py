@@ -12,6 +12,7 @@ from leadline.api.errors import decode_json
 from leadline.api.media import JSON_ONLY
 from leadline.api.schemas import errors, json_body
 from leadline.services import collections
+from leadline.services.apikeys import can_read
 
 router = APIRouter(prefix="/v1", tags=["collections"])
 
@@ -26,7 +27,7 @@ def list_collections(engine: EngineDep, principal: Read) -> dict[str, Any]:
     limited to a collection sees that collection and those under it)."""
     nodes = collections.tree(engine)
     if principal.collection is not None:
-        nodes = [n for n in nodes if collections.in_subtree(engine, n.name, principal.collection)]
+        nodes = [n for n in nodes if can_read(engine, principal.collection, n.name)]
     return {"collections": [c.as_json() for c in nodes]}
 
 

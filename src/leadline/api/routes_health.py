@@ -8,7 +8,7 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import PlainTextResponse
 from sqlalchemy import text
 
-from leadline.api.deps import EngineDep, RefresherDep, require, unlimited
+from leadline.api.deps import EngineDep, RefresherDep, require, within
 from leadline.api.errors import ApiError
 from leadline.api.schemas import errors
 from leadline.domain.times import parse_bound
@@ -43,7 +43,7 @@ def prometheus(
     Needs a read key (``Authorization: Bearer <key>`` in the scrape config) unless
     ``LEADLINE_PUBLIC_METRICS`` is set."""
     if not request.app.state.settings.public_metrics:
-        unlimited(require("read")(engine, authorization))
+        within(engine, require("read")(engine, authorization), None)
     try:
         window = Window(parse_bound(start) if start else None, parse_bound(end) if end else None)
     except ValueError as exc:

@@ -7,19 +7,18 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
-from leadline.api.deps import Admin, EngineDep, Read, RefresherDep, unlimited, within, writer
+from leadline.api.deps import Admin, EngineDep, Read, RefresherDep, within, writer
 from leadline.api.errors import decode_json
 from leadline.api.media import JSON_ONLY
 from leadline.api.report_params import report_profile, report_window
 from leadline.api.schemas import BUILDING, REF, DoraReport, LeadTimeReport, errors, json_body
+from leadline.metrics.choices import Interval, Statistic
 from leadline.profiles.loader import profile_to_dict
 from leadline.services import profiles
 from leadline.services.dora import dora
 from leadline.services.leadtime import check_by, lead_time
 
 router = APIRouter(prefix="/v1", tags=["metrics", "profiles"])
-Stat = Literal["mean", "median", "p90", "p95"]
-Interval = Literal["day", "week", "month"]
 PROFILE = {"$ref": REF.format(model="Profile")}
 
 
@@ -33,7 +32,7 @@ def get_lead_time(
     principal: Read,
     profile: str | None = Query(None, description="a stored profile's name"),
     collection: str | None = Query(None, description="or a collection's name"),
-    stat: Stat = "mean",
+    stat: Statistic = "mean",
     start: str | None = Query(None, alias="from"),
     end: str | None = Query(None, alias="to"),
     by: Literal["category"] | None = Query(
@@ -66,7 +65,7 @@ def get_dora(
     profile: str | None = Query(None, description="a stored profile's name"),
     collection: str | None = Query(None, description="or a collection's name"),
     interval: Interval = "week",
-    stat: Stat = "mean",
+    stat: Statistic = "mean",
     start: str | None = Query(None, alias="from"),
     end: str | None = Query(None, alias="to"),
     compare: Literal["previous"] | None = Query(
@@ -87,7 +86,7 @@ def get_dora(
 
 @router.get("/profiles", responses=errors(401, 403))
 def list_profiles(engine: EngineDep, principal: Read) -> dict[str, list[str]]:
-    unlimited(principal)
+    within(engine, principal, None)
     return {"profiles": profiles.names(engine)}
 
 
@@ -97,7 +96,7 @@ def list_profiles(engine: EngineDep, principal: Read) -> dict[str, list[str]]:
                **errors(401, 403, 404)},
 )  # fmt: skip
 def get_profile(name: str, engine: EngineDep, principal: Read) -> dict[str, Any]:
-    unlimited(principal)
+    within(engine, principal, None)
     return profile_to_dict(profiles.get(engine, name))
 
 

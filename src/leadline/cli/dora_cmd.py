@@ -9,6 +9,7 @@ import click
 
 from leadline.cli.context import AppContext
 from leadline.cli.options import profile_options, window_options
+from leadline.metrics.choices import INTERVALS, STATISTICS
 
 
 @click.command("dora")
@@ -16,14 +17,14 @@ from leadline.cli.options import profile_options, window_options
 @window_options
 @click.option(
     "--interval",
-    type=click.Choice(["day", "week", "month"]),
+    type=click.Choice(INTERVALS),
     default="week",
     show_default=True,
     help="Bucket size of the trend series (UTC; weeks start on Monday).",
 )
 @click.option(
     "--stat",
-    type=click.Choice(["mean", "median", "p90", "p95"]),
+    type=click.Choice(STATISTICS),
     default="mean",
     show_default=True,
     help="Statistic for lead time for changes.",

@@ -9,6 +9,7 @@ import click
 
 from leadline.cli.context import AppContext
 from leadline.cli.options import window_options
+from leadline.metrics.choices import INTERVALS, STATISTICS
 
 if TYPE_CHECKING:
     from leadline.services.gitrepo import GitImport
@@ -41,14 +42,14 @@ if TYPE_CHECKING:
 @window_options
 @click.option(
     "--interval",
-    type=click.Choice(["day", "week", "month"]),
+    type=click.Choice(INTERVALS),
     default="week",
     show_default=True,
     help="Bucket size of the trend series (UTC; weeks start on Monday).",
 )
 @click.option(
     "--stat",
-    type=click.Choice(["mean", "median", "p90", "p95"]),
+    type=click.Choice(STATISTICS),
     default="median",
     show_default=True,
     help="Statistic of the commit lead times.",

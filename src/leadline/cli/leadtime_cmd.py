@@ -11,13 +11,14 @@ import click
 
 from leadline.cli.context import AppContext
 from leadline.cli.options import profile_options, window_options
+from leadline.metrics.choices import STATISTICS
 
 
 @click.command("lead-time")
 @profile_options
 @click.option(
     "--stat",
-    type=click.Choice(["mean", "median", "p90", "p95"]),
+    type=click.Choice(STATISTICS),
     default="mean",
     show_default=True,
     help="Statistic per stage; the total is the sum of the stage values.",

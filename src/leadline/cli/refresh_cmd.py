@@ -33,9 +33,7 @@ def refresh_command(app: AppContext, watch: bool, parent: int | None) -> None:
 
     settings = app.settings
     engine = app.engine
-    refresher = Refresher(
-        lambda: engine, write_wait=settings.write_wait, poll=settings.refresh_poll
-    )
+    refresher = Refresher(engine, write_wait=settings.write_wait, poll=settings.refresh_poll)
     if watch:
         _stop_on_signals(refresher, parent)
         refresher.run_forever()

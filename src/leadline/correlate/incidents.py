@@ -117,19 +117,6 @@ def link_failures(
     return links
 
 
-def link_incidents(
-    incidents: Iterable[Incident],
-    deployments: Iterable[Deployment],
-    shipments: Shipments | None = None,
-    *,
-    window: timedelta | None = DEFAULT_WINDOW,
-) -> dict[FailureKey, str | None]:
-    """``(source, id)`` of each incident → the id of its deployment, or ``None``."""
-    failures = [failure_from_incident(i) for i in incidents]
-    links = link_failures(failures, deployments, shipments, window=window)
-    return {key: link.deployment_id for key, link in links.items()}
-
-
 def _explicit(
     f: Failure,
     deps: dict[str, Deployment],

@@ -54,8 +54,3 @@ def board_keys(text: str | None, *, ignore_case: bool = False) -> set[str]:
         return set()
     pattern = _BOARDS_ANY_CASE if ignore_case else _BOARDS
     return {BOARDS_PREFIX + m.group(1) for m in pattern.finditer(text)}
-
-
-def is_key(text: str) -> bool:
-    """True when ``text`` is exactly one ticket key (upper case)."""
-    return find_keys(text) == {text}

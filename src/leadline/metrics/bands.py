@@ -243,11 +243,6 @@ def scale_of(band_set: BandSet) -> BandScale:
     return custom_scale(band_set.model_dump(exclude_none=True))
 
 
-def band_set_name(band_set: BandSet) -> str:
-    """``bands`` of a report: the preset's name, or ``custom`` for a mapping."""
-    return scale_of(band_set).name
-
-
 def custom_scale(spec: Mapping[str, Any]) -> BandScale:
     """The scale of a valid ``dora.bands`` mapping (``profiles/bandspec.py`` reads it)."""
     problems = bandspec.bands_problems(spec, None)

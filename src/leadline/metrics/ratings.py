@@ -22,7 +22,6 @@ from leadline.profiles import Stage
 GOOD = "good"
 NEEDS_ATTENTION = "needs_attention"
 SLOW = "slow"
-RATINGS: tuple[str, ...] = (GOOD, NEEDS_ATTENTION, SLOW)
 
 
 def thresholds(ideal: float | None, acceptable: float | None) -> tuple[float, float] | None:

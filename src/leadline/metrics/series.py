@@ -12,8 +12,9 @@ The building blocks are vectorised (``np.searchsorted``, ``np.bincount``):
 
 * ``buckets`` lists the buckets; ``bucket_index`` maps every time to its bucket (−1 outside
   the window);
-* ``bucket_counts`` counts per bucket; ``bucket_statistic`` reduces values per bucket
-  (``sum``, ``mean``, ``median``, ``p90``, ``p95``; ``NaN`` for an empty bucket);
+* ``bucket_counts`` counts per bucket; ``bucket_summary`` reduces values per bucket
+  (``sum``, ``mean``, ``median``, ``p90``, ``p95``; ``None`` for an empty bucket), with the
+  one linear-quantile formula of ``metrics/stats.py``;
 * ``count_series`` and ``value_series`` give the zero-filled JSON points.
 """
 
@@ -28,11 +29,11 @@ import numpy.typing as npt
 
 from leadline.domain.times import format_time, from_micros, to_micros
 from leadline.errors import InputError
-from leadline.metrics.stats import STATISTICS, FloatArray, IntArray, quantile_of
+from leadline.metrics.choices import INTERVALS, STATISTICS
+from leadline.metrics.stats import FloatArray, IntArray, interpolate, linear_ranks, quantile_of
 
 DAY_US = 86_400_000_000
 WEEK_US = 7 * DAY_US
-INTERVALS: tuple[str, ...] = ("day", "week", "month")
 SERIES_STATISTICS: tuple[str, ...] = ("sum", *STATISTICS)
 _THURSDAY = 3  # 1970-01-01, day 0 of the epoch, was a Thursday (Monday = 0)
 
@@ -156,7 +157,7 @@ def buckets(start_us: int, end_us: int, interval: str) -> list[Bucket]:
     At most ``MAX_BUCKETS`` (an ``InputError`` says to widen the interval): a series is for
     charts, and a day-by-day series over centuries would only tie up a worker."""
     size = {"day": DAY_US, "week": WEEK_US}.get(interval, 28 * DAY_US)
-    if interval in ("day", "week", "month") and (end_us - start_us) // size > MAX_BUCKETS:
+    if interval in INTERVALS and (end_us - start_us) // size > MAX_BUCKETS:
         raise InputError(
             f"the window has more than {MAX_BUCKETS} {interval}s: "
             "use a larger --interval or a shorter window"
@@ -230,30 +231,9 @@ def _reduce(groups: _Groups, stat: str) -> FloatArray:
         return result
     q = quantile_of(stat)
     assert q is not None
-    virtual = (sizes - 1).astype(np.float64) * q
-    previous = np.floor(virtual).astype(np.int64)
-    following = np.minimum(previous + 1, sizes - 1)
-    gamma = virtual - previous
-    low = ordered[offsets + previous]
-    high = ordered[offsets + following]
-    diff = high - low
-    # numpy's "linear" method, including its switch of formula at gamma 0.5
-    result[present] = np.where(gamma >= 0.5, high - diff * (1.0 - gamma), low + diff * gamma)
+    previous, following, gamma = linear_ranks(sizes, q)
+    result[present] = interpolate(ordered[offsets + previous], ordered[offsets + following], gamma)
     return result
-
-
-def bucket_statistic(
-    index: npt.NDArray[np.int64], values: npt.ArrayLike, size: int, stat: str
-) -> FloatArray:
-    """``stat`` of the values in each of ``size`` buckets; ``NaN`` for an empty bucket.
-
-    ``stat`` is ``sum`` or one of the lead-time statistics (``mean``, ``median``, ``p90``,
-    ``p95``; percentiles interpolate linearly like ``numpy.quantile``). Values are sorted per
-    bucket first, so the result does not depend on the order of the input.
-    """
-    if stat not in SERIES_STATISTICS:
-        raise ValueError(f"unknown statistic {stat!r}; use one of {SERIES_STATISTICS}")
-    return _reduce(_group(index, values, size), stat)
 
 
 def bucket_summary(

@@ -3,7 +3,9 @@
 Percentiles interpolate linearly between closest ranks: with the ``n`` samples sorted and
 numbered from 1, the p-th percentile sits at position ``1 + p·(n−1)`` (numpy's default
 ``linear`` method, Hyndman & Fan type 7). The median is the 50th percentile, which is the
-average of the two middle values for an even ``n``.
+average of the two middle values for an even ``n``. That formula is written once, in
+``linear_ranks`` (where) and ``interpolate`` (the value between the two ranks); one column,
+every row of a matrix, and every bucket of a series (``metrics/series.py``) all use it.
 
 Everything works column-wise on a 2-D array (one column per stage, one row per change) with
 ``NaN`` meaning "not a sample", without Python loops over the rows. A column without samples
@@ -16,17 +18,15 @@ picks its two closest ranks with a partition (the same values a sort would put t
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import numpy.typing as npt
 
 from leadline.errors import InputError
+from leadline.metrics.choices import STATISTICS
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
-STATISTICS: tuple[str, ...] = ("mean", "median", "p90", "p95")
 _QUANTILES: dict[str, float] = {"median": 0.5, "p90": 0.9, "p95": 0.95}
 
 
@@ -78,25 +78,41 @@ def column_statistic(matrix: npt.ArrayLike, stat: str) -> tuple[FloatArray, IntA
     return values, samples
 
 
+def linear_ranks(count: int | IntArray, q: float) -> tuple[IntArray, IntArray, FloatArray]:
+    """Where quantile ``q`` of ``count`` sorted samples sits (``count`` ≥ 1, or an array of
+    such counts): the 0-based ranks ``(previous, following)`` of the two closest samples and
+    ``gamma``, the weight of the following one: position ``(count − 1)·q`` (the 1-based
+    ``1 + q·(n−1)``), exactly as ``numpy.quantile(method="linear")`` computes it."""
+    sizes = np.asarray(count, dtype=np.int64)
+    virtual = (sizes - 1).astype(np.float64) * q
+    previous = np.floor(virtual).astype(np.int64)
+    following = np.minimum(previous + 1, sizes - 1)
+    gamma: FloatArray = virtual - previous
+    return previous, following, gamma
+
+
+def interpolate(low: npt.ArrayLike, high: npt.ArrayLike, gamma: npt.ArrayLike) -> FloatArray:
+    """The value at ``gamma`` between the samples ``low`` and ``high`` (element-wise), with
+    numpy's "linear" arithmetic, including its switch of formula at ``gamma`` 0.5, so results
+    agree with ``numpy.quantile`` bit for bit."""
+    lo, hi, g = (np.asarray(x, dtype=np.float64) for x in (low, high, gamma))
+    diff = hi - lo
+    with np.errstate(invalid="ignore", over="ignore"):  # the branch not taken may overflow
+        result: FloatArray = np.where(g >= 0.5, hi - diff * (1.0 - g), lo + diff * g)
+    return result
+
+
 def _quantile(samples: FloatArray, q: float) -> float:
     """Quantile ``q`` of ``samples`` (no NaN, at least one).
 
-    Mirrors ``numpy.quantile(method="linear")`` step by step, so results agree bit for bit;
-    the two ranks it needs come from a partition (linear time), not a sort. Equal samples are
+    The two ranks it needs come from a partition (linear time), not a sort. Equal samples are
     interchangeable (only -0.0 and 0.0 are equal with different bits, and durations, being
     differences of integer micros clamped at 0, are never -0.0).
     """
-    count = samples.size
-    virtual = (count - 1) * q
-    previous = math.floor(virtual)
-    following = min(previous + 1, count - 1)
-    gamma = np.float64(virtual - previous)
+    ranks = linear_ranks(samples.size, q)
+    previous, following = int(ranks[0]), int(ranks[1])
     ranked = np.partition(samples, sorted({previous, following}))
-    low, high = ranked[previous], ranked[following]
-    diff = high - low
-    if gamma >= 0.5:
-        return float(high - diff * (1.0 - gamma))
-    return float(low + diff * gamma)
+    return float(interpolate(ranked[previous], ranked[following], ranks[2]))
 
 
 def statistic(values: npt.ArrayLike, stat: str) -> float:
@@ -116,8 +132,9 @@ def row_statistic(matrix: npt.ArrayLike, stat: str, *, sorted_rows: bool = False
 
     Vectorised (no Python loop over the rows) and bit for bit what ``statistic`` gives for each
     row on its own: a mean sums each row in sorted order, a percentile interpolates between the
-    same two ranks with the same arithmetic as ``_quantile``. The bootstrap uses it, one row per
-    resample. ``sorted_rows``: every row is sorted already (no sort or partition needed).
+    same two ranks with the same arithmetic (``linear_ranks``, ``interpolate``). The bootstrap
+    uses it, one row per resample. ``sorted_rows``: every row is sorted already (no sort or
+    partition needed).
     """
     q = quantile_of(stat)
     data = np.array(matrix, dtype=np.float64)  # our own copy: sorted or partitioned in place
@@ -129,16 +146,8 @@ def row_statistic(matrix: npt.ArrayLike, stat: str, *, sorted_rows: bool = False
             data.sort(axis=1)
         result: FloatArray = data.sum(axis=1) / count
         return result
-    virtual = (count - 1) * q
-    previous = math.floor(virtual)
-    following = min(previous + 1, count - 1)
-    gamma = np.float64(virtual - previous)
+    ranks = linear_ranks(count, q)
+    previous, following = int(ranks[0]), int(ranks[1])
     if not sorted_rows:
         data.partition(sorted({previous, following}), axis=1)
-    low, high = data[:, previous], data[:, following]
-    diff = high - low
-    if gamma >= 0.5:
-        out: FloatArray = high - diff * (1.0 - gamma)
-        return out
-    out = low + diff * gamma
-    return out
+    return interpolate(data[:, previous], data[:, following], ranks[2])

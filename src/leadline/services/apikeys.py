@@ -1,4 +1,5 @@
-"""API keys: create (shown once), list, revoke, authenticate (constant time)."""
+"""API keys: create (shown once), list, revoke, authenticate (constant time), and the one
+rule of what a key may read (``can_read``), which the API and the dashboard both apply."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from leadline.errors import InputError, NotFoundError
+from leadline.services.collections import in_subtree
 from leadline.store import apikeys as store
 from leadline.store.db import reading, writing
 
@@ -29,6 +31,18 @@ class Principal:
 
     def allows(self, scope: str) -> bool:
         return scope in self.scopes or "admin" in self.scopes
+
+
+def can_read(engine: Engine, limit: str | None, collection: str | None) -> bool:
+    """Whether a reader limited to the collection ``limit`` (``None``: not limited, e.g. an
+    unlimited key, or the open dashboard) may read ``collection``: that collection or one
+    under it (names case-insensitive). ``collection=None`` stands for anything that is not
+    one collection (a profile, the list of profiles, the figures of every profile): only an
+    unlimited reader may. The API (``api/deps.py``) and the dashboard (``web/params.py``) both
+    ask this, so they cannot disagree."""
+    if limit is None:
+        return True
+    return collection is not None and in_subtree(engine, collection, limit)
 
 
 def _hash(secret: str) -> str:

@@ -42,7 +42,6 @@ from leadline.store.quality_queries import Finding
 from leadline.words import plural
 
 Severity = Literal["error", "warning", "info"]
-SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 EXAMPLES = 20  # records shown per check
 
 

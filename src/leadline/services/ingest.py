@@ -26,7 +26,7 @@ from sqlalchemy import Connection, Engine
 
 from leadline.domain.parse import parse_line
 from leadline.domain.quality import Warnings, findings
-from leadline.domain.records import KINDS, RecordModel
+from leadline.domain.records import RecordModel
 from leadline.errors import LineError, RecordsError
 from leadline.store.db import writing
 from leadline.store.prepared import Prepared, prepare
@@ -302,6 +302,3 @@ def _chain(
 ) -> Iterator[tuple[str, Chunk]]:
     yield from head
     yield from rest
-
-
-KIND_NAMES = tuple(KINDS)

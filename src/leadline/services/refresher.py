@@ -29,7 +29,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
 
 from sqlalchemy import Engine
 
@@ -48,7 +47,7 @@ RETRY_PAUSE = 2.0  # seconds before a cycle that failed (database busy or gone) 
 class Refresher:
     def __init__(
         self,
-        engine: Callable[[], Engine],
+        engine: Engine,
         *,
         read_wait: float = 0.5,
         write_wait: float = 5.0,
@@ -112,10 +111,10 @@ class Refresher:
         self.want(profile)
         deadline = time.monotonic() + (self.read_wait if timeout is None else timeout)
         fingerprint = timeline_fingerprint(profile)
-        with reading(self._engine()) as conn:
+        with reading(self._engine) as conn:
             head = changelog.last_seq(conn)
         while True:
-            with reading(self._engine()) as conn:
+            with reading(self._engine) as conn:
                 ts = store.get_set(conn, fingerprint)
             if ts is not None and ts.complete and not ts.building and ts.watermark >= head:
                 return
@@ -127,7 +126,7 @@ class Refresher:
 
     def settle_stored(self, timeout: float | None = None) -> None:
         """``settle`` every stored profile, all within one ``timeout`` (``/metrics``)."""
-        engine = self._engine()
+        engine = self._engine
         deadline = time.monotonic() + (self.read_wait if timeout is None else timeout)
         for name in profiles.names(engine):
             try:
@@ -165,7 +164,7 @@ class Refresher:
             self._wake.wait(self._poll)
 
     def _cycle(self) -> None:
-        engine = self._engine()
+        engine = self._engine
         shipments.refresh(engine)  # once a cycle, not once a profile
         for profile in self.profiles(engine):
             if self._stopping.is_set():

@@ -101,13 +101,6 @@ class Delivery:
     payload: Any = _UNSET
 
 
-def receive(
-    engine: Engine, source: str, event_type: str | None, delivery_id: str | None, body: bytes
-) -> Outcome:
-    """Store one delivery verbatim, parse it into records and merge them with what is stored."""
-    return receive_batch(engine, [Delivery(source, event_type, delivery_id, body)])[0]
-
-
 def receive_batch(
     engine: Engine, deliveries: Sequence[Delivery], wait: float | None = None
 ) -> list[Outcome]:
@@ -196,7 +189,7 @@ def _receive(
 
 def _storable_headers(d: Delivery) -> Delivery:
     """``d`` with an event type and delivery id the database can store (HTTP headers cannot
-    carry a NUL, but a caller of ``receive`` might)."""
+    carry a NUL, but a caller of ``receive_batch`` might)."""
     event_type = None if d.event_type is None else storable_text(d.event_type)
     delivery_id = None if d.delivery_id is None else storable_text(d.delivery_id)
     if event_type == d.event_type and delivery_id == d.delivery_id:

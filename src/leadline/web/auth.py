@@ -46,11 +46,11 @@ async def viewer(request: Request) -> Viewer:
     otherwise). The pages' router depends on it, and every page takes it as ``ViewerDep``
     (FastAPI runs it once per request)."""
     if request.app.state.settings.dashboard_auth != "key":
-        return Viewer()
+        return Viewer(None)  # open: everyone sees everything
     key = _key(request.headers.get("authorization"))
     if key is None:
         raise AuthFailed(401, "sign in with a read API key as the password")
-    principal = authenticate(request.app.state.engine(), key)
+    principal = authenticate(request.app.state.engine, key)
     if principal is None:
         raise AuthFailed(401, "unknown or revoked API key")
     if not principal.allows("read"):

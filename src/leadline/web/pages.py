@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from sqlalchemy import Engine
 
+from leadline.metrics.choices import INTERVALS, STATISTICS
 from leadline.services import collections, profiles
 from leadline.services.dora import dora
 from leadline.services.leadtime import lead_time
@@ -37,15 +38,13 @@ PRESETS = (7, 30, 90, 180, 365)
 def navigation(engine: Engine, subject: Subject | None, view: View, who: Viewer) -> dict[str, Any]:
     """What every page's header needs: the picker's choices (what ``who`` may see) and the
     current choice."""
-    limit = who.limit
-    tree = collections.tree(engine)
-    if limit is not None:  # a key limited to a collection sees its subtree only
-        tree = [c for c in tree if collections.in_subtree(engine, c.name, limit)]
     return {
-        "tree": tree,
-        "profiles": profiles.names(engine) if limit is None else [],
+        "tree": [c for c in collections.tree(engine) if who.sees(engine, "c", c.name)],
+        "profiles": [p for p in profiles.names(engine) if who.sees(engine, "p", p)],
         "subject": subject,
         "view": view,
+        "intervals": INTERVALS,  # the picker's choices: the ones the CLI and the API offer
+        "statistics": STATISTICS,
         "selected": f"{subject.kind}:{subject.name}" if subject else "",
         "presets": [
             (plural(n, "day"), f"{subject.base}{view.last(n).query()}" if subject else "", n)

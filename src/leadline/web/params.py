@@ -13,24 +13,24 @@ from sqlalchemy import Engine
 
 from leadline.domain.times import from_micros, parse_bound
 from leadline.errors import InputError, NotFoundError
+from leadline.metrics.choices import INTERVALS, STATISTICS
 from leadline.metrics.windows import Window, default_window
 from leadline.profiles.models import Profile
 from leadline.services import collections, profiles
+from leadline.services.apikeys import can_read
 from leadline.services.collections import Collection
 from leadline.services.refresher import Refresher
 from leadline.web.formatting import DAY_US, bound
 
 Kind = Literal["c", "p"]
-INTERVALS = ("day", "week", "month")
-STATS = ("mean", "median", "p90", "p95")
-INTERVAL_DAYS = {"day": 1, "week": 7, "month": 30}
+INTERVAL_DAYS: dict[str, int] = {"day": 1, "week": 7, "month": 30}  # for MAX_POINTS
 MAX_POINTS = 400  # bars per chart: more is unreadable and slow to draw
 DRILLS = ("deployments", "failures", "incidents", "changes")
 COMPARE = ("previous", "none")  # the overview's comparison with the previous window
 
 
 def get_engine(request: Request) -> Engine:
-    engine: Engine = request.app.state.engine()
+    engine: Engine = request.app.state.engine
     return engine
 
 
@@ -80,13 +80,12 @@ class Viewer:
     ``navigation``: a page cannot read a collection or profile without saying who looks,
     so it cannot fail open."""
 
-    limit: str | None = None
+    limit: str | None
 
     def sees(self, engine: Engine, kind: str, name: str) -> bool:
-        """Whether this viewer may see the collection (``c``) or profile (``p``)."""
-        if self.limit is None:
-            return True
-        return kind == "c" and collections.in_subtree(engine, name, self.limit)
+        """Whether this viewer may see the collection (``c``) or profile (``p``): the API's
+        rule (``services.apikeys.can_read``)."""
+        return can_read(engine, self.limit, name if kind == "c" else None)
 
 
 def find_subject(engine: Engine, kind: Kind, name: str, who: Viewer) -> Subject:
@@ -162,8 +161,8 @@ def read_view(
     stat = (stat or "mean").strip().lower()
     if interval not in INTERVALS:
         raise InputError(f"interval: expected one of {', '.join(INTERVALS)}, got {interval!r}")
-    if stat not in STATS:
-        raise InputError(f"stat: expected one of {', '.join(STATS)}, got {stat!r}")
+    if stat not in STATISTICS:
+        raise InputError(f"stat: expected one of {', '.join(STATISTICS)}, got {stat!r}")
     bounds = []
     for name, value in (("from", start), ("to", end)):
         try:
