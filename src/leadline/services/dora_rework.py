@@ -31,6 +31,7 @@ from sqlalchemy import Connection, Engine
 
 from leadline.correlate.ancestry import Deployment, Shipments
 from leadline.correlate.linking import pr_ticket_keys
+from leadline.correlate.scope import service_ok
 from leadline.correlate.unplanned import (
     Restore,
     TicketPatterns,
@@ -49,7 +50,6 @@ from leadline.metrics.rework import (
     without_source,
 )
 from leadline.profiles.models import DoraSpec, Profile, ReworkSpec
-from leadline.services.dora_filters import service_ok
 from leadline.services.dora_sources import missing
 from leadline.services.dora_unplanned import pr_key, pr_patterns, scoped_prs
 from leadline.store import dora_queries as q

@@ -35,7 +35,8 @@ from leadline.domain.times import format_time, parse_time
 from leadline.errors import LeadlineError
 from leadline.profiles.loader import profile_from_data
 from leadline.profiles.models import Profile
-from leadline.services.dora import COMMIT_STAGE, dora
+from leadline.services.dora import dora
+from leadline.services.dora_lead import COMMIT_STAGE
 from leadline.services.leadtime import Window
 from leadline.sources import gitlog
 from leadline.store import cursors
