@@ -13,15 +13,18 @@ from leadline.metrics.bands import (
     scale_of,
 )
 from leadline.metrics.dora import (
-    ChangeFailureRate,
-    DeploymentFrequency,
-    MeanTimeToRestore,
     change_failure_rate_cd,
     change_failure_rate_linked,
     deployment_frequency,
     dora_report,
     lead_time_for_changes,
     mean_time_to_restore,
+)
+from leadline.metrics.dora_json import (
+    ChangeFailureRate,
+    DeploymentFrequency,
+    DoraReport,
+    MeanTimeToRestore,
 )
 from leadline.metrics.leadtime import (
     MISSING_STAGES,
@@ -62,6 +65,7 @@ __all__ = [
     "ChangeExplanation",
     "ChangeFailureRate",
     "DeploymentFrequency",
+    "DoraReport",
     "LeadTimeResult",
     "MeanTimeToRestore",
     "StageResult",

@@ -14,6 +14,16 @@ from leadline.errors import InputError
 from leadline.metrics import compare as cmp
 from leadline.metrics import dora as metrics
 from leadline.metrics import intervals as iv
+from leadline.metrics.compare import ComparisonEntry
+from leadline.metrics.dora_json import (
+    ChangeFailureRate,
+    DeploymentFrequency,
+    DoraReport,
+    LeadTimeForChanges,
+    MeanTimeToRestore,
+    Uncertain,
+)
+from leadline.metrics.series import RatePoint
 from leadline.profiles.models import DoraSpec, Profile
 from leadline.services import dora_deployments as more
 from leadline.services import dora_restore as restore
@@ -45,7 +55,7 @@ def dora(
     *,
     build: bool = True,
     compare: bool = False,
-) -> dict[str, Any]:
+) -> DoraReport:
     """``leadline dora --format json``. ``build``: bring the timelines the lead time reads
     up to date first (the CLI); else answer from the last build, with its ``as_of``.
 
@@ -60,26 +70,44 @@ def dora(
         )
     start, end = default_window(window, now or datetime.now(UTC))
     parts, samples = _figures(engine, profile, start, end, interval, stat, on_progress, build)
-    fresh = parts["lead_time_for_changes"].pop("as_of", None)
+    fresh = parts.lead_time_for_changes.pop("as_of", None)
     rework = measure(engine, profile, start, end, interval, Deployments.load)
     report = metrics.dora_report(
-        profile.name, start, end, interval, band_set=profile.dora.bands, **parts,
+        profile.name, start, end, interval, band_set=profile.dora.bands,
+        deployment_frequency=parts.deployment_frequency,
+        lead_time_for_changes=parts.lead_time_for_changes,
+        change_failure_rate=parts.change_failure_rate,
+        mean_time_to_restore=parts.mean_time_to_restore,
         deployment_rework_rate=rework.section,
     )  # fmt: skip
-    for name, extra in samples.uncertainty(stat).items():
-        report[name].update(extra)
+    samples.add_uncertainty(report, stat)
     if fresh is not None:
         report["as_of"] = fresh
     if compare:
         before = start - (end - start)
         _, earlier = _figures(engine, profile, before, start, interval, stat, None, build)
+        tested = samples.compare(earlier, stat)
+        previous = measure(engine, profile, before, start, interval, Deployments.load)
         report["comparison"] = {
             "from": format_time(from_micros(before)),
             "to": format_time(from_micros(start)),
-            **samples.compare(earlier, stat),
-            **rework.compare(measure(engine, profile, before, start, interval, Deployments.load)),
+            "deployment_frequency": tested["deployment_frequency"],
+            "lead_time_for_changes": tested["lead_time_for_changes"],
+            "change_failure_rate": tested["change_failure_rate"],
+            "mean_time_to_restore": tested["mean_time_to_restore"],
+            "deployment_rework_rate": rework.compare(previous),
         }
     return report
+
+
+@dataclass(frozen=True)
+class _Figures:
+    """The four sections of one window, as ``metrics/dora.py`` builds them."""
+
+    deployment_frequency: DeploymentFrequency
+    lead_time_for_changes: LeadTimeForChanges
+    change_failure_rate: ChangeFailureRate
+    mean_time_to_restore: MeanTimeToRestore
 
 
 @dataclass(frozen=True)
@@ -96,31 +124,33 @@ class _Samples:
     figures: dict[str, float | None]
     absolute: bool = False  # failures.count: absolute (the figure is a Poisson count)
 
-    def uncertainty(self, stat: str) -> dict[str, dict[str, Any]]:
-        """Each section's ``interval`` and ``few_samples``."""
+    def add_uncertainty(self, report: DoraReport, stat: str) -> None:
+        """Each section's ``interval`` and ``few_samples``, added at its end."""
         df = iv.poisson(self.deployments, self.days)
         cfr = iv.wilson(self.failures, self.trials) if self.rate_defined else None
         if self.absolute:
             cfr = iv.poisson(self.failures, 1.0)
         lead = iv.durations(self.lead_times, stat)
         mttr = iv.durations(self.restores, "mean")
-        sizes = {
-            "deployment_frequency": (df, self.deployments, metrics.RATE_DECIMALS),
-            "change_failure_rate": (cfr, self.trials, metrics.RATE_DECIMALS),
-            "lead_time_for_changes": (lead, int(self.lead_times.size), None),
-            "mean_time_to_restore": (mttr, int(self.restores.size), None),
-        }
-        return {
-            name: {
-                "interval": None
+        sizes: list[tuple[Uncertain, str, iv.Interval | None, int, int | None]] = [
+            (report["deployment_frequency"], "deployment_frequency", df, self.deployments,
+             metrics.RATE_DECIMALS),
+            (report["change_failure_rate"], "change_failure_rate", cfr, self.trials,
+             metrics.RATE_DECIMALS),
+            (report["lead_time_for_changes"], "lead_time_for_changes", lead,
+             int(self.lead_times.size), None),
+            (report["mean_time_to_restore"], "mean_time_to_restore", mttr,
+             int(self.restores.size), None),
+        ]  # fmt: skip
+        for section, name, i, n, d in sizes:
+            section["interval"] = (
+                None
                 if i is None or self.figures[name] is None
-                else (i.rounded(d) if d else i).to_json(),
-                "few_samples": iv.few_samples(n),
-            }
-            for name, (i, n, d) in sizes.items()
-        }
+                else (i.rounded(d) if d else i).to_json()
+            )
+            section["few_samples"] = iv.few_samples(n)
 
-    def compare(self, previous: _Samples, stat: str) -> dict[str, dict[str, Any]]:
+    def compare(self, previous: _Samples, stat: str) -> dict[str, ComparisonEntry]:
         """The ``comparison`` sections: this window against ``previous``."""
         now, then = self.figures, previous.figures
         df = cmp.poisson_rates(self.deployments, self.days, previous.deployments, previous.days)
@@ -154,7 +184,7 @@ def _figures(
     stat: str,
     on_progress: Progress | None,
     build: bool,
-) -> tuple[dict[str, Any], _Samples]:
+) -> tuple[_Figures, _Samples]:
     """The four sections of ``[start, end)`` (lead time with its ``as_of``, if any) and the
     samples behind them."""
     assert profile.dora is not None
@@ -188,17 +218,21 @@ def _figures(
         lead.pop("in_flight", None)
     fresh = lead.pop("as_of", None)
     lead.pop("window", None)  # the report states it once
-    lead = metrics.lead_time_for_changes(lead, bands)
+    section = metrics.lead_time_for_changes(lead, bands)
     if fresh is not None:
-        lead["as_of"] = fresh
+        section["as_of"] = fresh
     no = missing(spec, deployed, failing, restoring)
     df = metrics.without_data(df, "per_day", no.deployments)
     cfr = metrics.without_data(cfr, "rate", no.failures)
     if no.failures:  # no bucket has a rate either
-        cfr["series"] = [{**point, "rate": None} for point in cfr["series"]]
+        cfr["series"] = [
+            RatePoint(start=p["start"], failures=p["failures"], deployments=p["deployments"],
+                      rate=None)
+            for p in cfr["series"]
+        ]  # fmt: skip
     mttr = metrics.without_data(mttr, "mean_seconds", no.restore)
-    if not lead["changes"] and spec.lead_time == "commits" and no.deployments:
-        lead["reason"] = no.deployments
+    if not section["changes"] and spec.lead_time == "commits" and no.deployments:
+        section["reason"] = no.deployments
     absolute = spec.failures.count == "absolute"
     if absolute:
         cfr = more.absolute(cfr, no.failures is not None)
@@ -214,19 +248,13 @@ def _figures(
         restores=restored,
         figures={
             "deployment_frequency": df["per_day"],
-            "lead_time_for_changes": lead["total_seconds"] if lead["changes"] else None,
+            "lead_time_for_changes": section["total_seconds"] if section["changes"] else None,
             "change_failure_rate": cfr["failures"] if counted else cfr["rate"],
             "mean_time_to_restore": mttr["mean_seconds"],
         },
         absolute=absolute,
     )
-    parts = {
-        "deployment_frequency": df,
-        "lead_time_for_changes": lead,
-        "change_failure_rate": cfr,
-        "mean_time_to_restore": mttr,
-    }
-    return parts, samples
+    return _Figures(df, section, cfr, mttr), samples
 
 
 def _change_failure_rate(
