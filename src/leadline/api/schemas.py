@@ -124,6 +124,28 @@ class BaselineOut(_Open):
     included: bool = Field(description="counted in the figures (deployments.baseline: include)")
 
 
+class OutOfOrderOut(_Open):
+    """``workflow_order``: the changes out of order, and whether they were left out."""
+
+    changes: int
+    excluded: bool
+
+
+class CompletedWorkOut(_Open):
+    """``completed_work``: which work counts, and how much of it was never deployed."""
+
+    work: str
+    not_deployed: int
+
+
+class LeadPointOut(_Open):
+    """A bucket of a lead-time series."""
+
+    start: str = Field(examples=["2024-01-01"])
+    changes: int
+    total_seconds: float
+
+
 class LeadTimeReport(_Open):
     """``leadline lead-time --format json``, with ``as_of`` from the server."""
 
@@ -136,11 +158,11 @@ class LeadTimeReport(_Open):
     window: ReportWindow | None = None
 
     baseline: BaselineOut | None = None
-    out_of_order: dict[str, Any] | None = Field(
-        None, description="with workflow_order: {changes, excluded} (docs/profiles.md)"
+    out_of_order: OutOfOrderOut | None = Field(
+        None, description="with workflow_order (docs/profiles.md)"
     )
-    completed_work: dict[str, Any] | None = Field(
-        None, description="with completed_work: {work, not_deployed} (docs/profiles.md)"
+    completed_work: CompletedWorkOut | None = Field(
+        None, description="with completed_work (docs/profiles.md)"
     )
     categories: list[dict[str, Any]] | None = Field(
         None, description="by=category: each category's name, changes, stages, total, rating"
@@ -148,13 +170,63 @@ class LeadTimeReport(_Open):
     as_of: AsOf | None = None
 
 
+class IntervalOut(_Open):
+    """A figure's 95 % interval (docs/dora.md#confidence-intervals-and-sample-sizes)."""
+
+    low: float
+    high: float
+    level: float = Field(examples=[0.95])
+    method: str = Field(examples=["wilson"], description="poisson | wilson | bootstrap")
+
+
+_INTERVAL = "the figure's 95 % interval; null without a figure"
+_FEW = "true when the figure rests on fewer than 10 samples"
+_WARNINGS = "what the figure leaves out or clamps, one sentence each"
+
+
+class CountPointOut(_Open):
+    """A bucket of the deployment frequency series."""
+
+    start: str = Field(examples=["2024-01-01"])
+    count: int
+
+
+class RatePointOut(_Open):
+    """A bucket of the change failure rate series."""
+
+    start: str
+    failures: int
+    deployments: int
+    rate: float | None
+
+
+class RestorePointOut(_Open):
+    """A bucket of the time-to-restore series (null: no incident resolved in it)."""
+
+    start: str
+    incidents: int
+    mean_seconds: float | None
+    median_seconds: float | None
+
+
+class ReworkPointOut(_Open):
+    """A bucket of the deployment rework rate series."""
+
+    start: str
+    rework: int
+    deployments: int
+    rate: float | None
+
+
 class DeploymentFrequency(_Open):
     deployments: int
     days: float
     per_day: float | None
     band: str | None
-    series: list[dict[str, Any]]
+    series: list[CountPointOut]
     reason: str | None = Field(None, description=_REASON)
+    interval: IntervalOut | None = Field(None, description=_INTERVAL)
+    few_samples: bool | None = Field(None, description=_FEW)
 
 
 class ChangeFailureRate(_Open):
@@ -168,7 +240,14 @@ class ChangeFailureRate(_Open):
     total: Literal["all_runs"] | None = Field(
         None, description="failures.total: all_runs — `deployments` counts every run"
     )
+    series: list[RatePointOut]
+    warnings: list[str] = Field(description=_WARNINGS)
+    unlinked: int | None = Field(
+        None, description="failures from incidents or tickets: those linked to no deployment"
+    )
     reason: str | None = Field(None, description=_REASON)
+    interval: IntervalOut | None = Field(None, description=_INTERVAL)
+    few_samples: bool | None = Field(None, description=_FEW)
 
 
 class TimeToRestore(_Open):
@@ -177,7 +256,11 @@ class TimeToRestore(_Open):
     median_seconds: float | None
     open: int
     band: str | None
+    series: list[RestorePointOut]
+    warnings: list[str] = Field(description=_WARNINGS)
     reason: str | None = Field(None, description=_REASON)
+    interval: IntervalOut | None = Field(None, description=_INTERVAL)
+    few_samples: bool | None = Field(None, description=_FEW)
 
 
 class DeploymentReworkRate(_Open):
@@ -190,17 +273,34 @@ class DeploymentReworkRate(_Open):
         description="null unless a custom dora.bands gives deployment_rework_rate a range "
         "(no preset bands it: DORA publishes no bands for it)"
     )
-    series: list[dict[str, Any]]
+    series: list[ReworkPointOut]
     signals: list[str] = Field(
         description="the dora.rework signals measured; [] without a dora.rework block"
     )
     reason: str | None = Field(None, description=_REASON)
+    interval: IntervalOut | None = Field(None, description=_INTERVAL)
+    few_samples: bool | None = Field(None, description=_FEW)
 
 
 class LeadTimeForChanges(LeadTimeReport):
     total_seconds: float | None  # type: ignore[assignment]
     band: str | None
+    series: list[LeadPointOut] | None = Field(None, description="per bucket of the interval")
     reason: str | None = Field(None, description=_REASON)
+    interval: IntervalOut | None = Field(None, description=_INTERVAL)
+    few_samples: bool | None = Field(None, description=_FEW)
+
+
+class ComparisonEntryOut(_Open):
+    """One figure against the previous window (docs/dora.md#comparison-with-the-previous-window)."""
+
+    previous: float | None = Field(description="the previous window's figure")
+    change_percent: float | None
+    p_value: float | None
+    verdict: str = Field(
+        examples=["no significant change"],
+        description="better | worse | no significant change | not enough data",
+    )
 
 
 class Comparison(_Open):
@@ -208,11 +308,18 @@ class Comparison(_Open):
 
     from_: str = Field(alias="from")
     to: str
+    deployment_frequency: ComparisonEntryOut
+    lead_time_for_changes: ComparisonEntryOut
+    change_failure_rate: ComparisonEntryOut
+    mean_time_to_restore: ComparisonEntryOut
+    deployment_rework_rate: ComparisonEntryOut
 
 
 class DoraReport(_Open):
-    """``leadline dora --format json`` (docs/dora.md#the-document)."""
+    """``leadline dora --format json`` (docs/dora.md#the-document); every key of the
+    report (``metrics/dora_json.DoraReport``) is declared here."""
 
+    collection: str | None = Field(None, description="when asked for a collection")
     profile: str
     from_: str = Field(alias="from")
     to: str
