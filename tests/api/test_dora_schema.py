@@ -1,6 +1,6 @@
 """``GET /v1/metrics/dora``: the OpenAPI document declares every key the answer has.
 
-The report is typed end to end (``metrics/dora_json.DoraReport``); ``api/schemas.DoraReport``
+The report is typed end to end (``metrics/dora_json.DoraReport``); ``api/dora_schemas.DoraReport``
 mirrors it for the OpenAPI document. Real answers — for profiles that reach every optional
 part of the report: custom levels, a comparison, the rework rate, ``count: absolute``,
 ``total: all_runs``, unlinked failures, a collection — are walked key by key against the
@@ -15,7 +15,7 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
-from leadline.api.schemas import DoraReport
+from leadline.api.dora_schemas import DoraReport
 from tests.api.conftest import auth
 from tests.conftest import FIXTURES
 

@@ -3,7 +3,7 @@
 One ``TypedDict`` per object of the document, so the report is typed from the pure
 functions that build each section (``metrics/dora.py``, ``metrics/rework.py``) through the
 services that add the intervals, the comparison and ``as_of`` (``services/dora.py``) to
-the CLI, the dashboard and the API. ``api/schemas.py`` mirrors these types as pydantic
+the CLI, the dashboard and the API. ``api/dora_schemas.py`` mirrors these types as pydantic
 models for the OpenAPI document; ``tests/api/test_openapi.py`` checks that every key of
 real answers is declared there.
 
