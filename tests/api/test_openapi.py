@@ -12,7 +12,8 @@ from fastapi.testclient import TestClient
 from pydantic import TypeAdapter
 
 from leadline.api.app import create_app
-from leadline.api.schemas import CustomCicdJob, DoraReport, ErrorBody, LeadTimeReport
+from leadline.api.dora_schemas import DoraReport
+from leadline.api.schemas import CustomCicdJob, ErrorBody, LeadTimeReport
 from leadline.config import Settings
 from leadline.profiles.models import Profile
 from tests.api.conftest import auth

@@ -8,10 +8,11 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 
 from leadline.api.deps import Admin, EngineDep, Read, RefresherDep, within, writer
+from leadline.api.dora_schemas import DoraReport
 from leadline.api.errors import decode_json
 from leadline.api.media import JSON_ONLY
 from leadline.api.report_params import report_profile, report_window
-from leadline.api.schemas import BUILDING, REF, DoraReport, LeadTimeReport, errors, json_body
+from leadline.api.schemas import BUILDING, REF, LeadTimeReport, errors, json_body
 from leadline.metrics.choices import Interval, Statistic
 from leadline.profiles.loader import profile_to_dict
 from leadline.services import profiles

@@ -9,7 +9,7 @@ against them so the document cannot drift from what the server does.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -20,7 +20,9 @@ from leadline.profiles.models import Profile
 REF = "#/components/schemas/{model}"
 
 
-class _Open(BaseModel):
+class OpenModel(BaseModel):
+    """An answer's object: documents its keys, and lets later ones through."""
+
     model_config = ConfigDict(extra="allow")
 
 
@@ -57,7 +59,7 @@ def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
 # --- reports ---------------------------------------------------------------------------------
 
 
-class StageOut(_Open):
+class StageOut(OpenModel):
     name: str
     seconds: float
     samples: int
@@ -73,7 +75,7 @@ class StageOut(_Open):
     )
 
 
-class LevelOut(_Open):
+class LevelOut(OpenModel):
     """A custom maturity level (``dora.bands`` as a mapping)."""
 
     name: str
@@ -81,7 +83,7 @@ class LevelOut(_Open):
     colour: str = Field(examples=["#1a7f37"])
 
 
-class AsOf(_Open):
+class AsOf(OpenModel):
     """How current a server's answer is (from the last complete build of the profile)."""
 
     position: int = Field(description="the last change-log entry the answer reflects")
@@ -105,10 +107,11 @@ BUILDING: dict[int | str, dict[str, Any]] = {
 }
 
 
-_REASON = "why the figure is null: no source for the metric, or nothing to measure"
+#: What a figure's ``reason`` says.
+REASON = "why the figure is null: no source for the metric, or nothing to measure"
 
 
-class ReportWindow(_Open):
+class ReportWindow(OpenModel):
     """The window a report covers, ``[from, to)``; ``null`` bounds: all time."""
 
     from_: str | None = Field(alias="from")
@@ -116,7 +119,7 @@ class ReportWindow(_Open):
     days: float | None
 
 
-class BaselineOut(_Open):
+class BaselineOut(OpenModel):
     """Changes of the window shipped by a first known deployment from before tracking began
     (docs/deployments.md#baseline-deployments)."""
 
@@ -124,7 +127,29 @@ class BaselineOut(_Open):
     included: bool = Field(description="counted in the figures (deployments.baseline: include)")
 
 
-class LeadTimeReport(_Open):
+class OutOfOrderOut(OpenModel):
+    """``workflow_order``: the changes out of order, and whether they were left out."""
+
+    changes: int
+    excluded: bool
+
+
+class CompletedWorkOut(OpenModel):
+    """``completed_work``: which work counts, and how much of it was never deployed."""
+
+    work: str
+    not_deployed: int
+
+
+class LeadPointOut(OpenModel):
+    """A bucket of a lead-time series."""
+
+    start: str = Field(examples=["2024-01-01"])
+    changes: int
+    total_seconds: float
+
+
+class LeadTimeReport(OpenModel):
     """``leadline lead-time --format json``, with ``as_of`` from the server."""
 
     profile: str
@@ -136,11 +161,11 @@ class LeadTimeReport(_Open):
     window: ReportWindow | None = None
 
     baseline: BaselineOut | None = None
-    out_of_order: dict[str, Any] | None = Field(
-        None, description="with workflow_order: {changes, excluded} (docs/profiles.md)"
+    out_of_order: OutOfOrderOut | None = Field(
+        None, description="with workflow_order (docs/profiles.md)"
     )
-    completed_work: dict[str, Any] | None = Field(
-        None, description="with completed_work: {work, not_deployed} (docs/profiles.md)"
+    completed_work: CompletedWorkOut | None = Field(
+        None, description="with completed_work (docs/profiles.md)"
     )
     categories: list[dict[str, Any]] | None = Field(
         None, description="by=category: each category's name, changes, stages, total, rating"
@@ -148,100 +173,14 @@ class LeadTimeReport(_Open):
     as_of: AsOf | None = None
 
 
-class DeploymentFrequency(_Open):
-    deployments: int
-    days: float
-    per_day: float | None
-    band: str | None
-    series: list[dict[str, Any]]
-    reason: str | None = Field(None, description=_REASON)
-
-
-class ChangeFailureRate(_Open):
-    failures: int
-    deployments: int
-    rate: float | None
-    band: str | None
-    count: Literal["absolute"] | None = Field(
-        None, description="failures.count: absolute — the figure is `failures`; no rate, no band"
-    )
-    total: Literal["all_runs"] | None = Field(
-        None, description="failures.total: all_runs — `deployments` counts every run"
-    )
-    reason: str | None = Field(None, description=_REASON)
-
-
-class TimeToRestore(_Open):
-    incidents: int
-    mean_seconds: float | None
-    median_seconds: float | None
-    open: int
-    band: str | None
-    reason: str | None = Field(None, description=_REASON)
-
-
-class DeploymentReworkRate(_Open):
-    """The share of the window's deployments that were unplanned (docs/dora.md)."""
-
-    rework: int = Field(description="deployments counted as rework")
-    deployments: int
-    rate: float | None
-    band: str | None = Field(
-        description="null unless a custom dora.bands gives deployment_rework_rate a range "
-        "(no preset bands it: DORA publishes no bands for it)"
-    )
-    series: list[dict[str, Any]]
-    signals: list[str] = Field(
-        description="the dora.rework signals measured; [] without a dora.rework block"
-    )
-    reason: str | None = Field(None, description=_REASON)
-
-
-class LeadTimeForChanges(LeadTimeReport):
-    total_seconds: float | None  # type: ignore[assignment]
-    band: str | None
-    reason: str | None = Field(None, description=_REASON)
-
-
-class Comparison(_Open):
-    """``compare=previous``: each figure against the previous window of the same length."""
-
-    from_: str = Field(alias="from")
-    to: str
-
-
-class DoraReport(_Open):
-    """``leadline dora --format json`` (docs/dora.md#the-document)."""
-
-    profile: str
-    from_: str = Field(alias="from")
-    to: str
-    window: ReportWindow
-    interval: str
-    bands: str = Field(
-        description="the preset (harness, dora-2023, dora-2024), or custom; each section's "
-        "band is a level's name"
-    )
-    levels: list[LevelOut] | None = Field(
-        None, description="custom levels only (bands: custom), best first"
-    )
-    deployment_frequency: DeploymentFrequency
-    lead_time_for_changes: LeadTimeForChanges
-    change_failure_rate: ChangeFailureRate
-    mean_time_to_restore: TimeToRestore
-    deployment_rework_rate: DeploymentReworkRate
-    comparison: Comparison | None = None
-    as_of: AsOf | None = None
-
-
-class QualityExample(_Open):
+class QualityExample(OpenModel):
     record: str = Field(examples=["pull_request acme/api#12"])
     at: str | None
     detail: str | None
     change: str | None = Field(description="the change key, when the record is a change")
 
 
-class QualityCheck(_Open):
+class QualityCheck(OpenModel):
     id: str = Field(examples=["pr_without_ticket"], description="stable (docs/doctor.md)")
     title: str
     severity: str = Field(examples=["warning"], description="error | warning | info")
@@ -253,7 +192,7 @@ class QualityCheck(_Open):
     note: str | None = None
 
 
-class QualityReport(_Open):
+class QualityReport(OpenModel):
     """``leadline doctor --format json``."""
 
     window: ReportWindow
@@ -275,7 +214,7 @@ class WebhookAnswer(BaseModel):
     kinds: dict[str, int] = Field(default_factory=dict, examples=[{"pull_request": 1}])
 
 
-class CustomCicdJob(_Open):
+class CustomCicdJob(OpenModel):
     """One finished CI/CD job run (Harness SEI's custom CI/CD payload; docs/sources.md).
     The pipeline is named by ``pipeline``, else ``job_full_name``, else ``job_name``; the
     payload may also come wrapped as ``{"payload": {…}}``."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 import click
@@ -69,11 +70,12 @@ def dora_command(
             on_progress=progress,
             compare=compare == "previous",
         )
+    shown: Mapping[str, Any] = report
     if collection is not None:
-        report = {"collection": collection, **report}
+        shown = {"collection": collection, **report}
     if fmt == "json":
-        click.echo(json.dumps(report, indent=2))
+        click.echo(json.dumps(shown, indent=2))
         return
     from leadline.cli.render import dora_table
 
-    dora_table(report)
+    dora_table(shown)

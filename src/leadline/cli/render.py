@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -225,7 +225,7 @@ def _band(value: str | None, colours: dict[str, str] | None = None) -> str:
     return f"[{BAND_STYLE[value]}]{value}[/]"
 
 
-def _level_colours(report: dict[str, Any]) -> dict[str, str] | None:
+def _level_colours(report: Mapping[str, Any]) -> dict[str, str] | None:
     """Custom levels (``bands: custom``): name → colour; ``None`` for a preset."""
     levels = report.get("levels")
     return None if levels is None else {lv["name"]: lv["colour"] for lv in levels}
@@ -260,7 +260,7 @@ def _few(section: dict[str, Any]) -> str:
     return "; few samples" if section.get("few_samples") and section.get("interval") else ""
 
 
-def dora_table(report: dict[str, Any]) -> None:
+def dora_table(report: Mapping[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from leadline.correlate.scope import ScopedChange, any_glob, glob_any
+from leadline.correlate.scope import ScopedChange, any_glob, branch_match
 from leadline.domain.records import PullRequest
 from leadline.profiles.models import ChangeCategory
 
@@ -23,8 +23,8 @@ UNCATEGORIZED = "(uncategorized)"
 def pr_in_category(category: ChangeCategory, pr: PullRequest) -> bool:
     """``pr`` matches every key ``category`` gives (a key not given matches anything)."""
     return (
-        glob_any(pr.source_branch, category.source_branches, ignore_case=False)
-        and glob_any(pr.target_branch, category.target_branches, ignore_case=False)
+        branch_match(pr.source_branch, category.source_branches)
+        and branch_match(pr.target_branch, category.target_branches)
         and any_glob(pr.labels, category.labels)
     )
 

@@ -1,24 +1,49 @@
-"""A profile's ``scope`` applied to a change bundle (see ``docs/linking.md``, "Scope").
+"""A profile's filters as pure predicates, and its ``scope`` applied to a change bundle
+(see ``docs/linking.md``, "Scope").
 
-* ``projects`` / ``issue_types`` (globs, case-insensitive) narrow **tickets**. A ticket
-  change outside them is out of scope. A pull-request change needs at least one linked
-  ticket inside them, and only those tickets contribute issue stages, fix versions and
-  ticket events.
-* ``labels`` (globs, case-insensitive, any of): a ticket change needs a matching ticket
-  label; a pull-request change a matching PR label.
-* ``repos`` (globs, case-insensitive) narrow the **code records** that count: commits, pull
-  requests and pipeline runs that name a repo. A pull-request change whose PR is in another
-  repo is out of scope. A ticket change stays in scope; it simply has no code stages from
-  other repos.
-* ``services`` (globs, case-insensitive) narrow the pipeline runs that name a service (and,
-  in DORA, deployments, failed runs and incidents that name one), change requests too.
+**One module for every filter's matching rule.** Lead time (``correlate/stages.py``,
+``correlate/categories.py``), DORA (``services/dora*.py``), the drill-downs and the doctor's
+checks all call these predicates, so a filter key compares the same way wherever it
+appears. An absent list (``None``) does not narrow anything; an empty list would match
+nothing (profiles reject empty lists). Globs are ``fnmatch`` globs (``*``, ``?``, ``[…]``).
+
+| filter keys (``scope``, stages, ``categories``, ``dora.*``) | rule | predicate |
+|---|---|---|
+| ``projects``, ``issue_types``, ``repos``, ``pipelines`` | glob, any case | ``glob_match`` |
+| ``names``, ``event_types``, ``services`` of a section | glob, any case | ``glob_match`` |
+| ``scope.services`` | glob, any case; a record naming no service passes | ``service_ok`` |
+| ``labels`` | glob, any case; any of the record's labels | ``any_glob`` |
+| ``target_branches``, ``source_branches`` | glob, **exact case** | ``branch_match`` |
+| ``environments``, ``priorities`` | exact, any case, spaces trimmed | ``exact_match`` |
+| ``severities``, ``urgencies`` | exact, any case, spaces trimmed | ``exact_match`` |
+| ``statuses`` of runs | exact, any case | ``status_set`` |
+| ``params`` | name exact case; value glob, any case | ``params_match`` |
+
+Branches compare in exact case because git branch names are case-sensitive (``Main`` and
+``main`` are two branches): a stage's ``target_branches: [main]`` and ``dora.deployments``'
+(``source: pull_requests``) give the same answer for a PR into ``Main`` — neither takes it.
+
+The hotfix and revert patterns of ``dora.failures`` and ``dora.rework`` (``titles``,
+``branches``, ``labels`` and their ``target_branches``) are one recogniser with its own
+dialect, documented with them: any case, ``*`` and ``?`` only, ``[`` an ordinary character
+(titles carry brackets) — ``correlate/unplanned.glob_hit``.
+
+How ``scope`` narrows a change bundle (``apply_scope``):
+
+* ``projects`` / ``issue_types`` narrow **tickets**. A ticket change outside them is out of
+  scope. A pull-request change needs at least one linked ticket inside them, and only those
+  tickets contribute issue stages, fix versions and ticket events.
+* ``labels``: a ticket change needs a matching ticket label; a pull-request change a
+  matching PR label.
+* ``repos`` narrow the **code records** that count: commits, pull requests and pipeline runs
+  that name a repo. A pull-request change whose PR is in another repo is out of scope. A
+  ticket change stays in scope; it simply has no code stages from other repos.
+* ``services`` narrow the pipeline runs that name a service (and, in DORA, deployments,
+  failed runs and incidents that name one), change requests too.
 * ITSM change requests count when they name one of the change's in-scope tickets.
 
 ``params_match`` is the run-parameter filter (``params``) of stages and of DORA's run
 filter: one predicate for both.
-
-An absent list does not narrow anything; an empty list would match nothing (profiles reject
-empty lists).
 """
 
 from __future__ import annotations
@@ -52,11 +77,57 @@ def glob_any(value: str | None, patterns: Sequence[str] | None, *, ignore_case: 
     return any(fnmatchcase(value, p) for p in patterns)
 
 
+def glob_match(value: str | None, patterns: Sequence[str] | None) -> bool:
+    """A name filter (projects, issue types, repos, services, pipelines, …): no filter, or
+    ``value`` matches one of the globs in any case."""
+    return glob_any(value, patterns, ignore_case=True)
+
+
+def branch_match(value: str | None, patterns: Sequence[str] | None) -> bool:
+    """A branch filter (``target_branches``, ``source_branches``): no filter, or ``value``
+    matches one of the globs in exact case (git branch names are case-sensitive: ``Main``
+    is not ``main``). A PR without the branch fails a filter that is given."""
+    return glob_any(value, patterns, ignore_case=False)
+
+
 def any_glob(values: Iterable[str], patterns: Sequence[str] | None) -> bool:
-    """True when there is no filter (``None``), or one of ``values`` matches (case-insensitive)."""
+    """A ``labels`` filter: no filter, or one of ``values`` matches (case-insensitive)."""
     if patterns is None:
         return True
     return any(glob_any(v, patterns, ignore_case=True) for v in values)
+
+
+def exact_match(value: str | None, options: Sequence[str] | None) -> bool:
+    """An exact-name filter (environments, priorities, severities, urgencies): no filter, or
+    ``value`` is one of ``options`` ignoring case and surrounding spaces."""
+    if options is None:
+        return True
+    return value is not None and value.strip().lower() in {o.strip().lower() for o in options}
+
+
+def service_ok(value: str | None, patterns: Sequence[str] | None) -> bool:
+    """``scope.services`` on a record that may name no service: runs, incidents and tickets
+    that name one must match; the others pass (as runs without a repo pass ``scope.repos``)."""
+    return value is None or glob_match(value, patterns)
+
+
+def status_set(given: Sequence[str] | None, default: Sequence[str]) -> set[str]:
+    """The run statuses a ``statuses`` filter keeps (``default`` when not given), lower case:
+    stored run statuses are lower case."""
+    return {s.lower() for s in (given or default)}
+
+
+def issue_selected(
+    issue: Issue,
+    types: Sequence[str] | None,
+    projects: Sequence[str] | None,
+    labels: Sequence[str] | None,
+) -> bool:
+    """A ticket's type and project match, and (with ``labels``) one of its labels does."""
+    return (
+        glob_match(issue.type, types) and glob_match(issue.project, projects)
+        and any_glob(issue.labels, labels)
+    )  # fmt: skip
 
 
 def param_text(value: Any) -> str | None:
@@ -77,8 +148,7 @@ def params_match(run_params: Mapping[str, Any], wanted: Mapping[str, str] | None
     if wanted is None:
         return True
     return all(
-        glob_any(param_text(run_params.get(name)), [pattern], ignore_case=True)
-        for name, pattern in wanted.items()
+        glob_match(param_text(run_params.get(name)), [pattern]) for name, pattern in wanted.items()
     )
 
 
@@ -111,9 +181,7 @@ class ScopedChange:
 
 def ticket_in_scope(project: str | None, issue_type: str | None, scope: Scope) -> bool:
     """A ticket of ``project`` and ``issue_type`` passes ``scope.projects``/``issue_types``."""
-    return glob_any(project, scope.projects, ignore_case=True) and glob_any(
-        issue_type, scope.issue_types, ignore_case=True
-    )
+    return glob_match(project, scope.projects) and glob_match(issue_type, scope.issue_types)
 
 
 def _ticket_in_scope(issue: Issue, scope: Scope) -> bool:
@@ -124,7 +192,7 @@ def apply_scope(scope: Scope, bundle: ChangeBundle) -> ScopedChange | None:
     """The in-scope view of ``bundle``, or ``None`` when the change is out of scope."""
     issues = tuple(i for i in bundle.issues if _ticket_in_scope(i, scope))
     repos = scope.repos
-    prs = tuple(p for p in bundle.pull_requests if glob_any(p.repo, repos, ignore_case=True))
+    prs = tuple(p for p in bundle.pull_requests if glob_match(p.repo, repos))
     if bundle.unit == "ticket":
         if not issues or not any_glob(issues[0].labels, scope.labels):
             return None
@@ -139,13 +207,13 @@ def apply_scope(scope: Scope, bundle: ChangeBundle) -> ScopedChange | None:
         key=bundle.key,
         unit=bundle.unit,
         issues=issues,
-        commits=tuple(c for c in bundle.commits if glob_any(c.repo, repos, ignore_case=True)),
+        commits=tuple(c for c in bundle.commits if glob_match(c.repo, repos)),
         pull_requests=prs,
         pipeline_runs=tuple(
             r
             for r in bundle.pipeline_runs
-            if (r.repo is None or glob_any(r.repo, repos, ignore_case=True))
-            and (r.service is None or glob_any(r.service, scope.services, ignore_case=True))
+            if (r.repo is None or glob_match(r.repo, repos))
+            and service_ok(r.service, scope.services)
         ),
         versions=tuple(v for v in bundle.versions if (v.project, v.name) in fix_versions),
         events=tuple(e for e in bundle.events if event_ticket_key(e) in (None, *ticket_keys)),
@@ -154,6 +222,6 @@ def apply_scope(scope: Scope, bundle: ChangeBundle) -> ScopedChange | None:
             r
             for r in bundle.change_requests
             if {k.upper() for k in change_request_keys(r)} & ticket_keys
-            and (r.service is None or glob_any(r.service, scope.services, ignore_case=True))
+            and service_ok(r.service, scope.services)
         ),
     )

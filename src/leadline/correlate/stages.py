@@ -11,7 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from leadline.correlate.scope import ScopedChange, any_glob, glob_any, params_match
+from leadline.correlate.scope import (
+    ScopedChange,
+    any_glob,
+    branch_match,
+    glob_match,
+    params_match,
+)
 from leadline.correlate.shas import same_sha
 from leadline.domain.records import Commit, Event, Issue, PipelineRun, PullRequest, Version
 from leadline.profiles.models import Occurrence, Stage
@@ -98,7 +104,7 @@ def _commit(stage: Stage, change: ScopedChange) -> list[StageHit]:
 
 
 def _pr_matches(stage: Stage, pr: PullRequest) -> bool:
-    return glob_any(pr.target_branch, stage.target_branches, ignore_case=False) and any_glob(
+    return branch_match(pr.target_branch, stage.target_branches) and any_glob(
         pr.labels, stage.labels
     )
 
@@ -149,9 +155,9 @@ def _pr_labeled(stage: Stage, change: ScopedChange) -> list[StageHit]:
     return [
         StageHit(e.at, f"label {e.label!r} on {pr.repo}#{pr.number}")
         for pr in change.pull_requests
-        if glob_any(pr.target_branch, stage.target_branches, ignore_case=False)
+        if branch_match(pr.target_branch, stage.target_branches)
         for e in pr.label_events
-        if e.action == "added" and glob_any(e.label, stage.labels, ignore_case=True)
+        if e.action == "added" and glob_match(e.label, stage.labels)
     ]
 
 
@@ -171,7 +177,7 @@ def _run_matches(
     return (
         run.type in types
         and run.status.strip().lower() in statuses
-        and glob_any(run.pipeline, stage.pipelines, ignore_case=True)
+        and glob_match(run.pipeline, stage.pipelines)
         and (environments is None or (run.environment or "").strip().lower() in environments)
         and params_match(run.params, stage.params)
     )
@@ -213,7 +219,7 @@ def _released(stage: Stage, change: ScopedChange) -> list[StageHit]:
 
 
 def event_matches(event: Event, event_types: list[str] | None) -> bool:
-    return glob_any(event.event_type, event_types, ignore_case=True)
+    return glob_match(event.event_type, event_types)
 
 
 def _api_event(stage: Stage, change: ScopedChange) -> list[StageHit]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TypedDict
 
 import numpy as np
 import numpy.typing as npt
@@ -170,9 +170,19 @@ def verdict(test: Significance | None, lower_is_better: bool) -> str:
     return WORSE if higher == lower_is_better else BETTER
 
 
+class ComparisonEntry(TypedDict):
+    """One figure of a report's ``comparison``: the previous window's value, the change
+    and the test's verdict."""
+
+    previous: float | None
+    change_percent: float | None
+    p_value: float | None
+    verdict: str
+
+
 def comparison(
     current: float | None, previous: float | None, test: Significance | None, lower_is_better: bool
-) -> dict[str, Any]:
+) -> ComparisonEntry:
     """One section of the ``comparison`` object."""
     return {
         "previous": previous,

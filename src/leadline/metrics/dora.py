@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from fractions import Fraction
-from typing import Any, NotRequired, TypedDict, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -29,10 +29,19 @@ from leadline.metrics.bands import (
 from leadline.metrics.bands import (
     lead_time_band as lead_time_band,  # re-exported: the brief's convenience
 )
+from leadline.metrics.dora_json import (
+    ChangeFailureRate,
+    DeploymentFrequency,
+    DeploymentRework,
+    DoraReport,
+    LeadTimeForChanges,
+    Level,
+    MeanTimeToRestore,
+    ReportWindow,
+)
 from leadline.metrics.series import (
     DAY_US,
     Bucket,
-    CountPoint,
     OptionalTimes,
     RatePoint,
     RestorePoint,
@@ -49,37 +58,6 @@ from leadline.metrics.stats import IntArray, statistic
 from leadline.words import plural
 
 RATE_DECIMALS = 4
-
-
-class DeploymentFrequency(TypedDict):
-    deployments: int
-    days: float
-    per_day: float | None
-    band: str | None
-    series: list[CountPoint]
-    reason: NotRequired[str]
-
-
-class ChangeFailureRate(TypedDict):
-    failures: int
-    deployments: int
-    rate: float | None
-    band: str | None
-    series: list[RatePoint]
-    warnings: list[str]
-    unlinked: NotRequired[int]
-    reason: NotRequired[str]
-
-
-class MeanTimeToRestore(TypedDict):
-    incidents: int
-    mean_seconds: float | None
-    median_seconds: float | None
-    open: int
-    band: str | None
-    series: list[RestorePoint]
-    warnings: list[str]
-    reason: NotRequired[str]
 
 
 NO_DEPLOYMENT = "no deployment in the window: nothing to rate"
@@ -293,9 +271,9 @@ def restore_seconds(
 
 def lead_time_for_changes(
     lead_time_json: Mapping[str, Any], band_set: BandSet = DEFAULT_BAND_SET
-) -> dict[str, Any]:
+) -> LeadTimeForChanges:
     """A ``lead-time`` JSON object plus its ``band`` (``None`` when no change was counted)."""
-    result = dict(lead_time_json)
+    result = cast(LeadTimeForChanges, dict(lead_time_json))
     counted = int(result.get("changes", 0)) > 0
     total = result.get("total_seconds")
     result["band"] = lead_time_band(
@@ -325,33 +303,32 @@ def dora_report(
     end_us: int,
     interval: str,
     *,
-    deployment_frequency: Mapping[str, Any],
-    lead_time_for_changes: Mapping[str, Any],
-    change_failure_rate: Mapping[str, Any],
-    mean_time_to_restore: Mapping[str, Any],
+    deployment_frequency: DeploymentFrequency,
+    lead_time_for_changes: LeadTimeForChanges,
+    change_failure_rate: ChangeFailureRate,
+    mean_time_to_restore: MeanTimeToRestore,
     band_set: BandSet = DEFAULT_BAND_SET,
-    deployment_rework_rate: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
+    deployment_rework_rate: DeploymentRework | None = None,
+) -> DoraReport:
     """The ``leadline dora --format json`` document (docs/dora.md) from its four parts, and
     the deployment rework rate (``metrics/rework.py``) after them when given."""
     buckets(start_us, end_us, interval)  # validates the window and the interval
     scale = scale_of(band_set)
-    report: dict[str, Any] = {
+    head: dict[str, Any] = {
         "profile": profile_name,
         "from": format_time(from_micros(int(start_us))),
         "to": format_time(from_micros(int(end_us))),
-        "window": window_json(start_us, end_us),
+        "window": cast(ReportWindow, window_json(start_us, end_us)),
         "interval": interval,
         "bands": scale.name,
     }
     if scale.name == CUSTOM:  # the levels' order and colours (docs/dora.md#custom-levels)
-        report["levels"] = scale.levels_json()
-    report.update(
-        deployment_frequency=dict(deployment_frequency),
-        lead_time_for_changes=dict(lead_time_for_changes),
-        change_failure_rate=dict(change_failure_rate),
-        mean_time_to_restore=dict(mean_time_to_restore),
-    )
+        head["levels"] = cast(list[Level], scale.levels_json())
+    report = cast(DoraReport, head)  # the document's keys in this order
+    report["deployment_frequency"] = deployment_frequency.copy()
+    report["lead_time_for_changes"] = lead_time_for_changes.copy()
+    report["change_failure_rate"] = change_failure_rate.copy()
+    report["mean_time_to_restore"] = mean_time_to_restore.copy()
     if deployment_rework_rate is not None:
-        report["deployment_rework_rate"] = dict(deployment_rework_rate)
+        report["deployment_rework_rate"] = deployment_rework_rate.copy()
     return report

@@ -20,7 +20,7 @@ import hashlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TypedDict
 
 import numpy as np
 import numpy.typing as npt
@@ -33,6 +33,15 @@ FEW_SAMPLES = 10
 BOOTSTRAP_RESAMPLES = 2_000
 BOOTSTRAP_MAX = 5_000  # samples; more use the large-sample intervals (``durations``)
 _CELLS_PER_CHUNK = 4_000_000  # resample matrix cells computed at once (32 MB of float64)
+
+
+class IntervalJson(TypedDict):
+    """An interval as reports write it."""
+
+    low: float
+    high: float
+    level: float
+    method: str
 
 
 @dataclass(frozen=True)
@@ -48,7 +57,7 @@ class Interval:
         if not self.low <= self.high:
             raise ValueError(f"interval low {self.low} is above high {self.high}")
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> IntervalJson:
         return {"low": self.low, "high": self.high, "level": self.level, "method": self.method}
 
     def rounded(self, digits: int) -> Interval:

@@ -8,8 +8,8 @@ functions live in ``services/doctor_checks.py`` and are listed in ``CHECKS`` the
 a check is one function and one entry.
 
 Every check reads through ``reading()`` and reuses the rules the figures use: the scope
-predicates (``correlate/scope.py``, ``services/dora.py``), the deployments, shipments and
-failure links of ``services/dora.py`` and ``services/drilldown.py``, the materialized
+predicates (``correlate/scope.py``, ``services/dora_filters.py``), the deployments, shipments
+and failure links of ``services/dora_select.py`` and ``services/drilldown.py``, the materialized
 timelines and the clamp of ``metrics/leadtime.py``. ``build=False`` (the server) never
 writes: the stage checks answer from the last complete build of the timelines and raise
 ``NotReady`` while the first one runs, like ``lead_time(..., build=False)``.
@@ -33,7 +33,7 @@ from leadline.domain.times import format_time, from_micros, to_micros
 from leadline.metrics.series import window_json
 from leadline.metrics.windows import default_window
 from leadline.profiles.models import Profile
-from leadline.services import dora as d
+from leadline.services.dora_select import Deployments
 from leadline.services.leadtime import Window, as_of, ready_set
 from leadline.services.refresh import Progress, refresh
 from leadline.store import timelines
@@ -76,13 +76,11 @@ class Context:
     now_us: int
 
     @cached_property
-    def deployments(self) -> d._Deployments | None:
+    def deployments(self) -> Deployments | None:
         """The successful deployments up to the window's end, as deployment frequency reads
         them (``None`` without a ``dora`` block)."""
         spec = self.profile.dora
-        return (
-            None if spec is None else d._Deployments.load(self.conn, self.profile, spec, self.end)
-        )
+        return None if spec is None else Deployments.load(self.conn, self.profile, spec, self.end)
 
     def deployments_in_window(self) -> list[Deployment]:
         found = self.deployments

@@ -3,8 +3,8 @@
 Each check is one function of a ``Context`` returning its ``Outcome``\\ s, and one ``Check``
 entry in ``CHECKS`` (id, title, severity, hint, the words of its count). The database
 narrows each check to its findings (``store/quality_queries.py``); the scope is applied
-here with the predicates the figures use (``correlate/scope.py``; the run and service
-filters of ``services/dora.py``), so a finding is a record the figures would have counted.
+here with the predicates the figures use (``correlate/scope.py``; the run filter of
+``services/dora_filters.py``), so a finding is a record the figures would have counted.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from sqlalchemy import Engine
 
 from leadline.correlate.ancestry import Deployment
-from leadline.correlate.scope import any_glob, glob_any, ticket_in_scope
+from leadline.correlate.scope import any_glob, glob_any, service_ok, ticket_in_scope
 from leadline.domain.times import format_time, from_micros, to_micros
 from leadline.metrics.leadtime import clamped_stages
 from leadline.profiles.models import Profile
@@ -25,7 +25,7 @@ from leadline.services import drilldown
 from leadline.services.baseline import find_baseline
 from leadline.services.doctor import Check, Context, Outcome, Report, Subject, doctor
 from leadline.services.doctor_patterns import patterns_matching_nothing
-from leadline.services.dora_filters import DEPLOY_TYPES, run_filter, service_ok
+from leadline.services.dora_filters import DEPLOY_TYPES, run_filter
 from leadline.services.leadtime import Window
 from leadline.services.refresh import Progress
 from leadline.store import quality_queries as q

@@ -13,8 +13,7 @@ the distinct values of the column it filters:
 | ``scope.services`` | services of runs, incidents, tickets | glob, any case |
 | ``*.pipelines`` | pipelines of runs | glob, any case |
 | ``*.environments`` | environments of runs | exact, any case |
-| stages' ``target_branches`` | target branches of pull requests | glob, exact case |
-| ``dora.deployments.target_branches`` | target branches of pull requests | glob, any case |
+| ``target_branches`` (stages, ``dora.deployments``) | target branches of PRs | glob, exact case |
 
 ``labels`` and ``statuses`` are not checked (they live inside the records).
 """
@@ -25,26 +24,13 @@ from collections.abc import Callable, Iterator, Sequence
 
 from sqlalchemy import Connection
 
-from leadline.correlate.scope import glob_any
+from leadline.correlate.scope import branch_match, exact_match, glob_match
 from leadline.profiles.models import Profile, Stage, Start
-from leadline.services.dora_filters import exact_match
 from leadline.store import quality_queries as q
 from leadline.store import tables as t
 from leadline.store.quality_queries import Finding
 
 Match = Callable[[str, Sequence[str]], bool]
-
-
-def _glob(value: str, patterns: Sequence[str]) -> bool:
-    return glob_any(value, patterns, ignore_case=True)
-
-
-def _glob_case(value: str, patterns: Sequence[str]) -> bool:
-    return glob_any(value, patterns, ignore_case=False)
-
-
-def _exact(value: str, patterns: Sequence[str]) -> bool:
-    return exact_match(value, patterns)
 
 
 # What each kind of pattern is matched against, and the words for it.
@@ -67,30 +53,31 @@ Pattern = tuple[str, Sequence[str] | None, str, Match]  # where, patterns, kind,
 def _patterns(profile: Profile) -> Iterator[Pattern]:
     s = profile.scope
     yield from (
-        ("scope.repos", s.repos, "repo", _glob), ("scope.projects", s.projects, "project", _glob),
-        ("scope.issue_types", s.issue_types, "issue_type", _glob),
-        ("scope.services", s.services, "service", _glob),
+        ("scope.repos", s.repos, "repo", glob_match),
+        ("scope.projects", s.projects, "project", glob_match),
+        ("scope.issue_types", s.issue_types, "issue_type", glob_match),
+        ("scope.services", s.services, "service", glob_match),
     )  # fmt: skip
     stages: list[tuple[str, Start | Stage]] = [("start", profile.start)]
     stages += [(f"stages[{i}]", x) for i, x in enumerate(profile.stages)]
     for where, stage in stages:
-        yield f"{where}.pipelines", stage.pipelines, "pipeline", _glob
-        yield f"{where}.environments", stage.environments, "environment", _exact
-        yield f"{where}.target_branches", stage.target_branches, "branch", _glob_case
+        yield f"{where}.pipelines", stage.pipelines, "pipeline", glob_match
+        yield f"{where}.environments", stage.environments, "environment", exact_match
+        yield f"{where}.target_branches", stage.target_branches, "branch", branch_match
     if profile.dora is None:
         return
     dep, fail, rest = profile.dora.deployments, profile.dora.failures, profile.dora.restore
     yield from (
-        ("dora.deployments.pipelines", dep.pipelines, "pipeline", _glob),
-        ("dora.deployments.environments", dep.environments, "environment", _exact),
-        ("dora.deployments.target_branches", dep.target_branches, "branch", _glob),
-        ("dora.deployments.projects", dep.projects, "release_project", _glob),
-        ("dora.failures.pipelines", fail.pipelines, "pipeline", _glob),
-        ("dora.failures.environments", fail.environments, "environment", _exact),
-        ("dora.failures.projects", fail.projects, "project", _glob),
-        ("dora.failures.issue_types", fail.issue_types, "issue_type", _glob),
-        ("dora.restore.projects", rest.projects, "project", _glob),
-        ("dora.restore.issue_types", rest.issue_types, "issue_type", _glob),
+        ("dora.deployments.pipelines", dep.pipelines, "pipeline", glob_match),
+        ("dora.deployments.environments", dep.environments, "environment", exact_match),
+        ("dora.deployments.target_branches", dep.target_branches, "branch", branch_match),
+        ("dora.deployments.projects", dep.projects, "release_project", glob_match),
+        ("dora.failures.pipelines", fail.pipelines, "pipeline", glob_match),
+        ("dora.failures.environments", fail.environments, "environment", exact_match),
+        ("dora.failures.projects", fail.projects, "project", glob_match),
+        ("dora.failures.issue_types", fail.issue_types, "issue_type", glob_match),
+        ("dora.restore.projects", rest.projects, "project", glob_match),
+        ("dora.restore.issue_types", rest.issue_types, "issue_type", glob_match),
     )  # fmt: skip
 
 

@@ -18,7 +18,7 @@
 * A drill-down line per record saying which rule counted it.
 
 Pure functions over loaded records, plus the one query each needs; ``services/dora.py`` calls
-them, so the figures and the drill-downs share them.
+them (through ``services/dora_select.py``), so the figures and the drill-downs share them.
 """
 
 from __future__ import annotations
@@ -32,21 +32,20 @@ import numpy as np
 from sqlalchemy import Connection
 
 from leadline.correlate.ancestry import Deployment
-from leadline.correlate.scope import ticket_in_scope
+from leadline.correlate.scope import (
+    glob_match,
+    issue_selected,
+    service_ok,
+    status_set,
+    ticket_in_scope,
+)
 from leadline.domain.records import Issue
 from leadline.domain.times import to_micros
 from leadline.metrics import dora as metrics
 from leadline.metrics.bands import BandSet
 from leadline.profiles.dora_models import DeploymentsSpec, DoraSpec
 from leadline.profiles.models import Profile
-from leadline.services.dora_filters import (
-    DEPLOY_TYPES,
-    failure_filter,
-    glob_match,
-    run_filter,
-    service_ok,
-    statuses,
-)
+from leadline.services.dora_filters import DEPLOY_TYPES, failure_filter, run_filter
 from leadline.store import dora_queries as q
 
 ISSUES_STREAM = "issues"  # a ticket deployment's stream: ["issues", project]
@@ -94,8 +93,7 @@ def ticket_deployments(
     out = []
     for issue in q.load_issues(conn):
         if not (
-            glob_match(issue.type, d.issue_types) and glob_match(issue.project, d.projects)
-            and (d.labels is None or any(glob_match(x, d.labels) for x in issue.labels))
+            issue_selected(issue, d.issue_types, d.projects, d.labels)
             and ticket_in_scope(issue.project, issue.type, profile.scope)
             and service_ok(issue.service, profile.scope.services)
         ):  # fmt: skip
@@ -163,7 +161,7 @@ def window_all_runs(
     run the deployment filter keeps (any status) or the failure filter counts as failed."""
     deploys = run_filter(profile, spec.deployments.pipelines, spec.deployments.environments)
     fails = failure_filter(profile, spec)
-    bad = statuses(spec.failures.statuses, ["failure", "rolled_back"])
+    bad = status_set(spec.failures.statuses, ["failure", "rolled_back"])
     times: list[np.ndarray[Any, np.dtype[np.int64]]] = [np.empty(0, np.int64)]
     failed: list[np.ndarray[Any, np.dtype[np.bool_]]] = [np.empty(0, np.bool_)]
     count_at = spec.deployments.count_at

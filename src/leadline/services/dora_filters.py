@@ -1,59 +1,22 @@
-"""Which records a profile's ``dora`` block selects: globs on names, exact environments,
-statuses, and the run filter shared by deployments and failures (docs/dora.md).
+"""The run filter a profile's ``dora`` block makes, shared by deployments and failures
+(docs/dora.md), and which run types deploy.
 
-Pure predicates over a profile (no database): ``services/dora.py`` applies them to the rows it
-loads, ``services/dora_sources.py`` to decide whether a metric has a source at all.
+The matching rule of each filter key lives in ``correlate/scope.py`` (the one table of case
+rules); this module only assembles a profile's lists into the cached run predicate that
+``services/dora_select.py`` applies to the rows it loads, ``services/dora_sources.py`` to
+decide whether a metric has a source at all, and the doctor's checks to their findings.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import functools
 from collections.abc import Callable, Mapping, Sequence
 
-from leadline.correlate.scope import RunParams, params_match
-from leadline.domain.records import Issue
+from leadline.correlate.scope import RunParams, exact_match, glob_match, params_match, service_ok
 from leadline.profiles.dora_models import DoraSpec
 from leadline.profiles.models import Profile
 
 DEPLOY_TYPES = ("cd", "ci_cd")  # the run types that deploy
-
-
-def glob_match(value: str | None, patterns: Sequence[str] | None) -> bool:
-    if patterns is None:
-        return True
-    if value is None:
-        return False
-    return any(fnmatch.fnmatchcase(value.lower(), p.lower()) for p in patterns)
-
-
-def exact_match(value: str | None, options: Sequence[str] | None) -> bool:
-    if options is None:
-        return True
-    return value is not None and value.strip().lower() in {o.strip().lower() for o in options}
-
-
-def issue_selected(
-    issue: Issue,
-    types: Sequence[str] | None,
-    projects: Sequence[str] | None,
-    labels: Sequence[str] | None,
-) -> bool:
-    """A ticket's type and project match, and (with ``labels``) one of its labels does."""
-    return (
-        glob_match(issue.type, types) and glob_match(issue.project, projects)
-        and (labels is None or any(glob_match(x, labels) for x in issue.labels))
-    )  # fmt: skip
-
-
-def service_ok(value: str | None, patterns: Sequence[str] | None) -> bool:
-    """Runs and incidents that name a service must match ``scope.services``; the others pass
-    (as runs without a repo pass ``scope.repos``)."""
-    return value is None or glob_match(value, patterns)
-
-
-def statuses(given: Sequence[str] | None, default: Sequence[str]) -> set[str]:
-    return {s.lower() for s in (given or default)}
 
 
 RunFilter = Callable[..., bool]

@@ -19,12 +19,12 @@ import numpy as np
 from sqlalchemy import Connection
 
 from leadline.correlate.restore import Change, incident_clock, ticket_clock
+from leadline.correlate.scope import exact_match, glob_match, issue_selected, service_ok
 from leadline.domain.records import Issue
 from leadline.domain.times import to_micros
 from leadline.metrics import dora as metrics
 from leadline.profiles.dora_models import RestoreSpec
 from leadline.profiles.models import Profile
-from leadline.services.dora_filters import exact_match, glob_match, issue_selected, service_ok
 from leadline.store import dora_queries as q
 
 

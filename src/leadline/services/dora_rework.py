@@ -31,6 +31,7 @@ from sqlalchemy import Connection, Engine
 
 from leadline.correlate.ancestry import Deployment, Shipments
 from leadline.correlate.linking import pr_ticket_keys
+from leadline.correlate.scope import service_ok
 from leadline.correlate.unplanned import (
     Restore,
     TicketPatterns,
@@ -41,6 +42,8 @@ from leadline.correlate.unplanned import (
 )
 from leadline.metrics import compare as cmp
 from leadline.metrics import intervals as iv
+from leadline.metrics.compare import ComparisonEntry
+from leadline.metrics.dora_json import DeploymentRework
 from leadline.metrics.rework import (
     NOT_CONFIGURED,
     RATE_DECIMALS,
@@ -50,7 +53,6 @@ from leadline.metrics.rework import (
 )
 from leadline.profiles.dora_models import DoraSpec, ReworkSpec
 from leadline.profiles.models import Profile
-from leadline.services.dora_filters import service_ok
 from leadline.services.dora_sources import missing
 from leadline.services.dora_unplanned import pr_key, pr_patterns, scoped_prs
 from leadline.store import dora_queries as q
@@ -177,7 +179,7 @@ def _released(d: Deployment, fixes: dict[tuple[str, str], set[str]]) -> set[str]
 class ReworkFigures:
     """The section of one window and the counts its interval and comparison need."""
 
-    section: dict[str, Any]
+    section: DeploymentRework
     rework: int = 0
     deployments: int = 0
     rules: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -187,7 +189,7 @@ class ReworkFigures:
         value = self.section["rate"]
         return None if value is None else float(value)
 
-    def compare(self, previous: ReworkFigures) -> dict[str, dict[str, Any]]:
+    def compare(self, previous: ReworkFigures) -> ComparisonEntry:
         """The ``comparison`` entry: this window's rate against ``previous``'s (lower is
         better; the pooled two-proportion test, as for the change failure rate)."""
         test = None
@@ -195,7 +197,7 @@ class ReworkFigures:
             test = cmp.two_proportions(
                 self.rework, self.deployments, previous.rework, previous.deployments
             )
-        return {SECTION: cmp.comparison(self.rate, previous.rate, test, True)}
+        return cmp.comparison(self.rate, previous.rate, test, True)
 
 
 def measure(
@@ -227,7 +229,7 @@ def measure(
     return ReworkFigures(_finish(section, k, n), k, n, got.rules)
 
 
-def _finish(section: DeploymentReworkRate, rework_count: int, n: int) -> dict[str, Any]:
+def _finish(section: DeploymentReworkRate, rework_count: int, n: int) -> DeploymentRework:
     """The section with its ``interval`` and ``few_samples`` (the keys every section ends
     with)."""
     found = iv.wilson(rework_count, n) if section["rate"] is not None else None

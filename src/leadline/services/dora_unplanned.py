@@ -23,12 +23,12 @@ from collections import defaultdict
 from sqlalchemy import Connection
 
 from leadline.correlate.incidents import Failure
+from leadline.correlate.scope import glob_match
 from leadline.correlate.unplanned import PrPatterns, pr_rule, reverted_sha, reverted_title
 from leadline.domain.records import PullRequest
 from leadline.domain.times import to_micros
 from leadline.profiles.dora_models import FailuresSpec, ReworkPullRequests
 from leadline.profiles.models import Profile
-from leadline.services.dora_filters import glob_match
 from leadline.store import dora_queries as q
 
 

@@ -1,7 +1,7 @@
 """The records behind each dashboard figure, for a profile and a window ``[start, end)``.
 
-Each list is selected by the same code that computes the figure (``services/dora.py`` and the
-materialised timelines), so its length is the figure: the deployments of deployment
+Each list is selected by the same code that computes the figure (``services/dora_select.py``
+and the materialised timelines), so its length is the figure: the deployments of deployment
 frequency, the failures of the change failure rate, the incidents of time to restore and the
 changes of lead time (``tests/services/test_drilldown.py`` checks it on both databases).
 """
@@ -24,9 +24,10 @@ from leadline.errors import InputError
 from leadline.metrics.leadtime import stage_durations
 from leadline.profiles.dora_models import DoraSpec
 from leadline.profiles.models import Profile
-from leadline.services import dora as d
 from leadline.services import dora_deployments as more
 from leadline.services import dora_restore
+from leadline.services.dora_lead import COMMIT_STAGE
+from leadline.services.dora_select import Deployments, commit_times, failed_runs, linked_failures
 from leadline.services.dora_unplanned import pr_failure_rules
 from leadline.services.leadtime import order_reason, ready_set
 from leadline.services.refresh import refresh
@@ -142,14 +143,14 @@ def deployments(engine: Engine, profile: Profile, start: int, end: int) -> list[
     spec = _dora_spec(profile)
     dep = spec.deployments
     with reading(engine) as conn:
-        found = d._Deployments.load(conn, profile, spec, end)
+        found = Deployments.load(conn, profile, spec, end)
         runs = {r.key: r for r in found.runs}
         reached = (
             more.ticket_statuses(more.ticket_deployments(conn, profile, dep, end))
             if dep.source == "issues" else {}
         )  # fmt: skip
     items = [
-        _item(x, runs.get(x.id), count_at=dep.count_at,
+        deployment_item(x, runs.get(x.id), count_at=dep.count_at,
               rule=more.deployment_rule(dep, x, runs.get(x.id), reached.get(x.id)))
         for x in found.items
         if start <= x.at_us < end
@@ -163,15 +164,15 @@ def failures(engine: Engine, profile: Profile, start: int, end: int) -> FailureR
     source, count_at = spec.failures.source, spec.deployments.count_at
     with reading(engine) as conn:
         if source == "cd":
-            runs = d._failed_runs(conn, profile, spec, end)
+            runs = failed_runs(conn, profile, spec, end)
             items = [
-                _run_item(r, count_at=count_at, rule=more.failure_rule(spec, r, []))
+                run_item(r, count_at=count_at, rule=more.failure_rule(spec, r, []))
                 for r in runs
                 if start <= r.at(count_at) < end
             ]
             return FailureReport(source, _newest_first(items))
-        found = d._Deployments.load(conn, profile, spec, end)
-        found_failures, links = d._linked_failures(conn, profile, spec, found, start)
+        found = Deployments.load(conn, profile, spec, end)
+        found_failures, links = linked_failures(conn, profile, spec, found, start)
         titles = _titles(conn, source)
         matched = pr_failure_rules(conn, profile) if source == "pull_requests" else {}
     refs = {
@@ -188,7 +189,7 @@ def failures(engine: Engine, profile: Profile, start: int, end: int) -> FailureR
             rules.setdefault(link.deployment_id, []).append((_key(key), link.rule or ""))
     by_key = {r.key: r for r in found.runs}
     items = [
-        _item(x, by_key.get(x.id), tuple(sorted(by_deployment[x.id])), count_at=count_at,
+        deployment_item(x, by_key.get(x.id), tuple(sorted(by_deployment[x.id])), count_at=count_at,
               rule=more.failure_rule(spec, None, sorted(rules[x.id])))
         for x in found.items
         if start <= x.at_us < end and x.id in by_deployment
@@ -286,8 +287,8 @@ def _timelines(engine: Engine, profile: Profile, start: int, end: int, build: bo
 def _commits(engine: Engine, profile: Profile, start: int, end: int) -> ChangeReport:
     spec = _dora_spec(profile)
     with reading(engine) as conn:
-        found = d._Deployments.load(conn, profile, spec, end)
-        times, baseline = d._commit_times(conn, profile, found)
+        found = Deployments.load(conn, profile, spec, end)
+        times, baseline = commit_times(conn, profile, found)
     inside = np.flatnonzero((times.deployed_at_us >= start) & (times.deployed_at_us < end))
     seconds = [float(times.seconds[i]) for i in inside]
     items = [
@@ -295,22 +296,22 @@ def _commits(engine: Engine, profile: Profile, start: int, end: int) -> ChangeRe
         for i, s in zip(inside, seconds, strict=True)
     ]
     counted, left_out = _split(profile, items)
-    return ChangeReport("commit", [d.COMMIT_STAGE], counted, left_out)
+    return ChangeReport("commit", [COMMIT_STAGE], counted, left_out)
 
 
-def _item(
+def deployment_item(
     x: Deployment, run: q.RunRow | None, failed: tuple[str, ...] = (), *,
     count_at: str | None = None, rule: str | None = None,
 ) -> DeploymentItem:  # fmt: skip
     if run is not None:
-        return _run_item(run, failed, count_at=count_at, rule=rule)
+        return run_item(run, failed, count_at=count_at, rule=rule)
     return DeploymentItem(
         id=x.id, at_us=x.at_us, status=None, environment=_environment(x.stream),
         service=x.service, repo=x.repo, branch=x.branch, sha=x.sha, failures=failed, rule=rule,
     )  # fmt: skip
 
 
-def _run_item(
+def run_item(
     r: q.RunRow, failed: tuple[str, ...] = (), *, count_at: str | None = None,
     rule: str | None = None,
 ) -> DeploymentItem:  # fmt: skip

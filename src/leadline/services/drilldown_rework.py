@@ -11,9 +11,9 @@ from sqlalchemy import Engine
 
 from leadline.errors import InputError
 from leadline.profiles.models import Profile
-from leadline.services import dora as d
 from leadline.services.dora_rework import classify, horizon
-from leadline.services.drilldown import DeploymentItem, _item
+from leadline.services.dora_select import Deployments
+from leadline.services.drilldown import DeploymentItem, deployment_item
 from leadline.store.db import reading
 
 
@@ -31,9 +31,9 @@ def rework_deployments(engine: Engine, profile: Profile, start: int, end: int) -
             "is not measured (docs/dora.md#deployment-rework-rate)"
         )
     with reading(engine) as conn:
-        found = d._Deployments.load(conn, profile, profile.dora, horizon(profile, end))
+        found = Deployments.load(conn, profile, profile.dora, horizon(profile, end))
         got = classify(conn, profile, found, start, end)
         runs = {r.key: r for r in found.runs}
-    items = [ReworkItem(_item(x, runs.get(x.id)), got.rules[x.id])
+    items = [ReworkItem(deployment_item(x, runs.get(x.id)), got.rules[x.id])
              for x in got.inside if x.id in got.rules]  # fmt: skip
     return sorted(items, key=lambda x: (-x.deployment.at_us, x.deployment.id))

@@ -23,7 +23,7 @@ import hashlib
 import re
 import shlex
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -33,9 +33,11 @@ from sqlalchemy import Engine
 from leadline.domain import releases
 from leadline.domain.times import format_time, parse_time
 from leadline.errors import LeadlineError
+from leadline.metrics.dora_json import DoraReport
 from leadline.profiles.loader import profile_from_data
 from leadline.profiles.models import Profile
-from leadline.services.dora import COMMIT_STAGE, dora
+from leadline.services.dora import dora
+from leadline.services.dora_lead import COMMIT_STAGE
 from leadline.services.leadtime import Window
 from leadline.sources.git import gitlog
 from leadline.sources.git import parse as gitparse
@@ -143,12 +145,12 @@ class GitImport:
                        f"cannot read: {_some(self.undated_tags)}")  # fmt: skip
         return out
 
-    def no_deployment(self, report: dict[str, Any], allowed: bool = False) -> str:
+    def no_deployment(self, report: Mapping[str, Any], allowed: bool = False) -> str:
         """Why the report counts no deployment, and what to pass instead (``allowed``: the
         caller asked for the empty report, so do not suggest ``--allow-empty``)."""
         return self._no_deployment(report) + ("" if allowed else _ALLOW)
 
-    def _no_deployment(self, report: dict[str, Any]) -> str:
+    def _no_deployment(self, report: Mapping[str, Any]) -> str:
         commits = plural(self.commits_in_repo, "commit")
         if not self.tag_names:
             return (
@@ -255,7 +257,7 @@ def git_report(
     on_progress: Progress | None = None,
     full: bool = False,
     releases_only: bool = False,
-) -> tuple[GitImport, dict[str, Any]]:
+) -> tuple[GitImport, DoraReport]:
     """Import, then the ``leadline dora`` JSON for this repository alone."""
     done = import_repository(
         engine, path, globs, name, on_progress, full=full, releases_only=releases_only
@@ -263,7 +265,7 @@ def git_report(
     return done, dora(engine, git_profile(done.repo), window, interval, stat, now)
 
 
-def require_deployment(done: GitImport, report: dict[str, Any]) -> None:
+def require_deployment(done: GitImport, report: Mapping[str, Any]) -> None:
     """Raise ``NoDeployment`` when the report counts no deployment (the import is kept: the
     next run reads only what is new)."""
     if not report["deployment_frequency"]["deployments"]:

@@ -28,7 +28,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -78,7 +78,7 @@ def exposition(engine: Engine, window: Window | None = None) -> str:
             ([{"kind": k}, n] for k, n in counts.items()))  # fmt: skip
     _family(lines, "leadline_webhook_deliveries", "Webhook deliveries kept, by parse status.",
             ([{"source": s, "status": p}, n] for s, p, n in deliveries))  # fmt: skip
-    reports: list[tuple[str, dict[str, Any]]] = []
+    reports: list[tuple[str, Mapping[str, Any]]] = []
     categories: list[tuple[str, dict[str, Any]]] = []
     for name in profiles.names(engine):
         try:
@@ -136,17 +136,17 @@ def exposition(engine: Engine, window: Window | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _absolute(section: dict[str, Any]) -> bool:
+def _absolute(section: Mapping[str, Any]) -> bool:
     return section.get("count") == "absolute" and section.get("reason") is None
 
 
-def _levels(report: dict[str, Any]) -> list[str]:
+def _levels(report: Mapping[str, Any]) -> list[str]:
     """The level names of a report, best first: a preset's bands or the custom levels."""
     custom = report.get("levels")
     return list(BANDS) if custom is None else [level["name"] for level in custom]
 
 
-def _rank(report: dict[str, Any], band: str) -> int:
+def _rank(report: Mapping[str, Any], band: str) -> int:
     return _levels(report).index(band) + 1
 
 

@@ -6,7 +6,7 @@ request, a run with neither a commit nor an artifact, a time out of range) — a
 only the findings, newest first, with the columns the profile's scope looks at (repo,
 service, project, type, labels). The scope itself is applied by the caller with the same
 predicates the timelines and the DORA metrics use (``correlate/scope.py``,
-``services/dora.py``): a scope rule lives in one place.
+``services/dora_filters.py``): a scope rule lives in one place.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC
 from typing import Any
 
@@ -71,7 +72,7 @@ def days(start_us: int, end_us: int) -> str:
     return plural((end_us - start_us) / DAY_US, "day", spec="g")
 
 
-def freshness(as_of: dict[str, object] | None, now_us: int) -> str | None:
+def freshness(as_of: Mapping[str, object] | None, now_us: int) -> str | None:
     """``as_of`` of an answer as one line: ``Up to date (updated 12s ago).`` or
     ``Updated 3m 5s ago; 1,240 updates waiting.``; ``None`` without ``as_of``."""
     if not as_of:

@@ -2,6 +2,7 @@
 four DORA widgets and lead time by stage)."""
 
 import time
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -102,7 +103,7 @@ def overview(engine: Engine, subject: Subject, view: View, who: Viewer) -> Respo
     if profile.dora is not None:
         report = dora(engine, profile, view.window(), view.interval, view.stat, build=False,
                       compare=view.compare)  # fmt: skip
-        lead = report["lead_time_for_changes"]
+        lead: Mapping[str, Any] = report["lead_time_for_changes"]
         fresh = report.get("as_of")
         cards = widgets(subject, view, report)
         levels = report.get("levels")  # custom maturity levels: the page's legend

@@ -3,7 +3,7 @@ profile without a ``dora`` block): every number with the link to the records beh
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -139,7 +139,7 @@ BOUNDS: dict[str, Callable[[float], str]] = {  # one unit for both ends of an in
 }
 
 
-def widgets(subject: Subject, view: View, report: dict[str, Any]) -> list[Widget]:
+def widgets(subject: Subject, view: View, report: Mapping[str, Any]) -> list[Widget]:
     """The four DORA widgets; each number links to the records behind it, each bar to the
     records of its bucket. A figure with no data says so and why; with the report's
     ``comparison``, each widget says how its figure compares with the previous window."""
@@ -318,7 +318,7 @@ def _rework(
     )  # fmt: skip
 
 
-def lead_time_view(subject: Subject, view: View, lead: dict[str, Any]) -> LeadTimeView:
+def lead_time_view(subject: Subject, view: View, lead: Mapping[str, Any]) -> LeadTimeView:
     stages = lead["stages"]
     scale = scale_for(subject)
     peak = max((s["seconds"] for s in stages), default=0.0)

@@ -1,0 +1,256 @@
+"""Which records each DORA figure counts: the selection both the figures
+(``services/dora.py``) and the drill-downs (``services/drilldown.py``, the doctor's checks)
+use, so a drill-down's list is as long as its figure.
+
+* ``Deployments.load`` — the successful deployments up to a window's end, history included
+  (ancestry needs it), from CD runs, merged pull requests, released versions or tickets;
+* ``window_runs_suffice`` / ``window_run_times`` — the fast path when deployments and
+  failures both come from CD runs: the window's grouped run times, no history;
+* ``failed_runs`` — ``failures.source: cd``: the failed deployment runs;
+* ``failures`` and ``linked_failures`` — incidents, failure tickets or hotfix PRs, and the
+  deployment each one links to (docs/deployments.md, rule 9);
+* ``commit_times`` — ``lead_time: commits``: each commit's first deployment and lead time.
+
+Every filter goes through the pure predicates of ``correlate/scope.py`` (one case rule per
+filter key) and the run filter of ``services/dora_filters.py``; this module adds the loading.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Connection
+
+from leadline.correlate.ancestry import Deployment, Shipments, ship
+from leadline.correlate.commit_graph import CommitGraph
+from leadline.correlate.commit_lead_times import CommitLeadTimes, commit_lead_times
+from leadline.correlate.incidents import (
+    DEFAULT_WINDOW,
+    Failure,
+    FailureKey,
+    FailureLink,
+    failure_from_issue,
+    link_failures,
+)
+from leadline.correlate.scope import (
+    any_glob,
+    branch_match,
+    exact_match,
+    glob_match,
+    issue_selected,
+    service_ok,
+    status_set,
+)
+from leadline.correlate.shas import norm_sha
+from leadline.correlate.unplanned import link_pr_failures
+from leadline.domain.records import Commit
+from leadline.domain.times import from_micros, to_micros
+from leadline.errors import InputError
+from leadline.profiles.dora_models import DoraSpec
+from leadline.profiles.models import Profile
+from leadline.services import dora_deployments as more
+from leadline.services import dora_restore as restore
+from leadline.services.baseline import commit_flags
+from leadline.services.dora_filters import DEPLOY_TYPES, failure_filter, reads_params, run_filter
+from leadline.services.dora_unplanned import pr_failures
+from leadline.store import dora_queries as q
+
+#: Before any time: "recorded before the window's end" (``failures(conn, profile, EVER, None)``).
+EVER = -(2**62)
+
+
+def window_runs_suffice(spec: DoraSpec) -> bool:
+    """Deployments and failures both from CD runs, lead time from the timelines: the runs
+    finished inside the window are all the metrics need (no history, no ancestry)."""
+    return (
+        spec.deployments.source == "cd"
+        and spec.failures.source == "cd"
+        and spec.lead_time != "commits"
+        and not reads_params(spec)  # the grouped run times carry no params
+    )
+
+
+def window_run_times(
+    conn: Connection, profile: Profile, spec: DoraSpec, start: int, end: int
+) -> tuple[np.ndarray[Any, np.dtype[np.int64]], np.ndarray[Any, np.dtype[np.int64]]]:
+    """Sorted finish times of the successful and of the failed deployments in the window
+    (the same runs as ``Deployments.load`` and ``failed_runs`` keep there)."""
+    deploys = run_filter(profile, spec.deployments.pipelines, spec.deployments.environments)
+    fails = failure_filter(profile, spec)
+    ok = status_set(spec.deployments.statuses, ["success"])
+    bad = status_set(spec.failures.statuses, ["failure", "rolled_back"])
+    success: list[np.ndarray[Any, np.dtype[np.int64]]] = [np.empty(0, np.int64)]
+    failed: list[np.ndarray[Any, np.dtype[np.int64]]] = [np.empty(0, np.int64)]
+    for (pipeline, environment, repo, service, status), times in q.load_run_times(
+        conn, DEPLOY_TYPES, start, end, spec.deployments.count_at
+    ):
+        if status in ok and deploys(pipeline, environment, repo, service):
+            success.append(times)
+        if status in bad and fails(pipeline, environment, repo, service):
+            failed.append(times)
+    return np.sort(np.concatenate(success)), np.sort(np.concatenate(failed))
+
+
+@dataclass
+class Deployments:
+    """Successful deployments up to the window's end (history included, for ancestry)."""
+
+    items: list[Deployment]
+    runs: list[q.RunRow]  # cd source only: every run of a deploying type, any status
+    conn: Connection
+    _shipments: Shipments | None = None
+    # cd source only: every deploying run before the end, unfiltered (failed runs reuse it)
+    all_runs: list[q.RunRow] | None = None
+
+    @classmethod
+    def load(cls, conn: Connection, profile: Profile, spec: DoraSpec, end: int) -> Deployments:
+        d = spec.deployments
+        repos = profile.scope.repos
+        if d.source == "cd":
+            every = q.load_runs(conn, DEPLOY_TYPES, end, d.count_at, with_params=reads_params(spec))
+            keep = run_filter(profile, d.pipelines, d.environments, d.params)
+            runs = [
+                r for r in every if keep(r.pipeline, r.environment, r.repo, r.service, r.params)
+            ]
+            ok = status_set(d.statuses, ["success"])
+            items = [r.deployment(d.count_at) for r in runs if r.status in ok]
+            if d.count_at == "start":  # in time order, as by finish
+                items.sort(key=lambda x: (x.at_us, x.id))
+            return cls(items, runs, conn, all_runs=every)
+        if d.source == "issues":
+            tickets = more.ticket_deployments(conn, profile, d, end)
+            return cls([t.deployment for t in tickets], [], conn)
+        if d.source == "pull_requests":
+            items = [
+                Deployment(
+                    id=f"{pr.repo}#{pr.number}",
+                    stream=json.dumps(["pull_requests", pr.repo, pr.target_branch or ""]),
+                    at_us=to_micros(pr.merged_at),
+                    sha=pr.merge_commit_sha,
+                    branch=pr.target_branch,
+                    repo=pr.repo,
+                )
+                for pr in q.load_pull_requests(conn)
+                if pr.merged_at is not None and to_micros(pr.merged_at) < end
+                and branch_match(pr.target_branch, d.target_branches) and glob_match(pr.repo, repos)
+                and any_glob(pr.labels, d.labels)
+            ]  # fmt: skip
+            return cls(sorted(items, key=lambda x: (x.at_us, x.id)), [], conn)
+        items = [
+            Deployment(
+                id=f"{v.project}/{v.name}",
+                stream=json.dumps(["releases", v.project]),
+                at_us=v.released_at,
+                sha=None,
+            )
+            for v in q.load_releases(conn, end)
+            if glob_match(v.project, d.projects) and glob_match(v.project, profile.scope.projects)
+            and more.release_named(v.name, d)
+        ]  # fmt: skip
+        return cls(sorted(items, key=lambda x: (x.at_us, x.id)), [], conn)
+
+    def times_in(self, start: int, end: int) -> np.ndarray[Any, np.dtype[np.int64]]:
+        times = np.array([d.at_us for d in self.items], dtype=np.int64)
+        return times[(times >= start) & (times < end)]
+
+    def shipments(self) -> Shipments:
+        if self._shipments is None:
+            graph = CommitGraph(q.load_commit_parents(self.conn))
+            self._shipments = ship(graph, self.items, q.load_pull_requests(self.conn))
+        return self._shipments
+
+
+def commit_times(
+    conn: Connection, profile: Profile, found: Deployments
+) -> tuple[CommitLeadTimes, np.ndarray[Any, np.dtype[np.bool_]]]:
+    """Every commit in scope that a deployment shipped: its first deployment and lead time;
+    and whether each is baseline (``services/baseline.commit_flags``)."""
+    commits = [
+        # Validated, not model_construct: construct resolves every default factory's
+        # signature per call (~0.5 ms a commit), validation takes ~3 µs.
+        Commit(kind="commit", repo=repo, sha=sha, committed_at=from_micros(at))
+        for repo, sha, at in q.load_commit_times(conn)
+        if glob_match(repo, profile.scope.repos)
+    ]
+    lead = commit_lead_times(commits, found.shipments())
+    committed = {norm_sha(c.sha): to_micros(c.committed_at) for c in commits}
+    flags = commit_flags(conn, lead, committed, found.items, found.all_runs or [])
+    return lead, np.array(flags, dtype=np.bool_)
+
+
+def failed_runs(
+    conn: Connection,
+    profile: Profile,
+    spec: DoraSpec,
+    end: int,
+    loaded: list[q.RunRow] | None = None,
+) -> list[q.RunRow]:
+    """``failures.source: cd``: the failed deployment runs finished before ``end``
+    (``loaded``: the deploying runs before ``end``, when the caller has them already)."""
+    if spec.deployments.source != "cd":
+        raise InputError("dora.failures.source 'cd' needs dora.deployments.source 'cd'")
+    keep = failure_filter(profile, spec)
+    bad = status_set(spec.failures.statuses, ["failure", "rolled_back"])
+    count_at = spec.deployments.count_at
+    every = (
+        loaded
+        if loaded is not None
+        else q.load_runs(conn, DEPLOY_TYPES, end, count_at, with_params=reads_params(spec))
+    )
+    return [
+        r for r in every
+        if r.status in bad and keep(r.pipeline, r.environment, r.repo, r.service, r.params)
+    ]  # fmt: skip
+
+
+def linked_failures(
+    conn: Connection, profile: Profile, spec: DoraSpec, found: Deployments, start: int
+) -> tuple[list[Failure], dict[FailureKey, FailureLink]]:
+    """``failures.source: incidents|issues``: the failures that may link to a deployment of a
+    window starting at ``start``, and the deployment each one links to (docs/deployments.md,
+    rule 9)."""
+    f = spec.failures
+    try:
+        window = timedelta(seconds=f.window) if f.window is not None else DEFAULT_WINDOW
+    except OverflowError:
+        raise InputError(f"dora.failures.window is too long: {f.window} seconds") from None
+    # Every failure that can link to a deployment in the window: created from one look-back
+    # window before it on (explicit links may come later still).
+    look_back = start - int(window.total_seconds() * 1_000_000)
+    found_failures = failures(conn, profile, look_back, None)
+    needs_ancestry = any(x.commit_sha for x in found_failures)
+    link = link_pr_failures if f.source == "pull_requests" else link_failures
+    links = link(
+        found_failures, found.items, found.shipments() if needs_ancestry else None, window=window
+    )
+    return found_failures, links
+
+
+def failures(conn: Connection, profile: Profile, start: int, end: int | None) -> list[Failure]:
+    """Incidents (or failure issues) created in ``[start, end)`` (``end`` None: no limit)."""
+    assert profile.dora is not None
+    f, services = profile.dora.failures, profile.scope.services
+    if f.source == "pull_requests":
+        return pr_failures(conn, profile, start, end)
+    if f.source == "incidents":
+        keep = restore.incident_filter(f.priorities, f.severities, f.urgencies, f.services)
+        return [
+            Failure((i.source, i.id), i.created_at, i.service, i.deployment_run_id, i.commit_sha)
+            for i in q.load_incidents(conn)
+            if start <= i.created_at and (end is None or i.created_at < end)
+            and service_ok(i.service, services) and keep(i)
+        ]  # fmt: skip
+    issues = [
+        i for i in q.load_issues(conn)
+        if issue_selected(i, f.issue_types, f.projects, f.labels)
+        and service_ok(i.service, services) and exact_match(i.priority, f.priorities)
+    ]  # fmt: skip
+    return [
+        failure_from_issue(i)
+        for i in issues
+        if start <= to_micros(i.created_at) and (end is None or to_micros(i.created_at) < end)
+    ]
