@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from leadline.cli.sync_azure_devops_cmd import default_release_url
+from leadline.cli.sync.azure_devops import default_release_url
 from leadline.services.sync.azure_devops import scope_of
 from tests.replay_server import ReplayServer
 from tests.services.azure_devops_replay import PROJECT, SHA, FakeAzure

@@ -247,7 +247,7 @@ def _unauthorized() -> Any:
 
 
 def test_base_url_gets_the_api_root() -> None:
-    from leadline.cli.sync_gitlab_cmd import api_root
+    from leadline.cli.sync.gitlab import api_root
 
     assert api_root("https://gitlab.example.com/") == "https://gitlab.example.com/api/v4"
     assert api_root("https://x.org/gitlab/api/v4") == "https://x.org/gitlab/api/v4"

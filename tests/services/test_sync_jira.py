@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from leadline.cli.sync_jira_cmd import default_search
+from leadline.cli.sync.jira import default_search
 from leadline.services.sync.jira import plain_jql, scope_of
 from tests.replay_server import ReplayServer
 from tests.services.gitlab_replay import FakeGitLab

@@ -45,14 +45,6 @@ def _register() -> None:
         refresh_cmd,
         replay_cmd,
         serve_cmd,
-        sync_azure_devops_cmd,
-        sync_bitbucket_cmd,
-        sync_circleci_cmd,
-        sync_cmd,
-        sync_gitlab_cmd,
-        sync_itsm_cmd,
-        sync_jenkins_cmd,
-        sync_jira_cmd,
     )
 
     cli.add_command(import_cmd.import_command)
@@ -68,15 +60,29 @@ def _register() -> None:
     cli.add_command(serve_cmd.serve_command)
     cli.add_command(refresh_cmd.refresh_command)
     cli.add_command(replay_cmd.replay_command)
-    cli.add_command(sync_cmd.sync_group)
-    sync_cmd.sync_group.add_command(sync_gitlab_cmd.gitlab_command)
-    sync_cmd.sync_group.add_command(sync_jira_cmd.jira_command)
-    sync_cmd.sync_group.add_command(sync_itsm_cmd.servicenow_command)
-    sync_cmd.sync_group.add_command(sync_itsm_cmd.opsgenie_command)
-    sync_cmd.sync_group.add_command(sync_circleci_cmd.circleci_command)
-    sync_cmd.sync_group.add_command(sync_azure_devops_cmd.azure_devops_command)
-    sync_cmd.sync_group.add_command(sync_bitbucket_cmd.bitbucket_command)
-    sync_cmd.sync_group.add_command(sync_jenkins_cmd.jenkins_command)
+    from leadline.cli.sync import (
+        azure_devops,
+        bitbucket,
+        circleci,
+        github,
+        gitlab,
+        jenkins,
+        jira,
+        opsgenie,
+        servicenow,
+    )
+    from leadline.cli.sync.common import sync_group
+
+    cli.add_command(sync_group)
+    sync_group.add_command(github.github_command)
+    sync_group.add_command(gitlab.gitlab_command)
+    sync_group.add_command(jira.jira_command)
+    sync_group.add_command(servicenow.servicenow_command)
+    sync_group.add_command(opsgenie.opsgenie_command)
+    sync_group.add_command(circleci.circleci_command)
+    sync_group.add_command(azure_devops.azure_devops_command)
+    sync_group.add_command(bitbucket.bitbucket_command)
+    sync_group.add_command(jenkins.jenkins_command)
 
 
 _register()

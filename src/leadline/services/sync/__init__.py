@@ -12,6 +12,6 @@ JSON to records live in ``leadline.sources``; this package does the I/O between 
 Adding a tool: a module ``<tool>.py`` here with a ``sync_<tool>(engine, client, …)``
 function that builds its resources (each an object with ``name`` and ``pull(cursor, ctx)``
 yielding ``engine.Batch``\\ es) and calls ``engine.run_sync``; its command is
-``cli/sync_<tool>_cmd.py``. A tool module imports ``engine``, ``walk`` and its own helpers,
+``cli/sync/<tool>.py``. A tool module imports ``engine``, ``walk`` and its own helpers,
 never another tool, so the package has no import cycle.
 """

@@ -1,9 +1,10 @@
-"""``leadline sync github|gitlab|jira …``: pull history from a tool's REST API.
+"""``leadline sync``: the group and what every tool's command shares.
 
-``sync_group`` is the click group; each tool's command lives in its own module and is
-attached with ``sync_group.add_command(...)`` (``cli.main._register``). The helpers here
-are shared by every tool's command: ``token_from_env``, ``sync_display`` (progress bar,
-rate-limit waits and warnings on stderr) and ``print_report`` (counts on stdout).
+``sync_group`` is the click group; each tool's command lives in its own module of this
+package and is attached with ``sync_group.add_command(...)`` (``cli.main._register``). The
+helpers: ``token_from_env`` and ``env_value`` (credentials from the environment, never
+printed), ``sync_display`` (progress bar, rate-limit waits and warnings on stderr) and
+``print_report`` (counts on stdout).
 """
 
 from __future__ import annotations
@@ -19,13 +20,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from leadline.cli.context import AppContext
 from leadline.words import plural
 
 if TYPE_CHECKING:
     from leadline.services.sync.engine import SyncReport
-
-GITHUB_API = "https://api.github.com"
 
 
 @click.group("sync")
@@ -159,58 +157,7 @@ since_option = click.option(
 )
 
 
-@sync_group.command("github")
-@click.option("--repo", required=True, metavar="OWNER/NAME", help="The repository.")
-@click.option(
-    "--base-url",
-    default=GITHUB_API,
-    show_default=True,
-    help="API root (GitHub Enterprise: https://HOST/api/v3).",
-)
-@since_option
-@click.option("--issues/--no-issues", default=False, help="Also pull issues.", show_default=True)
-@click.option("--per-page", type=click.IntRange(1, 100), default=100, hidden=True)
-@format_option
-@progress_option
-@click.pass_obj
-def github_command(
-    app: AppContext,
-    repo: str,
-    base_url: str,
-    since: datetime | None,
-    issues: bool,
-    per_page: int,
-    fmt: str,
-    progress: bool | None,
-) -> None:
-    """Pull a GitHub repository: pull requests (commits, reviews), commits of the default
-    branch, workflow runs, deployments, releases and tags (and issues with --issues).
-
-    The token comes from GITHUB_TOKEN (without it: public data, 60 requests an hour).
-    """
-    from leadline.services.sync.github import sync_github
-    from leadline.sources.http import RestClient
-
-    token = token_from_env("GITHUB_TOKEN", "unauthenticated requests (60 an hour)")
-    headers = {
-        "Accept": "application/vnd.github+json",
-        "X-GitHub-Api-Version": "2022-11-28",
-        "User-Agent": "leadline-sync",
-    }
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    engine = app.engine
-    with sync_display(progress) as display:
-        client = RestClient(base_url, headers=headers, on_wait=display.wait)
-        with client:
-            report = sync_github(
-                engine,
-                client,
-                repo,
-                since=since,
-                issues=issues,
-                per_page=per_page,
-                on_progress=display.progress,
-                on_warning=display.warn,
-            )
-    print_report(report, fmt)
+def env_value(name: str) -> str:
+    """``$name`` without surrounding blanks ("" when unset): for credentials that are required
+    (the command says which are missing)."""
+    return os.environ.get(name, "").strip()

@@ -8,7 +8,7 @@ import os
 import click
 
 from leadline.cli.context import AppContext
-from leadline.cli.sync_cmd import format_option, print_report, progress_option, sync_display
+from leadline.cli.sync.common import format_option, print_report, progress_option, sync_display
 
 
 @click.command("jenkins")

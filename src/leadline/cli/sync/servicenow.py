@@ -1,6 +1,5 @@
-"""``leadline sync servicenow`` and ``leadline sync opsgenie``: incidents (and ServiceNow
-change requests as deployments) from the two ITSM tools (``services.sync.servicenow``,
-``services.sync.opsgenie``). Credentials come from the environment and are never printed."""
+"""``leadline sync servicenow``: incidents, and change requests as deployments
+(``services.sync.servicenow``). Credentials come from the environment and are never printed."""
 
 from __future__ import annotations
 
@@ -11,7 +10,8 @@ from zoneinfo import ZoneInfo
 import click
 
 from leadline.cli.context import AppContext
-from leadline.cli.sync_cmd import (
+from leadline.cli.sync.common import (
+    env_value,
     format_option,
     print_report,
     progress_option,
@@ -22,11 +22,6 @@ from leadline.errors import ConfigError
 
 SERVICENOW_AUTH = "set SERVICENOW_USER and SERVICENOW_PASSWORD (basic auth; a user with read " \
     "access to the incident and change_request tables)"  # fmt: skip
-OPSGENIE_API = "https://api.opsgenie.com"
-
-
-def _env(name: str) -> str:
-    return os.environ.get(name, "").strip()
 
 
 @click.command("servicenow")
@@ -58,7 +53,7 @@ def servicenow_command(
     from leadline.services.sync.servicenow import TABLES, sync_servicenow
     from leadline.sources.http import RestClient
 
-    user, password = _env("SERVICENOW_USER"), _env("SERVICENOW_PASSWORD")
+    user, password = env_value("SERVICENOW_USER"), env_value("SERVICENOW_PASSWORD")
     if not (user and password):
         pairs = (("SERVICENOW_USER", user), ("SERVICENOW_PASSWORD", password))
         missing = " and ".join(name for name, value in pairs if not value)
@@ -78,51 +73,5 @@ def servicenow_command(
                 engine, client, ZoneInfo(zone_name), query=query,
                 tables=tables or tuple(TABLES), since=since, per_page=per_page,
                 on_progress=display.progress, on_warning=display.warn,
-            )  # fmt: skip
-    print_report(report, fmt)
-
-
-@click.command("opsgenie")
-@click.option("--base-url", default=OPSGENIE_API, show_default=True,
-              help="The API: https://api.eu.opsgenie.com for an EU account.")  # fmt: skip
-@click.option(
-    "--query",
-    default="",
-    metavar="SEARCH",
-    help='Only these alerts/incidents, an Opsgenie search query (e.g. "teams:payments").',
-)
-@click.option("--incidents/--no-incidents", default=False, show_default=True,
-              help="Also pull Opsgenie incidents (/v1/incidents), besides alerts.")  # fmt: skip
-@since_option
-@click.option("--per-page", type=click.IntRange(1, 100), default=100, hidden=True)
-@format_option
-@progress_option
-@click.pass_obj
-def opsgenie_command(
-    app: AppContext, base_url: str, query: str, incidents: bool, since: datetime | None,
-    per_page: int, fmt: str, progress: bool | None,
-) -> None:  # fmt: skip
-    """Pull Opsgenie alerts (and incidents with --incidents) as incidents, incrementally on
-    updatedAt.
-
-    The API key comes from OPSGENIE_API_KEY (an API integration's key, or an account API key
-    with read access), sent as "Authorization: GenieKey KEY".
-    """
-    from leadline.services.sync.opsgenie import sync_opsgenie
-    from leadline.sources.http import RestClient
-
-    key = _env("OPSGENIE_API_KEY")
-    if not key:
-        raise ConfigError("Opsgenie credentials: OPSGENIE_API_KEY is not set (an API key with "
-                          "read access, sent as GenieKey)")  # fmt: skip
-    headers = {"Authorization": f"GenieKey {key}", "Accept": "application/json",
-               "User-Agent": "leadline-sync"}  # fmt: skip
-    engine = app.engine
-    with sync_display(progress) as display:
-        root = base_url.strip().rstrip("/")
-        with RestClient(root, headers=headers, on_wait=display.wait) as client:
-            report = sync_opsgenie(
-                engine, client, query=query, incidents=incidents, since=since,
-                per_page=per_page, on_progress=display.progress, on_warning=display.warn,
             )  # fmt: skip
     print_report(report, fmt)

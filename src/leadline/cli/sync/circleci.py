@@ -9,7 +9,7 @@ from datetime import datetime
 import click
 
 from leadline.cli.context import AppContext
-from leadline.cli.sync_cmd import (
+from leadline.cli.sync.common import (
     format_option,
     print_report,
     progress_option,
