@@ -275,3 +275,33 @@ def test_no_module_is_over_the_line_limit() -> None:
         and (count := len(module.path.read_text().splitlines())) > MAX_LINES
     }
     assert not long, f"modules over {MAX_LINES} lines (split them): {long}"
+
+
+# The modules allowed to read the clock: the HTTP client (rate-limit waits) and the git runner.
+CLOCK_OK = ("leadline.sources.http", "leadline.sources.git.gitlog")
+CLOCK_CALLS = ("now", "utcnow", "today", "time", "monotonic", "perf_counter")
+
+
+def clock_reads(module: Module) -> Iterator[str]:
+    """``datetime.now()``, ``date.today()``, ``time.time()``… called in ``module``."""
+    for node in ast.walk(ast.parse(module.path.read_text())):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in CLOCK_CALLS
+            and dotted_name(node.func.value) in ("datetime", "date", "time", "dt")
+        ):
+            yield f"{module.path.relative_to(ROOT)}:{node.lineno}: {ast.unparse(node.func)}()"
+
+
+def test_mappings_and_the_demo_read_no_clock() -> None:
+    """The tool mappings and the demo generator give the same records for the same input,
+    whenever they run (import-linter keeps ``time`` out; this catches ``datetime.now()``)."""
+    pure = [
+        module
+        for name, module in SOURCE.items()
+        if name.startswith(("leadline.sources.", "leadline.demo")) and not name.startswith(CLOCK_OK)
+    ]
+    assert len(pure) > 30  # the walk found the tool packages
+    found = [read for module in pure for read in clock_reads(module)]
+    assert not found, "clock reads in pure code:\n" + "\n".join(found)
