@@ -10,6 +10,10 @@ resolve their window here, which is why they agree to the microsecond (docs/metr
 
 "All time" is never a default: ``leadline lead-time --all-time`` asks for it (``Window()``,
 no bounds). Every report states its window (``window_json``).
+
+The rule is pure (no database, no clock: ``now`` is an argument), so it lives with the
+metrics, below both the services and the demo's generator, which places its incidents by
+the same window.
 """
 
 from __future__ import annotations
