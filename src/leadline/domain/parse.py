@@ -109,7 +109,7 @@ def _describe(err: ErrorDetails) -> tuple[str, str]:
     if kind == "value_error":
         message = message.removeprefix("Value error, ")
     elif kind in _EXPECTED:
-        message = f"expected {_EXPECTED[kind]}, got {_json_type(err.get('input'))}"
+        message = f"expected {_EXPECTED[kind]}, got {json_type(err.get('input'))}"
     elif kind == "literal_error":
         message = f"{message}, got {err.get('input')!r}"
     return field, message
@@ -129,7 +129,8 @@ def _below(field: str, path: str) -> str:
     return field + path if path.startswith("[") else f"{field}.{path}"
 
 
-def _json_type(value: object) -> str:
+def json_type(value: object) -> str:
+    """A JSON value's type, for messages: ``the number 5``, ``null``, ``a list``."""
     if value is None:
         return "null"
     if isinstance(value, bool):

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from leadline.domain.parse import parse_object
+from leadline.domain.parse import json_type, parse_object
 from leadline.domain.records import RecordModel
 from leadline.domain.times import format_time, parse_time
 from leadline.errors import InputError, LineError
@@ -35,22 +35,9 @@ class PayloadError(InputError):
 
 
 def describe(value: object) -> str:
-    """A JSON value's type, for messages: ``the number 5``, ``null``, ``a list``."""
-    if value is _MISSING:
-        return "nothing"
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return f"the number {value!r}"
-    if isinstance(value, str):
-        return f"the string {value!r}"[:80]
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
+    """A JSON value's type, for messages: ``the number 5``, ``null``, ``a list``; ``nothing``
+    for a missing field (the wording is ``domain.parse.json_type``'s, shared with imports)."""
+    return "nothing" if value is _MISSING else json_type(value)
 
 
 class Node:
