@@ -11,6 +11,7 @@ and reports each at the exact key.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
@@ -98,6 +99,24 @@ class Start(StrictModel):
         return self
 
 
+class Member(StrictModel):
+    """One contributor's membership of a people-based team, as the reports see it: the
+    author identities their records carry (matched ignoring case) and the span of time the
+    membership covers (``start`` inclusive, ``end`` exclusive, UTC; unset: unbounded). A
+    collection's ``members`` are resolved into these (``services/collections.py``)."""
+
+    name: Text
+    identities: Names
+    start: datetime | None = None
+    end: datetime | None = None
+
+
+#: Where a change's author is read from, in order: the pull request's author, else the
+#: first commit's author, else the ticket's assignee (docs/collections.md, "People").
+AuthorSource = Literal["pull_request", "commit", "ticket"]
+DEFAULT_ATTRIBUTION: tuple[AuthorSource, ...] = ("pull_request", "commit", "ticket")
+
+
 class Scope(StrictModel):
     projects: Names | None = None
     issue_types: Names | None = None
@@ -105,6 +124,23 @@ class Scope(StrictModel):
     labels: Names | None = None
     # Pipeline runs and incidents that name a service must name one of these (globs).
     services: Names | None = None
+    # Commits that change a path matching one of these globs (``services/payments/**``).
+    paths: Names | None = None
+    # A people-based team: a change counts when its author was a member at its time.
+    people: Annotated[list[Member], Field(min_length=1)] | None = None
+    # The order ``people`` reads a change's author from (default DEFAULT_ATTRIBUTION).
+    attribution: Annotated[list[AuthorSource], Field(min_length=1)] | None = None
+
+
+class Exclusions(StrictModel):
+    """``exclude``: records no metric counts (bots, dependency bumps). A pull request (and
+    the change it makes) is excluded when any key matches: its author, one of its labels,
+    its source branch or its title; a commit by its author."""
+
+    authors: Names | None = None
+    labels: Names | None = None
+    branches: Names | None = None
+    titles: Names | None = None
 
 
 class Stage(StrictModel):
@@ -166,6 +202,7 @@ class Profile(StrictModel):
     description: str | None = None
     start: Start = Field(default_factory=Start)
     scope: Scope = Field(default_factory=Scope)
+    exclude: Exclusions | None = None
     missing_stages: Literal["zero", "exclude"] = "zero"
     # Unset (None) is the default, so that exports and fingerprints of profiles that do not
     # use these options stay as they were (``order`` and ``completed`` read them).
