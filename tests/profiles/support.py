@@ -15,7 +15,7 @@ STAGE_FIELDS = (
     "target_branches, labels, pipelines, environments, event_types, params"
 )
 TOP_FIELDS = (
-    "name, description, start, scope, missing_stages, workflow_order, completed_work, "
+    "name, description, start, scope, exclude, missing_stages, workflow_order, completed_work, "
     "deployments, stages, categories, dora"
 )
 FORMS = "e.g. 90s, 10m, 4h, 2d, 1w or 1h30m"
