@@ -52,7 +52,7 @@ def list_command(app: AppContext, fmt: str) -> None:
         click.echo("no collections: create them with `leadline apply org.yaml`")
     for n in nodes:
         inherited = " (inherited)" if n.own_profile is None else ""
-        filters = "; ".join(f"{k}={','.join(v)}" for k, v in n.filters.as_dict().items())
+        filters = "; ".join(f"{k}={v}" for k, v in n.filters.as_text(",").items())
         click.echo(f"{'  ' * n.depth}{n.name}  [{n.profile}{inherited}]  {filters}".rstrip())
 
 

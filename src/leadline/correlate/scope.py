@@ -49,7 +49,7 @@ filter: one predicate for both.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
@@ -62,50 +62,125 @@ from leadline.correlate.linking import (
     event_ticket_key,
 )
 from leadline.domain.records import Commit, Event, Issue, PipelineRun, PullRequest, Version
+from leadline.profiles.conditions import NEGATIVE_KEYS, Conditions
 from leadline.profiles.models import Scope
 
+#: A filter as the predicates take it: a list of names ("any of these", by the filter's own
+#: rule) or ``Conditions`` (docs/profiles.md, "Matching").
+Given = Sequence[str] | Conditions
 
-def glob_any(value: str | None, patterns: Sequence[str] | None, *, ignore_case: bool) -> bool:
-    """True when there is no filter (``None``), or ``value`` matches one of the ``patterns``."""
-    if patterns is None:
-        return True
-    if value is None:
-        return False
-    if ignore_case:
-        value = value.lower()
-        return any(fnmatchcase(value, p.lower()) for p in patterns)
+
+@dataclass(frozen=True)
+class Rule:
+    """How one kind of filter compares a record's value: ``equals`` (the value against a list
+    of names: a list filter, and the ``equals``/``not`` conditions), whether case is ignored
+    (the text conditions and ``regex`` follow it) and whether surrounding spaces are."""
+
+    equals: Callable[[str, Sequence[str]], bool]
+    ignore_case: bool
+    strip: bool = False
+
+    def text(self, value: str) -> str:
+        """``value`` as the text conditions compare it."""
+        value = value.strip() if self.strip else value
+        return value.lower() if self.ignore_case else value
+
+
+def _globs_any_case(value: str, patterns: Sequence[str]) -> bool:
+    value = value.lower()
+    return any(fnmatchcase(value, p.lower()) for p in patterns)
+
+
+def _globs_exact_case(value: str, patterns: Sequence[str]) -> bool:
     return any(fnmatchcase(value, p) for p in patterns)
 
 
-def glob_match(value: str | None, patterns: Sequence[str] | None) -> bool:
+def _names(value: str, options: Sequence[str]) -> bool:
+    return value.strip().lower() in {o.strip().lower() for o in options}
+
+
+GLOB = Rule(_globs_any_case, ignore_case=True)
+BRANCH = Rule(_globs_exact_case, ignore_case=False)
+EXACT = Rule(_names, ignore_case=True, strip=True)
+
+
+def matches(values: Sequence[str], given: Given | None, rule: Rule) -> bool:
+    """Whether a record whose field holds ``values`` (none, one, or a PR's labels) passes a
+    filter compared by ``rule``: no filter (``None``) passes all; a list needs one value
+    equal to one of its names; ``Conditions`` need every key to hold (``condition_holds``)."""
+    if given is None:
+        return True
+    if not isinstance(given, Conditions):
+        return any(rule.equals(v, given) for v in values)
+    return all(condition_holds(key, names, values, given, rule) for key, names in given.items())
+
+
+def condition_holds(
+    key: str, names: Sequence[str], values: Sequence[str], given: Conditions, rule: Rule
+) -> bool:
+    """One key of ``Conditions`` over a record's ``values``. ``not``/``not_contains``: none of
+    the values matches (a record without the field passes); every other key: one value
+    matches one of ``names`` (a record without the field fails)."""
+    if key in ("equals", "not"):
+        hit = any(rule.equals(v, names) for v in values)
+    elif key == "regex":
+        patterns = given.patterns(ignore_case=rule.ignore_case)
+        hit = any(p.search(v.strip() if rule.strip else v) for p in patterns for v in values)
+    else:
+        texts = [rule.text(v) for v in values]
+        wanted = [rule.text(n) for n in names]
+        test = TEXT_TESTS[key.removeprefix("not_")]
+        hit = any(test(t, w) for t in texts for w in wanted)
+    return not hit if key in NEGATIVE_KEYS else hit
+
+
+TEXT_TESTS: dict[str, Callable[[str, str], bool]] = {
+    "starts_with": str.startswith,
+    "ends_with": str.endswith,
+    "contains": str.__contains__,
+}
+
+
+def _one(value: str | None) -> Sequence[str]:
+    return () if value is None else (value,)
+
+
+def glob_any(value: str | None, patterns: Given | None, *, ignore_case: bool) -> bool:
+    """True when there is no filter (``None``), or ``value`` passes it: a list by its globs
+    (in any case with ``ignore_case``, else exact case), or ``Conditions``."""
+    return matches(_one(value), patterns, GLOB if ignore_case else BRANCH)
+
+
+def glob_match(value: str | None, patterns: Given | None) -> bool:
     """A name filter (projects, issue types, repos, services, pipelines, …): no filter, or
-    ``value`` matches one of the globs in any case."""
+    ``value`` matches one of the globs in any case (or passes the conditions)."""
     return glob_any(value, patterns, ignore_case=True)
 
 
-def branch_match(value: str | None, patterns: Sequence[str] | None) -> bool:
+def branch_match(value: str | None, patterns: Given | None) -> bool:
     """A branch filter (``target_branches``, ``source_branches``): no filter, or ``value``
     matches one of the globs in exact case (git branch names are case-sensitive: ``Main``
-    is not ``main``). A PR without the branch fails a filter that is given."""
+    is not ``main``). A PR without the branch fails a filter that is given (but for one of
+    only ``not``/``not_contains`` conditions)."""
     return glob_any(value, patterns, ignore_case=False)
 
 
-def any_glob(values: Iterable[str], patterns: Sequence[str] | None) -> bool:
-    """A ``labels`` filter: no filter, or one of ``values`` matches (case-insensitive)."""
+def any_glob(values: Iterable[str], patterns: Given | None) -> bool:
+    """A ``labels`` filter: no filter, or one of ``values`` matches (case-insensitive); as
+    conditions, ``not``/``not_contains`` hold when none of the labels match them."""
     if patterns is None:
         return True
-    return any(glob_any(v, patterns, ignore_case=True) for v in values)
+    return matches(tuple(values), patterns, GLOB)
 
 
-def exact_match(value: str | None, options: Sequence[str] | None) -> bool:
+def exact_match(value: str | None, options: Given | None) -> bool:
     """An exact-name filter (environments, priorities, severities, urgencies): no filter, or
-    ``value`` is one of ``options`` ignoring case and surrounding spaces."""
-    if options is None:
-        return True
-    return value is not None and value.strip().lower() in {o.strip().lower() for o in options}
+    ``value`` is one of ``options`` ignoring case and surrounding spaces (or passes the
+    conditions, compared the same way)."""
+    return matches(_one(value), options, EXACT)
 
 
-def service_ok(value: str | None, patterns: Sequence[str] | None) -> bool:
+def service_ok(value: str | None, patterns: Given | None) -> bool:
     """``scope.services`` on a record that may name no service: runs, incidents and tickets
     that name one must match; the others pass (as runs without a repo pass ``scope.repos``)."""
     return value is None or glob_match(value, patterns)
@@ -119,9 +194,9 @@ def status_set(given: Sequence[str] | None, default: Sequence[str]) -> set[str]:
 
 def issue_selected(
     issue: Issue,
-    types: Sequence[str] | None,
-    projects: Sequence[str] | None,
-    labels: Sequence[str] | None,
+    types: Given | None,
+    projects: Given | None,
+    labels: Given | None,
 ) -> bool:
     """A ticket's type and project match, and (with ``labels``) one of its labels does."""
     return (

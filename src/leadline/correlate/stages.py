@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from leadline.correlate.scope import (
+    Given,
     ScopedChange,
     any_glob,
     branch_match,
+    exact_match,
     glob_match,
     params_match,
 )
@@ -173,12 +175,11 @@ def _run_matches(
     default_statuses: frozenset[str] = DEFAULT_RUN_STATUSES,
 ) -> bool:
     statuses = default_statuses if stage.statuses is None else _lower_set(stage.statuses)
-    environments = None if stage.environments is None else _lower_set(stage.environments)
     return (
         run.type in types
         and run.status.strip().lower() in statuses
         and glob_match(run.pipeline, stage.pipelines)
-        and (environments is None or (run.environment or "").strip().lower() in environments)
+        and exact_match(run.environment, stage.environments)
         and params_match(run.params, stage.params)
     )
 
@@ -218,7 +219,7 @@ def _released(stage: Stage, change: ScopedChange) -> list[StageHit]:
     ]
 
 
-def event_matches(event: Event, event_types: list[str] | None) -> bool:
+def event_matches(event: Event, event_types: Given | None) -> bool:
     return glob_match(event.event_type, event_types)
 
 

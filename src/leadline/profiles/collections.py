@@ -20,17 +20,23 @@ that filter:
 
 plus ``projects``/``issue_types``/``labels`` on the ``dora`` sections whose source reads
 issues (failures and restores from issues, deployments from releases).
+
+A filter may be a list or a mapping of conditions (``repositories: {not: [acme/legacy]}``,
+docs/profiles.md "Matching"); either replaces the profile's filter as it is. The hotfix and
+revert patterns of ``dora.failures`` (``source: pull_requests``) are lists, not filters: a
+``labels`` or ``target_branches`` given as conditions leaves them as they are.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from leadline.profiles.conditions import Filter, filter_text
 from leadline.profiles.dora_rules import DORA_DEFAULT_SOURCE, DORA_FILTERS
-from leadline.profiles.model_types import Names, Text
+from leadline.profiles.model_types import Text
 from leadline.profiles.models import Profile
 from leadline.profiles.rules import STAGE_FILTERS
 
@@ -43,27 +49,35 @@ _SCOPE = {"projects": "projects", "issue_types": "issue_types", "labels": "label
           "repositories": "repos", "services": "services"}  # fmt: skip
 _STAGE = ("target_branches", "pipelines", "environments")
 _DORA = ("projects", "issue_types", "labels", "target_branches", "pipelines", "environments")
+# Hotfix and revert patterns are lists: a filter given as conditions leaves them as they are.
+_PR_PATTERNS = ("failures", "pull_requests")
 
 
 class Filters(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    projects: Names | None = None
-    issue_types: Names | None = None
-    labels: Names | None = None
-    repositories: Names | None = None
-    target_branches: Names | None = None
-    pipelines: Names | None = None
-    services: Names | None = None
-    environments: Names | None = None
+    projects: Filter | None = None
+    issue_types: Filter | None = None
+    labels: Filter | None = None
+    repositories: Filter | None = None
+    target_branches: Filter | None = None
+    pipelines: Filter | None = None
+    services: Filter | None = None
+    environments: Filter | None = None
 
     def under(self, parent: Filters) -> Filters:
         """These filters, each unset one taken from ``parent``."""
         mine = self.model_dump(exclude_none=True)
         return Filters.model_validate({**parent.model_dump(exclude_none=True), **mine})
 
-    def as_dict(self) -> dict[str, list[str]]:
+    def as_dict(self) -> dict[str, Any]:
+        """The filters given, as stored and exported: a list, or a mapping of conditions."""
         return self.model_dump(exclude_none=True)
+
+    def as_text(self, sep: str = ", ") -> dict[str, str]:
+        """The filters given, each as the CLI and the dashboard show it (``filter_text``)."""
+        given = ((name, getattr(self, name)) for name in FILTERS)
+        return {name: filter_text(value, sep) for name, value in given if value is not None}
 
 
 class CollectionSpec(BaseModel):
@@ -109,6 +123,10 @@ def walk(
         yield from walk(node.children, f"{path}.children", depth + 1)
 
 
+def _conditions(value: object) -> bool:
+    return isinstance(value, Mapping)
+
+
 def narrow(profile: Profile, filters: Filters) -> Profile:
     """``profile`` with ``filters`` replacing its corresponding filters (see the module doc)."""
     data = profile.model_dump(exclude_none=True)
@@ -127,7 +145,8 @@ def narrow(profile: Profile, filters: Filters) -> Profile:
             continue
         source = spec.get("source", DORA_DEFAULT_SOURCE[section])
         allowed = DORA_FILTERS[section].get(source, ())
+        patterns = (section, source) == _PR_PATTERNS
         for name in _DORA:
-            if name in given and name in allowed:
+            if name in given and name in allowed and not (patterns and _conditions(given[name])):
                 spec[name] = given[name]
     return Profile.model_validate(data)

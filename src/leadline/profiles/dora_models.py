@@ -12,10 +12,12 @@ from typing import Annotated, Any, Literal
 from pydantic import Discriminator, Field, PlainValidator, Tag, model_validator
 
 from leadline.profiles.bandspec import bands_problems
+from leadline.profiles.conditions import Filter
 from leadline.profiles.dora_rules import (
     dora_problems,
     dora_section_problems,
     issue_pattern_problems,
+    pr_label_problems,
     pr_pattern_problems,
     rework_problems,
 )
@@ -33,18 +35,18 @@ from leadline.profiles.model_types import (
 
 class DeploymentsSpec(StrictModel):
     source: Literal["cd", "pull_requests", "releases", "issues"] = "cd"
-    pipelines: Names | None = None
-    environments: Names | None = None
+    pipelines: Filter | None = None
+    environments: Filter | None = None
     # cd: run statuses (default [success]); issues: the ticket statuses that resolve it.
     statuses: Names | None = None
     params: Params | None = None
-    target_branches: Names | None = None
-    labels: Names | None = None
-    projects: Names | None = None
+    target_branches: Filter | None = None
+    labels: Filter | None = None
+    projects: Filter | None = None
     # releases: version names (globs, e.g. "v*").
-    names: Names | None = None
+    names: Filter | None = None
     # issues: which tickets, and which entry into the statuses counts (default first).
-    issue_types: Names | None = None
+    issue_types: Filter | None = None
     category: Category | None = None
     occurrence: Literal["first", "last", "every"] | None = None
     # cd: a run counts at its finish (default) or its start (finish when it has none).
@@ -58,20 +60,20 @@ class DeploymentsSpec(StrictModel):
 
 class FailuresSpec(StrictModel):
     source: Literal["cd", "incidents", "issues", "pull_requests"] = "cd"
-    pipelines: Names | None = None
-    environments: Names | None = None
+    pipelines: Filter | None = None
+    environments: Filter | None = None
     statuses: Names | None = None
     params: Params | None = None
-    issue_types: Names | None = None
-    projects: Names | None = None
-    labels: Names | None = None
+    issue_types: Filter | None = None
+    projects: Filter | None = None
+    labels: Filter | None = None
     window: Seconds | None = None
     # issues and incidents: priorities (exact, any case); incidents also severities and
     # urgencies (exact, any case) and services (globs); a record without the field fails.
-    priorities: Names | None = None
-    severities: Names | None = None
-    urgencies: Names | None = None
-    services: Names | None = None
+    priorities: Filter | None = None
+    severities: Filter | None = None
+    urgencies: Filter | None = None
+    services: Filter | None = None
     # The figure: a rate (default) or the number of failures; and the rate's denominator.
     count: Literal["rate", "absolute"] | None = None
     total: Literal["deployments", "all_runs"] | None = None
@@ -86,22 +88,22 @@ class FailuresSpec(StrictModel):
         data = self.model_dump(exclude_none=True)
         problems = dora_section_problems("failures", data)
         if self.source == "pull_requests":
-            problems += pr_pattern_problems(data)
+            problems += pr_pattern_problems(data) + pr_label_problems(data)
         raise_first(problems)
         return self
 
 
 class RestoreSpec(StrictModel):
     source: Literal["incidents", "issues"] = "incidents"
-    issue_types: Names | None = None
-    projects: Names | None = None
-    labels: Names | None = None
+    issue_types: Filter | None = None
+    projects: Filter | None = None
+    labels: Filter | None = None
     # Which incidents (tickets) count: exact, any case (services: globs); a record without the
     # field does not.
-    priorities: Names | None = None
-    severities: Names | None = None
-    urgencies: Names | None = None
-    services: Names | None = None
+    priorities: Filter | None = None
+    severities: Filter | None = None
+    urgencies: Filter | None = None
+    services: Filter | None = None
     # When the clock starts and stops (docs/dora.md#mean-time-to-restore). incidents: at
     # creation (default) or the first acknowledgement; issues: ticket statuses.
     start: Literal["created", "acknowledged"] | None = None

@@ -127,6 +127,15 @@ def pr_pattern_problems(spec: Mapping[str, Any], known: tuple[str, ...] = ()) ->
     return [(("titles",), "give at least one of titles, branches, labels")]
 
 
+def pr_label_problems(spec: Mapping[str, Any]) -> list[Problem]:
+    """``failures.labels`` with ``source: pull_requests`` are hotfix and revert patterns
+    (which pattern said so is shown), not a filter: a list, never conditions."""
+    if isinstance(spec.get("labels"), Mapping):
+        return [(("labels",), "a list of patterns with source 'pull_requests' (conditions "
+                 "are for filters)")]  # fmt: skip
+    return []
+
+
 def _unknown(spec: Mapping[str, Any], known: tuple[str, ...]) -> bool:
     return bool(known) and any(key not in known for key in spec)
 
@@ -185,7 +194,8 @@ def dora_block_problems(dora: Mapping[str, Any], stages: object) -> list[Problem
     problems += [(("dora", *loc), what) for loc, what in dora_problems(dora)]
     failures = dora.get("failures")
     if isinstance(failures, Mapping) and failures.get("source") == "pull_requests":
-        problems += [(("dora", "failures", *loc), w) for loc, w in pr_pattern_problems(failures)]
+        found = pr_pattern_problems(failures) + pr_label_problems(failures)
+        problems += [(("dora", "failures", *loc), w) for loc, w in found]
     rework = dora.get("rework")
     if isinstance(rework, Mapping):
         problems += [(("dora", "rework", *loc), what) for loc, what in rework_problems(rework)]

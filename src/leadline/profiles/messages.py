@@ -10,6 +10,7 @@ from typing import Any, Literal, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from leadline.profiles.conditions import FILTER_TAGS
 from leadline.profiles.dora_models import BANDS_TAGS
 from leadline.profiles.model_types import RULE_ERROR
 from leadline.profiles.models import Profile
@@ -40,7 +41,8 @@ def validation_problems(exc: ValidationError) -> list[Problem]:
 def _describe(err: ErrorDetails) -> Problem:
     kind = err["type"]
     # A mapping's bad key is reported at the key itself (pydantic adds a "[key]" part).
-    loc: Loc = tuple(part for part in err["loc"] if part not in BANDS_TAGS and part != "[key]")
+    tags = (*BANDS_TAGS, *FILTER_TAGS, "[key]")
+    loc: Loc = tuple(part for part in err["loc"] if part not in tags)
     ctx: dict[str, Any] = dict(err.get("ctx") or {})
     value = err.get("input")
     if kind == RULE_ERROR:
@@ -142,7 +144,7 @@ def _unknown_field(loc: Loc) -> str:
     model = _model_at(loc[:-1])
     if model is None:
         return f"unknown field {_short(key)}"
-    fields = list(model.model_fields)
+    fields = [info.alias or name for name, info in model.model_fields.items()]
     expected = ", ".join(fields)
     return f"unknown field {_short(key)} (expected one of {expected}){_suggest(key, fields)}"
 

@@ -17,6 +17,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from leadline.profiles.bandspec import bands_problems
+from leadline.profiles.conditions import Filter
 from leadline.profiles.dora_models import BandsSpec, DoraSpec
 from leadline.profiles.model_types import (
     Category,
@@ -75,15 +76,15 @@ DEFAULT_OCCURRENCE["pr_merged"] = "last"
 
 class Start(StrictModel):
     event: StartEvent = "ticket_created"
-    event_types: Names | None = None
+    event_types: Filter | None = None
     # Only with a stage event as the start: the same filters a stage of that event takes.
     occurrence: Occurrence | None = None
     statuses: Names | None = None
     category: Category | None = None
-    target_branches: Names | None = None
-    labels: Names | None = None
-    pipelines: Names | None = None
-    environments: Names | None = None
+    target_branches: Filter | None = None
+    labels: Filter | None = None
+    pipelines: Filter | None = None
+    environments: Filter | None = None
     params: Params | None = None
 
     def as_stage(self) -> Stage | None:
@@ -118,14 +119,14 @@ DEFAULT_ATTRIBUTION: tuple[AuthorSource, ...] = ("pull_request", "commit", "tick
 
 
 class Scope(StrictModel):
-    projects: Names | None = None
-    issue_types: Names | None = None
-    repos: Names | None = None
-    labels: Names | None = None
+    projects: Filter | None = None
+    issue_types: Filter | None = None
+    repos: Filter | None = None
+    labels: Filter | None = None
     # Pipeline runs and incidents that name a service must name one of these (globs).
-    services: Names | None = None
+    services: Filter | None = None
     # Commits that change a path matching one of these globs (``services/payments/**``).
-    paths: Names | None = None
+    paths: Filter | None = None
     # A people-based team: a change counts when its author was a member at its time.
     people: Annotated[list[Member], Field(min_length=1)] | None = None
     # The order ``people`` reads a change's author from (default DEFAULT_ATTRIBUTION).
@@ -137,10 +138,10 @@ class Exclusions(StrictModel):
     the change it makes) is excluded when any key matches: its author, one of its labels,
     its source branch or its title; a commit by its author."""
 
-    authors: Names | None = None
-    labels: Names | None = None
-    branches: Names | None = None
-    titles: Names | None = None
+    authors: Filter | None = None
+    labels: Filter | None = None
+    branches: Filter | None = None
+    titles: Filter | None = None
 
 
 class Stage(StrictModel):
@@ -157,11 +158,11 @@ class Stage(StrictModel):
     # out of the stage's statistic (metrics/leadtime.py) and counted as an outlier.
     minimum: Seconds | None = None
     maximum: Seconds | None = None
-    target_branches: Names | None = None
-    labels: Names | None = None
-    pipelines: Names | None = None
-    environments: Names | None = None
-    event_types: Names | None = None
+    target_branches: Filter | None = None
+    labels: Filter | None = None
+    pipelines: Filter | None = None
+    environments: Filter | None = None
+    event_types: Filter | None = None
     # ci/cd_completed, change_request: run parameters (name → value glob).
     params: Params | None = None
 
@@ -187,9 +188,9 @@ class ChangeCategory(StrictModel):
     takes the changes no earlier category matched."""
 
     name: Text
-    source_branches: Names | None = None
-    target_branches: Names | None = None
-    labels: Names | None = None
+    source_branches: Filter | None = None
+    target_branches: Filter | None = None
+    labels: Filter | None = None
     default: bool | None = None
 
 

@@ -22,8 +22,10 @@ from leadline.profiles.collections import (
     narrow,
     walk,
 )
+from leadline.profiles.conditions import CONDITION_KEYS, FILTER_TAGS
 from leadline.profiles.loader import load_profile, profile_from_data, profile_to_dict
 from leadline.profiles.messages import describe_value
+from leadline.profiles.model_types import RULE_ERROR
 from leadline.profiles.models import Profile
 from leadline.profiles.parsing import SyntaxProblem, parse_yaml
 from leadline.services import profiles
@@ -308,12 +310,21 @@ def _profile_entries(profiles: Any, inline_only: bool) -> list[str]:
 
 
 def _problem(err: Any) -> str:
-    loc = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"]).lstrip(".")
+    # A filter's union tags (list or conditions) are left out; a rule's problem (a bad
+    # regular expression, no condition) is located at its key inside the conditions.
+    parts = [p for p in err["loc"] if p not in FILTER_TAGS]
+    if err["type"] == RULE_ERROR:
+        parts += list(err["ctx"]["loc"])
+    loc = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts).lstrip(".")
+    if err["type"] == RULE_ERROR:
+        return f"{loc}: {err['ctx']['what']}"
     if err["type"] == "extra_forbidden":
         key = str(err["loc"][-1])
         choices = list(FILTERS) if "filters" in err["loc"][:-1] else [
             "name", "description", "profile", "filters", "children", "profiles", "collections"
         ]  # fmt: skip
+        if FILTER_TAGS[1] in err["loc"]:
+            choices = list(CONDITION_KEYS)
         close = difflib.get_close_matches(key, choices, n=1, cutoff=0.5)
         hint = f" (did you mean {close[0]!r}?)" if close else f" (expected one of {choices})"
         return f"{loc}: unknown field{hint}"

@@ -20,17 +20,18 @@ the distinct values of the column it filters:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 
 from sqlalchemy import Connection
 
-from leadline.correlate.scope import branch_match, exact_match, glob_match
+from leadline.correlate.scope import Given, branch_match, exact_match, glob_match
+from leadline.profiles.conditions import Conditions
 from leadline.profiles.models import Profile, Stage, Start
 from leadline.store import quality_queries as q
 from leadline.store import tables as t
 from leadline.store.quality_queries import Finding
 
-Match = Callable[[str, Sequence[str]], bool]
+Match = Callable[[str | None, Given | None], bool]
 
 
 # What each kind of pattern is matched against, and the words for it.
@@ -47,7 +48,7 @@ _VALUES = {
     "branch": ((t.pull_requests.c.target_branch,), "target branch", "target branches"),
 }  # fmt: skip
 
-Pattern = tuple[str, Sequence[str] | None, str, Match]  # where, patterns, kind, rule
+Pattern = tuple[str, Given | None, str, Match]  # where, patterns, kind, rule
 
 
 def _patterns(profile: Profile) -> Iterator[Pattern]:
@@ -93,10 +94,21 @@ def patterns_matching_nothing(conn: Connection, profile: Profile) -> list[Findin
             values[kind] = q.distinct(conn, *_VALUES[kind][0])
         _, noun, nouns = _VALUES[kind]
         seen = sorted(values[kind])
-        for pattern in patterns:
-            if not any(rule(v, [pattern]) for v in seen):
-                out.append(Finding(f"{where}: {pattern}", None, _against(seen, noun, nouns)))
+        for shown, single in _parts(where, patterns):
+            if not any(rule(v, single) for v in seen):
+                out.append(Finding(shown, None, _against(seen, noun, nouns)))
     return out
+
+
+def _parts(where: str, patterns: Given) -> Iterator[tuple[str, Given]]:
+    """Each name of a filter, as the finding shows it, with the filter of that name alone:
+    ``scope.repos: acme/x`` for a list, ``scope.repos.not: acme/x`` for conditions."""
+    if isinstance(patterns, Conditions):
+        for key, name, single in patterns.singles():
+            yield f"{where}.{key}: {name}", single
+    else:
+        for pattern in patterns:
+            yield f"{where}: {pattern}", [pattern]
 
 
 def _against(seen: list[str], noun: str, nouns: str | None) -> str:

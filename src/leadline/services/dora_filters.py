@@ -10,9 +10,16 @@ decide whether a metric has a source at all, and the doctor's checks to their fi
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 
-from leadline.correlate.scope import RunParams, exact_match, glob_match, params_match, service_ok
+from leadline.correlate.scope import (
+    Given,
+    RunParams,
+    exact_match,
+    glob_match,
+    params_match,
+    service_ok,
+)
 from leadline.profiles.dora_models import DoraSpec
 from leadline.profiles.models import Profile
 
@@ -24,8 +31,8 @@ RunFilter = Callable[..., bool]
 
 def run_filter(
     profile: Profile,
-    pipelines: Sequence[str] | None,
-    environments: Sequence[str] | None,
+    pipelines: Given | None,
+    environments: Given | None,
     params: Mapping[str, str] | None = None,
 ) -> RunFilter:
     """Whether a run ``(pipeline, environment, repo, service[, params])`` counts: its

@@ -11,7 +11,7 @@ by: one rule for both sections.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +19,13 @@ import numpy as np
 from sqlalchemy import Connection
 
 from leadline.correlate.restore import Change, incident_clock, ticket_clock
-from leadline.correlate.scope import exact_match, glob_match, issue_selected, service_ok
+from leadline.correlate.scope import (
+    Given,
+    exact_match,
+    glob_match,
+    issue_selected,
+    service_ok,
+)
 from leadline.domain.records import Issue
 from leadline.domain.times import to_micros
 from leadline.metrics import dora as metrics
@@ -48,10 +54,10 @@ class Restore:
 
 
 def incident_filter(
-    priorities: Sequence[str] | None,
-    severities: Sequence[str] | None,
-    urgencies: Sequence[str] | None,
-    services: Sequence[str] | None,
+    priorities: Given | None,
+    severities: Given | None,
+    urgencies: Given | None,
+    services: Given | None,
 ) -> Callable[[q.IncidentRow], bool]:
     """Whether an incident's priority, severity and urgency are among the given ones (exact,
     any case, as ``failures.priorities`` of tickets) and its service matches the globs (as

@@ -27,6 +27,7 @@ from leadline.correlate.scope import glob_match
 from leadline.correlate.unplanned import PrPatterns, pr_rule, reverted_sha, reverted_title
 from leadline.domain.records import PullRequest
 from leadline.domain.times import to_micros
+from leadline.profiles.conditions import Conditions, Filter
 from leadline.profiles.dora_models import FailuresSpec, ReworkPullRequests
 from leadline.profiles.models import Profile
 from leadline.store import dora_queries as q
@@ -35,8 +36,9 @@ from leadline.store import dora_queries as q
 def pr_patterns(spec: FailuresSpec | ReworkPullRequests) -> PrPatterns:
     """The profile's patterns as the pure core takes them."""
 
-    def tup(values: list[str] | None) -> tuple[str, ...] | None:
-        return None if values is None else tuple(values)
+    def tup(values: Filter | None) -> tuple[str, ...] | None:
+        # Patterns are lists (conditions on failures.labels are refused: pr_label_problems).
+        return None if values is None or isinstance(values, Conditions) else tuple(values)
 
     return PrPatterns(
         titles=tup(spec.titles),

@@ -127,7 +127,7 @@ def overview(engine: Engine, subject: Subject, view: View, who: Viewer) -> Respo
         widgets=cards,
         levels=levels,
         lead=lead_time_view(subject, view, lead),
-        filters=subject.collection.filters.as_dict() if subject.collection else {},
+        filters=subject.collection.filters.as_text() if subject.collection else {},
         freshness=formatting.freshness(fresh, int(time.time() * 1_000_000)),
     )
 
