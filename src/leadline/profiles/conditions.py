@@ -10,8 +10,9 @@ means for a record's value, under each filter's case rule, is ``correlate/scope.
 one place every filter is matched.
 
 A list stays a list: profiles written before conditions existed validate, dump, export and
-fingerprint exactly as they did. A ``Conditions`` dumps as it was written (``not``, not the
-Python name ``not_``), a lone ``regex`` string as a one-item list.
+fingerprint exactly as they did. A ``Conditions`` dumps the keys given as they are written
+(``not``, not the Python name ``not_``), in ``CONDITION_KEYS`` order, a lone ``regex``
+string as a one-item list.
 """
 
 from __future__ import annotations
@@ -118,8 +119,8 @@ class Conditions(StrictModel):
 
 def filter_text(value: Names | Conditions, sep: str = ", ") -> str:
     """A filter as the CLI and the dashboard show it: a list's names joined by ``sep``
-    (``acme/*, web``), conditions in the flow form they are written in
-    (``{starts_with: [acme/pay], not: [acme/payments-legacy]}``)."""
+    (``acme/*, web``), conditions in YAML's flow form, keys in ``CONDITION_KEYS`` order
+    (``{not: [acme/payments-legacy], starts_with: [acme/pay]}``)."""
     if isinstance(value, Conditions):
         keys = (f"{key}: [{', '.join(names)}]" for key, names in value.items())
         return "{" + ", ".join(keys) + "}"
