@@ -63,13 +63,13 @@ ONE_VALUE = [
         "release/2",
         {"starts_with": ["release/"], "not": ["release/old*"]},
         True,
-    ),  # fmt: skip
+    ),
     (
         "target_branches",
         "release/old-1",
         {"starts_with": ["release/"], "not": ["release/old*"]},
         False,
-    ),  # fmt: skip
+    ),
     ("target_branches", "Main", {"starts_with": ["main"]}, False),  # exact case
     ("target_branches", "Main", {"not": ["main"]}, True),  # `Main` is not `main`
     ("target_branches", "Release/2", {"regex": "^release/"}, False),  # regex in exact case

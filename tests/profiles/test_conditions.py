@@ -52,17 +52,20 @@ CASES: list[tuple[str, str, list[str]]] = [
     (
         "the Python name of not",
         scoped("{repos: {not_: [x]}}"),
-        [f"p.yaml: scope.repos.not_: unknown field 'not_' (expected one of {KEYS}); did you "
-         "mean 'not'?"],
-    ),  # fmt: skip
-    ("empty list", scoped("{repos: {not: []}}"), ["p.yaml: scope.repos.not: empty list matches nothing"]),
+        [
+            f"p.yaml: scope.repos.not_: unknown field 'not_' (expected one of {KEYS}); did you "
+            "mean 'not'?"
+        ],
+    ),
+    (
+        "empty list",
+        scoped("{repos: {not: []}}"),
+        ["p.yaml: scope.repos.not: empty list matches nothing"],
+    ),
     (
         "a string where a list is wanted",
         scoped("{repos: {starts_with: acme}}"),
-        [
-            "p.yaml: scope.repos.starts_with: expected a list, got the string 'acme' "
-            "(write [acme])"
-        ],
+        ["p.yaml: scope.repos.starts_with: expected a list, got the string 'acme' (write [acme])"],
     ),
     (
         "a blank name",
@@ -81,7 +84,8 @@ CASES: list[tuple[str, str, list[str]]] = [
     ),
     (
         "hotfix label patterns are lists",
-        f"name: P\n{STAGES}dora:\n  failures: {{source: pull_requests, labels: {{contains: [hotfix]}}}}\n",
+        f"name: P\n{STAGES}dora:\n"
+        "  failures: {source: pull_requests, labels: {contains: [hotfix]}}\n",
         [
             "p.yaml: dora.failures.labels: a list of patterns with source 'pull_requests' "
             "(conditions are for filters)"
@@ -98,7 +102,7 @@ CASES: list[tuple[str, str, list[str]]] = [
             "p.yaml: stages[0].target_branches.ends_with: empty list matches nothing",
         ],
     ),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("text", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])

@@ -75,11 +75,19 @@ def _change(repo: str, number: int, day: int, runs: list[tuple[str, str, str]]) 
     t = f"2024-01-{day:02d}T"
     out: list[Any] = [
         {"kind": "commit", "repo": repo, "sha": sha, "committed_at": f"{t}00:00:00Z"},
-        {"kind": "pull_request", "repo": repo, "number": number, "title": f"change {number}",
-         "source_branch": f"feature/{number}", "target_branch": "main",
-         "created_at": f"{t}00:30:00Z", "merged_at": f"{t}01:00:00Z", "commit_shas": [sha],
-         "merge_commit_sha": sha},
-    ]  # fmt: skip
+        {
+            "kind": "pull_request",
+            "repo": repo,
+            "number": number,
+            "title": f"change {number}",
+            "source_branch": f"feature/{number}",
+            "target_branch": "main",
+            "created_at": f"{t}00:30:00Z",
+            "merged_at": f"{t}01:00:00Z",
+            "commit_shas": [sha],
+            "merge_commit_sha": sha,
+        },
+    ]
     for i, (pipeline, status, finished) in enumerate(runs):
         hour = int(finished[:2])
         out.append(
@@ -95,11 +103,19 @@ def _change(repo: str, number: int, day: int, runs: list[tuple[str, str, str]]) 
 #: Each repository's CI ran on January 1st: tracking began then, so no change is a baseline
 #: (docs/deployments.md, "Baseline deployments").
 TRACKING = [
-    {"kind": "pipeline_run", "system": "gha", "pipeline": "ci", "run_id": f"ci-{repo}",
-     "type": "ci", "status": "success", "started_at": "2024-01-01T00:00:00Z",
-     "finished_at": "2024-01-01T00:10:00Z", "repo": repo}
+    {
+        "kind": "pipeline_run",
+        "system": "gha",
+        "pipeline": "ci",
+        "run_id": f"ci-{repo}",
+        "type": "ci",
+        "status": "success",
+        "started_at": "2024-01-01T00:00:00Z",
+        "finished_at": "2024-01-01T00:10:00Z",
+        "repo": repo,
+    }
     for repo in ("acme/pay", "acme/web", "acme/legacy-pay")
-]  # fmt: skip
+]
 RECORDS = [
     *TRACKING,
     *_change("acme/pay", 1, 2, [("deploy-prod", "success", "04:00")]),
@@ -108,7 +124,7 @@ RECORDS = [
     *_change("acme/web", 2, 5, [("deploy-prod-eu", "success", "02:00")]),
     *_change(
         "acme/pay", 2, 6, [("deploy-prod", "failure", "02:00"), ("deploy-prod", "success", "05:00")]
-    ),  # fmt: skip
+    ),
     *_change("acme/legacy-pay", 9, 7, [("deploy-prod", "failure", "02:00")])[2:],
     *_change("acme/web", 9, 8, [("Deploy-Live", "failure", "02:00")])[2:],
 ]
