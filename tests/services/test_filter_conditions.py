@@ -34,7 +34,12 @@ import pytest
 import yaml
 from sqlalchemy import Engine
 
+from leadline.errors import InputError
+from leadline.profiles.collections import Filters, narrow
+from leadline.profiles.loader import profile_from_data
 from leadline.services import collections
+from leadline.services.doctor_patterns import patterns_matching_nothing
+from leadline.store.db import reading
 
 HOUR = 3600.0
 WINDOW = ["--from", "2024-01-01", "--to", "2024-02-01"]
@@ -189,3 +194,68 @@ def test_the_collection_keeps_and_shows_its_conditions(org: Engine, run_cli: Any
     ) in listed.out.splitlines()
     shown = json.loads(run_cli("collection", "show", "Legacy").out)
     assert shown["filters"] == {"repositories": {"contains": ["LEGACY"]}}
+
+
+def test_the_doctor_checks_each_name_of_a_condition(org: Engine) -> None:
+    """``pattern_matched_nothing`` asks of each name of each key whether it names a stored
+    value, by the filter's own rule: a ``not`` name is a typo when it names nothing."""
+    profile = profile_from_data(
+        {
+            **PROFILE,
+            "scope": {"repos": {"starts_with": ["acme/"], "not": ["acme/legcy*"]}},
+            "stages": [
+                {"name": "Merged", "event": "pr_merged"},
+                {"name": "Deployed", "event": "cd_completed",
+                 "pipelines": {"regex": ["^DEPLOY-(prod|live)$", "^ship"], "not": ["*-eu"]}},
+            ],
+        }
+    )  # fmt: skip
+    with reading(org) as conn:
+        found = [f.record for f in patterns_matching_nothing(conn, profile)]
+    # acme/ starts every repo, *-eu names deploy-prod-eu, the first regex deploy-prod (any
+    # case); acme/legcy* and ^ship name nothing.
+    assert found == ["scope.repos.not: acme/legcy*", "stages[1].pipelines.regex: ^ship"]
+
+
+@pytest.mark.parametrize(
+    ("filters", "line"),
+    [
+        ({"pipelines": {"regex": ["^ok", "("]}},
+         "filters.pipelines.regex[1]: bad regular expression '(': missing ), unterminated "
+         "subpattern at position 0"),
+        ({"repositories": {"regex": "["}},
+         "filters.repositories.regex: bad regular expression '[': unterminated character set "
+         "at position 0"),
+        ({"labels": {}}, "filters.labels: no condition given (expected one or more of equals, "
+         "not, starts_with, ends_with, contains, not_contains, regex)"),
+        ({"labels": {"startswith": ["x"]}},
+         "filters.labels.startswith: unknown field (did you mean 'starts_with'?)"),
+        ({"environments": {"not": []}}, "filters.environments.not: "),
+    ],
+)  # fmt: skip
+def test_org_errors_inside_conditions_name_the_key(
+    engine: Engine, filters: dict[str, Any], line: str
+) -> None:
+    data = {"profiles": [PROFILE], "collections": [{"name": "A", "profile": "Flow",
+                                                    "filters": filters}]}  # fmt: skip
+    with pytest.raises(InputError) as caught:
+        collections.apply_org(engine, data, source="org.yaml")
+    assert any(d.startswith(f"org.yaml: collections[0].{line}") for d in caught.value.details), (
+        caught.value.details
+    )
+    assert collections.tree(engine) == []  # nothing stored
+
+
+def test_conditions_leave_the_hotfix_patterns_alone() -> None:
+    """A collection's ``labels`` replace the hotfix label patterns of ``dora.failures``
+    (``source: pull_requests``) when they are a list, and leave them when conditions."""
+    profile = profile_from_data(
+        {**PROFILE, "dora": {"failures": {"source": "pull_requests", "labels": ["hotfix"]}}}
+    )
+    as_list = narrow(profile, Filters.model_validate({"labels": ["team-x"]}))
+    given = Filters.model_validate({"labels": {"starts_with": ["team-"]}})
+    as_conditions = narrow(profile, given)
+    assert as_list.dora is not None and as_conditions.dora is not None
+    assert as_list.dora.failures.labels == ["team-x"]
+    assert as_conditions.dora.failures.labels == ["hotfix"]
+    assert as_conditions.scope.labels == given.labels  # the scope takes them
