@@ -7,6 +7,13 @@ checks all call these predicates, so a filter key compares the same way wherever
 appears. An absent list (``None``) does not narrow anything; an empty list would match
 nothing (profiles reject empty lists). Globs are ``fnmatch`` globs (``*``, ``?``, ``[…]``).
 
+A filter is a list or ``Conditions`` (``profiles/conditions.py``; docs/profiles.md,
+"Conditions"), and every predicate below takes either: ``matches`` applies a filter to a
+record's values under the filter's ``Rule`` (``GLOB``, ``BRANCH``, ``EXACT``). ``equals`` and
+``not`` compare by that rule, the text keys as plain text in its case, ``regex`` searches
+(ignoring case where the rule does). Every key must hold; ``not``/``not_contains`` hold when
+no value matches them, so a record without the field passes them and fails the others.
+
 | filter keys (``scope``, stages, ``categories``, ``dora.*``) | rule | predicate |
 |---|---|---|
 | ``projects``, ``issue_types``, ``repos``, ``pipelines`` | glob, any case | ``glob_match`` |

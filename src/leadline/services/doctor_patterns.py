@@ -15,7 +15,9 @@ the distinct values of the column it filters:
 | ``*.environments`` | environments of runs | exact, any case |
 | ``target_branches`` (stages, ``dora.deployments``) | target branches of PRs | glob, exact case |
 
-``labels`` and ``statuses`` are not checked (they live inside the records).
+``labels`` and ``statuses`` are not checked (they live inside the records). A filter of
+conditions is checked name by name (``Conditions.singles``): ``scope.repos.not: acme/legcy``
+when no stored repository is ``acme/legcy``.
 """
 
 from __future__ import annotations
