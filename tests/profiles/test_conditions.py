@@ -4,15 +4,28 @@ of lists keeps the fingerprint it had before conditions existed."""
 
 from __future__ import annotations
 
-import pytest
+import re
+from typing import Any
 
-from leadline.profiles import load_profile_text, profile_fingerprint, profile_from_data
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from leadline.correlate.scope import any_glob, exact_match, glob_match
+from leadline.profiles import (
+    ProfileError,
+    load_profile_text,
+    profile_fingerprint,
+    profile_from_data,
+)
 from leadline.profiles.conditions import Conditions
+from leadline.profiles.export import Format, export_text
 from leadline.profiles.loader import profile_to_dict
 from tests.profiles.support import problems
 
 KEYS = "equals, not, starts_with, ends_with, contains, not_contains, regex"
 STAGES = "stages: [{name: Merged, event: pr_merged}]\n"
+LINE = re.compile(r"^src\.yaml: [^\n]+: [^\n]+$")
 
 
 def scoped(scope: str) -> str:
@@ -178,3 +191,44 @@ def test_a_profile_of_lists_is_unchanged() -> None:
     assert profile_fingerprint(profile) == (
         "51b0d050c5929b608562609ef5ee7c724e679dc444953ecd040131de8b62e77e"
     )
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "json"])
+def test_an_export_loads_back_to_the_same_profile(fmt: Format) -> None:
+    """``leadline profile export`` writes conditions as mappings that load back equal."""
+    profile = load_profile_text(GOOD)
+    text = export_text(profile, fmt)
+    assert "not:" in text if fmt == "yaml" else '"not": [' in text
+    assert load_profile_text(text, f"p.{fmt}") == profile
+
+
+REGEXISH = st.text(alphabet="()[]{}*+?^$|\\.-a1 ", max_size=8)
+condition_maps = st.dictionaries(
+    st.one_of(st.sampled_from(KEYS.split(", ")), st.sampled_from(["not_", "x", ""])),
+    st.one_of(REGEXISH, st.lists(REGEXISH, max_size=3), st.integers(), st.none(), st.just({})),
+    max_size=4,
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(condition_maps, st.lists(st.text(max_size=8), max_size=3))
+def test_random_conditions_are_a_profile_or_clear_lines(
+    given_: dict[str, Any], values: list[str]
+) -> None:
+    """Junk conditions: either one ``PATH: where: what`` line per problem, or a profile
+    that round-trips and whose predicates answer for any value, never a traceback."""
+    data = {
+        "name": "P",
+        "scope": {"repos": given_},
+        "stages": [{"name": "CD", "event": "cd_completed", "environments": given_}],
+    }
+    try:
+        profile = profile_from_data(data, "src.yaml")
+    except ProfileError as err:
+        assert err.details and all(LINE.match(line) for line in err.details), err.details
+        return
+    assert profile_from_data(profile_to_dict(profile)) == profile
+    for value in [*values, None]:
+        glob_match(value, profile.scope.repos)
+        exact_match(value, profile.stages[0].environments)
+    any_glob(values, profile.scope.repos)
