@@ -184,8 +184,8 @@ class DeploymentOptions(StrictModel):
 
 class ChangeCategory(StrictModel):
     """A category of changes (``leadline lead-time --by category``): the changes with a pull
-    request matching every key given (each a list of globs, "any of"); ``default: true``
-    takes the changes no earlier category matched."""
+    request matching every key given (each a list of globs, "any of", or conditions);
+    ``default: true`` takes the changes no earlier category matched."""
 
     name: Text
     source_branches: Filter | None = None
