@@ -111,6 +111,14 @@ BRANCH = Rule(_globs_exact_case, ignore_case=False)
 EXACT = Rule(_names, ignore_case=True, strip=True)
 
 
+#: The plain-text conditions (``not_contains`` is ``contains``, negated).
+TEXT_TESTS: dict[str, Callable[[str, str], bool]] = {
+    "starts_with": str.startswith,
+    "ends_with": str.endswith,
+    "contains": str.__contains__,
+}
+
+
 def matches(values: Sequence[str], given: Given | None, rule: Rule) -> bool:
     """Whether a record whose field holds ``values`` (none, one, or a PR's labels) passes a
     filter compared by ``rule``: no filter (``None``) passes all; a list needs one value
@@ -141,13 +149,6 @@ def condition_holds(
     return not hit if key in NEGATIVE_KEYS else hit
 
 
-TEXT_TESTS: dict[str, Callable[[str, str], bool]] = {
-    "starts_with": str.startswith,
-    "ends_with": str.endswith,
-    "contains": str.__contains__,
-}
-
-
 def _one(value: str | None) -> Sequence[str]:
     return () if value is None else (value,)
 
@@ -167,8 +168,8 @@ def glob_match(value: str | None, patterns: Given | None) -> bool:
 def branch_match(value: str | None, patterns: Given | None) -> bool:
     """A branch filter (``target_branches``, ``source_branches``): no filter, or ``value``
     matches one of the globs in exact case (git branch names are case-sensitive: ``Main``
-    is not ``main``). A PR without the branch fails a filter that is given (but for one of
-    only ``not``/``not_contains`` conditions)."""
+    is not ``main``). A PR without the branch fails a filter that is given, unless its
+    conditions are only ``not``/``not_contains``."""
     return glob_any(value, patterns, ignore_case=False)
 
 
