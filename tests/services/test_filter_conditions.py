@@ -34,10 +34,11 @@ import pytest
 import yaml
 from sqlalchemy import Engine
 
+from leadline.domain.times import parse_bound, to_micros
 from leadline.errors import InputError
 from leadline.profiles.collections import Filters, narrow
 from leadline.profiles.loader import profile_from_data
-from leadline.services import collections
+from leadline.services import collections, drilldown
 from leadline.services.doctor_patterns import patterns_matching_nothing
 from leadline.store.db import reading
 
@@ -259,3 +260,18 @@ def test_conditions_leave_the_hotfix_patterns_alone() -> None:
     assert as_list.dora.failures.labels == ["team-x"]
     assert as_conditions.dora.failures.labels == ["hotfix"]
     assert as_conditions.scope.labels == given.labels  # the scope takes them
+
+
+def test_the_drill_downs_list_what_the_figures_count(org: Engine) -> None:
+    """The deployments and failed runs of "Current" (the table above): as many as its
+    figures, and exactly those runs."""
+    _, profile = collections.report_profile(org, "Current")
+    start, end = (to_micros(parse_bound(day)) for day in ("2024-01-01", "2024-02-01"))
+    deployed = [d.id for d in drilldown.deployments(org, profile, start, end)]
+    assert deployed == [
+        "argo/deploy-prod/acme/pay-2-1",
+        "argo/deploy-live/acme/web-1-0",
+        "argo/deploy-prod/acme/pay-1-0",
+    ]
+    failed = [f.id for f in drilldown.failures(org, profile, start, end).items]
+    assert failed == ["argo/Deploy-Live/acme/web-9-0", "argo/deploy-prod/acme/pay-2-0"]
