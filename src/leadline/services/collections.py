@@ -1,17 +1,19 @@
 """Collections (teams): the tree, org-as-code (``leadline apply``), and the profile a
-collection reports with (its own or inherited, narrowed by its effective filters)."""
+collection reports with (its own or inherited, narrowed by its effective filters and, for a
+people-based collection, with its members resolved into ``scope.people``)."""
 
 from __future__ import annotations
 
 import difflib
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from leadline.errors import InputError, NotFoundError
 from leadline.profiles.collections import (
@@ -24,10 +26,12 @@ from leadline.profiles.collections import (
 )
 from leadline.profiles.loader import load_profile, profile_from_data, profile_to_dict
 from leadline.profiles.messages import describe_value
-from leadline.profiles.models import Profile
+from leadline.profiles.models import Member, Profile
 from leadline.profiles.parsing import SyntaxProblem, parse_yaml
-from leadline.services import profiles
+from leadline.profiles.people import MembersError, MemberSpec, resolve_members
+from leadline.services import contributors, profiles
 from leadline.store import collections as store
+from leadline.store import contributors as contributor_store
 from leadline.store import profiles as profile_store
 from leadline.store.collections import CollectionRow
 from leadline.store.db import reading, writing
@@ -55,6 +59,8 @@ class Collection:
     filters: Filters  # effective
     description: str | None = None
     children: list[str] = field(default_factory=list)
+    own_members: list[MemberSpec] | None = None
+    members: list[MemberSpec] | None = None  # effective: its own, else the nearest ancestor's
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -62,6 +68,7 @@ class Collection:
             "inherits_profile": self.own_profile is None and self.profile is not None,
             "filters": self.filters.as_dict(), "own_filters": self.own_filters.as_dict(),
             "description": self.description, "children": self.children,
+            "members": _members_json(self.members), "own_members": _members_json(self.own_members),
         }  # fmt: skip
 
 
@@ -102,7 +109,10 @@ def report_profile(engine: Engine, name: str) -> tuple[Collection, Profile]:
         raise InputError(
             f"collection {collection.name!r} has no profile: set one on it or an ancestor"
         )
-    return collection, narrow(profiles.get(engine, collection.profile), collection.filters)
+    with reading(engine) as conn:
+        people = _people(conn, collection.name) if collection.members else None
+    return collection, narrow(profiles.get(engine, collection.profile), collection.filters,
+                              people)  # fmt: skip
 
 
 def load_org(path: Path) -> OrgSpec:
@@ -152,7 +162,7 @@ def apply_org(
             loaded.append(profile_from_data(entry, f"{source}: profiles[{i}]"))
     rows = [
         CollectionRow(node.name, parent, position, node.profile, node.filters.as_dict(),
-                      node.description)
+                      node.description, node.members_json())
         for parent, position, node in _flatten(org.collections)
     ]  # fmt: skip
     report = ApplyReport(profiles=[p.name for p in loaded])
@@ -176,6 +186,12 @@ def apply_org(
             raise OrgError(source, missing)
         old_rows = store.all_rows(conn)
         store.replace_all(conn, rows, now)
+        if org.contributors is not None:
+            contributors.store_org(conn, org.contributors, now)
+        paths = {node.name: path for path, node, _ in walk(org.collections)}
+        problems = [f"{paths[name]}.{what}" for name, what in _member_problems(conn)]
+        if problems:
+            raise OrgError(source, problems)
     before = {r.name: r for r in old_rows}
     after = {r.name: r for r in rows}
     report.created = [n for n in after if n not in before]
@@ -215,8 +231,12 @@ def put(engine: Engine, name: str, data: Any) -> tuple[Collection, bool]:
         position = old.position if old else max((r.position for r in siblings), default=-1) + 1
         real_parent = names[parent.casefold()].name if parent else None
         row = CollectionRow(old.name if old else name, real_parent, position, spec.profile,
-                            spec.filters.as_dict(), spec.description)  # fmt: skip
+                            spec.filters.as_dict(), spec.description,
+                            spec.members_json())  # fmt: skip
         created = store.put(conn, row, now)
+        problems = [f"collection {n!r}: {what}" for n, what in _member_problems(conn)]
+        if problems:
+            raise InputError(problems[0], problems)
         collection = next(c for c in _resolve(store.all_rows(conn)) if c.name == row.name)
         if collection.profile is None:
             raise InputError("profile: required here (no ancestor has one)")
@@ -258,18 +278,57 @@ def _resolve(rows: list[CollectionRow]) -> list[Collection]:
         for r in sorted(by_parent.get(parent.name if parent else None, []),
                         key=lambda x: x.position):  # fmt: skip
             own = Filters.model_validate(r.filters)
+            members = None if r.members is None else [MemberSpec.model_validate(m)
+                                                      for m in r.members]  # fmt: skip
             node = Collection(
                 name=r.name, parent=r.parent, depth=depth, own_profile=r.profile,
                 profile=r.profile or (parent.profile if parent else None), own_filters=own,
                 filters=own.under(parent.filters) if parent else own, description=r.description,
                 children=[c.name for c in sorted(by_parent.get(r.name, []),
                                                  key=lambda x: x.position)],
+                own_members=members, members=members or (parent.members if parent else None),
             )  # fmt: skip
             out.append(node)
             visit(node, depth + 1)
 
     visit(None, 0)
     return out
+
+
+def _people(conn: Connection, name: str) -> list[Member]:
+    """The resolved members of collection ``name`` (profiles.people.resolve_members)."""
+    try:
+        return _members_resolver(conn)(name)
+    except MembersError as exc:
+        raise InputError(f"collection {name!r}: {exc}") from None
+
+
+def _member_problems(conn: Connection) -> list[tuple[str, str]]:
+    """(collection, problem) for each collection whose own members do not resolve."""
+    resolve = _members_resolver(conn)
+    found = []
+    for node in _resolve(store.all_rows(conn)):
+        if node.own_members is not None:
+            try:
+                resolve(node.name)
+            except MembersError as exc:
+                found.append((node.name, str(exc)))
+    return found
+
+
+def _members_resolver(conn: Connection) -> Callable[[str], list[Member]]:
+    nodes = {c.name.casefold(): c for c in _resolve(store.all_rows(conn))}
+    people = {s.name.casefold(): s for s in contributor_store.all_specs(conn)}
+
+    def members_of(other: str) -> list[MemberSpec] | None:
+        node = nodes.get(other.casefold())
+        return None if node is None else node.members or []
+
+    return lambda name: resolve_members(name, members_of, people)
+
+
+def _members_json(members: list[MemberSpec] | None) -> list[dict[str, Any]] | None:
+    return None if members is None else [m.as_json() for m in members]
 
 
 def _is_within(rows: list[CollectionRow], name: str, ancestor: str) -> bool:
@@ -312,7 +371,9 @@ def _problem(err: Any) -> str:
     if err["type"] == "extra_forbidden":
         key = str(err["loc"][-1])
         choices = list(FILTERS) if "filters" in err["loc"][:-1] else [
-            "name", "description", "profile", "filters", "children", "profiles", "collections"
+            "name", "description", "profile", "filters", "members", "children", "profiles",
+            "contributors", "collections", "email", "identities", "contributor", "collection",
+            "from", "to",
         ]  # fmt: skip
         close = difflib.get_close_matches(key, choices, n=1, cutoff=0.5)
         hint = f" (did you mean {close[0]!r}?)" if close else f" (expected one of {choices})"
