@@ -186,11 +186,12 @@ def resolve_members(
 CSV_COLUMNS = ("name", "email", "identities")
 
 
-def parse_csv(text: str, source: str) -> list[ContributorSpec]:
+def parse_csv(text: str, source: str) -> list[tuple[int, ContributorSpec]]:
     """``name,email,identities`` rows (a header line first; identities ``;``-separated;
-    ``email`` and ``identities`` optional) → contributors. Rows of the same name are one
-    contributor (so one row per identity works too). Every problem is a ``SOURCE:LINE:
-    column: problem`` line of the ``PeopleCsvError`` raised."""
+    ``email`` and ``identities`` optional, missing trailing cells blank) → each contributor
+    with the line it starts on. Rows of the same name are one contributor (so one row per
+    identity works too). Every problem is a ``SOURCE:LINE: column: problem`` line of the
+    ``PeopleCsvError`` raised."""
     rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise PeopleCsvError([f"{source}:1: (header): expected the columns {_COLUMNS_TEXT}"])
@@ -209,10 +210,10 @@ def parse_csv(text: str, source: str) -> list[ContributorSpec]:
     for number, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
-        if len(row) != len(header):
+        if len(row) > len(header):
             problems.append(f"{source}:{number}: (row): {len(row)} cells for {len(header)} columns")
             continue
-        cells = {column: cell.strip() for column, cell in zip(header, row, strict=True)}
+        cells = {column: cell.strip() for column, cell in zip(header, row, strict=False)}
         name = cells.get("name", "")
         if not name:
             problems.append(f"{source}:{number}: name: required")
@@ -240,7 +241,7 @@ def parse_csv(text: str, source: str) -> list[ContributorSpec]:
     problems += [f"{where}: {field}: {what}" for where, field, what in identity_problems(specs)]
     if problems:
         raise PeopleCsvError(problems)
-    return [spec for _, spec in specs]
+    return [(int(where.rsplit(":", 1)[1]), spec) for where, spec in specs]
 
 
 class PeopleCsvError(ValueError):

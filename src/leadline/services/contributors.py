@@ -124,17 +124,18 @@ def import_csv(engine: Engine, path: Path, *, replace: bool = False) -> ImportRe
 
 def import_text(engine: Engine, text: str, source: str, *, replace: bool = False) -> ImportReport:
     try:
-        specs = parse_csv(text, source)
+        rows = parse_csv(text, source)
     except PeopleCsvError as exc:
         _fail(source, exc.problems)
     with writing(engine) as conn:
         before = {s.name.casefold(): s for s in store.all_specs(conn)}
-        incoming = {s.name.casefold(): s for s in specs}
+        incoming = {s.name.casefold(): s for _, s in rows}
+        lines = {s.name.casefold(): line for line, s in rows}
         specs = [s.model_copy(update={"name": before[k].name}) if k in before else s
                  for k, s in incoming.items()]  # fmt: skip
         kept = [] if replace else [s for k, s in before.items() if k not in incoming]
         problems = identity_problems([("(stored)", s) for s in kept] + [
-            (f"{source}: {s.name!r}", s) for s in specs])  # fmt: skip
+            (f"{source}:{lines[s.name.casefold()]}", s) for s in specs])  # fmt: skip
         if problems:
             _fail(source, [f"{where}: {f}: {what}" for where, f, what in problems])
         store.replace_all(conn, kept + specs, _now())
