@@ -370,11 +370,12 @@ def _problem(err: Any) -> str:
     loc = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"]).lstrip(".")
     if err["type"] == "extra_forbidden":
         key = str(err["loc"][-1])
-        choices = list(FILTERS) if "filters" in err["loc"][:-1] else [
-            "name", "description", "profile", "filters", "members", "children", "profiles",
-            "contributors", "collections", "email", "identities", "contributor", "collection",
-            "from", "to",
-        ]  # fmt: skip
+        within = err["loc"][:-1]
+        choices = (list(FILTERS) if "filters" in within else
+                   ["contributor", "collection", "from", "to"] if "members" in within else
+                   ["name", "email", "identities"] if "contributors" in within else
+                   ["name", "description", "profile", "filters", "members", "children",
+                    "profiles", "contributors", "collections"])  # fmt: skip
         close = difflib.get_close_matches(key, choices, n=1, cutoff=0.5)
         hint = f" (did you mean {close[0]!r}?)" if close else f" (expected one of {choices})"
         return f"{loc}: unknown field{hint}"
