@@ -80,15 +80,24 @@ def test_org_members_and_collection_put_over_http(
                               {"collection": "Platform"}]  # fmt: skip
     people = client.get("/v1/contributors", headers=read).json()["contributors"]
     assert [p["name"] for p in people] == ["Ana López", "Bo Chen", "Cy Dev"]
-    put = client.put("/v1/collections/Infra", headers=admin, json={
-        "parent": "Eng", "members": [{"contributor": "Cy Dev", "from": "2026-01-01"}]})
+    put = client.put(
+        "/v1/collections/Infra",
+        headers=admin,
+        json={"parent": "Eng", "members": [{"contributor": "Cy Dev", "from": "2026-01-01"}]},
+    )
     assert put.status_code == 201, put.text
     assert put.json()["members"] == [{"contributor": "Cy Dev", "from": "2026-01-01T00:00:00Z"}]
-    unknown = client.put("/v1/collections/Infra", headers=admin, json={
-        "parent": "Eng", "members": [{"contributor": "Dee"}]})
+    unknown = client.put(
+        "/v1/collections/Infra",
+        headers=admin,
+        json={"parent": "Eng", "members": [{"contributor": "Dee"}]},
+    )
     assert _error(unknown)[:2] == (422, "collection 'Infra': members: no contributor named 'Dee'")
-    cycle = client.put("/v1/collections/Platform", headers=admin, json={
-        "parent": "Eng", "members": [{"collection": "Payments"}]})
+    cycle = client.put(
+        "/v1/collections/Platform",
+        headers=admin,
+        json={"parent": "Eng", "members": [{"collection": "Payments"}]},
+    )
     assert cycle.status_code == 422
     assert "collections name each other" in cycle.json()["error"]["message"]
     # A contributor a collection names stays; a key limited to one collection reads none.
@@ -116,4 +125,9 @@ def test_csv_import_equals_api_and_unmatched_equals_cli(
     cli = json.loads(run_cli("contributors", "unmatched", "--format", "json").out)
     assert unmatched == cli
     assert [u["identity"] for u in unmatched] == [
-        "Ana López", "cy-dev", "dependabot[bot]", "5b10ac8d82e05b22cc7d4ef5", "bo.chen@gmail.com"]
+        "Ana López",
+        "cy-dev",
+        "dependabot[bot]",
+        "5b10ac8d82e05b22cc7d4ef5",
+        "bo.chen@gmail.com",
+    ]

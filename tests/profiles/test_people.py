@@ -162,8 +162,9 @@ def test_member_problems(tree: dict[str, list[dict[str, Any]]], problem: str) ->
 
 
 def test_a_collection_takes_members_or_none() -> None:
-    spec = CollectionSpec.model_validate({"name": "T", "members": [{"contributor": "Ana",
-                                                                   "from": "2026-01-01"}]})
+    spec = CollectionSpec.model_validate(
+        {"name": "T", "members": [{"contributor": "Ana", "from": "2026-01-01"}]}
+    )
     assert spec.members_json() == [{"contributor": "Ana", "from": "2026-01-01T00:00:00Z"}]
     with pytest.raises(ValidationError, match="at least 1 item"):
         CollectionSpec.model_validate({"name": "T", "members": []})

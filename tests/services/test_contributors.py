@@ -45,14 +45,20 @@ def test_org_file_round_trip(org: Engine, run_cli: Any) -> None:
     ]
     shown = json.loads(run_cli("collection", "show", "payments").out)
     # Dates as UTC times; the names as written (resolved when the profile is built).
-    assert shown["members"] == shown["own_members"] == [
-        {"contributor": "Ana López", "to": "2026-02-15T00:00:00Z"},
-        {"collection": "Platform"},
-    ]
+    assert (
+        shown["members"]
+        == shown["own_members"]
+        == [
+            {"contributor": "Ana López", "to": "2026-02-15T00:00:00Z"},
+            {"collection": "Platform"},
+        ]
+    )
     infra = json.loads(run_cli("collection", "show", "Platform infra").out)
     assert infra["own_members"] is None
-    assert infra["members"] == [{"contributor": "bo chen"},
-                                {"contributor": "Ana López", "from": "2026-02-15T00:00:00Z"}]
+    assert infra["members"] == [
+        {"contributor": "bo chen"},
+        {"contributor": "Ana López", "from": "2026-02-15T00:00:00Z"},
+    ]
     assert json.loads(run_cli("collection", "show", "Eng").out)["members"] is None
     again = run_cli("apply", str(HERE / "org.yaml"))
     assert "unchanged: Eng, Payments, Platform, Platform infra" in again.out
@@ -69,7 +75,8 @@ def test_members_resolve_into_scope_people(org: Engine) -> None:
     platform = [bo, {"name": "Ana López", "identities": ANA, "start": FEB15, "end": None}]
     # Payments: Ana until Feb 15 (exclusive), then Platform's members in place.
     assert _people(org, "Payments") == [
-        {"name": "Ana López", "identities": ANA, "start": None, "end": FEB15}, *platform
+        {"name": "Ana López", "identities": ANA, "start": None, "end": FEB15},
+        *platform,
     ]
     assert _people(org, "Platform") == platform
     assert _people(org, "Platform infra") == platform  # inherited, like a filter

@@ -15,8 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from leadline.domain.records import RecordModel
 from leadline.profiles.collections import Filters, OrgSpec
-from leadline.profiles.people import MemberSpec
 from leadline.profiles.models import Profile
+from leadline.profiles.people import MemberSpec
 
 REF = "#/components/schemas/{model}"
 

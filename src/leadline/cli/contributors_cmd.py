@@ -52,8 +52,11 @@ def show_command(app: AppContext, name: str) -> None:
 
 @contributors_group.command("import")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--replace", is_flag=True,
-              help="Remove the contributors the file does not name (default: keep them).")
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Remove the contributors the file does not name (default: keep them).",
+)
 @click.pass_obj
 def import_command(app: AppContext, path: Path, replace: bool) -> None:
     """Contributors from a CSV file: columns name,email,identities (identities separated

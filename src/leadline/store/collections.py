@@ -28,8 +28,15 @@ def all_rows(conn: Connection) -> list[CollectionRow]:
     c = collections.c
     query = select(c.name, c.parent, c.position, c.profile, c.filters, c.description, c.members)
     return [
-        CollectionRow(r.name, r.parent, r.position, r.profile, json.loads(r.filters), r.description,
-                      None if r.members is None else json.loads(r.members))  # fmt: skip
+        CollectionRow(
+            r.name,
+            r.parent,
+            r.position,
+            r.profile,
+            json.loads(r.filters),
+            r.description,
+            None if r.members is None else json.loads(r.members),
+        )
         for r in conn.execute(query.order_by(c.position, c.id))
     ]
 

@@ -14,8 +14,14 @@ from sqlalchemy import Connection, delete, func, select
 
 from leadline.profiles.people import ContributorSpec, identity_key
 from leadline.store.bulk import insert_many
-from leadline.store.tables import commits, contributor_identities, contributors, issues
-from leadline.store.tables import pr_reviews, pull_requests
+from leadline.store.tables import (
+    commits,
+    contributor_identities,
+    contributors,
+    issues,
+    pr_reviews,
+    pull_requests,
+)
 
 #: Where an identity is seen: a label (docs/collections.md) → (table, column, count of).
 SEEN_IN = {

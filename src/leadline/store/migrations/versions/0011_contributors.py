@@ -47,10 +47,11 @@ def upgrade() -> None:
         sa.Column("identity", sa.Text(), nullable=False),
         sa.Column("key", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["contributor_id"], ["contributors.id"],
+            ["contributor_id"],
+            ["contributors.id"],
             name=op.f("fk_contributor_identities_contributor_id_contributors"),
             ondelete="CASCADE",
-        ),  # fmt: skip
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_contributor_identities")),
         sa.UniqueConstraint("key", name=op.f("uq_contributor_identities_key")),
     )
