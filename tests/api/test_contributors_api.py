@@ -54,6 +54,8 @@ def test_bad_bodies_are_4xx_with_the_problem(client: TestClient, keys: dict[str,
         ({}, "Bo", "(body): give an email or at least one identity"),
         ({"identities": "bo"}, "Bo", "identities: Input should be a valid list"),
         ({"identities": ["bo"], "login": "bo"}, "Bo", "login: unknown field"),
+        # the databases cannot hold a NUL character: a 422, not a 500
+        ({"identities": ["b\u0000o"]}, "Bo", "identities[0]: contains a NUL character"),
         ({"name": "Other", "identities": ["bo"]}, "Bo",
          "name: 'Other' is not the name in the path ('Bo')"),
         (["bo"], "Bo", "expected a JSON object with email and identities"),
@@ -75,6 +77,7 @@ def test_org_members_and_collection_put_over_http(
     org = json.loads(json.dumps(yaml.safe_load((HERE / "org.yaml").read_text()), default=str))
     applied = client.put("/v1/org", json=org, headers=admin)
     assert applied.status_code == 200, applied.text
+    assert applied.json()["contributors"] == ["Ana López", "Bo Chen", "Cy Dev"]
     one = client.get("/v1/collections/Payments", headers=read).json()
     assert one["members"] == [{"contributor": "Ana López", "to": "2026-02-15T00:00:00Z"},
                               {"collection": "Platform"}]  # fmt: skip

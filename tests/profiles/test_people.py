@@ -54,6 +54,7 @@ def test_contributor_identities_include_the_email_once() -> None:
         ({"name": "Ana", "email": "a@x", "identities": ["A@X"]},
          "identities: 'A@X' is the email (already an identity)"),
         ({"name": " "}, "String should match pattern"),
+        ({"name": "Ana", "identities": ["a\x00"]}, "contains a NUL character"),
         ({"name": "Ana", "identities": ["a"], "login": "a"}, "Extra inputs are not permitted"),
     ],
 )  # fmt: skip

@@ -29,6 +29,7 @@ def org(engine: Engine, run_cli: Any) -> Engine:
     assert run_cli("import", str(HERE / "records.ndjson")).code == 0
     result = run_cli("apply", str(HERE / "org.yaml"))
     assert result.code == 0, result.err
+    assert "contributors stored: Ana López, Bo Chen, Cy Dev" in result.out
     assert "created: Eng, Payments, Platform, Platform infra" in result.out
     return engine
 

@@ -16,13 +16,16 @@ from leadline.cli.context import AppContext
 def apply_command(app: AppContext, path: Path) -> None:
     """Make the collections (teams) and profiles equal to an org-as-code file.
 
-    Collections not in the file are removed; see docs/collections.md for the format.
+    Collections not in the file are removed, and so are the contributors when the file
+    gives `contributors:`; see docs/collections.md for the format.
     """
     from leadline.services.collections import apply_org, load_org
 
     org = load_org(path)
     report = apply_org(app.engine, org, base=path.parent, source=str(path))
-    for label, names in (("profiles stored", report.profiles), ("created", report.created),
+    for label, names in (("profiles stored", report.profiles),
+                         ("contributors stored", report.contributors or []),
+                         ("created", report.created),
                          ("updated", report.updated), ("removed", report.removed),
                          ("unchanged", report.unchanged)):  # fmt: skip
         if names:

@@ -27,6 +27,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -67,14 +68,24 @@ def _day_or_time(value: object) -> object:
 Moment = Annotated[datetime, BeforeValidator(_day_or_time)]
 
 
+def _storable(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("contains a NUL character")
+    return value
+
+
+#: A name or an identity: non-blank text a database can hold.
+Name = Annotated[Text, AfterValidator(_storable)]
+
+
 class ContributorSpec(BaseModel):
     """One entry of ``contributors:`` (org file), a CSV row group or a PUT body."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: Text
-    email: Text | None = None
-    identities: list[Text] = Field(default_factory=list)
+    name: Name
+    email: Name | None = None
+    identities: list[Name] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _some_identity(self) -> ContributorSpec:
@@ -105,8 +116,8 @@ class MemberSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-    contributor: Text | None = None
-    collection: Text | None = None
+    contributor: Name | None = None
+    collection: Name | None = None
     start: Moment | None = Field(default=None, alias="from")
     end: Moment | None = Field(default=None, alias="to")
 

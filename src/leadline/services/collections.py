@@ -79,6 +79,7 @@ class ApplyReport:
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     profiles: list[str] = field(default_factory=list)
+    contributors: list[str] | None = None  # stored from the file (None: it has none)
 
 
 def tree(engine: Engine) -> list[Collection]:
@@ -166,6 +167,8 @@ def apply_org(
         for parent, position, node in _flatten(org.collections)
     ]  # fmt: skip
     report = ApplyReport(profiles=[p.name for p in loaded])
+    if org.contributors is not None:
+        report.contributors = [c.name for c in org.contributors]
     now = int(time.time() * 1_000_000)
     with writing(engine) as conn:
         for profile in loaded:
