@@ -7,7 +7,6 @@ from __future__ import annotations
 import difflib
 import json
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,12 +25,11 @@ from leadline.profiles.collections import (
 )
 from leadline.profiles.loader import load_profile, profile_from_data, profile_to_dict
 from leadline.profiles.messages import describe_value
-from leadline.profiles.models import Member, Profile
+from leadline.profiles.models import Profile
 from leadline.profiles.parsing import SyntaxProblem, parse_yaml
-from leadline.profiles.people import MembersError, MemberSpec, resolve_members
+from leadline.profiles.people import MemberSpec
 from leadline.services import contributors, profiles
 from leadline.store import collections as store
-from leadline.store import contributors as contributor_store
 from leadline.store import profiles as profile_store
 from leadline.store.collections import CollectionRow
 from leadline.store.db import reading, writing
@@ -111,7 +109,8 @@ def report_profile(engine: Engine, name: str) -> tuple[Collection, Profile]:
             f"collection {collection.name!r} has no profile: set one on it or an ancestor"
         )
     with reading(engine) as conn:
-        people = _people(conn, collection.name) if collection.members else None
+        people = (contributors.people_of(conn, _members(conn), collection.name)
+                  if collection.members else None)  # fmt: skip
     return collection, narrow(profiles.get(engine, collection.profile), collection.filters,
                               people)  # fmt: skip
 
@@ -192,7 +191,10 @@ def apply_org(
         if org.contributors is not None:
             contributors.store_org(conn, org.contributors, now)
         paths = {node.name: path for path, node, _ in walk(org.collections)}
-        problems = [f"{paths[name]}.{what}" for name, what in _member_problems(conn)]
+        problems = [
+            f"{paths[name]}.{what}"
+            for name, what in contributors.member_problems(conn, _members(conn))
+        ]
         if problems:
             raise OrgError(source, problems)
     before = {r.name: r for r in old_rows}
@@ -237,7 +239,10 @@ def put(engine: Engine, name: str, data: Any) -> tuple[Collection, bool]:
                             spec.filters.as_dict(), spec.description,
                             spec.members_json())  # fmt: skip
         created = store.put(conn, row, now)
-        problems = [f"collection {n!r}: {what}" for n, what in _member_problems(conn)]
+        problems = [
+            f"collection {n!r}: {what}"
+            for n, what in contributors.member_problems(conn, _members(conn))
+        ]
         if problems:
             raise InputError(problems[0], problems)
         collection = next(c for c in _resolve(store.all_rows(conn)) if c.name == row.name)
@@ -298,36 +303,11 @@ def _resolve(rows: list[CollectionRow]) -> list[Collection]:
     return out
 
 
-def _people(conn: Connection, name: str) -> list[Member]:
-    """The resolved members of collection ``name`` (profiles.people.resolve_members)."""
-    try:
-        return _members_resolver(conn)(name)
-    except MembersError as exc:
-        raise InputError(f"collection {name!r}: {exc}") from None
-
-
-def _member_problems(conn: Connection) -> list[tuple[str, str]]:
-    """(collection, problem) for each collection whose own members do not resolve."""
-    resolve = _members_resolver(conn)
-    found = []
-    for node in _resolve(store.all_rows(conn)):
-        if node.own_members is not None:
-            try:
-                resolve(node.name)
-            except MembersError as exc:
-                found.append((node.name, str(exc)))
-    return found
-
-
-def _members_resolver(conn: Connection) -> Callable[[str], list[Member]]:
-    nodes = {c.name.casefold(): c for c in _resolve(store.all_rows(conn))}
-    people = {s.name.casefold(): s for s in contributor_store.all_specs(conn)}
-
-    def members_of(other: str) -> list[MemberSpec] | None:
-        node = nodes.get(other.casefold())
-        return None if node is None else node.members or []
-
-    return lambda name: resolve_members(name, members_of, people)
+def _members(conn: Connection) -> contributors.Teams:
+    """Each collection's effective members, and the collections that give their own."""
+    nodes = _resolve(store.all_rows(conn))
+    own = [c.name for c in nodes if c.own_members is not None]
+    return contributors.Teams({c.name.casefold(): c.members for c in nodes}, own)
 
 
 def _members_json(members: list[MemberSpec] | None) -> list[dict[str, Any]] | None:

@@ -10,6 +10,7 @@ cannot be removed).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
@@ -18,14 +19,17 @@ from pydantic import ValidationError
 from sqlalchemy import Connection, Engine
 
 from leadline.errors import InputError, NotFoundError
+from leadline.profiles.models import Member
 from leadline.profiles.people import (
     ContributorSpec,
+    MembersError,
     MemberSpec,
     PeopleCsvError,
     identity_key,
     identity_problems,
     name_key,
     parse_csv,
+    resolve_members,
 )
 from leadline.store import collections as collection_store
 from leadline.store import contributors as store
@@ -169,6 +173,48 @@ def check_members(conn: Connection) -> None:
                                 " as a member: change its members first")  # fmt: skip
     if problems:
         raise InputError(problems[0], problems)
+
+
+@dataclass(frozen=True)
+class Teams:
+    """What resolving members needs of the collection tree: each collection's effective
+    members (by case-folded name; ``None``: it has none) and the names of those that give
+    their own."""
+
+    members: dict[str, list[MemberSpec] | None]
+    own: list[str]
+
+
+def people_of(conn: Connection, teams: Teams, name: str) -> list[Member]:
+    """The resolved members of collection ``name`` (``profiles.people.resolve_members``)
+    with the stored contributors' identities; an unresolvable one is an ``InputError``."""
+    try:
+        return _resolver(conn, teams)(name)
+    except MembersError as exc:
+        raise InputError(f"collection {name!r}: {exc}") from None
+
+
+def member_problems(conn: Connection, teams: Teams) -> list[tuple[str, str]]:
+    """(collection, problem) for each collection whose own members do not resolve."""
+    resolve = _resolver(conn, teams)
+    found = []
+    for name in teams.own:
+        try:
+            resolve(name)
+        except MembersError as exc:
+            found.append((name, str(exc)))
+    return found
+
+
+def _resolver(conn: Connection, teams: Teams) -> Callable[[str], list[Member]]:
+    people = {s.name.casefold(): s for s in store.all_specs(conn)}
+
+    def members_of(name: str) -> list[MemberSpec] | None:
+        if name.casefold() not in teams.members:
+            return None
+        return teams.members[name.casefold()] or []
+
+    return lambda name: resolve_members(name, members_of, people)
 
 
 def unmatched(engine: Engine) -> list[Unmatched]:
