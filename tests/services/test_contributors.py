@@ -243,3 +243,12 @@ def test_a_contributor_named_as_a_member_stays(org: Engine, run_cli: Any) -> Non
     assert run_cli("contributors", "delete", "cy dev").out == "removed: Cy Dev\n"
     assert run_cli("contributors", "delete", "Cy Dev").err.endswith(
         "no contributor named 'Cy Dev'\n")  # fmt: skip
+
+
+def test_a_collection_named_in_members_stays(org: Engine, run_cli: Any) -> None:
+    result = run_cli("collection", "delete", "Platform")
+    assert result.code == 2
+    assert "collection 'Payments': members: no collection named 'Platform'" in result.err
+    assert collections.get(org, "Platform infra").members is not None  # nothing removed
+    assert run_cli("collection", "delete", "Payments").out == "removed: Payments\n"
+    assert run_cli("collection", "delete", "Platform").code == 0

@@ -252,7 +252,8 @@ def put(engine: Engine, name: str, data: Any) -> tuple[Collection, bool]:
 
 
 def delete(engine: Engine, name: str) -> list[str]:
-    """Remove a collection and everything under it; returns the names removed."""
+    """Remove a collection and everything under it; returns the names removed. Not while
+    another collection names one of them in its ``members``."""
     with writing(engine) as conn:
         rows = store.all_rows(conn)
         target = next((r for r in rows if r.name.casefold() == name.casefold()), None)
@@ -260,6 +261,11 @@ def delete(engine: Engine, name: str) -> list[str]:
             raise NotFoundError(f"no collection named {name!r}")
         gone = [c.name for c in _resolve(rows) if _is_within(rows, c.name, target.name)]
         store.remove(conn, gone)
+        # Another collection may name a removed one in its members.
+        found = contributors.member_problems(conn, _members(conn))
+        if found:
+            lines = [f"collection {n!r}: {what}" for n, what in found]
+            raise InputError(lines[0], lines)
     return gone
 
 
