@@ -61,6 +61,9 @@ def test_org_file_round_trip(org: Engine, run_cli: Any) -> None:
         {"contributor": "Ana López", "from": "2026-02-15T00:00:00Z"},
     ]
     assert json.loads(run_cli("collection", "show", "Eng").out)["members"] is None
+    tree = run_cli("collection", "list").out.splitlines()
+    assert tree[1] == ("  Payments  [People flow (inherited)]  repositories=acme/app; "
+                       "members=Ana López,collection:Platform")  # fmt: skip
     again = run_cli("apply", str(HERE / "org.yaml"))
     assert "unchanged: Eng, Payments, Platform, Platform infra" in again.out
 

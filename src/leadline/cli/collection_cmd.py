@@ -44,7 +44,7 @@ def collection_group() -> None:
               show_default=True)  # fmt: skip
 @click.pass_obj
 def list_command(app: AppContext, fmt: str) -> None:
-    """The tree, with each collection's effective profile and filters."""
+    """The tree, with each collection's effective profile, filters and members."""
     from leadline.services.collections import tree
 
     nodes = tree(app.engine)
@@ -56,6 +56,9 @@ def list_command(app: AppContext, fmt: str) -> None:
     for n in nodes:
         inherited = " (inherited)" if n.own_profile is None else ""
         filters = "; ".join(f"{k}={','.join(v)}" for k, v in n.filters.as_dict().items())
+        if n.members:
+            names = [m.contributor or f"collection:{m.collection}" for m in n.members]
+            filters = "; ".join(x for x in (filters, f"members={','.join(names)}") if x)
         click.echo(f"{'  ' * n.depth}{n.name}  [{n.profile}{inherited}]  {filters}".rstrip())
 
 
