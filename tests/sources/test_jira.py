@@ -324,6 +324,7 @@ READ_KEYS = {
     "summary", "created", "updated", "status", "statusCategory", "labels", "priority",
     "fixVersions", "resolutiondate", "changelog", "items", "field", "fieldId", "fieldtype",
     "toString", "version", "projectId", "releaseDate",
+    "assignee", "accountId", "emailAddress",
 }  # fmt: skip
 JSON_VALUES = st.one_of(
     st.none(), st.booleans(), st.integers(-(2**64), 2**64), st.floats(allow_nan=True),
