@@ -55,6 +55,8 @@ def test_contributor_identities_include_the_email_once() -> None:
          "identities: 'A@X' is the email (already an identity)"),
         ({"name": " "}, "String should match pattern"),
         ({"name": "Ana", "identities": ["a\x00"]}, "contains a NUL character"),
+        # 500 characters of up to 4 bytes: within what a PostgreSQL index holds
+        ({"name": "Ana", "identities": ["a" * 501]}, "at most 500 characters"),
         ({"name": "Ana", "identities": ["a"], "login": "a"}, "Extra inputs are not permitted"),
     ],
 )  # fmt: skip

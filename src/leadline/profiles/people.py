@@ -68,14 +68,18 @@ def _day_or_time(value: object) -> object:
 Moment = Annotated[datetime, BeforeValidator(_day_or_time)]
 
 
+MAX_NAME = 500
+
+
 def _storable(value: str) -> str:
     if "\x00" in value:
         raise ValueError("contains a NUL character")
     return value
 
 
-#: A name or an identity: non-blank text a database can hold.
-Name = Annotated[Text, AfterValidator(_storable)]
+#: A name or an identity: non-blank text a database can hold, and index (identities are a
+#: unique key: PostgreSQL indexes at most ~2,700 bytes of a value).
+Name = Annotated[Text, Field(max_length=MAX_NAME), AfterValidator(_storable)]
 
 
 class ContributorSpec(BaseModel):
