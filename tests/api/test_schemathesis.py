@@ -21,6 +21,7 @@ from schemathesis.checks import not_a_server_error
 
 from leadline.api import (
     routes_collections,
+    routes_contributors,
     routes_health,
     routes_ingest,
     routes_quality,
@@ -86,6 +87,7 @@ def test_the_document_has_every_operation() -> None:
     listed = {(m.upper(), p) for p, ms in document["paths"].items() for m in ms}
     modules = (
         routes_collections,
+        routes_contributors,
         routes_health,
         routes_ingest,
         routes_quality,

@@ -90,6 +90,10 @@ def test_sync_imports_issues_with_their_history_and_waits_out_a_rate_limit(
         ("Closed", "2020-11-10T01:43:02.579000Z", "done"),
         ("已完成", "2021-03-28T08:05:55.017000Z", "done"),
     ]  # fmt: skip
+    # The assignee (a contributor's identity): asked for, and the Cloud account id kept.
+    fields = {r.query["fields"] for r in server.requests if r.path == "/rest/api/2/search"}
+    assert all("assignee" in f.split(",") for f in fields)
+    assert issue(engine, "EE-2")["assignee"] == "5ecfbd0c730ec90c1999cadf"
     # A cut inline changelog: the rest from /issue/{key}/changelog, page by page.
     for key in ("EE-901", "EE-902", "EE-903"):
         moves = [i for h in fake.changelogs[key] for i in h["items"] if i["field"] == "status"]

@@ -324,6 +324,7 @@ READ_KEYS = {
     "summary", "created", "updated", "status", "statusCategory", "labels", "priority",
     "fixVersions", "resolutiondate", "changelog", "items", "field", "fieldId", "fieldtype",
     "toString", "version", "projectId", "releaseDate",
+    "assignee", "accountId", "emailAddress",
 }  # fmt: skip
 JSON_VALUES = st.one_of(
     st.none(), st.booleans(), st.integers(-(2**64), 2**64), st.floats(allow_nan=True),
@@ -350,3 +351,24 @@ def test_mutated_deliveries_parse_or_raise_payload_error(payload: Any) -> None:
         return
     for record in parsed.records:
         assert parse_object(record.model_dump(mode="json"), "fuzz", 1) == record
+
+
+@pytest.mark.parametrize(
+    ("assignee", "expected"),
+    [
+        # Jira Cloud: the account id, whatever else the user object carries
+        ({"accountId": "5c5f8806", "emailAddress": "a@x.com", "name": "admin"}, "5c5f8806"),
+        # Jira Server/Data Center: no account id, the e-mail (hidden by privacy: blank)
+        ({"emailAddress": "lev@mattermost.com", "name": "levbrouk"}, "lev@mattermost.com"),
+        ({"emailAddress": "", "name": "levbrouk"}, "levbrouk"),
+        (None, None),  # unassigned: no ``assignee`` key in the record
+    ],
+)
+def test_assignee_is_the_account_id_else_the_email_else_the_name(
+    assignee: dict[str, str] | None, expected: str | None
+) -> None:
+    payload = load("mattermost/webhook-server-issue-updated-closed.json")
+    payload["issue"]["fields"]["assignee"] = assignee
+    (issue,) = jira.parse(payload).records
+    assert isinstance(issue, Issue) and issue.assignee == expected
+    assert ("assignee" in issue.model_dump(mode="json")) is (expected is not None)

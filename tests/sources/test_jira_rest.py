@@ -221,6 +221,7 @@ READ_KEYS = {
     "status", "statusCategory", "labels", "priority", "fixVersions", "resolutiondate",
     "changelog", "histories", "items", "field", "fieldId", "fieldtype", "toString", "fromString",
     "from", "to", "releaseDate", "released",
+    "assignee", "accountId", "emailAddress",
 }  # fmt: skip
 JSON_VALUES = st.one_of(
     st.none(), st.booleans(), st.integers(-(2**64), 2**64), st.floats(allow_nan=True),

@@ -66,7 +66,9 @@ async def delete_collection(name: str, request: Request, engine: EngineDep, _: A
     openapi_extra=json_body("OrgSpec", "An org file as JSON: inline profiles and collections."),
 )  # fmt: skip
 async def put_org(request: Request, engine: EngineDep, _: Admin) -> dict[str, Any]:
-    """Make the collections equal to the org's (created, updated, removed), all or nothing."""
+    """Make the collections equal to the org's (created, updated, removed), and the
+    contributors when it gives them (``contributors``: their names, else null), all or
+    nothing."""
     data = await _json(request)
     report = await writer(request).run(
         lambda: collections.apply_org(engine, data, source="body", inline_only=True)
@@ -74,4 +76,5 @@ async def put_org(request: Request, engine: EngineDep, _: Admin) -> dict[str, An
     return {
         "created": report.created, "updated": report.updated, "removed": report.removed,
         "unchanged": report.unchanged, "profiles": report.profiles,
+        "contributors": report.contributors,
     }  # fmt: skip

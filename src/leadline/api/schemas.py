@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 from leadline.domain.records import RecordModel
 from leadline.profiles.collections import Filters, OrgSpec
 from leadline.profiles.models import Profile
+from leadline.profiles.people import MemberSpec
 
 REF = "#/components/schemas/{model}"
 
@@ -244,7 +245,17 @@ class CollectionBody(BaseModel):
     parent: str | None = None
     profile: str | None = None
     filters: Filters = Field(default_factory=Filters)
+    members: list[MemberSpec] | None = None
     description: str | None = None
+
+
+class ContributorBody(BaseModel):
+    """``PUT /v1/contributors/{name}``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: str | None = None
+    identities: list[str] = Field(default_factory=list)
 
 
 # --- request bodies ----------------------------------------------------------------------------
@@ -256,7 +267,8 @@ def component_schemas() -> dict[str, Any]:
     """Schemas the request bodies below refer to, for ``components.schemas``."""
     out: dict[str, Any] = {}
     adapters = (_RECORDS, TypeAdapter(Profile), TypeAdapter(CustomCicdJob),
-                TypeAdapter(OrgSpec), TypeAdapter(CollectionBody))  # fmt: skip
+                TypeAdapter(OrgSpec), TypeAdapter(CollectionBody),
+                TypeAdapter(ContributorBody))  # fmt: skip
     for adapter in adapters:
         schema = adapter.json_schema(ref_template=REF)
         out.update(schema.pop("$defs", {}))

@@ -16,13 +16,16 @@ from leadline.cli.context import AppContext
 def apply_command(app: AppContext, path: Path) -> None:
     """Make the collections (teams) and profiles equal to an org-as-code file.
 
-    Collections not in the file are removed; see docs/collections.md for the format.
+    Collections not in the file are removed, and so are the contributors when the file
+    gives `contributors:`; see docs/collections.md for the format.
     """
     from leadline.services.collections import apply_org, load_org
 
     org = load_org(path)
     report = apply_org(app.engine, org, base=path.parent, source=str(path))
-    for label, names in (("profiles stored", report.profiles), ("created", report.created),
+    for label, names in (("profiles stored", report.profiles),
+                         ("contributors stored", report.contributors or []),
+                         ("created", report.created),
                          ("updated", report.updated), ("removed", report.removed),
                          ("unchanged", report.unchanged)):  # fmt: skip
         if names:
@@ -41,7 +44,7 @@ def collection_group() -> None:
               show_default=True)  # fmt: skip
 @click.pass_obj
 def list_command(app: AppContext, fmt: str) -> None:
-    """The tree, with each collection's effective profile and filters."""
+    """The tree, with each collection's effective profile, filters and members."""
     from leadline.services.collections import tree
 
     nodes = tree(app.engine)
@@ -53,6 +56,9 @@ def list_command(app: AppContext, fmt: str) -> None:
     for n in nodes:
         inherited = " (inherited)" if n.own_profile is None else ""
         filters = "; ".join(f"{k}={v}" for k, v in n.filters.as_text(",").items())
+        if n.members:
+            names = [m.contributor or f"collection:{m.collection}" for m in n.members]
+            filters = "; ".join(x for x in (filters, f"members={','.join(names)}") if x)
         click.echo(f"{'  ' * n.depth}{n.name}  [{n.profile}{inherited}]  {filters}".rstrip())
 
 

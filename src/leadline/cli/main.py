@@ -35,6 +35,7 @@ def _register() -> None:
     from leadline.cli import (
         apikey_cmd,
         collection_cmd,
+        contributors_cmd,
         demo_cmd,
         doctor_cmd,
         dora_cmd,
@@ -56,6 +57,7 @@ def _register() -> None:
     cli.add_command(demo_cmd.demo_command)
     cli.add_command(collection_cmd.apply_command)
     cli.add_command(collection_cmd.collection_group)
+    cli.add_command(contributors_cmd.contributors_group)
     cli.add_command(apikey_cmd.apikey_group)
     cli.add_command(serve_cmd.serve_command)
     cli.add_command(refresh_cmd.refresh_command)

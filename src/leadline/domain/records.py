@@ -146,6 +146,18 @@ class Issue(_Model):
     priority: Annotated[str | None, BeforeValidator(_id_text)] = None
     resolved_at: Time | None = None
     service: str | None = None
+    # Who the ticket is assigned to, as the tracker names them (Jira: the account id, else
+    # the e-mail address, else the Server user name): an identity of a contributor.
+    assignee: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_unset_assignee(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """No ``assignee`` key when there is none: an issue stored before the field existed
+        keeps the same stored JSON (and digest) when it arrives again."""
+        data = handler(self)
+        if isinstance(data, dict) and self.assignee is None:
+            data.pop("assignee", None)
+        return data
 
     @model_validator(mode="after")
     def _default_project(self) -> Issue:

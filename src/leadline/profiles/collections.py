@@ -25,19 +25,24 @@ A filter may be a list or a mapping of conditions (``repositories: {not: [acme/l
 docs/profiles.md "Matching"); either replaces the profile's filter as it is. The hotfix and
 revert patterns of ``dora.failures`` (``source: pull_requests``) are lists, not filters: a
 ``labels`` or ``target_branches`` given as conditions leaves them as they are.
+
+A collection's ``members`` (``profiles.people``) make it people-based: like a filter, a
+child that gives none inherits its parent's, and ``narrow`` puts them, resolved into
+``Member`` entries, in ``scope.people``. The org file's ``contributors`` are the people.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from leadline.profiles.conditions import Filter, filter_text
 from leadline.profiles.dora_rules import DORA_DEFAULT_SOURCE, DORA_FILTERS
 from leadline.profiles.model_types import Text
-from leadline.profiles.models import Profile
+from leadline.profiles.models import Member, Profile
+from leadline.profiles.people import ContributorSpec, MemberSpec, identity_problems
 from leadline.profiles.rules import STAGE_FILTERS
 
 FILTERS = (
@@ -89,16 +94,29 @@ class CollectionSpec(BaseModel):
     description: str | None = None
     profile: Text | None = None
     filters: Filters = Field(default_factory=Filters)
+    members: Annotated[list[MemberSpec], Field(min_length=1)] | None = None
     children: list[CollectionSpec] = Field(default_factory=list)
+
+    def members_json(self) -> list[dict[str, Any]] | None:
+        return None if self.members is None else [m.as_json() for m in self.members]
 
 
 class OrgSpec(BaseModel):
-    """An org-as-code file: profiles (paths or inline) and the collection tree."""
+    """An org-as-code file: profiles (paths or inline), contributors (unset: the stored
+    ones are kept) and the collection tree."""
 
     model_config = ConfigDict(extra="forbid")
 
     profiles: list[str | dict[str, Any]] = Field(default_factory=list)
+    contributors: list[ContributorSpec] | None = None
     collections: list[CollectionSpec] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_people(self) -> OrgSpec:
+        people = [(f"contributors[{i}]", c) for i, c in enumerate(self.contributors or [])]
+        for where, key, what in identity_problems(people):
+            raise ValueError(f"{where}.{key}: {what}")
+        return self
 
     @model_validator(mode="after")
     def _unique_names(self) -> OrgSpec:
@@ -127,11 +145,14 @@ def _conditions(value: object) -> bool:
     return isinstance(value, Mapping)
 
 
-def narrow(profile: Profile, filters: Filters) -> Profile:
-    """``profile`` with ``filters`` replacing its corresponding filters (see the module doc)."""
+def narrow(profile: Profile, filters: Filters, people: list[Member] | None = None) -> Profile:
+    """``profile`` with ``filters`` replacing its corresponding filters, and ``people`` (a
+    people-based collection's resolved members) its ``scope.people`` (see the module doc)."""
     data = profile.model_dump(exclude_none=True)
     given = filters.as_dict()
     scope = data.setdefault("scope", {})
+    if people:
+        scope["people"] = [p.model_dump(exclude_none=True) for p in people]
     for name, field in _SCOPE.items():
         if name in given:
             scope[field] = given[name]

@@ -1,5 +1,6 @@
 """Collections (teams): the tree, org-as-code (``leadline apply``), and the profile a
-collection reports with (its own or inherited, narrowed by its effective filters)."""
+collection reports with (its own or inherited, narrowed by its effective filters and, for a
+people-based collection, with its members resolved into ``scope.people``)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from leadline.errors import InputError, NotFoundError
 from leadline.profiles.collections import (
@@ -28,7 +29,8 @@ from leadline.profiles.messages import describe_value
 from leadline.profiles.model_types import RULE_ERROR
 from leadline.profiles.models import Profile
 from leadline.profiles.parsing import SyntaxProblem, parse_yaml
-from leadline.services import profiles
+from leadline.profiles.people import MemberSpec
+from leadline.services import contributors, profiles
 from leadline.store import collections as store
 from leadline.store import profiles as profile_store
 from leadline.store.collections import CollectionRow
@@ -57,6 +59,8 @@ class Collection:
     filters: Filters  # effective
     description: str | None = None
     children: list[str] = field(default_factory=list)
+    own_members: list[MemberSpec] | None = None
+    members: list[MemberSpec] | None = None  # effective: its own, else the nearest ancestor's
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -64,6 +68,7 @@ class Collection:
             "inherits_profile": self.own_profile is None and self.profile is not None,
             "filters": self.filters.as_dict(), "own_filters": self.own_filters.as_dict(),
             "description": self.description, "children": self.children,
+            "members": _members_json(self.members), "own_members": _members_json(self.own_members),
         }  # fmt: skip
 
 
@@ -74,6 +79,7 @@ class ApplyReport:
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     profiles: list[str] = field(default_factory=list)
+    contributors: list[str] | None = None  # stored from the file (None: it has none)
 
 
 def tree(engine: Engine) -> list[Collection]:
@@ -104,7 +110,11 @@ def report_profile(engine: Engine, name: str) -> tuple[Collection, Profile]:
         raise InputError(
             f"collection {collection.name!r} has no profile: set one on it or an ancestor"
         )
-    return collection, narrow(profiles.get(engine, collection.profile), collection.filters)
+    with reading(engine) as conn:
+        people = (contributors.people_of(conn, _members(conn), collection.name)
+                  if collection.members else None)  # fmt: skip
+    return collection, narrow(profiles.get(engine, collection.profile), collection.filters,
+                              people)  # fmt: skip
 
 
 def load_org(path: Path) -> OrgSpec:
@@ -154,10 +164,12 @@ def apply_org(
             loaded.append(profile_from_data(entry, f"{source}: profiles[{i}]"))
     rows = [
         CollectionRow(node.name, parent, position, node.profile, node.filters.as_dict(),
-                      node.description)
+                      node.description, node.members_json())
         for parent, position, node in _flatten(org.collections)
     ]  # fmt: skip
     report = ApplyReport(profiles=[p.name for p in loaded])
+    if org.contributors is not None:
+        report.contributors = [c.name for c in org.contributors]
     now = int(time.time() * 1_000_000)
     with writing(engine) as conn:
         for profile in loaded:
@@ -178,6 +190,15 @@ def apply_org(
             raise OrgError(source, missing)
         old_rows = store.all_rows(conn)
         store.replace_all(conn, rows, now)
+        if org.contributors is not None:
+            contributors.store_org(conn, org.contributors, now)
+        paths = {node.name: path for path, node, _ in walk(org.collections)}
+        problems = [
+            f"{paths[name]}.{what}"
+            for name, what in contributors.member_problems(conn, _members(conn))
+        ]
+        if problems:
+            raise OrgError(source, problems)
     before = {r.name: r for r in old_rows}
     after = {r.name: r for r in rows}
     report.created = [n for n in after if n not in before]
@@ -217,8 +238,15 @@ def put(engine: Engine, name: str, data: Any) -> tuple[Collection, bool]:
         position = old.position if old else max((r.position for r in siblings), default=-1) + 1
         real_parent = names[parent.casefold()].name if parent else None
         row = CollectionRow(old.name if old else name, real_parent, position, spec.profile,
-                            spec.filters.as_dict(), spec.description)  # fmt: skip
+                            spec.filters.as_dict(), spec.description,
+                            spec.members_json())  # fmt: skip
         created = store.put(conn, row, now)
+        problems = [
+            f"collection {n!r}: {what}"
+            for n, what in contributors.member_problems(conn, _members(conn))
+        ]
+        if problems:
+            raise InputError(problems[0], problems)
         collection = next(c for c in _resolve(store.all_rows(conn)) if c.name == row.name)
         if collection.profile is None:
             raise InputError("profile: required here (no ancestor has one)")
@@ -226,7 +254,8 @@ def put(engine: Engine, name: str, data: Any) -> tuple[Collection, bool]:
 
 
 def delete(engine: Engine, name: str) -> list[str]:
-    """Remove a collection and everything under it; returns the names removed."""
+    """Remove a collection and everything under it; returns the names removed. Not while
+    another collection names one of them in its ``members``."""
     with writing(engine) as conn:
         rows = store.all_rows(conn)
         target = next((r for r in rows if r.name.casefold() == name.casefold()), None)
@@ -234,6 +263,11 @@ def delete(engine: Engine, name: str) -> list[str]:
             raise NotFoundError(f"no collection named {name!r}")
         gone = [c.name for c in _resolve(rows) if _is_within(rows, c.name, target.name)]
         store.remove(conn, gone)
+        # Another collection may name a removed one in its members.
+        found = contributors.member_problems(conn, _members(conn))
+        if found:
+            lines = [f"collection {n!r}: {what}" for n, what in found]
+            raise InputError(lines[0], lines)
     return gone
 
 
@@ -260,18 +294,32 @@ def _resolve(rows: list[CollectionRow]) -> list[Collection]:
         for r in sorted(by_parent.get(parent.name if parent else None, []),
                         key=lambda x: x.position):  # fmt: skip
             own = Filters.model_validate(r.filters)
+            members = None if r.members is None else [MemberSpec.model_validate(m)
+                                                      for m in r.members]  # fmt: skip
             node = Collection(
                 name=r.name, parent=r.parent, depth=depth, own_profile=r.profile,
                 profile=r.profile or (parent.profile if parent else None), own_filters=own,
                 filters=own.under(parent.filters) if parent else own, description=r.description,
                 children=[c.name for c in sorted(by_parent.get(r.name, []),
                                                  key=lambda x: x.position)],
+                own_members=members, members=members or (parent.members if parent else None),
             )  # fmt: skip
             out.append(node)
             visit(node, depth + 1)
 
     visit(None, 0)
     return out
+
+
+def _members(conn: Connection) -> contributors.Teams:
+    """Each collection's effective members, and the collections that give their own."""
+    nodes = _resolve(store.all_rows(conn))
+    own = [c.name for c in nodes if c.own_members is not None]
+    return contributors.Teams({c.name.casefold(): c.members for c in nodes}, own)
+
+
+def _members_json(members: list[MemberSpec] | None) -> list[dict[str, Any]] | None:
+    return None if members is None else [m.as_json() for m in members]
 
 
 def _is_within(rows: list[CollectionRow], name: str, ancestor: str) -> bool:
@@ -320,9 +368,12 @@ def _problem(err: Any) -> str:
         return f"{loc}: {err['ctx']['what']}"
     if err["type"] == "extra_forbidden":
         key = str(err["loc"][-1])
-        choices = list(FILTERS) if "filters" in err["loc"][:-1] else [
-            "name", "description", "profile", "filters", "children", "profiles", "collections"
-        ]  # fmt: skip
+        within = err["loc"][:-1]
+        choices = (list(FILTERS) if "filters" in within else
+                   ["contributor", "collection", "from", "to"] if "members" in within else
+                   ["name", "email", "identities"] if "contributors" in within else
+                   ["name", "description", "profile", "filters", "members", "children",
+                    "profiles", "contributors", "collections"])  # fmt: skip
         if FILTER_TAGS[1] in err["loc"]:
             choices = list(CONDITION_KEYS)
         close = difflib.get_close_matches(key, choices, n=1, cutoff=0.5)

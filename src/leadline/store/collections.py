@@ -1,4 +1,5 @@
-"""Stored collections: rows of (name, parent, position, profile, filters JSON)."""
+"""Stored collections: rows of (name, parent, position, profile, filters JSON, members
+JSON)."""
 
 from __future__ import annotations
 
@@ -20,13 +21,22 @@ class CollectionRow:
     profile: str | None
     filters: dict[str, Any]
     description: str | None
+    members: list[dict[str, Any]] | None = None  # as MemberSpec.as_json; None: not set
 
 
 def all_rows(conn: Connection) -> list[CollectionRow]:
     c = collections.c
-    query = select(c.name, c.parent, c.position, c.profile, c.filters, c.description)
+    query = select(c.name, c.parent, c.position, c.profile, c.filters, c.description, c.members)
     return [
-        CollectionRow(r.name, r.parent, r.position, r.profile, json.loads(r.filters), r.description)
+        CollectionRow(
+            r.name,
+            r.parent,
+            r.position,
+            r.profile,
+            json.loads(r.filters),
+            r.description,
+            None if r.members is None else json.loads(r.members),
+        )
         for r in conn.execute(query.order_by(c.position, c.id))
     ]
 
@@ -53,5 +63,6 @@ def _row(r: CollectionRow, now: int) -> dict[str, Any]:
     return {
         "name": r.name, "parent": r.parent, "position": r.position, "profile": r.profile,
         "filters": json.dumps(r.filters, sort_keys=True), "description": r.description,
+        "members": None if r.members is None else json.dumps(r.members, sort_keys=True),
         "updated_at": now,
     }  # fmt: skip

@@ -76,6 +76,7 @@ def _issue_row(r: Issue) -> Row:
         "service": r.service,
         "created_at": _us(r.created_at),
         "resolved_at": _us(r.resolved_at),
+        "assignee": r.assignee,
     }
 
 
@@ -101,8 +102,15 @@ def _commit_row(r: Commit) -> Row:
         "committed_at": _us(r.committed_at),
         "authored_at": _us(r.authored_at),
         "author": r.author,
+        "author_email": _extra_text(r, "author_email"),
         "branch": r.branch,
     }
+
+
+def _extra_text(r: Commit, name: str) -> str | None:
+    """An extra field that is text (``leadline git``'s ``author_email``), else ``None``."""
+    value = (r.model_extra or {}).get(name)
+    return value if isinstance(value, str) and value else None
 
 
 def _commit_children(r: Commit) -> dict[str, list[Row]]:

@@ -53,7 +53,7 @@ JQL_SLACK = timedelta(days=1)
 RELEASE_SLACK = timedelta(days=2)
 FIELDS = ",".join([
     "summary", "status", "issuetype", "project", "created", "updated", "fixVersions", "labels",
-    "priority", "resolutiondate",
+    "priority", "resolutiondate", "assignee",
 ])  # fmt: skip
 SEARCH_PATHS = {"search": "rest/api/2/search", "search-jql": "rest/api/3/search/jql"}
 _ORDER_BY = re.compile(r"\s+order\s+by\s+[^\"']*$", re.IGNORECASE)

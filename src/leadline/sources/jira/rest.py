@@ -43,6 +43,7 @@ _ISSUE_PATHS = {
     "labels": "fields.labels",
     "priority": "fields.priority.name",
     "resolved_at": "fields.resolutiondate",
+    "assignee": "fields.assignee",
 }
 
 

@@ -33,6 +33,7 @@ _ISSUE_PATHS = {
     "labels": "issue.fields.labels",
     "priority": "issue.fields.priority.name",
     "resolved_at": "issue.fields.resolutiondate",
+    "assignee": "issue.fields.assignee",
 }
 _VERSION_PATHS = {"project": "version.projectId", "name": "version.name"}
 
@@ -95,12 +96,25 @@ def issue_record(
         "priority": fields.get("priority").get("name").opt_text(),
         "resolved_at": fields.get("resolutiondate").opt_rfc3339(),
     }
+    assignee = _user(fields.get("assignee"))
+    if assignee is not None:
+        data["assignee"] = assignee
     project_id = fields.get("project").get("id").opt_id_text()
     if project_id is not None:
         data["project_id"] = project_id
     if updated is not None:
         data["updated_at"] = format_time(updated)
     return build_record(Issue, data, paths)
+
+
+def _user(user: Node) -> str | None:
+    """A Jira user object → the identity leadline keeps: ``accountId`` (Cloud), else
+    ``emailAddress``, else ``name`` (Server/Data Center); ``null`` (unassigned) → ``None``."""
+    for key in ("accountId", "emailAddress", "name"):
+        value = user.get(key).opt_text()
+        if value:
+            return value
+    return None
 
 
 def _status_moves(changelog: Node) -> list[str]:

@@ -4,7 +4,8 @@ tables themselves — the one place queries, the record mapping and Alembic take
 - ``base``: ``metadata`` (constraint naming convention), ``Micros``, the column helpers.
 - ``records``: one table per record kind (docs/records.md), their child rows, raw events.
 - ``derived``: what refreshes rebuild (change log, timelines, deployment commits, baseline).
-- ``state``: service state (API keys, stored profiles, sync cursors, collections).
+- ``state``: service state (API keys, stored profiles, sync cursors, collections,
+  contributors).
 
 Conventions
 - Times are ``BigInteger`` microseconds since the Unix epoch, UTC (columns end in ``_at``;
@@ -52,6 +53,8 @@ from leadline.store.tables.records import (
 from leadline.store.tables.state import (
     api_keys,
     collections,
+    contributor_identities,
+    contributors,
     profiles,
     sync_cursors,
 )
@@ -65,6 +68,8 @@ __all__ = [
     "commit_parents",
     "commit_ticket_keys",
     "commits",
+    "contributor_identities",
+    "contributors",
     "deployment_commits",
     "derived_state",
     "events",

@@ -24,6 +24,7 @@ issues = Table(
     Column("service", Text),
     Column("created_at", Micros, nullable=False),
     Column("resolved_at", Micros),
+    Column("assignee", Text, index=True),  # an identity (contributors, unmatched)
     *record_columns(),
 )
 
@@ -67,6 +68,8 @@ commits = Table(
     Column("committed_at", Micros, nullable=False),
     Column("authored_at", Micros),
     Column("author", Text),
+    # The ``author_email`` extra field (``leadline git``): an identity, like ``author``.
+    Column("author_email", Text, index=True),
     Column("branch", Text),
     *record_columns(),
     UniqueConstraint("repo", "sha"),

@@ -1,5 +1,5 @@
-"""Service state that is not derived from records: API keys, stored profiles, sync cursors
-and collections.
+"""Service state that is not derived from records: API keys, stored profiles, sync cursors,
+collections and contributors.
 
 These rows are the operator's (or an incremental pull's) own; no refresh rewrites them.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import Column, Integer, String, Table, Text
 
-from leadline.store.tables.base import Micros, id_column, metadata
+from leadline.store.tables.base import Micros, id_column, metadata, parent_column
 
 api_keys = Table(
     "api_keys",
@@ -59,5 +59,28 @@ collections = Table(
     Column("profile", Text),  # a stored profile's name; NULL: inherited
     Column("filters", Text, nullable=False),  # JSON object of the collection's own filters
     Column("description", Text),
+    # JSON list of the collection's members (profiles/collections.py ``Member*``); NULL: none.
+    Column("members", Text),
     Column("updated_at", Micros, nullable=False),
+)
+
+# Contributors (people) and the identities their records carry (profiles/contributors.py).
+contributors = Table(
+    "contributors",
+    metadata,
+    id_column(),
+    Column("name", Text, nullable=False, unique=True),
+    Column("email", Text),
+    Column("updated_at", Micros, nullable=False),
+)
+
+# One row per identity; ``key`` is the identity case-folded: one identity, one contributor.
+contributor_identities = Table(
+    "contributor_identities",
+    metadata,
+    id_column(),
+    parent_column("contributor_id", "contributors"),
+    Column("position", Integer, nullable=False),  # order as given
+    Column("identity", Text, nullable=False),
+    Column("key", Text, nullable=False, unique=True),
 )
