@@ -108,3 +108,19 @@ def versus(section: dict[str, Any], previous: str) -> str:
         odds = "p < 0.001" if p < 0.001 else f"p = {p:.2g}"
         return f"{shown}{verdict} ({odds}; was {previous})"
     return f"{shown}{verdict} (was {previous})"
+
+
+def member(entry: Any) -> str:
+    """A collection's ``members`` entry as a tag reads it: ``Ana (2026-01-01 → 2026-04-01)``,
+    ``Ana (from 2026-01-01)``, ``members of Web`` (a ``MemberSpec``; ``to`` is exclusive)."""
+    if entry.collection is not None:
+        return f"members of {entry.collection}"
+    start = entry.start.astimezone(UTC).strftime("%Y-%m-%d") if entry.start else None
+    end = entry.end.astimezone(UTC).strftime("%Y-%m-%d") if entry.end else None
+    if start and end:
+        return f"{entry.contributor} ({start} → {end})"
+    if start:
+        return f"{entry.contributor} (from {start})"
+    if end:
+        return f"{entry.contributor} (until {end})"
+    return str(entry.contributor)

@@ -60,7 +60,7 @@ def _environment() -> Environment:
     env.filters.update(
         duration=formatting.duration, percent=formatting.percent, when=formatting.when,
         band_text=formatting.band_text, rating_text=formatting.rating_text,
-        frequency=formatting.frequency, pretty=_pretty, plural=plural,
+        frequency=formatting.frequency, member=formatting.member, pretty=_pretty, plural=plural,
     )  # fmt: skip
     return env
 
