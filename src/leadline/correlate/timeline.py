@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from leadline.correlate.baseline import change_is_baseline
 from leadline.correlate.categories import category_of
 from leadline.correlate.linking import ChangeBundle, Unit, link
-from leadline.correlate.scope import ScopedChange, apply_scope
+from leadline.correlate.scope import ScopedChange, apply_scope, exclusion_rules
 from leadline.correlate.stages import (
     StageHit,
     commit_source,
@@ -85,7 +85,7 @@ def reads_change_requests(profile: Profile) -> bool:
 
 def build_timeline(profile: Profile, bundle: ChangeBundle) -> ChangeTimeline | None:
     """The change's timeline, or ``None`` when it is out of scope or has no start."""
-    change = apply_scope(profile.scope, bundle)
+    change = apply_scope(profile.scope, bundle, exclusion_rules(profile.exclude))
     if change is None:
         return None
     stages = tuple(stage_hit(stage, change) for stage in profile.stages)

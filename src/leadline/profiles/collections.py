@@ -20,6 +20,11 @@ that filter:
 
 plus ``projects``/``issue_types``/``labels`` on the ``dora`` sections whose source reads
 issues (failures and restores from issues, deployments from releases).
+
+``exclude`` adds up instead: a record is excluded when a rule of any level matches — the org
+file's (every collection), each ancestor's, the collection's own, the profile's.
+``merge_exclusions`` joins two levels keeping where each rule came from (``Exclusions.
+origins``), and ``narrow`` adds a collection's effective rules to the profile's.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from leadline.profiles.dora_rules import DORA_DEFAULT_SOURCE, DORA_FILTERS
 from leadline.profiles.model_types import Names, Text
-from leadline.profiles.models import Profile
+from leadline.profiles.models import Exclusions, Profile
 from leadline.profiles.rules import STAGE_FILTERS
 
 FILTERS = (
@@ -75,6 +80,7 @@ class CollectionSpec(BaseModel):
     description: str | None = None
     profile: Text | None = None
     filters: Filters = Field(default_factory=Filters)
+    exclude: Exclusions | None = None
     children: list[CollectionSpec] = Field(default_factory=list)
 
 
@@ -85,6 +91,7 @@ class OrgSpec(BaseModel):
 
     profiles: list[str | dict[str, Any]] = Field(default_factory=list)
     collections: list[CollectionSpec] = Field(default_factory=list)
+    exclude: Exclusions | None = None
 
     @model_validator(mode="after")
     def _unique_names(self) -> OrgSpec:
@@ -109,8 +116,38 @@ def walk(
         yield from walk(node.children, f"{path}.children", depth + 1)
 
 
-def narrow(profile: Profile, filters: Filters) -> Profile:
-    """``profile`` with ``filters`` replacing its corresponding filters (see the module doc)."""
+_EXCLUSION_KEYS = ("authors", "labels", "branches", "titles")
+
+
+def merge_exclusions(
+    base: Exclusions | None, extra: Exclusions | None, origin: str
+) -> Exclusions | None:
+    """``base``'s rules and ``extra``'s together; a rule of ``extra`` that ``base`` lacks
+    keeps its own origin, else ``origin`` (``collection Payments``, ``org``)."""
+    if extra is None:
+        return base
+    if base is None:
+        base = Exclusions()
+    data: dict[str, list[str]] = {}
+    origins = dict(base.origins or {})
+    for key in _EXCLUSION_KEYS:
+        mine, more = list(getattr(base, key) or []), getattr(extra, key) or []
+        for pattern in more:
+            if pattern not in mine:
+                mine.append(pattern)
+                label = f"{key} {pattern}"
+                origins[label] = (extra.origins or {}).get(label, origin)
+        if mine:
+            data[key] = mine
+    return Exclusions.model_validate({**data, "origins": origins or None})
+
+
+def narrow(profile: Profile, filters: Filters, exclude: Exclusions | None = None) -> Profile:
+    """``profile`` with ``filters`` replacing its corresponding filters, and ``exclude`` (the
+    collection's effective rules, with their origins) added to its own (see the module doc)."""
+    if exclude is not None:
+        merged = merge_exclusions(profile.exclude, exclude, "collection")
+        profile = profile.model_copy(update={"exclude": merged})
     data = profile.model_dump(exclude_none=True)
     given = filters.as_dict()
     scope = data.setdefault("scope", {})

@@ -19,12 +19,13 @@ from leadline.profiles.collections import (
     CollectionSpec,
     Filters,
     OrgSpec,
+    merge_exclusions,
     narrow,
     walk,
 )
 from leadline.profiles.loader import load_profile, profile_from_data, profile_to_dict
 from leadline.profiles.messages import describe_value
-from leadline.profiles.models import Profile
+from leadline.profiles.models import Exclusions, Profile
 from leadline.profiles.parsing import SyntaxProblem, parse_yaml
 from leadline.services import profiles
 from leadline.store import collections as store
@@ -55,6 +56,8 @@ class Collection:
     filters: Filters  # effective
     description: str | None = None
     children: list[str] = field(default_factory=list)
+    # effective: the org's, every ancestor's and its own rules, each with its origin
+    exclude: Exclusions | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -62,7 +65,8 @@ class Collection:
             "inherits_profile": self.own_profile is None and self.profile is not None,
             "filters": self.filters.as_dict(), "own_filters": self.own_filters.as_dict(),
             "description": self.description, "children": self.children,
-        }  # fmt: skip
+        } | ({} if self.exclude is None else {"exclude": self.exclude.model_dump(
+            exclude_none=True)})  # fmt: skip
 
 
 @dataclass
@@ -102,7 +106,8 @@ def report_profile(engine: Engine, name: str) -> tuple[Collection, Profile]:
         raise InputError(
             f"collection {collection.name!r} has no profile: set one on it or an ancestor"
         )
-    return collection, narrow(profiles.get(engine, collection.profile), collection.filters)
+    profile = profiles.get(engine, collection.profile)
+    return collection, narrow(profile, collection.filters, collection.exclude)
 
 
 def load_org(path: Path) -> OrgSpec:
@@ -151,7 +156,8 @@ def apply_org(
         else:
             loaded.append(profile_from_data(entry, f"{source}: profiles[{i}]"))
     rows = [
-        CollectionRow(node.name, parent, position, node.profile, node.filters.as_dict(),
+        CollectionRow(node.name, parent, position, node.profile,
+                      _stored_filters(node, org.exclude if parent is None else None),
                       node.description)
         for parent, position, node in _flatten(org.collections)
     ]  # fmt: skip
@@ -215,7 +221,7 @@ def put(engine: Engine, name: str, data: Any) -> tuple[Collection, bool]:
         position = old.position if old else max((r.position for r in siblings), default=-1) + 1
         real_parent = names[parent.casefold()].name if parent else None
         row = CollectionRow(old.name if old else name, real_parent, position, spec.profile,
-                            spec.filters.as_dict(), spec.description)  # fmt: skip
+                            _stored_filters(spec, None), spec.description)  # fmt: skip
         created = store.put(conn, row, now)
         collection = next(c for c in _resolve(store.all_rows(conn)) if c.name == row.name)
         if collection.profile is None:
@@ -248,6 +254,15 @@ def _flatten(
     return out
 
 
+def _stored_filters(node: CollectionSpec, org: Exclusions | None) -> dict[str, Any]:
+    """A row's filters JSON: the filters, and under ``exclude`` the collection's own rules
+    (and, on a top-level collection, the org file's) with their origins."""
+    rules = merge_exclusions(merge_exclusions(None, org, "org"), node.exclude,
+                             f"collection {node.name}")  # fmt: skip
+    found = {} if rules is None else {"exclude": rules.model_dump(exclude_none=True)}
+    return {**node.filters.as_dict(), **found}
+
+
 def _resolve(rows: list[CollectionRow]) -> list[Collection]:
     by_parent: dict[str | None, list[CollectionRow]] = {}
     for r in rows:
@@ -257,13 +272,18 @@ def _resolve(rows: list[CollectionRow]) -> list[Collection]:
     def visit(parent: Collection | None, depth: int) -> None:
         for r in sorted(by_parent.get(parent.name if parent else None, []),
                         key=lambda x: x.position):  # fmt: skip
-            own = Filters.model_validate(r.filters)
+            stored = dict(r.filters)
+            rules = stored.pop("exclude", None)
+            own = Filters.model_validate(stored)
+            mine = None if rules is None else Exclusions.model_validate(rules)
             node = Collection(
                 name=r.name, parent=r.parent, depth=depth, own_profile=r.profile,
                 profile=r.profile or (parent.profile if parent else None), own_filters=own,
                 filters=own.under(parent.filters) if parent else own, description=r.description,
                 children=[c.name for c in sorted(by_parent.get(r.name, []),
                                                  key=lambda x: x.position)],
+                exclude=merge_exclusions(parent.exclude if parent else None, mine,
+                                         f"collection {r.name}"),
             )  # fmt: skip
             out.append(node)
             visit(node, depth + 1)
@@ -312,7 +332,8 @@ def _problem(err: Any) -> str:
     if err["type"] == "extra_forbidden":
         key = str(err["loc"][-1])
         choices = list(FILTERS) if "filters" in err["loc"][:-1] else [
-            "name", "description", "profile", "filters", "children", "profiles", "collections"
+            "name", "description", "profile", "filters", "exclude", "children", "profiles",
+            "collections",
         ]  # fmt: skip
         close = difflib.get_close_matches(key, choices, n=1, cutoff=0.5)
         hint = f" (did you mean {close[0]!r}?)" if close else f" (expected one of {choices})"
