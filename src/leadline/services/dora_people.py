@@ -6,9 +6,11 @@ A commit **counts** when no ``exclude`` rule takes it out (an ``authors`` rule o
 or author e-mail, or any rule on a pull request that contains it) and, for a people-based
 team, its author (``correlate/people.commit_authors``: the PR's author, else the commit's)
 was a member at its time. ``services/dora_select.ships_selected`` then counts a deployment
-when it ships at least one counted commit; failures and incidents follow the deployment they
-link to. A pull request counts when no rule excludes it (DF from pull requests, failures
-from revert and hotfix PRs, rework).
+for a people-based team when it ships at least one counted commit, and under ``exclude``
+rules unless every commit it shipped is excluded (a dependency bump alone is no
+deployment); failures and incidents follow the deployment they link to. A pull request
+counts when no rule excludes it (DF from pull requests, failures from revert and hotfix
+PRs, rework).
 """
 
 from __future__ import annotations
@@ -27,9 +29,16 @@ from leadline.store import dora_queries as q
 
 
 def people_scoped(profile: Profile) -> bool:
-    """Whether the profile is a people-based team's (its DORA figures need what each
-    deployment shipped, so the fast path over grouped run times cannot answer)."""
+    """Whether the profile is a people-based team's (``scope.people``)."""
     return profile.scope.people is not None
+
+
+def selective(profile: Profile) -> bool:
+    """Whether the profile's deployments are chosen by the commits they ship: a people-based
+    team's (those that ship one of its commits), or under ``exclude`` rules (not those that
+    ship only excluded commits). Either needs what each deployment shipped, so the fast path
+    over grouped run times cannot answer."""
+    return people_scoped(profile) or bool(exclusion_rules(profile.exclude))
 
 
 def pr_counted(profile: Profile) -> Callable[[PullRequest], bool]:

@@ -24,6 +24,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -60,7 +61,7 @@ from leadline.services import dora_deployments as more
 from leadline.services import dora_restore as restore
 from leadline.services.baseline import commit_flags
 from leadline.services.dora_filters import DEPLOY_TYPES, failure_filter, reads_params, run_filter
-from leadline.services.dora_people import counted_commits, people_scoped, pr_counted
+from leadline.services.dora_people import counted_commits, people_scoped, pr_counted, selective
 from leadline.services.dora_unplanned import pr_failures
 from leadline.store import dora_queries as q
 
@@ -81,9 +82,10 @@ def ships_selected(
 def window_runs_suffice(spec: DoraSpec, profile: Profile | None = None) -> bool:
     """Deployments and failures both from CD runs, lead time from the timelines: the runs
     finished inside the window are all the metrics need (no history, no ancestry) — unless
-    the profile is a people-based team's (``ships_selected`` needs the ancestry)."""
+    the profile is a people-based team's or has ``exclude`` rules (``ships_selected`` needs
+    the ancestry)."""
     return (
-        (profile is None or not people_scoped(profile))
+        (profile is None or not selective(profile))
         and spec.deployments.source == "cd"
         and spec.failures.source == "cd"
         and spec.lead_time != "commits"
@@ -122,8 +124,10 @@ class Deployments:
     _shipments: Shipments | None = None
     # cd source only: every deploying run before the end, unfiltered (failed runs reuse it)
     all_runs: list[q.RunRow] | None = None
-    # every deployment before ``ships_selected`` kept ``items`` (people-based teams)
+    # every deployment before ``ships_selected`` kept ``items`` (people-based teams, and
+    # profiles with ``exclude`` rules); ``people``: a people-based team's selection
     every: list[Deployment] | None = None
+    people: bool = False
 
     @property
     def all_items(self) -> list[Deployment]:
@@ -133,16 +137,34 @@ class Deployments:
 
     @classmethod
     def load(cls, conn: Connection, profile: Profile, spec: DoraSpec, end: int) -> Deployments:
-        """The deployments, and for a people-based team those that ship one of its commits
+        """The deployments: for a people-based team those that ship one of its commits, under
+        ``exclude`` rules those that ship a commit not excluded or nothing known
         (deployments from CD runs or pull requests; from releases and tickets: all)."""
         found = cls.load_all(conn, profile, spec, end)
-        if people_scoped(profile) and spec.deployments.source in ("cd", "pull_requests"):
-            keep = counted_commits(conn, profile)
-            assert keep is not None
-            shipments = found.shipments()
-            found.every = found.items
-            found.items = [x for x in found.items if ships_selected(shipments, x, keep)]
+        keep = counted_commits(conn, profile)
+        if keep is None or spec.deployments.source not in ("cd", "pull_requests"):
+            return found
+        shipments = found.shipments()
+        found.every, found.people = found.items, people_scoped(profile)
+        found.items = [
+            x for x in found.items
+            if ships_selected(shipments, x, keep)
+            or not (found.people or shipments.commits.get(x.id))
+        ]  # fmt: skip
         return found
+
+    def counts(self, deployment_id: str | None) -> bool:
+        """Whether a failure (an incident) linked to ``deployment_id`` counts: linked to a
+        deployment kept, or (unless a people-based team's) linked to none."""
+        if self.every is None:
+            return True
+        if deployment_id is None:
+            return not self.people
+        return deployment_id in self.chosen
+
+    @cached_property
+    def chosen(self) -> frozenset[str]:
+        return frozenset(x.id for x in self.items)
 
     @classmethod
     def load_all(cls, conn: Connection, profile: Profile, spec: DoraSpec, end: int) -> Deployments:
@@ -247,12 +269,12 @@ def failed_runs(
         r for r in every
         if r.status in bad and keep(r.pipeline, r.environment, r.repo, r.service, r.params)
     ]  # fmt: skip
-    if not people_scoped(profile):
-        return found
-    # A failed run shipped nothing: it counts for the team whose commit it tried to deploy.
     counted = counted_commits(conn, profile)
-    assert counted is not None
-    return [r for r in found if any(counted(sha) for sha in r.shas)]
+    if counted is None:
+        return found
+    # A failed run shipped nothing: it counts by the commits it tried to deploy.
+    people = people_scoped(profile)
+    return [r for r in found if any(counted(s) for s in r.shas) or not (people or r.shas)]
 
 
 def linked_failures(
@@ -276,9 +298,8 @@ def linked_failures(
         found_failures, found.all_items, found.shipments() if needs_ancestry else None,
         window=window,
     )  # fmt: skip
-    if found.every is not None:  # a people-based team: the failures of its deployments
-        chosen = {x.id for x in found.items}
-        found_failures = [x for x in found_failures if links[x.key].deployment_id in chosen]
+    if found.every is not None:  # the failures of the deployments kept
+        found_failures = [x for x in found_failures if found.counts(links[x.key].deployment_id)]
         links = {x.key: links[x.key] for x in found_failures}
     return found_failures, links
 
@@ -312,8 +333,8 @@ def failures(conn: Connection, profile: Profile, start: int, end: int | None) ->
 def team_restores(conn: Connection, profile: Profile, found: Deployments) -> set[str] | None:
     """A people-based team's incidents (or tickets, with ``restore.source: issues``): the
     keys (``source/id``, the ticket key) of those that link to one of its deployments, by
-    the rules failures link by (docs/deployments.md, rule 9); ``None`` for other profiles
-    (every incident counts)."""
+    the rules failures link by (docs/deployments.md, rule 9); under ``exclude`` rules, all
+    but those linked to a deployment left out; ``None`` when every incident counts."""
     assert profile.dora is not None
     if found.every is None:
         return None
@@ -334,5 +355,4 @@ def team_restores(conn: Connection, profile: Profile, found: Deployments) -> set
         found_failures.values(), found.all_items,
         found.shipments() if needs_ancestry else None, window=window,
     )  # fmt: skip
-    chosen = {x.id for x in found.items}
-    return {k for k, x in found_failures.items() if links[x.key].deployment_id in chosen}
+    return {k for k, x in found_failures.items() if found.counts(links[x.key].deployment_id)}

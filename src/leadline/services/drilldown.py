@@ -27,7 +27,7 @@ from leadline.profiles.models import Profile
 from leadline.services import dora_deployments as more
 from leadline.services import dora_restore
 from leadline.services.dora_lead import COMMIT_STAGE
-from leadline.services.dora_people import people_scoped
+from leadline.services.dora_people import selective
 from leadline.services.dora_select import (
     Deployments,
     commit_times,
@@ -215,7 +215,7 @@ def incidents(engine: Engine, profile: Profile, start: int, end: int) -> Restore
     spec = _dora_spec(profile)
     with reading(engine) as conn:
         restores = dora_restore.restores(conn, profile)
-        if people_scoped(profile):  # a people-based team's: those of its deployments
+        if selective(profile):  # those of the deployments kept (people, exclusions)
             keep = team_restores(conn, profile, Deployments.load(conn, profile, spec, end))
             restores = [x for x in restores if keep is None or x.key in keep]
     resolved, still_open = [], []
