@@ -51,7 +51,8 @@ time (``correlate/people.py``); the change carries the member's name (``member``
 **Exclusions** (``exclude`` of the profile, its collections and the org; ``ExclusionRule``):
 a pull request is excluded when its author (any case), one of its labels (any case), its
 source branch (**exact case**, as branch filters) or its title (any case) matches one of the
-globs; a commit when its author or author e-mail does. In ``apply_scope`` an excluded PR is
+globs; a commit when its author or author e-mail does. In these globs ``[`` is an ordinary
+character (``literal_brackets``): ``*[bot]`` is "ends in [bot]". In ``apply_scope`` an excluded PR is
 left out (a pull-request change whose PR is excluded is out of scope), and so are the
 commits of excluded authors and of excluded PRs: they reach no stage and no author.
 """
@@ -204,14 +205,22 @@ def exclusion_rules(exclude: Exclusions | None) -> tuple[ExclusionRule, ...]:
     )
 
 
+def literal_brackets(pattern: str) -> list[str]:
+    """An ``exclude`` glob as ``fnmatch`` takes it, with ``[`` an ordinary character: bot
+    logins end in ``[bot]`` and titles carry brackets, so ``*[bot]`` must not be the class
+    of the letters b, o and t (which would take ``bob``)."""
+    return [pattern.replace("[", "[[]")]
+
+
 def pr_excluded_by(pr: PullRequest, rules: Sequence[ExclusionRule]) -> ExclusionRule | None:
     """The first rule that excludes the pull request (see the module doc), else ``None``."""
     for rule in rules:
+        glob = literal_brackets(rule.pattern)
         hit = (
-            (rule.key == "authors" and glob_match(pr.author, [rule.pattern]))
-            or (rule.key == "labels" and any_glob(pr.labels, [rule.pattern]))
-            or (rule.key == "branches" and branch_match(pr.source_branch, [rule.pattern]))
-            or (rule.key == "titles" and glob_match(pr.title, [rule.pattern]))
+            (rule.key == "authors" and glob_match(pr.author, glob))
+            or (rule.key == "labels" and any_glob(pr.labels, glob))
+            or (rule.key == "branches" and branch_match(pr.source_branch, glob))
+            or (rule.key == "titles" and glob_match(pr.title, glob))
         )
         if hit:
             return rule
@@ -223,7 +232,8 @@ def author_excluded_by(
 ) -> ExclusionRule | None:
     """The first ``authors`` rule one of a commit's author identities matches, else ``None``."""
     names = list(identities)
-    return next((r for r in rules if r.key == "authors" and any_glob(names, [r.pattern])), None)
+    authors = [r for r in rules if r.key == "authors"]
+    return next((r for r in authors if any_glob(names, literal_brackets(r.pattern))), None)
 
 
 def commit_excluded_by(commit: Commit, rules: Sequence[ExclusionRule]) -> ExclusionRule | None:
