@@ -52,9 +52,9 @@ time (``correlate/people.py``); the change carries the member's name (``member``
 a pull request is excluded when its author (any case), one of its labels (any case), its
 source branch (**exact case**, as branch filters) or its title (any case) matches one of the
 globs; a commit when its author or author e-mail does. In these globs ``[`` is an ordinary
-character (``literal_brackets``): ``*[bot]`` is "ends in [bot]". In ``apply_scope`` an excluded PR is
-left out (a pull-request change whose PR is excluded is out of scope), and so are the
-commits of excluded authors and of excluded PRs: they reach no stage and no author.
+character (``literal_brackets``): ``*[bot]`` is "ends in [bot]". In ``apply_scope`` an
+excluded PR is left out (a pull-request change whose PR is excluded is out of scope), and so
+are the commits of excluded authors and of excluded PRs: they reach no stage and no author.
 """
 
 from __future__ import annotations
