@@ -258,3 +258,23 @@ def test_the_doctor_counts_what_each_rule_excluded(repo: Engine, run_cli: Any) -
     assert [c["rule"] for c in team_a["checks"] if c["id"] == "excluded_by_rule"] == [
         "exclude.authors '*[bot]' (org)", "exclude.authors 'renovate*' (org)"
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        ({"exclude": {"author": ["*[bot]"]}},
+         "org: exclude.author: unknown field (did you mean 'authors'?)"),
+        ({"collections": [{"name": "Acme", "profile": "Flow", "exclude": {"titles": []}}]},
+         "org: collections[0].exclude.titles: List should have at least 1 item after "
+         "validation, not 0"),
+    ],
+)  # fmt: skip
+def test_a_wrong_exclude_is_named_where_it_is(
+    engine: Engine, where: dict[str, Any], message: str
+) -> None:
+    org = {"profiles": [_profile("Flow", CD)],
+           "collections": [{"name": "Acme", "profile": "Flow"}], **where}  # fmt: skip
+    with pytest.raises(collections.OrgError) as caught:
+        collections.apply_org(engine, org)
+    assert str(caught.value) == message

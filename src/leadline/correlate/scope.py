@@ -76,7 +76,7 @@ from leadline.correlate.linking import (
 from leadline.correlate.people import attribution, change_author, commit_identities, member_of
 from leadline.correlate.shas import norm_sha
 from leadline.domain.records import Commit, Event, Issue, PipelineRun, PullRequest, Version
-from leadline.profiles.models import Exclusions, Scope
+from leadline.profiles.models import EXCLUSION_KEYS, Exclusions, Scope
 
 
 def glob_any(value: str | None, patterns: Sequence[str] | None, *, ignore_case: bool) -> bool:
@@ -188,9 +188,6 @@ class ExclusionRule:
 
     def __str__(self) -> str:
         return f"exclude.{self.key} {self.pattern!r} ({self.origin})"
-
-
-EXCLUSION_KEYS = ("authors", "labels", "branches", "titles")
 
 
 def exclusion_rules(exclude: Exclusions | None) -> tuple[ExclusionRule, ...]:

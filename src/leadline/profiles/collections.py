@@ -36,7 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from leadline.profiles.dora_rules import DORA_DEFAULT_SOURCE, DORA_FILTERS
 from leadline.profiles.model_types import Names, Text
-from leadline.profiles.models import Exclusions, Profile
+from leadline.profiles.models import EXCLUSION_KEYS, Exclusions, Profile
 from leadline.profiles.rules import STAGE_FILTERS
 
 FILTERS = (
@@ -116,9 +116,6 @@ def walk(
         yield from walk(node.children, f"{path}.children", depth + 1)
 
 
-_EXCLUSION_KEYS = ("authors", "labels", "branches", "titles")
-
-
 def merge_exclusions(
     base: Exclusions | None, extra: Exclusions | None, origin: str
 ) -> Exclusions | None:
@@ -130,7 +127,7 @@ def merge_exclusions(
         base = Exclusions()
     data: dict[str, list[str]] = {}
     origins = dict(base.origins or {})
-    for key in _EXCLUSION_KEYS:
+    for key in EXCLUSION_KEYS:
         mine, more = list(getattr(base, key) or []), getattr(extra, key) or []
         for pattern in more:
             if pattern not in mine:

@@ -132,6 +132,10 @@ class Scope(StrictModel):
     attribution: Annotated[list[AuthorSource], Field(min_length=1)] | None = None
 
 
+#: The keys of an ``exclude`` block, in the order rules are tried and reported.
+EXCLUSION_KEYS = ("authors", "labels", "branches", "titles")
+
+
 class Exclusions(StrictModel):
     """``exclude``: records no metric counts (bots, dependency bumps). A pull request (and
     the change it makes) is excluded when any key matches: its author, one of its labels,

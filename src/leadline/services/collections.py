@@ -25,7 +25,7 @@ from leadline.profiles.collections import (
 )
 from leadline.profiles.loader import load_profile, profile_from_data, profile_to_dict
 from leadline.profiles.messages import describe_value
-from leadline.profiles.models import Exclusions, Profile
+from leadline.profiles.models import EXCLUSION_KEYS, Exclusions, Profile
 from leadline.profiles.parsing import SyntaxProblem, parse_yaml
 from leadline.services import profiles
 from leadline.store import collections as store
@@ -331,10 +331,14 @@ def _problem(err: Any) -> str:
     loc = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"]).lstrip(".")
     if err["type"] == "extra_forbidden":
         key = str(err["loc"][-1])
-        choices = list(FILTERS) if "filters" in err["loc"][:-1] else [
+        choices = [
             "name", "description", "profile", "filters", "exclude", "children", "profiles",
             "collections",
         ]  # fmt: skip
+        if "filters" in err["loc"][:-1]:
+            choices = list(FILTERS)
+        elif "exclude" in err["loc"][:-1]:
+            choices = list(EXCLUSION_KEYS)
         close = difflib.get_close_matches(key, choices, n=1, cutoff=0.5)
         hint = f" (did you mean {close[0]!r}?)" if close else f" (expected one of {choices})"
         return f"{loc}: unknown field{hint}"
