@@ -24,6 +24,7 @@ for #8 and for the bots' #4 #9 #7.
 CD deployments (``argo/deploy``, production), what each ships by ancestry, and its team:
 D101 01-12 (#1 #2: A), D102 01-22 (#3: B), D103 01-27 (#4 #9: bots only), D104 02-22 (#5:
 B), D105 03-03 09:00 (#6: A), D106 03-05 18:00 (#7: bots only), D107 03-07 (#8: B).
+Run 108 (03-08) failed deploying SHA[8] (B).
 Incidents: P1 03-03 12:00–14:00 names SHA[6] → D105 (A); P2 02-23 10:00–11:00 names run
 104 → D104 (B).
 """
@@ -91,6 +92,10 @@ def _records() -> list[dict[str, Any]]:
                     "run_id": str(run), "type": "cd", "status": "success",
                     "finished_at": f"2024-{at}:00:00Z", "environment": "production",
                     "repo": "acme/app", "service": "app", "commit_sha": SHA[n]})  # fmt: skip
+    out.append({"kind": "pipeline_run", "system": "argo", "pipeline": "deploy", "run_id": "108",
+                "type": "cd", "status": "failure", "finished_at": "2024-03-08T09:00:00Z",
+                "environment": "production", "repo": "acme/app", "service": "app",
+                "commit_sha": SHA[8]})  # fmt: skip
     out += [
         {"kind": "incident", "source": "pagerduty", "id": "P1", "service": "app",
          "created_at": "2024-03-03T12:00:00Z", "resolved_at": "2024-03-03T14:00:00Z",
@@ -235,6 +240,36 @@ def test_deployments_and_reverts_from_pull_requests(
     assert report["deployment_frequency"]["deployments"] == deployments
     cfr = report["change_failure_rate"]
     assert (cfr["failures"], cfr["deployments"]) == (failures, deployments)
+
+
+BY_COMMIT = {"deployments": {"source": "cd"}, "failures": {"source": "cd"},
+             "lead_time": "commits"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("more", "commits", "hours", "failed"),
+    [
+        # Commit → first deployment (commits at 08:00 on the PR's opening day): SHA1 01-03 →
+        # D101 01-12 09:00 = 217 h; SHA2, SHA3, SHA5, SHA6 49 h each (two days and an hour);
+        # SHA8 25 h; the bots' SHA4 49 h, SHA9 25 h, SHA7 10 h. All 9: 522/9 = 58 h. The failed
+        # run 108 tried to deploy SHA8 (carol's).
+        ({}, 9, 58, 1),
+        # Bots excluded: 438/6 = 73 h.
+        ({"exclude": BOTS}, 6, 73, 1),
+        # Team A: SHA1, SHA2 (Bob before the move), SHA6: 315/3 = 105 h; no failed run.
+        ({"exclude": BOTS, "scope": {"people": TEAM_A}}, 3, 105, 0),
+        # Team B: SHA3, SHA5, SHA8: 123/3 = 41 h; run 108 is theirs.
+        ({"exclude": BOTS, "scope": {"people": TEAM_B}}, 3, 41, 1),
+    ],
+)
+def test_commit_lead_time_and_failed_runs_by_author(
+    repo: Engine, more: dict[str, Any], commits: int, hours: float, failed: int
+) -> None:
+    data = _profile("By commit", BY_COMMIT, deployments={"baseline": "include"}, **more)
+    report = dora(repo, profile_from_data(data, "test"), WINDOW)
+    lead = report["lead_time_for_changes"]
+    assert (lead["changes"], lead["total_seconds"]) == (commits, hours * HOUR)
+    assert report["change_failure_rate"]["failures"] == failed
 
 
 def test_the_doctor_counts_what_each_rule_excluded(repo: Engine, run_cli: Any) -> None:
