@@ -42,7 +42,7 @@ from leadline.domain.times import parse_bound
 from leadline.profiles.loader import profile_from_data
 from leadline.services import collections
 from leadline.services.dora import dora
-from leadline.services.leadtime import Window, lead_time
+from leadline.services.leadtime import Window, explain, lead_time
 
 SHA = {n: f"{n:x}" * 40 for n in range(1, 11)}
 WHO = {
@@ -210,6 +210,10 @@ def test_a_member_who_moves_counts_for_each_team_in_turn(repo: Engine) -> None:
     b = dora(repo, team_b, WINDOW, "month")["deployment_frequency"]["series"]
     assert [p["count"] for p in a] == [1, 0, 1]  # D101; —; D105
     assert [p["count"] for p in b] == [1, 1, 1]  # D102; D104; D107
+    # Each change's explanation names the member it counts for.
+    assert explain(repo, team_a, "acme/app#2")["member"] == "Bob"
+    assert explain(repo, team_b, "acme/app#5")["member"] == "Bob"
+    assert explain(repo, team_b, "acme/app#8")["member"] == "Carol"
     by_month_a = lead_time(repo, team_a, window=WINDOW, interval="month")["series"]
     by_month_b = lead_time(repo, team_b, window=WINDOW, interval="month")["series"]
     assert [p["changes"] for p in by_month_a] == [2, 0, 1]  # #1 #2; —; #6

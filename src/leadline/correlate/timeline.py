@@ -53,7 +53,8 @@ class ChangeTimeline:
     """``stages[i]`` is when the change reached ``profile.stages[i]`` (``None``: never);
     ``baseline``: a baseline deployment shipped it (see ``correlate/baseline.py``);
     ``done``: when its work was done (only with ``completed_work: all``);
-    ``category``: the profile category that takes it (only with ``categories``)."""
+    ``category``: the profile category that takes it (only with ``categories``);
+    ``member``: the member of a people-based team it counts for (only with ``scope.people``)."""
 
     key: str
     start: StageHit
@@ -61,6 +62,7 @@ class ChangeTimeline:
     baseline: bool = False
     done: StageHit | None = None
     category: str | None = None
+    member: str | None = None
 
     @property
     def end(self) -> StageHit | None:
@@ -102,7 +104,7 @@ def build_timeline(profile: Profile, bundle: ChangeBundle) -> ChangeTimeline | N
     baseline = _baseline(profile, change, start, stages)
     done = done_hit(change) if profile.completed == "all" else None
     category = None if profile.categories is None else category_of(profile.categories, change)
-    return ChangeTimeline(bundle.key, start, stages, baseline, done, category)
+    return ChangeTimeline(bundle.key, start, stages, baseline, done, category, change.member)
 
 
 def _baseline(
