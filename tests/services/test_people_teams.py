@@ -129,6 +129,7 @@ CD = {"deployments": {"source": "cd"}, "failures": {"source": "incidents"}}
 PR = {
     "deployments": {"source": "pull_requests", "target_branches": ["main"]},
     "failures": {"source": "pull_requests", "titles": ['Revert "*"']},
+    "rework": {"pull_requests": {"titles": ['Revert "*"']}},
 }
 ORG = {
     "profiles": [
@@ -225,25 +226,29 @@ def _pr_profile(name: str, **more: Any) -> Any:
 
 
 @pytest.mark.parametrize(
-    ("more", "deployments", "failures"),
+    ("more", "deployments", "failures", "rework"),
     [
-        # Every merged PR deploys (9); reverts #8 (→ #6, by title) and #9 (→ #4) fail.
-        ({}, 9, 2),
-        # Bots excluded: #4 #9 #7 are no deployments, the bot's revert #9 no failure: 1 of 6.
-        ({"exclude": BOTS}, 6, 1),
+        # Every merged PR deploys (9); reverts #8 (→ #6, by title) and #9 (→ #4) fail, and
+        # the deployments of the two reverts are rework.
+        ({}, 9, 2, 2),
+        # Bots excluded: #4 #9 #7 are no deployments, the bot's revert #9 no failure: 1 of 6;
+        # rework: #8 alone.
+        ({"exclude": BOTS}, 6, 1, 1),
         # Team A: #1 #2 #6, and #8's revert of #6 is a failure of A's deployment: 1 of 3.
-        ({"exclude": BOTS, "scope": {"people": TEAM_A}}, 3, 1),
-        # Team B: #3 #5 #8, no failure: 0 of 3.
-        ({"exclude": BOTS, "scope": {"people": TEAM_B}}, 3, 0),
+        ({"exclude": BOTS, "scope": {"people": TEAM_A}}, 3, 1, 0),
+        # Team B: #3 #5 #8, no failure: 0 of 3; #8 is B's rework.
+        ({"exclude": BOTS, "scope": {"people": TEAM_B}}, 3, 0, 1),
     ],
 )
 def test_deployments_and_reverts_from_pull_requests(
-    repo: Engine, more: dict[str, Any], deployments: int, failures: int
+    repo: Engine, more: dict[str, Any], deployments: int, failures: int, rework: int
 ) -> None:
     report = dora(repo, _pr_profile("PRs", **more), WINDOW)
     assert report["deployment_frequency"]["deployments"] == deployments
     cfr = report["change_failure_rate"]
     assert (cfr["failures"], cfr["deployments"]) == (failures, deployments)
+    rr = report["deployment_rework_rate"]
+    assert (rr["rework"], rr["deployments"]) == (rework, deployments)
 
 
 BY_COMMIT = {"deployments": {"source": "cd"}, "failures": {"source": "cd"},
