@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from leadline.domain.records import RecordModel
 from leadline.profiles.collections import Filters, OrgSpec
-from leadline.profiles.models import Profile
+from leadline.profiles.models import Exclusions, Profile
 
 REF = "#/components/schemas/{model}"
 
@@ -244,6 +244,7 @@ class CollectionBody(BaseModel):
     parent: str | None = None
     profile: str | None = None
     filters: Filters = Field(default_factory=Filters)
+    exclude: Exclusions | None = None
     description: str | None = None
 
 
