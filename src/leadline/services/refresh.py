@@ -215,8 +215,8 @@ def timeline_fingerprint(profile: Profile) -> str:
         relevant["completed_work"] = "all"
     if profile.categories is not None:
         relevant["categories"] = data["categories"]
-    if profile.exclude is not None:  # which PRs and commits count
-        relevant["exclude"] = data["exclude"]
+    if profile.exclude is not None:  # which PRs and commits count (not where rules came from)
+        relevant["exclude"] = {k: v for k, v in data["exclude"].items() if k != "origins"}
     text = json.dumps(relevant, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
