@@ -67,3 +67,29 @@ def test_put_and_delete_a_collection(client: TestClient, keys: dict[str, str]) -
     names = [c["name"] for c in client.get("/v1/collections", headers=read).json()["collections"]]
     assert names == ["Acme", "Team A", "Team C"]
     assert client.delete("/v1/collections/Team%20B", headers=admin).status_code == 404
+
+
+def test_exclusions_of_the_org_and_a_collection_over_http(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    admin, read = auth(keys["admin"]), auth(keys["read"])
+    body = org_body()
+    body["exclude"] = {"authors": ["*[bot]"]}
+    body["collections"][0]["children"][1]["exclude"] = {"titles": ["WIP*"]}
+    assert client.put("/v1/org", json=body, headers=admin).status_code == 200
+    # Team B deploys inherits Team B's rule and the org's, each with where it came from.
+    child = client.get("/v1/collections/Team%20B%20deploys", headers=read).json()
+    assert child["exclude"] == {
+        "authors": ["*[bot]"], "titles": ["WIP*"],
+        "origins": {"authors *[bot]": "org", "titles WIP*": "collection Team B"},
+    }  # fmt: skip
+    # A collection PUT on its own carries its rules; a wrong key is a 422 naming it.
+    made = client.put("/v1/collections/Team%20C", headers=admin,
+                      json={"parent": "Acme", "exclude": {"labels": ["deps"]}})  # fmt: skip
+    assert made.status_code == 201, made.text
+    assert made.json()["exclude"]["labels"] == ["deps"]
+    bad = client.put("/v1/collections/X", headers=admin, json={"exclude": {"author": ["a"]}})
+    assert bad.status_code == 422
+    assert "exclude.author: unknown field (did you mean 'authors'?)" in json.dumps(
+        bad.json()["error"]
+    )

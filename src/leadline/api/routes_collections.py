@@ -45,7 +45,8 @@ def get_collection(name: str, engine: EngineDep, principal: Read) -> dict[str, A
     openapi_extra=json_body(
         "CollectionBody",
         "parent (a collection's name, or null), profile (a stored profile's name; omitted: "
-        "inherited), filters, description. Children stay where they are.",
+        "inherited), filters, exclude (rules added to the profile's), description. "
+        "Children stay where they are.",
     ),
 )  # fmt: skip
 async def put_collection(name: str, request: Request, engine: EngineDep, _: Admin) -> Response:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from leadline.domain.records import RecordModel
 from leadline.profiles.collections import Filters, OrgSpec
-from leadline.profiles.models import Profile
+from leadline.profiles.models import Exclusions, Profile
 from leadline.profiles.people import MemberSpec
 
 REF = "#/components/schemas/{model}"
@@ -246,6 +246,7 @@ class CollectionBody(BaseModel):
     profile: str | None = None
     filters: Filters = Field(default_factory=Filters)
     members: list[MemberSpec] | None = None
+    exclude: Exclusions | None = None
     description: str | None = None
 
 

@@ -70,7 +70,8 @@ def table_lines(data: dict[str, Any], examples: bool) -> list[str]:
     start, end = parse_time(window["from"]), parse_time(window["to"])
     lines = [f"Data quality of {about}, {window_text(start, end)} (end exclusive)", ""]
     rows = [
-        (c["severity"], c["id"] + (f"[{c['stage']}]" if "stage" in c else ""),
+        (c["severity"], c["id"] + (f"[{c.get('stage') or c['rule']}]"
+                                   if "stage" in c or "rule" in c else ""),
          "—" if c["count"] is None else str(c["count"]), c)
         for c in data["checks"]
     ]  # fmt: skip

@@ -51,6 +51,17 @@ How ``scope`` narrows a change bundle (``apply_scope``):
 
 ``params_match`` is the run-parameter filter (``params``) of stages and of DORA's run
 filter: one predicate for both.
+
+``people`` (a people-based team) keeps a change whose author was a member at the change's
+time (``correlate/people.py``); the change carries the member's name (``member``).
+
+**Exclusions** (``exclude`` of the profile, its collections and the org; ``ExclusionRule``):
+a pull request is excluded when its author (any case), one of its labels (any case), its
+source branch (**exact case**, as branch filters) or its title (any case) matches one of the
+globs; a commit when its author or author e-mail does. In these globs ``[`` is an ordinary
+character (``literal_brackets``): ``*[bot]`` is "ends in [bot]". In ``apply_scope`` an
+excluded PR is left out (a pull-request change whose PR is excluded is out of scope), and so
+are the commits of excluded authors and of excluded PRs: they reach no stage and no author.
 """
 
 from __future__ import annotations
@@ -67,10 +78,13 @@ from leadline.correlate.linking import (
     Unit,
     change_request_keys,
     event_ticket_key,
+    pr_shas,
 )
+from leadline.correlate.people import attribution, change_author, commit_identities, member_of
+from leadline.correlate.shas import norm_sha
 from leadline.domain.records import Commit, Event, Issue, PipelineRun, PullRequest, Version
 from leadline.profiles.conditions import NEGATIVE_KEYS, Conditions
-from leadline.profiles.models import Scope
+from leadline.profiles.models import EXCLUSION_KEYS, Exclusions, Scope
 
 #: A filter as the predicates take it: a list of names ("any of these", by the filter's own
 #: rule) or ``Conditions`` (docs/profiles.md, "Matching").
@@ -247,6 +261,67 @@ def run_params(params: Mapping[str, Any]) -> RunParams:
 
 
 @dataclass(frozen=True)
+class ExclusionRule:
+    """One glob of an ``exclude`` block and where it came from (``profile``, ``collection
+    Payments``, ``org``): what the doctor and the drill-downs name."""
+
+    key: str  # authors, labels, branches or titles
+    pattern: str
+    origin: str
+
+    def __str__(self) -> str:
+        return f"exclude.{self.key} {self.pattern!r} ({self.origin})"
+
+
+def exclusion_rules(exclude: Exclusions | None) -> tuple[ExclusionRule, ...]:
+    """Every rule of an ``exclude`` block, in key order, each with its origin."""
+    if exclude is None:
+        return ()
+    origins = exclude.origins or {}
+    return tuple(
+        ExclusionRule(key, pattern, origins.get(f"{key} {pattern}", "profile"))
+        for key in EXCLUSION_KEYS
+        for pattern in getattr(exclude, key) or ()
+    )
+
+
+def literal_brackets(pattern: str) -> list[str]:
+    """An ``exclude`` glob as ``fnmatch`` takes it, with ``[`` an ordinary character: bot
+    logins end in ``[bot]`` and titles carry brackets, so ``*[bot]`` must not be the class
+    of the letters b, o and t (which would take ``bob``)."""
+    return [pattern.replace("[", "[[]")]
+
+
+def pr_excluded_by(pr: PullRequest, rules: Sequence[ExclusionRule]) -> ExclusionRule | None:
+    """The first rule that excludes the pull request (see the module doc), else ``None``."""
+    for rule in rules:
+        glob = literal_brackets(rule.pattern)
+        hit = (
+            (rule.key == "authors" and glob_match(pr.author, glob))
+            or (rule.key == "labels" and any_glob(pr.labels, glob))
+            or (rule.key == "branches" and branch_match(pr.source_branch, glob))
+            or (rule.key == "titles" and glob_match(pr.title, glob))
+        )
+        if hit:
+            return rule
+    return None
+
+
+def author_excluded_by(
+    identities: Iterable[str], rules: Sequence[ExclusionRule]
+) -> ExclusionRule | None:
+    """The first ``authors`` rule one of a commit's author identities matches, else ``None``."""
+    names = list(identities)
+    authors = [r for r in rules if r.key == "authors"]
+    return next((r for r in authors if any_glob(names, literal_brackets(r.pattern))), None)
+
+
+def commit_excluded_by(commit: Commit, rules: Sequence[ExclusionRule]) -> ExclusionRule | None:
+    """The ``authors`` rule that excludes the commit (author or author e-mail), else ``None``."""
+    return author_excluded_by(commit_identities(commit), rules)
+
+
+@dataclass(frozen=True)
 class ScopedChange:
     """The records of a bundle that count under a scope."""
 
@@ -260,6 +335,7 @@ class ScopedChange:
     events: tuple[Event, ...]
     artifact_runs: frozenset[RunKey]
     change_requests: tuple[PipelineRun, ...] = ()
+    member: str | None = None  # the people-based team's member the change counts for
 
 
 def ticket_in_scope(project: str | None, issue_type: str | None, scope: Scope) -> bool:
@@ -271,11 +347,25 @@ def _ticket_in_scope(issue: Issue, scope: Scope) -> bool:
     return ticket_in_scope(issue.project, issue.type, scope)
 
 
-def apply_scope(scope: Scope, bundle: ChangeBundle) -> ScopedChange | None:
-    """The in-scope view of ``bundle``, or ``None`` when the change is out of scope."""
+def apply_scope(
+    scope: Scope, bundle: ChangeBundle, exclude: Sequence[ExclusionRule] = ()
+) -> ScopedChange | None:
+    """The in-scope view of ``bundle``, or ``None`` when the change is out of scope (or
+    excluded, or by no member of a people-based team)."""
     issues = tuple(i for i in bundle.issues if _ticket_in_scope(i, scope))
     repos = scope.repos
     prs = tuple(p for p in bundle.pull_requests if glob_match(p.repo, repos))
+    out = [p for p in prs if exclude and pr_excluded_by(p, exclude)]
+    if out and bundle.unit == "pull_request":
+        return None
+    dropped = {s for p in out for s in pr_shas(p)}
+    prs = tuple(p for p in prs if all(p is not o for o in out))
+    commits = tuple(
+        c
+        for c in bundle.commits
+        if glob_match(c.repo, repos)
+        and not (exclude and (norm_sha(c.sha) in dropped or commit_excluded_by(c, exclude)))
+    )
     if bundle.unit == "ticket":
         if not issues or not any_glob(issues[0].labels, scope.labels):
             return None
@@ -284,13 +374,19 @@ def apply_scope(scope: Scope, bundle: ChangeBundle) -> ScopedChange | None:
             return None
         if (scope.projects is not None or scope.issue_types is not None) and not issues:
             return None
+    member = None
+    if scope.people is not None:
+        found = member_of(scope.people, change_author(attribution(scope), prs, commits, issues))
+        if found is None:
+            return None
+        member = found.name
     ticket_keys = {i.key.upper() for i in issues}
     fix_versions = {(i.project, name) for i in issues for name in i.fix_versions}
     return ScopedChange(
         key=bundle.key,
         unit=bundle.unit,
         issues=issues,
-        commits=tuple(c for c in bundle.commits if glob_match(c.repo, repos)),
+        commits=commits,
         pull_requests=prs,
         pipeline_runs=tuple(
             r
@@ -307,4 +403,5 @@ def apply_scope(scope: Scope, bundle: ChangeBundle) -> ScopedChange | None:
             if {k.upper() for k in change_request_keys(r)} & ticket_keys
             and service_ok(r.service, scope.services)
         ),
+        member=member,
     )

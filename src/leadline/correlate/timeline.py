@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from leadline.correlate.baseline import change_is_baseline
 from leadline.correlate.categories import category_of
 from leadline.correlate.linking import ChangeBundle, Unit, link
-from leadline.correlate.scope import ScopedChange, apply_scope
+from leadline.correlate.scope import ScopedChange, apply_scope, exclusion_rules
 from leadline.correlate.stages import (
     StageHit,
     commit_source,
@@ -53,7 +53,8 @@ class ChangeTimeline:
     """``stages[i]`` is when the change reached ``profile.stages[i]`` (``None``: never);
     ``baseline``: a baseline deployment shipped it (see ``correlate/baseline.py``);
     ``done``: when its work was done (only with ``completed_work: all``);
-    ``category``: the profile category that takes it (only with ``categories``)."""
+    ``category``: the profile category that takes it (only with ``categories``);
+    ``member``: the member of a people-based team it counts for (only with ``scope.people``)."""
 
     key: str
     start: StageHit
@@ -61,6 +62,7 @@ class ChangeTimeline:
     baseline: bool = False
     done: StageHit | None = None
     category: str | None = None
+    member: str | None = None
 
     @property
     def end(self) -> StageHit | None:
@@ -85,7 +87,7 @@ def reads_change_requests(profile: Profile) -> bool:
 
 def build_timeline(profile: Profile, bundle: ChangeBundle) -> ChangeTimeline | None:
     """The change's timeline, or ``None`` when it is out of scope or has no start."""
-    change = apply_scope(profile.scope, bundle)
+    change = apply_scope(profile.scope, bundle, exclusion_rules(profile.exclude))
     if change is None:
         return None
     stages = tuple(stage_hit(stage, change) for stage in profile.stages)
@@ -102,7 +104,7 @@ def build_timeline(profile: Profile, bundle: ChangeBundle) -> ChangeTimeline | N
     baseline = _baseline(profile, change, start, stages)
     done = done_hit(change) if profile.completed == "all" else None
     category = None if profile.categories is None else category_of(profile.categories, change)
-    return ChangeTimeline(bundle.key, start, stages, baseline, done, category)
+    return ChangeTimeline(bundle.key, start, stages, baseline, done, category, change.member)
 
 
 def _baseline(

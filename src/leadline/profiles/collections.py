@@ -29,6 +29,11 @@ revert patterns of ``dora.failures`` (``source: pull_requests``) are lists, not 
 A collection's ``members`` (``profiles.people``) make it people-based: like a filter, a
 child that gives none inherits its parent's, and ``narrow`` puts them, resolved into
 ``Member`` entries, in ``scope.people``. The org file's ``contributors`` are the people.
+
+``exclude`` adds up instead: a record is excluded when a rule of any level matches — the org
+file's (every collection), each ancestor's, the collection's own, the profile's.
+``merge_exclusions`` joins two levels keeping where each rule came from (``Exclusions.
+origins``), and ``narrow`` adds a collection's effective rules to the profile's.
 """
 
 from __future__ import annotations
@@ -41,7 +46,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from leadline.profiles.conditions import Filter, filter_text
 from leadline.profiles.dora_rules import DORA_DEFAULT_SOURCE, DORA_FILTERS
 from leadline.profiles.model_types import Text
-from leadline.profiles.models import Member, Profile
+from leadline.profiles.models import EXCLUSION_KEYS, Exclusions, Member, Profile
 from leadline.profiles.people import ContributorSpec, MemberSpec, identity_problems
 from leadline.profiles.rules import STAGE_FILTERS
 
@@ -95,6 +100,7 @@ class CollectionSpec(BaseModel):
     profile: Text | None = None
     filters: Filters = Field(default_factory=Filters)
     members: Annotated[list[MemberSpec], Field(min_length=1)] | None = None
+    exclude: Exclusions | None = None
     children: list[CollectionSpec] = Field(default_factory=list)
 
     def members_json(self) -> list[dict[str, Any]] | None:
@@ -110,6 +116,7 @@ class OrgSpec(BaseModel):
     profiles: list[str | dict[str, Any]] = Field(default_factory=list)
     contributors: list[ContributorSpec] | None = None
     collections: list[CollectionSpec] = Field(default_factory=list)
+    exclude: Exclusions | None = None
 
     @model_validator(mode="after")
     def _unique_people(self) -> OrgSpec:
@@ -145,9 +152,42 @@ def _conditions(value: object) -> bool:
     return isinstance(value, Mapping)
 
 
-def narrow(profile: Profile, filters: Filters, people: list[Member] | None = None) -> Profile:
-    """``profile`` with ``filters`` replacing its corresponding filters, and ``people`` (a
-    people-based collection's resolved members) its ``scope.people`` (see the module doc)."""
+def merge_exclusions(
+    base: Exclusions | None, extra: Exclusions | None, origin: str
+) -> Exclusions | None:
+    """``base``'s rules and ``extra``'s together; a rule of ``extra`` that ``base`` lacks
+    keeps its own origin, else ``origin`` (``collection Payments``, ``org``)."""
+    if extra is None:
+        return base
+    if base is None:
+        base = Exclusions()
+    data: dict[str, list[str]] = {}
+    origins = dict(base.origins or {})
+    for key in EXCLUSION_KEYS:
+        mine, more = list(getattr(base, key) or []), getattr(extra, key) or []
+        for pattern in more:
+            if pattern not in mine:
+                mine.append(pattern)
+                label = f"{key} {pattern}"
+                origins[label] = (extra.origins or {}).get(label, origin)
+        if mine:
+            data[key] = mine
+    return Exclusions.model_validate({**data, "origins": origins or None})
+
+
+def narrow(
+    profile: Profile,
+    filters: Filters,
+    *,
+    people: list[Member] | None = None,
+    exclude: Exclusions | None = None,
+) -> Profile:
+    """``profile`` with ``filters`` replacing its corresponding filters, ``people`` (a
+    people-based collection's resolved members) its ``scope.people``, and ``exclude`` (the
+    collection's effective rules, with their origins) added to its own (see the module doc)."""
+    if exclude is not None:
+        merged = merge_exclusions(profile.exclude, exclude, "collection")
+        profile = profile.model_copy(update={"exclude": merged})
     data = profile.model_dump(exclude_none=True)
     given = filters.as_dict()
     scope = data.setdefault("scope", {})

@@ -1,13 +1,14 @@
 """A filter's value: today's list of names, or a mapping of conditions (docs/profiles.md,
 "Matching").
 
-Every filter key of a profile (``scope``, stages, ``categories``, ``dora.*``, ``exclude``) and
-of a collection takes a ``Filter``: either a non-empty list (``[acme/*, web]``: "any of these",
+Every filter key of a profile (``scope``, stages, ``categories``, ``dora.*``) and of a
+collection takes a ``Filter``: either a non-empty list (``[acme/*, web]``: "any of these",
 by the filter's own rule, unchanged) or ``Conditions``, a mapping such as
 ``{starts_with: [acme/pay], not: [acme/payments-legacy]}`` whose keys must all hold. This
 module is the pure model (its validation and compiled regular expressions); what each key
 means for a record's value, under each filter's case rule, is ``correlate/scope.py``'s, the
-one place every filter is matched.
+one place every filter is matched. The ``exclude`` rules are lists of globs, not filters:
+each glob is one rule that the doctor and the drill-downs name (``correlate/scope.py``).
 
 A list stays a list: profiles written before conditions existed validate, dump, export and
 fingerprint exactly as they did. A ``Conditions`` dumps the keys given as they are written

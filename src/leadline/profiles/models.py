@@ -133,15 +133,25 @@ class Scope(StrictModel):
     attribution: Annotated[list[AuthorSource], Field(min_length=1)] | None = None
 
 
+#: The keys of an ``exclude`` block, in the order rules are tried and reported.
+EXCLUSION_KEYS = ("authors", "labels", "branches", "titles")
+
+
 class Exclusions(StrictModel):
     """``exclude``: records no metric counts (bots, dependency bumps). A pull request (and
     the change it makes) is excluded when any key matches: its author, one of its labels,
-    its source branch or its title; a commit by its author."""
+    its source branch or its title; a commit by its author (``correlate/people.py``).
 
-    authors: Filter | None = None
-    labels: Filter | None = None
-    branches: Filter | None = None
-    titles: Filter | None = None
+    ``origins`` says where a rule came from when it is not the profile's own: a collection
+    (``collection Payments``) or the org file (``org``), keyed ``key pattern`` (``authors
+    *[bot]``). ``profiles/collections.narrow`` fills it when it merges a collection's and the
+    org's rules into the profile's, so the doctor and the drill-downs can name the rule."""
+
+    authors: Names | None = None
+    labels: Names | None = None
+    branches: Names | None = None
+    titles: Names | None = None
+    origins: dict[Text, Text] | None = None
 
 
 class Stage(StrictModel):

@@ -20,6 +20,7 @@ from leadline.profiles.collections import (
     CollectionSpec,
     Filters,
     OrgSpec,
+    merge_exclusions,
     narrow,
     walk,
 )
@@ -27,7 +28,7 @@ from leadline.profiles.conditions import CONDITION_KEYS, FILTER_TAGS
 from leadline.profiles.loader import load_profile, profile_from_data, profile_to_dict
 from leadline.profiles.messages import describe_value
 from leadline.profiles.model_types import RULE_ERROR
-from leadline.profiles.models import Profile
+from leadline.profiles.models import EXCLUSION_KEYS, Exclusions, Profile
 from leadline.profiles.parsing import SyntaxProblem, parse_yaml
 from leadline.profiles.people import MemberSpec
 from leadline.services import contributors, profiles
@@ -61,6 +62,8 @@ class Collection:
     children: list[str] = field(default_factory=list)
     own_members: list[MemberSpec] | None = None
     members: list[MemberSpec] | None = None  # effective: its own, else the nearest ancestor's
+    # effective: the org's, every ancestor's and its own rules, each with its origin
+    exclude: Exclusions | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -69,7 +72,8 @@ class Collection:
             "filters": self.filters.as_dict(), "own_filters": self.own_filters.as_dict(),
             "description": self.description, "children": self.children,
             "members": _members_json(self.members), "own_members": _members_json(self.own_members),
-        }  # fmt: skip
+        } | ({} if self.exclude is None else {"exclude": self.exclude.model_dump(
+            exclude_none=True)})  # fmt: skip
 
 
 @dataclass
@@ -113,8 +117,9 @@ def report_profile(engine: Engine, name: str) -> tuple[Collection, Profile]:
     with reading(engine) as conn:
         people = (contributors.people_of(conn, _members(conn), collection.name)
                   if collection.members else None)  # fmt: skip
-    return collection, narrow(profiles.get(engine, collection.profile), collection.filters,
-                              people)  # fmt: skip
+    profile = profiles.get(engine, collection.profile)
+    return collection, narrow(profile, collection.filters, people=people,
+                              exclude=collection.exclude)  # fmt: skip
 
 
 def load_org(path: Path) -> OrgSpec:
@@ -163,7 +168,8 @@ def apply_org(
         else:
             loaded.append(profile_from_data(entry, f"{source}: profiles[{i}]"))
     rows = [
-        CollectionRow(node.name, parent, position, node.profile, node.filters.as_dict(),
+        CollectionRow(node.name, parent, position, node.profile,
+                      _stored_filters(node, org.exclude if parent is None else None),
                       node.description, node.members_json())
         for parent, position, node in _flatten(org.collections)
     ]  # fmt: skip
@@ -238,7 +244,7 @@ def put(engine: Engine, name: str, data: Any) -> tuple[Collection, bool]:
         position = old.position if old else max((r.position for r in siblings), default=-1) + 1
         real_parent = names[parent.casefold()].name if parent else None
         row = CollectionRow(old.name if old else name, real_parent, position, spec.profile,
-                            spec.filters.as_dict(), spec.description,
+                            _stored_filters(spec, None), spec.description,
                             spec.members_json())  # fmt: skip
         created = store.put(conn, row, now)
         problems = [
@@ -284,6 +290,15 @@ def _flatten(
     return out
 
 
+def _stored_filters(node: CollectionSpec, org: Exclusions | None) -> dict[str, Any]:
+    """A row's filters JSON: the filters, and under ``exclude`` the collection's own rules
+    (and, on a top-level collection, the org file's) with their origins."""
+    rules = merge_exclusions(merge_exclusions(None, org, "org"), node.exclude,
+                             f"collection {node.name}")  # fmt: skip
+    found = {} if rules is None else {"exclude": rules.model_dump(exclude_none=True)}
+    return {**node.filters.as_dict(), **found}
+
+
 def _resolve(rows: list[CollectionRow]) -> list[Collection]:
     by_parent: dict[str | None, list[CollectionRow]] = {}
     for r in rows:
@@ -293,7 +308,10 @@ def _resolve(rows: list[CollectionRow]) -> list[Collection]:
     def visit(parent: Collection | None, depth: int) -> None:
         for r in sorted(by_parent.get(parent.name if parent else None, []),
                         key=lambda x: x.position):  # fmt: skip
-            own = Filters.model_validate(r.filters)
+            stored = dict(r.filters)
+            rules = stored.pop("exclude", None)
+            own = Filters.model_validate(stored)
+            mine = None if rules is None else Exclusions.model_validate(rules)
             members = None if r.members is None else [MemberSpec.model_validate(m)
                                                       for m in r.members]  # fmt: skip
             node = Collection(
@@ -303,6 +321,8 @@ def _resolve(rows: list[CollectionRow]) -> list[Collection]:
                 children=[c.name for c in sorted(by_parent.get(r.name, []),
                                                  key=lambda x: x.position)],
                 own_members=members, members=members or (parent.members if parent else None),
+                exclude=merge_exclusions(parent.exclude if parent else None, mine,
+                                         f"collection {r.name}"),
             )  # fmt: skip
             out.append(node)
             visit(node, depth + 1)
@@ -370,10 +390,11 @@ def _problem(err: Any) -> str:
         key = str(err["loc"][-1])
         within = err["loc"][:-1]
         choices = (list(FILTERS) if "filters" in within else
+                   list(EXCLUSION_KEYS) if "exclude" in within else
                    ["contributor", "collection", "from", "to"] if "members" in within else
                    ["name", "email", "identities"] if "contributors" in within else
-                   ["name", "description", "profile", "filters", "members", "children",
-                    "profiles", "contributors", "collections"])  # fmt: skip
+                   ["name", "description", "profile", "filters", "members", "exclude",
+                    "children", "profiles", "contributors", "collections"])  # fmt: skip
         if FILTER_TAGS[1] in err["loc"]:
             choices = list(CONDITION_KEYS)
         close = difflib.get_close_matches(key, choices, n=1, cutoff=0.5)

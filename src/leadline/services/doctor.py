@@ -54,6 +54,12 @@ class Outcome:
     examples: Sequence[Finding] = ()
     stage: str | None = None
     note: str | None = None
+    rule: str | None = None  # the exclusion rule a per-rule check counts for
+
+    @property
+    def part(self) -> str | None:
+        """The stage or the rule a per-stage or per-rule outcome is about."""
+        return self.stage or self.rule
 
     @classmethod
     def of(cls, found: Sequence[Finding], stage: str | None = None) -> Outcome:
@@ -118,9 +124,9 @@ class Check:
     drill: str | None = None  # the dashboard page that lists what the check looks at
     nouns: str | None = None  # an irregular plural of ``noun``
 
-    def sentence(self, count: int, stage: str | None = None) -> str:
+    def sentence(self, count: int, part: str | None = None) -> str:
         verb = self.one if count == 1 else self.many
-        return f"{plural(count, self.noun, self.nouns)} {verb.format(stage=stage)}"
+        return f"{plural(count, self.noun, self.nouns)} {verb.format(stage=part, rule=part)}"
 
 
 @dataclass(frozen=True)
@@ -159,7 +165,7 @@ def _time(us: int | None) -> str | None:
 
 
 def _check_json(check: Check, outcome: Outcome) -> dict[str, Any]:
-    title = check.title if outcome.stage is None else f"{check.title}: {outcome.stage}"
+    title = check.title if outcome.part is None else f"{check.title}: {outcome.part}"
     out: dict[str, Any] = {
         "id": check.id,
         "title": title,
@@ -167,12 +173,14 @@ def _check_json(check: Check, outcome: Outcome) -> dict[str, Any]:
         "count": outcome.count,
         "summary": outcome.note
         if outcome.count is None
-        else check.sentence(outcome.count, outcome.stage),
+        else check.sentence(outcome.count, outcome.part),
         "examples": [_example_json(x) for x in outcome.examples],
         "hint": check.hint,
     }
     if outcome.stage is not None:
         out["stage"] = outcome.stage
+    if outcome.rule is not None:
+        out["rule"] = outcome.rule
     if outcome.note is not None:
         out["note"] = outcome.note
     return out

@@ -23,7 +23,8 @@ from leadline.metrics.leadtime import clamped_stages
 from leadline.profiles.models import Profile
 from leadline.services import drilldown
 from leadline.services.baseline import find_baseline
-from leadline.services.doctor import Check, Context, Outcome, Report, Subject, doctor
+from leadline.services.doctor import EXAMPLES, Check, Context, Outcome, Report, Subject, doctor
+from leadline.services.doctor_exclusions import excluded_records
 from leadline.services.doctor_patterns import patterns_matching_nothing
 from leadline.services.dora_filters import DEPLOY_TYPES, run_filter
 from leadline.services.leadtime import Window
@@ -202,6 +203,14 @@ def time_in_future(ctx: Context) -> list[Outcome]:
     return [Outcome.of(found)]
 
 
+def excluded_by_rule(ctx: Context) -> list[Outcome]:
+    """One outcome per ``exclude`` rule (none without rules): ``services/doctor_exclusions``."""
+    return [
+        Outcome(len(found), found[:EXAMPLES], rule=str(rule))
+        for rule, found in excluded_records(ctx.conn, ctx.profile, ctx.start, ctx.end)
+    ]
+
+
 def pattern_matched_nothing(ctx: Context) -> list[Outcome]:
     return [Outcome.of(patterns_matching_nothing(ctx.conn, ctx.profile))]
 
@@ -256,6 +265,9 @@ CHECKS: tuple[Check, ...] = (
           "Fix the source's clock or time zone, then import the records again.",
           "record", "has a time in the future or before 2000",
           "have a time in the future or before 2000", time_in_future),
+    Check("excluded_by_rule", "Records excluded", "info",
+          "Nothing to fix if the rule is meant; else narrow or remove it (exclude).",
+          "record", "excluded by rule {rule}", "excluded by rule {rule}", excluded_by_rule),
     Check("pattern_matched_nothing", "Patterns that match no record", "error",
           "Correct the pattern (a typo?) or remove it: it filters everything out.",
           "pattern", "of the profile matches no record", "of the profile match no record",

@@ -37,6 +37,7 @@ from leadline.services.dora_select import (
     failed_runs,
     failures,
     linked_failures,
+    team_restores,
     window_run_times,
     window_runs_suffice,
 )
@@ -192,7 +193,7 @@ def _figures(
     spec = profile.dora
     bands = spec.bands
     with reading(engine) as conn:
-        if window_runs_suffice(spec):
+        if window_runs_suffice(spec, profile):
             success, failed = window_run_times(conn, profile, spec, start, end)
             df = metrics.deployment_frequency(success, start, end, interval, bands)
             cfr = metrics.change_failure_rate_cd(success, failed, start, end, interval, bands)
@@ -208,7 +209,8 @@ def _figures(
             cfr = _change_failure_rate(conn, profile, spec, found, start, end, interval)
             deployed = bool(found.items or found.runs)
         failing = spec.failures.source == "cd" or bool(failures(conn, profile, EVER, None))
-        mttr, restored, restoring = restore.mttr(conn, profile, start, end, interval)
+        keep = None if window_runs_suffice(spec, profile) else team_restores(conn, profile, found)
+        mttr, restored, restoring = restore.mttr(conn, profile, start, end, interval, keep)
         if spec.lead_time == "commits":
             lead, totals = commit_lead_time(conn, profile, found, stat, start, end, interval)
     if spec.lead_time != "commits":

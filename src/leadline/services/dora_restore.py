@@ -11,7 +11,7 @@ by: one rule for both sections.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,12 +115,19 @@ def _ticket(issue: Issue, r: RestoreSpec) -> Restore:
 
 
 def mttr(
-    conn: Connection, profile: Profile, start: int, end: int, interval: str
+    conn: Connection,
+    profile: Profile,
+    start: int,
+    end: int,
+    interval: str,
+    keep: Collection[str] | None = None,
 ) -> tuple[Any, np.ndarray[Any, np.dtype[np.float64]], bool]:
     """The MTTR section, the restore times (seconds) it averages, and whether any incident
-    (or ticket) it could count was created before ``end`` (else it has no source)."""
+    (or ticket) it could count was created before ``end`` (else it has no source).
+    ``keep``: only the incidents with these keys (a people-based team's:
+    ``services/dora_select.team_restores``)."""
     assert profile.dora is not None
-    found = restores(conn, profile)
+    found = [x for x in restores(conn, profile) if keep is None or x.key in keep]
     recorded = any(x.created_us < end for x in found)
     began = np.array([x.start_us for x in found], dtype=np.int64)
     opened = np.array([x.created_us for x in found], dtype=np.int64)

@@ -53,6 +53,7 @@ from leadline.metrics.rework import (
 )
 from leadline.profiles.dora_models import DoraSpec, ReworkSpec
 from leadline.profiles.models import Profile
+from leadline.services.dora_people import pr_counted
 from leadline.services.dora_sources import missing
 from leadline.services.dora_unplanned import pr_key, pr_patterns, scoped_prs
 from leadline.store import dora_queries as q
@@ -126,9 +127,10 @@ def classify(conn: Connection, profile: Profile, found: Found, start: int, end: 
     pr_rules: dict[str, str] = {}
     if spec.pull_requests is not None:
         patterns = pr_patterns(spec.pull_requests)
+        counted = pr_counted(profile)  # an excluded PR (a bot's) is no rework signal
         for key, p in by_key.items():
             why = pr_rule(p.title, p.source_branch, p.target_branch, p.labels, patterns)
-            if why is not None:
+            if why is not None and counted(p):
                 pr_rules[key] = why
     ticket_rules: dict[str, str] = {}
     tickets: dict[str, set[str]] = {}

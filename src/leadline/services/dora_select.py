@@ -9,7 +9,10 @@ use, so a drill-down's list is as long as its figure.
 * ``failed_runs`` — ``failures.source: cd``: the failed deployment runs;
 * ``failures`` and ``linked_failures`` — incidents, failure tickets or hotfix PRs, and the
   deployment each one links to (docs/deployments.md, rule 9);
-* ``commit_times`` — ``lead_time: commits``: each commit's first deployment and lead time.
+* ``commit_times`` — ``lead_time: commits``: each commit's first deployment and lead time;
+* ``ships_selected`` — a deployment counts for a people-based team (or under ``exclude``
+  rules) when it ships at least one commit that counts (``services/dora_people.py``);
+  failures and incidents count when they link to such a deployment (``team_restores``).
 
 Every filter goes through the pure predicates of ``correlate/scope.py`` (one case rule per
 filter key) and the run filter of ``services/dora_filters.py``; this module adds the loading.
@@ -18,8 +21,10 @@ filter key) and the run filter of ``services/dora_filters.py``; this module adds
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -56,6 +61,7 @@ from leadline.services import dora_deployments as more
 from leadline.services import dora_restore as restore
 from leadline.services.baseline import commit_flags
 from leadline.services.dora_filters import DEPLOY_TYPES, failure_filter, reads_params, run_filter
+from leadline.services.dora_people import counted_commits, people_scoped, pr_counted, selective
 from leadline.services.dora_unplanned import pr_failures
 from leadline.store import dora_queries as q
 
@@ -63,11 +69,24 @@ from leadline.store import dora_queries as q
 EVER = -(2**62)
 
 
-def window_runs_suffice(spec: DoraSpec) -> bool:
+def ships_selected(
+    shipments: Shipments, deployment: Deployment, selected: Callable[[str], bool]
+) -> bool:
+    """Whether ``deployment`` shipped at least one commit ``selected`` keeps (a SHA, lower
+    case): its heads and what ancestry gave it first in its stream (``correlate/ancestry``).
+    ``shipments`` must be of every deployment of the streams, not only the selected ones:
+    what a deployment ships depends on what its stream shipped before."""
+    return any(selected(sha) for sha in shipments.commits.get(deployment.id, ()))
+
+
+def window_runs_suffice(spec: DoraSpec, profile: Profile | None = None) -> bool:
     """Deployments and failures both from CD runs, lead time from the timelines: the runs
-    finished inside the window are all the metrics need (no history, no ancestry)."""
+    finished inside the window are all the metrics need (no history, no ancestry) — unless
+    the profile is a people-based team's or has ``exclude`` rules (``ships_selected`` needs
+    the ancestry)."""
     return (
-        spec.deployments.source == "cd"
+        (profile is None or not selective(profile))
+        and spec.deployments.source == "cd"
         and spec.failures.source == "cd"
         and spec.lead_time != "commits"
         and not reads_params(spec)  # the grouped run times carry no params
@@ -105,9 +124,51 @@ class Deployments:
     _shipments: Shipments | None = None
     # cd source only: every deploying run before the end, unfiltered (failed runs reuse it)
     all_runs: list[q.RunRow] | None = None
+    # every deployment before ``ships_selected`` kept ``items`` (people-based teams, and
+    # profiles with ``exclude`` rules); ``people``: a people-based team's selection
+    every: list[Deployment] | None = None
+    people: bool = False
+
+    @property
+    def all_items(self) -> list[Deployment]:
+        """Every deployment of the filters, those of other teams too: what ancestry and the
+        failures' links are computed over."""
+        return self.items if self.every is None else self.every
 
     @classmethod
     def load(cls, conn: Connection, profile: Profile, spec: DoraSpec, end: int) -> Deployments:
+        """The deployments: for a people-based team those that ship one of its commits, under
+        ``exclude`` rules those that ship a commit not excluded or nothing known
+        (deployments from CD runs or pull requests; from releases and tickets: all)."""
+        found = cls.load_all(conn, profile, spec, end)
+        keep = counted_commits(conn, profile)
+        if keep is None or spec.deployments.source not in ("cd", "pull_requests"):
+            return found
+        shipments = found.shipments()
+        found.every, found.people = found.items, people_scoped(profile)
+        found.items = [
+            x for x in found.items
+            if ships_selected(shipments, x, keep)
+            or not (found.people or shipments.commits.get(x.id))
+        ]  # fmt: skip
+        return found
+
+    def counts(self, deployment_id: str | None) -> bool:
+        """Whether a failure (an incident) linked to ``deployment_id`` counts: linked to a
+        deployment kept, or (unless a people-based team's) linked to none."""
+        if self.every is None:
+            return True
+        if deployment_id is None:
+            return not self.people
+        return deployment_id in self.chosen
+
+    @cached_property
+    def chosen(self) -> frozenset[str]:
+        return frozenset(x.id for x in self.items)
+
+    @classmethod
+    def load_all(cls, conn: Connection, profile: Profile, spec: DoraSpec, end: int) -> Deployments:
+        """Every deployment the filters keep, before a people-based team's selection."""
         d = spec.deployments
         repos = profile.scope.repos
         if d.source == "cd":
@@ -125,6 +186,7 @@ class Deployments:
             tickets = more.ticket_deployments(conn, profile, d, end)
             return cls([t.deployment for t in tickets], [], conn)
         if d.source == "pull_requests":
+            counted = pr_counted(profile)
             items = [
                 Deployment(
                     id=f"{pr.repo}#{pr.number}",
@@ -137,7 +199,7 @@ class Deployments:
                 for pr in q.load_pull_requests(conn)
                 if pr.merged_at is not None and to_micros(pr.merged_at) < end
                 and branch_match(pr.target_branch, d.target_branches) and glob_match(pr.repo, repos)
-                and any_glob(pr.labels, d.labels)
+                and any_glob(pr.labels, d.labels) and counted(pr)
             ]  # fmt: skip
             return cls(sorted(items, key=lambda x: (x.at_us, x.id)), [], conn)
         items = [
@@ -160,7 +222,7 @@ class Deployments:
     def shipments(self) -> Shipments:
         if self._shipments is None:
             graph = CommitGraph(q.load_commit_parents(self.conn))
-            self._shipments = ship(graph, self.items, q.load_pull_requests(self.conn))
+            self._shipments = ship(graph, self.all_items, q.load_pull_requests(self.conn))
         return self._shipments
 
 
@@ -168,13 +230,15 @@ def commit_times(
     conn: Connection, profile: Profile, found: Deployments
 ) -> tuple[CommitLeadTimes, np.ndarray[Any, np.dtype[np.bool_]]]:
     """Every commit in scope that a deployment shipped: its first deployment and lead time;
-    and whether each is baseline (``services/baseline.commit_flags``)."""
+    and whether each is baseline (``services/baseline.commit_flags``). Commits that do not
+    count (``services/dora_people.py``) are left out."""
+    counted = counted_commits(conn, profile)
     commits = [
         # Validated, not model_construct: construct resolves every default factory's
         # signature per call (~0.5 ms a commit), validation takes ~3 µs.
         Commit(kind="commit", repo=repo, sha=sha, committed_at=from_micros(at))
         for repo, sha, at in q.load_commit_times(conn)
-        if glob_match(repo, profile.scope.repos)
+        if glob_match(repo, profile.scope.repos) and (counted is None or counted(sha))
     ]
     lead = commit_lead_times(commits, found.shipments())
     committed = {norm_sha(c.sha): to_micros(c.committed_at) for c in commits}
@@ -201,10 +265,16 @@ def failed_runs(
         if loaded is not None
         else q.load_runs(conn, DEPLOY_TYPES, end, count_at, with_params=reads_params(spec))
     )
-    return [
+    found = [
         r for r in every
         if r.status in bad and keep(r.pipeline, r.environment, r.repo, r.service, r.params)
     ]  # fmt: skip
+    counted = counted_commits(conn, profile)
+    if counted is None:
+        return found
+    # A failed run shipped nothing: it counts by the commits it tried to deploy.
+    people = people_scoped(profile)
+    return [r for r in found if any(counted(s) for s in r.shas) or not (people or r.shas)]
 
 
 def linked_failures(
@@ -225,8 +295,12 @@ def linked_failures(
     needs_ancestry = any(x.commit_sha for x in found_failures)
     link = link_pr_failures if f.source == "pull_requests" else link_failures
     links = link(
-        found_failures, found.items, found.shipments() if needs_ancestry else None, window=window
-    )
+        found_failures, found.all_items, found.shipments() if needs_ancestry else None,
+        window=window,
+    )  # fmt: skip
+    if found.every is not None:  # the failures of the deployments kept
+        found_failures = [x for x in found_failures if found.counts(links[x.key].deployment_id)]
+        links = {x.key: links[x.key] for x in found_failures}
     return found_failures, links
 
 
@@ -254,3 +328,31 @@ def failures(conn: Connection, profile: Profile, start: int, end: int | None) ->
         for i in issues
         if start <= to_micros(i.created_at) and (end is None or to_micros(i.created_at) < end)
     ]
+
+
+def team_restores(conn: Connection, profile: Profile, found: Deployments) -> set[str] | None:
+    """A people-based team's incidents (or tickets, with ``restore.source: issues``): the
+    keys (``source/id``, the ticket key) of those that link to one of its deployments, by
+    the rules failures link by (docs/deployments.md, rule 9); under ``exclude`` rules, all
+    but those linked to a deployment left out; ``None`` when every incident counts."""
+    assert profile.dora is not None
+    if found.every is None:
+        return None
+    spec = profile.dora
+    window = DEFAULT_WINDOW if spec.failures.window is None else (
+        timedelta(seconds=spec.failures.window))  # fmt: skip
+    if spec.restore.source == "incidents":
+        found_failures = {
+            f"{i.source}/{i.id}": Failure(
+                (i.source, i.id), i.created_at, i.service, i.deployment_run_id, i.commit_sha
+            )
+            for i in q.load_incidents(conn)
+        }
+    else:
+        found_failures = {i.key: failure_from_issue(i) for i in q.load_issues(conn)}
+    needs_ancestry = any(x.commit_sha for x in found_failures.values())
+    links = link_failures(
+        found_failures.values(), found.all_items,
+        found.shipments() if needs_ancestry else None, window=window,
+    )  # fmt: skip
+    return {k for k, x in found_failures.items() if found.counts(links[x.key].deployment_id)}

@@ -13,7 +13,8 @@ failure of the deployment it repairs, found by ``correlate/unplanned.link_pr_fai
 
 A failure's time is when the PR was **opened** (the problem was there by then), so the
 change failure rate counts it like an incident created at that time. Only merged PRs count:
-an abandoned hotfix fixed nothing.
+an abandoned hotfix fixed nothing. A PR an ``exclude`` rule matches is no failure (a bot's
+revert); the PR a revert names is found among all of them, excluded ones too.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from leadline.domain.times import to_micros
 from leadline.profiles.conditions import Conditions, Filter
 from leadline.profiles.dora_models import FailuresSpec, ReworkPullRequests
 from leadline.profiles.models import Profile
+from leadline.services.dora_people import pr_counted
 from leadline.store import dora_queries as q
 
 
@@ -65,11 +67,12 @@ def pr_failures(conn: Connection, profile: Profile, start: int, end: int | None)
     assert profile.dora is not None
     patterns = pr_patterns(profile.dora.failures)
     prs = scoped_prs(conn, profile)
-    titled = _by_title(prs)
+    titled = _by_title(prs)  # a revert may name an excluded PR: all of them
+    counted = pr_counted(profile)
     out = []
     for pr in prs:
         at = to_micros(pr.created_at)
-        if at < start or (end is not None and at >= end):
+        if at < start or (end is not None and at >= end) or not counted(pr):
             continue
         if pr_rule(pr.title, pr.source_branch, pr.target_branch, pr.labels, patterns) is None:
             continue
@@ -83,9 +86,11 @@ def pr_failure_rules(conn: Connection, profile: Profile) -> dict[str, str]:
     matched), for the drill-down."""
     assert profile.dora is not None
     patterns = pr_patterns(profile.dora.failures)
+    counted = pr_counted(profile)
     found = {
         pr_key(pr): pr_rule(pr.title, pr.source_branch, pr.target_branch, pr.labels, patterns)
         for pr in scoped_prs(conn, profile)
+        if counted(pr)
     }
     return {key: why for key, why in found.items() if why is not None}
 

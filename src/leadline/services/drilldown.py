@@ -27,7 +27,14 @@ from leadline.profiles.models import Profile
 from leadline.services import dora_deployments as more
 from leadline.services import dora_restore
 from leadline.services.dora_lead import COMMIT_STAGE
-from leadline.services.dora_select import Deployments, commit_times, failed_runs, linked_failures
+from leadline.services.dora_people import selective
+from leadline.services.dora_select import (
+    Deployments,
+    commit_times,
+    failed_runs,
+    linked_failures,
+    team_restores,
+)
 from leadline.services.dora_unplanned import pr_failure_rules
 from leadline.services.leadtime import order_reason, ready_set
 from leadline.services.refresh import refresh
@@ -208,6 +215,9 @@ def incidents(engine: Engine, profile: Profile, start: int, end: int) -> Restore
     spec = _dora_spec(profile)
     with reading(engine) as conn:
         restores = dora_restore.restores(conn, profile)
+        if selective(profile):  # those of the deployments kept (people, exclusions)
+            keep = team_restores(conn, profile, Deployments.load(conn, profile, spec, end))
+            restores = [x for x in restores if keep is None or x.key in keep]
     resolved, still_open = [], []
     for x in restores:
         if x.stop_us is not None and start <= x.stop_us < end:

@@ -267,6 +267,8 @@ def _explained_options(
         }  # fmt: skip
     if profile.categories is not None:
         out["category"] = stored.extras.get("category", UNCATEGORIZED)
+    if profile.scope.people is not None:  # who the change counts for
+        out["member"] = stored.extras.get("member")
     return out
 
 

@@ -193,9 +193,10 @@ _NOT_STORED = ("name", "ideal", "acceptable", "minimum", "maximum")
 def timeline_fingerprint(profile: Profile) -> str:
     """What a profile's timelines depend on: start, scope and each stage's event, filters
     and occurrence, and — only when given, so that other profiles keep their sets —
-    ``completed_work: all`` (the stored completion time) and ``categories`` (each change's
-    stored category). Not names, descriptions, thresholds, statistics, the dora block,
-    ``workflow_order`` or ``deployments.baseline``, so editing those reuses the
+    ``completed_work: all`` (the stored completion time), ``categories`` (each change's
+    stored category) and ``exclude`` (the records a change keeps). Not names,
+    descriptions, thresholds, statistics, the dora block, ``workflow_order`` or
+    ``deployments.baseline``, so editing those reuses the
     materialized timelines (every timeline stores its baseline flag and its stage times;
     those switches only decide which stored rows a report counts)."""
     data = profile_to_dict(profile)
@@ -214,6 +215,8 @@ def timeline_fingerprint(profile: Profile) -> str:
         relevant["completed_work"] = "all"
     if profile.categories is not None:
         relevant["categories"] = data["categories"]
+    if profile.exclude is not None:  # which PRs and commits count (not where rules came from)
+        relevant["exclude"] = {k: v for k, v in data["exclude"].items() if k != "origins"}
     text = json.dumps(relevant, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 

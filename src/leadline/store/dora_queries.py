@@ -24,7 +24,7 @@ from leadline.correlate.pr_index import PrIndex, PrRow
 from leadline.correlate.scope import RunParams, run_params
 from leadline.correlate.shas import norm_sha, sha_bytes, sorted_positions
 from leadline.domain.parse import parse_line
-from leadline.domain.records import Issue, PullRequest
+from leadline.domain.records import Commit, Issue, PullRequest
 from leadline.store import tables as t
 from leadline.store.raw import fetch_all
 
@@ -300,6 +300,11 @@ def load_pull_requests(conn: Connection, merged_only: bool = True) -> list[PullR
     if merged_only:
         query = query.where(p.c.merged_at.is_not(None))
     return [r for r in _records(conn, query) if isinstance(r, PullRequest)]
+
+
+def load_commits(conn: Connection) -> list[Commit]:
+    """Every stored commit, as its record (authors: people-based teams, exclusions)."""
+    return [r for r in _records(conn, select(t.commits.c.data)) if isinstance(r, Commit)]
 
 
 def load_issues(conn: Connection) -> list[Issue]:

@@ -196,15 +196,17 @@ def _row(set_id: int, t: ChangeTimeline) -> dict[str, Any]:
 
 
 def _extras(t: ChangeTimeline) -> dict[str, str]:
-    """What a profile with ``completed_work: all`` or ``categories`` stores besides the stage
-    sources, as a trailing object of ``sources``: the record that finished the change
-    (``completed``) and its ``category``. Profiles without those options store none, so
-    their rows are as they always were."""
+    """What a profile with ``completed_work: all``, ``categories`` or ``scope.people`` stores
+    besides the stage sources, as a trailing object of ``sources``: the record that finished
+    the change (``completed``), its ``category`` and the team ``member`` it counts for.
+    Profiles without those options store none, so their rows are as they always were."""
     extras: dict[str, str] = {}
     if t.done is not None and t.end is not None:
         extras["completed"] = t.end.source
     if t.category is not None:
         extras["category"] = t.category
+    if t.member is not None:  # a people-based team's: who the change counts for
+        extras["member"] = t.member
     return extras
 
 
@@ -321,7 +323,7 @@ class StoredTimeline:
     sources: list[str | None]
     baseline: bool = False
     end_at: int | None = None
-    extras: dict[str, str] = field(default_factory=dict)  # completed, category (_extras)
+    extras: dict[str, str] = field(default_factory=dict)  # completed, category, … (_extras)
 
 
 def read_one(conn: Connection, ts: TimelineSet, key: str) -> StoredTimeline | None:

@@ -57,16 +57,16 @@ class CheckRow:
 def rows(report: Report, subject: Page, view: View) -> list[CheckRow]:
     out = []
     for check, outcome in report.checks:
-        anchor = check.id + (f"-{outcome.stage}" if outcome.stage else "")
+        anchor = check.id + (f"-{outcome.part}" if outcome.part else "")
         href = _drill(check, outcome, subject, view)
         out.append(CheckRow(
             anchor="check-" + "".join(ch if ch.isalnum() else "-" for ch in anchor.lower()),
             id=check.id,
-            title=check.title + (f": {outcome.stage}" if outcome.stage else ""),
+            title=check.title + (f": {outcome.part}" if outcome.part else ""),
             severity=check.severity,
             count=outcome.count,
             summary=(outcome.note or "") if outcome.count is None else check.sentence(
-                outcome.count, outcome.stage),
+                outcome.count, outcome.part),
             hint=check.hint,
             href=href,
             examples=[_example(x, href, subject, view) for x in outcome.examples],
