@@ -14,6 +14,7 @@ nothing (profiles reject empty lists). Globs are ``fnmatch`` globs (``*``, ``?``
 | ``scope.services`` | glob, any case; a record naming no service passes | ``service_ok`` |
 | ``labels`` | glob, any case; any of the record's labels | ``any_glob`` |
 | ``target_branches``, ``source_branches`` | glob, **exact case** | ``branch_match`` |
+| ``scope.paths`` | glob, **exact case**; any of a commit's paths | ``paths_match`` |
 | ``environments``, ``priorities`` | exact, any case, spaces trimmed | ``exact_match`` |
 | ``severities``, ``urgencies`` | exact, any case, spaces trimmed | ``exact_match`` |
 | ``statuses`` of runs | exact, any case | ``status_set`` |
@@ -28,6 +29,12 @@ The hotfix and revert patterns of ``dora.failures`` and ``dora.rework`` (``title
 dialect, documented with them: any case, ``*`` and ``?`` only, ``[`` an ordinary character
 (titles carry brackets) — ``correlate/unplanned.glob_hit``.
 
+Paths compare in exact case too (file systems and git are case-sensitive), and ``*``
+crosses ``/`` as in every glob here: ``services/payments/**`` and ``services/payments/*`` both
+match ``services/payments/api/x.py``; ``**/*.py`` needs a ``/`` (``setup.py`` at the root is
+not matched, ``*.py`` is). A commit that carries no paths (a merge commit, or a source that
+does not give them) matches no ``paths`` filter.
+
 How ``scope`` narrows a change bundle (``apply_scope``):
 
 * ``projects`` / ``issue_types`` narrow **tickets**. A ticket change outside them is out of
@@ -38,6 +45,12 @@ How ``scope`` narrows a change bundle (``apply_scope``):
 * ``repos`` narrow the **code records** that count: commits, pull requests and pipeline runs
   that name a repo. A pull-request change whose PR is in another repo is out of scope. A
   ticket change stays in scope; it simply has no code stages from other repos.
+* ``paths`` narrow the **commits** to those changing a matching path (``commit_in_paths``),
+  and the pull requests to those with such a commit among their commits or as their merge
+  commit. A change without such a commit is out of scope; its code stages then use only
+  the matching commits, the pull requests and the pipeline runs that build or deploy them
+  (``run_in_paths``): a ticket with a payments and a web commit is a Payments change from
+  its payments commit to the deployment that shipped it, and a Web change likewise.
 * ``services`` narrow the pipeline runs that name a service (and, in DORA, deployments,
   failed runs and incidents that name one), change requests too.
 * ITSM change requests count when they name one of the change's in-scope tickets.
@@ -49,7 +62,7 @@ filter: one predicate for both.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
@@ -60,7 +73,9 @@ from leadline.correlate.linking import (
     Unit,
     change_request_keys,
     event_ticket_key,
+    shipped_shas,
 )
+from leadline.correlate.shas import norm_sha, same_sha
 from leadline.domain.records import Commit, Event, Issue, PipelineRun, PullRequest, Version
 from leadline.profiles.models import Scope
 
@@ -88,6 +103,34 @@ def branch_match(value: str | None, patterns: Sequence[str] | None) -> bool:
     matches one of the globs in exact case (git branch names are case-sensitive: ``Main``
     is not ``main``). A PR without the branch fails a filter that is given."""
     return glob_any(value, patterns, ignore_case=False)
+
+
+def paths_match(paths: Iterable[str], patterns: Sequence[str] | None) -> bool:
+    """A ``paths`` filter: no filter, or one of ``paths`` matches one of the globs in exact
+    case (``*`` crosses ``/``). No paths at all fail a filter that is given."""
+    if patterns is None:
+        return True
+    return any(glob_any(p, patterns, ignore_case=False) for p in paths)
+
+
+def commit_in_paths(commit: Commit, scope: Scope) -> bool:
+    """``scope.paths`` on a commit: it changes a path matching one of the globs."""
+    return paths_match(commit.paths, scope.paths)
+
+
+def pull_request_in_paths(pr: PullRequest, shas: Collection[str]) -> bool:
+    """A pull request with one of the in-scope commits ``shas`` (normalised) among its
+    commits or as its merge commit."""
+    own = (*pr.commit_shas, *((pr.merge_commit_sha,) if pr.merge_commit_sha else ()))
+    return any(same_sha(a, b) for a in own for b in shas)
+
+
+def run_in_paths(run: PipelineRun, shas: Collection[str]) -> bool:
+    """A pipeline run of a change under ``scope.paths``: it builds or deploys one of the
+    in-scope commits ``shas`` (normalised) — its own commits, or those it shipped by
+    ancestry (``shipped_shas``). A run naming no commit (linked through an artifact) stays."""
+    own = [*run.all_commit_shas(), *shipped_shas(run)]
+    return not own or any(same_sha(a, b) for a in own for b in shas)
 
 
 def any_glob(values: Iterable[str], patterns: Sequence[str] | None) -> bool:
@@ -193,6 +236,14 @@ def apply_scope(scope: Scope, bundle: ChangeBundle) -> ScopedChange | None:
     issues = tuple(i for i in bundle.issues if _ticket_in_scope(i, scope))
     repos = scope.repos
     prs = tuple(p for p in bundle.pull_requests if glob_match(p.repo, repos))
+    commits = tuple(c for c in bundle.commits if glob_match(c.repo, repos))
+    shas: set[str] | None = None  # the in-scope commits, with ``paths``
+    if scope.paths is not None:
+        commits = tuple(c for c in commits if commit_in_paths(c, scope))
+        if not commits:
+            return None
+        shas = {norm_sha(c.sha) for c in commits}
+        prs = tuple(p for p in prs if pull_request_in_paths(p, shas))
     if bundle.unit == "ticket":
         if not issues or not any_glob(issues[0].labels, scope.labels):
             return None
@@ -207,13 +258,14 @@ def apply_scope(scope: Scope, bundle: ChangeBundle) -> ScopedChange | None:
         key=bundle.key,
         unit=bundle.unit,
         issues=issues,
-        commits=tuple(c for c in bundle.commits if glob_match(c.repo, repos)),
+        commits=commits,
         pull_requests=prs,
         pipeline_runs=tuple(
             r
             for r in bundle.pipeline_runs
             if (r.repo is None or glob_match(r.repo, repos))
             and service_ok(r.service, scope.services)
+            and (shas is None or run_in_paths(r, shas))
         ),
         versions=tuple(v for v in bundle.versions if (v.project, v.name) in fix_versions),
         events=tuple(e for e in bundle.events if event_ticket_key(e) in (None, *ticket_keys)),

@@ -192,7 +192,7 @@ def _figures(
     spec = profile.dora
     bands = spec.bands
     with reading(engine) as conn:
-        if window_runs_suffice(spec):
+        if window_runs_suffice(spec) and profile.scope.paths is None:
             success, failed = window_run_times(conn, profile, spec, start, end)
             df = metrics.deployment_frequency(success, start, end, interval, bands)
             cfr = metrics.change_failure_rate_cd(success, failed, start, end, interval, bands)
@@ -271,7 +271,7 @@ def _change_failure_rate(
     success = found.times_in(start, end)
     count_at = spec.deployments.count_at
     if f.source == "cd":
-        runs = failed_runs(conn, profile, spec, end, found.all_runs)
+        runs = failed_runs(conn, profile, spec, end, found.all_runs, found)
         if f.total == "all_runs":
             times, bad = more.all_runs_of([*found.runs, *runs], {r.key for r in runs},
                                           count_at, start, end)  # fmt: skip

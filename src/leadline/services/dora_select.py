@@ -9,7 +9,10 @@ use, so a drill-down's list is as long as its figure.
 * ``failed_runs`` — ``failures.source: cd``: the failed deployment runs;
 * ``failures`` and ``linked_failures`` — incidents, failure tickets or hotfix PRs, and the
   deployment each one links to (docs/deployments.md, rule 9);
-* ``commit_times`` — ``lead_time: commits``: each commit's first deployment and lead time.
+* ``commit_times`` — ``lead_time: commits``: each commit's first deployment and lead time;
+* ``selected_commits`` — ``scope.paths``: the commits a monorepo component selects. The
+  deployments then keep those that ship one (``correlate/ancestry.ships_selected``), the
+  failed runs those whose head such a deployment shipped, the commit lead time only them.
 
 Every filter goes through the pure predicates of ``correlate/scope.py`` (one case rule per
 filter key) and the run filter of ``services/dora_filters.py``; this module adds the loading.
@@ -25,7 +28,13 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection
 
-from leadline.correlate.ancestry import Deployment, Shipments, ship
+from leadline.correlate.ancestry import (
+    CommitSelected,
+    Deployment,
+    Shipments,
+    ship,
+    ships_selected,
+)
 from leadline.correlate.commit_graph import CommitGraph
 from leadline.correlate.commit_lead_times import CommitLeadTimes, commit_lead_times
 from leadline.correlate.incidents import (
@@ -42,6 +51,7 @@ from leadline.correlate.scope import (
     exact_match,
     glob_match,
     issue_selected,
+    paths_match,
     service_ok,
     status_set,
 )
@@ -95,9 +105,27 @@ def window_run_times(
     return np.sort(np.concatenate(success)), np.sort(np.concatenate(failed))
 
 
+def selected_commits(conn: Connection, profile: Profile) -> CommitSelected | None:
+    """``scope.paths`` as a predicate on commit SHAs (lower case): the commits of the scope's
+    repositories that change a matching path; ``None`` when the profile has no ``paths``."""
+    scope = profile.scope
+    if scope.paths is None:
+        return None
+    shas = {
+        norm_sha(sha)
+        for repo, sha, path in q.load_commit_paths(conn)
+        if glob_match(repo, scope.repos) and paths_match((path,), scope.paths)
+    }
+    return shas.__contains__
+
+
 @dataclass
 class Deployments:
-    """Successful deployments up to the window's end (history included, for ancestry)."""
+    """Successful deployments up to the window's end (history included, for ancestry).
+
+    With ``scope.paths`` (``selected``), ``items`` are the deployments that ship a selected
+    commit and ``every`` all of them: ancestry, failure links and baseline marks read
+    ``every``, so a commit is shipped by the same deployment whichever component asks."""
 
     items: list[Deployment]
     runs: list[q.RunRow]  # cd source only: every run of a deploying type, any status
@@ -105,9 +133,46 @@ class Deployments:
     _shipments: Shipments | None = None
     # cd source only: every deploying run before the end, unfiltered (failed runs reuse it)
     all_runs: list[q.RunRow] | None = None
+    every: list[Deployment] | None = None  # before ``selected`` narrowed ``items``
+    selected: CommitSelected | None = None
+
+    @property
+    def all_items(self) -> list[Deployment]:
+        return self.items if self.every is None else self.every
 
     @classmethod
     def load(cls, conn: Connection, profile: Profile, spec: DoraSpec, end: int) -> Deployments:
+        found = cls._load(conn, profile, spec, end)
+        selected = selected_commits(conn, profile)
+        if selected is None:
+            return found
+        shipments = found.shipments()
+        found.every, found.selected = found.items, selected
+        found.items = [d for d in found.items if ships_selected(d, shipments, selected)]
+        kept = {d.id for d in found.items}
+        found.runs = [r for r in found.runs if r.key in kept or found.run_selected(r)]
+        return found
+
+    def run_selected(self, run: q.RunRow) -> bool:
+        """A run that deployed nothing (failed, cancelled …) counts for the selected commits
+        when one of its heads is selected or the first deployment of its stream that shipped
+        that head ships a selected commit (its retry, usually). Every run counts without
+        ``scope.paths``."""
+        if self.selected is None:
+            return True
+        shipments, stream = self.shipments(), run.deployment().stream
+        for sha in run.shas:
+            if self.selected(norm_sha(sha)):
+                return True
+            then = shipments.first_deployment(sha, stream)
+            if then is not None and ships_selected(
+                shipments.deployments[then], shipments, self.selected
+            ):
+                return True
+        return False
+
+    @classmethod
+    def _load(cls, conn: Connection, profile: Profile, spec: DoraSpec, end: int) -> Deployments:
         d = spec.deployments
         repos = profile.scope.repos
         if d.source == "cd":
@@ -160,7 +225,7 @@ class Deployments:
     def shipments(self) -> Shipments:
         if self._shipments is None:
             graph = CommitGraph(q.load_commit_parents(self.conn))
-            self._shipments = ship(graph, self.items, q.load_pull_requests(self.conn))
+            self._shipments = ship(graph, self.all_items, q.load_pull_requests(self.conn))
         return self._shipments
 
 
@@ -169,16 +234,17 @@ def commit_times(
 ) -> tuple[CommitLeadTimes, np.ndarray[Any, np.dtype[np.bool_]]]:
     """Every commit in scope that a deployment shipped: its first deployment and lead time;
     and whether each is baseline (``services/baseline.commit_flags``)."""
+    selected = found.selected or (lambda sha: True)
     commits = [
         # Validated, not model_construct: construct resolves every default factory's
         # signature per call (~0.5 ms a commit), validation takes ~3 µs.
         Commit(kind="commit", repo=repo, sha=sha, committed_at=from_micros(at))
         for repo, sha, at in q.load_commit_times(conn)
-        if glob_match(repo, profile.scope.repos)
+        if glob_match(repo, profile.scope.repos) and selected(norm_sha(sha))
     ]
     lead = commit_lead_times(commits, found.shipments())
     committed = {norm_sha(c.sha): to_micros(c.committed_at) for c in commits}
-    flags = commit_flags(conn, lead, committed, found.items, found.all_runs or [])
+    flags = commit_flags(conn, lead, committed, found.all_items, found.all_runs or [])
     return lead, np.array(flags, dtype=np.bool_)
 
 
@@ -188,9 +254,12 @@ def failed_runs(
     spec: DoraSpec,
     end: int,
     loaded: list[q.RunRow] | None = None,
+    found: Deployments | None = None,
 ) -> list[q.RunRow]:
     """``failures.source: cd``: the failed deployment runs finished before ``end``
-    (``loaded``: the deploying runs before ``end``, when the caller has them already)."""
+    (``loaded``: the deploying runs before ``end``, when the caller has them already), with
+    ``scope.paths`` only those ``Deployments.run_selected`` keeps (``found``: the
+    deployments, when the caller has them already)."""
     if spec.deployments.source != "cd":
         raise InputError("dora.failures.source 'cd' needs dora.deployments.source 'cd'")
     keep = failure_filter(profile, spec)
@@ -201,10 +270,14 @@ def failed_runs(
         if loaded is not None
         else q.load_runs(conn, DEPLOY_TYPES, end, count_at, with_params=reads_params(spec))
     )
-    return [
+    failed = [
         r for r in every
         if r.status in bad and keep(r.pipeline, r.environment, r.repo, r.service, r.params)
     ]  # fmt: skip
+    if profile.scope.paths is None:
+        return failed
+    found = found or Deployments.load(conn, profile, spec, end)
+    return [r for r in failed if found.run_selected(r)]
 
 
 def linked_failures(
@@ -224,8 +297,11 @@ def linked_failures(
     found_failures = failures(conn, profile, look_back, None)
     needs_ancestry = any(x.commit_sha for x in found_failures)
     link = link_pr_failures if f.source == "pull_requests" else link_failures
+    # Linked among every deployment: a failure of a deployment that ships no selected
+    # commit (``scope.paths``) is that deployment's, not an unlinked one.
     links = link(
-        found_failures, found.items, found.shipments() if needs_ancestry else None, window=window
+        found_failures, found.all_items, found.shipments() if needs_ancestry else None,
+        window=window,
     )
     return found_failures, links
 

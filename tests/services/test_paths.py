@@ -1,0 +1,85 @@
+"""A monorepo with two components (``scope.paths`` through the collection filter ``paths``):
+deployments attributed to the components whose paths they ship, lead times per component
+and ticket changes split by path, computed by hand, on SQLite and PostgreSQL.
+
+The history (tests/fixtures/paths/records.ndjson), one CD stream ``deploy-mono``:
+
+    c0 2023-11-30 README.md                    D0 2023-12-01 ships c0 (before the window)
+    c1 2024-01-02 00:00 services/payments/…    MONO-1
+    c2 2024-01-02 12:00 services/web/…         MONO-2   D1 2024-01-03 ships c2, c1
+    c3 2024-01-04 00:00 services/web/…         MONO-1   F1 2024-01-04 12:00 fails on c3
+                                                        D2 2024-01-05 ships c3
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+
+from tests.conftest import FIXTURES
+
+HERE = FIXTURES / "paths"
+WINDOW = ["--from", "2024-01-01", "--to", "2024-03-01"]
+DAY = 86_400
+
+
+@pytest.fixture
+def mono(engine: Engine, run_cli: Any) -> Engine:
+    assert run_cli("import", str(HERE / "records.ndjson")).code == 0
+    result = run_cli("apply", str(HERE / "org.yaml"))
+    assert result.code == 0, result.err
+    return engine
+
+
+def _json(run_cli: Any, *args: str) -> dict[str, Any]:
+    result = run_cli(*args, "--format", "json", *WINDOW)
+    assert result.code == 0, result.err
+    return json.loads(result.out)  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(
+    ("team", "deployments", "failures", "commits", "mean_lead"),
+    [
+        # D1 ships c1 (payments) and c2 (web): it counts for both; D2 ships only c3 (web).
+        # Payments: c1 → D1 = 1 day.
+        ("Payments", 1, 0, 1, DAY),
+        # Web: c2 → D1 = 12 h, c3 → D2 = 1 day: mean 18 h. F1 failed on c3, which D2 (a web
+        # deployment) shipped next: a Web failure.
+        ("Web", 2, 1, 2, (DAY // 2 + DAY) // 2),
+        # The whole repository: D1 and D2; c1, c2, c3: (1 d + 12 h + 1 d) / 3 = 20 h.
+        ("Mono", 2, 1, 3, (DAY + DAY // 2 + DAY) // 3),
+    ],
+)
+def test_deployments_count_for_the_components_they_ship(
+    mono: Engine, run_cli: Any, team: str, deployments: int, failures: int, commits: int,
+    mean_lead: int,
+) -> None:  # fmt: skip
+    report = _json(run_cli, "dora", "--collection", team, "--stat", "mean")
+    assert report["deployment_frequency"]["deployments"] == deployments
+    assert report["change_failure_rate"]["failures"] == failures
+    lead = report["lead_time_for_changes"]
+    assert (lead["changes"], lead["total_seconds"]) == (commits, mean_lead)
+
+
+@pytest.mark.parametrize(
+    ("team", "changes", "mean_total"),
+    [
+        # MONO-1 (created 01-01) as Payments: its payments commit c1 (01-02) shipped by D1
+        # (01-03): 1 d + 1 d = 2 d. MONO-2 has no payments commit: not a Payments change.
+        ("Payments", 1, 2 * DAY),
+        # MONO-1 as Web: its web commit c3 (01-04, 3 d) shipped by D2 (01-05, 1 d) = 4 d —
+        # D1 shipped none of its web commits. MONO-2 (01-02): c2 12 h later, D1 12 h
+        # after that = 1 d. Mean (4 d + 1 d) / 2 = 2.5 d.
+        ("Web", 2, (4 * DAY + DAY) // 2),
+        # The repository: MONO-1 from c1 to D1 = 2 d, MONO-2 = 1 d: mean 1.5 d.
+        ("Mono", 2, (2 * DAY + DAY) // 2),
+    ],
+)
+def test_ticket_changes_are_split_by_path(
+    mono: Engine, run_cli: Any, team: str, changes: int, mean_total: int
+) -> None:
+    lead = _json(run_cli, "lead-time", "--collection", team, "--stat", "mean")
+    assert (lead["changes"], lead["total_seconds"]) == (changes, mean_total)
