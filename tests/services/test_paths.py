@@ -19,6 +19,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
+from leadline.profiles.collections import Filters, narrow
+from leadline.services import collections
 from tests.conftest import FIXTURES
 
 HERE = FIXTURES / "paths"
@@ -83,3 +85,21 @@ def test_ticket_changes_are_split_by_path(
 ) -> None:
     lead = _json(run_cli, "lead-time", "--collection", team, "--stat", "mean")
     assert (lead["changes"], lead["total_seconds"]) == (changes, mean_total)
+
+
+def test_the_paths_filter_is_inherited_and_narrows_scope_paths(mono: Engine) -> None:
+    by_name = {c.name: c for c in collections.tree(mono)}
+    web = by_name["Web"]
+    assert web.filters.as_dict() == {"repositories": ["acme/mono"], "paths": ["services/web/**"]}
+    _, profile = collections.report_profile(mono, "Web")
+    assert profile.scope.paths == ["services/web/**"] and profile.scope.repos == ["acme/mono"]
+    assert narrow(profile, Filters()).scope.paths == ["services/web/**"]
+
+
+def test_a_bad_paths_filter_is_reported_with_where_it_is(run_cli: Any, tmp_path: Any) -> None:
+    org = tmp_path / "org.yaml"
+    org.write_text((HERE / "org.yaml").read_text().replace('["services/web/**"]', "[]"))
+    result = run_cli("apply", str(org))
+    assert result.code != 0
+    assert "collections[0].children[1].filters.paths" in result.err
+    assert "Traceback" not in result.err
