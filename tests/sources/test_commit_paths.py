@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from leadline.domain.merge import merge_commit
 from leadline.domain.records import Commit
 from leadline.sources.github import rest as github_rest
 from leadline.sources.github import webhook as github
@@ -107,3 +108,21 @@ def test_paths_must_be_a_list_of_non_empty_strings(bad: Any) -> None:
             "committed_at": "2024-01-01T00:00:00Z", "paths": bad}  # fmt: skip
     with pytest.raises(ValueError, match="paths"):
         Commit.model_validate(data)
+
+
+@pytest.mark.parametrize(
+    ("stored", "incoming", "kept"),
+    [
+        (["a.py"], [], ["a.py"]),  # a sync list after a push: the push's paths stay
+        (["a.py"], ["b.py"], ["b.py"]),  # paths given again: the incoming ones
+        ([], ["b.py"], ["b.py"]),
+    ],
+)
+def test_a_merged_commit_keeps_the_paths_it_had(
+    stored: list[str], incoming: list[str], kept: list[str]
+) -> None:
+    data = {"kind": "commit", "repo": "o/r", "sha": "a" * 40,
+            "committed_at": "2024-01-01T00:00:00Z"}  # fmt: skip
+    old = Commit.model_validate({**data, "paths": stored})
+    new = Commit.model_validate({**data, "paths": incoming, "parents": ["b" * 40]})
+    assert merge_commit(old, new).paths == kept
