@@ -18,8 +18,9 @@ SHA = "c" * 40
 
 
 def _commit(sha: str, *paths: str) -> Commit:
-    return Commit.model_validate({"kind": "commit", "repo": "acme/mono", "sha": sha,
-                                  "committed_at": "2024-01-01T00:00:00Z", "paths": list(paths)})  # fmt: skip
+    data = {"kind": "commit", "repo": "acme/mono", "sha": sha,
+            "committed_at": "2024-01-01T00:00:00Z", "paths": list(paths)}  # fmt: skip
+    return Commit.model_validate(data)
 
 
 def _stored(engine: Engine) -> set[tuple[str, str]]:

@@ -300,7 +300,9 @@ def linked_failures(
     # Linked among every deployment: a failure of a deployment that ships no selected
     # commit (``scope.paths``) is that deployment's, not an unlinked one.
     links = link(
-        found_failures, found.all_items, found.shipments() if needs_ancestry else None,
+        found_failures,
+        found.all_items,
+        found.shipments() if needs_ancestry else None,
         window=window,
     )
     return found_failures, links

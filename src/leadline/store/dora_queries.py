@@ -371,4 +371,4 @@ def load_commit_paths(conn: Connection) -> Iterator[tuple[str, str, str]]:
     c, p = t.commits, t.commit_paths
     query = select(c.c.repo, c.c.sha, p.c.path).join(c, c.c.id == p.c.commit_id)
     for repo, sha, path in conn.execute(query):
-        yield repo, sha, path
+        yield str(repo), str(sha), str(path)

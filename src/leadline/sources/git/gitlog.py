@@ -4,7 +4,8 @@ only module of ``leadline.sources`` that runs a process.
 No database and no clock: the service passes in the commits it already imported (as the ref
 tips of its last run) and gets back commit records, streamed, and one ``cd`` pipeline run per
 tag. Every call is one ``git`` process whose output is NUL-separated, so any message, name or
-path reads back exactly (each commit carries the paths it changes: ``PATH_OPTIONS``); reading that output into records is ``leadline.sources.git.parse``.
+path reads back exactly (each commit carries the paths it changes: ``PATH_OPTIONS``);
+reading that output into records is ``leadline.sources.git.parse``.
 """
 
 from __future__ import annotations

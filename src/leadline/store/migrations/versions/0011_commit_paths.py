@@ -40,9 +40,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_commit_paths")),
     )
     with op.batch_alter_table("commit_paths", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_commit_paths_commit_id"), ["commit_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_commit_paths_commit_id"), ["commit_id"], unique=False)
     _copy_from_data()
 
 
@@ -58,9 +56,7 @@ def _copy_from_data() -> None:
         sa.text("SELECT id, data FROM commits WHERE data LIKE '%\"paths\"%'")
     ).fetchall()
     insert = sa.text("INSERT INTO commit_paths (commit_id, path) VALUES (:commit_id, :path)")
-    values = [
-        {"commit_id": row_id, "path": path} for row_id, data in rows for path in _paths(data)
-    ]
+    values = [{"commit_id": row_id, "path": path} for row_id, data in rows for path in _paths(data)]
     for i in range(0, len(values), _BATCH):
         conn.execute(insert, values[i : i + _BATCH])
 
