@@ -9,6 +9,7 @@ The history (tests/fixtures/paths/records.ndjson), one CD stream ``deploy-mono``
     c2 2024-01-02 12:00 services/web/…         MONO-2   D1 2024-01-03 ships c2, c1
     c3 2024-01-04 00:00 services/web/…         MONO-1   F1 2024-01-04 12:00 fails on c3
                                                         D2 2024-01-05 ships c3
+    c4 2024-01-06 no paths (a source that gives none), never deployed
 """
 
 from __future__ import annotations
@@ -103,3 +104,20 @@ def test_a_bad_paths_filter_is_reported_with_where_it_is(run_cli: Any, tmp_path:
     assert result.code != 0
     assert "collections[0].children[1].filters.paths" in result.err
     assert "Traceback" not in result.err
+
+
+@pytest.mark.parametrize(
+    ("team", "count", "records"),
+    [
+        # c4 carries no paths: a paths-scoped team can place it nowhere.
+        ("Web", 1, ["commit acme/mono@444444444444"]),
+        ("Mono", None, []),  # no scope.paths: the check does not apply
+    ],
+)
+def test_the_doctor_counts_commits_without_paths(
+    mono: Engine, run_cli: Any, team: str, count: int | None, records: list[str]
+) -> None:
+    report = _json(run_cli, "doctor", "--collection", team)
+    (check,) = [c for c in report["checks"] if c["id"] == "commit_without_paths"]
+    assert check["count"] == count
+    assert [x["record"] for x in check["examples"]] == records
