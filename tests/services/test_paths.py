@@ -121,3 +121,21 @@ def test_the_doctor_counts_commits_without_paths(
     (check,) = [c for c in report["checks"] if c["id"] == "commit_without_paths"]
     assert check["count"] == count
     assert [x["record"] for x in check["examples"]] == records
+
+
+def test_a_paths_pattern_that_matches_no_stored_path_is_reported(
+    mono: Engine, run_cli: Any, tmp_path: Any
+) -> None:
+    org = tmp_path / "org.yaml"
+    org.write_text((HERE / "org.yaml").read_text().replace("services/web/**", "service/web/**"))
+    assert run_cli("apply", str(org)).code == 0
+    report = _json(run_cli, "doctor", "--collection", "Web")
+    (check,) = [c for c in report["checks"] if c["id"] == "pattern_matched_nothing"]
+    # The four stored paths: README.md and three under services/.
+    assert [(x["record"], x["detail"]) for x in check["examples"]] == [
+        (
+            "scope.paths: service/web/**",
+            "matched none of 4 commit paths: README.md, services/payments/api/pay.py, "
+            "services/web/app.js, services/web/index.html",
+        )
+    ]
