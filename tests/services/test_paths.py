@@ -10,6 +10,8 @@ The history (tests/fixtures/paths/records.ndjson), one CD stream ``deploy-mono``
     c3 2024-01-04 00:00 services/web/…         MONO-1   F1 2024-01-04 12:00 fails on c3
                                                         D2 2024-01-05 ships c3
     c4 2024-01-06 no paths (a source that gives none), never deployed
+
+    PR #1: c1, c2, merged 2024-01-02 13:00;  PR #2: c3, merged 2024-01-04 02:00
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import json
 from typing import Any
 
 import pytest
+import yaml
 from sqlalchemy import Engine
 
 from leadline.profiles.collections import Filters, narrow
@@ -139,3 +142,34 @@ def test_a_paths_pattern_that_matches_no_stored_path_is_reported(
             "services/web/app.js, services/web/index.html",
         )
     ]
+
+
+@pytest.mark.parametrize(
+    ("paths", "changes", "mean_total"),
+    [
+        # PR #1 as Payments: from c1 (01-02 00:00) to its merge (13:00) 13 h, to D1, which
+        # shipped c1 (01-03 00:00), 11 h: 1 d. PR #2 has no payments commit.
+        (["services/payments/**"], 1, DAY),
+        # PR #1 as Web: from c2 (12:00) 1 h to the merge, 11 h to D1: 12 h. PR #2: c3
+        # (01-04 00:00), merged 02:00, D2 (01-05; F1 failed): 1 d. Mean 18 h.
+        (["services/web/**"], 2, (DAY // 2 + DAY) // 2),
+        # The repository: PR #1 from c1 = 1 d, PR #2 = 1 d.
+        (None, 2, DAY),
+    ],
+)
+def test_pull_request_changes_are_split_by_path(
+    mono: Engine, run_cli: Any, tmp_path: Any, paths: list[str] | None, changes: int,
+    mean_total: int,
+) -> None:  # fmt: skip
+    scope: dict[str, Any] = {"repos": ["acme/mono"]}
+    if paths is not None:
+        scope["paths"] = paths
+    profile = {
+        "name": "Mono PRs", "scope": scope, "start": {"event": "commit_created"},
+        "stages": [{"name": "Merged", "event": "pr_merged"},
+                   {"name": "Deployed", "event": "cd_completed", "environments": ["production"]}],
+    }  # fmt: skip
+    path = tmp_path / "prs.yaml"
+    path.write_text(yaml.safe_dump(profile))
+    lead = _json(run_cli, "lead-time", "--profile", str(path), "--stat", "mean")
+    assert (lead["changes"], lead["total_seconds"]) == (changes, mean_total)
