@@ -7,14 +7,10 @@ from typing import Any
 
 import pytest
 
+from leadline.correlate.exclusions import commit_excluded_by, exclusion_rules, pr_excluded_by
 from leadline.correlate.linking import link
 from leadline.correlate.people import change_author, commit_authors, member_of
-from leadline.correlate.scope import (
-    apply_scope,
-    commit_excluded_by,
-    exclusion_rules,
-    pr_excluded_by,
-)
+from leadline.correlate.scoped import apply_scope
 from leadline.profiles.collections import merge_exclusions
 from leadline.profiles.models import Exclusions, Member, Scope
 from tests.correlate.builders import at, dt, record

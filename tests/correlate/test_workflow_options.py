@@ -9,7 +9,7 @@ import pytest
 
 from leadline.correlate.categories import category_of, pr_in_category
 from leadline.correlate.linking import link
-from leadline.correlate.scope import apply_scope
+from leadline.correlate.scoped import apply_scope
 from leadline.correlate.stages import done_hit
 from leadline.correlate.timeline import build_timelines
 from leadline.domain.records import PullRequest

@@ -125,6 +125,7 @@ def test_push_commits() -> None:
         "message": "Initial commit",
         "author": "Codertocat",
         "branch": "master",
+        "paths": ["README.md"],  # added, modified, removed
     }
     assert commit.parents == []  # push payloads do not carry parents
 

@@ -167,6 +167,7 @@ def test_push_commits() -> None:
         "message": "fixed readme",
         "author": "GitLab dev user",
         "branch": "master",
+        "paths": ["CHANGELOG", "app/controller/application.rb"],  # added, modified
     }
 
 

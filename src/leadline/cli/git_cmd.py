@@ -33,6 +33,15 @@ if TYPE_CHECKING:
     "earlier release did not ship.",
 )
 @click.option(
+    "--paths",
+    "paths",
+    metavar="GLOB",
+    multiple=True,
+    help="Report only the commits that change a matching path, and the tags that ship one "
+    "(a monorepo's component): a shell glob on the repository-relative path (case-sensitive; "
+    "* also matches /, so 'src/**' is everything under src/). Repeat for several.",
+)
+@click.option(
     "--repo",
     "name",
     metavar="NAME",
@@ -75,6 +84,7 @@ def git_command(
     path: str,
     globs: tuple[str, ...],
     all_tags: bool,
+    paths: tuple[str, ...],
     name: str | None,
     window: Any,
     interval: str,
@@ -88,7 +98,9 @@ def git_command(
     Commits (with parents) are the changes; tags matching GLOB are successful production
     deployments, dated by the tag (tagger date, else the commit's date); unless --all-tags,
     only releases (see --all-tags). Lead time of a commit = the first deployment that
-    contains it − its commit time. Re-running imports only what is new. The window is
+    contains it − its commit time. With --paths, every commit is still imported (a tag
+    ships by ancestry through all of them) but only the commits changing a matching path
+    count, and only the tags that ship one. Re-running imports only what is new. The window is
     [--from, --to); without them, the 90 days ending at the end of today (UTC). Import
     counts go to stderr. No deployment in the window is exit code 3, unless --allow-empty.
     """
@@ -100,7 +112,7 @@ def git_command(
     with step_progress("importing commits") as progress:
         done, report = git_report(
             app.engine, path, globs or ("*",), name, window, interval, stat,
-            on_progress=progress, full=full, releases_only=not all_tags,
+            on_progress=progress, full=full, releases_only=not all_tags, paths=paths or None,
         )  # fmt: skip
     _tell(done)
     if not allow_empty:

@@ -12,7 +12,7 @@ The graph, the PR index and commit lead times live in their own modules beside t
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
@@ -124,6 +124,30 @@ def ship(
         for key in out.prs[d.id]:
             first_pr[key] = d.id
     return out
+
+
+#: A predicate on a commit's SHA (lower case): is it one of the commits a report selects?
+CommitSelected = Callable[[str], bool]
+
+
+def ships_selected(
+    d: Deployment, shipments: Shipments, selected: CommitSelected, unknown: bool = True
+) -> bool:
+    """Whether deployment ``d`` counts for a slice of the code — a monorepo component's
+    ``scope.paths``, a team's people, what no ``exclude`` rule takes out — given which
+    commits the slice ``selected``.
+
+    It does when one of the commits it shipped by ancestry (``shipments.commits``: heads
+    first, each commit once per stream) is selected; one that shipped nothing new (a rollback
+    or a redeploy) when one of its heads is. A deployment that names no commit counts as
+    ``unknown`` says: nothing says what it shipped (a component keeps it; a people-based team,
+    whose deployments are those of its members' commits, does not). So a deployment shipping
+    commits of two components counts once for each, and one shipping only the web's counts
+    for the web."""
+    if not d.heads:
+        return unknown
+    shipped = shipments.commits.get(d.id) or tuple(norm_sha(s) for s in d.heads)
+    return any(selected(sha) for sha in shipped)
 
 
 @dataclass

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from leadline.correlate.scope import ScopedChange, any_glob, branch_match
+from leadline.correlate.scope import any_glob, branch_match
+from leadline.correlate.scoped import ScopedChange
 from leadline.domain.records import PullRequest
 from leadline.profiles.models import ChangeCategory
 

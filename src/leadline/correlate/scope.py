@@ -21,6 +21,7 @@ no value matches them, so a record without the field passes them and fails the o
 | ``scope.services`` | glob, any case; a record naming no service passes | ``service_ok`` |
 | ``labels`` | glob, any case; any of the record's labels | ``any_glob`` |
 | ``target_branches``, ``source_branches`` | glob, **exact case** | ``branch_match`` |
+| ``scope.paths`` | glob, **exact case**; any of a commit's paths | ``paths_match`` |
 | ``environments``, ``priorities`` | exact, any case, spaces trimmed | ``exact_match`` |
 | ``severities``, ``urgencies`` | exact, any case, spaces trimmed | ``exact_match`` |
 | ``statuses`` of runs | exact, any case | ``status_set`` |
@@ -35,33 +36,14 @@ The hotfix and revert patterns of ``dora.failures`` and ``dora.rework`` (``title
 dialect, documented with them: any case, ``*`` and ``?`` only, ``[`` an ordinary character
 (titles carry brackets) — ``correlate/unplanned.glob_hit``.
 
-How ``scope`` narrows a change bundle (``apply_scope``):
-
-* ``projects`` / ``issue_types`` narrow **tickets**. A ticket change outside them is out of
-  scope. A pull-request change needs at least one linked ticket inside them, and only those
-  tickets contribute issue stages, fix versions and ticket events.
-* ``labels``: a ticket change needs a matching ticket label; a pull-request change a
-  matching PR label.
-* ``repos`` narrow the **code records** that count: commits, pull requests and pipeline runs
-  that name a repo. A pull-request change whose PR is in another repo is out of scope. A
-  ticket change stays in scope; it simply has no code stages from other repos.
-* ``services`` narrow the pipeline runs that name a service (and, in DORA, deployments,
-  failed runs and incidents that name one), change requests too.
-* ITSM change requests count when they name one of the change's in-scope tickets.
+Paths compare in exact case too (file systems and git are case-sensitive), and ``*``
+crosses ``/`` as in every glob here: ``services/payments/**`` and ``services/payments/*`` both
+match ``services/payments/api/x.py``; ``**/*.py`` needs a ``/`` (``setup.py`` at the root is
+not matched, ``*.py`` is). A commit that carries no paths (a merge commit, or a source that
+does not give them) matches no ``paths`` filter.
 
 ``params_match`` is the run-parameter filter (``params``) of stages and of DORA's run
 filter: one predicate for both.
-
-``people`` (a people-based team) keeps a change whose author was a member at the change's
-time (``correlate/people.py``); the change carries the member's name (``member``).
-
-**Exclusions** (``exclude`` of the profile, its collections and the org; ``ExclusionRule``):
-a pull request is excluded when its author (any case), one of its labels (any case), its
-source branch (**exact case**, as branch filters) or its title (any case) matches one of the
-globs; a commit when its author or author e-mail does. In these globs ``[`` is an ordinary
-character (``literal_brackets``): ``*[bot]`` is "ends in [bot]". In ``apply_scope`` an
-excluded PR is left out (a pull-request change whose PR is excluded is out of scope), and so
-are the commits of excluded authors and of excluded PRs: they reach no stage and no author.
 """
 
 from __future__ import annotations
@@ -72,19 +54,9 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
 
-from leadline.correlate.linking import (
-    ChangeBundle,
-    RunKey,
-    Unit,
-    change_request_keys,
-    event_ticket_key,
-    pr_shas,
-)
-from leadline.correlate.people import attribution, change_author, commit_identities, member_of
-from leadline.correlate.shas import norm_sha
-from leadline.domain.records import Commit, Event, Issue, PipelineRun, PullRequest, Version
+from leadline.domain.records import Issue
 from leadline.profiles.conditions import NEGATIVE_KEYS, Conditions
-from leadline.profiles.models import EXCLUSION_KEYS, Exclusions, Scope
+from leadline.profiles.models import Scope
 
 #: A filter as the predicates take it: a list of names ("any of these", by the filter's own
 #: rule) or ``Conditions`` (docs/profiles.md, "Matching").
@@ -187,6 +159,17 @@ def branch_match(value: str | None, patterns: Given | None) -> bool:
     return glob_any(value, patterns, ignore_case=False)
 
 
+def paths_match(paths: Iterable[str], patterns: Given | None) -> bool:
+    """A ``paths`` filter: no filter, or one of ``paths`` matches one of the globs in exact
+    case (``*`` crosses ``/``), as a branch does (or passes the conditions, compared the
+    same way). No paths at all fail a filter that is given, ``not`` included: a commit
+    that carries no paths belongs to no component."""
+    if patterns is None:
+        return True
+    found = tuple(paths)
+    return bool(found) and matches(found, patterns, BRANCH)
+
+
 def any_glob(values: Iterable[str], patterns: Given | None) -> bool:
     """A ``labels`` filter: no filter, or one of ``values`` matches (case-insensitive); as
     conditions, ``not``/``not_contains`` hold when none of the labels match them."""
@@ -260,148 +243,6 @@ def run_params(params: Mapping[str, Any]) -> RunParams:
     return tuple(sorted((str(k), param_text(v)) for k, v in params.items()))
 
 
-@dataclass(frozen=True)
-class ExclusionRule:
-    """One glob of an ``exclude`` block and where it came from (``profile``, ``collection
-    Payments``, ``org``): what the doctor and the drill-downs name."""
-
-    key: str  # authors, labels, branches or titles
-    pattern: str
-    origin: str
-
-    def __str__(self) -> str:
-        return f"exclude.{self.key} {self.pattern!r} ({self.origin})"
-
-
-def exclusion_rules(exclude: Exclusions | None) -> tuple[ExclusionRule, ...]:
-    """Every rule of an ``exclude`` block, in key order, each with its origin."""
-    if exclude is None:
-        return ()
-    origins = exclude.origins or {}
-    return tuple(
-        ExclusionRule(key, pattern, origins.get(f"{key} {pattern}", "profile"))
-        for key in EXCLUSION_KEYS
-        for pattern in getattr(exclude, key) or ()
-    )
-
-
-def literal_brackets(pattern: str) -> list[str]:
-    """An ``exclude`` glob as ``fnmatch`` takes it, with ``[`` an ordinary character: bot
-    logins end in ``[bot]`` and titles carry brackets, so ``*[bot]`` must not be the class
-    of the letters b, o and t (which would take ``bob``)."""
-    return [pattern.replace("[", "[[]")]
-
-
-def pr_excluded_by(pr: PullRequest, rules: Sequence[ExclusionRule]) -> ExclusionRule | None:
-    """The first rule that excludes the pull request (see the module doc), else ``None``."""
-    for rule in rules:
-        glob = literal_brackets(rule.pattern)
-        hit = (
-            (rule.key == "authors" and glob_match(pr.author, glob))
-            or (rule.key == "labels" and any_glob(pr.labels, glob))
-            or (rule.key == "branches" and branch_match(pr.source_branch, glob))
-            or (rule.key == "titles" and glob_match(pr.title, glob))
-        )
-        if hit:
-            return rule
-    return None
-
-
-def author_excluded_by(
-    identities: Iterable[str], rules: Sequence[ExclusionRule]
-) -> ExclusionRule | None:
-    """The first ``authors`` rule one of a commit's author identities matches, else ``None``."""
-    names = list(identities)
-    authors = [r for r in rules if r.key == "authors"]
-    return next((r for r in authors if any_glob(names, literal_brackets(r.pattern))), None)
-
-
-def commit_excluded_by(commit: Commit, rules: Sequence[ExclusionRule]) -> ExclusionRule | None:
-    """The ``authors`` rule that excludes the commit (author or author e-mail), else ``None``."""
-    return author_excluded_by(commit_identities(commit), rules)
-
-
-@dataclass(frozen=True)
-class ScopedChange:
-    """The records of a bundle that count under a scope."""
-
-    key: str
-    unit: Unit
-    issues: tuple[Issue, ...]
-    commits: tuple[Commit, ...]
-    pull_requests: tuple[PullRequest, ...]
-    pipeline_runs: tuple[PipelineRun, ...]
-    versions: tuple[Version, ...]
-    events: tuple[Event, ...]
-    artifact_runs: frozenset[RunKey]
-    change_requests: tuple[PipelineRun, ...] = ()
-    member: str | None = None  # the people-based team's member the change counts for
-
-
 def ticket_in_scope(project: str | None, issue_type: str | None, scope: Scope) -> bool:
     """A ticket of ``project`` and ``issue_type`` passes ``scope.projects``/``issue_types``."""
     return glob_match(project, scope.projects) and glob_match(issue_type, scope.issue_types)
-
-
-def _ticket_in_scope(issue: Issue, scope: Scope) -> bool:
-    return ticket_in_scope(issue.project, issue.type, scope)
-
-
-def apply_scope(
-    scope: Scope, bundle: ChangeBundle, exclude: Sequence[ExclusionRule] = ()
-) -> ScopedChange | None:
-    """The in-scope view of ``bundle``, or ``None`` when the change is out of scope (or
-    excluded, or by no member of a people-based team)."""
-    issues = tuple(i for i in bundle.issues if _ticket_in_scope(i, scope))
-    repos = scope.repos
-    prs = tuple(p for p in bundle.pull_requests if glob_match(p.repo, repos))
-    out = [p for p in prs if exclude and pr_excluded_by(p, exclude)]
-    if out and bundle.unit == "pull_request":
-        return None
-    dropped = {s for p in out for s in pr_shas(p)}
-    prs = tuple(p for p in prs if all(p is not o for o in out))
-    commits = tuple(
-        c
-        for c in bundle.commits
-        if glob_match(c.repo, repos)
-        and not (exclude and (norm_sha(c.sha) in dropped or commit_excluded_by(c, exclude)))
-    )
-    if bundle.unit == "ticket":
-        if not issues or not any_glob(issues[0].labels, scope.labels):
-            return None
-    else:
-        if not prs or not any_glob(prs[0].labels, scope.labels):
-            return None
-        if (scope.projects is not None or scope.issue_types is not None) and not issues:
-            return None
-    member = None
-    if scope.people is not None:
-        found = member_of(scope.people, change_author(attribution(scope), prs, commits, issues))
-        if found is None:
-            return None
-        member = found.name
-    ticket_keys = {i.key.upper() for i in issues}
-    fix_versions = {(i.project, name) for i in issues for name in i.fix_versions}
-    return ScopedChange(
-        key=bundle.key,
-        unit=bundle.unit,
-        issues=issues,
-        commits=commits,
-        pull_requests=prs,
-        pipeline_runs=tuple(
-            r
-            for r in bundle.pipeline_runs
-            if (r.repo is None or glob_match(r.repo, repos))
-            and service_ok(r.service, scope.services)
-        ),
-        versions=tuple(v for v in bundle.versions if (v.project, v.name) in fix_versions),
-        events=tuple(e for e in bundle.events if event_ticket_key(e) in (None, *ticket_keys)),
-        artifact_runs=bundle.artifact_runs,
-        change_requests=tuple(
-            r
-            for r in bundle.change_requests
-            if {k.upper() for k in change_request_keys(r)} & ticket_keys
-            and service_ok(r.service, scope.services)
-        ),
-        member=member,
-    )

@@ -13,13 +13,13 @@ from datetime import datetime
 
 from leadline.correlate.scope import (
     Given,
-    ScopedChange,
     any_glob,
     branch_match,
     exact_match,
     glob_match,
     params_match,
 )
+from leadline.correlate.scoped import ScopedChange
 from leadline.correlate.shas import same_sha
 from leadline.domain.records import Commit, Event, Issue, PipelineRun, PullRequest, Version
 from leadline.profiles.models import Occurrence, Stage

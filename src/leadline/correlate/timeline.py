@@ -20,8 +20,9 @@ from dataclasses import dataclass
 
 from leadline.correlate.baseline import change_is_baseline
 from leadline.correlate.categories import category_of
+from leadline.correlate.exclusions import exclusion_rules
 from leadline.correlate.linking import ChangeBundle, Unit, link
-from leadline.correlate.scope import ScopedChange, apply_scope, exclusion_rules
+from leadline.correlate.scoped import ScopedChange, apply_scope
 from leadline.correlate.stages import (
     StageHit,
     commit_source,

@@ -49,8 +49,9 @@ _COMMIT_FILL = ("message", "authored_at", "author", "branch")
 
 def merge_commit(stored: Commit | None, incoming: Commit) -> Commit:
     """A commit from a push keeps what the stored one knows and the push does not: its
-    ``parents`` (push payloads carry none; ``leadline sync`` and ``leadline git`` do) and any
-    field the push leaves empty. Otherwise the incoming commit wins (its branch)."""
+    ``parents`` (push payloads carry none; ``leadline sync`` and ``leadline git`` do), its
+    ``paths`` (pushes carry them, the sync's commit lists do not) and any field the push
+    leaves empty. Otherwise the incoming commit wins (its branch)."""
     if stored is None:
         return incoming
     update: dict[str, Any] = {
@@ -60,6 +61,8 @@ def merge_commit(stored: Commit | None, incoming: Commit) -> Commit:
     }
     if not incoming.parents and stored.parents:
         update["parents"] = stored.parents
+    if not incoming.paths and stored.paths:
+        update["paths"] = stored.paths
     return incoming.model_copy(update=update)
 
 

@@ -58,6 +58,8 @@ def _lower(value: object) -> object:
 
 
 IdText = Annotated[Text, BeforeValidator(_id_text)]
+# A repository-relative file path: any length (git allows long ones), never empty.
+Path = Annotated[str, StringConstraints(min_length=1)]
 Category = Literal["todo", "in_progress", "done"]
 
 DONE_NAMES = frozenset({"done", "closed", "resolved", "released"})
@@ -189,6 +191,18 @@ class Commit(_Model):
     author: str | None = None
     parents: list[Text] = Field(default_factory=list)
     branch: str | None = None
+    # The repository-relative paths the commit changes (``scope.paths``); a merge commit
+    # carries none (docs/records.md#commits).
+    paths: list[Path] = Field(default_factory=list)
+
+    @model_serializer(mode="wrap")
+    def _without_empty_paths(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """No ``paths`` key when there are none: a commit stored before the field existed
+        keeps the same stored JSON (and digest) when it arrives again."""
+        data = handler(self)
+        if isinstance(data, dict) and not self.paths:
+            data.pop("paths", None)
+        return data
 
     def natural_key(self) -> tuple[str, str]:
         return (self.repo, self.sha)

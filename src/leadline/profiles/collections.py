@@ -14,6 +14,8 @@ that filter:
 | ``projects``, ``issue_types``, ``labels`` | ``scope`` (tickets; ``labels`` also PR labels) |
 | ``repositories`` | ``scope.repos`` (commits, pull requests, pipeline runs) |
 | ``services`` | ``scope.services`` (pipeline runs, incidents) |
+| ``paths`` | ``scope.paths`` (commits by the paths they change; their PRs, changes and the
+  deployments that ship them) |
 | ``target_branches`` | PR stages, and deployments from pull requests |
 | ``pipelines`` | CI/CD stages, and deployments and failures from CD runs |
 | ``environments`` | CD stages, and deployments and failures from CD runs |
@@ -52,11 +54,11 @@ from leadline.profiles.rules import STAGE_FILTERS
 
 FILTERS = (
     "projects", "issue_types", "labels", "repositories", "target_branches", "pipelines",
-    "services", "environments",
+    "services", "environments", "paths",
 )  # fmt: skip
 MAX_DEPTH = 20
 _SCOPE = {"projects": "projects", "issue_types": "issue_types", "labels": "labels",
-          "repositories": "repos", "services": "services"}  # fmt: skip
+          "repositories": "repos", "services": "services", "paths": "paths"}  # fmt: skip
 _STAGE = ("target_branches", "pipelines", "environments")
 _DORA = ("projects", "issue_types", "labels", "target_branches", "pipelines", "environments")
 # Hotfix and revert patterns are lists: a filter given as conditions leaves them as they are.
@@ -74,6 +76,7 @@ class Filters(BaseModel):
     pipelines: Filter | None = None
     services: Filter | None = None
     environments: Filter | None = None
+    paths: Filter | None = None
 
     def under(self, parent: Filters) -> Filters:
         """These filters, each unset one taken from ``parent``."""

@@ -4,7 +4,6 @@ people-based collection, with its members resolved into ``scope.people``)."""
 
 from __future__ import annotations
 
-import difflib
 import json
 import time
 from dataclasses import dataclass, field
@@ -16,7 +15,6 @@ from sqlalchemy import Connection, Engine
 
 from leadline.errors import InputError, NotFoundError
 from leadline.profiles.collections import (
-    FILTERS,
     CollectionSpec,
     Filters,
     OrgSpec,
@@ -24,11 +22,10 @@ from leadline.profiles.collections import (
     narrow,
     walk,
 )
-from leadline.profiles.conditions import CONDITION_KEYS, FILTER_TAGS
 from leadline.profiles.loader import load_profile, profile_from_data, profile_to_dict
 from leadline.profiles.messages import describe_value
-from leadline.profiles.model_types import RULE_ERROR
-from leadline.profiles.models import EXCLUSION_KEYS, Exclusions, Profile
+from leadline.profiles.models import Exclusions, Profile
+from leadline.profiles.org_messages import org_problem
 from leadline.profiles.parsing import SyntaxProblem, parse_yaml
 from leadline.profiles.people import MemberSpec
 from leadline.services import contributors, profiles
@@ -146,7 +143,7 @@ def parse_org(data: Any, source: str = "org", *, inline_only: bool = False) -> O
     try:
         return OrgSpec.model_validate(data)
     except ValidationError as exc:
-        raise OrgError(source, [_problem(e) for e in exc.errors(include_url=False)]) from None
+        raise OrgError(source, [org_problem(e) for e in exc.errors(include_url=False)]) from None
 
 
 def apply_org(
@@ -223,7 +220,7 @@ def put(engine: Engine, name: str, data: Any) -> tuple[Collection, bool]:
     try:
         spec = CollectionSpec.model_validate({"name": name, **body})
     except ValidationError as exc:
-        problems = [_problem(e) for e in exc.errors(include_url=False)]
+        problems = [org_problem(e) for e in exc.errors(include_url=False)]
         raise OrgError(f"collection {name!r}", problems) from None
     if spec.children:
         raise InputError("children are not set here: PUT each child with its parent")
@@ -375,33 +372,3 @@ def _profile_entries(profiles: Any, inline_only: bool) -> list[str]:
         elif not isinstance(entry, str | dict):
             problems.append(f"profiles[{i}]: expected {wanted}, got {describe_value(entry)}")
     return problems
-
-
-def _problem(err: Any) -> str:
-    # A filter's union tags (list or conditions) are left out; a rule's problem (a bad
-    # regular expression, no condition) is located at its key inside the conditions.
-    parts = [p for p in err["loc"] if p not in FILTER_TAGS]
-    if err["type"] == RULE_ERROR:
-        parts += list(err["ctx"]["loc"])
-    loc = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts).lstrip(".")
-    if err["type"] == RULE_ERROR:
-        return f"{loc}: {err['ctx']['what']}"
-    if err["type"] == "extra_forbidden":
-        key = str(err["loc"][-1])
-        within = err["loc"][:-1]
-        choices = (list(FILTERS) if "filters" in within else
-                   list(EXCLUSION_KEYS) if "exclude" in within else
-                   ["contributor", "collection", "from", "to"] if "members" in within else
-                   ["name", "email", "identities"] if "contributors" in within else
-                   ["name", "description", "profile", "filters", "members", "exclude",
-                    "children", "profiles", "contributors", "collections"])  # fmt: skip
-        if FILTER_TAGS[1] in err["loc"]:
-            choices = list(CONDITION_KEYS)
-        close = difflib.get_close_matches(key, choices, n=1, cutoff=0.5)
-        hint = f" (did you mean {close[0]!r}?)" if close else f" (expected one of {choices})"
-        return f"{loc}: unknown field{hint}"
-    if err["type"] == "missing":
-        return f"{loc}: required"
-    if err["type"] in ("model_type", "model_attributes_type", "dict_type"):
-        return f"{loc or '(file)'}: expected a mapping, got {type(err.get('input')).__name__}"
-    return f"{loc or '(file)'}: {err['msg'].removeprefix('Value error, ')}"

@@ -69,6 +69,15 @@ def commit_without_pr(ctx: Context) -> list[Outcome]:
     return [Outcome.of(found)]
 
 
+def commit_without_paths(ctx: Context) -> list[Outcome]:
+    if ctx.profile.scope.paths is None:
+        return [Outcome.not_applicable("the profile has no scope.paths: paths select nothing")]
+    found = [
+        x for x in q.commits_without_paths(ctx.conn, ctx.start, ctx.end) if _repo_ok(ctx, x.repo)
+    ]
+    return [Outcome.of(found)]
+
+
 def run_without_commit(ctx: Context) -> list[Outcome]:
     spec = ctx.profile.dora
     if spec is not None and spec.deployments.source == "cd":
@@ -230,6 +239,10 @@ CHECKS: tuple[Check, ...] = (
     Check("commit_without_pr", "Commits in no pull request", "info",
           "Protect the default branch so every change goes through a pull request.",
           "commit", "is in no pull request", "are in no pull request", commit_without_pr),
+    Check("commit_without_paths", "Commits without paths (scope.paths)", "info",
+          "Import the commits with the paths they change (leadline git, push webhooks).",
+          "commit", "carries no paths: scope.paths counts it nowhere",
+          "carry no paths: scope.paths counts them nowhere", commit_without_paths),
     Check("deployment_ships_nothing", "Deployments that ship nothing new", "warning",
           "Narrow dora.deployments (pipelines, environments) to real releases.",
           "deployment", "ships no commit not shipped before",

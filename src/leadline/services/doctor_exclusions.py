@@ -14,14 +14,14 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
-from leadline.correlate.linking import pr_shas
-from leadline.correlate.scope import (
+from leadline.correlate.exclusions import (
     ExclusionRule,
     commit_excluded_by,
     exclusion_rules,
-    glob_match,
     pr_excluded_by,
 )
+from leadline.correlate.linking import pr_shas
+from leadline.correlate.scope import glob_match
 from leadline.correlate.shas import norm_sha
 from leadline.correlate.stages import commit_source, pr_source
 from leadline.domain.times import to_micros

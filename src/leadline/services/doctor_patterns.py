@@ -14,6 +14,7 @@ the distinct values of the column it filters:
 | ``*.pipelines`` | pipelines of runs | glob, any case |
 | ``*.environments`` | environments of runs | exact, any case |
 | ``target_branches`` (stages, ``dora.deployments``) | target branches of PRs | glob, exact case |
+| ``scope.paths`` | paths commits change | glob, exact case |
 
 ``labels`` and ``statuses`` are not checked (they live inside the records). A filter of
 conditions is checked name by name (``Conditions.singles``): ``scope.repos.not: acme/legcy``
@@ -26,7 +27,7 @@ from collections.abc import Callable, Iterator
 
 from sqlalchemy import Connection
 
-from leadline.correlate.scope import Given, branch_match, exact_match, glob_match
+from leadline.correlate.scope import Given, branch_match, exact_match, glob_match, paths_match
 from leadline.profiles.conditions import Conditions
 from leadline.profiles.models import Profile, Stage, Start
 from leadline.store import quality_queries as q
@@ -48,9 +49,14 @@ _VALUES = {
     "pipeline": ((t.pipeline_runs.c.pipeline,), "pipeline", None),
     "environment": ((t.pipeline_runs.c.environment,), "environment", None),
     "branch": ((t.pull_requests.c.target_branch,), "target branch", "target branches"),
+    "path": ((t.commit_paths.c.path,), "commit path", None),
 }  # fmt: skip
 
 Pattern = tuple[str, Given | None, str, Match]  # where, patterns, kind, rule
+
+
+def _path_match(path: str | None, patterns: Given | None) -> bool:
+    return paths_match(() if path is None else (path,), patterns)
 
 
 def _patterns(profile: Profile) -> Iterator[Pattern]:
@@ -60,6 +66,7 @@ def _patterns(profile: Profile) -> Iterator[Pattern]:
         ("scope.projects", s.projects, "project", glob_match),
         ("scope.issue_types", s.issue_types, "issue_type", glob_match),
         ("scope.services", s.services, "service", glob_match),
+        ("scope.paths", s.paths, "path", _path_match),
     )  # fmt: skip
     stages: list[tuple[str, Start | Stage]] = [("start", profile.start)]
     stages += [(f"stages[{i}]", x) for i, x in enumerate(profile.stages)]

@@ -273,7 +273,7 @@ def _change_failure_rate(
     success = found.times_in(start, end)
     count_at = spec.deployments.count_at
     if f.source == "cd":
-        runs = failed_runs(conn, profile, spec, end, found.all_runs)
+        runs = failed_runs(conn, profile, spec, end, found.all_runs, found)
         if f.total == "all_runs":
             times, bad = more.all_runs_of([*found.runs, *runs], {r.key for r in runs},
                                           count_at, start, end)  # fmt: skip

@@ -1,11 +1,12 @@
-"""Which commits and pull requests the DORA figures of a profile count, by who made them:
-a people-based team's (``scope.people``) and the ``exclude`` rules (docs/dora.md, "People-
-based teams and exclusions").
+"""Which commits and pull requests the DORA figures of a profile count: a monorepo
+component's (``scope.paths``: the commits changing one of its paths), a people-based team's
+(``scope.people``: by who made them) and the ones no ``exclude`` rule takes out (docs/dora.md,
+"People-based teams and exclusions"; docs/collections.md, "Paths").
 
 A commit **counts** when no ``exclude`` rule takes it out (an ``authors`` rule on its author
 or author e-mail, or any rule on a pull request that contains it) and, for a people-based
 team, its author (``correlate/people.commit_authors``: the PR's author, else the commit's)
-was a member at its time. ``services/dora_select.ships_selected`` then counts a deployment
+was a member at its time. ``correlate/ancestry.ships_selected`` then counts a deployment
 for a people-based team when it ships at least one counted commit, and under ``exclude``
 rules unless every commit it shipped is excluded (a dependency bump alone is no
 deployment); failures and incidents follow the deployment they link to. A pull request
@@ -19,9 +20,11 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection
 
+from leadline.correlate.ancestry import CommitSelected
+from leadline.correlate.exclusions import commit_excluded_by, exclusion_rules, pr_excluded_by
 from leadline.correlate.linking import pr_shas
 from leadline.correlate.people import attribution, commit_authors, member_of
-from leadline.correlate.scope import commit_excluded_by, exclusion_rules, pr_excluded_by
+from leadline.correlate.scope import glob_match, paths_match
 from leadline.correlate.shas import norm_sha
 from leadline.domain.records import PullRequest
 from leadline.profiles.models import Profile
@@ -34,11 +37,40 @@ def people_scoped(profile: Profile) -> bool:
 
 
 def selective(profile: Profile) -> bool:
-    """Whether the profile's deployments are chosen by the commits they ship: a people-based
-    team's (those that ship one of its commits), or under ``exclude`` rules (not those that
-    ship only excluded commits). Either needs what each deployment shipped, so the fast path
-    over grouped run times cannot answer."""
-    return people_scoped(profile) or bool(exclusion_rules(profile.exclude))
+    """Whether the profile's deployments are chosen by the commits they ship: a monorepo
+    component's or a people-based team's (those that ship one of its commits), or under
+    ``exclude`` rules (not those that ship only excluded commits). Each needs what each
+    deployment shipped, so the fast path over grouped run times cannot answer."""
+    return (
+        profile.scope.paths is not None
+        or people_scoped(profile)
+        or bool(exclusion_rules(profile.exclude))
+    )
+
+
+def selected_commits(conn: Connection, profile: Profile) -> CommitSelected | None:
+    """SHA (lower case) → whether the profile counts the commit: it changes one of
+    ``scope.paths`` (with ``paths``) and ``counted_commits`` keeps it; ``None`` when the
+    profile is not ``selective``, so callers skip the loading."""
+    paths = path_commits(conn, profile)
+    counted = counted_commits(conn, profile)
+    if paths is None or counted is None:
+        return paths or counted
+    return lambda sha: paths(sha) and counted(sha)
+
+
+def path_commits(conn: Connection, profile: Profile) -> CommitSelected | None:
+    """``scope.paths`` as a predicate on commit SHAs (lower case): the commits of the scope's
+    repositories that change a matching path; ``None`` when the profile has no ``paths``."""
+    scope = profile.scope
+    if scope.paths is None:
+        return None
+    shas = {
+        norm_sha(sha)
+        for repo, sha, path in q.load_commit_paths(conn)
+        if glob_match(repo, scope.repos) and paths_match((path,), scope.paths)
+    }
+    return shas.__contains__
 
 
 def pr_counted(profile: Profile) -> Callable[[PullRequest], bool]:

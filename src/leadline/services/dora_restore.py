@@ -19,13 +19,7 @@ import numpy as np
 from sqlalchemy import Connection
 
 from leadline.correlate.restore import Change, incident_clock, ticket_clock
-from leadline.correlate.scope import (
-    Given,
-    exact_match,
-    glob_match,
-    issue_selected,
-    service_ok,
-)
+from leadline.correlate.scope import Given, exact_match, glob_match, issue_selected, service_ok
 from leadline.domain.records import Issue
 from leadline.domain.times import to_micros
 from leadline.metrics import dora as metrics

@@ -10,9 +10,12 @@ use, so a drill-down's list is as long as its figure.
 * ``failures`` and ``linked_failures`` — incidents, failure tickets or hotfix PRs, and the
   deployment each one links to (docs/deployments.md, rule 9);
 * ``commit_times`` — ``lead_time: commits``: each commit's first deployment and lead time;
-* ``ships_selected`` — a deployment counts for a people-based team (or under ``exclude``
-  rules) when it ships at least one commit that counts (``services/dora_people.py``);
-  failures and incidents count when they link to such a deployment (``team_restores``).
+* ``selected_commits`` (``services/dora_people.py``) — the commits a selective profile
+  counts: a monorepo component's (``scope.paths``), a people-based team's (``scope.people``),
+  the ones no ``exclude`` rule takes out. The deployments then keep those that ship one
+  (``correlate/ancestry.ships_selected``), the failed runs those whose head such a
+  deployment shipped, the commit lead time only them; failures and incidents count when
+  they link to a deployment kept (``Deployments.counts``, ``team_restores``).
 
 Every filter goes through the pure predicates of ``correlate/scope.py`` (one case rule per
 filter key) and the run filter of ``services/dora_filters.py``; this module adds the loading.
@@ -21,7 +24,6 @@ filter key) and the run filter of ``services/dora_filters.py``; this module adds
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cached_property
@@ -30,7 +32,13 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection
 
-from leadline.correlate.ancestry import Deployment, Shipments, ship
+from leadline.correlate.ancestry import (
+    CommitSelected,
+    Deployment,
+    Shipments,
+    ship,
+    ships_selected,
+)
 from leadline.correlate.commit_graph import CommitGraph
 from leadline.correlate.commit_lead_times import CommitLeadTimes, commit_lead_times
 from leadline.correlate.incidents import (
@@ -61,22 +69,12 @@ from leadline.services import dora_deployments as more
 from leadline.services import dora_restore as restore
 from leadline.services.baseline import commit_flags
 from leadline.services.dora_filters import DEPLOY_TYPES, failure_filter, reads_params, run_filter
-from leadline.services.dora_people import counted_commits, people_scoped, pr_counted, selective
+from leadline.services.dora_people import people_scoped, pr_counted, selected_commits, selective
 from leadline.services.dora_unplanned import pr_failures
 from leadline.store import dora_queries as q
 
 #: Before any time: "recorded before the window's end" (``failures(conn, profile, EVER, None)``).
 EVER = -(2**62)
-
-
-def ships_selected(
-    shipments: Shipments, deployment: Deployment, selected: Callable[[str], bool]
-) -> bool:
-    """Whether ``deployment`` shipped at least one commit ``selected`` keeps (a SHA, lower
-    case): its heads and what ancestry gave it first in its stream (``correlate/ancestry``).
-    ``shipments`` must be of every deployment of the streams, not only the selected ones:
-    what a deployment ships depends on what its stream shipped before."""
-    return any(selected(sha) for sha in shipments.commits.get(deployment.id, ()))
 
 
 def window_runs_suffice(spec: DoraSpec, profile: Profile | None = None) -> bool:
@@ -116,7 +114,11 @@ def window_run_times(
 
 @dataclass
 class Deployments:
-    """Successful deployments up to the window's end (history included, for ancestry)."""
+    """Successful deployments up to the window's end (history included, for ancestry).
+
+    With ``scope.paths`` (``selected``), ``items`` are the deployments that ship a selected
+    commit and ``every`` all of them: ancestry, failure links and baseline marks read
+    ``every``, so a commit is shipped by the same deployment whichever component asks."""
 
     items: list[Deployment]
     runs: list[q.RunRow]  # cd source only: every run of a deploying type, any status
@@ -124,9 +126,10 @@ class Deployments:
     _shipments: Shipments | None = None
     # cd source only: every deploying run before the end, unfiltered (failed runs reuse it)
     all_runs: list[q.RunRow] | None = None
-    # every deployment before ``ships_selected`` kept ``items`` (people-based teams, and
-    # profiles with ``exclude`` rules); ``people``: a people-based team's selection
+    # every deployment before ``selected`` narrowed ``items`` (``scope.paths``, a people-based
+    # team, ``exclude`` rules); ``people``: a people-based team's selection
     every: list[Deployment] | None = None
+    selected: CommitSelected | None = None
     people: bool = False
 
     @property
@@ -137,20 +140,24 @@ class Deployments:
 
     @classmethod
     def load(cls, conn: Connection, profile: Profile, spec: DoraSpec, end: int) -> Deployments:
-        """The deployments: for a people-based team those that ship one of its commits, under
-        ``exclude`` rules those that ship a commit not excluded or nothing known
-        (deployments from CD runs or pull requests; from releases and tickets: all)."""
+        """The deployments: with a selective profile (``selected_commits``) those that ship
+        one of its commits; ``every`` keeps them all. Only deployments from CD runs and pull
+        requests are narrowed (releases and tickets name no commit). One that names no
+        commit counts under ``scope.paths`` and ``exclude`` rules (nothing says what it
+        shipped) but for no people-based team."""
         found = cls.load_all(conn, profile, spec, end)
-        keep = counted_commits(conn, profile)
-        if keep is None or spec.deployments.source not in ("cd", "pull_requests"):
+        selected = selected_commits(conn, profile)
+        if selected is None:
+            return found
+        found.selected, found.people = selected, people_scoped(profile)
+        if spec.deployments.source not in ("cd", "pull_requests"):
             return found
         shipments = found.shipments()
-        found.every, found.people = found.items, people_scoped(profile)
-        found.items = [
-            x for x in found.items
-            if ships_selected(shipments, x, keep)
-            or not (found.people or shipments.commits.get(x.id))
-        ]  # fmt: skip
+        found.every = found.items
+        unknown = not found.people
+        found.items = [d for d in found.items if ships_selected(d, shipments, selected, unknown)]
+        kept = {d.id for d in found.items}
+        found.runs = [r for r in found.runs if r.key in kept or found.run_selected(r)]
         return found
 
     def counts(self, deployment_id: str | None) -> bool:
@@ -166,9 +173,29 @@ class Deployments:
     def chosen(self) -> frozenset[str]:
         return frozenset(x.id for x in self.items)
 
+    def run_selected(self, run: q.RunRow) -> bool:
+        """A run that deployed nothing (failed, cancelled …) counts for the selected commits
+        when one of its heads is selected or the first deployment of its stream that shipped
+        that head ships a selected commit (its retry, usually); one naming no commit as a
+        deployment naming none does. Every run counts without a selection."""
+        if self.selected is None:
+            return True
+        if not run.shas:
+            return not self.people
+        shipments, stream = self.shipments(), run.deployment().stream
+        for sha in run.shas:
+            if self.selected(norm_sha(sha)):
+                return True
+            then = shipments.first_deployment(sha, stream)
+            if then is not None and ships_selected(
+                shipments.deployments[then], shipments, self.selected, not self.people
+            ):
+                return True
+        return False
+
     @classmethod
     def load_all(cls, conn: Connection, profile: Profile, spec: DoraSpec, end: int) -> Deployments:
-        """Every deployment the filters keep, before a people-based team's selection."""
+        """Every deployment the filters keep, before a selective profile's narrowing."""
         d = spec.deployments
         repos = profile.scope.repos
         if d.source == "cd":
@@ -230,19 +257,18 @@ def commit_times(
     conn: Connection, profile: Profile, found: Deployments
 ) -> tuple[CommitLeadTimes, np.ndarray[Any, np.dtype[np.bool_]]]:
     """Every commit in scope that a deployment shipped: its first deployment and lead time;
-    and whether each is baseline (``services/baseline.commit_flags``). Commits that do not
-    count (``services/dora_people.py``) are left out."""
-    counted = counted_commits(conn, profile)
+    and whether each is baseline (``services/baseline.commit_flags``)."""
+    selected = found.selected or (lambda sha: True)
     commits = [
         # Validated, not model_construct: construct resolves every default factory's
         # signature per call (~0.5 ms a commit), validation takes ~3 µs.
         Commit(kind="commit", repo=repo, sha=sha, committed_at=from_micros(at))
         for repo, sha, at in q.load_commit_times(conn)
-        if glob_match(repo, profile.scope.repos) and (counted is None or counted(sha))
+        if glob_match(repo, profile.scope.repos) and selected(norm_sha(sha))
     ]
     lead = commit_lead_times(commits, found.shipments())
     committed = {norm_sha(c.sha): to_micros(c.committed_at) for c in commits}
-    flags = commit_flags(conn, lead, committed, found.items, found.all_runs or [])
+    flags = commit_flags(conn, lead, committed, found.all_items, found.all_runs or [])
     return lead, np.array(flags, dtype=np.bool_)
 
 
@@ -252,9 +278,13 @@ def failed_runs(
     spec: DoraSpec,
     end: int,
     loaded: list[q.RunRow] | None = None,
+    found: Deployments | None = None,
 ) -> list[q.RunRow]:
     """``failures.source: cd``: the failed deployment runs finished before ``end``
-    (``loaded``: the deploying runs before ``end``, when the caller has them already)."""
+    (``loaded``: the deploying runs before ``end``, when the caller has them already), with
+    a selective profile (``services/dora_people.selective``) only those
+    ``Deployments.run_selected`` keeps (``found``: the
+    deployments, when the caller has them already)."""
     if spec.deployments.source != "cd":
         raise InputError("dora.failures.source 'cd' needs dora.deployments.source 'cd'")
     keep = failure_filter(profile, spec)
@@ -265,16 +295,14 @@ def failed_runs(
         if loaded is not None
         else q.load_runs(conn, DEPLOY_TYPES, end, count_at, with_params=reads_params(spec))
     )
-    found = [
+    failed = [
         r for r in every
         if r.status in bad and keep(r.pipeline, r.environment, r.repo, r.service, r.params)
     ]  # fmt: skip
-    counted = counted_commits(conn, profile)
-    if counted is None:
-        return found
-    # A failed run shipped nothing: it counts by the commits it tried to deploy.
-    people = people_scoped(profile)
-    return [r for r in found if any(counted(s) for s in r.shas) or not (people or r.shas)]
+    if not selective(profile):
+        return failed
+    found = found or Deployments.load(conn, profile, spec, end)
+    return [r for r in failed if found.run_selected(r)]
 
 
 def linked_failures(
@@ -294,6 +322,8 @@ def linked_failures(
     found_failures = failures(conn, profile, look_back, None)
     needs_ancestry = any(x.commit_sha for x in found_failures)
     link = link_pr_failures if f.source == "pull_requests" else link_failures
+    # Linked among every deployment: a failure of a deployment that ships no selected
+    # commit (``scope.paths``) is that deployment's, not an unlinked one.
     links = link(
         found_failures, found.all_items, found.shipments() if needs_ancestry else None,
         window=window,

@@ -257,12 +257,15 @@ def git_report(
     on_progress: Progress | None = None,
     full: bool = False,
     releases_only: bool = False,
+    paths: Sequence[str] | None = None,
 ) -> tuple[GitImport, DoraReport]:
-    """Import, then the ``leadline dora`` JSON for this repository alone."""
+    """Import, then the ``leadline dora`` JSON for this repository alone (with ``paths``:
+    for the commits changing a matching path, ``git_profile``)."""
+    paths = _paths(paths)  # a bad glob fails before anything is imported
     done = import_repository(
         engine, path, globs, name, on_progress, full=full, releases_only=releases_only
     )
-    return done, dora(engine, git_profile(done.repo), window, interval, stat, now)
+    return done, dora(engine, git_profile(done.repo, paths), window, interval, stat, now)
 
 
 def require_deployment(done: GitImport, report: Mapping[str, Any]) -> None:
@@ -272,16 +275,21 @@ def require_deployment(done: GitImport, report: Mapping[str, Any]) -> None:
         raise NoDeployment(done.no_deployment(report))
 
 
-def git_profile(repo: str) -> Profile:
+def git_profile(repo: str, paths: Sequence[str] | None = None) -> Profile:
     """The built-in profile: this repository's tags are its production deployments; lead time
     is per commit, to the first deployment that contains it. Failures and restores
-    come from incidents, which git does not have: import them to fill those metrics."""
+    come from incidents, which git does not have: import them to fill those metrics. With
+    ``paths`` (``--paths``): ``scope.paths``, so only the commits changing a matching path
+    count, and the tags that ship one."""
     only = [literal_glob(repo)]
+    scope: dict[str, Any] = {"repos": only}
+    if paths is not None:
+        scope["paths"] = list(paths)
     return profile_from_data(
         {
             "name": f"git {repo}",
             "description": "leadline git: tags as production deployments, commits as changes",
-            "scope": {"repos": only},
+            "scope": scope,
             "stages": [{"name": COMMIT_STAGE, "event": "cd_completed", "pipelines": only,
                         "environments": [gitparse.ENVIRONMENT]}],
             "dora": {
@@ -313,6 +321,14 @@ def _name(name: str | None) -> str | None:
     if not name or len(name) > 1000:
         raise gitparse.GitError("--repo: give a name of 1 to 1000 characters")
     return name
+
+
+def _paths(paths: Sequence[str] | None) -> list[str] | None:
+    if paths is None:
+        return None
+    if not paths or any(not p.strip() or len(p) > 1000 for p in paths):
+        raise gitparse.GitError("--paths: give a glob of 1 to 1000 characters (e.g. 'src/**')")
+    return list(paths)
 
 
 def _scope(git_dir: str) -> str:

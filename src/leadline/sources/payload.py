@@ -193,3 +193,11 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}
     return value
+
+
+def changed_paths(commit: Node) -> list[str]:
+    """The paths a pushed commit changes, as GitHub's and GitLab's push payloads list them
+    (``added``, ``modified``, ``removed``; a rename is its old path removed and its new one
+    added), in that order, each once. Missing lists read as empty: no paths."""
+    keys = ("added", "modified", "removed")
+    return list(dict.fromkeys(p for key in keys for p in commit.get(key).texts()))

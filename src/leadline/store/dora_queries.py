@@ -369,3 +369,11 @@ def load_commit_times(conn: Connection) -> list[tuple[str, str, int]]:
     """``(repo, sha, committed_at)`` of every stored commit."""
     c = t.commits.c
     return [(r, s, int(at)) for r, s, at in conn.execute(select(c.repo, c.sha, c.committed_at))]
+
+
+def load_commit_paths(conn: Connection) -> Iterator[tuple[str, str, str]]:
+    """``(repo, sha, path)`` of every path a stored commit changes (``commit_paths``)."""
+    c, p = t.commits, t.commit_paths
+    query = select(c.c.repo, c.c.sha, p.c.path).join(c, c.c.id == p.c.commit_id)
+    for repo, sha, path in conn.execute(query):
+        yield str(repo), str(sha), str(path)

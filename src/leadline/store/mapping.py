@@ -116,6 +116,7 @@ def _extra_text(r: Commit, name: str) -> str | None:
 def _commit_children(r: Commit) -> dict[str, list[Row]]:
     return {
         "commit_parents": [{"position": i, "parent_sha": p} for i, p in enumerate(r.parents)],
+        "commit_paths": [{"path": p} for p in dict.fromkeys(r.paths)],
         "commit_ticket_keys": [{"key": k} for k in sorted(_find_keys(r.message, False))],
     }
 
@@ -227,7 +228,11 @@ MAPPINGS: dict[str, KindMapping] = {
         ("repo", "sha"),
         _commit_row,
         _commit_children,
-        (Child(t.commit_parents, "commit_id"), Child(t.commit_ticket_keys, "commit_id")),
+        (
+            Child(t.commit_parents, "commit_id"),
+            Child(t.commit_paths, "commit_id"),
+            Child(t.commit_ticket_keys, "commit_id"),
+        ),
     ),
     "pull_request": KindMapping(
         "pull_request",

@@ -127,6 +127,26 @@ def commits_without_pr(conn: Connection, start: int, end: int) -> list[Finding]:
     ]
 
 
+def commits_without_paths(conn: Connection, start: int, end: int) -> list[Finding]:
+    """Commits made in the window that carry no paths (no ``commit_paths`` row) and are not
+    merge commits (which carry none by design): ``scope.paths`` can place them nowhere."""
+    c, cp, par = t.commits.c, t.commit_paths.c, t.commit_parents.c
+    parents = select(func.count()).where(par.commit_id == c.id).scalar_subquery()
+    query = (
+        select(c.repo, c.sha, c.committed_at, c.data)
+        .where(
+            _window(c.committed_at, start, end),
+            ~exists().where(cp.commit_id == c.id),
+            parents < 2,
+        )
+        .order_by(c.committed_at.desc(), c.id)
+    )
+    return [
+        Finding(f"commit {repo}@{sha[:12]}", at_us, _first_line(data), repo=repo)
+        for repo, sha, at_us, data in conn.execute(query)
+    ]
+
+
 def _first_line(data: str | None) -> str | None:
     try:
         message = json.loads(data or "{}").get("message")

@@ -4,7 +4,8 @@ only module of ``leadline.sources`` that runs a process.
 No database and no clock: the service passes in the commits it already imported (as the ref
 tips of its last run) and gets back commit records, streamed, and one ``cd`` pipeline run per
 tag. Every call is one ``git`` process whose output is NUL-separated, so any message, name or
-path reads back exactly; reading that output into records is ``leadline.sources.git.parse``.
+path reads back exactly (each commit carries the paths it changes: ``PATH_OPTIONS``);
+reading that output into records is ``leadline.sources.git.parse``.
 """
 
 from __future__ import annotations
@@ -33,9 +34,12 @@ from leadline.sources.git.parse import (
     remote_name,
     revs_of,
     scan_refs,
-    split_records,
+    split_commits,
 )
 
+# The paths a commit changes, from the repository's root, unquoted (``-z``): a rename as its
+# old and its new path; a merge commit lists none (``git log`` shows no diff for merges).
+PATH_OPTIONS = ("--name-only", "--no-renames", "--no-relative")
 # Variables that would point git at another repository than PATH.
 _REPO_ENV = (
     "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
@@ -118,11 +122,12 @@ def read_commits(
     if not revs:
         return
     notes = notes if notes is not None else ReadNotes()
-    args = ["-c", "log.showSignature=false", "log", "--stdin", "-z", "--encoding=UTF-8",
-            "--no-color", "--date=raw", "--format=" + "%x00".join(LOG_FIELDS)]  # fmt: skip
+    args = ["-c", "log.showSignature=false", "-c", "log.showRoot=true", "log", "--stdin",
+            "-z", "--encoding=UTF-8", "--no-color", "--date=raw", *PATH_OPTIONS,
+            "--format=%x00" + "%x00".join(LOG_FIELDS)]  # fmt: skip
     with _stream(repo.path, args, revs) as out:
-        for fields in split_records(out, len(LOG_FIELDS)):
-            commit = commit_of(repo, fields, notes)
+        for fields, paths in split_commits(out, len(LOG_FIELDS)):
+            commit = commit_of(repo, fields, notes, paths)
             if commit is not None:
                 yield commit
 

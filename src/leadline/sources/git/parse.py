@@ -124,9 +124,11 @@ def scan_refs(out: str) -> tuple[set[str], list[Tag], list[tuple[str, str]], lis
     return tips, tags, nested, undated
 
 
-def commit_of(repo: Repository, fields: Sequence[str], notes: ReadNotes) -> Commit | None:
-    """One ``git log`` record (``LOG_FIELDS``) → a commit; ``None`` (noted) when its date
-    cannot be read."""
+def commit_of(
+    repo: Repository, fields: Sequence[str], notes: ReadNotes, paths: Sequence[str] = ()
+) -> Commit | None:
+    """One ``git log`` record (``LOG_FIELDS``) and the paths it changes → a commit; ``None``
+    (noted) when its date cannot be read."""
     sha, parents, committed, raw, authored, author, email, message = fields
     if not SHA.match(sha):
         raise GitError(f"{repo.path}: unexpected `git log` output near {sha[:60]!r}")
@@ -147,6 +149,7 @@ def commit_of(repo: Repository, fields: Sequence[str], notes: ReadNotes) -> Comm
         author_email=email or None,
         parents=parents.split(),
         message=message.rstrip("\n"),
+        paths=list(dict.fromkeys(paths)),
     )
 
 
@@ -185,24 +188,42 @@ def epoch(text: str) -> datetime | None:
     return datetime.fromtimestamp(int(seconds), UTC)
 
 
-def split_records(stream: IO[bytes], n: int) -> Iterator[list[str]]:
-    """Records of ``n`` NUL-terminated fields (``log -z`` leaves the last one open)."""
-    pending: list[bytes] = []
+def split_commits(stream: IO[bytes], n: int) -> Iterator[tuple[list[str], list[str]]]:
+    """``git log -z --name-only`` output whose format is a NUL then ``n`` NUL-separated
+    fields (``LOG_FIELDS``) → each commit's fields and the paths it changes.
+
+    Git ends the format with a NUL and then lists the paths, the first after a newline, each
+    ended by a NUL; a commit without paths (a merge, an empty commit) lists none. A path is
+    never empty, so the format's leading NUL — an empty token — tells the next commit apart
+    from a path whatever bytes the paths hold (``-z``: no quoting)."""
+    fields: list[str] | None = None  # None: between two commits
+    paths: list[str] = []
+    for token in _tokens(stream):
+        if fields is None:
+            if token:
+                fields = [token.decode("utf-8", "replace")]
+        elif len(fields) < n:
+            fields.append(token.decode("utf-8", "replace"))
+        elif token:
+            first = not paths and token.startswith(b"\n")
+            paths.append((token[1:] if first else token).decode("utf-8", "replace"))
+        else:
+            yield fields, paths
+            fields, paths = None, []
+    if fields is not None and len(fields) != n:
+        raise GitError(f"unexpected end of `git log` output ({len(fields)} of {n} fields)")
+    if fields is not None:
+        yield fields, paths
+
+
+def _tokens(stream: IO[bytes]) -> Iterator[bytes]:
+    """The NUL-separated tokens of ``stream``, read incrementally; the last one unended."""
     rest = b""
     while chunk := stream.read(CHUNK):
         parts = (rest + chunk).split(b"\0")
         rest = parts.pop()
-        pending.extend(parts)
-        whole = len(pending) - len(pending) % n
-        for i in range(0, whole, n):
-            yield [p.decode("utf-8", "replace") for p in pending[i : i + n]]
-        del pending[:whole]
-    if rest or pending:
-        pending.append(rest)
-    if pending and len(pending) != n:
-        raise GitError(f"unexpected end of `git log` output ({len(pending)} of {n} fields)")
-    if pending:
-        yield [p.decode("utf-8", "replace") for p in pending]
+        yield from parts
+    yield rest
 
 
 def failure(path: str, stderr: str) -> GitError:

@@ -61,8 +61,18 @@ def pull_request(
     return record.model_copy(update={"commit_shas": list(dict.fromkeys(shas))})
 
 
+def _file_paths(node: Node) -> list[str]:
+    """``files[].filename`` (and a rename's ``previous_filename``) of ``GET /commits/{sha}``:
+    the paths the commit changes. The lists carry no ``files``: no paths."""
+    found = []
+    for f in node.get("files").items():
+        found += [f.get("previous_filename").opt_text(), f.get("filename").opt_text()]
+    return list(dict.fromkeys(p for p in found if p is not None))
+
+
 def commit(repo: str, item: Any, branch: str | None = None) -> Commit:
-    """A commit as ``GET /commits`` and ``GET /pulls/N/commits`` list it."""
+    """A commit as ``GET /commits`` and ``GET /pulls/N/commits`` list it, or as
+    ``GET /commits/{sha}`` gives it (with ``files``: the paths it changes)."""
     node = Node(item, "commit")
     git = node.get("commit")
     author = node.get("author").get("login").opt_text() or git.get("author").get("name").opt_text()
@@ -76,6 +86,7 @@ def commit(repo: str, item: Any, branch: str | None = None) -> Commit:
         "author": author,
         "parents": [p.get("sha").text() for p in node.get("parents").items()],
         "branch": branch,
+        "paths": _file_paths(node),
     }
     paths = {
         "sha": "commit.sha",

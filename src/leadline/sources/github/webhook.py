@@ -17,7 +17,7 @@ from typing import Any
 from leadline.domain.records import Commit, Issue, PullRequest
 from leadline.sources.base import Parsed, build_record, merge, read_int, read_opt_time, read_time
 from leadline.sources.github.ci import deployment_status, release, repository, workflow_run
-from leadline.sources.payload import Node
+from leadline.sources.payload import Node, changed_paths
 
 __all__ = ["EVENTS", "merge", "parse"]
 
@@ -76,6 +76,7 @@ def _commit(node: Node, repo: str, branch: str) -> Commit:
         "message": node.get("message").opt_text(),
         "author": author.get("username").opt_text() or author.get("name").opt_text(),
         "branch": branch,
+        "paths": changed_paths(node),
     }
     paths = {k: f"{node.path}.{v}" for k, v in _COMMIT_PATHS.items()}
     return build_record(Commit, data, {**paths, "repo": "repository.full_name", "branch": "ref"})

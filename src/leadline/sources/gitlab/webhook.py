@@ -16,7 +16,7 @@ from typing import Any
 from leadline.domain.records import Commit, Incident, Issue, PullRequest, RecordModel
 from leadline.sources.base import Parsed, build_record, merge, read_int, read_opt_time, read_time
 from leadline.sources.gitlab.ci import deployment, pipeline, project, release
-from leadline.sources.payload import Node
+from leadline.sources.payload import Node, changed_paths
 
 __all__ = ["HOOKS", "KINDS", "merge", "parse"]
 
@@ -80,6 +80,7 @@ def _push(root: Node) -> Parsed:
             "message": node.get("message").opt_text(),
             "author": node.get("author").get("name").opt_text(),
             "branch": branch,
+            "paths": changed_paths(node),
         }
         paths = {k: f"{node.path}.{v}" for k, v in _COMMIT_PATHS.items()}
         paths["repo"] = "project.path_with_namespace"

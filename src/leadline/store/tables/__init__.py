@@ -33,6 +33,7 @@ from leadline.store.tables.derived import (
 from leadline.store.tables.records import (
     DEPLOYS_COVER,
     commit_parents,
+    commit_paths,
     commit_ticket_keys,
     commits,
     events,
@@ -66,6 +67,7 @@ __all__ = [
     "change_log",
     "collections",
     "commit_parents",
+    "commit_paths",
     "commit_ticket_keys",
     "commits",
     "contributor_identities",

@@ -84,6 +84,14 @@ commit_parents = Table(
     Column("parent_sha", Text, nullable=False, index=True),
 )
 
+commit_paths = Table(
+    "commit_paths",
+    metadata,
+    id_column(),
+    parent_column("commit_id", "commits"),
+    Column("path", Text, nullable=False),
+)
+
 commit_ticket_keys = Table(
     "commit_ticket_keys",
     metadata,
