@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -54,8 +56,25 @@ def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
     dbapi_conn.isolation_level = None
     cursor = dbapi_conn.cursor()
     for pragma in SQLITE_PRAGMAS:
-        cursor.execute(pragma)
+        _execute_waiting(cursor, pragma)
     cursor.close()
+
+
+def _execute_waiting(cursor: Any, statement: str) -> None:
+    """Run a pragma, retrying "database is locked" for up to ``DEFAULT_WAIT_MS``: SQLite
+    answers it at once, without waiting its busy timeout, when several connections switch a
+    new file to WAL together (several processes or threads opening a new database)."""
+    deadline = time.monotonic() + DEFAULT_WAIT_MS / 1000
+    pause = 0.005
+    while True:
+        try:
+            cursor.execute(statement)
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.25)
 
 
 def _sqlite_on_begin(conn: Any) -> None:
