@@ -10,13 +10,18 @@ answers) with ``files`` in the shape of GitHub's documented ``GET /commits/{sha}
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 
 from tests.replay_server import ReplayServer, Reply
-from tests.services.github_replay import BASE, DATA, load, records, routes, sync, token
+from tests.services.github_replay import BASE, DATA, REPO, load, records, routes, sync, token
+from tests.services.sync_harness import fresh_db_url, leadline_argv, opened, run
+from tests.services.sync_harness import records as harness_records
 
 __all__ = ["token"]  # fixture
 
@@ -128,3 +133,35 @@ def test_a_commit_stored_with_paths_is_not_fetched_again(
     assert f"{BASE}/pulls/103/commits" in server.paths()
     assert f"{BASE}/commits/{PR_ONLY}" not in server.paths()
     assert stored_commits(engine)[PR_ONLY]["paths"] == ["options.go"]
+
+
+def test_a_killed_sync_resumes_without_fetching_again(
+    db_url: str, tmp_path: Path, token: str, server: ReplayServer
+) -> None:
+    """Killed (SIGKILL) while asking for a commit of the second page of ``/commits``: the
+    first page's commits were committed with their cursor, so the resumed run starts at the
+    second page and asks for none of them again; it ends with what an uninterrupted sync
+    stores."""
+    args = ("sync", "github", "--repo", REPO, "--base-url", server.base_url, "--commit-paths")
+    env = {"GITHUB_TOKEN": token}
+    held = f"{BASE}/commits/{BRANCH[30]['sha']}"  # page 2 (25 a page)
+    server.hold(lambda r: r.path == held)
+    process = subprocess.Popen(
+        leadline_argv(db_url, *args),
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert server.holding.wait(60), "never reached the held commit"
+    process.kill()
+    process.wait(30)
+    server.release()
+    assert run(db_url, *args, env=env).returncode == 0
+    log = server.paths()
+    assert [log.count(f"{BASE}/commits/{sha}") for sha, _, _ in CASES] == [1, 2, 1]
+    assert log.count(held) == 3  # held when killed, then the branch's and PR 2xx's asks
+    with fresh_db_url(tmp_path, "reference") as url:
+        assert run(url, *args, env=env).returncode == 0
+        with opened(db_url) as resumed, opened(url) as clean:
+            assert harness_records(resumed) == harness_records(clean)
