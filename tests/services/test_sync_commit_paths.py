@@ -1,6 +1,8 @@
 """``leadline sync github --commit-paths``: each commit the sync emits is fetched again as
 ``GET /commits/{sha}`` for the paths it changes. The CLI against the replayed GitHub
-(``github_replay``), on the test database (SQLite or PostgreSQL).
+(``github_replay``), on the test database (SQLite or PostgreSQL): the paths stored, a bad
+answer warned about without losing the commit, no request without the option, none again
+for a commit stored with paths, and a sync killed midway resumed without refetching.
 
 The details served are the listed commits (``commits.json``, ``pull_commits.json``: real
 answers) with ``files`` in the shape of GitHub's documented ``GET /commits/{sha}`` example
@@ -160,7 +162,9 @@ def test_a_killed_sync_resumes_without_fetching_again(
     assert run(db_url, *args, env=env).returncode == 0
     log = server.paths()
     assert [log.count(f"{BASE}/commits/{sha}") for sha, _, _ in CASES] == [1, 2, 1]
-    assert log.count(held) == 3  # held when killed, then the branch's and PR 2xx's asks
+    assert (
+        log.count(held) == 3
+    )  # the killed ask; the resumed run's, as a branch commit and as a PR's
     with fresh_db_url(tmp_path, "reference") as url:
         assert run(url, *args, env=env).returncode == 0
         with opened(db_url) as resumed, opened(url) as clean:
