@@ -169,3 +169,19 @@ def test_a_killed_sync_resumes_without_fetching_again(
         assert run(url, *args, env=env).returncode == 0
         with opened(db_url) as resumed, opened(url) as clean:
             assert harness_records(resumed) == harness_records(clean)
+
+
+def test_a_commit_github_no_longer_has_is_kept_without_paths(
+    run_cli: Any, engine: Engine, server: ReplayServer
+) -> None:
+    gone = BRANCH[5]["sha"]  # a force-pushed-away commit: GitHub answers 422
+    server.add(
+        f"{BASE}/commits/{gone}", Reply(422, {"message": f"No commit found for SHA: {gone}"})
+    )
+    result = sync(run_cli, server, "--commit-paths")
+    assert result.code == 0, result.err
+    warning = f"github: commit {gone}: GET commits/{gone} answered 422; stored without paths"
+    assert json.loads(result.out)["warnings"].count(warning) == 2  # branch and its PR
+    commits = stored_commits(engine)
+    assert gone in commits and "paths" not in commits[gone]
+    assert commits[CASES[0][0]]["paths"] == CASES[0][2]  # the others go on
