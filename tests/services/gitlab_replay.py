@@ -1,7 +1,8 @@
 """A GitLab REST API (v4) for project 12345678 (``gitlab-data/snowflake_spend``) over the
 recorded answers of ``tests/fixtures/gitlab_rest`` (README there says what is derived).
 
-``FakeGitLab.routes()`` serves what ``leadline sync gitlab`` reads, the way GitLab does:
+``FakeGitLab.routes()`` serves what ``leadline sync gitlab`` reads, the way GitLab does
+(a commit's ``/diff``, for ``--commit-paths``, from ``diffs``):
 listings filtered by ``updated_after``/``since``, ordered by ``order_by``/``sort``, cut into
 ``per_page`` pages with ``Link`` headers that keep the query. ``rate_limit_once`` makes one
 page answer 429 first (``RateLimit-Remaining: 0``, ``RateLimit-Reset``, ``Retry-After``).
@@ -57,6 +58,7 @@ class FakeGitLab:
         self.pipelines = [*data(gitlab_csv("pipeline")), *load(DERIVED / "pipelines.json")]
         self.deployments = [*data(gitlab_csv("deployments")), *load(DERIVED / "deployments.json")]
         self.releases = load(DERIVED / "releases.json")
+        self.diffs: dict[str, list[Any]] = {}  # sha → its /diff items (else none)
         self.limited: set[str] = set()
 
     # --- routes -----------------------------------------------------------------------------
@@ -88,6 +90,8 @@ class FakeGitLab:
                 if int(iid) in NO_APPROVALS_API:
                     return Reply(404, {"message": "404 Not found"})
                 return Reply(body=self.approvals.get(iid, {"iid": int(iid), "approved_by": []}))
+        if rest[:2] == ["repository", "commits"] and len(rest) == 4 and rest[3] == "diff":
+            return self._page(request, self.diffs.get(rest[2], []))
         if rest[0] == "pipelines" and len(rest) == 2 and rest[1] in self.pipeline_details:
             return Reply(body=self.pipeline_details[rest[1]])
         return Reply(404, {"message": "404 Not found"})
@@ -101,6 +105,10 @@ class FakeGitLab:
                 server.add(f"{PROJECT}/merge_requests/{mr['iid']}/{what}", self.handler)
         for ident in self.pipeline_details:
             server.add(f"{PROJECT}/pipelines/{ident}", self.handler)
+        shas = [c["id"] for c in self.commits]
+        shas += [c["id"] for commits in self.mr_commits.values() for c in commits]
+        for sha in shas:
+            server.add(f"{PROJECT}/repository/commits/{sha}/diff", self.handler)
 
     def rate_limit_once(self, target: str) -> None:
         """The first request for ``target`` (``merge_requests?page=2``) answers 429."""

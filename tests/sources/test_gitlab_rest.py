@@ -295,3 +295,43 @@ def test_mutated_objects_map_or_raise_payload_error(
         return
     for record in parsed.records:
         assert parse_object(record.model_dump(mode="json"), "fuzz", 1) == record
+
+
+# --- a commit's diff → the paths it changes (``--commit-paths``) ---------------------------
+
+DIFF = load(GITLAB / "go-gitlab" / "list_merge_request_diff.json")  # README, VERSION changed
+RENAME = dict(DIFF[0], old_path="docs/OLD.md", new_path="docs/NEW.md", renamed_file=True)
+DELETE = dict(DIFF[1], new_path="VERSION", deleted_file=True)
+
+
+@pytest.mark.parametrize(
+    ("items", "paths"),
+    [
+        (DIFF, ["README", "VERSION"]),  # two files changed in place
+        ([RENAME], ["docs/OLD.md", "docs/NEW.md"]),  # a rename: the old path, then the new
+        ([DELETE, DIFF[1]], ["VERSION"]),  # a deleted file is its path; each path once
+        ([dict(RENAME, renamed_file=False)], ["docs/NEW.md"]),  # not a rename: new_path only
+        ([], []),  # an empty commit
+    ],
+)
+def test_diff_paths(items: list[Any], paths: list[str]) -> None:
+    assert gitlab_rest.diff_paths(items) == paths
+
+
+@pytest.mark.parametrize(
+    ("payload", "error"),
+    [
+        ({"message": "not a list"}, "diff: expected a list, got an object"),
+        ([DIFF[0], "README"], "diff[1]: expected an object, got the string 'README'"),
+        ([dict(DIFF[0], new_path=None)], "diff[0].new_path: expected a string, got null"),
+        ([dict(RENAME, old_path=7)], "diff[0].old_path: expected a string, got the number 7"),
+        (
+            [dict(DIFF[0], renamed_file="yes")],
+            "diff[0].renamed_file: expected true or false, got the string 'yes'",
+        ),
+    ],
+)
+def test_diff_paths_errors_name_the_field(payload: Any, error: str) -> None:
+    with pytest.raises(PayloadError) as caught:
+        gitlab_rest.diff_paths(payload)
+    assert str(caught.value) == error

@@ -12,7 +12,7 @@ is why ``PayloadError``, the error ``Node`` raises, is defined here.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -193,6 +193,14 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}
     return value
+
+
+def renamed_paths(files: Iterable[tuple[str | None, str]]) -> list[str]:
+    """The paths a commit changes from its changed files as ``(old path of a rename, path)``
+    pairs (a REST commit's ``files``, a commit's diff): a rename is its old path and then its
+    new one, as ``git log --no-renames`` lists it (a delete and an add); each path once."""
+    found = [p for old, new in files for p in (old, new) if p is not None]
+    return list(dict.fromkeys(found))
 
 
 def changed_paths(commit: Node) -> list[str]:

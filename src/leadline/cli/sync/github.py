@@ -30,6 +30,13 @@ GITHUB_API = "https://api.github.com"
 )
 @since_option
 @click.option("--issues/--no-issues", default=False, help="Also pull issues.", show_default=True)
+@click.option(
+    "--commit-paths/--no-commit-paths",
+    default=False,
+    show_default=True,
+    help="Also fetch each commit (GET /commits/SHA) for the paths it changes, for scope.paths: "
+    "one more request per commit not yet stored with paths.",
+)
 @click.option("--per-page", type=click.IntRange(1, 100), default=100, hidden=True)
 @format_option
 @progress_option
@@ -40,6 +47,7 @@ def github_command(
     base_url: str,
     since: datetime | None,
     issues: bool,
+    commit_paths: bool,
     per_page: int,
     fmt: str,
     progress: bool | None,
@@ -70,6 +78,7 @@ def github_command(
                 repo,
                 since=since,
                 issues=issues,
+                commit_paths=commit_paths,
                 per_page=per_page,
                 on_progress=display.progress,
                 on_warning=display.warn,

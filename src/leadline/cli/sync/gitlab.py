@@ -34,6 +34,13 @@ GITLAB_URL = "https://gitlab.com"
     help="The GitLab instance (self-managed: https://HOST); /api/v4 is added.",
 )
 @since_option
+@click.option(
+    "--commit-paths/--no-commit-paths",
+    default=False,
+    show_default=True,
+    help="Also fetch each commit's diff (GET /repository/commits/SHA/diff) for the paths it "
+    "changes, for scope.paths: one more request per commit not yet stored with paths.",
+)
 @click.option("--per-page", type=click.IntRange(1, 100), default=100, hidden=True)
 @format_option
 @progress_option
@@ -43,6 +50,7 @@ def gitlab_command(
     project: str,
     base_url: str,
     since: datetime | None,
+    commit_paths: bool,
     per_page: int,
     fmt: str,
     progress: bool | None,
@@ -70,6 +78,7 @@ def gitlab_command(
             client,
             project,
             since=since,
+            commit_paths=commit_paths,
             per_page=per_page,
             on_progress=display.progress,
             on_warning=display.warn,

@@ -5,7 +5,10 @@ Resources, in this order (each with its own cursor in ``sync_cursors``, scope
 
 ``commits``      ``/commits?since=`` on the default branch: since the start of the last
                  complete pass minus ``COMMIT_LOOKBACK`` (a commit keeps its commit date
-                 when it is pushed later), all pages.
+                 when it is pushed later), all pages. With ``--commit-paths`` each
+                 commit (here and of a pull request) not yet stored with paths is fetched
+                 again as ``/commits/{sha}`` for the paths it changes
+                 (``github_base.with_paths``).
 ``pulls``        ``/pulls?state=all&sort=updated&direction=desc``, walked newest update
                  first down to the last pass's high-watermark (``sync.walk.desc_walk``);
                  for each changed pull request its ``/commits`` and ``/reviews`` (all
@@ -38,7 +41,7 @@ from leadline.services.sync.engine import (
     SyncReport,
     run_sync,
 )
-from leadline.services.sync.github_base import GitHub, item_key, mapped
+from leadline.services.sync.github_base import GitHub, item_key, mapped, with_paths
 from leadline.services.sync.github_ci import Deployments, Releases, Runs, Tags
 from leadline.services.sync.walk import WalkKey, desc_walk, key_time, time_key
 from leadline.sources.base import PayloadError
@@ -92,11 +95,9 @@ class Pulls:
             if full is None:
                 continue
             records.append(full)
-            for c in commits:
-                # No branch: a stored commit keeps its own (the default branch's, say).
-                commit = mapped(ctx, what, github_rest.commit, gh.repo, c, None)
-                if commit is not None:
-                    records.append(commit)
+            # No branch: a stored commit keeps its own (the default branch's, say).
+            found = [mapped(ctx, what, github_rest.commit, gh.repo, c, None) for c in commits]
+            records.extend(with_paths(gh, ctx, [c for c in found if c is not None]))
         return records
 
 
@@ -147,7 +148,8 @@ class Commits:
                 branch = gh.default_branch
                 records = [mapped(ctx, "commit", github_rest.commit, gh.repo, c, branch)
                            for c in fresh]  # fmt: skip
-                yield Batch([r for r in records if r is not None], dict(state), len(page.items))
+                found = with_paths(gh, ctx, [r for r in records if r is not None])
+                yield Batch(list(found), dict(state), len(page.items))
                 if nxt is None:
                     break
             if run is None:
@@ -215,13 +217,14 @@ def sync_github(
     *,
     since: datetime | None = None,
     issues: bool = False,
+    commit_paths: bool = False,
     per_page: int = 100,
     on_progress: ProgressCallback | None = None,
     on_warning: Callable[[str], None] | None = None,
 ) -> SyncReport:
     """Pull the repository's history into the database (module doc)."""
     full_name, default_branch = find_repository(client, repo)
-    gh = GitHub(client, full_name, default_branch, since, per_page)
+    gh = GitHub(client, full_name, default_branch, since, per_page, commit_paths)
     resources: list[Resource] = [Commits(gh), Pulls(gh), Runs(gh), Deployments(gh), Releases(gh),
                             Tags(gh)]  # fmt: skip
     if issues:

@@ -2,7 +2,8 @@
 requests, commits and issues; ``github_ci`` runs, deployments, releases and tags).
 
 ``GitHub`` holds the client, the repository and the options; ``item_key`` reads a listed
-item's time as a walk key; ``mapped`` turns an item that cannot be read into a warning.
+item's time as a walk key; ``mapped`` turns an item that cannot be read into a warning;
+``with_paths`` gives the commits a sync emits the paths they change (``--commit-paths``).
 Both resource modules import this one and not each other, so the two stay acyclic.
 """
 
@@ -13,11 +14,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
+import httpx
+
+from leadline.domain.records import Commit
 from leadline.services.sync.engine import SyncContext
 from leadline.services.sync.walk import key_time, time_key
 from leadline.sources.base import PayloadError
-from leadline.sources.http import Page, RestClient
+from leadline.sources.github import rest as github_rest
+from leadline.sources.http import Page, RestClient, RestError
+from leadline.sources.http.paging import next_link
 from leadline.sources.payload import Node
+from leadline.store.upsert import record_key
 
 PENDING_DAYS = 14  # a run, deployment or release unsettled this long is given up
 T = TypeVar("T")
@@ -32,6 +39,7 @@ class GitHub:
     default_branch: str | None = None
     since: datetime | None = None
     per_page: int = 100
+    commit_paths: bool = False  # fetch ``/commits/{sha}`` for each commit (``with_paths``)
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     def path(self, suffix: str) -> str:
@@ -59,6 +67,23 @@ class GitHub:
     def all_items(self, suffix: str) -> list[Any]:
         return [item for page in self.pages(suffix, {}) for item in page.items]
 
+    def commit_detail(self, sha: str) -> Any:
+        """``GET /commits/{sha}`` with every page of its ``files`` (GitHub pages them, 300 a
+        page, up to 3000 in all, with ``Link`` headers): the first page's object with the
+        ``files`` of all pages."""
+        response = self.client.get(self.path(f"commits/{sha}"))
+        body = _json(response)
+        nxt = next_link(response)
+        while nxt is not None and isinstance(body, dict) and isinstance(body.get("files"), list):
+            response = self.client.get(str(response.url.join(nxt)))
+            more = _json(response)
+            files = more.get("files") if isinstance(more, dict) else None
+            if not isinstance(files, list) or not files:
+                break
+            body["files"] = [*body["files"], *files]
+            nxt = next_link(response)
+        return body
+
     def is_stale(self, created: str) -> bool:
         return key_time(created) < self.now() - timedelta(days=PENDING_DAYS)
 
@@ -74,3 +99,41 @@ def mapped(ctx: SyncContext, what: str, build: Callable[..., T], *args: Any) -> 
     except PayloadError as exc:
         ctx.warn(f"github: {what}: {exc.message}; skipped")
         return None
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        raise PayloadError(f"GET {response.url.path}: the answer is not JSON") from None
+
+
+def with_paths(gh: GitHub, ctx: SyncContext, commits: list[Commit]) -> list[Commit]:
+    """With ``--commit-paths``: each commit with the paths it changes, from ``GET
+    /commits/{sha}`` (one request per commit, more for a commit of over 300 files). A commit
+    already stored with paths costs no request (the store keeps its paths: a look-back pass
+    or a pull request listing it again refetches nothing). An answer that cannot be read
+    (a warning naming the field) or a commit GitHub no longer has (404, 422) leaves the
+    listed commit as it is, without paths: it is not dropped."""
+    if not gh.commit_paths or not commits:
+        return commits
+    stored = ctx.stored(commits)
+    out: list[Commit] = []
+    for listed in commits:
+        old = stored.get(record_key(listed))
+        if isinstance(old, Commit) and old.paths:
+            out.append(listed)
+            continue
+        try:
+            detail = github_rest.commit(gh.repo, gh.commit_detail(listed.sha), listed.branch)
+        except PayloadError as exc:
+            ctx.warn(f"github: commit {listed.sha}: {exc.message}; stored without paths")
+            detail = listed
+        except RestError as exc:
+            if exc.status not in (404, 409, 422):
+                raise
+            ctx.warn(f"github: commit {listed.sha}: GET commits/{listed.sha} answered "
+                     f"{exc.status}; stored without paths")  # fmt: skip
+            detail = listed
+        out.append(detail)
+    return out

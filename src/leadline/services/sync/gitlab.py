@@ -5,6 +5,8 @@ Resources, in order, each with its own cursor (``services.sync.engine``; scope `
 ``commits``         ``/repository/commits?since=`` on the default branch, with parents:
                     since the start of the last complete pass minus ``COMMIT_LOOKBACK`` (a
                     commit keeps its commit date when it is pushed later), all pages.
+                    With ``--commit-paths`` each commit (here and of a merge request) not
+                    yet stored with paths gets them from ``/repository/commits/:sha/diff``.
 ``merge_requests``  ``/merge_requests?state=all&order_by=updated_at&sort=desc&updated_after=``;
                     for each changed one its ``/commits``, ``/notes`` and ``/approvals``.
 ``pipelines``       ``/pipelines?order_by=updated_at&sort=desc&updated_after=``; for each
@@ -191,6 +193,7 @@ def sync_gitlab(
     project: str,
     *,
     since: datetime | None = None,
+    commit_paths: bool = False,
     per_page: int = 100,
     on_progress: ProgressCallback | None = None,
     on_warning: Callable[[str], None] | None = None,
@@ -198,7 +201,8 @@ def sync_gitlab(
     """Pull the project's history into the database (module doc)."""
     gl = find_project(client, project)
     gl.since, gl.per_page = since, per_page
-    items = Items(gl.repo, gl.default_branch, gl.all_items, lambda s: client.get_json(gl.path(s)))
+    items = Items(gl.repo, gl.default_branch, gl.all_items, lambda s: client.get_json(gl.path(s)),
+                  commit_paths)  # fmt: skip
     resources: list[Any] = [
         Commits(gl, items.commits),
         Listing(gl, "merge_requests", "merge_requests", {**BY_UPDATE, "state": "all"},

@@ -5,7 +5,9 @@ Each converter takes the fresh items of one page and returns their records
 commits, notes and approvals; a finished pipeline's detail. What is already stored as it is
 listed costs no request (see ``same_merge_request``, ``same_run``). An item GitLab sent but
 leadline cannot read is skipped with a warning naming it; notes and approvals that GitLab
-refuses (403, 404: an old or restricted instance) are done without.
+refuses (403, 404: an old or restricted instance) are done without. With ``commit_paths``
+(``--commit-paths``) every commit emitted (of the branch and of merge requests) gets the
+paths it changes from its ``/diff`` (``with_paths``).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from leadline.domain.records import PipelineRun, PullRequest, RecordModel
+from leadline.domain.records import Commit, PipelineRun, PullRequest, RecordModel
 from leadline.services.sync.engine import SyncContext
 from leadline.services.sync.walk import time_key
 from leadline.sources.base import Parsed, PayloadError
@@ -32,12 +34,18 @@ class Items:
     """The converters of one project's resources."""
 
     def __init__(
-        self, repo: str, default_branch: str | None, list_all: ListAll, get_one: GetOne
+        self,
+        repo: str,
+        default_branch: str | None,
+        list_all: ListAll,
+        get_one: GetOne,
+        commit_paths: bool = False,
     ) -> None:
         self.repo = repo
         self.default_branch = default_branch
         self.list_all = list_all
         self.get_one = get_one
+        self.commit_paths = commit_paths
 
     def each(
         self, ctx: SyncContext, what: str, items: list[Any], convert: Callable[[Any], Parsed]
@@ -59,9 +67,38 @@ class Items:
 
     def commits(self, items: list[Any], ctx: SyncContext) -> list[RecordModel]:
         branch = self.default_branch
-        return self.each(
+        return self.with_paths(ctx, self.each(
             ctx, "commit", items, lambda c: gitlab_rest.commit(c, self.repo, branch=branch)
-        )
+        ))  # fmt: skip
+
+    def with_paths(self, ctx: SyncContext, records: list[RecordModel]) -> list[RecordModel]:
+        """With ``commit_paths``: each commit with the paths it changes, from ``GET
+        /repository/commits/:sha/diff`` (all pages: one request per commit and per 100
+        files). A commit already stored with paths costs no request (the store keeps them).
+        A diff that cannot be read (a warning naming the field) or is gone (404, 410) leaves
+        the commit as listed, without paths: it is not dropped."""
+        commits = [r for r in records if isinstance(r, Commit)]
+        if not self.commit_paths or not commits:
+            return records
+        stored = ctx.stored(commits)
+        out: list[RecordModel] = []
+        for record in records:
+            old = stored.get(record_key(record))
+            if not isinstance(record, Commit) or (isinstance(old, Commit) and old.paths):
+                out.append(record)
+                continue
+            name = f"gitlab {self.repo}: commit {record.sha}"
+            try:
+                diff = self.list_all(f"repository/commits/{record.sha}/diff", {})
+                record = record.model_copy(update={"paths": gitlab_rest.diff_paths(diff)})
+            except PayloadError as exc:
+                ctx.warn(f"{name}: {exc.message}; stored without paths")
+            except RestError as exc:
+                if exc.status not in (404, 410):
+                    raise
+                ctx.warn(f"{name}: diff gone ({exc.status}); stored without paths")
+            out.append(record)
+        return out
 
     def deployments(self, items: list[Any], ctx: SyncContext) -> list[RecordModel]:
         return self.each(ctx, "deployment", items, lambda d: gitlab_rest.deployment(d, self.repo))
@@ -78,7 +115,7 @@ class Items:
                     bare.append((item, record))
         stored = ctx.stored([pr for _, pr in bare])
         todo = [item for item, pr in bare if not same_merge_request(pr, stored)]
-        return self.each(ctx, "merge request", todo, self._full)
+        return self.with_paths(ctx, self.each(ctx, "merge request", todo, self._full))
 
     def _bare(self, item: Any) -> Parsed:
         return Parsed(gitlab_rest.merge_request(item, self.repo).records[:1])

@@ -23,7 +23,7 @@ from leadline.sources.base import (
 )
 from leadline.sources.github import webhook as github
 from leadline.sources.github.ci import DEPLOYMENT_STATES
-from leadline.sources.payload import Node
+from leadline.sources.payload import Node, renamed_paths
 
 TAG_SOURCE = "tag"  # the extra ``source`` of a version made from a bare tag
 
@@ -62,12 +62,12 @@ def pull_request(
 
 
 def _file_paths(node: Node) -> list[str]:
-    """``files[].filename`` (and a rename's ``previous_filename``) of ``GET /commits/{sha}``:
-    the paths the commit changes. The lists carry no ``files``: no paths."""
-    found = []
-    for f in node.get("files").items():
-        found += [f.get("previous_filename").opt_text(), f.get("filename").opt_text()]
-    return list(dict.fromkeys(p for p in found if p is not None))
+    """``files[].filename`` (after a rename's ``previous_filename``: ``renamed_paths``) of
+    ``GET /commits/{sha}``: the paths the commit changes. The lists carry no ``files``: no
+    paths."""
+    files = node.get("files").items()
+    return renamed_paths((f.get("previous_filename").opt_text(), f.get("filename").text())
+                         for f in files)  # fmt: skip
 
 
 def commit(repo: str, item: Any, branch: str | None = None) -> Commit:

@@ -8,7 +8,8 @@ it keeps so a record looks the same whichever way it arrived (docs/sources.md#gi
   notes (``commented`` for a comment, the approval time from the system note "approved this
   merge request" when ``approved_at`` is missing). Its commits become ``commit`` records too
   (no ``parents``: GitLab lists none there; ``merge`` keeps those the commits resource gave);
-* commit (``/repository/commits``) → ``commit`` with ``parents``;
+* commit (``/repository/commits``) → ``commit`` with ``parents``; the paths it changes
+  from its ``/repository/commits/:sha/diff`` (``diff_paths``, for ``--commit-paths``);
 * pipelines, deployments and releases: ``leadline.sources.gitlab.rest_ci`` (re-exported).
 
 Every function takes one decoded JSON object and the project path (``group/project``, the
@@ -24,11 +25,12 @@ from typing import Any
 from leadline.domain.records import Commit, PullRequest
 from leadline.sources.base import Parsed, build_record, read_int, read_opt_time, read_time
 from leadline.sources.gitlab.rest_ci import deployment, is_final_pipeline, pipeline, release
-from leadline.sources.payload import Node
+from leadline.sources.payload import Node, renamed_paths
 
 __all__ = [
     "commit",
     "deployment",
+    "diff_paths",
     "is_final_pipeline",
     "merge_request",
     "pipeline",
@@ -200,3 +202,16 @@ def _commit(node: Node, repo: str, branch: str | None) -> Commit:
         "parents": f"{prefix}parent_ids",
     }
     return build_record(Commit, data, paths)
+
+
+def diff_paths(payload: Any) -> list[str]:
+    """The paths a commit changes, from ``GET /repository/commits/:sha/diff`` (all pages;
+    the items of a merge request's diffs have the same shape): each item's ``new_path``,
+    after its ``old_path`` when ``renamed_file`` (``renamed_paths``: one rule for every
+    source). A deleted file's ``new_path`` is its path too."""
+    changes = []
+    for item in Node(payload, "diff").items():
+        item.obj()
+        old = item.get("old_path").text() if item.get("renamed_file").opt_bool() else None
+        changes.append((old, item.get("new_path").text()))
+    return renamed_paths(changes)
