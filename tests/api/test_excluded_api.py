@@ -79,15 +79,19 @@ def test_the_cli_table_names_each_rule_and_its_records(teams: Engine, run_cli: A
     # Team A has only the org's rules.
     assert lines[2:] == [
         f"{BOT}: 4",
-        "    pull_request acme/app#9  2024-01-26T12:00:00Z  "
-        f"Revert \"Bump lodash\": excluded by rule {BOT}",
-        f"    commit acme/app@9999999  2024-01-26T08:00:00Z  dependabot[bot]: excluded by rule {BOT}",
-        f"    pull_request acme/app#4  2024-01-25T12:00:00Z  Bump lodash: excluded by rule {BOT}",
-        f"    commit acme/app@4444444  2024-01-25T08:00:00Z  dependabot[bot]: excluded by rule {BOT}",
+        _line("pull_request acme/app#9", "01-26T12", 'Revert "Bump lodash"', BOT),
+        _line("commit acme/app@9999999", "01-26T08", "dependabot[bot]", BOT),
+        _line("pull_request acme/app#4", "01-25T12", "Bump lodash", BOT),
+        _line("commit acme/app@4444444", "01-25T08", "dependabot[bot]", BOT),
         f"{RENOVATE}: 2",
-        f"    pull_request acme/app#7  2024-03-05T12:00:00Z  Update deps: excluded by rule {RENOVATE}",
-        f"    commit acme/app@7777777  2024-03-05T08:00:00Z  renovate-bot: excluded by rule {RENOVATE}",
-    ]  # fmt: skip
+        _line("pull_request acme/app#7", "03-05T12", "Update deps", RENOVATE),
+        _line("commit acme/app@7777777", "03-05T08", "renovate-bot", RENOVATE),
+    ]
+
+
+def _line(record: str, at: str, what: str, rule: str) -> str:
+    """A record's line of the table: indented, its time, its title or author and the rule."""
+    return f"    {record}  2024-{at}:00:00Z  {what}: excluded by rule {rule}"
 
 
 def test_a_profile_without_rules_lists_none(

@@ -90,8 +90,12 @@ def test_the_excluded_page_lists_each_rules_records(teams: Engine, client: TestC
         ["pull_request acme/app#10"],
     ]  # fmt: skip
     details = [td.text for td in sections[2].find_all("td")]
-    assert details == ["pull_request acme/app#10", "2024-03-10 09:00:00", "acme/app",
-                       "WIP: spike: excluded by rule exclude.titles 'WIP*' (collection Team B)"]
+    assert details == [
+        "pull_request acme/app#10",
+        "2024-03-10 09:00:00",
+        "acme/app",
+        "WIP: spike: excluded by rule exclude.titles 'WIP*' (collection Team B)",
+    ]
 
 
 def test_the_excluded_page_is_linked_where_rules_exist(teams: Engine, client: TestClient) -> None:
