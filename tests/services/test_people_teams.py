@@ -148,14 +148,20 @@ ORG = {
 }  # fmt: skip
 
 
-@pytest.fixture
-def repo(engine: Engine, run_cli: Any, tmp_path: Path) -> Engine:
+def load_org(engine: Engine, run_cli: Any, tmp_path: Path) -> Engine:
+    """The records of the table above imported, and ``ORG`` applied (also the drill-down
+    tests' data: tests/web/test_drill_who.py, tests/api/test_excluded_api.py)."""
     path = tmp_path / "records.ndjson"
     path.write_text("".join(json.dumps(r) + "\n" for r in _records()))
     result = run_cli("import", str(path))
     assert result.code == 0, result.err
     collections.apply_org(engine, ORG)
     return engine
+
+
+@pytest.fixture
+def repo(engine: Engine, run_cli: Any, tmp_path: Path) -> Engine:
+    return load_org(engine, run_cli, tmp_path)
 
 
 def _json(run_cli: Any, *args: str) -> dict[str, Any]:

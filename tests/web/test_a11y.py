@@ -51,7 +51,7 @@ KINDS = [
     ("docs", r"^/docs$"),
     ("change", r"^/[cp]/.+/changes/[^/]+$"),
     ("stage changes", r"^/[cp]/.+/changes\?.*\bstage="),
-    ("drill-down", r"^/[cp]/.+/(deployments|failures|incidents|changes|quality)(\?|$)"),
+    ("drill-down", r"^/[cp]/.+/(deployments|failures|incidents|changes|quality|excluded)(\?|$)"),
     ("profile overview", r"^/p/[^?]+"),
     ("collection overview", r"^/c/[^?]+"),
     ("index", r"^/(\?|$)"),
@@ -164,6 +164,7 @@ def test_axe_finds_nothing_on_any_page(
     urls = [u for kind in sorted(opened) for u in opened[kind]]
     acme = f"{demo}/c/Acme"
     urls += [f"{acme}/{d}" for d in DRILLS]  # every drill-down, whatever the walk met first
+    urls.append(f"{acme}/excluded")  # what the exclude rules took out (linked when rules exist)
     urls.append(f"{acme}?compare=previous")  # each widget compared with the previous window
     # The error pages (404, 422). A path outside the dashboard and /docs is the JSON API's.
     urls += [f"{demo}/docs", f"{demo}/c/No%20such%20team", f"{demo}/p/No%20such%20profile",

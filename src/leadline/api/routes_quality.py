@@ -1,4 +1,5 @@
-"""``GET /v1/quality``: ``leadline doctor --format json`` over HTTP (docs/doctor.md).
+"""``GET /v1/quality``: ``leadline doctor --format json`` over HTTP (docs/doctor.md), and
+``GET /v1/quality/excluded``: ``leadline doctor --excluded --format json``.
 
 Read-only, with the rules of the other report routes (``routes_reports.py``): a read key (a
 key limited to a collection reads that subtree only), ``profile=`` or ``collection=``, the
@@ -15,9 +16,10 @@ from fastapi import APIRouter, Query
 
 from leadline.api.deps import EngineDep, Read, RefresherDep, within
 from leadline.api.report_params import report_profile, report_window
-from leadline.api.schemas import BUILDING, QualityReport, errors
+from leadline.api.schemas import BUILDING, ExcludedReport, QualityReport, errors
 from leadline.services.doctor import Subject
 from leadline.services.doctor_checks import diagnose
+from leadline.services.doctor_exclusions import excluded_report
 
 router = APIRouter(prefix="/v1", tags=["metrics"])
 
@@ -42,3 +44,24 @@ def get_quality(
     refresher.settle(chosen)
     subject = Subject(chosen.name, named.get("collection"))
     return diagnose(engine, chosen, window, subject, build=False).to_json()
+
+
+@router.get(
+    "/quality/excluded", response_model=None,
+    responses={200: {"model": ExcludedReport}, **errors(401, 403, 404, 422)},
+)  # fmt: skip
+def get_excluded(
+    engine: EngineDep,
+    principal: Read,
+    profile: str | None = Query(None, description="a stored profile's name"),
+    collection: str | None = Query(None, description="or a collection's name"),
+    start: str | None = Query(None, alias="from"),
+    end: str | None = Query(None, alias="to"),
+) -> dict[str, Any]:
+    """Every record the ``exclude`` rules took out of the window, under the rule that did
+    (the records behind the ``excluded_by_rule`` counts of ``/v1/quality``)."""
+    within(engine, principal, collection)
+    chosen, named = report_profile(engine, profile, collection)
+    window = report_window(start, end)
+    subject = Subject(chosen.name, named.get("collection"))
+    return excluded_report(engine, chosen, window, subject)

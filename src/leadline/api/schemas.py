@@ -202,6 +202,32 @@ class QualityReport(OpenModel):
     as_of: AsOf | None = None
 
 
+class ExcludedRecord(OpenModel):
+    record: str = Field(examples=["pull_request acme/api#12"])
+    at: str | None
+    repo: str | None
+    detail: str | None = Field(
+        examples=["Bump lodash: excluded by rule exclude.authors '*[bot]' (org)"]
+    )
+
+
+class ExcludedRule(OpenModel):
+    rule: str = Field(examples=["exclude.authors '*[bot]' (org)"])
+    key: str = Field(examples=["authors"], description="authors | labels | branches | titles")
+    pattern: str = Field(examples=["*[bot]"])
+    origin: str = Field(examples=["org"], description="profile | collection NAME | org")
+    count: int = Field(description="the doctor's excluded_by_rule count for this rule")
+    records: list[ExcludedRecord] = Field(description="all of them, newest first")
+
+
+class ExcludedReport(OpenModel):
+    """``leadline doctor --excluded --format json``."""
+
+    window: ReportWindow
+    subject: dict[str, str] = Field(examples=[{"collection": "Payments", "profile": "Team"}])
+    rules: list[ExcludedRule]
+
+
 # --- webhooks and custom CI/CD ---------------------------------------------------------------
 
 

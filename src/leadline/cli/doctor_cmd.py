@@ -2,7 +2,8 @@
 
 A report, not a gate: the exit code is 0 whatever it finds (2 on bad input, like every
 command). The table has one line per check — severity, id, count, what it means and the fix —
-and with ``--examples`` the records behind each count under it.
+and with ``--examples`` the records behind each count under it. ``--excluded`` lists instead
+every record the ``exclude`` rules took out, under the rule that did.
 """
 
 from __future__ import annotations
@@ -24,6 +25,12 @@ from leadline.cli.options import profile_options, window_options
     help="Under each check, the records behind its count (up to 20, newest first).",
 )  # fmt: skip
 @click.option(
+    "--excluded",
+    is_flag=True,
+    help="Instead of the checks: every record the exclude rules took out of the window, "
+    "under the rule that did (the records behind the excluded_by_rule counts).",
+)
+@click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
 @click.pass_obj
@@ -33,6 +40,7 @@ def doctor_command(
     collection: str | None,
     window: Any,
     examples: bool,
+    excluded: bool,
     fmt: str,
 ) -> None:
     """What the data behind a profile's figures is missing: pull requests without a ticket
@@ -47,6 +55,13 @@ def doctor_command(
     from leadline.services.doctor_checks import diagnose
 
     subject = Subject(profile.name, collection)
+    if excluded:
+        from leadline.services.doctor_exclusions import excluded_report
+
+        found = excluded_report(app.engine, profile, window, subject)
+        text = json.dumps(found, indent=2) if fmt == "json" else "\n".join(excluded_lines(found))
+        click.echo(text)
+        return
     with step_progress("building timelines") as progress:
         report = diagnose(app.engine, profile, window, subject, on_progress=progress)
     data = report.to_json()
@@ -57,8 +72,19 @@ def doctor_command(
         click.echo(line)
 
 
-def table_lines(data: dict[str, Any], examples: bool) -> list[str]:
-    """The table: a heading naming the subject and the window, one line per check."""
+def excluded_lines(data: dict[str, Any]) -> list[str]:
+    """One heading line per rule (with its count), its records under it."""
+    lines = [f"Records excluded from {_about(data)}", ""]
+    if not data["rules"]:
+        lines.append("No exclude rules.")
+    for rule in data["rules"]:
+        lines.append(f"{rule['rule']}: {rule['count']}")
+        lines.extend(_example(x) for x in rule["records"])
+    return lines
+
+
+def _about(data: dict[str, Any]) -> str:
+    """The subject and the window of a report, as the heading names them."""
     from leadline.cli.render import window_text
     from leadline.domain.times import parse_time
 
@@ -68,7 +94,12 @@ def table_lines(data: dict[str, Any], examples: bool) -> list[str]:
         about = f"collection {subject['collection']} ({about})"
     window = data["window"]
     start, end = parse_time(window["from"]), parse_time(window["to"])
-    lines = [f"Data quality of {about}, {window_text(start, end)} (end exclusive)", ""]
+    return f"{about}, {window_text(start, end)} (end exclusive)"
+
+
+def table_lines(data: dict[str, Any], examples: bool) -> list[str]:
+    """The table: a heading naming the subject and the window, one line per check."""
+    lines = [f"Data quality of {_about(data)}", ""]
     rows = [
         (c["severity"], c["id"] + (f"[{c.get('stage') or c['rule']}]"
                                    if "stage" in c or "rule" in c else ""),

@@ -8,11 +8,18 @@ merged in the window (opened in it, when not merged) and the commits committed i
 counts for the first rule that excludes it, by the predicates the figures use
 (``correlate/scope.pr_excluded_by``, ``commit_excluded_by``). A commit of an excluded pull
 request counts for that PR's rule. A profile without ``exclude`` has no outcome.
+
+``excluded_report`` lists the same records in full (``leadline doctor --excluded``, ``GET
+/v1/quality/excluded``, the dashboard's "Excluded" page): one selection, so each rule's
+``count`` there is the check's count.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Connection
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine
 
 from leadline.correlate.exclusions import (
     ExclusionRule,
@@ -24,9 +31,14 @@ from leadline.correlate.linking import pr_shas
 from leadline.correlate.scope import glob_match
 from leadline.correlate.shas import norm_sha
 from leadline.correlate.stages import commit_source, pr_source
-from leadline.domain.times import to_micros
+from leadline.domain.times import format_time, from_micros, to_micros
+from leadline.metrics.series import window_json
+from leadline.metrics.windows import default_window
 from leadline.profiles.models import Profile
+from leadline.services.doctor import Subject
+from leadline.services.leadtime import Window
 from leadline.store import dora_queries as dq
+from leadline.store.db import reading
 from leadline.store.quality_queries import Finding
 
 
@@ -62,6 +74,34 @@ def excluded_records(
         (rule, sorted(items, key=lambda x: (-(x.at_us or 0), x.record)))
         for rule, items in found.items()
     ]
+
+
+def excluded_report(
+    engine: Engine,
+    profile: Profile,
+    window: Window | None = None,
+    subject: Subject | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Every record each rule of the profile took out of ``window`` (default: the doctor's),
+    newest first, as JSON: the rule, its parts, its ``count`` and its ``records``."""
+    start, end = default_window(window, now or datetime.now(UTC))
+    with reading(engine) as conn:
+        found = excluded_records(conn, profile, start, end)
+    return {
+        "window": window_json(start, end),
+        "subject": (subject or Subject(profile.name)).to_json(),
+        "rules": [
+            {"rule": str(rule), "key": rule.key, "pattern": rule.pattern, "origin": rule.origin,
+             "count": len(items), "records": [_record_json(x) for x in items]}
+            for rule, items in found
+        ],
+    }  # fmt: skip
+
+
+def _record_json(x: Finding) -> dict[str, Any]:
+    at = None if x.at_us is None else format_time(from_micros(x.at_us))
+    return {"record": x.record, "at": at, "repo": x.repo, "detail": x.detail}
 
 
 def _why(rule: ExclusionRule, what: str | None) -> str:

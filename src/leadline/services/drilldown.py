@@ -109,6 +109,7 @@ class ChangeItem:
     total_seconds: float
     baseline: bool = False  # shipped by a baseline deployment from before tracking began
     excluded: str | None = None  # why lead time leaves it out (workflow_order: enforce)
+    member: str | None = None  # a people-based team's: the member it counts for
 
     @property
     def note(self) -> str | None:
@@ -275,6 +276,7 @@ def _timelines(engine: Engine, profile: Profile, start: int, end: int, build: bo
         matrix = timelines.read_matrix(conn, ts, start, end, with_keys=True)
         assert matrix.keys is not None
         flagged = timelines.baseline_keys(conn, ts, matrix.keys)
+        who = timelines.members(conn, ts, matrix.keys) if profile.scope.people else {}
     durations = stage_durations(matrix.start, matrix.times) / 1_000_000.0
     enforce = profile.order == "enforce"
     items: list[ChangeItem] = []
@@ -286,7 +288,8 @@ def _timelines(engine: Engine, profile: Profile, start: int, end: int, build: bo
         times = [None if math.isnan(t) else float(t) for t in matrix.times[i]]
         why = order_reason(profile, float(matrix.start[i]), times) if enforce else None
         item = ChangeItem(key, start_us, end_us, row, total, key in flagged,
-                          None if why is None else f"out of order ({why})")  # fmt: skip
+                          None if why is None else f"out of order ({why})",
+                          who.get(key))  # fmt: skip
         (items if why is None else excluded).append(item)
     counted, left_out = _split(profile, items)
     excluded.sort(key=lambda c: (-c.end_us, c.key))

@@ -364,6 +364,21 @@ def baseline_keys(conn: Connection, ts: TimelineSet, keys: Sequence[str]) -> set
     return found
 
 
+def members(conn: Connection, ts: TimelineSet, keys: Sequence[str]) -> dict[str, str]:
+    """The team member each of ``keys`` counts for (a people-based team's set; ``_extras``)."""
+    tl = timelines.c
+    found: dict[str, str] = {}
+    for chunk in in_chunks(keys):
+        query = select(tl.change_key, tl.sources).where(
+            tl.set_id == ts.id, tl.change_key.in_(chunk)
+        )
+        for key, sources in conn.execute(query):
+            member = split_sources(json.loads(sources))[1].get("member")
+            if member is not None:
+                found[str(key)] = member
+    return found
+
+
 def count_in_flight(conn: Connection, ts: TimelineSet) -> int:
     from sqlalchemy import func
 

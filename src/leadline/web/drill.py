@@ -1,5 +1,7 @@
 """Drill-downs: the deployments, failures, incidents and changes behind each number of the
-overview (same window), and one change's timeline with the record behind every stage."""
+overview (same window), one change's timeline with the record behind every stage, and the
+records the ``exclude`` rules took out (``services/doctor_exclusions.py``, the doctor's
+selection)."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,6 +14,8 @@ from sqlalchemy import Engine
 from leadline.errors import InputError
 from leadline.metrics.ratings import rate_stage
 from leadline.services import drilldown, drilldown_records
+from leadline.services.doctor import Subject as Named
+from leadline.services.doctor_exclusions import excluded_report
 from leadline.services.drilldown_rework import rework_deployments
 from leadline.services.leadtime import explain
 from leadline.web.auth import ViewerDep
@@ -147,6 +151,17 @@ def subject_router(kind: Kind) -> APIRouter:
                     report=report, rows=rows, pager=pager, stage=stage, which=chosen,
                     links=links if report.explainable else {},
                     shown=BASELINE_SHOWN)  # fmt: skip
+
+    @sub.get("/{name:path}/excluded")
+    @html_errors
+    def excluded_page(name: str, engine: EngineDep, params: ParamsDep, who: ViewerDep) -> Response:
+        subject, view = _open(engine, kind, name, params, who)
+        named = Named(subject.profile.name, subject.name if kind == "c" else None)
+        report = excluded_report(engine, subject.profile, view.window(), named)
+        total = sum(r["count"] for r in report["rules"])
+        return page("excluded.html", **navigation(engine, subject, view, who),
+                    page_name="excluded", rules=report["rules"], total=total,
+                    shown=PAGE_SIZE)  # fmt: skip
 
     @sub.get("/{name:path}/changes/{key:path}")
     @html_errors
