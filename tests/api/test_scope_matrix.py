@@ -39,6 +39,7 @@ NEEDS = {
     "GET /v1/metrics/lead-time": "read*",
     "GET /v1/metrics/dora": "read*",
     "GET /v1/quality": "read*",
+    "GET /v1/quality/excluded": "read*",
     "GET /v1/profiles": "read",
     "GET /v1/profiles/{name}": "read",
     "PUT /v1/profiles/{name}": "admin",
@@ -48,6 +49,12 @@ NEEDS = {
     "PUT /v1/collections/{name}": "admin",
     "DELETE /v1/collections/{name}": "admin",
     "PUT /v1/org": "admin",
+    # Contributors span teams: a key limited to one collection reads none of them.
+    "GET /v1/contributors": "read",
+    "GET /v1/contributors/unmatched": "read",
+    "GET /v1/contributors/{name}": "read",
+    "PUT /v1/contributors/{name}": "admin",
+    "DELETE /v1/contributors/{name}": "admin",
 }
 ROUTES = sorted(
     f"{method.upper()} {path}"
