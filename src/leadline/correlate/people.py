@@ -1,5 +1,5 @@
 """Who a change is by, and which member of a people-based team it counts for (``scope.people``;
-docs/collections.md, "People-based teams"). Pure: ``correlate/scope.apply_scope`` applies it
+docs/collections.md, "People-based teams"). Pure: ``correlate/scoped.apply_scope`` applies it
 to lead time, ``services/dora_people.py`` to the DORA figures.
 
 **The author.** A change's author is read from the first source in ``scope.attribution``

@@ -6,7 +6,7 @@ doctor runs for a collection), named with where it came from: ``exclude.authors 
 (collection Payments)``. The records are the pull requests of the scope's repositories
 merged in the window (opened in it, when not merged) and the commits committed in it; each
 counts for the first rule that excludes it, by the predicates the figures use
-(``correlate/scope.pr_excluded_by``, ``commit_excluded_by``). A commit of an excluded pull
+(``correlate/exclusions.pr_excluded_by``, ``commit_excluded_by``). A commit of an excluded pull
 request counts for that PR's rule. A profile without ``exclude`` has no outcome.
 
 ``excluded_report`` lists the same records in full (``leadline doctor --excluded``, ``GET
