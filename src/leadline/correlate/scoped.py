@@ -106,13 +106,17 @@ def apply_scope(
         return None
     dropped = {s for p in out for s in pr_shas(p)}
     prs = tuple(p for p in prs if all(p is not o for o in out))
+    in_repos = tuple(c for c in bundle.commits if glob_match(c.repo, repos))
     commits = tuple(
         c
-        for c in bundle.commits
-        if glob_match(c.repo, repos)
-        and not (exclude and (norm_sha(c.sha) in dropped or commit_excluded_by(c, exclude)))
+        for c in in_repos
+        if not (exclude and (norm_sha(c.sha) in dropped or commit_excluded_by(c, exclude)))
     )
-    shas: set[str] | None = None  # the in-scope commits, with ``paths``
+    # The in-scope commits when some were left out (``exclude``, ``paths``): the pipeline
+    # runs of the others go with them (``run_in_paths`` keeps runs that name no commit).
+    shas: set[str] | None = None
+    if len(commits) < len(in_repos):
+        shas = {norm_sha(c.sha) for c in commits}
     if scope.paths is not None:
         commits = tuple(c for c in commits if commit_in_paths(c, scope))
         if not commits:

@@ -8,7 +8,7 @@ by the filter's own rule, unchanged) or ``Conditions``, a mapping such as
 module is the pure model (its validation and compiled regular expressions); what each key
 means for a record's value, under each filter's case rule, is ``correlate/scope.py``'s, the
 one place every filter is matched. The ``exclude`` rules are lists of globs, not filters:
-each glob is one rule that the doctor and the drill-downs name (``correlate/scope.py``).
+each glob is one rule that the doctor and the drill-downs name (``correlate/exclusions.py``).
 
 A list stays a list: profiles written before conditions existed validate, dump, export and
 fingerprint exactly as they did. A ``Conditions`` dumps the keys given as they are written

@@ -24,7 +24,7 @@ from leadline.profiles.collections import (
 )
 from leadline.profiles.loader import load_profile, profile_from_data, profile_to_dict
 from leadline.profiles.messages import describe_value
-from leadline.profiles.models import Exclusions, Profile
+from leadline.profiles.models import EXCLUSION_KEYS, Exclusions, Profile
 from leadline.profiles.org_messages import org_problem
 from leadline.profiles.parsing import SyntaxProblem, parse_yaml
 from leadline.profiles.people import MemberSpec
@@ -241,7 +241,8 @@ def put(engine: Engine, name: str, data: Any) -> tuple[Collection, bool]:
         position = old.position if old else max((r.position for r in siblings), default=-1) + 1
         real_parent = names[parent.casefold()].name if parent else None
         row = CollectionRow(old.name if old else name, real_parent, position, spec.profile,
-                            _stored_filters(spec, None), spec.description,
+                            _stored_filters(spec, _org_rules(rows) if real_parent is None
+                                            else None), spec.description,
                             spec.members_json())  # fmt: skip
         created = store.put(conn, row, now)
         problems = [
@@ -294,6 +295,23 @@ def _stored_filters(node: CollectionSpec, org: Exclusions | None) -> dict[str, A
                              f"collection {node.name}")  # fmt: skip
     found = {} if rules is None else {"exclude": rules.model_dump(exclude_none=True)}
     return {**node.filters.as_dict(), **found}
+
+
+def _org_rules(rows: list[CollectionRow]) -> Exclusions | None:
+    """The org file's ``exclude`` rules, as stored on the top-level collections: a collection
+    PUT at the top level keeps them (they come only with ``leadline apply`` and
+    ``PUT /v1/org``)."""
+    for r in rows:
+        stored = r.filters.get("exclude") if r.parent is None else None
+        if not stored:
+            continue
+        rules = Exclusions.model_validate(stored)
+        origins = {k: v for k, v in (rules.origins or {}).items() if v == "org"}
+        data = {key: [p for p in getattr(rules, key) or [] if f"{key} {p}" in origins]
+                for key in EXCLUSION_KEYS}  # fmt: skip
+        kept = {key: patterns for key, patterns in data.items() if patterns}
+        return Exclusions.model_validate({**kept, "origins": origins}) if kept else None
+    return None
 
 
 def _resolve(rows: list[CollectionRow]) -> list[Collection]:

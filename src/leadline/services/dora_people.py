@@ -65,11 +65,11 @@ def path_commits(conn: Connection, profile: Profile) -> CommitSelected | None:
     scope = profile.scope
     if scope.paths is None:
         return None
-    shas = {
-        norm_sha(sha)
-        for repo, sha, path in q.load_commit_paths(conn)
-        if glob_match(repo, scope.repos) and paths_match((path,), scope.paths)
-    }
+    changed: dict[str, list[str]] = {}  # a commit's paths, matched together (``not``)
+    for repo, sha, path in q.load_commit_paths(conn):
+        if glob_match(repo, scope.repos):
+            changed.setdefault(norm_sha(sha), []).append(path)
+    shas = {sha for sha, paths in changed.items() if paths_match(paths, scope.paths)}
     return shas.__contains__
 
 

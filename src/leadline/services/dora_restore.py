@@ -121,8 +121,11 @@ def mttr(
     ``keep``: only the incidents with these keys (a people-based team's:
     ``services/dora_select.team_restores``)."""
     assert profile.dora is not None
-    found = [x for x in restores(conn, profile) if keep is None or x.key in keep]
-    recorded = any(x.created_us < end for x in found)
+    every = restores(conn, profile)
+    # Recorded at all, before a team's selection: a team none of whose incidents linked to
+    # its deployments has a source; it simply restored nothing.
+    recorded = any(x.created_us < end for x in every)
+    found = [x for x in every if keep is None or x.key in keep]
     began = np.array([x.start_us for x in found], dtype=np.int64)
     opened = np.array([x.created_us for x in found], dtype=np.int64)
     stopped = [x.stop_us for x in found]

@@ -41,6 +41,7 @@ from leadline.correlate.ancestry import (
 )
 from leadline.correlate.commit_graph import CommitGraph
 from leadline.correlate.commit_lead_times import CommitLeadTimes, commit_lead_times
+from leadline.correlate.exclusions import exclusion_rules
 from leadline.correlate.incidents import (
     DEFAULT_WINDOW,
     Failure,
@@ -131,6 +132,9 @@ class Deployments:
     every: list[Deployment] | None = None
     selected: CommitSelected | None = None
     people: bool = False
+    # pull_requests source: the merged PRs an ``exclude`` rule takes out. They stay in
+    # ``every`` (what the next PR ships by ancestry, what failures link to) and never count.
+    excluded: frozenset[str] = frozenset()
 
     @property
     def all_items(self) -> list[Deployment]:
@@ -155,7 +159,10 @@ class Deployments:
         shipments = found.shipments()
         found.every = found.items
         unknown = not found.people
-        found.items = [d for d in found.items if ships_selected(d, shipments, selected, unknown)]
+        found.items = [
+            d for d in found.items
+            if d.id not in found.excluded and ships_selected(d, shipments, selected, unknown)
+        ]  # fmt: skip
         kept = {d.id for d in found.items}
         found.runs = [r for r in found.runs if r.key in kept or found.run_selected(r)]
         return found
@@ -195,7 +202,8 @@ class Deployments:
 
     @classmethod
     def load_all(cls, conn: Connection, profile: Profile, spec: DoraSpec, end: int) -> Deployments:
-        """Every deployment the filters keep, before a selective profile's narrowing."""
+        """Every deployment the filters keep, before a selective profile's narrowing (the
+        merged PRs of excluded authors too: ``excluded`` names them)."""
         d = spec.deployments
         repos = profile.scope.repos
         if d.source == "cd":
@@ -214,6 +222,7 @@ class Deployments:
             return cls([t.deployment for t in tickets], [], conn)
         if d.source == "pull_requests":
             counted = pr_counted(profile)
+            prs = q.load_pull_requests(conn)
             items = [
                 Deployment(
                     id=f"{pr.repo}#{pr.number}",
@@ -223,12 +232,14 @@ class Deployments:
                     branch=pr.target_branch,
                     repo=pr.repo,
                 )
-                for pr in q.load_pull_requests(conn)
+                for pr in prs
                 if pr.merged_at is not None and to_micros(pr.merged_at) < end
                 and branch_match(pr.target_branch, d.target_branches) and glob_match(pr.repo, repos)
-                and any_glob(pr.labels, d.labels) and counted(pr)
+                and any_glob(pr.labels, d.labels)
             ]  # fmt: skip
-            return cls(sorted(items, key=lambda x: (x.at_us, x.id)), [], conn)
+            found = cls(sorted(items, key=lambda x: (x.at_us, x.id)), [], conn)
+            found.excluded = frozenset(f"{p.repo}#{p.number}" for p in prs if not counted(p))
+            return found
         items = [
             Deployment(
                 id=f"{v.project}/{v.name}",
@@ -364,10 +375,11 @@ def team_restores(conn: Connection, profile: Profile, found: Deployments) -> set
     """A people-based team's incidents (or tickets, with ``restore.source: issues``): the
     keys (``source/id``, the ticket key) of those that link to one of its deployments, by
     the rules failures link by (docs/deployments.md, rule 9); under ``exclude`` rules, all
-    but those linked to a deployment left out; ``None`` when every incident counts."""
+    but those linked to a deployment left out; ``None`` when every incident counts (also
+    with ``scope.paths`` alone: docs/collections.md, "Paths")."""
     assert profile.dora is not None
-    if found.every is None:
-        return None
+    if found.every is None or not (people_scoped(profile) or exclusion_rules(profile.exclude)):
+        return None  # ``scope.paths`` alone: incidents name services, not files
     spec = profile.dora
     window = DEFAULT_WINDOW if spec.failures.window is None else (
         timedelta(seconds=spec.failures.window))  # fmt: skip
