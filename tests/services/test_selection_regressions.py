@@ -138,3 +138,23 @@ def test_a_top_level_put_keeps_the_org_files_rules(
     collections.put(repo, "Acme", {"profile": "Flow", "description": "edited"})
     assert rules("Team A") == before
     assert rules("Acme") == before
+
+
+def test_paths_alone_leave_time_to_restore_whole(
+    engine: Engine, run_cli: Any, tmp_path: Path
+) -> None:
+    # The monorepo of tests/services/test_paths.py (D2, 2024-01-05, ships only a web commit)
+    # and one incident naming D2, open 2024-01-06 10:00–13:00. Incidents name services, not
+    # files: every component counts it, and none says it has no restore source.
+    fixtures = Path(__file__).parents[1] / "fixtures" / "paths"
+    assert run_cli("import", str(fixtures / "records.ndjson")).code == 0
+    _import(run_cli, tmp_path, [
+        {"kind": "incident", "source": "pagerduty", "id": "I1", "deployment_run_id": "D2",
+         "created_at": "2024-01-06T10:00:00Z", "resolved_at": "2024-01-06T13:00:00Z"},
+    ])  # fmt: skip
+    result = run_cli("apply", str(fixtures / "org.yaml"))
+    assert result.code == 0, result.err
+    for team in ("Mono", "Payments", "Web"):
+        mttr = _json(run_cli, "dora", "--collection", team)["mean_time_to_restore"]
+        assert (mttr["incidents"], mttr["mean_seconds"]) == (1, 3 * 3600.0), team
+        assert "reason" not in mttr or "no restore source" not in str(mttr["reason"]), team
