@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
-from leadline.api.deps import EngineDep, Read, RefresherDep, within
-from leadline.api.report_params import report_profile, report_window
+from leadline.api.deps import EngineDep, RefresherDep
+from leadline.api.report_params import ReportDep
 from leadline.api.schemas import BUILDING, ExcludedReport, QualityReport, errors
 from leadline.services.doctor import Subject
 from leadline.services.doctor_checks import diagnose
@@ -28,40 +28,19 @@ router = APIRouter(prefix="/v1", tags=["metrics"])
     "/quality", response_model=None,
     responses={200: {"model": QualityReport}, **BUILDING, **errors(401, 403, 404, 422)},
 )  # fmt: skip
-def get_quality(
-    engine: EngineDep,
-    refresher: RefresherDep,
-    principal: Read,
-    profile: str | None = Query(None, description="a stored profile's name"),
-    collection: str | None = Query(None, description="or a collection's name"),
-    start: str | None = Query(None, alias="from"),
-    end: str | None = Query(None, alias="to"),
-) -> dict[str, Any]:
+def get_quality(engine: EngineDep, refresher: RefresherDep, asked: ReportDep) -> dict[str, Any]:
     """The data-quality report: each check's count, severity, examples and fix."""
-    within(engine, principal, collection)
-    chosen, named = report_profile(engine, profile, collection)
-    window = report_window(start, end)
-    refresher.settle(chosen)
-    subject = Subject(chosen.name, named.get("collection"))
-    return diagnose(engine, chosen, window, subject, build=False).to_json()
+    refresher.settle(asked.profile)
+    subject = Subject(asked.profile.name, asked.collection)
+    return diagnose(engine, asked.profile, asked.window, subject, build=False).to_json()
 
 
 @router.get(
     "/quality/excluded", response_model=None,
     responses={200: {"model": ExcludedReport}, **errors(401, 403, 404, 422)},
 )  # fmt: skip
-def get_excluded(
-    engine: EngineDep,
-    principal: Read,
-    profile: str | None = Query(None, description="a stored profile's name"),
-    collection: str | None = Query(None, description="or a collection's name"),
-    start: str | None = Query(None, alias="from"),
-    end: str | None = Query(None, alias="to"),
-) -> dict[str, Any]:
+def get_excluded(engine: EngineDep, asked: ReportDep) -> dict[str, Any]:
     """Every record the ``exclude`` rules took out of the window, under the rule that did
     (the records behind the ``excluded_by_rule`` counts of ``/v1/quality``)."""
-    within(engine, principal, collection)
-    chosen, named = report_profile(engine, profile, collection)
-    window = report_window(start, end)
-    subject = Subject(chosen.name, named.get("collection"))
-    return excluded_report(engine, chosen, window, subject)
+    subject = Subject(asked.profile.name, asked.collection)
+    return excluded_report(engine, asked.profile, asked.window, subject)

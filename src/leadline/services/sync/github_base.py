@@ -17,14 +17,14 @@ from typing import Any, TypeVar
 import httpx
 
 from leadline.domain.records import Commit
+from leadline.services.sync import commit_paths
 from leadline.services.sync.engine import SyncContext
 from leadline.services.sync.walk import key_time, time_key
 from leadline.sources.base import PayloadError
 from leadline.sources.github import rest as github_rest
-from leadline.sources.http import Page, RestClient, RestError
+from leadline.sources.http import Page, RestClient
 from leadline.sources.http.paging import next_link
 from leadline.sources.payload import Node
-from leadline.store.upsert import record_key
 
 PENDING_DAYS = 14  # a run, deployment or release unsettled this long is given up
 T = TypeVar("T")
@@ -110,30 +110,14 @@ def _json(response: httpx.Response) -> Any:
 
 def with_paths(gh: GitHub, ctx: SyncContext, commits: list[Commit]) -> list[Commit]:
     """With ``--commit-paths``: each commit with the paths it changes, from ``GET
-    /commits/{sha}`` (one request per commit, more for a commit of over 300 files). A commit
-    already stored with paths costs no request (the store keeps its paths: a look-back pass
-    or a pull request listing it again refetches nothing). An answer that cannot be read
-    (a warning naming the field) or a commit GitHub no longer has (404, 422) leaves the
-    listed commit as it is, without paths: it is not dropped."""
-    if not gh.commit_paths or not commits:
+    /commits/{sha}`` (one request per commit, more for a commit of over 300 files); the rules
+    of ``commit_paths.with_paths`` (a commit GitHub no longer has: 404, 409, 422)."""
+    if not gh.commit_paths:
         return commits
-    stored = ctx.stored(commits)
-    out: list[Commit] = []
-    for listed in commits:
-        old = stored.get(record_key(listed))
-        if isinstance(old, Commit) and old.paths:
-            out.append(listed)
-            continue
-        try:
-            detail = github_rest.commit(gh.repo, gh.commit_detail(listed.sha), listed.branch)
-        except PayloadError as exc:
-            ctx.warn(f"github: commit {listed.sha}: {exc.message}; stored without paths")
-            detail = listed
-        except RestError as exc:
-            if exc.status not in (404, 409, 422):
-                raise
-            ctx.warn(f"github: commit {listed.sha}: GET commits/{listed.sha} answered "
-                     f"{exc.status}; stored without paths")  # fmt: skip
-            detail = listed
-        out.append(detail)
-    return out
+    return commit_paths.with_paths(
+        ctx, commits,
+        lambda c: github_rest.commit(gh.repo, gh.commit_detail(c.sha), c.branch),
+        lambda c: f"github: commit {c.sha}",
+        lambda c, status: f"GET commits/{c.sha} answered {status}"
+        if status in (404, 409, 422) else None,
+    )  # fmt: skip

@@ -16,7 +16,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from leadline.domain.records import Commit, PipelineRun, PullRequest, RecordModel
+from leadline.domain.records import PipelineRun, PullRequest, RecordModel
+from leadline.services.sync import commit_paths
 from leadline.services.sync.engine import SyncContext
 from leadline.services.sync.walk import time_key
 from leadline.sources.base import Parsed, PayloadError
@@ -74,31 +75,16 @@ class Items:
     def with_paths(self, ctx: SyncContext, records: list[RecordModel]) -> list[RecordModel]:
         """With ``commit_paths``: each commit with the paths it changes, from ``GET
         /repository/commits/:sha/diff`` (all pages: one request per commit and per 100
-        files). A commit already stored with paths costs no request (the store keeps them).
-        A diff that cannot be read (a warning naming the field) or is gone (404, 410) leaves
-        the commit as listed, without paths: it is not dropped."""
-        commits = [r for r in records if isinstance(r, Commit)]
-        if not self.commit_paths or not commits:
+        files); the rules of ``commit_paths.with_paths`` (a diff gone: 404, 410)."""
+        if not self.commit_paths:
             return records
-        stored = ctx.stored(commits)
-        out: list[RecordModel] = []
-        for record in records:
-            old = stored.get(record_key(record))
-            if not isinstance(record, Commit) or (isinstance(old, Commit) and old.paths):
-                out.append(record)
-                continue
-            name = f"gitlab {self.repo}: commit {record.sha}"
-            try:
-                diff = self.list_all(f"repository/commits/{record.sha}/diff", {})
-                record = record.model_copy(update={"paths": gitlab_rest.diff_paths(diff)})
-            except PayloadError as exc:
-                ctx.warn(f"{name}: {exc.message}; stored without paths")
-            except RestError as exc:
-                if exc.status not in (404, 410):
-                    raise
-                ctx.warn(f"{name}: diff gone ({exc.status}); stored without paths")
-            out.append(record)
-        return out
+        return commit_paths.with_paths(
+            ctx, records,
+            lambda c: c.model_copy(update={"paths": gitlab_rest.diff_paths(
+                self.list_all(f"repository/commits/{c.sha}/diff", {}))}),
+            lambda c: f"gitlab {self.repo}: commit {c.sha}",
+            lambda _c, status: f"diff gone ({status})" if status in (404, 410) else None,
+        )  # fmt: skip
 
     def deployments(self, items: list[Any], ctx: SyncContext) -> list[RecordModel]:
         return self.each(ctx, "deployment", items, lambda d: gitlab_rest.deployment(d, self.repo))
