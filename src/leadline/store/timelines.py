@@ -232,6 +232,7 @@ class Matrix:
     times: NDArray[np.float64]
     end: NDArray[np.int64]  # when each change finished (reached the last stage: end_at)
     categories: list[str | None] | None = None
+    groups: list[Any] | None = None  # each row's attribute (store/timeline_groups.py)
 
 
 # The window's times glued into one value by the database: no row objects at all.
