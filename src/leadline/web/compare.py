@@ -6,6 +6,7 @@ the changes both count with their totals under each, the biggest differences fir
 """
 
 import time
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
@@ -51,8 +52,9 @@ def compare_page(
                       change_path(b, c["change"]) + view.query())
         for c in result["changes"]["items"]
     }  # fmt: skip
+    swap = "/compare" + view.query() + "&" + urlencode([("profile", b.name), ("profile", a.name)])
     return page(
-        "compare.html", **navigation(engine, None, view, who), page_name="compare",
+        "compare.html", swap=swap, **navigation(engine, None, view, who), page_name="compare",
         a=a, b=b, result=result, links=links, signed=signed, signed_percent=signed_percent,
         freshness=fmt.freshness(result.get("as_of"), int(time.time() * 1_000_000)),
     )  # fmt: skip
