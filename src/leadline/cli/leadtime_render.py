@@ -19,7 +19,7 @@ def signed(seconds: float | None) -> str:
 
 
 def percent(value: float | None) -> str:
-    return "—" if value is None else f"{value:+.1f} %"
+    return "—" if value is None else f"{value:+.1f} %".replace("-", "−")
 
 
 def group_table(result: dict[str, Any]) -> None:

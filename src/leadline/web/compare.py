@@ -30,7 +30,7 @@ def signed(seconds: float | None) -> str:
 
 
 def signed_percent(value: float | None) -> str:
-    return "—" if value is None else f"{value:+.1f} %"
+    return "—" if value is None else f"{value:+.1f} %".replace("-", "−")
 
 
 @router.get("/compare")
