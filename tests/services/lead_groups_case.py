@@ -1,13 +1,15 @@
 """Four tickets and five pull requests for ``lead-time --by type|priority|label|project`` and
 the what-if, all on 2024-05-01 UTC, with every figure worked out by hand in the tests.
 
-| ticket | project | type | priority | labels | PR (repo, labels) | created | commit | merged | deployed |
-|---|---|---|---|---|---|---|---|---|---|
-| G-1 | G | Bug | High | backend, urgent | acme/api#1 [hotfix] | 09:00 | 10:00 | 11:00 | 12:00 |
-| G-2 | G | Bug | Low | backend | acme/api#2 [hotfix, bug] | 09:00 | 09:30 | 10:30 | 11:30 |
-| G-3 | G | Story | — | — | acme/api#3 [] | 09:00 | 09:20 | 10:20 | 10:40 |
-| H-1 | H | Story | High | frontend | acme/web#4 [ui] | 09:00 | 09:10 | 09:40 | 10:00 |
-| — | | | | | acme/api#9 [] (no ticket) | | 13:00 | 13:30 | 14:00 |
+| ticket | project | type | priority | labels | PR [labels] | commit | merged | deployed |
+|---|---|---|---|---|---|---|---|---|
+| G-1 | G | Bug | High | backend, urgent | acme/api#1 [hotfix] | 10:00 | 11:00 | 12:00 |
+| G-2 | G | Bug | Low | backend | acme/api#2 [hotfix, bug] | 09:30 | 10:30 | 11:30 |
+| G-3 | G | Story | — | — | acme/api#3 [] | 09:20 | 10:20 | 10:40 |
+| H-1 | H | Story | High | frontend | acme/web#4 [ui] | 09:10 | 09:40 | 10:00 |
+| — | | | | | acme/api#9 [] (no ticket) | 13:00 | 13:30 | 14:00 |
+
+Every ticket was created at 09:00.
 
 Deployments at 08:00 of no change start the tracking of both repositories (none of the
 changes is a baseline change). Ticket profile ``TICKETS`` (start: ticket created; stages

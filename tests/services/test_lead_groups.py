@@ -86,7 +86,9 @@ def test_a_groups_drill_down_lists_exactly_its_changes(
 
 def test_pull_request_groups_name_their_changes(loaded: Engine) -> None:
     profile = profile_from_data(PRS)
-    keys = [c.key for c in drilldown.changes(loaded, profile, START, END, group="type:(none)").items]
+    keys = [
+        c.key for c in drilldown.changes(loaded, profile, START, END, group="type:(none)").items
+    ]
     assert keys == ["acme/api#9"]
     bugs = drilldown.changes(loaded, profile, START, END, group="label:bug").items
     assert [c.key for c in bugs] == ["acme/api#2"]

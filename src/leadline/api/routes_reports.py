@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
@@ -46,10 +46,10 @@ def get_lead_time(
 ) -> dict[str, Any]:
     """The same JSON as ``leadline lead-time --format json`` (``by=category``: as
     ``leadline lead-time --by category``, with ``categories``; ``by=type`` (priority, label,
-    project): with ``by`` and ``groups``; an unknown grouping is a 422), from the last complete build
-    of the profile's timelines, with ``as_of`` (how current it is). The window is ``[from,
-    to)``, by default the 90 days ending at the end of today (UTC). While the profile's first
-    build runs: 202 with its progress and ``Retry-After``."""
+    project): with ``by`` and ``groups``; an unknown grouping is a 422), from the last
+    complete build of the profile's timelines, with ``as_of`` (how current it is). The
+    window is ``[from, to)``, by default the 90 days ending at the end of today (UTC).
+    While the profile's first build runs: 202 with its progress and ``Retry-After``."""
     within(engine, principal, collection)
     chosen, named = report_profile(engine, profile, collection)
     window = report_window(start, end)
@@ -69,7 +69,9 @@ def get_lead_time_compare(
     engine: EngineDep,
     refresher: RefresherDep,
     principal: Read,
-    profile: list[str] = Query([], description="two stored profiles' names: A, then B"),
+    profile: Annotated[
+        list[str] | None, Query(description="two stored profiles' names: A, then B")
+    ] = None,
     stat: Statistic = "mean",
     start: str | None = Query(None, alias="from"),
     end: str | None = Query(None, alias="to"),
@@ -79,9 +81,10 @@ def get_lead_time_compare(
     changes both count with their totals under each (the biggest differences first). Exactly
     two profiles (else 422); an unknown one is a 404."""
     within(engine, principal, None)
-    if len(profile) != 2:
-        raise ApiError(422, f"give two profiles to compare (profile=A&profile=B), got {len(profile)}")
-    a, b = (profiles.get(engine, name) for name in profile)
+    names = profile or []
+    if len(names) != 2:
+        raise ApiError(422, f"give two profiles to compare (profile=A&profile=B), got {len(names)}")
+    a, b = (profiles.get(engine, name) for name in names)
     window = report_window(start, end)
     refresher.settle(a)
     refresher.settle(b)

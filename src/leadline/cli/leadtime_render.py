@@ -57,23 +57,26 @@ def compare_tables(result: dict[str, Any]) -> None:
         f"({plural(b['changes'], 'change')})",
         title_justify="left",
     )
-    for name, justify in (("stage", "left"), ("A", "right"), ("B", "right"),
-                          ("B − A", "right"), ("%", "right")):  # fmt: skip
-        table.add_column(name, justify=justify)
+    table.add_column("stage")
+    for name in ("A", "B", "B − A", "%"):
+        table.add_column(name, justify="right")
     for s in [*result["stages"], {"name": "Total", **result["total"]}]:
         if s["name"] == "Total":
             table.add_section()
-        table.add_row(escape(s["name"]), human(s["a_seconds"]), human(s["b_seconds"]),
-                      signed(s["difference_seconds"]), percent(s["difference_percent"]))  # fmt: skip
+        a_side, b_side = human(s["a_seconds"]), human(s["b_seconds"])
+        difference = signed(s["difference_seconds"])
+        table.add_row(
+            escape(s["name"]), a_side, b_side, difference, percent(s["difference_percent"])
+        )
     console.print(table)
     changes = result["changes"]
     listed = Table(
-        title=f"Changes both count: {changes['both']} (the {changes['shown']} biggest "
-        "differences)",
+        title=f"Changes both count: {changes['both']} (the {changes['shown']} biggest differences)",
         title_justify="left",
     )
-    for name, justify in (("change", "left"), ("A", "right"), ("B", "right"), ("B − A", "right")):
-        listed.add_column(name, justify=justify)
+    listed.add_column("change")
+    for name in ("A", "B", "B − A"):
+        listed.add_column(name, justify="right")
     for c in changes["items"]:
         listed.add_row(escape(c["change"]), human(c["a_seconds"]), human(c["b_seconds"]),
                        signed(c["difference_seconds"]))  # fmt: skip

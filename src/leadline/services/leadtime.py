@@ -35,8 +35,8 @@ from leadline.services.leadtime_groups import GROUPINGS, by_group
 from leadline.services.refresh import Progress, refresh, timeline_fingerprint
 from leadline.store import changelog
 from leadline.store import timelines as store
-from leadline.store.timeline_groups import read_grouped
 from leadline.store.db import reading
+from leadline.store.timeline_groups import read_grouped
 
 __all__ = ["Progress", "Window", "as_of", "explain", "lead_time", "ready_set", "refresh"]
 

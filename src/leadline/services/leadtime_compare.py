@@ -46,12 +46,12 @@ def compare(
     totals_a = change_totals_by_key(engine, a, window)
     totals_b = change_totals_by_key(engine, b, window)
     both = sorted(set(totals_a) & set(totals_b))
+    both.sort(key=lambda k: (-abs(totals_b[k] - totals_a[k]), k))  # the biggest first
     items = [
         {"change": k, "a_seconds": totals_a[k], "b_seconds": totals_b[k],
          "difference_seconds": totals_b[k] - totals_a[k]}
         for k in both
     ]  # fmt: skip
-    items.sort(key=lambda x: (-abs(x["difference_seconds"]), x["change"]))
     out: dict[str, Any] = {
         "statistic": stat,
         "window": left["window"],

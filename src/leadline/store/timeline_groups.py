@@ -23,7 +23,7 @@ import numpy as np
 from sqlalchemy import Connection
 
 from leadline.store.raw import fetch_all
-from leadline.store.timelines import Matrix, TimelineSet, _matrix, _window
+from leadline.store.timelines import Matrix, TimelineSet, matrix_of, window_condition
 
 GROUPINGS: tuple[str, ...] = ("type", "priority", "label", "project")
 
@@ -73,7 +73,7 @@ def read_grouped(
     dialect = conn.dialect.name
     pick = _pull_request if ts.unit == "pull_request" else _ticket
     column, join = pick(dialect, by)
-    condition, params = _window(ts, start_us, end_us, baseline)
+    condition, params = window_condition(ts, start_us, end_us, baseline)
     sql = (
         f"SELECT change_key, end_at, times, {column} FROM timelines {join} WHERE "
         + condition.replace("set_id", "timelines.set_id")
@@ -81,7 +81,9 @@ def read_grouped(
     rows = fetch_all(conn, sql, params, binary=True)
     blob = b"".join([bytes(row[2]) for row in rows])
     end = [int(row[1]) for row in rows]
-    matrix = _matrix([row[0] for row in rows], len(rows), blob, ts.stages, np.array(end, np.int64))
+    matrix = matrix_of(
+        [row[0] for row in rows], len(rows), blob, ts.stages, np.array(end, np.int64)
+    )
     groups: list[Any] = [_labels(row[3]) if by == "label" else row[3] for row in rows]
     return Matrix(matrix.keys, matrix.start, matrix.times, matrix.end, None, groups)
 

@@ -6,6 +6,7 @@ the changes both count with their totals under each, the biggest differences fir
 """
 
 import time
+from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query
@@ -37,13 +38,14 @@ def signed_percent(value: float | None) -> str:
 @html_errors
 def compare_page(
     engine: EngineDep, refresher: RefresherDep, params: ParamsDep, who: ViewerDep,
-    profile: list[str] = Query([]),
+    profile: Annotated[list[str] | None, Query()] = None,
 ) -> Response:  # fmt: skip
     view = params.view()
-    if len(profile) != 2:
+    names = profile or []
+    if len(names) != 2:
         raise InputError(f"profile: give two profiles to compare (profile=A&profile=B), "
-                         f"got {len(profile)}")  # fmt: skip
-    a, b = (find_subject(engine, "p", name, who) for name in profile)
+                         f"got {len(names)}")  # fmt: skip
+    a, b = (find_subject(engine, "p", name, who) for name in names)
     refresher.settle(a.profile)
     refresher.settle(b.profile)
     result = compare(engine, a.profile, b.profile, view.stat, view.window(), build=False)
