@@ -62,6 +62,9 @@ def lead_time_command(
     90 days ending at the end of today (UTC), as every report; --all-time for no window. The
     output states it. Changes that have not reached the last stage are in flight and not
     counted.
+
+    Two --profile (what-if): the same window under both, the stages side by side with B − A,
+    and the changes both count with their totals under each (docs/lead-time.md#what-if).
     """
     from datetime import UTC, datetime
 
