@@ -71,4 +71,3 @@ def test_by_type_and_compare_pages(browser: Any, demo: str, viewport: dict[str, 
     watch.check(demo)
     context.close()
     assert not violations, "axe found:\n" + "\n".join(violations)
-
