@@ -65,6 +65,7 @@ def test_by_type_and_compare_pages(browser: Any, demo: str, viewport: dict[str, 
     violations += axe_violations(page, OURS)
     shoot(page, f"compare{suffix}")
     page.goto(f"{demo}/p/{quote(A)}")
+    violations += axe_violations(page, OURS)  # the overview with its what-if form
     page.select_option("#compare-with", B)  # the overview's what-if form, no script
     page.click("#lead-time-reports button")
     assert page.locator("h1").inner_text() == f"What-if: {A} vs {B}"
