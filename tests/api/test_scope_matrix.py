@@ -37,6 +37,8 @@ NEEDS = {
     "POST /v1/webhooks/harness": SIGNED,
     "POST /v1/webhooks/argocd": SIGNED,
     "GET /v1/metrics/lead-time": "read*",
+    # The what-if compares stored profiles (not a collection): a limited key reads none.
+    "GET /v1/metrics/lead-time/compare": "read",
     "GET /v1/metrics/dora": "read*",
     "GET /v1/quality": "read*",
     "GET /v1/quality/excluded": "read*",

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
 from leadline.api.deps import Admin, EngineDep, Read, RefresherDep, within, writer
 from leadline.api.dora_schemas import DoraReport
-from leadline.api.errors import decode_json
+from leadline.api.errors import ApiError, decode_json
 from leadline.api.media import JSON_ONLY
 from leadline.api.report_params import report_profile, report_window
 from leadline.api.schemas import BUILDING, REF, LeadTimeReport, errors, json_body
@@ -18,6 +18,7 @@ from leadline.profiles.loader import profile_to_dict
 from leadline.services import profiles
 from leadline.services.dora import dora
 from leadline.services.leadtime import check_by, lead_time
+from leadline.services.leadtime_compare import compare
 
 router = APIRouter(prefix="/v1", tags=["metrics", "profiles"])
 PROFILE = {"$ref": REF.format(model="Profile")}
@@ -36,15 +37,19 @@ def get_lead_time(
     stat: Statistic = "mean",
     start: str | None = Query(None, alias="from"),
     end: str | None = Query(None, alias="to"),
-    by: Literal["category"] | None = Query(
-        None, description="category: also the figures of each of the profile's categories"
+    by: str | None = Query(
+        None,
+        description="category: also the figures of each of the profile's categories; type, "
+        "priority, label or project: of each value of the change's issue or pull request "
+        "(docs/lead-time.md#by-type-priority-label-project)",
     ),
 ) -> dict[str, Any]:
     """The same JSON as ``leadline lead-time --format json`` (``by=category``: as
-    ``leadline lead-time --by category``, with ``categories``), from the last complete build
-    of the profile's timelines, with ``as_of`` (how current it is). The window is ``[from,
-    to)``, by default the 90 days ending at the end of today (UTC). While the profile's first
-    build runs: 202 with its progress and ``Retry-After``."""
+    ``leadline lead-time --by category``, with ``categories``; ``by=type`` (priority, label,
+    project): with ``by`` and ``groups``; an unknown grouping is a 422), from the last
+    complete build of the profile's timelines, with ``as_of`` (how current it is). The
+    window is ``[from, to)``, by default the 90 days ending at the end of today (UTC).
+    While the profile's first build runs: 202 with its progress and ``Retry-After``."""
     within(engine, principal, collection)
     chosen, named = report_profile(engine, profile, collection)
     window = report_window(start, end)
@@ -53,6 +58,37 @@ def get_lead_time(
     result = lead_time(engine, chosen, stat, window, build=False, by=by)
     result.pop("in_flight", None)
     return named | result
+
+
+@router.get(
+    "/metrics/lead-time/compare", response_model=None,
+    responses={200: {"description": "The what-if (docs/lead-time.md#what-if)."}, **BUILDING,
+               **errors(401, 403, 404, 422)},
+)  # fmt: skip
+def get_lead_time_compare(
+    engine: EngineDep,
+    refresher: RefresherDep,
+    principal: Read,
+    profile: Annotated[
+        list[str] | None, Query(description="two stored profiles' names: A, then B")
+    ] = None,
+    stat: Statistic = "mean",
+    start: str | None = Query(None, alias="from"),
+    end: str | None = Query(None, alias="to"),
+) -> dict[str, Any]:
+    """The same JSON as ``leadline lead-time --profile A --profile B --format json``: each
+    profile's headline and stages side by side, B − A per stage and for the total, and the
+    changes both count with their totals under each (the biggest differences first). Exactly
+    two profiles (else 422); an unknown one is a 404."""
+    within(engine, principal, None)
+    names = profile or []
+    if len(names) != 2:
+        raise ApiError(422, f"give two profiles to compare (profile=A&profile=B), got {len(names)}")
+    a, b = (profiles.get(engine, name) for name in names)
+    window = report_window(start, end)
+    refresher.settle(a)
+    refresher.settle(b)
+    return compare(engine, a, b, stat, window, build=False)
 
 
 @router.get(

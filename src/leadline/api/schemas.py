@@ -171,6 +171,15 @@ class LeadTimeReport(OpenModel):
     categories: list[dict[str, Any]] | None = Field(
         None, description="by=category: each category's name, changes, stages, total, rating"
     )
+    by: str | None = Field(None, description="by=type|priority|label|project: the grouping")
+    groups: list[dict[str, Any]] | None = Field(
+        None,
+        description="by=type|priority|label|project: each group's name, changes, stages, total, "
+        "rating; (none) / (no label) for the changes without the attribute",
+    )
+    groups_note: str | None = Field(
+        None, description="by=label: a change with several labels counts in each group"
+    )
     as_of: AsOf | None = None
 
 

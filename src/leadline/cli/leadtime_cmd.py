@@ -10,12 +10,12 @@ from typing import Any
 import click
 
 from leadline.cli.context import AppContext
-from leadline.cli.options import profile_options, window_options
+from leadline.cli.options import profile_pair_options, window_options
 from leadline.metrics.choices import STATISTICS
 
 
 @click.command("lead-time")
-@profile_options
+@profile_pair_options
 @click.option(
     "--stat",
     type=click.Choice(STATISTICS),
@@ -39,14 +39,16 @@ from leadline.metrics.choices import STATISTICS
 @click.option("--change", "change_key", metavar="KEY", help="Explain one change stage by stage.")
 @click.option(
     "--by",
-    type=click.Choice(["category"]),
-    help="Also the figures of each of the profile's categories (its categories list).",
+    metavar="GROUPING",
+    help="Also the figures of each group: category (the profile's categories list), type, "
+    "priority, label or project (of the change's issue or pull request).",
 )
 @click.pass_obj
 def lead_time_command(
     app: AppContext,
     profile: Any,
     collection: str | None,
+    other: Any,
     stat: str,
     window: Any,
     all_time: bool,
@@ -60,6 +62,9 @@ def lead_time_command(
     90 days ending at the end of today (UTC), as every report; --all-time for no window. The
     output states it. Changes that have not reached the last stage are in flight and not
     counted.
+
+    Two --profile (what-if): the same window under both, the stages side by side with B − A,
+    and the changes both count with their totals under each (docs/lead-time.md#what-if).
     """
     from datetime import UTC, datetime
 
@@ -73,6 +78,11 @@ def lead_time_command(
 
     if by is not None and change_key is not None:
         raise click.UsageError("--by takes no --change")
+    if other is not None:
+        if by is not None or change_key is not None:
+            raise click.UsageError("two --profile (a comparison) take no --by or --change")
+        _compare(app, profile, other, stat, window, fmt)
+        return
     leadtime.check_by(profile, by)
     engine = app.engine
     with step_progress("building timelines") as progress:
@@ -94,19 +104,26 @@ def lead_time_command(
         lead_time_table(result, profile, window.start, window.end)
         if "categories" in result:
             category_tables(result)
+        if "groups" in result:
+            from leadline.cli.leadtime_render import group_table
+
+            group_table(result)
 
 
 def _csv(result: dict[str, Any]) -> str:
-    """One row per stage and the total; with ``--by category`` the rows of each category
-    follow, under a ``category`` first column (empty for the whole report's rows)."""
+    """One row per stage and the total; with ``--by`` the rows of each category (or group)
+    follow, under a first column named after the grouping (empty for the whole report's
+    rows)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    grouped = "categories" in result
+    grouped = "categories" in result or "groups" in result
+    column = "category" if "categories" in result else result.get("by", "")
     # A last column, `level`, only when the profile's dora.bands gives stage ranges.
     levels = any("level" in s for s in result["stages"])
     header = ["stage", "seconds", "samples", "missing", "rating", *(["level"] * levels)]
-    writer.writerow(["category"] * grouped + header)
-    parts = [("", result), *((c["name"], c) for c in result.get("categories", []))]
+    writer.writerow([column] * grouped + header)
+    groups = result.get("categories", result.get("groups", []))
+    parts = [("", result), *((c["name"], c) for c in groups)]
     for name, part in parts:
         lead = [name] * grouped
         for s in part["stages"]:
@@ -116,6 +133,22 @@ def _csv(result: dict[str, Any]) -> str:
         total = ["Total", part["total_seconds"], part["changes"], "", part["rating"] or ""]
         writer.writerow(lead + total + [""] * levels)
     return out.getvalue()
+
+
+def _compare(app: AppContext, a: Any, b: Any, stat: str, window: Any, fmt: str) -> None:
+    """``--profile A --profile B``: the what-if (services/leadtime_compare.py)."""
+    from leadline.cli.leadtime_render import compare_csv, compare_tables
+    from leadline.cli.progress import step_progress
+    from leadline.services.leadtime_compare import compare
+
+    with step_progress("building timelines") as progress:
+        result = compare(app.engine, a, b, stat, window, progress)
+    if fmt == "json":
+        click.echo(json.dumps(result, indent=2))
+    elif fmt == "csv":
+        click.echo(compare_csv(result), nl=False)
+    else:
+        compare_tables(result)
 
 
 def _emit_change(explained: dict[str, Any], fmt: str) -> None:

@@ -55,15 +55,31 @@ def window_options(func: F) -> F:
 def profile_options(func: F) -> F:
     """``--profile NAME_OR_PATH`` or ``--collection NAME`` → the command gets ``profile`` (a
     ``Profile``) and ``collection`` (the collection's name, or ``None``)."""
+    return _profile_options(func, twice=False)
 
+
+def profile_pair_options(func: F) -> F:
+    """``profile_options`` where ``--profile`` may be given twice (``lead-time --profile A
+    --profile B``, the what-if): the command also gets ``other`` (B's ``Profile``, or
+    ``None`` with one ``--profile``). More than two, or two with ``--collection``: a usage
+    error."""
+    return _profile_options(func, twice=True)
+
+
+def _profile_options(func: F, *, twice: bool) -> F:
     def build(*args: Any, **kwargs: Any) -> Any:
         given = kwargs.pop("profile_path")
         name = kwargs.pop("collection_name")
         app = click.get_current_context().obj
-        if (given is None) == (name is None):
+        paths = list(given) if twice else ([] if given is None else [given])
+        if len(paths) > 2:
+            raise click.UsageError("--profile: give one profile, or two to compare them")
+        if bool(paths) == (name is not None):
             raise click.UsageError("give either --profile NAME_OR_PATH or --collection NAME")
-        if given is not None:
-            kwargs["profile"], kwargs["collection"] = named_or_file(app, given), None
+        if twice:
+            kwargs["other"] = named_or_file(app, paths[1]) if len(paths) == 2 else None
+        if paths:
+            kwargs["profile"], kwargs["collection"] = named_or_file(app, paths[0]), None
         else:
             from leadline.services.collections import report_profile
 
@@ -77,9 +93,9 @@ def profile_options(func: F) -> F:
         help="Report for a collection (team): its profile, narrowed by its filters.",
     )(build)  # fmt: skip
     decorated = click.option(
-        "--profile", "profile_path", metavar="NAME_OR_PATH",
+        "--profile", "profile_path", metavar="NAME_OR_PATH", multiple=twice,
         help="Workflow profile: a file (YAML or JSON), or else the name of a stored profile "
-        "(leadline profile list).",
+        "(leadline profile list)." + (" Twice: compare the two (what-if)." if twice else ""),
     )(decorated)  # fmt: skip
     return decorated  # type: ignore[return-value]
 

@@ -36,6 +36,7 @@ from leadline.services.dora_select import (
     team_restores,
 )
 from leadline.services.dora_unplanned import pr_failure_rules
+from leadline.services.drilldown_groups import group_matrix, parse_group
 from leadline.services.leadtime import order_reason, ready_set
 from leadline.services.refresh import refresh
 from leadline.store import dora_queries as q
@@ -239,14 +240,21 @@ def changes(
     which: Which = "all",
     *,
     build: bool = True,
+    group: str | None = None,
 ) -> ChangeReport:
     """The changes lead time counts (they reached the last stage inside the window), newest
     first. With ``stage``: only those in that stage's ``samples`` or ``missing`` count.
-    ``build``: bring the timelines up to date first (the CLI); else read the last build."""
-    if profile.dora is not None and profile.dora.lead_time == "commits":
+    With ``group`` (``type:Bug``): only that group's of ``lead-time --by``
+    (``services/drilldown_groups.py``). ``build``: bring the timelines up to date first (the
+    CLI); else read the last build."""
+    commits = profile.dora is not None and profile.dora.lead_time == "commits"
+    chosen = None if group is None else parse_group(profile, group)
+    if commits and chosen is not None:
+        raise InputError("group: not with dora.lead_time: commits (a commit has no group)")
+    if commits:
         report = _commits(engine, profile, start, end)
     else:
-        report = _timelines(engine, profile, start, end, build)
+        report = _timelines(engine, profile, start, end, build, chosen)
     if stage is None or which == "all":
         return report
     if stage not in report.stages:
@@ -268,12 +276,18 @@ def _split(profile: Profile, items: list[ChangeItem]) -> tuple[list[ChangeItem],
     return [c for c in items if not c.baseline], [c for c in items if c.baseline]
 
 
-def _timelines(engine: Engine, profile: Profile, start: int, end: int, build: bool) -> ChangeReport:
+def _timelines(
+    engine: Engine, profile: Profile, start: int, end: int, build: bool,
+    group: tuple[str, str] | None = None,
+) -> ChangeReport:  # fmt: skip
     if build:
         refresh(engine, profile)
     with reading(engine) as conn:
         ts = ready_set(conn, profile)
-        matrix = timelines.read_matrix(conn, ts, start, end, with_keys=True)
+        matrix = (
+            timelines.read_matrix(conn, ts, start, end, with_keys=True)
+            if group is None else group_matrix(conn, ts, profile, start, end, group)
+        )  # fmt: skip
         assert matrix.keys is not None
         flagged = timelines.baseline_keys(conn, ts, matrix.keys)
         who = timelines.members(conn, ts, matrix.keys) if profile.scope.people else {}

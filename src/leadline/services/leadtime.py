@@ -31,14 +31,18 @@ from leadline.metrics.series import bucket_index, buckets, window_json
 from leadline.metrics.stats import FloatArray, check_statistic
 from leadline.metrics.windows import Window
 from leadline.profiles.models import Profile
+from leadline.services.leadtime_groups import GROUPINGS, by_group
 from leadline.services.refresh import Progress, refresh, timeline_fingerprint
 from leadline.store import changelog
 from leadline.store import timelines as store
 from leadline.store.db import reading
+from leadline.store.timeline_groups import read_grouped
 
 __all__ = ["Progress", "Window", "as_of", "explain", "lead_time", "ready_set", "refresh"]
 
-BY: tuple[str, ...] = ("category",)  # the groupings of ``lead_time(by=…)``
+# The groupings of ``lead_time(by=…)``: the profile's categories, or a record attribute
+# (services/leadtime_groups.py).
+BY: tuple[str, ...] = ("category", *GROUPINGS)
 
 
 def lead_time(
@@ -57,7 +61,9 @@ def lead_time(
     With ``interval`` (and a closed window) the result also has ``series``: per day, week
     or month (by when each change reached its last stage) the changes and the total.
     Without ``build`` the answer comes from the last complete build and carries ``as_of``.
-    ``by="category"``: also ``categories``, the same figures per profile category.
+    ``by="category"``: also ``categories``, the same figures per profile category;
+    ``by`` type, priority, label or project: ``by`` and ``groups``, the same figures per
+    value of the change's record attribute (``services/leadtime_groups.py``).
     """
     out, _ = lead_time_and_totals(
         engine, profile, stat, window, on_progress, interval, build=build, by=by
@@ -86,9 +92,12 @@ def lead_time_and_totals(
     include = profile.deployments.baseline == "include"
     with reading(engine) as conn:
         ts = ready_set(conn, profile)
-        matrix = store.read_matrix(
-            conn, ts, start_us, end_us, baseline=None if include else False,
-            with_ends=profile.completed == "all", with_categories=by == "category",
+        matrix = (
+            read_grouped(conn, ts, start_us, end_us, by, baseline=None if include else False)
+            if by in GROUPINGS else store.read_matrix(
+                conn, ts, start_us, end_us, baseline=None if include else False,
+                with_ends=profile.completed == "all", with_categories=by == "category",
+            )
         )  # fmt: skip
         in_flight = store.count_in_flight(conn, ts)
         baseline = store.count_baseline(conn, ts, start_us, end_us)
@@ -109,6 +118,8 @@ def lead_time_and_totals(
         out["completed_work"] = completed_section(profile, matrix)
     if by == "category":
         out["categories"] = _by_category(profile, stat, durations, matrix.categories or [])
+    if by in GROUPINGS:
+        out |= by_group(profile, stat, durations, str(by), matrix.groups or [])
     if interval is not None and start_us is not None and end_us is not None:
         out["series"] = _series(profile, stat, durations, matrix.end, start_us, end_us, interval)
     if fresh is not None:
@@ -124,7 +135,7 @@ def check_by(profile: Profile, by: str | None) -> None:
         return
     if by not in BY:
         raise InputError(f"--by: unknown grouping {by!r} (expected one of {', '.join(BY)})")
-    if profile.categories is None:
+    if by == "category" and profile.categories is None:
         raise InputError(
             f"--by category: profile {profile.name!r} has no categories "
             "(add a categories list: docs/profiles.md#categories)"
@@ -144,7 +155,10 @@ def in_order(profile: Profile, matrix: store.Matrix) -> tuple[store.Matrix, int]
     rows = np.flatnonzero(keep).tolist()
     keys = None if matrix.keys is None else [matrix.keys[i] for i in rows]
     cats = None if matrix.categories is None else [matrix.categories[i] for i in rows]
-    narrowed = store.Matrix(keys, matrix.start[keep], matrix.times[keep], matrix.end[keep], cats)
+    groups = None if matrix.groups is None else [matrix.groups[i] for i in rows]
+    narrowed = store.Matrix(
+        keys, matrix.start[keep], matrix.times[keep], matrix.end[keep], cats, groups
+    )
     return narrowed, count
 
 

@@ -232,6 +232,7 @@ class Matrix:
     times: NDArray[np.float64]
     end: NDArray[np.int64]  # when each change finished (reached the last stage: end_at)
     categories: list[str | None] | None = None
+    groups: list[Any] | None = None  # each row's attribute (store/timeline_groups.py)
 
 
 # The window's times glued into one value by the database: no row objects at all.
@@ -241,7 +242,7 @@ _CONCAT = {
 }
 
 
-def _window(
+def window_condition(
     ts: TimelineSet, start_us: int | None, end_us: int | None, baseline: bool | None
 ) -> tuple[str, list[Any]]:
     """The condition (and its parameters) for the finished changes of a window; ``baseline``
@@ -283,26 +284,26 @@ def read_matrix(
     last stage's time, which is ``end_at`` in every other set. ``with_categories`` also
     reads each row's stored category.
     """
-    condition, params = _window(ts, start_us, end_us, baseline)
+    condition, params = window_condition(ts, start_us, end_us, baseline)
     if not (with_keys or with_ends or with_categories):
         concat = _CONCAT[conn.dialect.name]
         sql = f"SELECT count(*), {concat} FROM timelines WHERE {condition}"
         [(n, blob)] = fetch_all(conn, sql, params, binary=True)
-        return _matrix(None, int(n), bytes(blob or b""), ts.stages)
+        return matrix_of(None, int(n), bytes(blob or b""), ts.stages)
     extra = ", sources" if with_categories else ""
     sql = f"SELECT change_key, end_at, times{extra} FROM timelines WHERE {condition}"
     rows = fetch_all(conn, sql, params, binary=True)
     blob = b"".join([bytes(row[2]) for row in rows])
     end = np.array([int(row[1]) for row in rows], dtype=np.int64)
     keys = [row[0] for row in rows] if with_keys else None
-    matrix = _matrix(keys, len(rows), blob, ts.stages, end)
+    matrix = matrix_of(keys, len(rows), blob, ts.stages, end)
     if not with_categories:
         return matrix
     categories = [split_sources(json.loads(row[3]))[1].get("category") for row in rows]
     return Matrix(matrix.keys, matrix.start, matrix.times, matrix.end, categories)
 
 
-def _matrix(
+def matrix_of(
     keys: list[str] | None, n: int, blob: bytes, k: int, end: NDArray[np.int64] | None = None
 ) -> Matrix:
     if len(blob) != n * (k + 1) * TIME.itemsize:
@@ -347,7 +348,7 @@ def count_baseline(
     conn: Connection, ts: TimelineSet, start_us: int | None, end_us: int | None
 ) -> int:
     """How many baseline changes reached the last stage in ``[start_us, end_us)``."""
-    condition, params = _window(ts, start_us, end_us, True)
+    condition, params = window_condition(ts, start_us, end_us, True)
     [(n,)] = fetch_all(conn, f"SELECT count(*) FROM timelines WHERE {condition}", params)
     return int(n)
 

@@ -6,7 +6,7 @@ read-only; with ``LEADLINE_DASHBOARD_AUTH=key`` they need a read key (``web/auth
 
 from fastapi import APIRouter, Depends
 
-from leadline.web import drill, pages, quality, static
+from leadline.web import compare, drill, pages, quality, reports, static
 from leadline.web.auth import AuthFailed, refused, viewer
 from leadline.web.params import Kind
 
@@ -14,12 +14,14 @@ router = APIRouter(include_in_schema=False)
 router.include_router(static.router)
 pages_router = APIRouter(include_in_schema=False, dependencies=[Depends(viewer)])
 pages_router.include_router(pages.router)
+pages_router.include_router(compare.router)
 KINDS: tuple[Kind, ...] = ("c", "p")
 for _kind in KINDS:
     # Names may hold "/": the drill-downs (``NAME/deployments``…, ``NAME/quality``) must
     # match first.
     pages_router.include_router(drill.subject_router(_kind), prefix=f"/{_kind}")
     pages_router.include_router(quality.subject_router(_kind), prefix=f"/{_kind}")
+    pages_router.include_router(reports.subject_router(_kind), prefix=f"/{_kind}")
     pages_router.include_router(pages.subject_router(_kind), prefix=f"/{_kind}")
 router.include_router(pages_router)
 

@@ -131,6 +131,7 @@ def subject_router(kind: Kind) -> APIRouter:
     def changes_page(
         name: str, engine: EngineDep, refresher: RefresherDep, params: ParamsDep, who: ViewerDep,
         offset: str | None = None, stage: str | None = None, which: str | None = None,
+        group: str | None = None,
     ) -> Response:  # fmt: skip
         subject, view = _open(engine, kind, name, params, who)
         refresher.settle(subject.profile)
@@ -138,11 +139,12 @@ def subject_router(kind: Kind) -> APIRouter:
         chosen = next((w for w in WHICH if w == wanted), None)
         if chosen is None:
             raise InputError(f"which: expected one of {', '.join(WHICH)}, got {wanted!r}")
+        group = None if group is None else check_text(group, "group")
         report = drilldown.changes(
-            engine, subject.profile, view.start, view.end, stage, chosen, build=False
+            engine, subject.profile, view.start, view.end, stage, chosen, build=False, group=group
         )
         rows, pager = paginate(report.items, offset, subject, "changes", view, stage=stage,
-                               which=chosen if stage else None)  # fmt: skip
+                               which=chosen if stage else None, group=group)  # fmt: skip
         links = {
             c.key: change_path(subject, c.key) + view.query()
             for c in [*rows, *report.baseline[:BASELINE_SHOWN], *report.excluded[:BASELINE_SHOWN]]
@@ -150,7 +152,7 @@ def subject_router(kind: Kind) -> APIRouter:
         return page("changes.html", **navigation(engine, subject, view, who), page_name="changes",
                     report=report, rows=rows, pager=pager, stage=stage, which=chosen,
                     links=links if report.explainable else {},
-                    shown=BASELINE_SHOWN)  # fmt: skip
+                    shown=BASELINE_SHOWN, group=group)  # fmt: skip
 
     @sub.get("/{name:path}/excluded")
     @html_errors
