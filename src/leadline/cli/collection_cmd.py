@@ -25,6 +25,7 @@ def apply_command(app: AppContext, path: Path) -> None:
     report = apply_org(app.engine, org, base=path.parent, source=str(path))
     for label, names in (("profiles stored", report.profiles),
                          ("contributors stored", report.contributors or []),
+                         ("views stored", report.views),
                          ("created", report.created),
                          ("updated", report.updated), ("removed", report.removed),
                          ("unchanged", report.unchanged)):  # fmt: skip

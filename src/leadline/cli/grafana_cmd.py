@@ -1,0 +1,5 @@
+"""placeholder"""
+import click
+@click.command("grafana")
+def grafana_command() -> None:
+    """x"""
