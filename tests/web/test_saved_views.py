@@ -42,8 +42,10 @@ WEEKLY = "/v/" + quote("Team A weekly")
 
 
 def org_file(tmp_path: Path, views: str = VIEWS) -> str:
-    text = (COLLECTIONS / "org.yaml").read_text().replace(
-        "  - team.yaml", f"  - {COLLECTIONS / 'team.yaml'}"
+    text = (
+        (COLLECTIONS / "org.yaml")
+        .read_text()
+        .replace("  - team.yaml", f"  - {COLLECTIONS / 'team.yaml'}")
     )
     path = tmp_path / "org.yaml"
     path.write_text(text + views)
@@ -88,13 +90,15 @@ def test_apply_replaces_the_views_whole(saved: Engine, run_cli: Any, tmp_path: P
 def test_a_view_of_an_unknown_collection_or_profile_is_refused(
     saved: Engine, run_cli: Any, tmp_path: Path
 ) -> None:
-    path = org_file(tmp_path, "views:\n  - {name: X, collection: Nope}\n"
-                              "  - {name: Y, profile: Nope}\n")  # fmt: skip
+    path = org_file(tmp_path, "views:\n  - {name: X, collection: Nope, interval: year}\n"
+                              "  - {name: Y, profile: Nope, stat: p99}\n")  # fmt: skip
     result = run_cli("apply", path)
     assert result.code == 2 and "Traceback" not in result.err
     assert f"{path}: views[0].collection: no collection named 'Nope' (give it under " \
         "collections:)" in result.err  # fmt: skip
     assert "views[1].profile: no profile named 'Nope' (give it under profiles:)" in result.err
+    assert "views[0].interval: expected one of day, week, month, got 'year'" in result.err
+    assert "views[1].stat: expected one of mean, median, p90, p95, got 'p99'" in result.err
     assert names(run_cli) == ["Team A weekly", "Team B restore", "Flow"]  # all or nothing
     unknown = run_cli("views", "show", "Nope")
     assert unknown.code == 2 and unknown.err.strip() == "leadline: error: no view named 'Nope'"

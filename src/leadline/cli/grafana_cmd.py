@@ -9,8 +9,12 @@ import click
 
 
 @click.command("grafana")
-@click.option("--datasource-uid", default=None, metavar="UID",
-              help="The Prometheus data source's uid (default: chosen on import).")
+@click.option(
+    "--datasource-uid",
+    default=None,
+    metavar="UID",
+    help="The Prometheus data source's uid (default: chosen on import).",
+)
 @click.option("--title", default="leadline: DORA", show_default=True,
               help="The dashboard's title.")  # fmt: skip
 def grafana_command(datasource_uid: str | None, title: str) -> None:

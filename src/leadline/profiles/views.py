@@ -21,7 +21,6 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from leadline.domain.times import parse_bound
-from leadline.metrics.choices import Interval, Statistic
 from leadline.profiles.durations import parse_duration
 from leadline.profiles.model_types import Text
 
@@ -113,8 +112,10 @@ class ViewSpec(BaseModel):
         default_factory=lambda: list(WIDGETS)
     )
     range: RangeSpec | None = None
-    interval: Interval | None = None
-    stat: Statistic | None = None
+    # Checked against the report's choices (``metrics/choices.py``) by ``services/views.py``:
+    # the profiles layer sits below the metrics.
+    interval: Text | None = None
+    stat: Text | None = None
 
     @model_validator(mode="after")
     def _one_subject(self) -> ViewSpec:

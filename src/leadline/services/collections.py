@@ -28,7 +28,7 @@ from leadline.profiles.models import EXCLUSION_KEYS, Exclusions, Profile
 from leadline.profiles.org_messages import org_problem
 from leadline.profiles.parsing import SyntaxProblem, parse_yaml
 from leadline.profiles.people import MemberSpec
-from leadline.services import contributors, profiles, views
+from leadline.services import contributors, org_views, profiles
 from leadline.store import collections as store
 from leadline.store import profiles as profile_store
 from leadline.store.collections import CollectionRow
@@ -190,12 +190,12 @@ def apply_org(
             for path, node, depth in walk(org.collections)
             if depth == 1 and node.profile is None
         ]
-        missing += views.problems(org, known)
+        missing += org_views.problems(org, known)
         if missing:
             raise OrgError(source, missing)
         old_rows = store.all_rows(conn)
         store.replace_all(conn, rows, now)
-        views.replace(conn, org, now)
+        org_views.replace(conn, org, now)
         if org.contributors is not None:
             contributors.store_org(conn, org.contributors, now)
         paths = {node.name: path for path, node, _ in walk(org.collections)}

@@ -60,8 +60,17 @@ def dashboard(title: str = "leadline: DORA", datasource_uid: str | None = None) 
                         _expr("deployment_rework_rate"), "percentunit", source, None,
                         {"h": 7, "w": 8, "x": 16, "y": 5}))  # fmt: skip
     for i, (gauge, name, metric, unit) in enumerate(FOUR):
-        panels.append(_trend(len(panels) + 1, f"{name}: trend", _expr(gauge), unit, source,
-                             metric, {"h": 8, "w": 12, "x": 12 * (i % 2), "y": 12 + 8 * (i // 2)}))
+        panels.append(
+            _trend(
+                len(panels) + 1,
+                f"{name}: trend",
+                _expr(gauge),
+                unit,
+                source,
+                metric,
+                {"h": 8, "w": 12, "x": 12 * (i % 2), "y": 12 + 8 * (i // 2)},
+            )
+        )
     panels.append(_categories(len(panels) + 1, source, {"h": 8, "w": 24, "x": 0, "y": 28}))
     return {
         "title": title, "uid": "leadline-dora", "schemaVersion": SCHEMA_VERSION, "version": 1,
@@ -85,6 +94,7 @@ def thresholds(metric: str) -> dict[str, Any]:
     the colour of the band from that value up; the base step the lowest values')."""
     rules = edges(metric, HARNESS)
     higher_better = rules[0].op in (">", ">=")
+    steps: list[dict[str, Any]]
     if higher_better:  # low below the medium edge, then medium, high, elite upwards
         steps = [{"color": PRESET_COLOURS[BANDS[-1]], "value": None}]
         steps += [{"color": PRESET_COLOURS[r.band], "value": float(r.edge)}
@@ -133,8 +143,9 @@ def _trend(
     pid: int, title: str, expr: str, unit: str, source: dict[str, str], metric: str,
     grid: dict[str, int],
 ) -> dict[str, Any]:  # fmt: skip
-    defaults = _defaults(unit, metric) | {"custom": {"thresholdsStyle": {"mode": "dashed"},
-                                                     "drawStyle": "line", "spanNulls": False}}
+    defaults = _defaults(unit, metric) | {
+        "custom": {"thresholdsStyle": {"mode": "dashed"}, "drawStyle": "line", "spanNulls": False}
+    }
     defaults["color"] = {"mode": "palette-classic"}
     return {
         "id": pid, "type": "timeseries", "title": title, "gridPos": grid, "datasource": source,

@@ -140,8 +140,7 @@ def overview(
         categories=_categories(engine, subject, view) if "lead_time_by_category" in shown else None,
         **navigation(engine, subject, view, who, here),
         layout=sections(shown),
-        unmeasured=[key for key in shown if report is not None and key in SECTIONS
-                    and key not in built],  # fmt: skip
+        unmeasured=[k for k in shown if report is not None and k in SECTIONS and k not in built],
         here=here,
         saved=saved,
         previous=previous,
