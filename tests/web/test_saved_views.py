@@ -113,10 +113,15 @@ def test_the_api_lists_the_views_a_key_may_see(saved: Engine, client: TestClient
     assert client.get("/v1/views/flow", headers=everything).json()["profile"] == "Team flow"
     mine = client.get("/v1/views", headers=team_b).json()["views"]
     assert [v["name"] for v in mine] == ["Team B restore"]
-    for name in ("Team A weekly", "Flow", "Nope"):
+    assert client.get("/v1/views/team%20b%20RESTORE", headers=team_b).json()["widgets"] == [
+        "mean_time_to_restore"
+    ]
+    for name in ("Team A weekly", "Flow", "Nope"):  # refused alike: nothing learnt
         answer = client.get(f"/v1/views/{quote(name)}", headers=team_b)
-        assert answer.status_code == 404, name
-        assert answer.json()["error"]["message"] == f"no view named {name!r}"
+        assert answer.status_code == 403, name
+        assert answer.json()["error"]["message"] == "this key reads collection 'Team B' only"
+    nope = client.get("/v1/views/Nope", headers=everything)
+    assert nope.status_code == 404 and nope.json()["error"]["message"] == "no view named 'Nope'"
     assert client.get("/v1/views").status_code == 401
 
 
