@@ -177,7 +177,10 @@ def test_every_header_lists_the_views(saved: Engine, client: TestClient) -> None
         assert len(nav) == 1, path
         hrefs = [a.attrs["href"] for a in nav[0].find_all("a")]
         assert hrefs == [WEEKLY, "/v/" + quote("Team B restore"), "/v/Flow"], path
-    current = Page(client.get("/v/Flow").text)
+    flow = client.get("/v/Flow").text
+    assert "Deployment rework rate: not measured (profile" in " ".join(flow.split())
+    assert "not measured" not in client.get("/p/Team%20flow").text
+    current = Page(flow)
     marked = [a.text for a in current.root.find_all("a") if a.attrs.get("aria-current")]
     assert "Flow" in marked
 

@@ -16,7 +16,8 @@ FORMATS = click.Choice(["table", "json"])
 
 @click.group("views")
 def views_group() -> None:
-    """Saved views (dashboards): list, show. Define them under `views:` in the org file."""
+    """Saved views (dashboards): list, show. Define them under `views:` in the org file;
+    the dashboard draws each at /v/NAME."""
 
 
 @views_group.command("list")

@@ -140,7 +140,8 @@ def overview(
         categories=_categories(engine, subject, view) if "lead_time_by_category" in shown else None,
         **navigation(engine, subject, view, who, here),
         layout=sections(shown),
-        unmeasured=[k for k in shown if report is not None and k in SECTIONS and k not in built],
+        # a view's widget its profile does not measure (the rework rate without dora.rework)
+        unmeasured=[k for k in shown if saved and report and k in SECTIONS and k not in built],
         here=here,
         saved=saved,
         previous=previous,
