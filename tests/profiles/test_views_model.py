@@ -47,6 +47,14 @@ def test_a_wrong_view_is_one_clear_message(views: Any, message: str) -> None:
     assert str(caught.value) == f"org.yaml: {message}"
 
 
+def test_a_yaml_date_is_a_bound() -> None:
+    from leadline.profiles.parsing import parse_yaml
+
+    text = "views: [{name: v, profile: P, range: {from: 2024-01-01, to: 2024-02-01T12:00:00Z}}]"
+    found = parse_org(parse_yaml(text)).views[0].as_json()["range"]
+    assert found == {"from": "2024-01-01", "to": "2024-02-01T12:00:00+00:00"}
+
+
 def test_a_view_reads_its_range_and_keeps_its_widgets_order() -> None:
     org = parse_org({"views": {
         "Weekly": {"collection": "Team A", "widgets": ["lead_time_by_stage", "lead_time"],

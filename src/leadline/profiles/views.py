@@ -16,9 +16,10 @@ of every report (``metrics/windows.py``).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from leadline.domain.times import parse_bound
 from leadline.profiles.durations import parse_duration
@@ -54,9 +55,17 @@ def _days(value: object) -> int:
     return int(seconds // _DAY)
 
 
+def _text(value: object) -> object:
+    """A YAML date or time (``from: 2024-01-01`` unquoted) as the text it was written as."""
+    return value.isoformat() if isinstance(value, date | datetime) else value
+
+
 def _bound(value: str) -> str:
     parse_bound(value)  # its ValueError names the accepted forms
     return value.strip()
+
+
+Bound = Annotated[str, BeforeValidator(_text), AfterValidator(_bound)]
 
 
 class RangeSpec(BaseModel):
@@ -67,8 +76,8 @@ class RangeSpec(BaseModel):
 
     last: Annotated[int, Field(ge=1, le=MAX_DAYS)] | None = None
     days: Annotated[int, Field(ge=1, le=MAX_DAYS)] | None = None
-    start: Annotated[str, AfterValidator(_bound)] | None = Field(None, alias="from")
-    end: Annotated[str, AfterValidator(_bound)] | None = Field(None, alias="to")
+    start: Bound | None = Field(None, alias="from")
+    end: Bound | None = Field(None, alias="to")
 
     @model_validator(mode="before")
     @classmethod
