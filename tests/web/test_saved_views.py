@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+import yaml
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
@@ -194,6 +195,28 @@ def test_a_view_whose_collection_is_gone_is_a_404_page(
     assert "shows collection &#39;Team A&#39;, which no longer exists" in answer.text
     assert client.get("/v/Nope").status_code == 404
     assert client.get("/v/Flow").status_code == 200
+    assert run_cli("profile", "delete", "--force", "Team flow").code == 0
+    gone = client.get("/v/" + quote("Team B restore"))  # the collection is there, not its profile
+    assert gone.status_code == 404 and "no profile named &#39;Team flow&#39;" in gone.text
+    assert "shows profile &#39;Team flow&#39;, which no longer exists" in client.get("/v/Flow").text
+
+
+def test_put_org_stores_the_views(saved: Engine, client: TestClient) -> None:
+    admin = {"Authorization": f"Apikey {create(saved, 'admin', 'admin')}"}
+    profile = yaml.safe_load((COLLECTIONS / "team.yaml").read_text())
+    org = {"profiles": [profile], "collections": [{"name": "Solo", "profile": "Team flow"}],
+           "views": [{"name": "Solo", "collection": "solo", "widgets": ["lead_time"]}]}  # fmt: skip
+    answer = client.put("/v1/org", json=org, headers=admin)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["views"] == ["Solo"]
+    found = client.get("/v1/views", headers=admin).json()["views"]
+    assert [(v["name"], v["collection"]) for v in found] == [("Solo", "Solo")]
+    org["views"] = [{"name": "Bad", "collection": "Solo", "widgets": ["lead_time", "nope"]}]
+    bad = client.put("/v1/org", json=org, headers=admin)
+    assert bad.status_code == 422
+    assert bad.json()["error"]["message"].startswith(
+        "body: views[0].widgets[1]: unknown widget 'nope' (expected deployment_frequency, "
+    )
 
 
 @pytest.fixture

@@ -14,10 +14,11 @@ from urllib.parse import quote
 
 from fastapi import APIRouter
 from fastapi.responses import Response
+from sqlalchemy import Engine
 
 from leadline.errors import NotFoundError
 from leadline.profiles.views import ViewSpec
-from leadline.services import views
+from leadline.services import collections, profiles, views
 from leadline.web.auth import ViewerDep
 from leadline.web.formatting import bound
 from leadline.web.pages import overview
@@ -49,6 +50,8 @@ def saved_view(
     try:
         subject = find_subject(engine, kind, saved.subject, who)
     except NotFoundError:
+        if _exists(engine, saved):  # it is there: what is missing is its profile
+            raise
         what = "collection" if kind == "c" else "profile"
         raise NotFoundError(
             f"view {saved.name!r} shows {what} {saved.subject!r}, which no longer exists: "
@@ -57,6 +60,13 @@ def saved_view(
     view = defaults(saved, params).view()
     refresher.settle(subject.profile)
     return overview(engine, subject, view, who, saved, view_path(saved.name))
+
+
+def _exists(engine: Engine, saved: ViewSpec) -> bool:
+    """Whether what the view shows is still stored."""
+    if saved.collection is not None:
+        return any(c.name.casefold() == saved.subject.casefold() for c in collections.tree(engine))
+    return saved.subject in profiles.names(engine)
 
 
 def defaults(saved: ViewSpec, params: Params) -> Params:
