@@ -26,6 +26,7 @@ from leadline.api import (
     routes_ingest,
     routes_quality,
     routes_reports,
+    routes_views,
     routes_webhooks,
     routes_webhooks_tools,
 )
@@ -92,6 +93,7 @@ def test_the_document_has_every_operation() -> None:
         routes_ingest,
         routes_quality,
         routes_reports,
+        routes_views,
         routes_webhooks,
         routes_webhooks_tools,
     )

@@ -51,6 +51,10 @@ NEEDS = {
     "PUT /v1/collections/{name}": "admin",
     "DELETE /v1/collections/{name}": "admin",
     "PUT /v1/org": "admin",
+    "GET /v1/views": "read+",
+    # A team key reads the views of its tree (tests/web/test_saved_views.py); the matrix's
+    # name is no view of it, so it is refused here.
+    "GET /v1/views/{name}": "read",
     # Contributors span teams: a key limited to one collection reads none of them.
     "GET /v1/contributors": "read",
     "GET /v1/contributors/unmatched": "read",

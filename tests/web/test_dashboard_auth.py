@@ -63,10 +63,10 @@ def test_every_page_takes_the_viewer_explicitly() -> None:
     declares it; a new page without it fails this test."""
     from fastapi.routing import APIRoute
 
-    from leadline.web import KINDS, drill, pages, quality
+    from leadline.web import KINDS, drill, pages, quality, views
     from leadline.web.auth import viewer
 
-    routers = [pages.router] + [
+    routers = [pages.router, views.router] + [
         make(kind)
         for kind in KINDS
         for make in (pages.subject_router, drill.subject_router, quality.subject_router)

@@ -24,6 +24,7 @@ from leadline.api import (
     routes_ingest,
     routes_quality,
     routes_reports,
+    routes_views,
     routes_webhooks,
     routes_webhooks_tools,
 )
@@ -74,6 +75,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(routes_quality.router)
     app.include_router(routes_collections.router)
     app.include_router(routes_contributors.router)
+    app.include_router(routes_views.router)
     app.include_router(routes_health.router)
     app.include_router(docs.router)
     app.include_router(web_router)  # the dashboard: / and /static

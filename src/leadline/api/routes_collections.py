@@ -77,5 +77,5 @@ async def put_org(request: Request, engine: EngineDep, _: Admin) -> dict[str, An
     return {
         "created": report.created, "updated": report.updated, "removed": report.removed,
         "unchanged": report.unchanged, "profiles": report.profiles,
-        "contributors": report.contributors,
+        "contributors": report.contributors, "views": report.views,
     }  # fmt: skip

@@ -17,7 +17,8 @@ def apply_command(app: AppContext, path: Path) -> None:
     """Make the collections (teams) and profiles equal to an org-as-code file.
 
     Collections not in the file are removed, and so are the contributors when the file
-    gives `contributors:`; see docs/collections.md for the format.
+    gives `contributors:`; the saved views are replaced by its `views:` (none without);
+    see docs/collections.md for the format.
     """
     from leadline.services.collections import apply_org, load_org
 
@@ -25,6 +26,7 @@ def apply_command(app: AppContext, path: Path) -> None:
     report = apply_org(app.engine, org, base=path.parent, source=str(path))
     for label, names in (("profiles stored", report.profiles),
                          ("contributors stored", report.contributors or []),
+                         ("views stored", report.views),
                          ("created", report.created),
                          ("updated", report.updated), ("removed", report.removed),
                          ("unchanged", report.unchanged)):  # fmt: skip

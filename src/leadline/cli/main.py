@@ -40,12 +40,14 @@ def _register() -> None:
         doctor_cmd,
         dora_cmd,
         git_cmd,
+        grafana_cmd,
         import_cmd,
         leadtime_cmd,
         profile_cmd,
         refresh_cmd,
         replay_cmd,
         serve_cmd,
+        views_cmd,
     )
 
     cli.add_command(import_cmd.import_command)
@@ -62,6 +64,8 @@ def _register() -> None:
     cli.add_command(serve_cmd.serve_command)
     cli.add_command(refresh_cmd.refresh_command)
     cli.add_command(replay_cmd.replay_command)
+    cli.add_command(views_cmd.views_group)
+    cli.add_command(grafana_cmd.grafana_command)
     from leadline.cli.sync import (
         azure_devops,
         bitbucket,

@@ -51,6 +51,7 @@ from leadline.profiles.model_types import Text
 from leadline.profiles.models import EXCLUSION_KEYS, Exclusions, Member, Profile
 from leadline.profiles.people import ContributorSpec, MemberSpec, identity_problems
 from leadline.profiles.rules import STAGE_FILTERS
+from leadline.profiles.views import ViewSpec, unique_names
 
 FILTERS = (
     "projects", "issue_types", "labels", "repositories", "target_branches", "pipelines",
@@ -112,7 +113,8 @@ class CollectionSpec(BaseModel):
 
 class OrgSpec(BaseModel):
     """An org-as-code file: profiles (paths or inline), contributors (unset: the stored
-    ones are kept) and the collection tree."""
+    ones are kept), the collection tree and the saved views (``profiles/views.py``; a
+    mapping of name → view is read as the list of them)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -120,6 +122,21 @@ class OrgSpec(BaseModel):
     contributors: list[ContributorSpec] | None = None
     collections: list[CollectionSpec] = Field(default_factory=list)
     exclude: Exclusions | None = None
+    views: list[ViewSpec] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _views_by_name(cls, data: Any) -> Any:
+        found = data.get("views") if isinstance(data, dict) else None
+        if isinstance(found, dict):
+            named = [{"name": k, **v} if isinstance(v, dict) else v for k, v in found.items()]
+            return {**data, "views": named}
+        return data
+
+    @model_validator(mode="after")
+    def _unique_views(self) -> OrgSpec:
+        unique_names(self.views)
+        return self
 
     @model_validator(mode="after")
     def _unique_people(self) -> OrgSpec:

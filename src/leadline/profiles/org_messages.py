@@ -12,6 +12,7 @@ from leadline.profiles.collections import FILTERS
 from leadline.profiles.conditions import CONDITION_KEYS, FILTER_TAGS
 from leadline.profiles.model_types import RULE_ERROR
 from leadline.profiles.models import EXCLUSION_KEYS
+from leadline.profiles.views import RANGE_KEYS, VIEW_KEYS
 
 
 def org_problem(err: Any) -> str:
@@ -28,12 +29,14 @@ def org_problem(err: Any) -> str:
     if err["type"] == "extra_forbidden":
         key = str(err["loc"][-1])
         within = err["loc"][:-1]
-        choices = (list(FILTERS) if "filters" in within else
+        choices = (list(RANGE_KEYS) if "range" in within else
+                   list(VIEW_KEYS) if "views" in within else
+                   list(FILTERS) if "filters" in within else
                    list(EXCLUSION_KEYS) if "exclude" in within else
                    ["contributor", "collection", "from", "to"] if "members" in within else
                    ["name", "email", "identities"] if "contributors" in within else
                    ["name", "description", "profile", "filters", "members", "exclude",
-                    "children", "profiles", "contributors", "collections"])  # fmt: skip
+                    "children", "profiles", "contributors", "collections", "views"])  # fmt: skip
         if FILTER_TAGS[1] in err["loc"]:
             choices = list(CONDITION_KEYS)
         close = difflib.get_close_matches(key, choices, n=1, cutoff=0.5)

@@ -28,7 +28,7 @@ from leadline.profiles.models import EXCLUSION_KEYS, Exclusions, Profile
 from leadline.profiles.org_messages import org_problem
 from leadline.profiles.parsing import SyntaxProblem, parse_yaml
 from leadline.profiles.people import MemberSpec
-from leadline.services import contributors, profiles
+from leadline.services import contributors, org_views, profiles
 from leadline.store import collections as store
 from leadline.store import profiles as profile_store
 from leadline.store.collections import CollectionRow
@@ -81,6 +81,7 @@ class ApplyReport:
     unchanged: list[str] = field(default_factory=list)
     profiles: list[str] = field(default_factory=list)
     contributors: list[str] | None = None  # stored from the file (None: it has none)
+    views: list[str] = field(default_factory=list)  # the saved views, replaced whole
 
 
 def tree(engine: Engine) -> list[Collection]:
@@ -170,7 +171,7 @@ def apply_org(
                       node.description, node.members_json())
         for parent, position, node in _flatten(org.collections)
     ]  # fmt: skip
-    report = ApplyReport(profiles=[p.name for p in loaded])
+    report = ApplyReport(profiles=[p.name for p in loaded], views=[v.name for v in org.views])
     if org.contributors is not None:
         report.contributors = [c.name for c in org.contributors]
     now = int(time.time() * 1_000_000)
@@ -189,10 +190,12 @@ def apply_org(
             for path, node, depth in walk(org.collections)
             if depth == 1 and node.profile is None
         ]
+        missing += org_views.problems(org, known)
         if missing:
             raise OrgError(source, missing)
         old_rows = store.all_rows(conn)
         store.replace_all(conn, rows, now)
+        org_views.replace(conn, org, now)
         if org.contributors is not None:
             contributors.store_org(conn, org.contributors, now)
         paths = {node.name: path for path, node, _ in walk(org.collections)}

@@ -6,7 +6,7 @@ read-only; with ``LEADLINE_DASHBOARD_AUTH=key`` they need a read key (``web/auth
 
 from fastapi import APIRouter, Depends
 
-from leadline.web import compare, drill, pages, quality, reports, static
+from leadline.web import compare, drill, pages, quality, reports, static, views
 from leadline.web.auth import AuthFailed, refused, viewer
 from leadline.web.params import Kind
 
@@ -15,6 +15,7 @@ router.include_router(static.router)
 pages_router = APIRouter(include_in_schema=False, dependencies=[Depends(viewer)])
 pages_router.include_router(pages.router)
 pages_router.include_router(compare.router)
+pages_router.include_router(views.router)  # /v/NAME: the saved views
 KINDS: tuple[Kind, ...] = ("c", "p")
 for _kind in KINDS:
     # Names may hold "/": the drill-downs (``NAME/deployments``…, ``NAME/quality``) must

@@ -11,7 +11,8 @@ from fastapi.responses import Response
 from sqlalchemy import Engine
 
 from leadline.metrics.choices import INTERVALS, STATISTICS
-from leadline.services import collections, profiles
+from leadline.profiles.views import WIDGETS, ViewSpec, sections
+from leadline.services import collections, profiles, views
 from leadline.services.dora import dora
 from leadline.services.leadtime import lead_time
 from leadline.web import formatting
@@ -29,17 +30,22 @@ from leadline.web.params import (
     subject_path,
 )
 from leadline.web.render import html_errors, page, redirect
-from leadline.web.view import REWORK_PAGE, lead_time_view, widgets
+from leadline.web.view import REWORK_PAGE, SECTIONS, lead_time_view, widgets
 from leadline.words import plural
 
 router = APIRouter(include_in_schema=False)
 PRESETS = (7, 30, 90, 180, 365)
 
 
-def navigation(engine: Engine, subject: Subject | None, view: View, who: Viewer) -> dict[str, Any]:
-    """What every page's header needs: the picker's choices (what ``who`` may see) and the
-    current choice."""
+def navigation(
+    engine: Engine, subject: Subject | None, view: View, who: Viewer, here: str | None = None
+) -> dict[str, Any]:
+    """What every page's header needs: the picker's choices and the saved views (what
+    ``who`` may see) and the current choice. The window presets link to ``here`` (a saved
+    view's ``/v/NAME``), else to the subject's page."""
+    here = here or (subject.base if subject else "")
     return {
+        "saved_views": views.visible(engine, who.limit),
         "tree": [c for c in collections.tree(engine) if who.sees(engine, "c", c.name)],
         "profiles": [p for p in profiles.names(engine) if who.sees(engine, "p", p)],
         "subject": subject,
@@ -48,7 +54,7 @@ def navigation(engine: Engine, subject: Subject | None, view: View, who: Viewer)
         "statistics": STATISTICS,
         "selected": f"{subject.kind}:{subject.name}" if subject else "",
         "presets": [
-            (plural(n, "day"), f"{subject.base}{view.last(n).query()}" if subject else "", n)
+            (plural(n, "day"), f"{here}{view.last(n).query()}" if subject else "", n)
             for n in PRESETS
         ],
         "days": formatting.days(view.start, view.end),
@@ -98,28 +104,46 @@ def subject_router(kind: Kind) -> APIRouter:
     return sub
 
 
-def overview(engine: Engine, subject: Subject, view: View, who: Viewer) -> Response:
+def overview(
+    engine: Engine,
+    subject: Subject,
+    view: View,
+    who: Viewer,
+    saved: ViewSpec | None = None,
+    here: str | None = None,
+) -> Response:
+    """The overview of ``subject``; for a ``saved`` view (``profiles/views.py``) only its
+    widgets, in their order, with the window's own links to ``here`` (its ``/v/NAME``)."""
     profile = subject.profile
+    shown = saved.widgets if saved is not None else WIDGETS
     if profile.dora is not None:
         report = dora(engine, profile, view.window(), view.interval, view.stat, build=False,
                       compare=view.compare)  # fmt: skip
         lead: Mapping[str, Any] = report["lead_time_for_changes"]
         fresh = report.get("as_of")
-        cards = widgets(subject, view, report)
+        built = {card.key: card for card in widgets(subject, view, report)}
+        cards = [built[key] for key in shown if key in built]
         levels = report.get("levels")  # custom maturity levels: the page's legend
     else:
         levels = None
         report = None
+        built = {}
         lead = lead_time(
             engine, profile, view.stat, view.window(), interval=view.interval, build=False
         )
         fresh = lead.get("as_of")
         cards = []
     previous = view.previous()
+    here = here or subject.base
     return page(
         "overview.html",
-        categories=_categories(engine, subject, view),
-        **navigation(engine, subject, view, who),
+        categories=_categories(engine, subject, view) if "lead_time_by_category" in shown else None,
+        **navigation(engine, subject, view, who, here),
+        layout=sections(shown),
+        # a view's widget its profile does not measure (the rework rate without dora.rework)
+        unmeasured=[k for k in shown if saved and report and k in SECTIONS and k not in built],
+        here=here,
+        saved=saved,
         previous=previous,
         previous_from=formatting.day(previous.start),
         previous_to=formatting.day(previous.end),

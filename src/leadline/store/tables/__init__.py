@@ -4,8 +4,8 @@ tables themselves — the one place queries, the record mapping and Alembic take
 - ``base``: ``metadata`` (constraint naming convention), ``Micros``, the column helpers.
 - ``records``: one table per record kind (docs/records.md), their child rows, raw events.
 - ``derived``: what refreshes rebuild (change log, timelines, deployment commits, baseline).
-- ``state``: service state (API keys, stored profiles, sync cursors, collections,
-  contributors).
+- ``state``: service state (API keys, stored profiles, sync cursors, collections, saved
+  views, contributors).
 
 Conventions
 - Times are ``BigInteger`` microseconds since the Unix epoch, UTC (columns end in ``_at``;
@@ -58,6 +58,7 @@ from leadline.store.tables.state import (
     contributors,
     profiles,
     sync_cursors,
+    views,
 )
 
 __all__ = [
@@ -93,4 +94,5 @@ __all__ = [
     "timeline_sets",
     "timelines",
     "versions",
+    "views",
 ]

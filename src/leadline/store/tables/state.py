@@ -1,5 +1,5 @@
 """Service state that is not derived from records: API keys, stored profiles, sync cursors,
-collections and contributors.
+collections, saved views and contributors.
 
 These rows are the operator's (or an incremental pull's) own; no refresh rewrites them.
 """
@@ -61,6 +61,17 @@ collections = Table(
     Column("description", Text),
     # JSON list of the collection's members (profiles/collections.py ``Member*``); NULL: none.
     Column("members", Text),
+    Column("updated_at", Micros, nullable=False),
+)
+
+# Saved views (profiles/views.py): replaced whole with the collections by ``leadline apply``.
+views = Table(
+    "views",
+    metadata,
+    id_column(),
+    Column("name", Text, nullable=False, unique=True),
+    Column("position", Integer, nullable=False),  # order in the org file
+    Column("body", Text, nullable=False),  # JSON, as ViewSpec.as_json
     Column("updated_at", Micros, nullable=False),
 )
 
