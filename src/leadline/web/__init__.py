@@ -6,7 +6,7 @@ read-only; with ``LEADLINE_DASHBOARD_AUTH=key`` they need a read key (``web/auth
 
 from fastapi import APIRouter, Depends
 
-from leadline.web import drill, pages, quality, static
+from leadline.web import drill, flow, pages, quality, static
 from leadline.web.auth import AuthFailed, refused, viewer
 from leadline.web.params import Kind
 
@@ -16,10 +16,11 @@ pages_router = APIRouter(include_in_schema=False, dependencies=[Depends(viewer)]
 pages_router.include_router(pages.router)
 KINDS: tuple[Kind, ...] = ("c", "p")
 for _kind in KINDS:
-    # Names may hold "/": the drill-downs (``NAME/deployments``…, ``NAME/quality``) must
+    # Names may hold "/": the drill-downs (``NAME/deployments``…, ``NAME/quality``, ``NAME/time-in-status``…) must
     # match first.
     pages_router.include_router(drill.subject_router(_kind), prefix=f"/{_kind}")
     pages_router.include_router(quality.subject_router(_kind), prefix=f"/{_kind}")
+    pages_router.include_router(flow.subject_router(_kind), prefix=f"/{_kind}")
     pages_router.include_router(pages.subject_router(_kind), prefix=f"/{_kind}")
 router.include_router(pages_router)
 
