@@ -100,7 +100,7 @@ def subject_router(kind: Kind) -> APIRouter:
                                which=which if which != "visited" else None)  # fmt: skip
         names = [s["name"] for s in report["statuses"]]
         return page("flow_issues.html", **navigation(engine, subject, view, who),
-                    page_name=TIS, status=status, which=which, rows=rows, pager=pager,
+                    page_name=TIS, status_name=status, which=which, rows=rows, pager=pager,
                     names=[status] if status else names)  # fmt: skip
 
     @sub.get("/{name:path}/time-in-status")
