@@ -47,62 +47,119 @@ def _st(to: str, at: str) -> dict[str, str]:
 
 
 def _issue(key: str, created: str, changes: list[dict[str, str]], **extra: Any) -> dict[str, Any]:
-    return {"kind": "issue", "key": key, "created_at": created, "type": "Story",
-            "title": f"{key} title", "status_changes": changes, **extra}  # fmt: skip
+    return {
+        "kind": "issue",
+        "key": key,
+        "created_at": created,
+        "type": "Story",
+        "title": f"{key} title",
+        "status_changes": changes,
+        **extra,
+    }
 
 
 def _commit(sha: str, at: str, repo: str = "acme/pay") -> dict[str, Any]:
     return {"kind": "commit", "repo": repo, "sha": sha, "committed_at": at}
 
 
-def _pr(repo: str, number: int, title: str, created: str, merged: str | None,
-        shas: list[str], reviews: list[tuple[str, str]]) -> dict[str, Any]:  # fmt: skip
-    return {"kind": "pull_request", "repo": repo, "number": number, "title": title,
-            "created_at": created, "merged_at": merged, "commit_shas": shas,
-            "reviews": [{"author": "rev", "state": s, "at": a} for s, a in reviews]}  # fmt: skip
+def _pr(
+    repo: str,
+    number: int,
+    title: str,
+    created: str,
+    merged: str | None,
+    shas: list[str],
+    reviews: list[tuple[str, str]],
+) -> dict[str, Any]:
+    return {
+        "kind": "pull_request",
+        "repo": repo,
+        "number": number,
+        "title": title,
+        "created_at": created,
+        "merged_at": merged,
+        "commit_shas": shas,
+        "reviews": [{"author": "rev", "state": s, "at": a} for s, a in reviews],
+    }
 
 
 SHA1, SHA2, SHA3 = "a1" * 20, "b2" * 20, "c3" * 20
 
 RECORDS: list[dict[str, Any]] = [
-    _issue("PAY-1", "2024-02-28T00:00:00Z", [
-        _st("To Do", "2024-03-01T00:00:00Z"), _st("In Progress", "2024-03-01T02:00:00Z"),
-        _st("Review", "2024-03-01T05:00:00Z"), _st("In Progress", "2024-03-01T06:00:00Z"),
-        _st("Review", "2024-03-01T10:00:00Z"), _st("Done", "2024-03-01T11:00:00Z")]),
-    _issue("PAY-2", "2024-03-01T00:00:00Z", [
-        _st("Done", "2024-03-02T04:00:00Z"), _st("To Do", "2024-03-02T00:00:00Z"),
-        _st("In Progress", "2024-03-02T00:00:00Z")], resolved_at="2024-03-02T03:00:00Z"),
+    _issue(
+        "PAY-1",
+        "2024-02-28T00:00:00Z",
+        [
+            _st("To Do", "2024-03-01T00:00:00Z"),
+            _st("In Progress", "2024-03-01T02:00:00Z"),
+            _st("Review", "2024-03-01T05:00:00Z"),
+            _st("In Progress", "2024-03-01T06:00:00Z"),
+            _st("Review", "2024-03-01T10:00:00Z"),
+            _st("Done", "2024-03-01T11:00:00Z"),
+        ],
+    ),
+    _issue(
+        "PAY-2",
+        "2024-03-01T00:00:00Z",
+        [
+            _st("Done", "2024-03-02T04:00:00Z"),
+            _st("To Do", "2024-03-02T00:00:00Z"),
+            _st("In Progress", "2024-03-02T00:00:00Z"),
+        ],
+        resolved_at="2024-03-02T03:00:00Z",
+    ),
     _issue("PAY-3", "2024-03-01T00:00:00Z", [], resolved_at="2024-03-03T00:00:00Z"),
     _issue("PAY-4", "2024-03-01T00:00:00Z", [_st("In Progress", "2024-03-04T00:00:00Z")]),
-    _issue("PAY-5", "2024-02-01T00:00:00Z", [
-        _st("In Progress", "2024-02-10T00:00:00Z"), _st("Done", "2024-02-15T00:00:00Z")]),
-    _issue("WEB-1", "2024-03-01T00:00:00Z", [
-        _st("In Progress", "2024-03-05T00:00:00Z"), _st("Done", "2024-03-05T01:00:00Z")]),
+    _issue(
+        "PAY-5",
+        "2024-02-01T00:00:00Z",
+        [_st("In Progress", "2024-02-10T00:00:00Z"), _st("Done", "2024-02-15T00:00:00Z")],
+    ),
+    _issue(
+        "WEB-1",
+        "2024-03-01T00:00:00Z",
+        [_st("In Progress", "2024-03-05T00:00:00Z"), _st("Done", "2024-03-05T01:00:00Z")],
+    ),
     _commit(SHA1, "2024-03-10T10:00:00Z"),
     _commit(SHA2, "2024-03-10T10:03:00Z"),
     _commit(SHA3, "2024-03-11T09:00:00Z"),
     _commit("d4" * 20, "2024-03-10T09:00:00Z", repo="acme/web"),
-    _pr("acme/pay", 1, "PAY-1 pay", "2024-03-10T10:05:00Z", "2024-03-10T10:14:00Z",
-        [SHA1, SHA2[:7]], [("commented", "2024-03-10T10:06:00Z"),
-                           ("approved", "2024-03-10T10:10:00Z")]),  # fmt: skip
+    _pr(
+        "acme/pay",
+        1,
+        "PAY-1 pay",
+        "2024-03-10T10:05:00Z",
+        "2024-03-10T10:14:00Z",
+        [SHA1, SHA2[:7]],
+        [("commented", "2024-03-10T10:06:00Z"), ("approved", "2024-03-10T10:10:00Z")],
+    ),
     _pr("acme/pay", 2, "PAY-3 more", "2024-03-11T10:00:00Z", "2024-03-11T12:00:00Z", [SHA3], []),
-    _pr("acme/pay", 3, "PAY-2 fix", "2024-03-20T00:00:00Z", "2024-03-20T02:00:00Z",
-        ["e5" * 20], [("approved", "2024-03-20T03:00:00Z"),
-                      ("changes_requested", "2024-03-20T00:30:00Z"),
-                      ("approved", "2024-03-20T01:30:00Z")]),  # fmt: skip
+    _pr(
+        "acme/pay",
+        3,
+        "PAY-2 fix",
+        "2024-03-20T00:00:00Z",
+        "2024-03-20T02:00:00Z",
+        ["e5" * 20],
+        [
+            ("approved", "2024-03-20T03:00:00Z"),
+            ("changes_requested", "2024-03-20T00:30:00Z"),
+            ("approved", "2024-03-20T01:30:00Z"),
+        ],
+    ),
     _pr("acme/pay", 4, "PAY-4 open", "2024-03-20T00:00:00Z", None, [], []),
     _pr("acme/pay", 5, "PAY-5 old", "2024-02-19T00:00:00Z", "2024-02-20T00:00:00Z", [], []),
     _pr("acme/pay", 6, "no ticket", "2024-03-12T00:00:00Z", "2024-03-12T01:00:00Z", [], []),
-    _pr("acme/web", 1, "PAY-1 web", "2024-03-10T09:30:00Z", "2024-03-10T11:00:00Z",
-        ["d4" * 20], []),
+    _pr(
+        "acme/web", 1, "PAY-1 web", "2024-03-10T09:30:00Z", "2024-03-10T11:00:00Z", ["d4" * 20], []
+    ),
 ]
 
 PROFILE: dict[str, Any] = {
     "name": "pay",
-    "stages": [{"name": "Coding", "event": "commit"},
-               {"name": "Merged", "event": "pr_merged"}],
+    "stages": [{"name": "Coding", "event": "commit"}, {"name": "Merged", "event": "pr_merged"}],
     "scope": {"projects": ["PAY"], "repos": ["acme/pay"]},
-}  # fmt: skip
+}
 
 STATUSES = [  # name, category, issues, mean seconds, total, visits, bounces, bounced issues
     ("To Do", "todo", 1, 2 * H, 2 * H, 1, 0, 0),
@@ -116,8 +173,13 @@ STAGES = [  # key, mean seconds, samples, missing
     ("merge", 3080.0, 3, 0),
 ]
 TOTAL = 7880.0
-WEEKS = [("2024-02-26", 0, None), ("2024-03-04", 1, 840.0), ("2024-03-11", 1, 10800.0),
-         ("2024-03-18", 1, 7200.0), ("2024-03-25", 0, None)]  # fmt: skip
+WEEKS = [
+    ("2024-02-26", 0, None),
+    ("2024-03-04", 1, 840.0),
+    ("2024-03-11", 1, 10800.0),
+    ("2024-03-18", 1, 7200.0),
+    ("2024-03-25", 0, None),
+]
 
 
 def write(tmp: Path) -> tuple[Path, Path]:

@@ -28,7 +28,8 @@ def test_reports(client: TestClient, keys: dict[str, str], run_cli: Any, tmp_pat
     assert got.status_code == 200, got.text
     body = TimeInStatusReport.model_validate(got.json())
     assert [(s.name, s.seconds, s.bounces) for s in body.statuses] == [
-        (name, seconds, bounces) for name, _, _, seconds, _, _, bounces, _ in data.STATUSES]
+        (name, seconds, bounces) for name, _, _, seconds, _, _, bounces, _ in data.STATUSES
+    ]
     assert body.window.days == 31
     got = client.get("/v1/pr-lead-time", params={**params, "interval": "week"}, headers=read)
     assert got.status_code == 200, got.text
@@ -38,8 +39,9 @@ def test_reports(client: TestClient, keys: dict[str, str], run_cli: Any, tmp_pat
     assert [(p.start, p.prs, p.total_seconds) for p in pr.series or []] == data.WEEKS
 
 
-def test_bad_input_is_4xx(client: TestClient, keys: dict[str, str], run_cli: Any,
-                          tmp_path: Path) -> None:  # fmt: skip
+def test_bad_input_is_4xx(
+    client: TestClient, keys: dict[str, str], run_cli: Any, tmp_path: Path
+) -> None:
     params = _load(client, keys, run_cli, tmp_path)
     read = auth(keys["read"])
     assert client.get("/v1/pr-lead-time", params=params).status_code == 401

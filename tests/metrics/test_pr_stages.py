@@ -11,8 +11,14 @@ M = 60_000_000  # one minute in micros
 DAY = 1440 * M
 
 
-def pr(created: float, merged: float, commit: float | None = None,
-       comment: float | None = None, approval: float | None = None, key: str = "r#1") -> PrEvents:  # fmt: skip
+def pr(
+    created: float,
+    merged: float,
+    commit: float | None = None,
+    comment: float | None = None,
+    approval: float | None = None,
+    key: str = "r#1",
+) -> PrEvents:
     def us(x: float | None) -> int | None:
         return None if x is None else int(x * M)
 
@@ -69,8 +75,12 @@ def test_trend_buckets_by_merge_with_no_data_for_empty() -> None:
     assert [p["prs"] for p in points] == [1, 1, 0]
     assert points[0]["total_seconds"] == 14 * 60
     # day 2: creation 10 min, no review, merge 30 min
-    assert points[1]["stages"] == {"pr_creation": 600.0, "first_comment": None,
-                                   "approval": None, "merge": 1800.0}  # fmt: skip
+    assert points[1]["stages"] == {
+        "pr_creation": 600.0,
+        "first_comment": None,
+        "approval": None,
+        "merge": 1800.0,
+    }
     assert points[1]["total_seconds"] == 2400.0
     assert points[2]["total_seconds"] is None
     assert all(v is None for v in points[2]["stages"].values())

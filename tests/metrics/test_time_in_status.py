@@ -24,15 +24,25 @@ CASES = [
     ),
     (
         "a bounce: Review back to In Progress",
-        [c(0, "In Progress"), c(2, "Review"), c(3, "In Progress"), c(6, "Review"),
-         c(7, "Done", "done")],
+        [
+            c(0, "In Progress"),
+            c(2, "Review"),
+            c(3, "In Progress"),
+            c(6, "Review"),
+            c(7, "Done", "done"),
+        ],
         7,
         {"In Progress": (5, 2), "Review": (2, 2)},
     ),
     (
         "unsorted history gives the same visits",
-        [c(6, "Review"), c(0, "In Progress"), c(7, "Done", "done"), c(3, "In Progress"),
-         c(2, "Review")],
+        [
+            c(6, "Review"),
+            c(0, "In Progress"),
+            c(7, "Done", "done"),
+            c(3, "In Progress"),
+            c(2, "Review"),
+        ],
         7,
         {"In Progress": (5, 2), "Review": (2, 2)},
     ),
@@ -56,8 +66,13 @@ CASES = [
     ),
     (
         "reopened: the first Done visit counts, the end cuts the rest",
-        [c(0, "In Progress"), c(2, "Done", "done"), c(5, "In Progress"), c(6, "Done", "done"),
-         c(9, "In Progress")],
+        [
+            c(0, "In Progress"),
+            c(2, "Done", "done"),
+            c(5, "In Progress"),
+            c(6, "Done", "done"),
+            c(9, "In Progress"),
+        ],
         6,
         {"In Progress": (3, 2), "Done": (3, 1)},
     ),
@@ -81,18 +96,40 @@ def test_aggregate_per_status_in_workflow_order() -> None:
     # B: Review 0–1 (first seen before To Do), To Do 1–2, In Progress 2–6.
     # C: no history.
     histories = [
-        History("A", [c(0, "In Progress"), c(2, "Review"), c(3, "In Progress"), c(6, "Review"),
-                      c(7, "Done", "done")], 7 * H),  # fmt: skip
-        History("B", [c(0, "Review"), c(1, "To Do", "todo"), c(2, "In Progress"),
-                      c(6, "Done", "done")], 6 * H),  # fmt: skip
+        History(
+            "A",
+            [
+                c(0, "In Progress"),
+                c(2, "Review"),
+                c(3, "In Progress"),
+                c(6, "Review"),
+                c(7, "Done", "done"),
+            ],
+            7 * H,
+        ),
+        History(
+            "B",
+            [c(0, "Review"), c(1, "To Do", "todo"), c(2, "In Progress"), c(6, "Done", "done")],
+            6 * H,
+        ),
         History("C", [], 5 * H),
     ]
     report = aggregate(histories, "mean")
     assert report.issues == 3
     assert report.bounced_issues == 1
-    got = [(s.name, s.category, s.issues, s.seconds / 3600 if s.seconds is not None else None,
-            s.total_seconds / 3600, s.visits, s.bounces, s.bounced_issues)
-           for s in report.statuses]  # fmt: skip
+    got = [
+        (
+            s.name,
+            s.category,
+            s.issues,
+            s.seconds / 3600 if s.seconds is not None else None,
+            s.total_seconds / 3600,
+            s.visits,
+            s.bounces,
+            s.bounced_issues,
+        )
+        for s in report.statuses
+    ]
     assert got == [
         ("To Do", "todo", 1, 1.0, 1.0, 1, 0, 0),
         # A 5 h, B 4 h: mean 4.5 h, total 9 h, visits 2 + 1, one bounce (A)

@@ -32,8 +32,19 @@ def loaded(engine: Engine, run_cli: Any, tmp_path: Path) -> Engine:
 def test_time_in_status(loaded: Engine) -> None:
     out = time_in_status(loaded, PROFILE, "mean", WINDOW)
     assert out["issues"] == 3 and out["bounced_issues"] == 1
-    got = [(s["name"], s["category"], s["issues"], s["seconds"], s["total_seconds"], s["visits"],
-            s["bounces"], s["bounced_issues"]) for s in out["statuses"]]  # fmt: skip
+    got = [
+        (
+            s["name"],
+            s["category"],
+            s["issues"],
+            s["seconds"],
+            s["total_seconds"],
+            s["visits"],
+            s["bounces"],
+            s["bounced_issues"],
+        )
+        for s in out["statuses"]
+    ]
     assert got == data.STATUSES
     p90 = time_in_status(loaded, PROFILE, "p90", WINDOW)["statuses"][1]
     assert p90["seconds"] == pytest.approx(6.6 * data.H)
@@ -43,10 +54,13 @@ def test_time_in_status_drill_down(loaded: Engine) -> None:
     rows = issue_rows(loaded, PROFILE, WINDOW)
     assert [r["key"] for r in rows] == ["PAY-3", "PAY-2", "PAY-1"]  # newest resolution first
     assert [r["key"] for r in issue_rows(loaded, PROFILE, WINDOW, "In Progress")] == [
-        "PAY-2", "PAY-1"]  # fmt: skip
+        "PAY-2",
+        "PAY-1",
+    ]
     bounced = issue_rows(loaded, PROFILE, WINDOW, "Review", "bounced")
     assert [(r["key"], r["seconds"]["Review"], r["visits"]["Review"]) for r in bounced] == [
-        ("PAY-1", 2 * data.H, 2)]  # fmt: skip
+        ("PAY-1", 2 * data.H, 2)
+    ]
     with pytest.raises(InputError, match="which"):
         issue_rows(loaded, PROFILE, WINDOW, "Review", "x")
 
@@ -63,8 +77,12 @@ def test_pr_lead_time(loaded: Engine) -> None:
 def test_pr_drill_down(loaded: Engine) -> None:
     rows = pr_rows(loaded, PROFILE, WINDOW)
     assert [r["key"] for r in rows] == ["acme/pay#3", "acme/pay#2", "acme/pay#1"]
-    assert rows[2]["seconds"] == {"pr_creation": 300.0, "first_comment": 60.0,
-                                  "approval": 240.0, "merge": 240.0}  # fmt: skip
+    assert rows[2]["seconds"] == {
+        "pr_creation": 300.0,
+        "first_comment": 60.0,
+        "approval": 240.0,
+        "merge": 240.0,
+    }
     assert rows[2]["total_seconds"] == 840.0
     missing = pr_rows(loaded, PROFILE, WINDOW, "first_comment", "missing")
     assert [r["key"] for r in missing] == ["acme/pay#2"]

@@ -63,9 +63,12 @@ def test_time_in_status_page(client: TestClient, stored: Engine) -> None:
 def test_pr_lead_time_page(client: TestClient, stored: Engine) -> None:
     page = _page(client, "/p/pay/pr-lead-time" + QUERY)
     assert page.rows("pr-lead-time-stages") == [
-        ["32m 30s", "2", "1"], ["15m 30s", "2", "1"], ["32m", "2", "1"], ["51m 20s", "3", "0"],
+        ["32m 30s", "2", "1"],
+        ["15m 30s", "2", "1"],
+        ["32m", "2", "1"],
+        ["51m 20s", "3", "0"],
         ["2h 11m", "3", ""],
-    ]  # fmt: skip
+    ]
     assert page.rows("pr-lead-time-trend") == [
         ["0", "No data", "No data", "No data", "No data", "No data"],
         ["1", "14m", "5m", "1m", "4m", "4m"],
@@ -101,6 +104,10 @@ def test_overview_links_both_and_bad_input_is_a_page(client: TestClient, stored:
 
 
 def test_collection_pages(client: TestClient, org: Engine) -> None:
-    for url in ("/c/Team%20A/time-in-status", "/c/Team%20A/pr-lead-time",
-                "/c/Acme/time-in-status/issues", "/c/Acme/pr-lead-time/prs"):  # fmt: skip
+    for url in (
+        "/c/Team%20A/time-in-status",
+        "/c/Team%20A/pr-lead-time",
+        "/c/Acme/time-in-status/issues",
+        "/c/Acme/pr-lead-time/prs",
+    ):
         assert client.get(url + "?from=2024-01-01&to=2024-04-01").status_code == 200, url

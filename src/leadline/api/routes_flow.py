@@ -9,7 +9,7 @@ report reads the profile's timelines, so neither waits for a build.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import Field
@@ -75,9 +75,10 @@ class PrLeadTimeReport(OpenModel):
 
 
 @router.get(
-    "/time-in-status", response_model=None,
+    "/time-in-status",
+    response_model=None,
     responses={200: {"model": TimeInStatusReport}, **errors(401, 403, 404, 422)},
-)  # fmt: skip
+)
 def get_time_in_status(
     engine: EngineDep,
     principal: Read,
@@ -95,16 +96,17 @@ def get_time_in_status(
 
 
 @router.get(
-    "/pr-lead-time", response_model=None,
+    "/pr-lead-time",
+    response_model=None,
     responses={200: {"model": PrLeadTimeReport}, **errors(401, 403, 404, 422)},
-)  # fmt: skip
+)
 def get_pr_lead_time(
     engine: EngineDep,
     principal: Read,
     profile: str | None = Query(None, description="a stored profile's name"),
     collection: str | None = Query(None, description="or a collection's name"),
     stat: Statistic = "mean",
-    interval: Interval | None = Query(None, description="also the trend, per bucket of merge"),
+    interval: Annotated[Interval | None, Query(description="also the trend, by merge time")] = None,
     start: str | None = Query(None, alias="from"),
     end: str | None = Query(None, alias="to"),
 ) -> dict[str, Any]:

@@ -31,8 +31,13 @@ def _named(result: dict[str, Any], collection: str | None) -> dict[str, Any]:
 
 @click.command("time-in-status")
 @profile_options
-@click.option("--stat", type=click.Choice(STATISTICS), default="mean", show_default=True,
-              help="Statistic of each issue's total time in a status.")  # fmt: skip
+@click.option(
+    "--stat",
+    type=click.Choice(STATISTICS),
+    default="mean",
+    show_default=True,
+    help="Statistic of each issue's total time in a status.",
+)
 @window_options
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.pass_obj
@@ -52,20 +57,39 @@ def time_in_status_command(
     if fmt == "json":
         click.echo(json.dumps(result, indent=2))
         return
-    columns = ["status", "category", "issues", "seconds", "total_seconds", "visits", "bounces",
-               "bounced_issues"]  # fmt: skip
+    columns = [
+        "status",
+        "category",
+        "issues",
+        "seconds",
+        "total_seconds",
+        "visits",
+        "bounces",
+        "bounced_issues",
+    ]
     if fmt == "csv":
         rows = [[s[c] for c in columns] for s in _renamed(result["statuses"])]
         click.echo(_csv(columns, rows), nl=False)
         return
     from leadline.cli.render import NO_DATA, escape, human, stated_window
 
-    rows = [[escape(s["name"]), s["category"], str(s["issues"]),
-             human(s["seconds"]) if s["issues"] else NO_DATA, human(s["total_seconds"]),
-             str(s["visits"]), str(s["bounces"]), str(s["bounced_issues"])]
-            for s in result["statuses"]]  # fmt: skip
-    title = (f"{escape(result['profile'])} — {stat} time in status, "
-             f"{result['issues']} issues resolved ({result['bounced_issues']} bounced)")  # fmt: skip
+    rows = [
+        [
+            escape(s["name"]),
+            s["category"],
+            str(s["issues"]),
+            human(s["seconds"]) if s["issues"] else NO_DATA,
+            human(s["total_seconds"]),
+            str(s["visits"]),
+            str(s["bounces"]),
+            str(s["bounced_issues"]),
+        ]
+        for s in result["statuses"]
+    ]
+    title = (
+        f"{escape(result['profile'])} — {stat} time in status, "
+        f"{result['issues']} issues resolved ({result['bounced_issues']} bounced)"
+    )
     heads = ["status", "category", "issues", stat, "total", "visits", "bounces", "bounced"]
     _table(title, heads, rows, f"window: {stated_window(window.start, window.end)}")
 
@@ -76,11 +100,19 @@ def _renamed(statuses: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 @click.command("pr-lead-time")
 @profile_options
-@click.option("--stat", type=click.Choice(STATISTICS), default="mean", show_default=True,
-              help="Statistic per stage; the total is the sum of the stage values.")  # fmt: skip
+@click.option(
+    "--stat",
+    type=click.Choice(STATISTICS),
+    default="mean",
+    show_default=True,
+    help="Statistic per stage; the total is the sum of the stage values.",
+)
 @window_options
-@click.option("--interval", type=click.Choice(INTERVALS),
-              help="Also the trend: the figures per day, week or month of merge time.")  # fmt: skip
+@click.option(
+    "--interval",
+    type=click.Choice(INTERVALS),
+    help="Also the trend: the figures per day, week or month of merge time.",
+)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.pass_obj
 def pr_lead_time_command(
@@ -113,15 +145,28 @@ def pr_lead_time_command(
     def shown(value: float | None) -> str:
         return NO_DATA if value is None else human(value)
 
-    rows = [[s["name"], shown(s["seconds"]), str(s["samples"]), str(s["missing"])]
-            for s in result["stages"]] + [["Total", shown(result["total_seconds"]), "", ""]]  # fmt: skip
+    rows = [
+        [s["name"], shown(s["seconds"]), str(s["samples"]), str(s["missing"])]
+        for s in result["stages"]
+    ] + [["Total", shown(result["total_seconds"]), "", ""]]
     title = f"{escape(result['profile'])} — {stat} PR lead time, {result['prs']} PRs merged"
-    _table(title, ["stage", "time", "samples", "missing"], rows,
-           f"window: {stated_window(window.start, window.end)}")  # fmt: skip
+    _table(
+        title,
+        ["stage", "time", "samples", "missing"],
+        rows,
+        f"window: {stated_window(window.start, window.end)}",
+    )
     if "series" in result:
         names = [s["name"] for s in result["stages"]]
-        trend = [[p["start"], str(p["prs"]), shown(p["total_seconds"]),
-                  *(shown(v) for v in p["stages"].values())] for p in result["series"]]  # fmt: skip
+        trend = [
+            [
+                p["start"],
+                str(p["prs"]),
+                shown(p["total_seconds"]),
+                *(shown(v) for v in p["stages"].values()),
+            ]
+            for p in result["series"]
+        ]
         _table(f"per {interval}", ["from", "PRs", "total", *names], trend, None)
 
 
@@ -151,8 +196,9 @@ def _csv(heads: list[str], rows: list[list[Any]]) -> str:
 def _pr_csv(result: dict[str, Any]) -> str:
     """One row per stage and the total; with ``--interval`` the buckets follow, one row per
     bucket and stage (``bucket`` the first column, empty for the whole window's rows)."""
-    rows: list[list[Any]] = [["", s["key"], s["seconds"], s["samples"], s["missing"]]
-                             for s in result["stages"]]  # fmt: skip
+    rows: list[list[Any]] = [
+        ["", s["key"], s["seconds"], s["samples"], s["missing"]] for s in result["stages"]
+    ]
     rows.append(["", "total", result["total_seconds"], result["prs"], ""])
     for p in result.get("series", []):
         rows += [[p["start"], k, v, "", ""] for k, v in p["stages"].items()]

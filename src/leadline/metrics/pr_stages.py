@@ -66,8 +66,13 @@ def durations(pr: PrEvents) -> list[float | None]:
     def gated(at: int | None) -> int | None:
         return at if at is not None and at <= pr.merged else None
 
-    points = [pr.first_commit, pr.created, gated(pr.first_comment),
-              gated(pr.first_approval), pr.merged]  # fmt: skip
+    points = [
+        pr.first_commit,
+        pr.created,
+        gated(pr.first_comment),
+        gated(pr.first_approval),
+        pr.merged,
+    ]
     out: list[float | None] = []
     last = points[0]
     for at in points[1:]:
@@ -101,8 +106,15 @@ def summarize(data: FloatArray, stat: str) -> Summary:
     values, samples = column_statistic(data, stat)
     stages = []
     for (key, name), value, n in zip(STAGES, values.tolist(), samples.tolist(), strict=True):
-        stages.append({"key": key, "name": name, "seconds": value if n else None,
-                       "samples": n, "missing": len(data) - n})  # fmt: skip
+        stages.append(
+            {
+                "key": key,
+                "name": name,
+                "seconds": value if n else None,
+                "samples": n,
+                "missing": len(data) - n,
+            }
+        )
     total = sum(s["seconds"] or 0.0 for s in stages) if len(data) else None
     return Summary(len(data), stages, total)
 
@@ -117,8 +129,12 @@ def trend(
     points = []
     for i, bucket in enumerate(grid):
         part = summarize(data[index == i], stat)
-        points.append({
-            "start": bucket.label, "prs": part.prs, "total_seconds": part.total_seconds,
-            "stages": {s["key"]: s["seconds"] for s in part.stages},
-        })  # fmt: skip
+        points.append(
+            {
+                "start": bucket.label,
+                "prs": part.prs,
+                "total_seconds": part.total_seconds,
+                "stages": {s["key"]: s["seconds"] for s in part.stages},
+            }
+        )
     return points

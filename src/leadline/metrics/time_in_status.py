@@ -136,11 +136,15 @@ class StatusFigure:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "name": self.name, "category": self.category, "issues": self.issues,
-            "seconds": self.seconds, "total_seconds": self.total_seconds,
-            "visits": self.visits, "bounces": self.bounces,
+            "name": self.name,
+            "category": self.category,
+            "issues": self.issues,
+            "seconds": self.seconds,
+            "total_seconds": self.total_seconds,
+            "visits": self.visits,
+            "bounces": self.bounces,
             "bounced_issues": self.bounced_issues,
-        }  # fmt: skip
+        }
 
 
 @dataclass(frozen=True)
@@ -164,9 +168,15 @@ def aggregate(histories: Sequence[History], stat: str = "mean") -> Report:
         bounced = [r.bounces(name) for r in rows if r.bounces(name)]
         figures.append(
             StatusFigure(
-                name, category, len(samples), value, float(sum(sorted(samples))),
-                sum(r.visits.get(name, 0) for r in rows), sum(bounced), len(bounced),
+                name,
+                category,
+                len(samples),
+                value,
+                float(sum(sorted(samples))),
+                sum(r.visits.get(name, 0) for r in rows),
+                sum(bounced),
+                len(bounced),
             )
-        )  # fmt: skip
+        )
     bounced_issues = sum(1 for r in rows if any(n > 1 for n in r.visits.values()))
     return Report(len(histories), figures, rows, bounced_issues)

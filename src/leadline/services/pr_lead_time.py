@@ -82,22 +82,28 @@ def pr_rows(
     """The PRs behind the figures, newest merge first, with each stage's seconds (``None``:
     missing). With ``stage``: those with a sample there (``which="missing"``: without one)."""
     if stage is not None and stage not in STAGE_KEYS:
-        raise InputError(f"stage: unknown stage {stage!r} (expected one of {', '.join(STAGE_KEYS)})")
+        raise InputError(
+            f"stage: unknown stage {stage!r} (expected one of {', '.join(STAGE_KEYS)})"
+        )
     if which not in ("samples", "missing"):
         raise InputError(f"which: expected samples or missing, got {which!r}")
     start, end = default_window(window, datetime.now(UTC))
-    out = []
+    out: list[dict[str, Any]] = []
     for e in merged_prs(engine, profile, start, end):
         spans = durations(e)
         if stage is not None:
             present = spans[STAGE_KEYS.index(stage)] is not None
             if present != (which == "samples"):
                 continue
-        out.append({
-            "key": e.key, "merged_at": e.merged, "seconds": dict(zip(STAGE_KEYS, spans, strict=True)),
-            "total_seconds": sum(s for s in spans if s is not None),
-        })  # fmt: skip
-    out.sort(key=lambda r: (-r["merged_at"], r["key"]))
+        out.append(
+            {
+                "key": e.key,
+                "merged_at": e.merged,
+                "seconds": dict(zip(STAGE_KEYS, spans, strict=True)),
+                "total_seconds": sum(s for s in spans if s is not None),
+            }
+        )
+    out.sort(key=lambda r: (-int(r["merged_at"]), str(r["key"])))
     return out
 
 
@@ -108,8 +114,11 @@ def merged_prs(engine: Engine, profile: Profile, start: int, end: int) -> list[P
     first_commit = (
         select(func.min(c.committed_at))
         .select_from(t.pr_commits.join(t.commits, c.sha7 == pc.sha7))
-        .where(pc.pull_request_id == p.id, c.repo == p.repo,
-               func.lower(c.sha).startswith(func.lower(pc.sha)))  # fmt: skip
+        .where(
+            pc.pull_request_id == p.id,
+            c.repo == p.repo,
+            func.lower(c.sha).startswith(func.lower(pc.sha)),
+        )
         .scalar_subquery()
     )
     first_review = select(func.min(r.at)).where(r.pull_request_id == p.id).scalar_subquery()
@@ -131,8 +140,16 @@ def merged_prs(engine: Engine, profile: Profile, start: int, end: int) -> list[P
         pr = parse_line(data, "<stored>", 0)
         if not isinstance(pr, PullRequest) or not keep(pr):
             continue
-        out.append(PrEvents(f"{pr.repo}#{pr.number}", int(created), int(merged),
-                            _int(commit), _int(review), _int(approval)))  # fmt: skip
+        out.append(
+            PrEvents(
+                f"{pr.repo}#{pr.number}",
+                int(created),
+                int(merged),
+                _int(commit),
+                _int(review),
+                _int(approval),
+            )
+        )
     return out
 
 

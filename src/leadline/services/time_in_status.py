@@ -56,7 +56,7 @@ def time_in_status(
     """``time-in-status --format json``: per status, in workflow order (module doc)."""
     check_statistic(stat)
     start, end = default_window(window, datetime.now(UTC))
-    issues, report = _report(engine, profile, start, end, stat)
+    _, report = _report(engine, profile, start, end, stat)
     return {
         "profile": profile.name,
         "window": window_json(start, end),
@@ -81,18 +81,23 @@ def issue_rows(
         raise InputError(f"which: expected one of {', '.join(WHICH)}, got {which!r}")
     start, end = default_window(window, datetime.now(UTC))
     issues, report = _report(engine, profile, start, end, "mean")
-    out = []
+    out: list[dict[str, Any]] = []
     for issue, row in zip(issues, report.rows, strict=True):
         if status is not None:
             visits = row.visits.get(status, 0)
             if visits == 0 or (which == "bounced" and visits < 2):
                 continue
-        out.append({
-            "key": issue.key, "title": issue.title, "resolved_at": issue.resolved_at,
-            "seconds": row.seconds, "visits": row.visits,
-            "total_seconds": sum(sorted(row.seconds.values())),
-        })  # fmt: skip
-    out.sort(key=lambda r: (-r["resolved_at"], r["key"]))
+        out.append(
+            {
+                "key": issue.key,
+                "title": issue.title,
+                "resolved_at": issue.resolved_at,
+                "seconds": row.seconds,
+                "visits": row.visits,
+                "total_seconds": sum(sorted(row.seconds.values())),
+            }
+        )
+    out.sort(key=lambda r: (-int(r["resolved_at"]), str(r["key"])))
     return out
 
 
@@ -109,7 +114,9 @@ def _report(
     return issues, aggregate(histories, stat)
 
 
-def resolved_issues(conn: Connection, profile: Profile, start: int, end: int) -> dict[int, Resolved]:
+def resolved_issues(
+    conn: Connection, profile: Profile, start: int, end: int
+) -> dict[int, Resolved]:
     """The issues of the profile's scope resolved in ``[start, end)``, by key (id → issue)."""
     i, s = t.issues.c, t.issue_status_changes.c
     last_done = (

@@ -16,8 +16,8 @@ pages_router = APIRouter(include_in_schema=False, dependencies=[Depends(viewer)]
 pages_router.include_router(pages.router)
 KINDS: tuple[Kind, ...] = ("c", "p")
 for _kind in KINDS:
-    # Names may hold "/": the drill-downs (``NAME/deployments``…, ``NAME/quality``, ``NAME/time-in-status``…) must
-    # match first.
+    # Names may hold "/": the drill-downs (``NAME/deployments``…, ``NAME/quality``,
+    # ``NAME/time-in-status``…) must match first.
     pages_router.include_router(drill.subject_router(_kind), prefix=f"/{_kind}")
     pages_router.include_router(quality.subject_router(_kind), prefix=f"/{_kind}")
     pages_router.include_router(flow.subject_router(_kind), prefix=f"/{_kind}")

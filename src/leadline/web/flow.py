@@ -65,8 +65,11 @@ def stage_view(subject: Subject, view: View, report: Mapping[str, Any]) -> dict[
         rows.append(Row(s["name"], s, href, missing))
         title = f"{s['name']}: {fmt.duration(s['seconds'])} ({plural(s['samples'], 'PR')})"
         parts.append(Part(s["name"], s["seconds"] or 0.0, CSS[i % len(CSS)], title, href))
-    out: dict[str, Any] = {"rows": rows, "segments": stacked(parts),
-                           "all": _link(subject, f"{PRS}/prs", view)}  # fmt: skip
+    out: dict[str, Any] = {
+        "rows": rows,
+        "segments": stacked(parts),
+        "all": _link(subject, f"{PRS}/prs", view),
+    }
     points = []
     grid = buckets(view.start, view.end, view.interval)
     ends = [b.start_us for b in grid[1:]] + [view.end]
@@ -74,8 +77,14 @@ def stage_view(subject: Subject, view: View, report: Mapping[str, Any]) -> dict[
     for p, bucket, end in zip(report.get("series", []), grid, ends, strict=True):
         href = _link(subject, f"{PRS}/prs", view.between(bucket.start_us, end))
         said = "no data" if p["total_seconds"] is None else fmt.duration(p["total_seconds"])
-        points.append(Point(p["start"], p["total_seconds"],
-                            f"{p['start']}: {said} over {plural(p['prs'], 'PR')}", href))  # fmt: skip
+        points.append(
+            Point(
+                p["start"],
+                p["total_seconds"],
+                f"{p['start']}: {said} over {plural(p['prs'], 'PR')}",
+                href,
+            )
+        )
         trend.append((p, href))
     out["chart"] = bar_chart(points, fmt.duration, f"PR lead time per {view.interval}")
     out["trend"] = trend
@@ -88,51 +97,104 @@ def subject_router(kind: Kind) -> APIRouter:
     @sub.get("/{name:path}/time-in-status/issues")
     @html_errors
     def status_issues_page(
-        name: str, engine: EngineDep, params: ParamsDep, who: ViewerDep,
-        status: str | None = None, which: str = "visited", offset: str | None = None,
-    ) -> Response:  # fmt: skip
+        name: str,
+        engine: EngineDep,
+        params: ParamsDep,
+        who: ViewerDep,
+        status: str | None = None,
+        which: str = "visited",
+        offset: str | None = None,
+    ) -> Response:
         subject, view = find_subject(engine, kind, name, who), params.view()
         if status is not None:
             check_text(status, "status")
         report = time_in_status(engine, subject.profile, view.stat, view.window())
         items = issue_rows(engine, subject.profile, view.window(), status, which)
-        rows, pager = paginate(items, offset, subject, f"{TIS}/issues", view, status=status,
-                               which=which if which != "visited" else None)  # fmt: skip
+        rows, pager = paginate(
+            items,
+            offset,
+            subject,
+            f"{TIS}/issues",
+            view,
+            status=status,
+            which=which if which != "visited" else None,
+        )
         names = [s["name"] for s in report["statuses"]]
-        return page("flow_issues.html", **navigation(engine, subject, view, who),
-                    page_name=TIS, status_name=status, which=which, rows=rows, pager=pager,
-                    names=[status] if status else names)  # fmt: skip
+        return page(
+            "flow_issues.html",
+            **navigation(engine, subject, view, who),
+            page_name=TIS,
+            status_name=status,
+            which=which,
+            rows=rows,
+            pager=pager,
+            names=[status] if status else names,
+        )
 
     @sub.get("/{name:path}/time-in-status")
     @html_errors
-    def time_in_status_page(name: str, engine: EngineDep, params: ParamsDep, who: ViewerDep) -> Response:  # fmt: skip
+    def time_in_status_page(
+        name: str, engine: EngineDep, params: ParamsDep, who: ViewerDep
+    ) -> Response:
         subject, view = find_subject(engine, kind, name, who), params.view()
         report = time_in_status(engine, subject.profile, view.stat, view.window())
-        return page("time_in_status.html", **navigation(engine, subject, view, who),
-                    page_name=TIS, report=report, shown=status_view(subject, view, report))  # fmt: skip
+        return page(
+            "time_in_status.html",
+            **navigation(engine, subject, view, who),
+            page_name=TIS,
+            report=report,
+            shown=status_view(subject, view, report),
+        )
 
     @sub.get("/{name:path}/pr-lead-time/prs")
     @html_errors
     def pr_list_page(
-        name: str, engine: EngineDep, params: ParamsDep, who: ViewerDep,
-        stage: str | None = None, which: str = Query("samples"), offset: str | None = None,
-    ) -> Response:  # fmt: skip
+        name: str,
+        engine: EngineDep,
+        params: ParamsDep,
+        who: ViewerDep,
+        stage: str | None = None,
+        which: str = Query("samples"),
+        offset: str | None = None,
+    ) -> Response:
         subject, view = find_subject(engine, kind, name, who), params.view()
         items = pr_rows(engine, subject.profile, view.window(), stage, which)
-        rows, pager = paginate(items, offset, subject, f"{PRS}/prs", view, stage=stage,
-                               which=which if which != "samples" else None)  # fmt: skip
+        rows, pager = paginate(
+            items,
+            offset,
+            subject,
+            f"{PRS}/prs",
+            view,
+            stage=stage,
+            which=which if which != "samples" else None,
+        )
         report = pr_lead_time(engine, subject.profile, view.stat, view.window())
         names = {s["key"]: s["name"] for s in report["stages"]}
-        return page("flow_prs.html", **navigation(engine, subject, view, who), page_name=PRS,
-                    stage=stage, stage_name=names.get(stage or ""), which=which, rows=rows,
-                    pager=pager, stages=[(k, names[k]) for k in STAGE_KEYS])  # fmt: skip
+        return page(
+            "flow_prs.html",
+            **navigation(engine, subject, view, who),
+            page_name=PRS,
+            stage=stage,
+            stage_name=names.get(stage or ""),
+            which=which,
+            rows=rows,
+            pager=pager,
+            stages=[(k, names[k]) for k in STAGE_KEYS],
+        )
 
     @sub.get("/{name:path}/pr-lead-time")
     @html_errors
-    def pr_lead_time_page(name: str, engine: EngineDep, params: ParamsDep, who: ViewerDep) -> Response:  # fmt: skip
+    def pr_lead_time_page(
+        name: str, engine: EngineDep, params: ParamsDep, who: ViewerDep
+    ) -> Response:
         subject, view = find_subject(engine, kind, name, who), params.view()
         report = pr_lead_time(engine, subject.profile, view.stat, view.window(), view.interval)
-        return page("pr_lead_time.html", **navigation(engine, subject, view, who),
-                    page_name=PRS, report=report, shown=stage_view(subject, view, report))  # fmt: skip
+        return page(
+            "pr_lead_time.html",
+            **navigation(engine, subject, view, who),
+            page_name=PRS,
+            report=report,
+            shown=stage_view(subject, view, report),
+        )
 
     return sub
