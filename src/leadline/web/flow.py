@@ -29,7 +29,7 @@ from leadline.web.render import html_errors, page
 from leadline.words import plural
 
 TIS, PRS = "time-in-status", "pr-lead-time"
-CSS = ("flow-0", "flow-1", "flow-2", "flow-3")  # the stack's colours, in turn
+CSS = tuple(f"flow-{i}" for i in range(6))  # the stack's colours, in turn
 
 
 @dataclass(frozen=True)
