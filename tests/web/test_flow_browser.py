@@ -21,8 +21,8 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("flow-demo")
-    with fresh_db_url(tmp) as url, serving(url, "demo", "--serve", log=tmp / "demo.log",
-                                           timeout=180) as base:  # fmt: skip
+    log = tmp / "demo.log"
+    with fresh_db_url(tmp) as url, serving(url, "demo", "--serve", log=log, timeout=180) as base:
         yield base
 
 
@@ -34,9 +34,10 @@ def test_flow_pages_in_the_browser(demo: str) -> None:
         watch = Watch(context)
         page: Any = context.new_page()
         problems: list[str] = []
-        for name in ("time-in-status", "pr-lead-time"):
+        titles = {"time-in-status": "Time in status", "pr-lead-time": "PR lead time by stage"}
+        for name, title in titles.items():
             page.goto(f"{demo}/c/Acme/{name}")
-            assert page.locator("#title").inner_text() in ("Time in status", "PR lead time by stage")
+            assert page.locator("#title").inner_text() == title
             shoot(page, name)
             problems += axe_violations(page)
         page.goto(f"{demo}/c/Acme/time-in-status")

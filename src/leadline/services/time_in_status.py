@@ -77,6 +77,17 @@ def issue_rows(
     """The issues behind the figures, by resolution (newest first): each one's time and
     visits per status. With ``status``: the issues that visited it (``which="bounced"``:
     those that bounced there)."""
+    return issue_list(engine, profile, window, status, which)[1]
+
+
+def issue_list(
+    engine: Engine,
+    profile: Profile,
+    window: Window | None = None,
+    status: str | None = None,
+    which: str = "visited",
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """``issue_rows``, and every status of the report in workflow order (a page's columns)."""
     if which not in WHICH:
         raise InputError(f"which: expected one of {', '.join(WHICH)}, got {which!r}")
     start, end = default_window(window, datetime.now(UTC))
@@ -98,7 +109,7 @@ def issue_rows(
             }
         )
     out.sort(key=lambda r: (-int(r["resolved_at"]), str(r["key"])))
-    return out
+    return [s.name for s in report.statuses], out
 
 
 def _report(

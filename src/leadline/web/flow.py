@@ -16,9 +16,10 @@ from typing import Any
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
+from leadline.metrics.pr_stages import STAGES
 from leadline.metrics.series import buckets
-from leadline.services.pr_lead_time import STAGE_KEYS, pr_lead_time, pr_rows
-from leadline.services.time_in_status import issue_rows, time_in_status
+from leadline.services.pr_lead_time import pr_lead_time, pr_rows
+from leadline.services.time_in_status import issue_list, time_in_status
 from leadline.web import formatting as fmt
 from leadline.web.auth import ViewerDep
 from leadline.web.charts import Part, Point, bar_chart, stacked
@@ -108,8 +109,7 @@ def subject_router(kind: Kind) -> APIRouter:
         subject, view = find_subject(engine, kind, name, who), params.view()
         if status is not None:
             check_text(status, "status")
-        report = time_in_status(engine, subject.profile, view.stat, view.window())
-        items = issue_rows(engine, subject.profile, view.window(), status, which)
+        names, items = issue_list(engine, subject.profile, view.window(), status, which)
         rows, pager = paginate(
             items,
             offset,
@@ -119,7 +119,6 @@ def subject_router(kind: Kind) -> APIRouter:
             status=status,
             which=which if which != "visited" else None,
         )
-        names = [s["name"] for s in report["statuses"]]
         return page(
             "flow_issues.html",
             **navigation(engine, subject, view, who),
@@ -168,8 +167,7 @@ def subject_router(kind: Kind) -> APIRouter:
             stage=stage,
             which=which if which != "samples" else None,
         )
-        report = pr_lead_time(engine, subject.profile, view.stat, view.window())
-        names = {s["key"]: s["name"] for s in report["stages"]}
+        names = dict(STAGES)
         return page(
             "flow_prs.html",
             **navigation(engine, subject, view, who),
@@ -179,7 +177,7 @@ def subject_router(kind: Kind) -> APIRouter:
             which=which,
             rows=rows,
             pager=pager,
-            stages=[(k, names[k]) for k in STAGE_KEYS],
+            stages=list(STAGES),
         )
 
     @sub.get("/{name:path}/pr-lead-time")
