@@ -53,6 +53,17 @@ def test_pr_lead_time_formats(run_cli: Any, tmp_path: Path) -> None:
         ",merge,3080.0,3,0",
         ",total,7880.0,3,",
     ]
+    weekly = run_cli(
+        "pr-lead-time", "--profile", profile, *WINDOW, "--interval", "week", "--format", "csv"
+    ).out.splitlines()
+    # the week of 2024-03-11: acme/pay#2, no review
+    assert weekly[16:21] == [
+        "2024-03-11,pr_creation,3600.0,1,0",
+        "2024-03-11,first_comment,,0,1",
+        "2024-03-11,approval,,0,1",
+        "2024-03-11,merge,7200.0,1,0",
+        "2024-03-11,total,10800.0,1,",
+    ]
     table = run_cli("pr-lead-time", "--profile", profile, *WINDOW, "--interval", "week").out
     assert "3 PRs merged" in table and "no data" in table and "2h 11m" in table
 

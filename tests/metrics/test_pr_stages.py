@@ -82,6 +82,7 @@ def test_trend_buckets_by_merge_with_no_data_for_empty() -> None:
         "merge": 1800.0,
     }
     assert points[1]["total_seconds"] == 2400.0
+    assert points[1]["samples"] == {"pr_creation": 1, "first_comment": 0, "approval": 0, "merge": 1}
     assert points[2]["total_seconds"] is None
     assert all(v is None for v in points[2]["stages"].values())
     assert np.isnan(data[1, 1])

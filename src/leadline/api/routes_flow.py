@@ -59,6 +59,7 @@ class PrPoint(OpenModel):
     prs: int
     total_seconds: float | None
     stages: dict[str, float | None]
+    samples: dict[str, int]
 
 
 class PrLeadTimeReport(OpenModel):

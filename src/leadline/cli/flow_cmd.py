@@ -201,6 +201,7 @@ def _pr_csv(result: dict[str, Any]) -> str:
     ]
     rows.append(["", "total", result["total_seconds"], result["prs"], ""])
     for p in result.get("series", []):
-        rows += [[p["start"], k, v, "", ""] for k, v in p["stages"].items()]
+        n = p["samples"]
+        rows += [[p["start"], k, v, n[k], p["prs"] - n[k]] for k, v in p["stages"].items()]
         rows.append([p["start"], "total", p["total_seconds"], p["prs"], ""])
     return _csv(["bucket", "stage", "seconds", "samples", "missing"], rows)

@@ -122,8 +122,8 @@ def summarize(data: FloatArray, stat: str) -> Summary:
 def trend(
     data: FloatArray, merged: Sequence[int], stat: str, start_us: int, end_us: int, interval: str
 ) -> list[dict[str, Any]]:
-    """Per bucket of merge time: its start, the PRs, each stage's figure and the total
-    (``None`` in an empty bucket)."""
+    """Per bucket of merge time: its start, the PRs, each stage's figure (``None`` without a
+    sample) and samples, and the total (``None`` in an empty bucket)."""
     grid = buckets(start_us, end_us, interval)
     index = bucket_index(np.asarray(merged, dtype=np.int64), grid, start_us, end_us)
     points = []
@@ -135,6 +135,7 @@ def trend(
                 "prs": part.prs,
                 "total_seconds": part.total_seconds,
                 "stages": {s["key"]: s["seconds"] for s in part.stages},
+                "samples": {s["key"]: s["samples"] for s in part.stages},
             }
         )
     return points
