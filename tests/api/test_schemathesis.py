@@ -22,6 +22,7 @@ from schemathesis.checks import not_a_server_error
 from leadline.api import (
     routes_collections,
     routes_contributors,
+    routes_flow,
     routes_health,
     routes_ingest,
     routes_quality,
@@ -89,6 +90,7 @@ def test_the_document_has_every_operation() -> None:
     modules = (
         routes_collections,
         routes_contributors,
+        routes_flow,
         routes_health,
         routes_ingest,
         routes_quality,

@@ -42,6 +42,8 @@ NEEDS = {
     "GET /v1/metrics/dora": "read*",
     "GET /v1/quality": "read*",
     "GET /v1/quality/excluded": "read*",
+    "GET /v1/time-in-status": "read*",
+    "GET /v1/pr-lead-time": "read*",
     "GET /v1/profiles": "read",
     "GET /v1/profiles/{name}": "read",
     "PUT /v1/profiles/{name}": "admin",
@@ -67,6 +69,7 @@ ROUTES = sorted(
     for path, methods in create_app(Settings(database_url="sqlite://")).openapi()["paths"].items()
     for method in methods
 )
+FOR_COLLECTION = ("/v1/metrics", "/v1/quality", "/v1/time-in-status", "/v1/pr-lead-time")
 CALLERS = ("none", "ingest", "read", "admin", "team")
 GRANTS = {"none": set(), "ingest": {"ingest"}, "read": {"read"},
           "admin": {"ingest", "read", "admin"}, "team": {"read"}}  # fmt: skip
@@ -87,7 +90,7 @@ def callers(client: TestClient, engine: Any, run_cli: Any) -> dict[str, dict[str
 def _call(client: TestClient, route: str, headers: dict[str, str], collection: str) -> Any:
     method, path = route.split(" ", 1)
     url = re.sub(r"\{name\}", collection if "collections" in path else "Team flow", path)
-    params = {"collection": collection} if path.startswith(("/v1/metrics", "/v1/quality")) else {}
+    params = {"collection": collection} if path.startswith(FOR_COLLECTION) else {}
     body = b"{}" if method in ("POST", "PUT") else None
     return client.request(method, url, params=params, content=body, headers=headers)
 

@@ -46,7 +46,8 @@ def test_a_team_key_sees_its_collections_only(locked: TestClient, org: Engine) -
     team = basic(create(org, "team-b", "read", collection="Team B"))
     assert locked.get("/c/Team%20B", headers=team).status_code == 200
     assert locked.get(f"/c/{quote('Team B deploys')}/deployments", headers=team).status_code == 200
-    for path in ("/c/Acme", "/c/Team%20A", "/c/Team%20A/changes", "/p/Team%20flow"):
+    for path in ("/c/Acme", "/c/Team%20A", "/c/Team%20A/changes", "/p/Team%20flow",
+                 "/c/Team%20A/time-in-status", "/c/Team%20A/pr-lead-time/prs"):  # fmt: skip
         assert locked.get(path, headers=team).status_code == 404, path
     index = locked.get("/", headers=team).text
     assert "Team B deploys" in index and "Team A" not in index and "Acme" not in index
@@ -63,13 +64,19 @@ def test_every_page_takes_the_viewer_explicitly() -> None:
     declares it; a new page without it fails this test."""
     from fastapi.routing import APIRoute
 
-    from leadline.web import KINDS, drill, pages, quality, views
+    from leadline.web import KINDS, compare, drill, flow, pages, quality, reports, views
     from leadline.web.auth import viewer
 
-    routers = [pages.router, views.router] + [
+    routers = [pages.router, views.router, compare.router] + [
         make(kind)
         for kind in KINDS
-        for make in (pages.subject_router, drill.subject_router, quality.subject_router)
+        for make in (
+            pages.subject_router,
+            drill.subject_router,
+            quality.subject_router,
+            flow.subject_router,
+            reports.subject_router,
+        )
     ]
     routes = [r for router in routers for r in router.routes if isinstance(r, APIRoute)]
     assert len(routes) >= 1 + 2 * 8  # index; per kind the overview, quality, 6 drill-downs

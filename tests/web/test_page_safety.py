@@ -15,7 +15,9 @@ from tests.web.html import Page
 
 WINDOW = "from=2024-01-01&to=2024-03-01"
 PAGES = ["/", "/c/Acme", "/c/Acme/deployments", "/c/Acme/failures", "/c/Acme/incidents",
-         "/c/Acme/changes", "/c/Team%20A/changes/A-1", "/p/Team%20flow"]  # fmt: skip
+         "/c/Acme/changes", "/c/Team%20A/changes/A-1", "/p/Team%20flow",
+         "/c/Acme/time-in-status", "/c/Acme/time-in-status/issues", "/c/Acme/pr-lead-time",
+         "/c/Acme/pr-lead-time/prs"]  # fmt: skip
 HOSTILE = '<script>alert("x")</script>'
 
 

@@ -20,6 +20,7 @@ from leadline.api import (
     errors,
     routes_collections,
     routes_contributors,
+    routes_flow,
     routes_health,
     routes_ingest,
     routes_quality,
@@ -73,6 +74,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(routes_ingest.router)
     app.include_router(routes_reports.router)
     app.include_router(routes_quality.router)
+    app.include_router(routes_flow.router)
     app.include_router(routes_collections.router)
     app.include_router(routes_contributors.router)
     app.include_router(routes_views.router)

@@ -39,6 +39,7 @@ def _register() -> None:
         demo_cmd,
         doctor_cmd,
         dora_cmd,
+        flow_cmd,
         git_cmd,
         grafana_cmd,
         import_cmd,
@@ -54,6 +55,8 @@ def _register() -> None:
     cli.add_command(profile_cmd.profile_group)
     cli.add_command(leadtime_cmd.lead_time_command)
     cli.add_command(dora_cmd.dora_command)
+    cli.add_command(flow_cmd.time_in_status_command)
+    cli.add_command(flow_cmd.pr_lead_time_command)
     cli.add_command(doctor_cmd.doctor_command)
     cli.add_command(git_cmd.git_command)
     cli.add_command(demo_cmd.demo_command)

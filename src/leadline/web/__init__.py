@@ -6,7 +6,7 @@ read-only; with ``LEADLINE_DASHBOARD_AUTH=key`` they need a read key (``web/auth
 
 from fastapi import APIRouter, Depends
 
-from leadline.web import compare, drill, pages, quality, reports, static, views
+from leadline.web import compare, drill, flow, pages, quality, reports, static, views
 from leadline.web.auth import AuthFailed, refused, viewer
 from leadline.web.params import Kind
 
@@ -18,11 +18,12 @@ pages_router.include_router(compare.router)
 pages_router.include_router(views.router)  # /v/NAME: the saved views
 KINDS: tuple[Kind, ...] = ("c", "p")
 for _kind in KINDS:
-    # Names may hold "/": the drill-downs (``NAME/deployments``…, ``NAME/quality``) must
-    # match first.
+    # Names may hold "/": the drill-downs (``NAME/deployments``…, ``NAME/quality``,
+    # ``NAME/time-in-status``…) must match first.
     pages_router.include_router(drill.subject_router(_kind), prefix=f"/{_kind}")
     pages_router.include_router(quality.subject_router(_kind), prefix=f"/{_kind}")
     pages_router.include_router(reports.subject_router(_kind), prefix=f"/{_kind}")
+    pages_router.include_router(flow.subject_router(_kind), prefix=f"/{_kind}")
     pages_router.include_router(pages.subject_router(_kind), prefix=f"/{_kind}")
 router.include_router(pages_router)
 
