@@ -9,6 +9,9 @@ dashboard's table downloads alike: one place for the two rules a CSV file needs.
 - **Line endings.** Rows end with ``\\n`` (``LINE_END``), fields are quoted only when needed
   (``csv.QUOTE_MINIMAL``), UTF-8 without a byte-order mark.
 
+A CSV leadline reads back (the contributors file) goes through ``read_cell``, which undoes
+the escape, so a round trip keeps a name that starts with ``=``.
+
 ``None`` is written as an empty cell: "no data" is never a 0.
 """
 
@@ -34,6 +37,15 @@ def safe_cell(value: Cell) -> str:
     text = str(value)
     if text.startswith(FORMULA_START) and not _NUMBER.fullmatch(text):
         return "'" + text
+    return text
+
+
+def read_cell(text: str) -> str:
+    """``safe_cell`` undone, for a CSV leadline reads back (``contributors import`` of a
+    ``contributors list --format csv``): ``'=x`` → ``=x``; any other text unchanged."""
+    rest = text[1:]
+    if text.startswith("'") and rest.startswith(FORMULA_START) and not _NUMBER.fullmatch(rest):
+        return rest
     return text
 
 

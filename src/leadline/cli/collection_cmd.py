@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from leadline.cli.context import AppContext
+from leadline.cli.csvout import FORMATS
 
 
 @click.command("apply")
@@ -40,8 +41,7 @@ def collection_group() -> None:
 
 
 @collection_group.command("list")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)  # fmt: skip
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.pass_obj
 def list_command(app: AppContext, fmt: str) -> None:
     """The tree, with each collection's effective profile, filters and members."""
@@ -50,6 +50,11 @@ def list_command(app: AppContext, fmt: str) -> None:
     nodes = tree(app.engine)
     if fmt == "json":
         click.echo(json.dumps([n.as_json() for n in nodes], indent=2))
+        return
+    if fmt == "csv":
+        from leadline.cli import csvout
+
+        csvout.collections(nodes)
         return
     if not nodes:
         click.echo("no collections: create them with `leadline apply org.yaml`")

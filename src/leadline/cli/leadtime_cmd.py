@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any
 
 import click
 
 from leadline.cli.context import AppContext
+from leadline.cli.csvout import FORMATS
 from leadline.cli.options import profile_options, window_options
 from leadline.metrics.choices import STATISTICS
 
@@ -32,7 +31,7 @@ from leadline.metrics.choices import STATISTICS
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "json", "csv"]),
+    type=FORMATS,
     default="table",
     show_default=True,
 )
@@ -86,8 +85,11 @@ def lead_time_command(
     if fmt == "json":
         result.pop("in_flight", None)
         click.echo(json.dumps(result, indent=2))
-    elif fmt == "csv":
-        click.echo(_csv(result), nl=False)
+    elif fmt == "csv":  # services.csvreports: the CSV GET /v1/lead-time gives too
+        from leadline.cli.csvout import echo_text
+        from leadline.services.csvreports import lead_time_csv
+
+        echo_text(lead_time_csv(result))
     else:
         from leadline.cli.render import category_tables, lead_time_table
 
@@ -96,41 +98,16 @@ def lead_time_command(
             category_tables(result)
 
 
-def _csv(result: dict[str, Any]) -> str:
-    """One row per stage and the total; with ``--by category`` the rows of each category
-    follow, under a ``category`` first column (empty for the whole report's rows)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    grouped = "categories" in result
-    # A last column, `level`, only when the profile's dora.bands gives stage ranges.
-    levels = any("level" in s for s in result["stages"])
-    header = ["stage", "seconds", "samples", "missing", "rating", *(["level"] * levels)]
-    writer.writerow(["category"] * grouped + header)
-    parts = [("", result), *((c["name"], c) for c in result.get("categories", []))]
-    for name, part in parts:
-        lead = [name] * grouped
-        for s in part["stages"]:
-            level = [s.get("level") or ""] if levels else []
-            row = [s["name"], s["seconds"], s["samples"], s["missing"], s["rating"] or "", *level]
-            writer.writerow(lead + row)
-        total = ["Total", part["total_seconds"], part["changes"], "", part["rating"] or ""]
-        writer.writerow(lead + total + [""] * levels)
-    return out.getvalue()
-
-
 def _emit_change(explained: dict[str, Any], fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(explained, indent=2))
         return
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["stage", "at", "seconds", "source"])
-        writer.writerow(["(start)", explained["start"], "", explained["start_source"]])
-        for s in explained["stages"]:
-            seconds = "" if s["seconds"] is None else s["seconds"]
-            writer.writerow([s["name"], s["at"] or "", seconds, s["source"] or ""])
-        click.echo(out.getvalue(), nl=False)
+        from leadline.cli.csvout import echo_csv
+
+        rows = [["(start)", explained["start"], None, explained["start_source"]]]
+        rows += [[s["name"], s["at"], s["seconds"], s["source"]] for s in explained["stages"]]
+        echo_csv(["stage", "at", "seconds", "source"], rows)
         return
     from leadline.cli.render import change_table
 

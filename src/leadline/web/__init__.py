@@ -14,7 +14,9 @@ from leadline.web.params import Kind
 
 router = APIRouter(include_in_schema=False)
 router.include_router(static.router)
-pages_router = APIRouter(include_in_schema=False, dependencies=[Depends(viewer), Depends(read_export)])
+pages_router = APIRouter(
+    include_in_schema=False, dependencies=[Depends(viewer), Depends(read_export)]
+)
 pages_router.include_router(pages.router)
 KINDS: tuple[Kind, ...] = ("c", "p")
 for _kind in KINDS:
