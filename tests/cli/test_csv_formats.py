@@ -95,7 +95,7 @@ def test_contributors_csv_escapes_formulas_and_reads_them_back(
     run_cli: Any, tmp_path: Path
 ) -> None:
     people = tmp_path / "people.csv"
-    people.write_text("name,email,identities\n\"=cmd()\",a@x.org,github:a\nBea,,github:-b\n")
+    people.write_text('name,email,identities\n"=cmd()",a@x.org,github:a\nBea,,github:-b\n')
     assert run_cli("contributors", "import", str(people)).code == 0
     listed = run_cli("contributors", "list", "--format", "csv").out
     assert "'=cmd()" in listed  # a spreadsheet shows it as text

@@ -32,27 +32,42 @@ def cells(html: str, table_id: str) -> tuple[list[str], list[list[str]]]:
     ("html", "header", "rows"),
     [
         # thead's last row is the header; text collapsed; a link's text is the cell's.
-        ("<table id='t'><thead><tr><th>Group</th></tr><tr><th>A</th><th>B</th></tr></thead>"
-         "<tbody><tr><td> x \n y </td><td><a href='/z'>z</a></td></tr></tbody></table>",
-         ["A", "B"], [["x y", "z"]]),
+        (
+            "<table id='t'><thead><tr><th>Group</th></tr><tr><th>A</th><th>B</th></tr></thead>"
+            "<tbody><tr><td> x \n y </td><td><a href='/z'>z</a></td></tr></tbody></table>",
+            ["A", "B"],
+            [["x y", "z"]],
+        ),
         # no thead: a first row of <th> only is the header; a <th scope=row> later is a cell.
-        ("<table id='t'><tr><th>Stage</th><th>Mean</th></tr>"
-         "<tr><th scope='row'>CI</th><td>1h</td></tr></table>",
-         ["Stage", "Mean"], [["CI", "1h"]]),
+        (
+            "<table id='t'><tr><th>Stage</th><th>Mean</th></tr>"
+            "<tr><th scope='row'>CI</th><td>1h</td></tr></table>",
+            ["Stage", "Mean"],
+            [["CI", "1h"]],
+        ),
         # data-value: a column "HEADER (value)" after its column, empty where a cell has none.
-        ("<table id='t'><thead><tr><th>Key</th><th>Time</th></tr></thead><tbody>"
-         "<tr><td>a</td><td data-value='4200.0'>1h 10m</td></tr>"
-         "<tr><td>b</td><td>—</td></tr></tbody></table>",
-         ["Key", "Time", "Time (value)"], [["a", "1h 10m", "4200.0"], ["b", "—", None]]),
+        (
+            "<table id='t'><thead><tr><th>Key</th><th>Time</th></tr></thead><tbody>"
+            "<tr><td>a</td><td data-value='4200.0'>1h 10m</td></tr>"
+            "<tr><td>b</td><td>—</td></tr></tbody></table>",
+            ["Key", "Time", "Time (value)"],
+            [["a", "1h 10m", "4200.0"], ["b", "—", None]],
+        ),
         # colspan: the cell, then empty cells; svg and aria-hidden text is not shown text.
-        ("<table id='t'><thead><tr><th>A</th><th>B</th><th>C</th></tr></thead><tbody>"
-         "<tr><td colspan='2'>wide<svg><title>bar</title></svg></td>"
-         "<td>ok<span aria-hidden='true'>●</span></td></tr></tbody></table>",
-         ["A", "B", "C"], [["wide", "", "ok"]]),
+        (
+            "<table id='t'><thead><tr><th>A</th><th>B</th><th>C</th></tr></thead><tbody>"
+            "<tr><td colspan='2'>wide<svg><title>bar</title></svg></td>"
+            "<td>ok<span aria-hidden='true'>●</span></td></tr></tbody></table>",
+            ["A", "B", "C"],
+            [["wide", "", "ok"]],
+        ),
         # more cells than headers: named by position; a table inside a cell is its text.
-        ("<table id='t'><thead><tr><th>A</th></tr></thead><tbody><tr><td>1</td>"
-         "<td><table><tr><td>in</td></tr></table></td></tr></tbody></table>",
-         ["A", "column 2"], [["1", "in"]]),
+        (
+            "<table id='t'><thead><tr><th>A</th></tr></thead><tbody><tr><td>1</td>"
+            "<td><table><tr><td>in</td></tr></table></td></tr></tbody></table>",
+            ["A", "column 2"],
+            [["1", "in"]],
+        ),
     ],
 )
 def test_reading_rules(html: str, header: list[str], rows: list[list[str | None]]) -> None:

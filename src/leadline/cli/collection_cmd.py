@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from leadline.cli.context import AppContext
-from leadline.cli.csvout import FORMATS
+from leadline.cli.csvout import format_option
 
 
 @click.command("apply")
@@ -41,7 +41,7 @@ def collection_group() -> None:
 
 
 @collection_group.command("list")
-@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@format_option
 @click.pass_obj
 def list_command(app: AppContext, fmt: str) -> None:
     """The tree, with each collection's effective profile, filters and members."""

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from leadline.cli.context import AppContext
-from leadline.cli.csvout import FORMATS
+from leadline.cli.csvout import FORMATS, format_option
 
 
 @click.group("contributors")
@@ -74,7 +74,7 @@ def import_command(app: AppContext, path: Path, replace: bool) -> None:
 
 
 @contributors_group.command("unmatched")
-@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@format_option
 @click.pass_obj
 def unmatched_command(app: AppContext, fmt: str) -> None:
     """Identities seen in records that belong to no contributor, most records first, with

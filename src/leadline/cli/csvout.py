@@ -26,6 +26,10 @@ import click
 from leadline.csvtext import Cell, to_csv
 
 FORMATS = click.Choice(["table", "json", "csv"])
+format_option = click.option(
+    "--format", "fmt", type=FORMATS, default="table", show_default=True,
+    help="csv: the columns docs/exports.md gives (formula-like cells escaped).",
+)  # fmt: skip
 
 
 def echo_csv(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> None:

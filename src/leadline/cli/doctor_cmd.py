@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from leadline.cli.context import AppContext
-from leadline.cli.csvout import FORMATS
+from leadline.cli.csvout import format_option
 from leadline.cli.options import profile_options, window_options
 
 
@@ -31,7 +31,7 @@ from leadline.cli.options import profile_options, window_options
     help="Instead of the checks: every record the exclude rules took out of the window, "
     "under the rule that did (the records behind the excluded_by_rule counts).",
 )
-@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@format_option
 @click.pass_obj
 def doctor_command(
     app: AppContext,

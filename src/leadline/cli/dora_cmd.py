@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from leadline.cli.context import AppContext
-from leadline.cli.csvout import FORMATS
+from leadline.cli.csvout import format_option
 from leadline.cli.options import profile_options, window_options
 from leadline.metrics.choices import INTERVALS, STATISTICS
 
@@ -38,7 +38,7 @@ from leadline.metrics.choices import INTERVALS, STATISTICS
     help="Also compare each figure with the previous window of the same length "
     "(change, p-value, better / worse / no significant change).",
 )
-@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@format_option
 @click.pass_obj
 def dora_command(
     app: AppContext,

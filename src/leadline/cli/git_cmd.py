@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from leadline.cli.context import AppContext
-from leadline.cli.csvout import FORMATS
+from leadline.cli.csvout import format_option
 from leadline.cli.options import window_options
 from leadline.metrics.choices import INTERVALS, STATISTICS
 
@@ -76,7 +76,7 @@ if TYPE_CHECKING:
     help="Print the report even when it counts no deployment (default: a message saying "
     "why, and exit code 3).",
 )
-@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@format_option
 @click.pass_obj
 def git_command(
     app: AppContext,

@@ -12,7 +12,7 @@ from typing import BinaryIO
 import click
 
 from leadline.cli.context import AppContext
-from leadline.cli.csvout import FORMATS
+from leadline.cli.csvout import format_option
 from leadline.words import plural
 
 PROGRESS_MIN_BYTES = 4 * 1024 * 1024
@@ -20,7 +20,7 @@ PROGRESS_MIN_BYTES = 4 * 1024 * 1024
 
 @click.command("import")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH…")
-@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@format_option
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a TTY).")
 @click.pass_obj
 def import_command(

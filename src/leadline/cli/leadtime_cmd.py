@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from leadline.cli.context import AppContext
-from leadline.cli.csvout import FORMATS
+from leadline.cli.csvout import format_option
 from leadline.cli.options import profile_options, window_options
 from leadline.metrics.choices import STATISTICS
 
@@ -28,13 +28,7 @@ from leadline.metrics.choices import STATISTICS
     is_flag=True,
     help="Every change ever finished, instead of the default window (not with --from/--to).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=FORMATS,
-    default="table",
-    show_default=True,
-)
+@format_option
 @click.option("--change", "change_key", metavar="KEY", help="Explain one change stage by stage.")
 @click.option(
     "--by",

@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from leadline.cli.context import AppContext
-from leadline.cli.csvout import FORMATS
+from leadline.cli.csvout import format_option
 from leadline.words import plural
 
 _FORMAT = click.Choice(["yaml", "json"])
@@ -80,7 +80,7 @@ def apply_command(app: AppContext, paths: tuple[str, ...]) -> None:
 
 
 @profile_group.command("list")
-@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@format_option
 @click.pass_obj
 def list_command(app: AppContext, fmt: str) -> None:
     """The stored profiles: stages, start event, whether they have a dora block, last change."""
