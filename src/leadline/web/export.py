@@ -31,7 +31,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -48,9 +48,10 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 
 @dataclass(frozen=True)
 class Asked:
-    """The request's query: every parameter in order (for the download links) and the two
-    this module reads."""
+    """The request's path and query: every parameter in order (for the download links) and
+    the two this module reads."""
 
+    path: str
     query: tuple[tuple[str, str], ...]
     format: str | None
     table: str | None
@@ -64,15 +65,19 @@ async def read_export(request: Request) -> None:
     ``async`` so that it runs in the request's own context, which the page's (threadpool)
     handler inherits; it checks nothing, so that a bad value becomes the page's 422."""
     items = tuple(request.query_params.multi_items())
-    asked = Asked(items, request.query_params.get("format"), request.query_params.get("table"))
+    raw = request.scope.get("raw_path")
+    path = raw.decode("latin-1") if raw else quote(request.url.path)
+    query = request.query_params
+    asked = Asked(path, items, query.get("format"), query.get("table"))
     ASKED.set(asked)
 
 
 def export_url(table_id: str, fmt: str) -> str:
-    """The page's own URL (relative: ``?…``) with ``format`` and ``table`` set."""
+    """The page's own URL (its path, as requested) with ``format`` and ``table`` set."""
     asked = ASKED.get()
     kept = [(k, v) for k, v in (asked.query if asked else ()) if k not in ("format", "table")]
-    return "?" + urlencode([*kept, ("format", fmt), ("table", table_id)])
+    path = asked.path if asked else ""
+    return path + "?" + urlencode([*kept, ("format", fmt), ("table", table_id)])
 
 
 @dataclass
