@@ -105,3 +105,24 @@ def test_contributors_csv_escapes_formulas_and_reads_them_back(
     names = [p["name"] for p in json.loads(run_cli("contributors", "list", "--format",
                                                    "json").out)]  # fmt: skip
     assert sorted(names) == ["=cmd()", "Bea"]
+
+
+def test_git_csv_no_data_is_empty_never_zero(run_cli: Any, tmp_path: Path) -> None:
+    """``leadline git``'s CSV is ``dora``'s; the figures by hand (tests/cli/test_git_cmd.py):
+    5 tags in the window, 7 commits, median 1d19h; git has no failures or restores, so
+    their values are empty cells, never 0 — in the window and in every bucket."""
+    from tests.gitbuild import history
+
+    repo, _ = history(tmp_path / "app")
+    got = run_cli("git", str(repo.path), "--from", "2024-01-03", "--to", "2024-02-01",
+                  "--all-tags", "--format", "csv")  # fmt: skip
+    assert got.code == 0, got.err
+    found = rows(got.out)
+    window = {r["metric"]: r for r in found if not r["bucket"]}
+    df, lt = window["deployment_frequency"], window["lead_time_for_changes"]
+    assert (df["value"], df["samples"]) == (str(round(5 / 29, 4)), "5")
+    assert (lt["value"], lt["unit"], lt["samples"]) == (str(86400.0 + 19 * 3600.0), "seconds", "7")
+    for metric in ("change_failure_rate", "mean_time_to_restore"):
+        assert [(r["value"], r["band"]) for r in found if r["metric"] == metric] == [("", "")] * 6
+    weeks = [r["value"] for r in found if r["metric"] == "deployment_frequency" and r["bucket"]]
+    assert weeks == ["2", "3", "0", "0", "0"]  # a count of 0 deployments is a measured 0
