@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
+from leadline.api.csv_answer import FORMAT_QUERY, Format, csv_response, wants_csv
 from leadline.api.deps import Admin, EngineDep, Read, RefresherDep, within, writer
 from leadline.api.dora_schemas import DoraReport
 from leadline.api.errors import ApiError, decode_json
@@ -16,6 +17,7 @@ from leadline.api.schemas import BUILDING, REF, LeadTimeReport, errors, json_bod
 from leadline.metrics.choices import Interval, Statistic
 from leadline.profiles.loader import profile_to_dict
 from leadline.services import profiles
+from leadline.services.csvreports import dora_csv, lead_time_csv
 from leadline.services.dora import dora
 from leadline.services.leadtime import check_by, lead_time
 from leadline.services.leadtime_compare import compare
@@ -29,6 +31,7 @@ PROFILE = {"$ref": REF.format(model="Profile")}
     responses={200: {"model": LeadTimeReport}, **BUILDING, **errors(401, 403, 404, 422)},
 )  # fmt: skip
 def get_lead_time(
+    request: Request,
     engine: EngineDep,
     refresher: RefresherDep,
     principal: Read,
@@ -43,13 +46,16 @@ def get_lead_time(
         "priority, label or project: of each value of the change's issue or pull request "
         "(docs/lead-time.md#by-type-priority-label-project)",
     ),
-) -> dict[str, Any]:
+    fmt: Format | None = FORMAT_QUERY,
+) -> dict[str, Any] | Response:
     """The same JSON as ``leadline lead-time --format json`` (``by=category``: as
     ``leadline lead-time --by category``, with ``categories``; ``by=type`` (priority, label,
     project): with ``by`` and ``groups``; an unknown grouping is a 422), from the last
     complete build of the profile's timelines, with ``as_of`` (how current it is). The
     window is ``[from, to)``, by default the 90 days ending at the end of today (UTC).
-    While the profile's first build runs: 202 with its progress and ``Retry-After``."""
+    While the profile's first build runs: 202 with its progress and ``Retry-After``.
+    ``format=csv`` (or ``Accept: text/csv``): the CSV of ``leadline lead-time --format
+    csv``."""
     within(engine, principal, collection)
     chosen, named = report_profile(engine, profile, collection)
     window = report_window(start, end)
@@ -57,6 +63,8 @@ def get_lead_time(
     refresher.settle(chosen)
     result = lead_time(engine, chosen, stat, window, build=False, by=by)
     result.pop("in_flight", None)
+    if wants_csv(request, fmt):
+        return csv_response(lead_time_csv(named | result))
     return named | result
 
 
@@ -96,6 +104,7 @@ def get_lead_time_compare(
     responses={200: {"model": DoraReport}, **BUILDING, **errors(401, 403, 404, 422)},
 )  # fmt: skip
 def get_dora(
+    request: Request,
     engine: EngineDep,
     refresher: RefresherDep,
     principal: Read,
@@ -108,16 +117,20 @@ def get_dora(
     compare: Literal["previous"] | None = Query(
         None, description="previous: also each figure against the previous window (comparison)"
     ),
-) -> dict[str, Any]:
+    fmt: Format | None = FORMAT_QUERY,
+) -> dict[str, Any] | Response:
     """The same JSON as ``leadline dora --format json`` (``compare=previous``: as ``leadline
     dora --compare previous``, with ``comparison``), with ``as_of`` when the lead time comes
     from the profile's timelines (202 with progress while their first build runs). The
-    window is ``[from, to)``, by default the 90 days ending at the end of today (UTC)."""
+    window is ``[from, to)``, by default the 90 days ending at the end of today (UTC).
+    ``format=csv`` (or ``Accept: text/csv``): the CSV of ``leadline dora --format csv``."""
     within(engine, principal, collection)
     chosen, named = report_profile(engine, profile, collection)
     window = report_window(start, end)
     refresher.settle(chosen)
     report = dora(engine, chosen, window, interval, stat, build=False, compare=bool(compare))
+    if wants_csv(request, fmt):
+        return csv_response(dora_csv(named | report))
     return named | report
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from leadline.cli.context import AppContext
+from leadline.cli.csvout import format_option
 
 
 @click.command("apply")
@@ -42,8 +43,7 @@ def collection_group() -> None:
 
 
 @collection_group.command("list")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)  # fmt: skip
+@format_option
 @click.pass_obj
 def list_command(app: AppContext, fmt: str) -> None:
     """The tree, with each collection's effective profile, filters and members."""
@@ -52,6 +52,11 @@ def list_command(app: AppContext, fmt: str) -> None:
     nodes = tree(app.engine)
     if fmt == "json":
         click.echo(json.dumps([n.as_json() for n in nodes], indent=2))
+        return
+    if fmt == "csv":
+        from leadline.cli import csvout
+
+        csvout.collections(nodes)
         return
     if not nodes:
         click.echo("no collections: create them with `leadline apply org.yaml`")

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from leadline.cli.context import AppContext
+from leadline.cli.csvout import FORMATS, format_option
 
 
 @click.group("contributors")
@@ -20,7 +21,7 @@ def contributors_group() -> None:
 
 
 @contributors_group.command("list")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+@click.option("--format", "fmt", type=FORMATS, default="table",
               show_default=True, help="csv: the format `import` reads.")  # fmt: skip
 @click.pass_obj
 def list_command(app: AppContext, fmt: str) -> None:
@@ -73,8 +74,7 @@ def import_command(app: AppContext, path: Path, replace: bool) -> None:
 
 
 @contributors_group.command("unmatched")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)  # fmt: skip
+@format_option
 @click.pass_obj
 def unmatched_command(app: AppContext, fmt: str) -> None:
     """Identities seen in records that belong to no contributor, most records first, with
@@ -84,6 +84,11 @@ def unmatched_command(app: AppContext, fmt: str) -> None:
     found = unmatched(app.engine)
     if fmt == "json":
         click.echo(json.dumps([u.as_json() for u in found], indent=2, ensure_ascii=False))
+        return
+    if fmt == "csv":
+        from leadline.cli import csvout
+
+        csvout.unmatched(found)
         return
     if not found:
         click.echo("every identity seen in records belongs to a contributor")

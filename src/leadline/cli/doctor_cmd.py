@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from leadline.cli.context import AppContext
+from leadline.cli.csvout import format_option
 from leadline.cli.options import profile_options, window_options
 
 
@@ -30,9 +31,7 @@ from leadline.cli.options import profile_options, window_options
     help="Instead of the checks: every record the exclude rules took out of the window, "
     "under the rule that did (the records behind the excluded_by_rule counts).",
 )
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@format_option
 @click.pass_obj
 def doctor_command(
     app: AppContext,
@@ -59,6 +58,11 @@ def doctor_command(
         from leadline.services.doctor_exclusions import excluded_report
 
         found = excluded_report(app.engine, profile, window, subject)
+        if fmt == "csv":
+            from leadline.cli import csvout
+
+            csvout.excluded(found)
+            return
         text = json.dumps(found, indent=2) if fmt == "json" else "\n".join(excluded_lines(found))
         click.echo(text)
         return
@@ -67,6 +71,11 @@ def doctor_command(
     data = report.to_json()
     if fmt == "json":
         click.echo(json.dumps(data, indent=2))
+        return
+    if fmt == "csv":
+        from leadline.cli import csvout
+
+        csvout.doctor(data, examples)
         return
     for line in table_lines(data, examples):
         click.echo(line)

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from leadline.cli.context import AppContext
+from leadline.cli.csvout import format_option
 from leadline.cli.options import profile_options, window_options
 from leadline.metrics.choices import INTERVALS, STATISTICS
 
@@ -37,9 +38,7 @@ from leadline.metrics.choices import INTERVALS, STATISTICS
     help="Also compare each figure with the previous window of the same length "
     "(change, p-value, better / worse / no significant change).",
 )
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@format_option
 @click.pass_obj
 def dora_command(
     app: AppContext,
@@ -75,6 +74,12 @@ def dora_command(
         shown = {"collection": collection, **report}
     if fmt == "json":
         click.echo(json.dumps(shown, indent=2))
+        return
+    if fmt == "csv":  # services.csvreports: the CSV GET /v1/dora gives too
+        from leadline.cli.csvout import echo_text
+        from leadline.services.csvreports import dora_csv
+
+        echo_text(dora_csv(shown))
         return
     from leadline.cli.render import dora_table
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from leadline.cli.context import AppContext
+from leadline.cli.csvout import format_option
 from leadline.cli.options import window_options
 from leadline.metrics.choices import INTERVALS, STATISTICS
 
@@ -75,9 +76,7 @@ if TYPE_CHECKING:
     help="Print the report even when it counts no deployment (default: a message saying "
     "why, and exit code 3).",
 )
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@format_option
 @click.pass_obj
 def git_command(
     app: AppContext,
@@ -121,6 +120,12 @@ def git_command(
         click.echo(f"leadline: {done.no_deployment(report, allowed=True)}", err=True)
     if fmt == "json":
         click.echo(json.dumps(report, indent=2))
+        return
+    if fmt == "csv":  # the CSV of `leadline dora`
+        from leadline.cli.csvout import echo_text
+        from leadline.services.csvreports import dora_csv
+
+        echo_text(dora_csv(report))
         return
     from leadline.cli.render import dora_table
 

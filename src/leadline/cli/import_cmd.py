@@ -12,6 +12,7 @@ from typing import BinaryIO
 import click
 
 from leadline.cli.context import AppContext
+from leadline.cli.csvout import format_option
 from leadline.words import plural
 
 PROGRESS_MIN_BYTES = 4 * 1024 * 1024
@@ -19,9 +20,7 @@ PROGRESS_MIN_BYTES = 4 * 1024 * 1024
 
 @click.command("import")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH…")
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@format_option
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a TTY).")
 @click.pass_obj
 def import_command(
@@ -51,6 +50,11 @@ def import_command(
     _print_warnings(report.warnings, report.warning_count)
     if fmt == "json":
         click.echo(json.dumps(report.as_json(), indent=2))
+        return
+    if fmt == "csv":
+        from leadline.cli import csvout
+
+        csvout.imported(report.counts)
         return
     _print_table(report)
 

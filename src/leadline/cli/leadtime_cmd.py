@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any
 
 import click
 
 from leadline.cli.context import AppContext
+from leadline.cli.csvout import format_option
 from leadline.cli.options import profile_pair_options, window_options
 from leadline.metrics.choices import STATISTICS
 
@@ -29,13 +28,7 @@ from leadline.metrics.choices import STATISTICS
     is_flag=True,
     help="Every change ever finished, instead of the default window (not with --from/--to).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-)
+@format_option
 @click.option("--change", "change_key", metavar="KEY", help="Explain one change stage by stage.")
 @click.option(
     "--by",
@@ -96,8 +89,11 @@ def lead_time_command(
     if fmt == "json":
         result.pop("in_flight", None)
         click.echo(json.dumps(result, indent=2))
-    elif fmt == "csv":
-        click.echo(_csv(result), nl=False)
+    elif fmt == "csv":  # services.csvreports: the CSV GET /v1/lead-time gives too
+        from leadline.cli.csvout import echo_text
+        from leadline.services.csvreports import lead_time_csv
+
+        echo_text(lead_time_csv(result))
     else:
         from leadline.cli.render import category_tables, lead_time_table
 
@@ -108,31 +104,6 @@ def lead_time_command(
             from leadline.cli.leadtime_render import group_table
 
             group_table(result)
-
-
-def _csv(result: dict[str, Any]) -> str:
-    """One row per stage and the total; with ``--by`` the rows of each category (or group)
-    follow, under a first column named after the grouping (empty for the whole report's
-    rows)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    grouped = "categories" in result or "groups" in result
-    column = "category" if "categories" in result else result.get("by", "")
-    # A last column, `level`, only when the profile's dora.bands gives stage ranges.
-    levels = any("level" in s for s in result["stages"])
-    header = ["stage", "seconds", "samples", "missing", "rating", *(["level"] * levels)]
-    writer.writerow([column] * grouped + header)
-    groups = result.get("categories", result.get("groups", []))
-    parts = [("", result), *((c["name"], c) for c in groups)]
-    for name, part in parts:
-        lead = [name] * grouped
-        for s in part["stages"]:
-            level = [s.get("level") or ""] if levels else []
-            row = [s["name"], s["seconds"], s["samples"], s["missing"], s["rating"] or "", *level]
-            writer.writerow(lead + row)
-        total = ["Total", part["total_seconds"], part["changes"], "", part["rating"] or ""]
-        writer.writerow(lead + total + [""] * levels)
-    return out.getvalue()
 
 
 def _compare(app: AppContext, a: Any, b: Any, stat: str, window: Any, fmt: str) -> None:
@@ -156,14 +127,11 @@ def _emit_change(explained: dict[str, Any], fmt: str) -> None:
         click.echo(json.dumps(explained, indent=2))
         return
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["stage", "at", "seconds", "source"])
-        writer.writerow(["(start)", explained["start"], "", explained["start_source"]])
-        for s in explained["stages"]:
-            seconds = "" if s["seconds"] is None else s["seconds"]
-            writer.writerow([s["name"], s["at"] or "", seconds, s["source"] or ""])
-        click.echo(out.getvalue(), nl=False)
+        from leadline.cli.csvout import echo_csv
+
+        rows = [["(start)", explained["start"], None, explained["start_source"]]]
+        rows += [[s["name"], s["at"], s["seconds"], s["source"]] for s in explained["stages"]]
+        echo_csv(["stage", "at", "seconds", "source"], rows)
         return
     from leadline.cli.render import change_table
 

@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from leadline.cli.render import NO_DATA, escape, human
+from leadline.csvtext import Cell, to_csv
 from leadline.words import plural
 
 
@@ -85,19 +84,16 @@ def compare_tables(result: dict[str, Any]) -> None:
 
 def compare_csv(result: dict[str, Any]) -> str:
     """One row per stage and the total (``kind`` stage), then one per change both count
-    (``kind`` change); seconds, empty for no data."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["kind", "name", "a_seconds", "b_seconds", "difference_seconds",
-                     "difference_percent"])  # fmt: skip
-
-    def cell(value: float | None) -> Any:
-        return "" if value is None else value
-
-    for s in [*result["stages"], {"name": "Total", **result["total"]}]:
-        writer.writerow(["stage", s["name"], cell(s["a_seconds"]), cell(s["b_seconds"]),
-                         cell(s["difference_seconds"]), cell(s["difference_percent"])])  # fmt: skip
-    for c in result["changes"]["items"]:
-        writer.writerow(["change", c["change"], c["a_seconds"], c["b_seconds"],
-                         c["difference_seconds"], ""])  # fmt: skip
-    return out.getvalue()
+    (``kind`` change); seconds, empty for no data (the CSV rules of ``csvtext``)."""
+    header = ["kind", "name", "a_seconds", "b_seconds", "difference_seconds",
+              "difference_percent"]  # fmt: skip
+    rows: list[list[Cell]] = [
+        ["stage", s["name"], s["a_seconds"], s["b_seconds"], s["difference_seconds"],
+         s["difference_percent"]]
+        for s in [*result["stages"], {"name": "Total", **result["total"]}]
+    ]  # fmt: skip
+    rows += [
+        ["change", c["change"], c["a_seconds"], c["b_seconds"], c["difference_seconds"], None]
+        for c in result["changes"]["items"]
+    ]
+    return to_csv(header, rows)

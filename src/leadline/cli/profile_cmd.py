@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from leadline.cli.context import AppContext
+from leadline.cli.csvout import format_option
 from leadline.words import plural
 
 _FORMAT = click.Choice(["yaml", "json"])
@@ -79,8 +80,7 @@ def apply_command(app: AppContext, paths: tuple[str, ...]) -> None:
 
 
 @profile_group.command("list")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)  # fmt: skip
+@format_option
 @click.pass_obj
 def list_command(app: AppContext, fmt: str) -> None:
     """The stored profiles: stages, start event, whether they have a dora block, last change."""
@@ -89,6 +89,11 @@ def list_command(app: AppContext, fmt: str) -> None:
     rows = [_summary(s) for s in stored(app.engine)]
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if fmt == "csv":
+        from leadline.cli import csvout
+
+        csvout.profiles(rows)
         return
     if not rows:
         click.echo("no stored profiles: store one with `leadline profile apply FILE`")

@@ -36,6 +36,8 @@ from pydantic import (
     model_validator,
 )
 
+from leadline.csvtext import read_cell
+from leadline.csvtext import to_csv as csv_text
 from leadline.domain.times import parse_time
 from leadline.profiles.model_types import Text
 from leadline.profiles.models import Member
@@ -207,7 +209,8 @@ def parse_csv(text: str, source: str) -> list[tuple[int, ContributorSpec]]:
     with the line it starts on. Rows of the same name are one contributor (so one row per
     identity works too). Every problem is a ``SOURCE:LINE: column: problem`` line of the
     ``PeopleCsvError`` raised."""
-    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+    rows = [[read_cell(cell) for cell in row]
+            for row in csv.reader(io.StringIO(text.removeprefix("\ufeff")))]  # fmt: skip
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise PeopleCsvError([f"{source}:1: (header): expected the columns {_COLUMNS_TEXT}"])
     header = [cell.strip().lower() for cell in rows[0]]
@@ -276,10 +279,6 @@ def _csv_column(err: Any) -> str:
 
 
 def to_csv(specs: Iterable[ContributorSpec]) -> str:
-    """Contributors as the CSV ``parse_csv`` reads (one row each)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for spec in specs:
-        writer.writerow([spec.name, spec.email or "", ";".join(spec.identities)])
-    return out.getvalue()
+    """Contributors as the CSV ``parse_csv`` reads (one row each; ``leadline.csvtext``)."""
+    rows = [[spec.name, spec.email or "", ";".join(spec.identities)] for spec in specs]
+    return csv_text(CSV_COLUMNS, rows)

@@ -14,7 +14,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from leadline import __version__
 from leadline.errors import RETRY_AFTER, InputError, LeadlineError, NotFoundError, NotReady
-from leadline.web import formatting
+from leadline.web import export, formatting
 from leadline.web.params import subject_path
 from leadline.words import plural
 
@@ -56,7 +56,8 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(static=static_url, version=__version__, path=subject_path)
+    env.globals.update(static=static_url, version=__version__, path=subject_path,
+                       export_url=export.export_url)  # fmt: skip
     env.filters.update(
         duration=formatting.duration, percent=formatting.percent, when=formatting.when,
         band_text=formatting.band_text, rating_text=formatting.rating_text,
@@ -78,9 +79,17 @@ def secure(response: Response) -> Response:
     return response
 
 
-def page(template: str, status: int = 200, **context: Any) -> HTMLResponse:
+def page(template: str, status: int = 200, **context: Any) -> Response:
+    """The page; or, when the query asks ``format=csv|json&table=ID``, that table of the page
+    as a download (``web/export.py``: every page exports with no code of its own)."""
+    download = export.asked_format() if status == 200 else None
     html = ENV.get_template(template).render(**context)
-    response = HTMLResponse(html, status_code=status)
+    if download is not None:
+        fmt, table = download
+        name = template.removesuffix(".html")
+        response: Response = export.download(html, fmt, table, name, context)
+    else:
+        response = HTMLResponse(html, status_code=status)
     response.headers["Cache-Control"] = "no-store"
     secure(response)
     return response
