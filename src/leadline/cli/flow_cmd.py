@@ -3,18 +3,15 @@ spend in each status (with bounces), and PR lead time by stage with its trend.""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any
 
 import click
 
 from leadline.cli.context import AppContext
+from leadline.cli.csvout import format_option
 from leadline.cli.options import profile_options, window_options
 from leadline.metrics.choices import INTERVALS, STATISTICS
-
-FORMATS = ("table", "json", "csv")
 
 
 def _closed(window: Any) -> Any:
@@ -39,7 +36,7 @@ def _named(result: dict[str, Any], collection: str | None) -> dict[str, Any]:
     help="Statistic of each issue's total time in a status.",
 )
 @window_options
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@format_option
 @click.pass_obj
 def time_in_status_command(
     app: AppContext, profile: Any, collection: str | None, stat: str, window: Any, fmt: str
@@ -113,7 +110,7 @@ def _renamed(statuses: list[dict[str, Any]]) -> list[dict[str, Any]]:
     type=click.Choice(INTERVALS),
     help="Also the trend: the figures per day, week or month of merge time.",
 )
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@format_option
 @click.pass_obj
 def pr_lead_time_command(
     app: AppContext,
@@ -186,11 +183,9 @@ def _table(title: str, heads: list[str], rows: list[list[str]], note: str | None
 
 
 def _csv(heads: list[str], rows: list[list[Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(heads)
-    writer.writerows([["" if v is None else v for v in row] for row in rows])
-    return out.getvalue()
+    from leadline.csvtext import to_csv
+
+    return to_csv(heads, rows)
 
 
 def _pr_csv(result: dict[str, Any]) -> str:
