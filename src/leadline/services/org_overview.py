@@ -1,0 +1,123 @@
+"""The organisation overview: every named collection's DORA report in one list (the
+dashboard's ``/``, ``GET /v1/overview``, ``leadline overview``).
+
+One function computes a team's row, so the three forms cannot disagree, and each row is
+exactly what ``leadline dora --collection NAME [--compare previous] --format json`` prints:
+``{"collection": NAME, **report}``. A collection whose profile has no ``dora`` block gets
+its lead time (``leadline lead-time --collection NAME``) and ``"dora": null``; one with no
+profile at all gets ``"error"`` and nothing else (the reason, never a zero).
+
+Why a cache: a report reads every deployment, failure and incident of its team twice (this
+window and the previous one), about 150 ms a team on the demo; seven teams are a second. The
+server (``build=False``) keeps each row per process, keyed on everything the answer depends
+on: the narrowed profile (filters, people and rules included), the window, interval,
+statistic and comparison, and the store's position (``data_stamp``: the change log, the
+incidents, which the change log does not record, the timelines' and derived sets'
+watermarks, the stored profiles and collections). New data moves the stamp, so the next
+request recomputes. ``TTL`` bounds what the stamp cannot see (an incident edited in place
+with a same-length body and no moved bound). The CLI (``build=True``) never reads the cache.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, select
+
+from leadline.errors import InputError
+from leadline.metrics.windows import Window, closed
+from leadline.services import collections
+from leadline.services.dora import dora
+from leadline.services.leadtime import lead_time
+from leadline.store.db import reading
+from leadline.store.tables import (
+    change_log,
+    derived_state,
+    incidents,
+    profiles,
+    timeline_sets,
+)
+from leadline.store.tables import collections as collection_rows
+
+TTL = 60.0  # seconds a cached row is trusted at most (see the module docstring)
+_MAX_ROWS = 512  # per process: 7 teams × a few windows is typical
+_cache: dict[tuple[Any, ...], tuple[float, dict[str, Any]]] = {}
+_lock = threading.Lock()
+
+
+def overview(
+    engine: Engine,
+    names: Iterable[str],
+    window: Window | None = None,
+    interval: str = "week",
+    stat: str = "mean",
+    compare: bool = True,
+    *,
+    build: bool = False,
+) -> list[dict[str, Any]]:
+    """One row per collection of ``names`` (in their order): ``{"collection": NAME,
+    **dora report}`` as ``leadline dora --collection NAME --format json`` (with
+    ``comparison`` when ``compare``); without a ``dora`` block ``{"collection", "dora":
+    None, "lead_time_for_changes": lead-time report}``; without a profile ``{"collection",
+    "error"}``. ``build``: bring the timelines up to date first (the CLI; no cache)."""
+    chosen = closed(window, datetime.now(UTC))
+    stamp = None if build else data_stamp(engine)
+    return [_row(engine, name, chosen, interval, stat, compare, build, stamp) for name in names]
+
+
+def _row(
+    engine: Engine,
+    name: str,
+    window: Window,
+    interval: str,
+    stat: str,
+    compare: bool,
+    build: bool,
+    stamp: tuple[Any, ...] | None,
+) -> dict[str, Any]:
+    try:
+        found, profile = collections.report_profile(engine, name)
+    except InputError as exc:  # no profile on it or an ancestor
+        return {"collection": name, "error": str(exc)}
+    key = (found.name, profile.model_dump_json(), window, interval, stat, compare, stamp)
+    if stamp is not None:
+        hit = _cache.get(key)
+        if hit is not None and time.monotonic() - hit[0] < TTL:
+            return hit[1]
+    row: dict[str, Any] = {"collection": found.name}
+    if profile.dora is not None:
+        row |= dora(engine, profile, window, interval, stat, build=build, compare=compare)
+    else:
+        lead = lead_time(engine, profile, stat, window, interval=interval, build=build)
+        lead.pop("in_flight", None)
+        row |= {"dora": None, "lead_time_for_changes": lead}
+    if stamp is not None:
+        with _lock:
+            if len(_cache) >= _MAX_ROWS:
+                _cache.clear()
+            _cache[key] = (time.monotonic(), row)
+    return row
+
+
+def data_stamp(engine: Engine) -> tuple[Any, ...]:
+    """Where the store is: what moves whenever a report's answer may change."""
+    with reading(engine) as conn:
+        return _stamp(conn)
+
+
+def _stamp(conn: Connection) -> tuple[Any, ...]:
+    i, t = incidents.c, timeline_sets.c
+    parts = [
+        select(func.coalesce(func.max(change_log.c.seq), 0)),
+        select(func.count(), func.max(i.id), func.count(i.resolved_at), func.max(i.resolved_at),
+               func.count(i.acknowledged_at), func.sum(func.length(i.data))),  # fmt: skip
+        select(func.count(), func.sum(t.watermark), func.max(t.built_at), func.sum(t.done)),
+        select(func.count(), func.sum(derived_state.c.watermark)),
+        select(func.count(), func.max(profiles.c.updated_at)),
+        select(func.count(), func.max(collection_rows.c.updated_at)),
+    ]
+    return tuple(tuple(conn.execute(q).one()) for q in parts)
