@@ -22,6 +22,7 @@ from leadline.api import (
     routes_contributors,
     routes_health,
     routes_ingest,
+    routes_overview,
     routes_quality,
     routes_reports,
     routes_webhooks,
@@ -71,6 +72,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(routes_webhooks_tools.router)
     app.include_router(routes_ingest.router)
     app.include_router(routes_reports.router)
+    app.include_router(routes_overview.router)
     app.include_router(routes_quality.router)
     app.include_router(routes_collections.router)
     app.include_router(routes_contributors.router)

@@ -42,6 +42,7 @@ def _register() -> None:
         git_cmd,
         import_cmd,
         leadtime_cmd,
+        overview_cmd,
         profile_cmd,
         refresh_cmd,
         replay_cmd,
@@ -52,6 +53,7 @@ def _register() -> None:
     cli.add_command(profile_cmd.profile_group)
     cli.add_command(leadtime_cmd.lead_time_command)
     cli.add_command(dora_cmd.dora_command)
+    cli.add_command(overview_cmd.overview_command)
     cli.add_command(doctor_cmd.doctor_command)
     cli.add_command(git_cmd.git_command)
     cli.add_command(demo_cmd.demo_command)

@@ -23,13 +23,14 @@ from __future__ import annotations
 import threading
 import time
 from datetime import UTC, datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
 from leadline.errors import InputError
 from leadline.metrics.windows import Window, closed
+from leadline.profiles.models import Profile
 from leadline.services import collections
 from leadline.services.dora import dora
 from leadline.services.leadtime import lead_time
@@ -58,20 +59,39 @@ def overview(
     compare: bool = True,
     *,
     build: bool = False,
+    settle: Callable[[Profile], None] | None = None,
 ) -> list[dict[str, Any]]:
     """One row per collection of ``names`` (in their order): ``{"collection": NAME,
     **dora report}`` as ``leadline dora --collection NAME --format json`` (with
     ``comparison`` when ``compare``); without a ``dora`` block ``{"collection", "dora":
     None, "lead_time_for_changes": lead-time report}``; without a profile ``{"collection",
-    "error"}``. ``build``: bring the timelines up to date first (the CLI; no cache)."""
+    "error"}``. ``build``: bring the timelines up to date first (the CLI; no cache).
+    ``settle``: called with each team's profile first (the server waits briefly for its
+    refresher there, as a collection's own page does)."""
     chosen = closed(window, datetime.now(UTC))
+    resolved = []
+    for name in names:
+        try:
+            found, profile = collections.report_profile(engine, name)
+        except InputError as exc:  # no profile on it or an ancestor
+            resolved.append((name, None, str(exc)))
+            continue
+        if settle is not None:
+            settle(profile)
+        resolved.append((found.name, profile, ""))
     stamp = None if build else data_stamp(engine)
-    return [_row(engine, name, chosen, interval, stat, compare, build, stamp) for name in names]
+    return [
+        _row(engine, name, profile, chosen, interval, stat, compare, build, stamp)
+        if profile is not None
+        else {"collection": name, "error": error}
+        for name, profile, error in resolved
+    ]
 
 
 def _row(
     engine: Engine,
     name: str,
+    profile: Profile,
     window: Window,
     interval: str,
     stat: str,
@@ -79,16 +99,12 @@ def _row(
     build: bool,
     stamp: tuple[Any, ...] | None,
 ) -> dict[str, Any]:
-    try:
-        found, profile = collections.report_profile(engine, name)
-    except InputError as exc:  # no profile on it or an ancestor
-        return {"collection": name, "error": str(exc)}
-    key = (found.name, profile.model_dump_json(), window, interval, stat, compare, stamp)
+    key = (name, profile.model_dump_json(), window, interval, stat, compare, stamp)
     if stamp is not None:
         hit = _cache.get(key)
         if hit is not None and time.monotonic() - hit[0] < TTL:
             return hit[1]
-    row: dict[str, Any] = {"collection": found.name}
+    row: dict[str, Any] = {"collection": name}
     if profile.dora is not None:
         row |= dora(engine, profile, window, interval, stat, build=build, compare=compare)
     else:

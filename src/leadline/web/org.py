@@ -11,13 +11,14 @@ block, no profile) last whichever the order; the column headers are plain links
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine
 
 from leadline.errors import InputError
+from leadline.profiles.models import Profile
 from leadline.services import collections
 from leadline.services.org_overview import overview
 from leadline.web import formatting as fmt
@@ -92,12 +93,18 @@ def read_sort(sort: str | None, order: str | None) -> tuple[str | None, str]:
 
 
 def org_table(
-    engine: Engine, view: View, who: Viewer, sort: str | None, order: str
+    engine: Engine,
+    view: View,
+    who: Viewer,
+    sort: str | None,
+    order: str,
+    settle: Callable[[Profile], None] | None = None,
 ) -> OrgTable:
-    """The table of every collection ``who`` may see, sorted by ``sort`` (``None``: tree)."""
+    """The table of every collection ``who`` may see, sorted by ``sort`` (``None``: tree);
+    ``settle`` as ``services.org_overview.overview`` takes it."""
     seen = [c for c in collections.tree(engine) if who.sees(engine, "c", c.name)]
     found = overview(engine, [c.name for c in seen], view.window(), view.interval, view.stat,
-                     view.compare)  # fmt: skip
+                     view.compare, settle=settle)  # fmt: skip
     rows = [_row(engine, c, report, view) for c, report in zip(seen, found, strict=True)]
     if sort == "name":
         rows.sort(key=lambda r: r.name.casefold(), reverse=order == "desc")

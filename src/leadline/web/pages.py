@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from sqlalchemy import Engine
 
 from leadline.metrics.choices import INTERVALS, STATISTICS
+from leadline.profiles.models import Profile
 from leadline.services import collections, profiles
 from leadline.services.dora import dora
 from leadline.services.leadtime import lead_time
@@ -69,6 +70,7 @@ def drills(subject: Subject | None) -> tuple[str, ...]:
 @html_errors
 def index(
     engine: EngineDep,
+    refresher: RefresherDep,
     params: ParamsDep,
     who: ViewerDep,
     subject: str | None = Query(None),
@@ -89,7 +91,12 @@ def index(
     view = params.view()
     chosen, direction = read_sort(sort, order)
     shown = navigation(engine, None, view, who)
-    table = org_table(engine, view, who, chosen, direction) if shown["tree"] else None
+    deadline = time.monotonic() + refresher.read_wait  # one wait for the whole page
+
+    def settle(profile: Profile) -> None:
+        refresher.settle(profile, max(0.0, deadline - time.monotonic()))
+
+    table = org_table(engine, view, who, chosen, direction, settle) if shown["tree"] else None
     previous = view.previous()
     return page(
         "index.html", **shown, org=table, previous_from=formatting.day(previous.start),
