@@ -28,7 +28,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
-from leadline.errors import InputError
+from leadline.errors import InputError, NotFoundError
 from leadline.metrics.windows import Window, closed
 from leadline.profiles.models import Profile
 from leadline.services import collections
@@ -73,7 +73,7 @@ def overview(
     for name in names:
         try:
             found, profile = collections.report_profile(engine, name)
-        except InputError as exc:  # no profile on it or an ancestor
+        except (InputError, NotFoundError) as exc:  # no profile on it or above, or gone
             resolved.append((name, None, str(exc)))
             continue
         if settle is not None:
