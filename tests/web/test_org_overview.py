@@ -173,3 +173,19 @@ def test_the_tree_stays_one_click_away(client: TestClient, built: Engine) -> Non
     assert [a.text for a in page.by_id["collections"].find_all("a")] == [
         c.name for c in collections.tree(built)
     ]
+
+
+def test_the_demo_rows_equal_the_cli(engine: Engine, run_cli: Any) -> None:
+    """Acceptance on the demo (7 collections, custom levels, every source): each row of the
+    service the page, the API and ``leadline overview`` use is exactly ``leadline dora
+    --collection NAME --compare previous --format json``."""
+    assert run_cli("demo").code == 0
+    names = [c.name for c in collections.tree(engine)]
+    assert len(names) == 7
+    found = {r["collection"]: r for r in overview(engine, names)}  # the server's way: cached
+    for name in names:
+        result = run_cli("dora", "--collection", name, "--compare", "previous", "--format", "json")
+        assert result.code == 0, result.err
+        expected = json.loads(result.out)
+        expected.pop("as_of", None)
+        assert {k: v for k, v in found[name].items() if k != "as_of"} == expected, name
