@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -50,6 +51,28 @@ _cache: dict[tuple[Any, ...], tuple[float, dict[str, Any]]] = {}
 _lock = threading.Lock()
 
 
+@dataclass(frozen=True)
+class Team:
+    """A collection with the profile it reports with (``None``: ``error`` says why)."""
+
+    name: str
+    profile: Profile | None
+    error: str = ""
+
+
+def teams(engine: Engine, names: Iterable[str]) -> list[Team]:
+    """Each collection of ``names`` with its narrowed profile (``collections.report_profile``)."""
+    out = []
+    for name in names:
+        try:
+            found, profile = collections.report_profile(engine, name)
+        except (InputError, NotFoundError) as exc:  # no profile on it or above, or gone
+            out.append(Team(name, None, str(exc)))
+            continue
+        out.append(Team(found.name, profile))
+    return out
+
+
 def overview(
     engine: Engine,
     names: Iterable[str],
@@ -66,26 +89,54 @@ def overview(
     ``comparison`` when ``compare``); without a ``dora`` block ``{"collection", "dora":
     None, "lead_time_for_changes": lead-time report}``; without a profile ``{"collection",
     "error"}``. ``build``: bring the timelines up to date first (the CLI; no cache).
-    ``settle``: called with each team's profile first (the server waits briefly for its
-    refresher there, as a collection's own page does)."""
+    ``settle``: called with the profile of each team about to be computed (not of one
+    answered from the cache: nothing moved since); the server waits briefly there for its
+    refresher, as a collection's own page does."""
+    found = teams(engine, names)
+    return rows(engine, found, window, interval, stat, compare, build=build, settle=settle)
+
+
+def rows(
+    engine: Engine,
+    found: list[Team],
+    window: Window | None = None,
+    interval: str = "week",
+    stat: str = "mean",
+    compare: bool = True,
+    *,
+    build: bool = False,
+    settle: Callable[[Profile], None] | None = None,
+) -> list[dict[str, Any]]:
+    """``overview`` of teams already resolved (``teams``)."""
     chosen = closed(window, datetime.now(UTC))
-    resolved = []
-    for name in names:
-        try:
-            found, profile = collections.report_profile(engine, name)
-        except (InputError, NotFoundError) as exc:  # no profile on it or above, or gone
-            resolved.append((name, None, str(exc)))
-            continue
-        if settle is not None:
-            settle(profile)
-        resolved.append((found.name, profile, ""))
+    out: list[dict[str, Any] | None] = []
+    keys: list[tuple[Any, ...]] = []
     stamp = None if build else data_stamp(engine)
-    return [
-        _row(engine, name, profile, chosen, interval, stat, compare, build, stamp)
-        if profile is not None
-        else {"collection": name, "error": error}
-        for name, profile, error in resolved
-    ]
+    for team in found:
+        if team.profile is None:
+            out.append({"collection": team.name, "error": team.error})
+            keys.append(())
+            continue
+        key = (team.name, team.profile.model_dump_json(), chosen, interval, stat, compare)
+        keys.append(key)
+        hit = None if stamp is None else _cache.get((*key, stamp))
+        out.append(hit[1] if hit is not None and time.monotonic() - hit[0] < TTL else None)
+    missing = [i for i, row in enumerate(out) if row is None]
+    if missing and settle is not None:
+        for i in missing:
+            settle(found[i].profile)  # type: ignore[arg-type]
+        stamp = data_stamp(engine)  # what the settled builds brought
+    for i in missing:
+        team = found[i]
+        assert team.profile is not None
+        row = _row(engine, team.name, team.profile, chosen, interval, stat, compare, build)
+        if stamp is not None:
+            with _lock:
+                if len(_cache) >= _MAX_ROWS:
+                    _cache.clear()
+                _cache[(*keys[i], stamp)] = (time.monotonic(), row)
+        out[i] = row
+    return [row for row in out if row is not None]
 
 
 def _row(
@@ -97,13 +148,7 @@ def _row(
     stat: str,
     compare: bool,
     build: bool,
-    stamp: tuple[Any, ...] | None,
 ) -> dict[str, Any]:
-    key = (name, profile.model_dump_json(), window, interval, stat, compare, stamp)
-    if stamp is not None:
-        hit = _cache.get(key)
-        if hit is not None and time.monotonic() - hit[0] < TTL:
-            return hit[1]
     row: dict[str, Any] = {"collection": name}
     if profile.dora is not None:
         row |= dora(engine, profile, window, interval, stat, build=build, compare=compare)
@@ -111,11 +156,6 @@ def _row(
         lead = lead_time(engine, profile, stat, window, interval=interval, build=build)
         lead.pop("in_flight", None)
         row |= {"dora": None, "lead_time_for_changes": lead}
-    if stamp is not None:
-        with _lock:
-            if len(_cache) >= _MAX_ROWS:
-                _cache.clear()
-            _cache[key] = (time.monotonic(), row)
     return row
 
 

@@ -20,7 +20,8 @@ from sqlalchemy import Engine
 from leadline.errors import InputError
 from leadline.profiles.models import Profile
 from leadline.services import collections
-from leadline.services.org_overview import overview
+from leadline.services.org_overview import Team, teams
+from leadline.services.org_overview import rows as rows_of
 from leadline.web import formatting as fmt
 from leadline.web.charts import bar_chart
 from leadline.web.params import Subject, View, Viewer, subject_path
@@ -103,9 +104,10 @@ def org_table(
     """The table of every collection ``who`` may see, sorted by ``sort`` (``None``: tree);
     ``settle`` as ``services.org_overview.overview`` takes it."""
     seen = [c for c in collections.tree(engine) if who.sees(engine, "c", c.name)]
-    found = overview(engine, [c.name for c in seen], view.window(), view.interval, view.stat,
-                     view.compare, settle=settle)  # fmt: skip
-    rows = [_row(engine, c, report, view) for c, report in zip(seen, found, strict=True)]
+    found = teams(engine, [c.name for c in seen])
+    reports = rows_of(engine, found, view.window(), view.interval, view.stat, view.compare,
+                      settle=settle)  # fmt: skip
+    rows = [_row(c, t, report, view) for c, t, report in zip(seen, found, reports, strict=True)]
     if sort == "name":
         rows.sort(key=lambda r: r.name.casefold(), reverse=order == "desc")
     elif sort is not None:
@@ -125,14 +127,13 @@ def org_table(
     return OrgTable(rows, headers, sort, order, rework)
 
 
-def _row(engine: Engine, c: collections.Collection, report: Mapping[str, Any], view: View) -> TeamRow:
+def _row(c: collections.Collection, team: Team, report: Mapping[str, Any], view: View) -> TeamRow:
     href = f"{subject_path('c', c.name)}{view.query()}"
     row = TeamRow(c.name, c.depth, href, c.profile)
-    if "error" in report:
-        row.note = str(report["error"])
+    if team.profile is None:
+        row.note = team.error
         return row
-    _, profile = collections.report_profile(engine, c.name)
-    subject = Subject("c", c.name, profile, c)
+    subject = Subject("c", c.name, team.profile, c)
     if report.get("dora", True) is None:  # no dora block: lead time only
         row.note = "No dora block in its profile: lead time only."
         lead = report["lead_time_for_changes"]
