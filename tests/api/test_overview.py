@@ -48,9 +48,7 @@ def test_every_team_equals_its_dora_report_and_the_cli(
         assert "comparison" in row
     printed = run_cli("overview", "--from", "2024-01-04", "--to", "2024-01-08", "--format", "json")
     assert printed.code == 0, printed.err
-    assert [_without_as_of(r) for r in json.loads(printed.out)] == [
-        _without_as_of(r) for r in rows
-    ]
+    assert [_without_as_of(r) for r in json.loads(printed.out)] == [_without_as_of(r) for r in rows]
     plain = client.get("/v1/overview?from=2024-01-04&to=2024-01-08", headers=auth(keys["read"]))
     assert all("comparison" not in r for r in plain.json())  # as /v1/metrics/dora
 
@@ -79,9 +77,7 @@ def test_the_cli_csv_and_table(engine: Engine, run_cli: Any) -> None:
     assert bad.code == 2 and "Traceback" not in bad.err
 
 
-def test_a_limited_key_reads_its_subtree(
-    client: TestClient, engine: Engine, run_cli: Any
-) -> None:
+def test_a_limited_key_reads_its_subtree(client: TestClient, engine: Engine, run_cli: Any) -> None:
     _load(run_cli)
     team = create(engine, "team-b", "read", collection="Team B")
     rows = client.get(f"/v1/overview?{QUERY}", headers=auth(team)).json()

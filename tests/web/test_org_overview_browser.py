@@ -66,4 +66,3 @@ def test_the_overview_sorts_by_keyboard_and_passes_axe(browser: Any, demo: str) 
         assert not violations, "axe found:\n" + "\n".join(violations)
     watch.check(demo)
     context.close()
-

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import click
@@ -74,7 +74,7 @@ def columns() -> list[str]:
     return out
 
 
-def to_csv(rows: list[Mapping[str, Any]]) -> str:
+def to_csv(rows: Sequence[Mapping[str, Any]]) -> str:
     """One line a team; an empty cell is "no data" or "not measured", never a 0."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, columns(), lineterminator="\n")
@@ -114,7 +114,7 @@ def to_csv(rows: list[Mapping[str, Any]]) -> str:
     return buffer.getvalue()
 
 
-def _table(rows: list[Mapping[str, Any]]) -> None:
+def _table(rows: Sequence[Mapping[str, Any]]) -> None:
     from rich import box
     from rich.console import Console
     from rich.table import Table
@@ -132,8 +132,11 @@ def _table(rows: list[Mapping[str, Any]]) -> None:
         cells = [escape(row["collection"])]
         for section, figure, samples, _ in shown:
             found = row.get(section)
-            if "error" in row or not found or (row.get("dora", True) is None
-                                               and section != "lead_time_for_changes"):
+            if (
+                "error" in row
+                or not found
+                or (row.get("dora", True) is None and section != "lead_time_for_changes")
+            ):
                 cells.append("—")
                 continue
             value = None if found.get("reason") else found.get(figure)

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
@@ -169,8 +169,14 @@ def _stamp(conn: Connection) -> tuple[Any, ...]:
     i, t = incidents.c, timeline_sets.c
     parts = [
         select(func.coalesce(func.max(change_log.c.seq), 0)),
-        select(func.count(), func.max(i.id), func.count(i.resolved_at), func.max(i.resolved_at),
-               func.count(i.acknowledged_at), func.sum(func.length(i.data))),  # fmt: skip
+        select(
+            func.count(),
+            func.max(i.id),
+            func.count(i.resolved_at),
+            func.max(i.resolved_at),
+            func.count(i.acknowledged_at),
+            func.sum(func.length(i.data)),
+        ),
         select(func.count(), func.sum(t.watermark), func.max(t.built_at), func.sum(t.done)),
         select(func.count(), func.sum(derived_state.c.watermark)),
         select(func.count(), func.max(profiles.c.updated_at)),

@@ -139,8 +139,9 @@ def _row(c: collections.Collection, team: Team, report: Mapping[str, Any], view:
         lead = report["lead_time_for_changes"]
         value = lead["total_seconds"] if lead["changes"] else None
         row.values["lead_time"] = value
-        card = Widget("lead_time", COLUMNS["lead_time"], fmt.duration(value), None,
-                      f"{subject.base}/changes{view.query()}", [], bar_chart([], fmt.duration, ""))  # fmt: skip
+        href = f"{subject.base}/changes{view.query()}"
+        chart = bar_chart([], fmt.duration, "")  # the table shows no chart
+        card = Widget("lead_time", COLUMNS["lead_time"], fmt.duration(value), None, href, [], chart)
         if value is None:
             card.value, card.reason = fmt.NO_DATA, "no change finished in this window"
         row.cells["lead_time"] = Cell(card, plural(lead["changes"], "change"))

@@ -1,5 +1,5 @@
-"""``/`` (the organisation overview, the picker and the tree of collections) and ``/c/NAME`` or ``/p/NAME`` (the overview: the
-four DORA widgets and lead time by stage)."""
+"""``/`` (the organisation overview, the picker and the tree of collections) and
+``/c/NAME`` or ``/p/NAME`` (the overview: the four DORA widgets and lead time by stage)."""
 
 import time
 from collections.abc import Mapping
