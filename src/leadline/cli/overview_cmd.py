@@ -40,10 +40,12 @@ FIGURES = (
 def overview_command(
     app: AppContext, window: Any, interval: str, stat: str, compare: str, fmt: str
 ) -> None:
-    """The DORA metrics of every collection (team), in tree order: for each, what
-    ``leadline dora --collection NAME --compare previous --format json`` prints (json: the
-    list of those reports; a team whose profile has no dora block has "dora": null and its
-    lead time; one with no profile an "error").
+    """The DORA metrics of every collection (team), in tree order, as the dashboard's / shows
+    them. Each team's figures are exactly those of leadline dora --collection NAME [--compare
+    previous] --format json; json prints the list of those reports (a team whose profile has no
+    dora block: "dora": null and its lead time). table: each figure with its band, sample size
+    and change against the previous window; csv: one line a team, a figure with no data an
+    empty cell with its reason beside it, never a 0.
 
     The window is [--from, --to); without them, the 90 days ending at the end of today (UTC).
     """
