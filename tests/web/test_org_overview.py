@@ -189,3 +189,24 @@ def test_the_demo_rows_equal_the_cli(engine: Engine, run_cli: Any) -> None:
         expected = json.loads(result.out)
         expected.pop("as_of", None)
         assert {k: v for k, v in found[name].items() if k != "as_of"} == expected, name
+
+
+def test_a_team_still_being_built_is_a_row_saying_so(org: Engine) -> None:
+    """Before a team's first build the API answers 202 (``NotReady``); the page still shows
+    every team, the ones being built with a row saying so."""
+    from leadline.errors import NotReady
+    from leadline.services.org_overview import rows as rows_of
+    from leadline.services.org_overview import teams
+    from leadline.web.org import org_table
+    from leadline.web.params import Viewer, read_view
+
+    window = Window(parse_time(f"{START}T00:00:00Z"), parse_time(f"{END}T00:00:00Z"))
+    with pytest.raises(NotReady):
+        overview(org, NAMES, window)
+    found = rows_of(org, teams(org, NAMES), window, partial=True)
+    assert [r["collection"] for r in found] == NAMES
+    assert all("being built" in r["building"] for r in found)
+    view = read_view(START, END, None, None, parse_time(f"{END}T00:00:00Z"))
+    table = org_table(org, view, Viewer(None), None, "asc")
+    assert [r.name for r in table.rows] == NAMES
+    assert all(r.note and "being built" in r.note and not r.cells for r in table.rows)

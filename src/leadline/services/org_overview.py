@@ -29,7 +29,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
-from leadline.errors import InputError, NotFoundError
+from leadline.errors import InputError, NotFoundError, NotReady
 from leadline.metrics.windows import Window, closed
 from leadline.profiles.models import Profile
 from leadline.services import collections
@@ -106,8 +106,11 @@ def rows(
     *,
     build: bool = False,
     settle: Callable[[Profile], None] | None = None,
+    partial: bool = False,
 ) -> list[dict[str, Any]]:
-    """``overview`` of teams already resolved (``teams``)."""
+    """``overview`` of teams already resolved (``teams``). ``partial`` (the dashboard): a
+    team whose first build still runs gets ``{"collection", "building": message}`` instead
+    of the whole answer being ``NotReady`` (the API's 202)."""
     chosen = closed(window, datetime.now(UTC))
     out: list[dict[str, Any] | None] = []
     keys: list[tuple[Any, ...]] = []
@@ -129,7 +132,13 @@ def rows(
     for i in missing:
         team = found[i]
         assert team.profile is not None
-        row = _row(engine, team.name, team.profile, chosen, interval, stat, compare, build)
+        try:
+            row = _row(engine, team.name, team.profile, chosen, interval, stat, compare, build)
+        except NotReady as exc:
+            if not partial:
+                raise
+            out[i] = {"collection": team.name, "building": str(exc)}
+            continue
         if stamp is not None:
             with _lock:
                 if len(_cache) >= _MAX_ROWS:

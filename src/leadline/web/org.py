@@ -106,7 +106,7 @@ def org_table(
     seen = [c for c in collections.tree(engine) if who.sees(engine, "c", c.name)]
     found = teams(engine, [c.name for c in seen])
     reports = rows_of(engine, found, view.window(), view.interval, view.stat, view.compare,
-                      settle=settle)  # fmt: skip
+                      settle=settle, partial=True)  # fmt: skip
     rows = [_row(c, t, report, view) for c, t, report in zip(seen, found, reports, strict=True)]
     if sort == "name":
         rows.sort(key=lambda r: r.name.casefold(), reverse=order == "desc")
@@ -130,8 +130,8 @@ def org_table(
 def _row(c: collections.Collection, team: Team, report: Mapping[str, Any], view: View) -> TeamRow:
     href = f"{subject_path('c', c.name)}{view.query()}"
     row = TeamRow(c.name, c.depth, href, c.profile)
-    if team.profile is None:
-        row.note = team.error
+    if team.profile is None or "building" in report:
+        row.note = team.error or str(report["building"]).capitalize() + "."
         return row
     subject = Subject("c", c.name, team.profile, c)
     if report.get("dora", True) is None:  # no dora block: lead time only
