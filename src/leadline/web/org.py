@@ -121,7 +121,7 @@ def org_table(
         current = key == sort
         flip = "desc" if current and order == "asc" else "asc"
         headers.append(Header(
-            key, "Team" if key == "name" else COLUMNS[key], view.query(sort=key, order=flip),
+            key, "Team" if key == "name" else COLUMNS[key], "/" + view.query(sort=key, order=flip),
             ("ascending" if order == "asc" else "descending") if current else None,
         ))  # fmt: skip
     return OrgTable(rows, headers, sort, order, rework)
