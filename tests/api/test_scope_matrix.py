@@ -54,6 +54,7 @@ NEEDS = {
     "DELETE /v1/collections/{name}": "admin",
     "PUT /v1/org": "admin",
     "GET /v1/views": "read+",
+    "GET /v1/overview": "read+",  # a team key: the teams of its tree
     # A team key reads the views of its tree (tests/web/test_saved_views.py); the matrix's
     # name is no view of it, so it is refused here.
     "GET /v1/views/{name}": "read",

@@ -166,6 +166,7 @@ def test_axe_finds_nothing_on_any_page(
     urls += [f"{acme}/{d}" for d in DRILLS]  # every drill-down, whatever the walk met first
     urls.append(f"{acme}/excluded")  # what the exclude rules took out (linked when rules exist)
     urls.append(f"{acme}?compare=previous")  # each widget compared with the previous window
+    urls.append(f"{demo}/?sort=lead_time&order=desc")  # the organisation overview, sorted
     # The error pages (404, 422). A path outside the dashboard and /docs is the JSON API's.
     urls += [f"{demo}/docs", f"{demo}/c/No%20such%20team", f"{demo}/p/No%20such%20profile",
              f"{acme}?from=yesterday", f"{acme}/changes/NO-SUCH-CHANGE"]  # fmt: skip

@@ -53,7 +53,7 @@ def test_pick_a_collection_and_a_range_then_drill_down_to_one_change(
     watch = Watch(context)
     page = context.new_page()
     page.goto(base + "/")
-    assert page.locator("#collections a").all_inner_texts()[:2] == ["Acme", "Team A"]
+    assert page.locator("#org-overview tbody th a").all_inner_texts()[:2] == ["Acme", "Team A"]
     shoot(page, "index-laptop")
 
     # Choosing a collection shows it when asked to ("Show": a select never navigates).
@@ -148,7 +148,7 @@ def test_the_demo_dashboard(browser: Any, db_url: str, tmp_path: Path) -> None:
             watch = Watch(context)
             page = context.new_page()
             page.goto(base + "/")
-            page.locator("#collections a", has_text="Acme").first.click()
+            page.locator("#org-overview tbody a", has_text="Acme").first.click()
             page.wait_for_url("**/c/Acme?**")
             for key in ("deployment_frequency", "lead_time", "change_failure_rate",
                         "mean_time_to_restore"):  # fmt: skip

@@ -23,6 +23,7 @@ from leadline.api import (
     routes_flow,
     routes_health,
     routes_ingest,
+    routes_overview,
     routes_quality,
     routes_reports,
     routes_views,
@@ -73,6 +74,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(routes_webhooks_tools.router)
     app.include_router(routes_ingest.router)
     app.include_router(routes_reports.router)
+    app.include_router(routes_overview.router)
     app.include_router(routes_quality.router)
     app.include_router(routes_flow.router)
     app.include_router(routes_collections.router)

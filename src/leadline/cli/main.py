@@ -44,6 +44,7 @@ def _register() -> None:
         grafana_cmd,
         import_cmd,
         leadtime_cmd,
+        overview_cmd,
         profile_cmd,
         refresh_cmd,
         replay_cmd,
@@ -57,6 +58,7 @@ def _register() -> None:
     cli.add_command(dora_cmd.dora_command)
     cli.add_command(flow_cmd.time_in_status_command)
     cli.add_command(flow_cmd.pr_lead_time_command)
+    cli.add_command(overview_cmd.overview_command)
     cli.add_command(doctor_cmd.doctor_command)
     cli.add_command(git_cmd.git_command)
     cli.add_command(demo_cmd.demo_command)

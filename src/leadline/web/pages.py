@@ -1,5 +1,5 @@
-"""``/`` (the picker and the organisation) and ``/c/NAME`` or ``/p/NAME`` (the overview: the
-four DORA widgets and lead time by stage)."""
+"""``/`` (the organisation overview, the picker and the tree of collections) and
+``/c/NAME`` or ``/p/NAME`` (the overview: the four DORA widgets and lead time by stage)."""
 
 import time
 from collections.abc import Mapping
@@ -11,12 +11,14 @@ from fastapi.responses import Response
 from sqlalchemy import Engine
 
 from leadline.metrics.choices import INTERVALS, STATISTICS
+from leadline.profiles.models import Profile
 from leadline.profiles.views import WIDGETS, ViewSpec, sections
 from leadline.services import collections, profiles, views
 from leadline.services.dora import dora
 from leadline.services.leadtime import lead_time
 from leadline.web import formatting
 from leadline.web.auth import ViewerDep
+from leadline.web.org import org_table, read_sort
 from leadline.web.params import (
     DRILLS,
     EngineDep,
@@ -73,9 +75,17 @@ def drills(subject: Subject | None) -> tuple[str, ...]:
 @router.get("/")
 @html_errors
 def index(
-    engine: EngineDep, params: ParamsDep, who: ViewerDep, subject: str | None = Query(None)
+    engine: EngineDep,
+    refresher: RefresherDep,
+    params: ParamsDep,
+    who: ViewerDep,
+    subject: str | None = Query(None),
+    sort: str | None = Query(None),
+    order: str | None = Query(None),
 ) -> Response:
-    """The picker; with ``subject=c:NAME`` (or ``p:NAME``) it goes to that overview."""
+    """The organisation overview (``web/org.py``: every team's DORA figures, sortable by
+    ``sort``/``order``) and the picker; with ``subject=c:NAME`` (or ``p:NAME``) it goes to
+    that overview."""
     if subject:
         kind, _, name = subject.partition(":")
         given = {"from": params.start, "to": params.end, "interval": params.interval,
@@ -85,7 +95,19 @@ def index(
             params.view()  # a bad window is reported here, not after the redirect
             return redirect(subject_path(kind, name) + ("?" + urlencode(query) if query else ""))
     view = params.view()
-    return page("index.html", **navigation(engine, None, view, who))
+    chosen, direction = read_sort(sort, order)
+    shown = navigation(engine, None, view, who)
+    deadline = time.monotonic() + refresher.read_wait  # one wait for the whole page
+
+    def settle(profile: Profile) -> None:
+        refresher.settle(profile, max(0.0, deadline - time.monotonic()))
+
+    table = org_table(engine, view, who, chosen, direction, settle) if shown["tree"] else None
+    previous = view.previous()
+    return page(
+        "index.html", **shown, org=table, previous_from=formatting.day(previous.start),
+        previous_to=formatting.day(previous.end),
+    )  # fmt: skip
 
 
 def subject_router(kind: Kind) -> APIRouter:
