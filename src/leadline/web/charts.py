@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from leadline.web.axes import Unit, Zone, ticks
+from leadline.words import plural
 
 STACK_WIDTH = 1000.0
 SLOT = 0.7  # a bar's share of its bucket's width
@@ -221,7 +222,7 @@ class Column:
     partial: bool
     changes: int
     total: str  # the total as the table shows it ("no data" without changes)
-    cells: list[str]  # each stage's value as the table shows it
+    cells: list[tuple[str, str | None]]  # each stage's value as the table shows it, its link
 
     @property
     def empty(self) -> bool:
@@ -242,6 +243,7 @@ class Bucketed:
     seconds: list[float | None]
     href: str | None
     partial: bool
+    stage_hrefs: Sequence[str | None] = ()  # each stage's samples in the bucket
 
 
 @dataclass
@@ -290,13 +292,15 @@ def stacked_bars(
                 pieces.append(Piece(100.0 - base - h, h, c, f"{b.label}: {name} {shown(value)}"))
                 base += h
         total = sum(s or 0.0 for s in b.seconds)
-        title = f"{b.label}: {b.changes} changes, {shown(total) if b.changes else 'no data'}"
+        title = f"{b.label}: {plural(b.changes, 'change')}, {shown(total) if b.changes else 'no data'}"
         slot = i / n * 100.0
         columns.append(
             Column(slot, 100.0 / n, slot + (1 - SLOT) / 2 * 100.0 / n, SLOT * 100.0 / n, pieces,
                    title + (" (partial)" if b.partial else ""), b.href, b.label, b.partial,
                    b.changes, shown(total) if b.changes else "no data",
-                   [shown(s) if s is not None and b.changes else "—" for s in b.seconds])
+                   [(shown(s), link) if s is not None and b.changes else ("—", None)
+                    for s, link in zip(b.seconds, b.stage_hrefs or [None] * len(stages),
+                                       strict=True)])
         )  # fmt: skip
     y_ticks = [Tick(y_of(v, top), axis.text(v)) for v in marks] if totals else []
     x_labels = [b.short or b.label for b in buckets]

@@ -31,8 +31,10 @@ def stage_trend(
     for point, b in zip(series, bucket_views(view, now_us), strict=True):
         href = f"{subject.base}/changes{b.view.query()}"
         seconds = [s["seconds"] for s in point["stages"]]
+        links = [f"{subject.base}/changes{b.view.query(stage=name, which='samples')}"
+                 for name in names]  # fmt: skip
         rows.append(Bucketed(b.label, short(b.label, view.interval), int(point["changes"]),
-                             seconds, href, b.partial))  # fmt: skip
+                             seconds, href, b.partial, links))  # fmt: skip
     label = f"Lead time by stage ({lead['statistic']}), by {view.interval}"
     return stacked_bars(
         "lead-time-trend", names, rows, fmt.duration, label, lambda peak: unit_of("duration", peak)
