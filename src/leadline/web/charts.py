@@ -194,7 +194,7 @@ def share(value: float | None, peak: float, width: float = 100.0) -> float:
     return max(value / peak * width, 0.5)
 
 
-STAGE_COLOURS = 8  # stage-0 … stage-7 in the stylesheet, then again from stage-0
+STAGE_COLOURS = 10  # stage-0 … stage-9 in the stylesheet, then again from stage-0
 
 
 @dataclass(frozen=True)

@@ -125,6 +125,11 @@ SECTIONS = {  # widget key → the report's section and how its figure reads
 }
 REWORK_PAGE = "rework"  # the drill-down of the rework rate (only with a dora.rework block)
 
+EDGE_TEXT: dict[str, Callable[[float], str]] = {  # a band's edge in the chart's legend
+    "per_day": lambda v: str(fmt.frequency(v)), "duration": fmt.duration,
+    "percent": fmt.percent, "count": lambda v: f"{v:g}",
+}  # fmt: skip
+
 BOUNDS: dict[str, Callable[[float], str]] = {  # one unit for both ends of an interval
     "deployment_frequency": lambda v: f"{v:.3g}/day",
 }
@@ -158,8 +163,8 @@ class Ctx:
     ) -> BarChart:  # fmt: skip
         """A widget's chart: its y axis in ``kind``'s unit, the scale's zones for ``metric``."""
         values = [p.value for p in points if p.value is not None]
-        unit = unit_of(kind, max(values, default=0.0))
-        found = zones(self.bands, metric, unit.text) if metric else []
+        unit = unit_of(kind, max(values, default=0.0))  # the y axis's
+        found = zones(self.bands, metric, EDGE_TEXT[kind]) if metric else []
         return bar_chart(key, points, shown, f"{label}, by {self.view.interval}", unit, found)
 
 
