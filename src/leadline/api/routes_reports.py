@@ -39,9 +39,13 @@ def get_lead_time(
     by: Literal["category"] | None = Query(
         None, description="category: also the figures of each of the profile's categories"
     ),
+    interval: Interval | None = Query(
+        None, description="also the trend (series): per bucket the changes, total and stages"
+    ),
 ) -> dict[str, Any]:
     """The same JSON as ``leadline lead-time --format json`` (``by=category``: as
-    ``leadline lead-time --by category``, with ``categories``), from the last complete build
+    ``leadline lead-time --by category``, with ``categories``; ``interval``: as ``leadline
+    lead-time --interval``, with ``series``), from the last complete build
     of the profile's timelines, with ``as_of`` (how current it is). The window is ``[from,
     to)``, by default the 90 days ending at the end of today (UTC). While the profile's first
     build runs: 202 with its progress and ``Retry-After``."""
@@ -50,7 +54,7 @@ def get_lead_time(
     window = report_window(start, end)
     check_by(chosen, by)
     refresher.settle(chosen)
-    result = lead_time(engine, chosen, stat, window, build=False, by=by)
+    result = lead_time(engine, chosen, stat, window, interval=interval, build=False, by=by)
     result.pop("in_flight", None)
     return named | result
 

@@ -171,6 +171,11 @@ class LeadTimeReport(OpenModel):
     categories: list[dict[str, Any]] | None = Field(
         None, description="by=category: each category's name, changes, stages, total, rating"
     )
+    series: list[dict[str, Any]] | None = Field(
+        None,
+        description="interval=day|week|month: per bucket its start, changes, total_seconds "
+        "and stages ({name, seconds, samples}; seconds null without a sample)",
+    )
     as_of: AsOf | None = None
 
 

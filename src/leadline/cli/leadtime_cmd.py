@@ -11,7 +11,7 @@ import click
 
 from leadline.cli.context import AppContext
 from leadline.cli.options import profile_options, window_options
-from leadline.metrics.choices import STATISTICS
+from leadline.metrics.choices import INTERVALS, STATISTICS
 
 
 @click.command("lead-time")
@@ -42,6 +42,12 @@ from leadline.metrics.choices import STATISTICS
     type=click.Choice(["category"]),
     help="Also the figures of each of the profile's categories (its categories list).",
 )
+@click.option(
+    "--interval",
+    type=click.Choice(INTERVALS),
+    help="Also the trend: per bucket (UTC; weeks start on Monday) the changes, the total and "
+    "each stage's figure; --format csv prints only the trend.",
+)
 @click.pass_obj
 def lead_time_command(
     app: AppContext,
@@ -53,6 +59,7 @@ def lead_time_command(
     fmt: str,
     change_key: str | None,
     by: str | None,
+    interval: str | None,
 ) -> None:
     """Lead time by stage for the changes that reached the profile's last stage in the window.
 
@@ -73,6 +80,7 @@ def lead_time_command(
 
     if by is not None and change_key is not None:
         raise click.UsageError("--by takes no --change")
+    _check_interval(interval, change_key, by, fmt, all_time)
     leadtime.check_by(profile, by)
     engine = app.engine
     with step_progress("building timelines") as progress:
@@ -80,12 +88,18 @@ def lead_time_command(
             explained = leadtime.explain(engine, profile, change_key, progress)
             _emit_change(explained, fmt)
             return
-        result = leadtime.lead_time(engine, profile, stat, window, progress, by=by)
+        result = leadtime.lead_time(
+            engine, profile, stat, window, progress, interval=interval, by=by
+        )
     if collection is not None:
         result = {"collection": collection, **result}
     if fmt == "json":
         result.pop("in_flight", None)
         click.echo(json.dumps(result, indent=2))
+    elif fmt == "csv" and interval is not None:
+        from leadline.cli.leadtime_series import series_csv
+
+        click.echo(series_csv(result), nl=False)
     elif fmt == "csv":
         click.echo(_csv(result), nl=False)
     else:
@@ -94,6 +108,25 @@ def lead_time_command(
         lead_time_table(result, profile, window.start, window.end)
         if "categories" in result:
             category_tables(result)
+        if interval is not None:
+            from leadline.cli.leadtime_series import series_table
+
+            series_table(result, interval)
+
+
+def _check_interval(
+    interval: str | None, change: str | None, by: str | None, fmt: str, all_time: bool
+) -> None:
+    """``--interval`` needs a window and is one table: not with ``--change``, ``--all-time``,
+    nor ``--by`` in CSV (one CSV holds one table)."""
+    if interval is None:
+        return
+    if change is not None:
+        raise click.UsageError("--interval takes no --change")
+    if all_time:
+        raise click.UsageError("--interval takes no --all-time (a trend needs a window)")
+    if by is not None and fmt == "csv":
+        raise click.UsageError("--interval with --format csv takes no --by")
 
 
 def _csv(result: dict[str, Any]) -> str:
