@@ -67,8 +67,11 @@ def test_labels_start_at_the_window_and_partial_buckets_say_so(
     chart = page.by_id["chart-deployment_frequency"]
     assert texts(svg_of(chart, "x-axis"))[0] == "01-03"  # not the calendar week's 01-01
     found = rows(page.by_id["deployment_frequency-values"])
-    assert [r[0] for r in found] == ["2024-01-03 (partial)", *(f"2024-{d}" for d in (
-        "01-08", "01-15", "01-22", "01-29", "02-05", "02-12", "02-19")), "2024-02-26 (partial)"]
+    assert [r[0] for r in found] == [
+        "2024-01-03 (partial)",
+        *(f"2024-{d}" for d in ("01-08", "01-15", "01-22", "01-29", "02-05", "02-12", "02-19")),
+        "2024-02-26 (partial)",
+    ]
     titles = [t.text for t in svg_of(chart, "plot").find_all("title")]
     assert titles[0].endswith("(partial)") and not titles[1].endswith("(partial)")
     first = page.by_id["deployment_frequency-values"].find_all("a")[0].attrs["href"]

@@ -1,7 +1,8 @@
 """The overview of a profile with custom maturity levels: each widget names its level beside
 a swatch of the level's colour (colour is never the only signal, and the name stays in the
 page's ink, so any colour keeps WCAG AA contrast), the charts' zones take the levels'
-colours (the bars one series colour), the legend lists the levels best first, and the stage table has a Level column.
+colours (the bars one series colour), the legend lists the levels best first, and the stage
+table has a Level column.
 
 Figures by hand (tests/cli/test_maturity_levels.py): frequency OK, lead time OK, failure rate
 Poor, restore OK; stage Deployed OK. Deployments per week by month: January 1 in 31 days

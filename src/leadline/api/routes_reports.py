@@ -39,9 +39,7 @@ def get_lead_time(
     by: Literal["category"] | None = Query(
         None, description="category: also the figures of each of the profile's categories"
     ),
-    interval: Interval | None = Query(
-        None, description="also the trend (series): per bucket the changes, total and stages"
-    ),
+    interval: Interval | None = None,
 ) -> dict[str, Any]:
     """The same JSON as ``leadline lead-time --format json`` (``by=category``: as
     ``leadline lead-time --by category``, with ``categories``; ``interval``: as ``leadline

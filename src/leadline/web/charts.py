@@ -292,7 +292,9 @@ def stacked_bars(
                 pieces.append(Piece(100.0 - base - h, h, c, f"{b.label}: {name} {shown(value)}"))
                 base += h
         total = sum(s or 0.0 for s in b.seconds)
-        title = f"{b.label}: {plural(b.changes, 'change')}, {shown(total) if b.changes else 'no data'}"
+        title = (
+            f"{b.label}: {plural(b.changes, 'change')}, {shown(total) if b.changes else 'no data'}"
+        )
         slot = i / n * 100.0
         columns.append(
             Column(slot, 100.0 / n, slot + (1 - SLOT) / 2 * 100.0 / n, SLOT * 100.0 / n, pieces,

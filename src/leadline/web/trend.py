@@ -13,9 +13,9 @@ from typing import Any
 
 from leadline.web import formatting as fmt
 from leadline.web.axes import unit_of
+from leadline.web.buckets import bucket_views, short
 from leadline.web.charts import Bucketed, StackChart, stacked_bars
 from leadline.web.params import Subject, View
-from leadline.web.buckets import bucket_views, short
 
 
 def stage_trend(

@@ -225,8 +225,13 @@ def _frequency(ctx: Ctx, df: dict[str, Any]) -> Widget:
             return None
         return float(p["count"]) / ((min(part.end, ctx.now) - part.start) / fmt.DAY_US)
 
-    points = ctx.points("deployments", df["series"], per_day,
-                        lambda p: plural(p["count"], "deployment"), "deployment_frequency")
+    points = ctx.points(
+        "deployments",
+        df["series"],
+        per_day,
+        lambda p: plural(p["count"], "deployment"),
+        "deployment_frequency",
+    )
     href = ctx.links["deployments"]
     daily = fmt.NO_DATA if df["per_day"] is None else f"{df['per_day']:.4g}"
     return Widget(
