@@ -1,7 +1,8 @@
 """The rework widget with a custom range (``dora.bands.deployment_rework_rate``): its level
 beside the level's colour swatch, its chart's zones coloured by level (the bars one
 colour), and ``/metrics`` exporting its band and rank — on the PR quarter of
-tests/services/test_unplanned_quarter.py (by hand there: rework 4 of 8 = 50 %; by month 1 of 3 = 33.3 %, 1 of 2 = 50 %, 2 of 3 = 66.7 %).
+tests/services/test_unplanned_quarter.py (by hand there: rework 4 of 8 = 50 %; by month 1
+of 3 = 33.3 %, 1 of 2 = 50 %, 2 of 3 = 66.7 %).
 
 Levels Great / OK / Poor, rework edges 40 % and 50 % (on the edge: the better level): the
 quarter's 50 % is OK (rank 2); by month Great, OK, Poor. Real ASGI app, SQLite or PostgreSQL.
