@@ -69,11 +69,14 @@ def test_failed_deployment_profile(run_cli: Any) -> None:
     assert lt["total_seconds"] == (1 * DAY + 5 * DAY) / 2
     assert lt["stages"][0]["rating"] == "needs_attention"  # 3 days: > 1d, ≤ 1w
     assert lt["band"] == "high"  # ≤ 7 days
-    assert lt["series"] == [
-        {"start": "2024-01-01", "changes": 1, "total_seconds": 1 * DAY},
-        {"start": "2024-02-01", "changes": 0, "total_seconds": 0.0},
-        {"start": "2024-03-01", "changes": 1, "total_seconds": 5 * DAY},
-    ]
+    assert lt["series"] == [  # each bucket with its one stage's figure (None: no change)
+        {"start": "2024-01-01", "changes": 1, "total_seconds": 1 * DAY,
+         "stages": [{"name": "Deployed", "seconds": 1 * DAY, "samples": 1}]},
+        {"start": "2024-02-01", "changes": 0, "total_seconds": 0.0,
+         "stages": [{"name": "Deployed", "seconds": None, "samples": 0}]},
+        {"start": "2024-03-01", "changes": 1, "total_seconds": 5 * DAY,
+         "stages": [{"name": "Deployed", "seconds": 5 * DAY, "samples": 1}]},
+    ]  # fmt: skip
     assert [p["start"] for p in cfr["series"]] == ["2024-01-01", "2024-02-01", "2024-03-01"]
     assert [p["start"] for p in mttr["series"]] == ["2024-01-01", "2024-02-01", "2024-03-01"]
 

@@ -29,6 +29,15 @@ class Element:
             node = node.parent
         return False
 
+    def hidden(self) -> bool:
+        """Hidden from screen readers: ``aria-hidden="true"`` on it or on an ancestor."""
+        node: Element | None = self
+        while node is not None:
+            if node.attrs.get("aria-hidden") == "true":
+                return True
+            node = node.parent
+        return False
+
     def find_all(self, tag: str) -> list[Element]:
         out = []
         for child in self.children:

@@ -70,7 +70,7 @@ def test_pick_a_collection_and_a_range_then_drill_down_to_one_change(
     deployments = page.locator("#deployment_frequency dd a").first
     assert deployments.inner_text() == "7"
     assert page.locator("#deployment_frequency .badge").inner_text() in BANDS
-    assert page.locator("#lead-time-by-stage tbody tr").count() == 4
+    assert page.locator("#lead-time-by-stage table.stages tbody tr").count() == 4
     shoot(page, "overview-laptop")
 
     # Another collection keeps the range.
@@ -158,7 +158,7 @@ def test_the_demo_dashboard(browser: Any, db_url: str, tmp_path: Path) -> None:
                 for fact in widget.locator("dd").all():
                     if re.search(r"\d", fact.inner_text()):
                         assert fact.locator("a").count() == 1, (key, fact.inner_text())
-            assert page.locator("#lead-time-by-stage tbody tr").count() >= 5
+            assert page.locator("#lead-time-by-stage table.stages tbody tr").count() >= 5
             shoot(page, f"demo-overview-{suffix}")
             if suffix == "phone":
                 _no_sideways_scroll(page)

@@ -1,7 +1,8 @@
 """The overview of a profile with custom maturity levels: each widget names its level beside
 a swatch of the level's colour (colour is never the only signal, and the name stays in the
-page's ink, so any colour keeps WCAG AA contrast), the bars take the levels' colours, the
-legend lists the levels best first, and the stage table has a Level column.
+page's ink, so any colour keeps WCAG AA contrast), the charts' zones take the levels'
+colours (the bars one series colour), the legend lists the levels best first, and the stage
+table has a Level column.
 
 Figures by hand (tests/cli/test_maturity_levels.py): frequency OK, lead time OK, failure rate
 Poor, restore OK; stage Deployed OK. Deployments per week by month: January 1 in 31 days
@@ -58,7 +59,10 @@ def test_custom_levels_on_the_dashboard(client: TestClient, engine: Engine, run_
         assert [r.attrs["fill"] for r in swatch] == [COLOURS[level]], key
     bars = [r for r in page.by_id["deployment_frequency"].find_all("rect")
             if "bar" in r.attrs.get("class", "").split()]  # fmt: skip
-    assert [r.attrs.get("fill") for r in bars] == [COLOURS["Poor"], COLOURS["OK"], COLOURS["OK"]]
+    assert bars and all("fill" not in r.attrs for r in bars)  # one series colour
+    key = page.by_id["chart-deployment_frequency"].find_all("ul")[0]  # the zones' legend
+    assert [r.attrs["fill"] for r in key.find_all("rect")] == list(COLOURS.values())
+    assert [li.text.split()[0] for li in key.find_all("li")][: len(COLOURS)] == list(COLOURS)
     table = page.by_id["deployment_frequency"].find_all("tbody")[0]
     assert [row.find_all("td")[1].text for row in table.find_all("tr")] == ["Poor", "OK", "OK"]
     legend = page.by_id["band-legend"]

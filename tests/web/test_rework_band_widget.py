@@ -1,7 +1,8 @@
 """The rework widget with a custom range (``dora.bands.deployment_rework_rate``): its level
-beside the level's colour swatch, its bars coloured by level, and ``/metrics`` exporting its
-band and rank — on the PR quarter of tests/services/test_unplanned_quarter.py (by hand there:
-rework 4 of 8 = 50 %; by month 1 of 3 = 33.3 %, 1 of 2 = 50 %, 2 of 3 = 66.7 %).
+beside the level's colour swatch, its chart's zones coloured by level (the bars one
+colour), and ``/metrics`` exporting its band and rank — on the PR quarter of
+tests/services/test_unplanned_quarter.py (by hand there: rework 4 of 8 = 50 %; by month 1
+of 3 = 33.3 %, 1 of 2 = 50 %, 2 of 3 = 66.7 %).
 
 Levels Great / OK / Poor, rework edges 40 % and 50 % (on the edge: the better level): the
 quarter's 50 % is OK (rank 2); by month Great, OK, Poor. Real ASGI app, SQLite or PostgreSQL.
@@ -49,7 +50,13 @@ def test_the_widget_shows_the_level(
     assert (badge.attrs["class"], badge.text) == ("badge band-level", "OK")
     assert [r.attrs["fill"] for r in badge.find_all("rect")] == [COLOURS["OK"]]
     bars = [r for r in widget.find_all("rect") if "bar" in r.attrs.get("class", "").split()]
-    assert [r.attrs.get("fill") for r in bars] == [COLOURS["Great"], COLOURS["OK"], COLOURS["Poor"]]
+    assert bars and all("fill" not in r.attrs for r in bars)  # one series colour
+    zones = [r for r in widget.find_all("rect") if "zone" in r.attrs.get("class", "").split()]
+    assert [r.attrs["fill"] for r in zones][:3] == [
+        COLOURS["Great"],
+        COLOURS["OK"],
+        COLOURS["Poor"],
+    ]
     table = widget.find_all("table")[0].find_all("tbody")[0]
     assert [[c.text for c in tr.children][:3] for tr in table.find_all("tr")] == [
         ["2024-01-01", "33.3 %", "Great"],

@@ -46,22 +46,23 @@ def get_lead_time(
         "priority, label or project: of each value of the change's issue or pull request "
         "(docs/lead-time.md#by-type-priority-label-project)",
     ),
+    interval: Interval | None = None,
     fmt: Format | None = FORMAT_QUERY,
 ) -> dict[str, Any] | Response:
     """The same JSON as ``leadline lead-time --format json`` (``by=category``: as
     ``leadline lead-time --by category``, with ``categories``; ``by=type`` (priority, label,
-    project): with ``by`` and ``groups``; an unknown grouping is a 422), from the last
-    complete build of the profile's timelines, with ``as_of`` (how current it is). The
-    window is ``[from, to)``, by default the 90 days ending at the end of today (UTC).
-    While the profile's first build runs: 202 with its progress and ``Retry-After``.
-    ``format=csv`` (or ``Accept: text/csv``): the CSV of ``leadline lead-time --format
-    csv``."""
+    project): with ``by`` and ``groups``; an unknown grouping is a 422; ``interval``: as
+    ``leadline lead-time --interval``, with ``series``), from the last complete build of the
+    profile's timelines, with ``as_of`` (how current it is). The window is ``[from, to)``, by
+    default the 90 days ending at the end of today (UTC). While the profile's first build
+    runs: 202 with its progress and ``Retry-After``. ``format=csv`` (or ``Accept:
+    text/csv``): the CSV of ``leadline lead-time --format csv``."""
     within(engine, principal, collection)
     chosen, named = report_profile(engine, profile, collection)
     window = report_window(start, end)
     check_by(chosen, by)
     refresher.settle(chosen)
-    result = lead_time(engine, chosen, stat, window, build=False, by=by)
+    result = lead_time(engine, chosen, stat, window, interval=interval, build=False, by=by)
     result.pop("in_flight", None)
     if wants_csv(request, fmt):
         return csv_response(lead_time_csv(named | result))

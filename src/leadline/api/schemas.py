@@ -142,12 +142,23 @@ class CompletedWorkOut(OpenModel):
     not_deployed: int
 
 
+class StagePointOut(OpenModel):
+    """A stage's figure in a bucket of a lead-time series (docs/lead-time.md#the-trend-by-stage)."""
+
+    name: str
+    seconds: float | None = Field(description="the statistic over the bucket; null: no sample")
+    samples: int
+
+
 class LeadPointOut(OpenModel):
     """A bucket of a lead-time series."""
 
     start: str = Field(examples=["2024-01-01"])
     changes: int
     total_seconds: float
+    stages: list[StagePointOut] | None = Field(
+        None, description="each stage's figure (from the profile's timelines)"
+    )
 
 
 class LeadTimeReport(OpenModel):
@@ -179,6 +190,9 @@ class LeadTimeReport(OpenModel):
     )
     groups_note: str | None = Field(
         None, description="by=label: a change with several labels counts in each group"
+    )
+    series: list[LeadPointOut] | None = Field(
+        None, description="interval=day|week|month: the trend by stage, per bucket"
     )
     as_of: AsOf | None = None
 

@@ -10,7 +10,7 @@ import click
 from leadline.cli.context import AppContext
 from leadline.cli.csvout import format_option
 from leadline.cli.options import profile_pair_options, window_options
-from leadline.metrics.choices import STATISTICS
+from leadline.metrics.choices import INTERVALS, STATISTICS
 
 
 @click.command("lead-time")
@@ -36,6 +36,12 @@ from leadline.metrics.choices import STATISTICS
     help="Also the figures of each group: category (the profile's categories list), type, "
     "priority, label or project (of the change's issue or pull request).",
 )
+@click.option(
+    "--interval",
+    type=click.Choice(INTERVALS),
+    help="Also the trend: per bucket (UTC; weeks start on Monday) the changes, the total and "
+    "each stage's figure; --format csv prints only the trend.",
+)
 @click.pass_obj
 def lead_time_command(
     app: AppContext,
@@ -48,6 +54,7 @@ def lead_time_command(
     fmt: str,
     change_key: str | None,
     by: str | None,
+    interval: str | None,
 ) -> None:
     """Lead time by stage for the changes that reached the profile's last stage in the window.
 
@@ -72,10 +79,13 @@ def lead_time_command(
     if by is not None and change_key is not None:
         raise click.UsageError("--by takes no --change")
     if other is not None:
-        if by is not None or change_key is not None:
-            raise click.UsageError("two --profile (a comparison) take no --by or --change")
+        if by is not None or change_key is not None or interval is not None:
+            raise click.UsageError(
+                "two --profile (a comparison) take no --by, --change or --interval"
+            )
         _compare(app, profile, other, stat, window, fmt)
         return
+    _check_interval(interval, change_key, by, fmt, all_time)
     leadtime.check_by(profile, by)
     engine = app.engine
     with step_progress("building timelines") as progress:
@@ -83,13 +93,19 @@ def lead_time_command(
             explained = leadtime.explain(engine, profile, change_key, progress)
             _emit_change(explained, fmt)
             return
-        result = leadtime.lead_time(engine, profile, stat, window, progress, by=by)
+        result = leadtime.lead_time(
+            engine, profile, stat, window, progress, interval=interval, by=by
+        )
     if collection is not None:
         result = {"collection": collection, **result}
     if fmt == "json":
         result.pop("in_flight", None)
         click.echo(json.dumps(result, indent=2))
-    elif fmt == "csv":  # services.csvreports: the CSV GET /v1/lead-time gives too
+    elif fmt == "csv" and interval is not None:
+        from leadline.cli.leadtime_series import series_csv
+
+        click.echo(series_csv(result), nl=False)
+    elif fmt == "csv":  # services.csvreports: the CSV GET /v1/metrics/lead-time gives too
         from leadline.cli.csvout import echo_text
         from leadline.services.csvreports import lead_time_csv
 
@@ -104,6 +120,25 @@ def lead_time_command(
             from leadline.cli.leadtime_render import group_table
 
             group_table(result)
+        if interval is not None:
+            from leadline.cli.leadtime_series import series_table
+
+            series_table(result, interval)
+
+
+def _check_interval(
+    interval: str | None, change: str | None, by: str | None, fmt: str, all_time: bool
+) -> None:
+    """``--interval`` needs a window and is one table: not with ``--change``, ``--all-time``,
+    nor ``--by`` in CSV (one CSV holds one table)."""
+    if interval is None:
+        return
+    if change is not None:
+        raise click.UsageError("--interval takes no --change")
+    if all_time:
+        raise click.UsageError("--interval takes no --all-time (a trend needs a window)")
+    if by is not None and fmt == "csv":
+        raise click.UsageError("--interval with --format csv takes no --by")
 
 
 def _compare(app: AppContext, a: Any, b: Any, stat: str, window: Any, fmt: str) -> None:

@@ -148,6 +148,11 @@ def _next_start(bucket_start_us: int, interval: str) -> int:
     return to_micros(datetime(year, month + 1, 1, tzinfo=UTC))
 
 
+def bucket_end(bucket_start_us: int, interval: str) -> int:
+    """Where the bucket that starts at ``bucket_start_us`` ends (the next one's start)."""
+    return _next_start(bucket_start_us, check_interval(interval))
+
+
 MAX_BUCKETS = 10_000
 
 

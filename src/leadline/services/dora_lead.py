@@ -18,7 +18,7 @@ from leadline.metrics.leadtime import aggregate
 from leadline.metrics.series import bucket_index, buckets
 from leadline.profiles.models import Profile, Stage
 from leadline.services.dora_select import Deployments, commit_times
-from leadline.services.leadtime import baseline_section
+from leadline.services.leadtime import baseline_section, stage_points
 
 COMMIT_STAGE = "Commit to deployment"
 
@@ -46,13 +46,12 @@ def commit_lead_time(
     result = aggregate(seconds, [stage], stat, "exclude").to_json(profile.name, stat)
     grid = buckets(start, end, interval)
     index = bucket_index(times.deployed_at_us[inside], grid, start, end)
-    result["series"] = [
-        {
-            "start": b.label,
-            "changes": int((index == i).sum()),
-            "total_seconds": aggregate(seconds[index == i], [stage], stat, "exclude").total_seconds,
-        }
-        for i, b in enumerate(grid)
-    ]
+    result["series"] = []
+    for i, b in enumerate(grid):
+        part = aggregate(seconds[index == i], [stage], stat, "exclude")
+        result["series"].append(
+            {"start": b.label, "changes": part.changes, "total_seconds": part.total_seconds,
+             "stages": stage_points(part)}
+        )  # fmt: skip
     result["baseline"] = baseline_section(left_out, include)
     return result, seconds[:, 0]

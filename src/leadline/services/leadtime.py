@@ -19,6 +19,7 @@ from leadline.domain.times import format_time, from_micros
 from leadline.errors import InputError, NotFoundError, NotReady
 from leadline.metrics.bands import add_stage_levels
 from leadline.metrics.leadtime import (
+    LeadTimeResult,
     aggregate,
     change_totals,
     explain_change,
@@ -59,7 +60,8 @@ def lead_time(
     """``lead-time --format json`` for the changes that finished in ``window``.
 
     With ``interval`` (and a closed window) the result also has ``series``: per day, week
-    or month (by when each change reached its last stage) the changes and the total.
+    or month (by when each change reached its last stage) the changes, the total and each
+    stage's figure (``stages``: ``{name, seconds, samples}``, the stacked trend).
     Without ``build`` the answer comes from the last complete build and carries ``as_of``.
     ``by="category"``: also ``categories``, the same figures per profile category;
     ``by`` type, priority, label or project: ``by`` and ``groups``, the same figures per
@@ -214,9 +216,20 @@ def _series(
         rows = durations[order[bounds[i] : bounds[i + 1]]]
         part = aggregate(rows, profile.stages, stat, profile.missing_stages)
         points.append(
-            {"start": bucket.label, "changes": part.changes, "total_seconds": part.total_seconds}
-        )
+            {"start": bucket.label, "changes": part.changes, "total_seconds": part.total_seconds,
+             "stages": stage_points(part)}
+        )  # fmt: skip
     return points
+
+
+def stage_points(part: LeadTimeResult) -> list[dict[str, Any]]:
+    """A series bucket's figure of each stage, the statistic the headline's stage table uses
+    over the bucket's changes: ``{name, seconds, samples}``, ``seconds`` ``None`` for a stage
+    with no sample in the bucket (no data, not 0)."""
+    return [
+        {"name": s.name, "seconds": s.seconds if s.samples else None, "samples": s.samples}
+        for s in part.stages
+    ]
 
 
 def explain(

@@ -17,11 +17,12 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from leadline.metrics.pr_stages import STAGES
-from leadline.metrics.series import buckets
 from leadline.services.pr_lead_time import pr_lead_time, pr_rows
 from leadline.services.time_in_status import issue_list, time_in_status
 from leadline.web import formatting as fmt
 from leadline.web.auth import ViewerDep
+from leadline.web.axes import unit_of
+from leadline.web.buckets import bucket_views, short
 from leadline.web.charts import Part, Point, bar_chart, stacked
 from leadline.web.drill import paginate
 from leadline.web.pages import navigation
@@ -71,23 +72,19 @@ def stage_view(subject: Subject, view: View, report: Mapping[str, Any]) -> dict[
         "segments": stacked(parts),
         "all": _link(subject, f"{PRS}/prs", view),
     }
-    points = []
-    grid = buckets(view.start, view.end, view.interval)
-    ends = [b.start_us for b in grid[1:]] + [view.end]
-    trend = []
-    for p, bucket, end in zip(report.get("series", []), grid, ends, strict=True):
-        href = _link(subject, f"{PRS}/prs", view.between(bucket.start_us, end))
-        said = "no data" if p["total_seconds"] is None else fmt.duration(p["total_seconds"])
-        points.append(
-            Point(
-                p["start"],
-                p["total_seconds"],
-                f"{p['start']}: {said} over {plural(p['prs'], 'PR')}",
-                href,
-            )
-        )
-        trend.append((p, href))
-    out["chart"] = bar_chart(points, fmt.duration, f"PR lead time per {view.interval}")
+    points, trend = [], []
+    for p, b in zip(report.get("series", []), bucket_views(view), strict=True):
+        href = _link(subject, f"{PRS}/prs", b.view)
+        value = None if b.future else p["total_seconds"]
+        said = "no data" if value is None else fmt.duration(value)
+        title = f"{b.label}: {said} over {plural(p['prs'], 'PR')}"
+        points.append(Point(b.label, value, title, href, None, b.partial,
+                            short(b.label, view.interval)))  # fmt: skip
+        trend.append((p, href, b.label))  # the bucket as the chart labels it
+    peak = max((p.value for p in points if p.value is not None), default=0.0)
+    label = f"PR lead time per {view.interval}"
+    out["chart"] = bar_chart("pr-lead-time", points, fmt.duration, label,
+                             unit_of("duration", peak))  # fmt: skip
     out["trend"] = trend
     return out
 

@@ -23,6 +23,7 @@ from leadline.services import collections
 from leadline.services.org_overview import Team, teams
 from leadline.services.org_overview import rows as rows_of
 from leadline.web import formatting as fmt
+from leadline.web.axes import unit_of
 from leadline.web.charts import bar_chart
 from leadline.web.params import Subject, View, Viewer, subject_path
 from leadline.web.view import SECTIONS, Widget, widgets
@@ -140,7 +141,7 @@ def _row(c: collections.Collection, team: Team, report: Mapping[str, Any], view:
         value = lead["total_seconds"] if lead["changes"] else None
         row.values["lead_time"] = value
         href = f"{subject.base}/changes{view.query()}"
-        chart = bar_chart([], fmt.duration, "")  # the table shows no chart
+        chart = bar_chart("none", [], fmt.duration, "", unit_of("duration", 0.0))  # not drawn
         card = Widget("lead_time", COLUMNS["lead_time"], fmt.duration(value), None, href, [], chart)
         if value is None:
             card.value, card.reason = fmt.NO_DATA, "no change finished in this window"

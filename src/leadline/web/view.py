@@ -3,15 +3,27 @@ profile without a ``dora`` block): every number with the link to the records beh
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from leadline.metrics.bands import CUSTOM, REWORK, BandScale, scale_of
-from leadline.metrics.series import buckets
 from leadline.web import formatting as fmt
-from leadline.web.charts import BarChart, Part, Point, Segment, bar_chart, share, stacked
+from leadline.web.axes import unit_of, zones
+from leadline.web.buckets import bucket_views, short
+from leadline.web.charts import (
+    BarChart,
+    Part,
+    Point,
+    Segment,
+    StackChart,
+    bar_chart,
+    share,
+    stacked,
+)
 from leadline.web.params import DRILLS, Subject, View
+from leadline.web.trend import stage_trend
 from leadline.words import plural
 
 
@@ -62,12 +74,7 @@ class LeadTimeView:
     segments: list[Segment]
     rows: list[StageRow]
     levels: bool = False  # the profile gives stage ranges: the table has a Level column
-
-
-def _bucket_views(view: View) -> list[View]:
-    grid = buckets(view.start, view.end, view.interval)
-    ends = [b.start_us for b in grid[1:]] + [view.end]
-    return [view.between(b.start_us, end) for b, end in zip(grid, ends, strict=True)]
+    trend: StackChart | None = None  # the trend stacked by stage (web/trend.py)
 
 
 def _link(subject: Subject, page: str, view: View, **extra: str | int | None) -> str:
@@ -81,35 +88,19 @@ def _points(
     series: list[dict[str, Any]],
     value: Callable[[dict[str, Any], View], float | None],
     title: Callable[[dict[str, Any]], str],
-    css: Callable[[float | None, View], str],
     scale: BandScale | None = None,
     metric: str = "",
+    now_us: int | None = None,
 ) -> list[Point]:
     out = []
-    for point, part in zip(series, _bucket_views(view), strict=True):
-        v = value(point, part)
-        level = fill = None
-        if scale is not None and scale.name == CUSTOM:
-            level = scale.band(metric, v)
-            fill = None if level is None else colour_of(scale, level)
+    for point, b in zip(series, bucket_views(view, now_us), strict=True):
+        v = None if b.future else value(point, b.view)
+        band = None if scale is None or not metric else scale.band(metric, v)
         out.append(
-            Point(point["start"], v, f"{point['start']}: {title(point)}",
-                  _link(subject, page, part), css(v, part), level, fill)
+            Point(b.label, v, f"{b.label}: {title(point)}", _link(subject, page, b.view),
+                  band, b.partial, short(b.label, view.interval))
         )  # fmt: skip
     return out
-
-
-def _css(metric: str, scale: BandScale) -> Callable[[float | None, View], str]:
-    """A bar's class: ``band-<band>`` for a preset; custom levels are coloured by ``fill``
-    (``band-level``), or ``band-none`` without a value."""
-
-    def pick(value: float | None, _: View) -> str:
-        found = scale.band(metric, value)
-        if found is None:
-            return "band-none"
-        return "band-level" if scale.name == CUSTOM else f"band-{found}"
-
-    return pick
 
 
 def colour_of(scale: BandScale, level: str | None) -> str | None:
@@ -134,26 +125,68 @@ SECTIONS = {  # widget key → the report's section and how its figure reads
 }
 REWORK_PAGE = "rework"  # the drill-down of the rework rate (only with a dora.rework block)
 
+EDGE_TEXT: dict[str, Callable[[float], str]] = {  # a band's edge in the chart's legend
+    "per_day": lambda v: str(fmt.frequency(v)), "duration": fmt.duration,
+    "percent": fmt.percent, "count": lambda v: f"{v:g}",
+}  # fmt: skip
+
 BOUNDS: dict[str, Callable[[float], str]] = {  # one unit for both ends of an interval
     "deployment_frequency": lambda v: f"{v:.3g}/day",
 }
 
 
-def widgets(subject: Subject, view: View, report: Mapping[str, Any]) -> list[Widget]:
+@dataclass(frozen=True)
+class Ctx:
+    """What every widget needs: whose figures, which window, the drill-down links, the band
+    scale and the time that decides which buckets are not over yet."""
+
+    subject: Subject
+    view: View
+    links: dict[str, str]
+    bands: BandScale
+    now: int
+
+    def points(
+        self,
+        page: str,
+        series: list[dict[str, Any]],
+        value: Callable[[dict[str, Any], View], float | None],
+        title: Callable[[dict[str, Any]], str],
+        metric: str = "",
+    ) -> list[Point]:
+        return _points(self.subject, self.view, page, series, value, title, self.bands, metric,
+                       self.now)  # fmt: skip
+
+    def chart(
+        self, key: str, points: list[Point], shown: Callable[[float], str], label: str,
+        kind: str, metric: str = "",
+    ) -> BarChart:  # fmt: skip
+        """A widget's chart: its y axis in ``kind``'s unit, the scale's zones for ``metric``."""
+        values = [p.value for p in points if p.value is not None]
+        unit = unit_of(kind, max(values, default=0.0))  # the y axis's
+        found = zones(self.bands, metric, EDGE_TEXT[kind]) if metric else []
+        return bar_chart(key, points, shown, f"{label}, by {self.view.interval}", unit, found)
+
+
+def widgets(
+    subject: Subject, view: View, report: Mapping[str, Any], now_us: int | None = None
+) -> list[Widget]:
     """The four DORA widgets; each number links to the records behind it, each bar to the
     records of its bucket. A figure with no data says so and why; with the report's
     ``comparison``, each widget says how its figure compares with the previous window."""
     links = {page: _link(subject, page, view) for page in DRILLS}
     bands = scale_for(subject)
+    now = int(time.time() * 1_000_000) if now_us is None else now_us
+    ctx = Ctx(subject, view, links, bands, now)
     cards = [
-        _frequency(subject, view, report["deployment_frequency"], links, bands),
-        _lead_time(subject, view, report["lead_time_for_changes"], links, bands),
-        _failure_rate(subject, view, report["change_failure_rate"], links, bands),
-        _restore(subject, view, report["mean_time_to_restore"], links, bands),
+        _frequency(ctx, report["deployment_frequency"]),
+        _lead_time(ctx, report["lead_time_for_changes"]),
+        _failure_rate(ctx, report["change_failure_rate"]),
+        _restore(ctx, report["mean_time_to_restore"]),
     ]
     rework = report.get("deployment_rework_rate")
     if rework and rework["signals"]:  # measured: the profile has a dora.rework block
-        cards.append(_rework(subject, view, rework, links, bands))
+        cards.append(_rework(ctx, rework))
     comparison = report.get("comparison")
     for card in cards:
         card.colour = colour_of(bands, card.band)
@@ -184,44 +217,46 @@ def _uncertainty(section: dict[str, Any], shown: Callable[[float], str], href: s
     return facts
 
 
-def _frequency(
-    subject: Subject, view: View, df: dict[str, Any], links: dict[str, str], bands: BandScale
-) -> Widget:
+def _frequency(ctx: Ctx, df: dict[str, Any]) -> Widget:
     def per_day(p: dict[str, Any], part: View) -> float | None:
+        """Deployments per day of the bucket's part of the window that has passed (a real
+        0 when there is a deployment source)."""
         if df["per_day"] is None:  # no deployment source: no bar is a 0
             return None
-        return float(p["count"]) / ((part.end - part.start) / fmt.DAY_US)
+        return float(p["count"]) / ((min(part.end, ctx.now) - part.start) / fmt.DAY_US)
 
-    points = _points(
-        subject, view, "deployments", df["series"], per_day,
-        lambda p: plural(p["count"], "deployment"), _css("deployment_frequency", bands),
-        bands, "deployment_frequency",
-    )  # fmt: skip
-    href = links["deployments"]
+    points = ctx.points(
+        "deployments",
+        df["series"],
+        per_day,
+        lambda p: plural(p["count"], "deployment"),
+        "deployment_frequency",
+    )
+    href = ctx.links["deployments"]
     daily = fmt.NO_DATA if df["per_day"] is None else f"{df['per_day']:.4g}"
     return Widget(
         "deployment_frequency", "Deployment frequency", fmt.frequency(df["per_day"]), df["band"],
         href, [Fact("Deployments", str(df["deployments"]), href),
                Fact("Per day", daily, href)],
-        bar_chart(points, lambda v: f"{v:.3g}/day", f"Deployments per day, by {view.interval}"),
+        ctx.chart("deployment_frequency", points, lambda v: f"{v:.3g}/day",
+                  "Deployments per day", "per_day", "deployment_frequency"),
     )  # fmt: skip
 
 
-def _lead_time(
-    subject: Subject, view: View, lt: dict[str, Any], links: dict[str, str], bands: BandScale
-) -> Widget:
-    points = _points(
-        subject, view, "changes", lt.get("series", []),
+def _lead_time(ctx: Ctx, lt: dict[str, Any]) -> Widget:
+    points = ctx.points(
+        "changes", lt.get("series", []),
         lambda p, _: p["total_seconds"] if p["changes"] else None,
         lambda p: f"{plural(p['changes'], 'change')}, {fmt.duration(p['total_seconds'])}",
-        _css("lead_time", bands), bands, "lead_time",
+        "lead_time",
     )  # fmt: skip
-    href = links["changes"]
+    href = ctx.links["changes"]
     value = fmt.duration(lt["total_seconds"] if lt["changes"] else None)
     return Widget(
         "lead_time", "Lead time for changes", value, lt["band"], href,
         [Fact("Changes", str(lt["changes"]), href), Fact("Statistic", lt["statistic"])],
-        bar_chart(points, fmt.duration, f"Lead time ({lt['statistic']}), by {view.interval}"),
+        ctx.chart("lead_time", points, fmt.duration, f"Lead time ({lt['statistic']})",
+                  "duration", "lead_time"),
     )  # fmt: skip
 
 
@@ -230,95 +265,88 @@ def _count(value: float | None) -> str:
     return fmt.NO_DATA if value is None else f"{value:.3g}"
 
 
-def _failure_rate(
-    subject: Subject, view: View, cfr: dict[str, Any], links: dict[str, str], bands: BandScale
-) -> Widget:
+def _failure_rate(ctx: Ctx, cfr: dict[str, Any]) -> Widget:
     if cfr.get("count") == "absolute":
-        return _failure_count(subject, view, cfr, links)
-    points = _points(
-        subject, view, "failures", cfr["series"],
+        return _failure_count(ctx, cfr)
+    points = ctx.points(
+        "failures", cfr["series"],
         lambda p, _: p["rate"] if p["rate"] is not None and (p["failures"] or p["deployments"])
         else None,
         lambda p: f"{plural(p['failures'], 'failure')}, {plural(p['deployments'], 'deployment')}",
-        _css("change_failure_rate", bands), bands, "change_failure_rate",
+        "change_failure_rate",
     )  # fmt: skip
-    href = links["failures"]
+    href = ctx.links["failures"]
     facts = [Fact("Failures", str(cfr["failures"]), href),
-             Fact("Deployments", str(cfr["deployments"]), links["deployments"])]  # fmt: skip
+             Fact("Deployments", str(cfr["deployments"]), ctx.links["deployments"])]  # fmt: skip
     if cfr.get("unlinked"):
         facts.append(Fact("Unlinked", str(cfr["unlinked"]), href + "#unlinked"))
     return Widget(
         "change_failure_rate", "Change failure rate", fmt.percent(cfr["rate"]), cfr["band"],
         href, facts,
-        bar_chart(points, fmt.percent, f"Change failure rate, by {view.interval}"),
+        ctx.chart("change_failure_rate", points, fmt.percent, "Change failure rate", "percent",
+                  "change_failure_rate"),
         cfr.get("warnings", []),
     )  # fmt: skip
 
 
-def _failure_count(
-    subject: Subject, view: View, cfr: dict[str, Any], links: dict[str, str]
-) -> Widget:
+def _failure_count(ctx: Ctx, cfr: dict[str, Any]) -> Widget:
     """``failures.count: absolute``: the card's figure is the number of failures (no band:
     the bands rate fractions), the bars the failures of each bucket."""
-    points = _points(
-        subject, view, "failures", cfr["series"], lambda p, _: float(p["failures"]),
+    points = ctx.points(
+        "failures", cfr["series"], lambda p, _: float(p["failures"]),
         lambda p: f"{plural(p['failures'], 'failure')}, {plural(p['deployments'], 'deployment')}",
-        lambda _value, _view: "band-none",
     )  # fmt: skip
-    href = links["failures"]
-    facts = [Fact("Deployments", str(cfr["deployments"]), links["deployments"])]
+    href = ctx.links["failures"]
+    facts = [Fact("Deployments", str(cfr["deployments"]), ctx.links["deployments"])]
     if cfr.get("unlinked"):
         facts.append(Fact("Unlinked", str(cfr["unlinked"]), href + "#unlinked"))
     return Widget(
         "change_failure_rate", "Change failures", str(cfr["failures"]), None, href, facts,
-        bar_chart(points, _count, f"Change failures, by {view.interval}"),
+        ctx.chart("change_failure_rate", points, _count, "Change failures", "count"),
         cfr.get("warnings", []),
     )  # fmt: skip
 
 
-def _restore(
-    subject: Subject, view: View, mttr: dict[str, Any], links: dict[str, str], bands: BandScale
-) -> Widget:
-    points = _points(
-        subject, view, "incidents", mttr["series"], lambda p, _: p["mean_seconds"],
-        lambda p: f"{p['incidents']} restored, mean {fmt.duration(p['mean_seconds'])}",
-        _css("mttr", bands), bands, "mttr",
+def _restore(ctx: Ctx, mttr: dict[str, Any]) -> Widget:
+    points = ctx.points(
+        "incidents", mttr["series"], lambda p, _: p["mean_seconds"],
+        lambda p: f"{p['incidents']} restored, mean {fmt.duration(p['mean_seconds'])}", "mttr",
     )  # fmt: skip
-    href = links["incidents"]
+    href = ctx.links["incidents"]
     return Widget(
         "mean_time_to_restore", "Time to restore", fmt.duration(mttr["mean_seconds"]),
         mttr["band"], href,
         [Fact("Restored", str(mttr["incidents"]), href),
          Fact("Median", fmt.duration(mttr["median_seconds"]), href),
          Fact("Open at the end", str(mttr["open"]), href + "#open")],
-        bar_chart(points, fmt.duration, f"Mean time to restore, by {view.interval}"),
+        ctx.chart("mean_time_to_restore", points, fmt.duration, "Mean time to restore",
+                  "duration", "mttr"),
         mttr.get("warnings", []),
     )  # fmt: skip
 
 
-def _rework(
-    subject: Subject, view: View, rr: dict[str, Any], links: dict[str, str], bands: BandScale
-) -> Widget:
+def _rework(ctx: Ctx, rr: dict[str, Any]) -> Widget:
     """The deployment rework rate: no preset bands it (DORA publishes no bands for it), so
-    its level and its bars' colours come only from a custom scale with rework edges; without
-    them the bars are drawn without a band colour."""
-    points = _points(
-        subject, view, REWORK_PAGE, rr["series"], lambda p, _: p["rate"],
-        lambda p: f"{p['rework']} rework, {plural(p['deployments'], 'deployment')}",
-        _css(REWORK, bands), bands, REWORK,
+    its level and its chart's zones come only from a custom scale with rework edges."""
+    points = ctx.points(
+        REWORK_PAGE, rr["series"], lambda p, _: p["rate"],
+        lambda p: f"{p['rework']} rework, {plural(p['deployments'], 'deployment')}", REWORK,
     )  # fmt: skip
-    href = _link(subject, REWORK_PAGE, view)
+    href = _link(ctx.subject, REWORK_PAGE, ctx.view)
     return Widget(
         "deployment_rework_rate", "Deployment rework rate", fmt.percent(rr["rate"]), rr["band"],
         href,
         [Fact("Rework", str(rr["rework"]), href),
-         Fact("Deployments", str(rr["deployments"]), links["deployments"]),
+         Fact("Deployments", str(rr["deployments"]), ctx.links["deployments"]),
          Fact("Signals", ", ".join(s.replace("_", " ") for s in rr["signals"]))],
-        bar_chart(points, fmt.percent, f"Deployment rework rate, by {view.interval}"),
+        ctx.chart("deployment_rework_rate", points, fmt.percent, "Deployment rework rate",
+                  "percent", REWORK),
     )  # fmt: skip
 
 
-def lead_time_view(subject: Subject, view: View, lead: Mapping[str, Any]) -> LeadTimeView:
+def lead_time_view(
+    subject: Subject, view: View, lead: Mapping[str, Any], now_us: int | None = None
+) -> LeadTimeView:
     stages = lead["stages"]
     scale = scale_for(subject)
     peak = max((s["seconds"] for s in stages), default=0.0)
@@ -338,4 +366,5 @@ def lead_time_view(subject: Subject, view: View, lead: Mapping[str, Any]) -> Lea
     return LeadTimeView(
         lead["changes"], _link(subject, "changes", view), lead["total_seconds"], lead["rating"],
         lead["statistic"], stacked(parts), rows, any("level" in s for s in stages),
+        stage_trend(subject, view, lead, now_us),
     )  # fmt: skip
