@@ -2,6 +2,7 @@
 
     python bench/dashboard.py [--requests 20] [--pg URL] [--anchor DATE]
     python bench/dashboard.py --tickets 100000 [--requests 5] [--pg URL]
+    python bench/dashboard.py --tickets 100000 --db URL      # a database loaded before
 
 Without --tickets it loads the demo (`leadline demo`: seven teams, six months) and requests
 each page with its default window (the 90 days ending today); the target is a warm median
@@ -51,16 +52,19 @@ def leadline(db: str, *args: str) -> list[str]:
 
 
 def pages(
-    client: httpx.Client, team: str, other: str, profile: str, query: str
+    client: httpx.Client, team: str, other: str, profiles: tuple[str, str], query: str
 ) -> list[tuple[str, str]]:
     """(label, path) of every kind of page, the change page for a real change of ``team``."""
     q = f"?{query}" if query else ""
-    a, b, p = quote(team), quote(other), quote(profile)
+    a, b, p, p2 = quote(team), quote(other), quote(profiles[0]), quote(profiles[1])
     changes = client.get(f"/c/{a}/changes{q}").text
     found = re.search(rf'href="(/c/{re.escape(a)}/changes/[^"?]+)', changes)
     assert found, f"{team} has no change in the window"
     amp = f"&{query}" if query else ""
+    view = re.search(r'href="(/v/[^"?]+)', client.get("/").text)  # the header lists the views
+    views = [("saved view", view.group(1))] if view else []
     return [
+        *views,
         ("index (org overview)", f"/{q}"),
         (f"overview {team} (week)", f"/c/{a}{q}"),
         (f"overview {team} (day)", f"/c/{a}?interval=day{amp}"),
@@ -72,6 +76,12 @@ def pages(
         (f"changes {team}", f"/c/{a}/changes{q}"),
         ("one change", found.group(1) + q),
         (f"quality {team}", f"/c/{a}/quality{q}"),
+        (f"lead time by type {team}", f"/c/{a}/lead-time?by=type{amp}"),
+        (f"lead time by label {team}", f"/c/{a}/lead-time?by=label{amp}"),
+        ("what-if compare", f"/compare?profile={p}&profile={p2}{amp}"),
+        (f"time in status {team}", f"/c/{a}/time-in-status{q}"),
+        (f"PR lead time {team}", f"/c/{a}/pr-lead-time{q}"),
+        (f"overview {team} CSV", f"/c/{a}?format=csv&table=lead_time-values{amp}"),
     ]
 
 
@@ -106,14 +116,21 @@ def load_org(db: str, tickets: int, tmp: Path) -> None:
         print(f"{step}: {time.perf_counter() - started:.1f} s")
 
 
-def run(db: str, n: int, anchor: str | None, tickets: int | None, tmp: Path) -> None:
+def run(
+    db: str, n: int, anchor: str | None, tickets: int | None, tmp: Path, load: bool = True
+) -> None:
     if tickets:
-        load_org(db, tickets, tmp)
-        team, other, profile, query = "Org", "Payments", "Bench organisation", ORG_WINDOW
+        if load:
+            load_org(db, tickets, tmp)
+        team, other, query = "Org", "Payments", ORG_WINDOW
+        # One profile: the what-if compares it with itself (the cost of a comparison).
+        profiles = ("Bench organisation", "Bench organisation")
         target = ORG_TARGET_MS
     else:
-        load_demo(db, anchor)
-        team, other, profile, query = "Acme", "Payments", "PR to production", ""
+        if load:
+            load_demo(db, anchor)
+        team, other, query = "Acme", "Payments", ""
+        profiles = ("PR to production", "Ticket to production")
         target = DEMO_TARGET_MS
     port = free_port()
     server = subprocess.Popen(
@@ -130,7 +147,7 @@ def run(db: str, n: int, anchor: str | None, tickets: int | None, tmp: Path) -> 
                     time.sleep(0.1)
             # Cold: each page's first request in this server process (the change page's key
             # comes from a first look at the changes list, which is then not cold any more).
-            targets = pages(client, team, other, profile, query)
+            targets = pages(client, team, other, profiles, query)
             print(f"\n{'page':<28} {'cold ms':>8} {'warm median':>12} {'warm max':>9} {'KiB':>6}")
             worst = 0.0
             for label, path in targets:
@@ -157,7 +174,14 @@ def main() -> None:
     parser.add_argument(
         "--tickets", type=int, help="a generated organisation of N tickets instead of the demo"
     )
+    parser.add_argument(
+        "--db", metavar="URL", help="time this database, already loaded by an earlier run "
+        "(with --tickets: the generated organisation; without: the demo)",
+    )  # fmt: skip
     args = parser.parse_args()
+    if args.db:
+        run(args.db, args.requests, args.anchor, args.tickets, Path("."), load=False)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         bench(args, Path(tmp))
 

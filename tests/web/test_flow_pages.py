@@ -4,6 +4,7 @@ count linking to exactly the records behind it, and every link answering."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -111,3 +112,21 @@ def test_collection_pages(client: TestClient, org: Engine) -> None:
         "/c/Acme/pr-lead-time/prs",
     ):
         assert client.get(url + "?from=2024-01-01&to=2024-04-01").status_code == 200, url
+
+
+def test_a_kept_answer_moves_with_new_data(
+    client: TestClient, stored: Engine, run_cli: Any, tmp_path: Path
+) -> None:
+    """The pages keep their answer until the data moves (services/answer_cache.py): a new
+    issue resolved in the window shows on the next request, not a minute later."""
+    url = "/p/pay/time-in-status" + QUERY
+    before = _page(client, url).by_id["issues-count"].text
+    assert before == "3 issues" and _page(client, url).by_id["issues-count"].text == before
+    more = tmp_path / "more.ndjson"
+    issue = {"kind": "issue", "key": "PAY-9", "project": "PAY", "type": "Story",
+             "created_at": "2024-03-05T00:00:00Z", "resolved_at": "2024-03-05T04:00:00Z",
+             "status_changes": [{"to": "In Progress", "at": "2024-03-05T01:00:00Z",
+                                 "category": "in_progress"}]}  # fmt: skip
+    more.write_text(json.dumps(issue) + "\n")
+    assert run_cli("import", str(more)).code == 0
+    assert _page(client, url).by_id["issues-count"].text == "4 issues"

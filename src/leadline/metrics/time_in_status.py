@@ -100,23 +100,26 @@ def visits(history: History) -> list[Visit]:
     return joined
 
 
-def issue_times(history: History) -> IssueTimes:
-    """One issue's total time and visits per status."""
+def issue_times(history: History, spans: Sequence[Visit] | None = None) -> IssueTimes:
+    """One issue's total time and visits per status (``spans``: its ``visits``, when the
+    caller has them already)."""
     out = IssueTimes(history.key)
-    for v in visits(history):
+    for v in visits(history) if spans is None else spans:
         out.seconds[v.status] = out.seconds.get(v.status, 0.0) + (v.end - v.start)
         out.visits[v.status] = out.visits.get(v.status, 0) + 1
     out.seconds = {k: v / US for k, v in out.seconds.items()}
     return out
 
 
-def status_order(histories: Sequence[History]) -> list[tuple[str, str]]:
+def status_order(
+    histories: Sequence[History], spans: Sequence[Sequence[Visit]] | None = None
+) -> list[tuple[str, str]]:
     """``(status, category)`` of every status the histories visit, in workflow order: by
     category (to do, in progress, done), then first-seen. A status's category is the one its
-    first visit carries."""
+    first visit carries (``spans``: each history's ``visits``, when the caller has them)."""
     seen: dict[str, str] = {}
-    for h in histories:
-        for v in visits(h):
+    for found in [visits(h) for h in histories] if spans is None else spans:
+        for v in found:
             seen.setdefault(v.status, v.category)
     rank = {c: i for i, c in enumerate(CATEGORY_ORDER)}
     first = {s: i for i, s in enumerate(seen)}
@@ -158,8 +161,9 @@ class Report:
 def aggregate(histories: Sequence[History], stat: str = "mean") -> Report:
     """Per status, over ``histories`` (module doc)."""
     check_statistic(stat)
-    order = status_order(histories)
-    rows = [issue_times(h) for h in histories]
+    spans = [visits(h) for h in histories]  # once: the order and the times both need them
+    order = status_order(histories, spans)
+    rows = [issue_times(h, found) for h, found in zip(histories, spans, strict=True)]
     figures = []
     for name, category in order:
         samples = [r.seconds[name] for r in rows if name in r.visits]

@@ -9,47 +9,27 @@ profile at all gets ``"error"`` and nothing else (the reason, never a zero).
 
 Why a cache: a report reads every deployment, failure and incident of its team twice (this
 window and the previous one), about 150 ms a team on the demo; seven teams are a second. The
-server (``build=False``) keeps each row per process, keyed on everything the answer depends
-on: the narrowed profile (filters, people and rules included), the window, interval,
-statistic and comparison, and the store's position (``data_stamp``: the change log, the
-digests of the incidents, which the change log does not record, the timelines' and derived
-sets' watermarks, the stored profiles and collections). New data moves the stamp, so the
-next request recomputes. ``TTL`` bounds a row's life in any case (a safety net, not a rule
-the answers rely on). The CLI (``build=True``) never reads the cache.
+server (``build=False``) keeps each row per process (``services/answer_cache.py``), keyed on
+the narrowed profile (filters, people and rules included), the window, interval, statistic
+and comparison, and the store's position: new data moves it, so the next request
+recomputes. The CLI (``build=True``) never reads the cache.
 """
 
 from __future__ import annotations
 
-import hashlib
-import threading
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Engine
 
 from leadline.errors import InputError, NotFoundError, NotReady
 from leadline.metrics.windows import Window, closed
 from leadline.profiles.models import Profile
-from leadline.services import collections
+from leadline.services import answer_cache, collections
 from leadline.services.dora import dora
 from leadline.services.leadtime import lead_time
-from leadline.store.db import reading
-from leadline.store.tables import (
-    change_log,
-    derived_state,
-    incidents,
-    profiles,
-    timeline_sets,
-)
-from leadline.store.tables import collections as collection_rows
-
-TTL = 60.0  # seconds a cached row is trusted at most (see the module docstring)
-_MAX_ROWS = 512  # per process: 7 teams × a few windows is typical
-_cache: dict[tuple[Any, ...], tuple[float, dict[str, Any]]] = {}
-_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -115,7 +95,7 @@ def rows(
     chosen = closed(window, datetime.now(UTC))
     out: list[dict[str, Any] | None] = []
     keys: list[tuple[Any, ...]] = []
-    stamp = None if build else data_stamp(engine)
+    stamp = None if build else answer_cache.data_stamp(engine)
     for team in found:
         if team.profile is None:
             out.append({"collection": team.name, "error": team.error})
@@ -123,13 +103,12 @@ def rows(
             continue
         key = (team.name, team.profile.model_dump_json(), chosen, interval, stat, compare)
         keys.append(key)
-        hit = None if stamp is None else _cache.get((*key, stamp))
-        out.append(hit[1] if hit is not None and time.monotonic() - hit[0] < TTL else None)
+        out.append(None if stamp is None else answer_cache.get(key, stamp))
     missing = [i for i, row in enumerate(out) if row is None]
     if missing and settle is not None:
         for i in missing:
             settle(found[i].profile)  # type: ignore[arg-type]
-        stamp = data_stamp(engine)  # what the settled builds brought
+        stamp = answer_cache.data_stamp(engine)  # what the settled builds brought
     for i in missing:
         team = found[i]
         assert team.profile is not None
@@ -141,10 +120,7 @@ def rows(
             out[i] = {"collection": team.name, "building": str(exc)}
             continue
         if stamp is not None:
-            with _lock:
-                if len(_cache) >= _MAX_ROWS:
-                    _cache.clear()
-                _cache[(*keys[i], stamp)] = (time.monotonic(), row)
+            answer_cache.put(keys[i], stamp, row)
         out[i] = row
     return [row for row in out if row is not None]
 
@@ -167,27 +143,3 @@ def _row(
         lead.pop("in_flight", None)
         row |= {"dora": None, "lead_time_for_changes": lead}
     return row
-
-
-def data_stamp(engine: Engine) -> tuple[Any, ...]:
-    """Where the store is: what moves whenever a report's answer may change."""
-    with reading(engine) as conn:
-        return _stamp(conn)
-
-
-def _stamp(conn: Connection) -> tuple[Any, ...]:
-    t = timeline_sets.c
-    parts = [
-        select(func.coalesce(func.max(change_log.c.seq), 0)),
-        select(func.count(), func.sum(t.watermark), func.max(t.built_at), func.sum(t.done)),
-        select(func.count(), func.sum(derived_state.c.watermark)),
-        select(func.count(), func.max(profiles.c.updated_at)),
-        select(func.count(), func.max(collection_rows.c.updated_at)),
-    ]
-    found = tuple(tuple(conn.execute(q).one()) for q in parts)
-    # Incidents write no change-log entry: every stored incident's digest, in one hash (an
-    # edit in place changes its digest). Teams have hundreds of incidents, not millions.
-    seen = hashlib.sha256()
-    for (digest,) in conn.execute(select(incidents.c.digest).order_by(incidents.c.id)):
-        seen.update(str(digest).encode())
-    return (*found, seen.hexdigest())

@@ -12,6 +12,7 @@ predicates the timelines and the DORA metrics use (``correlate/scope.py``,
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -181,13 +182,23 @@ def runs_without_commit(
 
 
 def known_shas(conn: Connection, shas: Iterable[str]) -> set[str]:
-    """The given SHAs (lower case, full or abbreviated) that name a stored commit."""
-    wanted = {s.strip().lower() for s in shas if s and s.strip()}
+    """The given SHAs (lower case, full or abbreviated) that name a stored commit: one that
+    starts with the given SHA, or that the given SHA starts with. Both then share their
+    first seven characters (``sha7``, indexed), so each stored commit is compared with the
+    given SHAs of its own prefix only — linear in the number of SHAs, not quadratic."""
+    by_prefix: dict[str, list[str]] = defaultdict(list)
+    for given in {s.strip().lower() for s in shas if s and s.strip()}:
+        by_prefix[given[:7]].append(given)
     c = t.commits.c
     found: set[str] = set()
-    for chunk in in_chunks(sorted({s[:7] for s in wanted})):
-        stored = [sha.lower() for (sha,) in conn.execute(select(c.sha).where(c.sha7.in_(chunk)))]
-        found.update(w for w in wanted if any(s.startswith(w) or w.startswith(s) for s in stored))
+    for chunk in in_chunks(sorted(by_prefix)):
+        for (sha,) in conn.execute(select(c.sha).where(c.sha7.in_(chunk))):
+            stored = sha.lower()
+            found.update(
+                w
+                for w in by_prefix.get(stored[:7], ())
+                if stored.startswith(w) or w.startswith(stored)
+            )
     return found
 
 

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from leadline.metrics.pr_stages import STAGES
+from leadline.services import answer_cache
 from leadline.services.pr_lead_time import pr_lead_time, pr_rows
 from leadline.services.time_in_status import issue_list, time_in_status
 from leadline.web import formatting as fmt
@@ -133,7 +134,10 @@ def subject_router(kind: Kind) -> APIRouter:
         name: str, engine: EngineDep, params: ParamsDep, who: ViewerDep
     ) -> Response:
         subject, view = find_subject(engine, kind, name, who), params.view()
-        report = time_in_status(engine, subject.profile, view.stat, view.window())
+        report = answer_cache.remember(
+            engine, (TIS, subject.profile.model_dump_json(), view.start, view.end, view.stat),
+            lambda: time_in_status(engine, subject.profile, view.stat, view.window()),
+        )  # fmt: skip
         return page(
             "time_in_status.html",
             **navigation(engine, subject, view, who),
@@ -183,7 +187,11 @@ def subject_router(kind: Kind) -> APIRouter:
         name: str, engine: EngineDep, params: ParamsDep, who: ViewerDep
     ) -> Response:
         subject, view = find_subject(engine, kind, name, who), params.view()
-        report = pr_lead_time(engine, subject.profile, view.stat, view.window(), view.interval)
+        report = answer_cache.remember(
+            engine, (PRS, subject.profile.model_dump_json(), view.start, view.end, view.stat,
+                     view.interval),
+            lambda: pr_lead_time(engine, subject.profile, view.stat, view.window(), view.interval),
+        )  # fmt: skip
         return page(
             "pr_lead_time.html",
             **navigation(engine, subject, view, who),
