@@ -3,7 +3,7 @@ overview (same window), one change's timeline with the record behind every stage
 records the ``exclude`` rules took out (``services/doctor_exclusions.py``, the doctor's
 selection)."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 
 from leadline.errors import InputError
 from leadline.metrics.ratings import rate_stage
-from leadline.services import drilldown, drilldown_records
+from leadline.services import answer_cache, drilldown, drilldown_records
 from leadline.services.doctor import Subject as Named
 from leadline.services.doctor_exclusions import excluded_report
 from leadline.services.drilldown_rework import rework_deployments
@@ -78,6 +78,17 @@ def _open(
     return find_subject(engine, kind, name, who), params.view()
 
 
+def kept(
+    engine: Engine, what: str, subject: Subject, view: View, compute: Callable[[], T],
+    *more: str,
+) -> T:  # fmt: skip
+    """A page's answer (a drill-down's whole list, a report) for the subject's window and
+    ``more`` (its statistic, interval…), kept until new data arrives
+    (``services/answer_cache.py``): its next requests and pages cost no new read."""
+    key = (what, subject.profile.model_dump_json(), view.start, view.end, *more)
+    return answer_cache.remember(engine, key, compute)
+
+
 def subject_router(kind: Kind) -> APIRouter:
     sub = APIRouter(include_in_schema=False)
 
@@ -87,7 +98,9 @@ def subject_router(kind: Kind) -> APIRouter:
         name: str, engine: EngineDep, params: ParamsDep, who: ViewerDep, offset: str | None = None
     ) -> Response:
         subject, view = _open(engine, kind, name, params, who)
-        items = drilldown.deployments(engine, subject.profile, view.start, view.end)
+        profile, start, end = subject.profile, view.start, view.end
+        items = kept(engine, "deployments", subject, view,
+                     lambda: drilldown.deployments(engine, profile, start, end))  # fmt: skip
         rows, pager = paginate(items, offset, subject, "deployments", view)
         nav = navigation(engine, subject, view, who)
         return page("deployments.html", **nav, page_name="deployments", rows=rows, pager=pager)
@@ -98,7 +111,9 @@ def subject_router(kind: Kind) -> APIRouter:
         name: str, engine: EngineDep, params: ParamsDep, who: ViewerDep, offset: str | None = None
     ) -> Response:
         subject, view = _open(engine, kind, name, params, who)
-        report = drilldown.failures(engine, subject.profile, view.start, view.end)
+        profile, start, end = subject.profile, view.start, view.end
+        report = kept(engine, "failures", subject, view,
+                      lambda: drilldown.failures(engine, profile, start, end))  # fmt: skip
         rows, pager = paginate(report.items, offset, subject, "failures", view)
         return page("failures.html", **navigation(engine, subject, view, who), page_name="failures",
                     report=report, rows=rows, pager=pager)  # fmt: skip

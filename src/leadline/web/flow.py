@@ -17,7 +17,6 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from leadline.metrics.pr_stages import STAGES
-from leadline.services import answer_cache
 from leadline.services.pr_lead_time import pr_lead_time, pr_rows
 from leadline.services.time_in_status import issue_list, time_in_status
 from leadline.web import formatting as fmt
@@ -25,7 +24,7 @@ from leadline.web.auth import ViewerDep
 from leadline.web.axes import unit_of
 from leadline.web.buckets import bucket_views, short
 from leadline.web.charts import Part, Point, bar_chart, stacked
-from leadline.web.drill import paginate
+from leadline.web.drill import kept, paginate
 from leadline.web.pages import navigation
 from leadline.web.params import EngineDep, Kind, ParamsDep, Subject, View, check_text, find_subject
 from leadline.web.render import html_errors, page
@@ -134,10 +133,9 @@ def subject_router(kind: Kind) -> APIRouter:
         name: str, engine: EngineDep, params: ParamsDep, who: ViewerDep
     ) -> Response:
         subject, view = find_subject(engine, kind, name, who), params.view()
-        report = answer_cache.remember(
-            engine, (TIS, subject.profile.model_dump_json(), view.start, view.end, view.stat),
-            lambda: time_in_status(engine, subject.profile, view.stat, view.window()),
-        )  # fmt: skip
+        report = kept(engine, TIS, subject, view,
+                      lambda: time_in_status(engine, subject.profile, view.stat, view.window()),
+                      view.stat)  # fmt: skip
         return page(
             "time_in_status.html",
             **navigation(engine, subject, view, who),
@@ -187,11 +185,10 @@ def subject_router(kind: Kind) -> APIRouter:
         name: str, engine: EngineDep, params: ParamsDep, who: ViewerDep
     ) -> Response:
         subject, view = find_subject(engine, kind, name, who), params.view()
-        report = answer_cache.remember(
-            engine, (PRS, subject.profile.model_dump_json(), view.start, view.end, view.stat,
-                     view.interval),
-            lambda: pr_lead_time(engine, subject.profile, view.stat, view.window(), view.interval),
-        )  # fmt: skip
+        report = kept(engine, PRS, subject, view,
+                      lambda: pr_lead_time(engine, subject.profile, view.stat, view.window(),
+                                           view.interval),
+                      view.stat, view.interval)  # fmt: skip
         return page(
             "pr_lead_time.html",
             **navigation(engine, subject, view, who),

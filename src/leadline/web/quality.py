@@ -11,11 +11,11 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from sqlalchemy import Engine
 
-from leadline.services import answer_cache
 from leadline.services.doctor import Check, Outcome, Report, Subject
 from leadline.services.doctor_checks import diagnose
 from leadline.store.quality_queries import Finding
 from leadline.web.auth import ViewerDep
+from leadline.web.drill import kept
 from leadline.web.pages import navigation
 from leadline.web.params import (
     EngineDep,
@@ -110,10 +110,9 @@ def subject_router(kind: Kind) -> APIRouter:
 
 def quality(engine: Engine, subject: Page, view: View, who: Viewer) -> Response:
     named = Subject(subject.profile.name, subject.name if subject.kind == "c" else None)
-    key = ("quality", subject.profile.model_dump_json(), named.collection, view.start, view.end)
-    report = answer_cache.remember(
-        engine, key, lambda: diagnose(engine, subject.profile, view.window(), named, build=False)
-    )  # the answer kept until new data arrives (services/answer_cache.py)
+    report = kept(engine, "quality", subject, view,
+                  lambda: diagnose(engine, subject.profile, view.window(), named, build=False),
+                  subject.name)  # fmt: skip
     checks = rows(report, subject, view)
     found = sum(1 for c in checks if c.count)
     return page(
