@@ -12,6 +12,17 @@ import pytest
 import yaml
 from fastapi.testclient import TestClient
 
+from leadline.metrics.bands import (
+    CHANGE_FAILURE_RATE,
+    DEPLOYMENT_FREQUENCY,
+    HARNESS,
+    LEAD_TIME,
+    MTTR,
+    PRESET_COLOURS,
+    edges,
+    scale_of,
+)
+from leadline.services.grafana import thresholds
 from tests.api.conftest import auth
 from tests.conftest import FIXTURES
 
@@ -131,3 +142,24 @@ def test_the_stat_panels_carry_the_harness_edges(run_cli: Any) -> None:
     blank = run_cli("grafana", "--title", " ", db=False)
     assert blank.code == 2 and blank.err.strip() == "leadline: error: --title: give a " \
         "non-empty title"  # fmt: skip
+
+
+@pytest.mark.parametrize("metric", [DEPLOYMENT_FREQUENCY, LEAD_TIME, CHANGE_FAILURE_RATE, MTTR])
+def test_a_figure_on_an_edge_takes_leadlines_band_in_grafana(metric: str) -> None:
+    """Grafana colours from a step up (``value >= step``): a figure exactly on an edge, or
+    just either side of it, gets the colour of the band leadline gives it."""
+    steps = thresholds(metric)["steps"]
+    scale = scale_of(HARNESS)
+
+    def grafana(value: float) -> str:
+        chosen = steps[0]["color"]
+        for step in steps[1:]:
+            if value >= step["value"]:
+                chosen = step["color"]
+        return str(chosen)
+
+    for rule in edges(metric, HARNESS):
+        for value in (float(rule.edge) * 0.999, float(rule.edge), float(rule.edge) * 1.001):
+            band = scale.band(metric, value)
+            assert band is not None
+            assert grafana(value) == PRESET_COLOURS[band], (metric, rule, value, band)

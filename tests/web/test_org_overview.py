@@ -121,6 +121,19 @@ def test_sorting_by_a_column(client: TestClient, built: Engine) -> None:
     assert names == sorted(NAMES, key=str.casefold, reverse=True)
 
 
+@pytest.mark.parametrize("order", ["asc", "desc"])
+def test_sorting_by_a_column_no_team_has_keeps_the_tree(
+    client: TestClient, built: Engine, order: str
+) -> None:
+    """No team measures the rework rate, so the table has no such column: sorting by it
+    is the tree's order (it was a 500)."""
+    page = client.get(f"/?{WINDOW}&sort=deployment_rework_rate&order={order}")
+    assert page.status_code == 200
+    assert [n for n, _ in rows(page.text)] == NAMES
+    table = Page(page.text).by_id["org-overview"]
+    assert not [th for th in table.find_all("th") if th.attrs.get("aria-sort")]
+
+
 @pytest.mark.parametrize("query", ["sort=speed", "sort=lead_time&order=up"])
 def test_a_bad_sort_is_the_error_page(client: TestClient, built: Engine, query: str) -> None:
     page = client.get(f"/?{query}")

@@ -17,7 +17,7 @@ from leadline.api.schemas import BUILDING, REF, LeadTimeReport, errors, json_bod
 from leadline.metrics.choices import Interval, Statistic
 from leadline.profiles.loader import profile_to_dict
 from leadline.services import profiles
-from leadline.services.csvreports import dora_csv, lead_time_csv
+from leadline.services.csvreports import dora_csv, lead_time_csv, series_csv
 from leadline.services.dora import dora
 from leadline.services.leadtime import check_by, lead_time
 from leadline.services.leadtime_compare import compare
@@ -61,11 +61,15 @@ def get_lead_time(
     chosen, named = report_profile(engine, profile, collection)
     window = report_window(start, end)
     check_by(chosen, by)
+    csv = wants_csv(request, fmt)
+    if csv and interval is not None and by is not None:  # one CSV holds one table (the CLI's)
+        raise ApiError(422, "format=csv with interval takes no by")
     refresher.settle(chosen)
     result = lead_time(engine, chosen, stat, window, interval=interval, build=False, by=by)
     result.pop("in_flight", None)
-    if wants_csv(request, fmt):
-        return csv_response(lead_time_csv(named | result))
+    if csv:
+        shown = named | result
+        return csv_response(series_csv(shown) if interval is not None else lead_time_csv(shown))
     return named | result
 
 

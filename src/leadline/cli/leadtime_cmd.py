@@ -102,7 +102,7 @@ def lead_time_command(
         result.pop("in_flight", None)
         click.echo(json.dumps(result, indent=2))
     elif fmt == "csv" and interval is not None:
-        from leadline.cli.leadtime_series import series_csv
+        from leadline.services.csvreports import series_csv
 
         click.echo(series_csv(result), nl=False)
     elif fmt == "csv":  # services.csvreports: the CSV GET /v1/metrics/lead-time gives too

@@ -15,26 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from leadline.cli.render import NO_DATA, escape, human
-from leadline.csvtext import to_csv
-
-
-def series_rows(result: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
-    """The series as a header and rows: start, changes, total (``None`` without changes),
-    then each stage's seconds (``None`` where it has no sample)."""
-    series = result.get("series", [])
-    names = [s["name"] for s in result["stages"]]
-    rows = []
-    for point in series:
-        total = point["total_seconds"] if point["changes"] else None
-        rows.append([point["start"], point["changes"], total,
-                     *(s["seconds"] for s in point["stages"])])  # fmt: skip
-    return ["start", "changes", "total_seconds", *names], rows
-
-
-def series_csv(result: dict[str, Any]) -> str:
-    """The trend as CSV (the rules of ``csvtext``: no data is an empty cell)."""
-    header, rows = series_rows(result)
-    return to_csv(header, rows)
+from leadline.services.csvreports import series_rows
 
 
 def series_table(result: dict[str, Any], interval: str) -> None:

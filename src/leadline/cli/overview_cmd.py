@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -12,7 +10,10 @@ from typing import Any
 import click
 
 from leadline.cli.context import AppContext
+from leadline.cli.csvout import format_option
 from leadline.cli.options import window_options
+from leadline.csvtext import Cell
+from leadline.csvtext import to_csv as csv_text
 from leadline.metrics.choices import INTERVALS, STATISTICS
 
 # (section of the report, its figure, its sample size, the table's heading)
@@ -34,8 +35,7 @@ FIGURES = (
 @click.option("--compare", type=click.Choice(["previous", "none"]), default="previous",
               show_default=True,
               help="Compare each figure with the previous window of the same length.")  # fmt: skip
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
-              show_default=True)  # fmt: skip
+@format_option
 @click.pass_obj
 def overview_command(
     app: AppContext, window: Any, interval: str, stat: str, compare: str, fmt: str
@@ -78,9 +78,8 @@ def columns() -> list[str]:
 
 def to_csv(rows: Sequence[Mapping[str, Any]]) -> str:
     """One line a team; an empty cell is "no data" or "not measured", never a 0."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, columns(), lineterminator="\n")
-    writer.writeheader()
+    header = columns()
+    lines: list[list[Cell]] = []
     for row in rows:
         lead = row.get("lead_time_for_changes") or {}
         line: dict[str, Any] = {
@@ -112,8 +111,8 @@ def to_csv(rows: Sequence[Mapping[str, Any]]) -> str:
                          f"{section}.verdict": c["verdict"]}  # fmt: skip
         if row.get("change_failure_rate"):
             line["change_failure_rate.failures"] = row["change_failure_rate"]["failures"]
-        writer.writerow(line)
-    return buffer.getvalue()
+        lines.append([line.get(c) for c in header])
+    return csv_text(header, lines)
 
 
 def _table(rows: Sequence[Mapping[str, Any]]) -> None:

@@ -93,9 +93,31 @@ def lead_time_csv(result: Mapping[str, Any]) -> str:
         lead: list[Cell] = [name] * grouped
         for s in part["stages"]:
             level: list[Cell] = [s.get("level") or ""] if levels else []
-            stage = [s["name"], s["seconds"], s["samples"], s["missing"], s["rating"] or ""]
+            seconds = s["seconds"] if s["samples"] else None  # no data: empty, never 0
+            stage = [s["name"], seconds, s["samples"], s["missing"], s["rating"] or ""]
             rows.append([*lead, *stage, *level])
-        total: list[Cell] = ["Total", part["total_seconds"], part["changes"], "",
+        total_seconds = part["total_seconds"] if part["changes"] else None
+        total: list[Cell] = ["Total", total_seconds, part["changes"], "",
                              part["rating"] or ""]  # fmt: skip
         rows.append(lead + total + [""] * levels)
     return to_csv([column] * grouped + header, rows)
+
+
+def series_rows(result: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    """The series as a header and rows: start, changes, total (``None`` without changes),
+    then each stage's seconds (``None`` where it has no sample)."""
+    series = result.get("series", [])
+    names = [s["name"] for s in result["stages"]]
+    rows = []
+    for point in series:
+        total = point["total_seconds"] if point["changes"] else None
+        rows.append([point["start"], point["changes"], total,
+                     *(s["seconds"] for s in point["stages"])])  # fmt: skip
+    return ["start", "changes", "total_seconds", *names], rows
+
+
+def series_csv(result: Mapping[str, Any]) -> str:
+    """``lead-time --interval … --format csv``: the trend (the rules of ``csvtext``: no data
+    is an empty cell); ``GET /v1/metrics/lead-time?interval=…&format=csv`` gives it too."""
+    header, rows = series_rows(result)
+    return to_csv(header, rows)

@@ -15,6 +15,7 @@ colour. A profile with another band set keeps its own band in that table.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from leadline.metrics.bands import (
@@ -25,6 +26,7 @@ from leadline.metrics.bands import (
     LEAD_TIME,
     MTTR,
     PRESET_COLOURS,
+    Edge,
     edges,
 )
 from leadline.services.prometheus import DORA_GAUGES
@@ -89,6 +91,15 @@ def _expr(gauge: str) -> str:
     return f"{PREFIX}{gauge}{{{WHO}}}"
 
 
+def _step(rule: Edge) -> float:
+    """Where the band above ``rule``'s edge starts, for Grafana (which colours a value from
+    a step up, ``value >= step``): at the edge itself, unless the edge's own value belongs
+    below it (a strict ``>`` rule, or a ``<=`` one), then at the next float above it — so a
+    figure exactly on an edge takes leadline's band."""
+    edge = float(rule.edge)
+    return math.nextafter(edge, math.inf) if rule.op in (">", "<=") else edge
+
+
 def thresholds(metric: str) -> dict[str, Any]:
     """The harness edges of ``metric`` as Grafana threshold steps (ascending values, each
     the colour of the band from that value up; the base step the lowest values')."""
@@ -97,12 +108,12 @@ def thresholds(metric: str) -> dict[str, Any]:
     steps: list[dict[str, Any]]
     if higher_better:  # low below the medium edge, then medium, high, elite upwards
         steps = [{"color": PRESET_COLOURS[BANDS[-1]], "value": None}]
-        steps += [{"color": PRESET_COLOURS[r.band], "value": float(r.edge)}
+        steps += [{"color": PRESET_COLOURS[r.band], "value": _step(r)}
                   for r in reversed(rules)]  # fmt: skip
     else:  # elite below its edge, then each next band from the edge above
         steps = [{"color": PRESET_COLOURS[rules[0].band], "value": None}]
         after = [r.band for r in rules[1:]] + [BANDS[-1]]
-        steps += [{"color": PRESET_COLOURS[band], "value": float(r.edge)}
+        steps += [{"color": PRESET_COLOURS[band], "value": _step(r)}
                   for r, band in zip(rules, after, strict=True)]  # fmt: skip
     return {"mode": "absolute", "steps": steps}
 

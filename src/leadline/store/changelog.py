@@ -4,7 +4,9 @@ Every new or changed record appends *refs* naming what it can link to; a timelin
 reads the refs past its watermark and resolves them (``neighbourhood.resolve_refs``) into the
 change keys to rebuild. Refs over-approximate: rebuilding an unaffected change is harmless,
 missing an affected one is not. A changed record logs the refs of its old and new content, so
-a link that disappears (a PR renamed from HX-1 to HX-2) is rebuilt too.
+a link that disappears (a PR renamed from HX-1 to HX-2) is rebuilt too. A write also logs
+``w:KIND`` (``WROTE``), which names no change: it only moves the log's position, so whatever
+keys on that position (the server's report caches) sees every write.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from leadline.store.mapping import sha7
 from leadline.store.tables import change_log
 
 SEP = "\x1f"
+WROTE = "w"  # a ref kind: "a record of this kind was written" (resolves to no change)
 
 
 def refs_of(record: RecordModel) -> set[str]:

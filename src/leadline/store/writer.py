@@ -177,14 +177,19 @@ class RecordWriter:
         pending: dict[tuple[Any, ...], Prepared],
         stored: dict[tuple[Any, ...], tuple[int, str]],
     ) -> None:
-        """Append change-log refs for every new or changed record (old content included)."""
+        """Append change-log refs for every new or changed record (old content included),
+        and ``w:KIND`` when any record of the batch is new or changed: the log's position
+        then moves with every write that can change an answer, even a record that names
+        nothing to link (a deployment run without a commit), which report caches rely on
+        (``services/answer_cache.py``)."""
         if m.kind == "incident":
-            return  # incidents never move a lead-time stage
+            return  # incidents never move a lead-time stage (report caches hash their digests)
         refs: set[str] = set()
         for item in items:
             before = stored.get(item.key)
             if before is None or before[1] != pending[item.key].digest:
                 refs |= item.log_refs()
+                refs.add(f"{changelog.WROTE}:{m.kind}")
         changed_ids = [i for k, (i, d) in stored.items() if pending[k].digest != d]
         if changed_ids:
             rows = self.conn.execute(select(m.table.c.data).where(m.table.c.id.in_(changed_ids)))

@@ -132,6 +132,9 @@ def _spread(row: list[Cell]) -> list[Cell]:
     return out
 
 
+BREAKS = frozenset({"br", "p", "div", "li"})  # a word break inside a cell
+
+
 class _Reader(HTMLParser):
     """Every ``<table id>`` of a page (a table inside a table is read as its cell's text)."""
 
@@ -158,6 +161,8 @@ class _Reader(HTMLParser):
                 self.depth += 1
         if self.table is None or self.depth:
             return
+        if tag in BREAKS and self.cell is not None:
+            self.cell.text.append(" ")  # "Acme<br>profile" reads "Acme profile", not "Acmeprofile"
         if tag in ("thead", "tbody", "tfoot", "caption"):
             self.part = tag
         elif tag == "tr":

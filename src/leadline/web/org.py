@@ -109,14 +109,16 @@ def org_table(
     reports = rows_of(engine, found, view.window(), view.interval, view.stat, view.compare,
                       settle=settle, partial=True)  # fmt: skip
     rows = [_row(c, t, report, view) for c, t, report in zip(seen, found, reports, strict=True)]
+    rework = any("deployment_rework_rate" in r.cells for r in rows)
+    keys = ["name", *(k for k in COLUMNS if rework or k != "deployment_rework_rate")]
+    if sort not in (None, *keys):  # sorted by a column no team has: the tree's order
+        sort = None
     if sort == "name":
         rows.sort(key=lambda r: r.name.casefold(), reverse=order == "desc")
     elif sort is not None:
         known = [r for r in rows if r.values.get(sort) is not None]
         known.sort(key=lambda r: r.values[sort] or 0.0, reverse=order == "desc")
         rows = known + [r for r in rows if r.values.get(sort) is None]
-    rework = any("deployment_rework_rate" in r.cells for r in rows)
-    keys = ["name", *(k for k in COLUMNS if rework or k != "deployment_rework_rate")]
     headers = []
     for key in keys:
         current = key == sort
