@@ -3,7 +3,7 @@ overview (same window), one change's timeline with the record behind every stage
 records the ``exclude`` rules took out (``services/doctor_exclusions.py``, the doctor's
 selection)."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 
 from leadline.errors import InputError
 from leadline.metrics.ratings import rate_stage
-from leadline.services import answer_cache, drilldown, drilldown_records
+from leadline.services import drilldown, drilldown_records
 from leadline.services.doctor import Subject as Named
 from leadline.services.doctor_exclusions import excluded_report
 from leadline.services.drilldown_rework import rework_deployments
@@ -21,6 +21,7 @@ from leadline.services.leadtime import explain
 from leadline.web.auth import ViewerDep
 from leadline.web.charts import Part, stacked
 from leadline.web.formatting import duration, rating_text
+from leadline.web.kept import kept
 from leadline.web.pages import navigation
 from leadline.web.params import (
     EngineDep,
@@ -76,17 +77,6 @@ def _open(
     engine: Engine, kind: Kind, name: str, params: Params, who: Viewer
 ) -> tuple[Subject, View]:
     return find_subject(engine, kind, name, who), params.view()
-
-
-def kept(
-    engine: Engine, what: str, subject: Subject, view: View, compute: Callable[[], T],
-    *more: str,
-) -> T:  # fmt: skip
-    """A page's answer (a drill-down's whole list, a report) for the subject's window and
-    ``more`` (its statistic, interval…), kept until new data arrives
-    (``services/answer_cache.py``): its next requests and pages cost no new read."""
-    key = (what, subject.profile.model_dump_json(), view.start, view.end, *more)
-    return answer_cache.remember(engine, key, compute)
 
 
 def subject_router(kind: Kind) -> APIRouter:

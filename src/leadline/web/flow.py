@@ -24,7 +24,8 @@ from leadline.web.auth import ViewerDep
 from leadline.web.axes import unit_of
 from leadline.web.buckets import bucket_views, short
 from leadline.web.charts import Part, Point, bar_chart, stacked
-from leadline.web.drill import kept, paginate
+from leadline.web.drill import paginate
+from leadline.web.kept import kept
 from leadline.web.pages import navigation
 from leadline.web.params import EngineDep, Kind, ParamsDep, Subject, View, check_text, find_subject
 from leadline.web.render import html_errors, page

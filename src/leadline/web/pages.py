@@ -18,6 +18,7 @@ from leadline.services.dora import dora
 from leadline.services.leadtime import lead_time
 from leadline.web import formatting
 from leadline.web.auth import ViewerDep
+from leadline.web.kept import kept
 from leadline.web.org import org_table, read_sort
 from leadline.web.params import (
     DRILLS,
@@ -139,8 +140,10 @@ def overview(
     profile = subject.profile
     shown = saved.widgets if saved is not None else WIDGETS
     if profile.dora is not None:
-        report = dora(engine, profile, view.window(), view.interval, view.stat, build=False,
-                      compare=view.compare)  # fmt: skip
+        report = kept(engine, "dora", subject, view,
+                      lambda: dora(engine, profile, view.window(), view.interval, view.stat,
+                                   build=False, compare=view.compare),
+                      view.interval, view.stat, str(view.compare))  # fmt: skip
         lead: Mapping[str, Any] = report["lead_time_for_changes"]
         fresh = report.get("as_of")
         built = {card.key: card for card in widgets(subject, view, report)}

@@ -15,7 +15,7 @@ from leadline.services.doctor import Check, Outcome, Report, Subject
 from leadline.services.doctor_checks import diagnose
 from leadline.store.quality_queries import Finding
 from leadline.web.auth import ViewerDep
-from leadline.web.drill import kept
+from leadline.web.kept import kept
 from leadline.web.pages import navigation
 from leadline.web.params import (
     EngineDep,
