@@ -19,6 +19,7 @@ import csv
 import io
 import re
 from collections.abc import Iterator
+from math import isclose
 from pathlib import Path
 from urllib.parse import quote, urljoin, urlsplit
 
@@ -26,7 +27,7 @@ import httpx
 import pytest
 
 from leadline.csvtext import safe_cell
-from leadline.demo.org import PR_PROFILE, TICKET_PROFILE
+from leadline.demo.org import CHECKOUT_PROFILE, PR_PROFILE, TICKET_PROFILE
 from tests.conftest import fresh_db_url
 from tests.web.chromium import CHROMIUM, LAPTOP, launch, serving, shoot
 from tests.web.html import Element, Page
@@ -39,6 +40,7 @@ pytestmark = pytest.mark.slow
 SEEDS = [
     "/c/Acme/lead-time?by=type",
     f"/compare?profile={quote(TICKET_PROFILE)}&profile={quote(PR_PROFILE)}",
+    f"/compare?profile={quote(PR_PROFILE)}&profile={quote(CHECKOUT_PROFILE)}",  # changes in both
     "/c/Acme/time-in-status",
     "/c/Acme/time-in-status/issues",
     "/c/Acme/pr-lead-time",
@@ -117,6 +119,24 @@ def expected_csv(table: Element) -> list[list[str]]:
     return out
 
 
+def same(got: list[list[str]], want: list[list[str]]) -> bool:
+    """Equal cell for cell; a value column's numbers to 1 part in 1,000: a bucket not over
+    yet (the demo's last week) is a rate over the time so far, so the download, rendered a
+    moment after the page, may differ in its last digits (its text, rounded, does not)."""
+    if len(got) != len(want) or got[:1] != want[:1]:
+        return False
+    valued = {i for i, h in enumerate(want[0]) if h.endswith(" (value)")}
+    for g, w in zip(got[1:], want[1:], strict=True):
+        if len(g) != len(w):
+            return False
+        for i, (a, b) in enumerate(zip(g, w, strict=True)):
+            if a != b and not (
+                i in valued and a and b and isclose(float(a), float(b), rel_tol=1e-3)
+            ):
+                return False
+    return True
+
+
 def test_every_table_downloads_as_the_page_shows_it(demo: str) -> None:
     pages = walk(demo)
     kinds = {kind(u) for u in pages}
@@ -133,13 +153,14 @@ def test_every_table_downloads_as_the_page_shows_it(demo: str) -> None:
                 got = http.get(urljoin(url, links[0].attrs["href"]))
                 assert got.status_code == 200, (url, table_id)
                 parsed = list(csv.reader(io.StringIO(got.text)))
-                assert parsed == expected_csv(table), (url, table_id)
+                assert same(parsed, expected_csv(table)), (url, table_id, parsed)
                 checked[table_id] = checked.get(table_id, 0) + 1
     print(f"checked {sum(checked.values())} tables: {checked}")
     wanted = {"org-overview", "lead-time-stages", "lead_time-values", "lead-time-trend-values",
               "lead-time-by-group", "lead-time-by-group-stages", "compare-by-stage",
               "compare-changes-table", "time-in-status-table", "time-in-status-issues",
-              "pr-lead-time-stages", "pr-lead-time-trend", "pr-lead-time-prs", "records"}  # fmt: skip
+              "pr-lead-time-stages", "pr-lead-time-trend", "pr-lead-time-prs",
+              "records"}  # fmt: skip
     assert wanted <= set(checked), wanted - set(checked)
 
 
