@@ -40,7 +40,7 @@ pytestmark = pytest.mark.slow
 SEEDS = [
     "/c/Acme/lead-time?by=type",
     f"/compare?profile={quote(TICKET_PROFILE)}&profile={quote(PR_PROFILE)}",
-    f"/compare?profile={quote(PR_PROFILE)}&profile={quote(CHECKOUT_PROFILE)}",  # changes in both
+    f"/compare?profile={quote(TICKET_PROFILE)}&profile={quote(CHECKOUT_PROFILE)}",  # same changes
     "/c/Acme/time-in-status",
     "/c/Acme/time-in-status/issues",
     "/c/Acme/pr-lead-time",
