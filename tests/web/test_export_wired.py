@@ -16,6 +16,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from leadline.csvtext import safe_cell
+from leadline.services import profiles
+from leadline.services.ingest import import_records
+from tests.correlate.builders import record
+from tests.correlate.workflow_case import CATEGORIES, RECORDS, profile_data
 from tests.web.html import Page
 
 WINDOW = "from=2024-01-04&to=2024-01-08"
@@ -91,3 +95,26 @@ def test_org_overview_csv_has_the_page_figures_and_their_values(
         deploys = report["deployment_frequency"]["deployments"]
         assert f"{deploys} deployment" in row[header.index("Deployment frequency")]
         assert "was" in " ".join(row) or "not enough data" in " ".join(row).lower(), row
+
+
+def test_lead_time_by_category_downloads_with_seconds(client: TestClient, engine: Engine) -> None:
+    """The overview's category table (records: ``tests/correlate/workflow_case.py``): WF-1
+    (Hotfix) 60 + 60 + 60 min; WF-2 (Defect) 30 + 60 + 0 min; WF-3 (Feature) never deployed,
+    so its cells say "No data"/"—" and its values are empty, not 0."""
+    import_records(engine, [record(r["kind"], **{k: v for k, v in r.items() if k != "kind"})
+                            for r in RECORDS])  # fmt: skip
+    profiles.put(engine, "Workflow", profile_data(categories=CATEGORIES))
+    page = client.get("/p/Workflow?from=2024-05-01&to=2024-05-02")
+    assert page.status_code == 200
+    links = Page(page.text).by_id["lead-time-by-category-table-export"].find_all("a")
+    got = client.get(links[0].attrs["href"])
+    assert got.status_code == 200
+    assert list(csv.reader(io.StringIO(got.text))) == [
+        ["Category", "Changes", "Total", "Total (value)", "Rating", "Coding", "Coding (value)",
+         "Review", "Review (value)", "Deploy", "Deploy (value)"],
+        ["Hotfix", "1", "3h", "10800.0", "no target", "1h", "3600.0", "1h", "3600.0", "1h",
+         "3600.0"],
+        ["Defect", "1", "1h 30m", "5400.0", "no target", "30m", "1800.0", "1h", "3600.0", "0s",
+         "0.0"],
+        ["Feature", "0", "No data", "", "no target", "—", "", "—", "", "—", ""],
+    ]  # fmt: skip
