@@ -16,6 +16,9 @@ class Element:
     parent: Element | None
     children: list[Element] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)  # own text and descendants', in order
+    # the same as a reader hears it: nothing of <svg>/<script>/<style> or aria-hidden, a
+    # <br> as a space (web/export.py's rule for a table cell's text)
+    shown: list[str] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -62,6 +65,8 @@ class Page(HTMLParser):
             self.by_id[node.attrs["id"]] = node
         if tag not in VOID:
             self.current = node
+        elif tag == "br":
+            self._show(" ")
 
     def handle_endtag(self, tag: str) -> None:
         node = self.current
@@ -75,6 +80,18 @@ class Page(HTMLParser):
         while node is not None:
             node.texts.append(data)
             node = node.parent
+        self._show(data)
+
+    def _show(self, data: str) -> None:
+        node: Element | None = self.current
+        chain = []
+        while node is not None:
+            if node.tag in ("svg", "script", "style", "template") or node.hidden():
+                return
+            chain.append(node)
+            node = node.parent
+        for n in chain:
+            n.shown.append(data)
 
     def links(self) -> list[tuple[str, str]]:
         return [(a.attrs.get("href", ""), a.text) for a in self.root.find_all("a")]

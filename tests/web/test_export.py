@@ -67,6 +67,15 @@ def cells(html: str, table_id: str) -> tuple[list[str], list[list[str]]]:
             ["A", "column 2"],
             [["1", "in"]],
         ),
+        # a line break is a space ("Acme<br>Tickets", the org overview's team cell); a
+        # hidden one (in a drawing) is nothing.
+        (
+            "<table id='t'><thead><tr><th>Team</th></tr></thead><tbody>"
+            "<tr><td><a href='/c/Acme'>Acme</a><br><span>Tickets</span></td></tr>"
+            "<tr><td>a<svg><br/></svg>b</td></tr></tbody></table>",
+            ["Team"],
+            [["Acme Tickets"], ["ab"]],
+        ),
     ],
 )
 def test_reading_rules(html: str, header: list[str], rows: list[list[str | None]]) -> None:

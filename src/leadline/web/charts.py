@@ -63,6 +63,7 @@ class Bar:
     empty: bool = False  # no data: no bar, a mark
     slot: float = 0.0  # the bucket's left edge (its link's hit area), % of the width
     slot_width: float = 0.0
+    value: float | None = None  # the figure itself (the table's data-value); None: no data
 
     @property
     def centre(self) -> float:
@@ -134,7 +135,8 @@ def bar_chart(
         slot = i / n * 100.0
         bars.append(
             Bar(slot + (1 - SLOT) / 2 * 100.0 / n, SLOT * 100.0 / n, 100.0 - h, h, title,
-                p.href, p.label, text, p.band, p.partial, p.value is None, slot, 100.0 / n)
+                p.href, p.label, text, p.band, p.partial, p.value is None, slot, 100.0 / n,
+                p.value)
         )  # fmt: skip
     y_ticks = [Tick(y_of(v, top), unit.text(v)) for v in marks] if values else []
     return BarChart(
@@ -223,6 +225,8 @@ class Column:
     changes: int
     total: str  # the total as the table shows it ("no data" without changes)
     cells: list[tuple[str, str | None]]  # each stage's value as the table shows it, its link
+    total_value: float | None = None  # the total in seconds (data-value); None: no changes
+    values: tuple[float | None, ...] = ()  # each stage's seconds (data-value); None: no sample
 
     @property
     def empty(self) -> bool:
@@ -302,7 +306,9 @@ def stacked_bars(
                    b.changes, shown(total) if b.changes else "no data",
                    [(shown(s), link) if s is not None and b.changes else ("—", None)
                     for s, link in zip(b.seconds, b.stage_hrefs or [None] * len(stages),
-                                       strict=True)])
+                                       strict=True)],
+                   total if b.changes else None,
+                   tuple(s if b.changes else None for s in b.seconds))
         )  # fmt: skip
     y_ticks = [Tick(y_of(v, top), axis.text(v)) for v in marks] if totals else []
     x_labels = [b.short or b.label for b in buckets]

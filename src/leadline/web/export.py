@@ -11,8 +11,9 @@ The rules (docs/dashboard.md, "Export"):
 
 - One column per header cell (the last row of ``<thead>``, else a first row of ``<th>``
   only); a cell spanning columns is followed by empty cells.
-- A cell's value is its text as shown: whitespace collapsed; nothing of an ``<svg>``, a
-  ``<script>``/``<style>`` or an ``aria-hidden="true"`` element (drawings, not text).
+- A cell's value is its text as shown: whitespace collapsed, a ``<br>`` a space; nothing of
+  an ``<svg>``, a ``<script>``/``<style>`` or an ``aria-hidden="true"`` element (drawings,
+  not text).
 - A cell may carry its machine value, ``data-value="…"`` (seconds, counts, rates): then its
   column is followed by a column ``HEADER (value)`` with those values (empty where a cell has
   none: no data is not 0). In JSON those values are numbers when they read as numbers.
@@ -132,8 +133,6 @@ def _spread(row: list[Cell]) -> list[Cell]:
     return out
 
 
-BREAKS = frozenset({"br", "p", "div", "li"})  # a word break inside a cell
-
 
 class _Reader(HTMLParser):
     """Every ``<table id>`` of a page (a table inside a table is read as its cell's text)."""
@@ -161,9 +160,9 @@ class _Reader(HTMLParser):
                 self.depth += 1
         if self.table is None or self.depth:
             return
-        if tag in BREAKS and self.cell is not None:
-            self.cell.text.append(" ")  # "Acme<br>profile" reads "Acme profile", not "Acmeprofile"
-        if tag in ("thead", "tbody", "tfoot", "caption"):
+        if tag == "br" and self.cell is not None and not any(h for _, h in self.open):
+            self.cell.text.append(" ")  # a line break between two words is a space
+        elif tag in ("thead", "tbody", "tfoot", "caption"):
             self.part = tag
         elif tag == "tr":
             self.row = []
