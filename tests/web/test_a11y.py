@@ -33,6 +33,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from leadline.errors import NotReady
+from leadline.services.leadtime import BY
 from leadline.web.render import building_page
 from tests.conftest import fresh_db_url
 from tests.web.chromium import LAPTOP, PHONE, launch, serving
@@ -51,14 +52,23 @@ KINDS = [
     ("docs", r"^/docs$"),
     ("change", r"^/[cp]/.+/changes/[^/]+$"),
     ("stage changes", r"^/[cp]/.+/changes\?.*\bstage="),
+    ("issues in a status", r"^/[cp]/.+/time-in-status/issues(\?|$)"),
+    ("pull requests", r"^/[cp]/.+/pr-lead-time/prs(\?|$)"),
+    ("time in status", r"^/[cp]/.+/time-in-status(\?|$)"),
+    ("PR lead time", r"^/[cp]/.+/pr-lead-time(\?|$)"),
+    ("lead time by group", r"^/[cp]/.+/lead-time(\?|$)"),
+    ("compare", r"^/compare\?"),
     ("drill-down", r"^/[cp]/.+/(deployments|failures|incidents|changes|quality|excluded)(\?|$)"),
+    ("saved view", r"^/v/."),
     ("profile overview", r"^/p/[^?]+"),
     ("collection overview", r"^/c/[^?]+"),
     ("index", r"^/(\?|$)"),
 ]
-WALKED = {"index", "collection overview", "profile overview", "drill-down", "stage changes",
-          "change"}  # fmt: skip
+# Every kind the demo links to from `/` (what-if is a form: its page is opened by URL).
+WALKED = {kind for kind, _ in KINDS} - {"docs", "compare"}
 DRILLS = ("deployments", "failures", "incidents", "changes", "quality")
+PROFILES = "profile=Ticket%20to%20production&profile=PR%20to%20production"
+VIEW = "/v/Payments%20weekly"  # the demo's saved view
 
 
 def kind_of(url: str) -> str | None:
@@ -134,6 +144,8 @@ def walk(page: Any, base: str) -> dict[str, list[str]]:
         opened[kind].append(url)
         for href in page.eval_on_selector_all("a[href]", "as => as.map(a => a.href)"):
             link = urljoin(url, href).split("#")[0]
+            if re.search(r"[?&]format=", link):
+                continue  # an export link (a file, not a page): test_export's
             if urlsplit(link).netloc == urlsplit(base).netloc and link not in seen:
                 seen.add(link)
                 queue.append(link)
@@ -167,6 +179,9 @@ def test_axe_finds_nothing_on_any_page(
     urls.append(f"{acme}/excluded")  # what the exclude rules took out (linked when rules exist)
     urls.append(f"{acme}?compare=previous")  # each widget compared with the previous window
     urls.append(f"{demo}/?sort=lead_time&order=desc")  # the organisation overview, sorted
+    urls += [f"{acme}/lead-time?by={by}" for by in BY]  # lead time by each grouping
+    urls.append(f"{demo}/compare?{PROFILES}")  # what-if: two profiles side by side
+    urls += [f"{acme}/time-in-status/issues", f"{acme}/pr-lead-time/prs", demo + VIEW]
     # The error pages (404, 422). A path outside the dashboard and /docs is the JSON API's.
     urls += [f"{demo}/docs", f"{demo}/c/No%20such%20team", f"{demo}/p/No%20such%20profile",
              f"{acme}?from=yesterday", f"{acme}/changes/NO-SUCH-CHANGE"]  # fmt: skip
@@ -241,25 +256,47 @@ def read_after(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return b["left"] > a["left"] if same_line else b["top"] > a["top"]
 
 
-def test_tab_reaches_everything_on_the_overview_in_order_with_a_ring(
-    browser: Any, demo: str
+# A page of each kind, and what Tab must meet on it (besides the skip link, first).
+TABBED = {
+    "overview": ("/c/Acme", ["SELECT subject", "SUMMARY"]),
+    "organisation": ("/", ["A Name"]),
+    "lead time by type": ("/c/Acme/lead-time?by=type", ["A Priority"]),
+    "what-if": (f"/compare?{PROFILES}", ["A Swap A and B"]),
+    "time in status": ("/c/Acme/time-in-status", ["A PR lead time by stage"]),
+    "PR lead time": ("/c/Payments/pr-lead-time", ["A Time in status"]),
+    "saved view": (VIEW, ["A the whole overview of Payments"]),
+    "drill-down": ("/c/Payments/incidents", ["A ← Payments"]),
+}
+
+
+@pytest.mark.parametrize("path, meets", TABBED.values(), ids=TABBED)
+def test_tab_reaches_every_control_in_order_with_a_ring(
+    browser: Any, demo: str, path: str, meets: list[str]
 ) -> None:
     context = browser.new_context(viewport=LAPTOP)
     page = context.new_page()
-    page.goto(demo + "/c/Acme")
+    page.goto(demo + path)
     expected = page.evaluate(FOCUSABLE)
     stops = tab_through(page)
     reached = [s["stop"] for s in stops]
-    assert reached == expected, f"Tab skips or reorders controls: {[s['name'] for s in stops]}"
     names = [s["name"] for s in stops]
-    assert names[0] == "A Skip to the content" and "SELECT subject" in names
-    assert any(n.startswith("SUMMARY") for n in names)  # the charts' tables
+    assert reached == expected, f"Tab skips or reorders controls: {names}"
+    assert names[0] == "A Skip to the content"
+    missing = [m for m in meets if not any(n.startswith(m) for n in names)]
+    assert not missing, f"Tab never reaches {missing}: {names}"
     assert not [s["name"] for s in stops if not s["ring"]], "focus not visible"
     out_of_order = [
         (a["name"], b["name"]) for a, b in itertools.pairwise(stops) if not read_after(a, b)
     ]
     assert not out_of_order, f"Tab goes back up the page: {out_of_order}"
-    # A chart's table opens from the keyboard; its links then take their turn.
+    context.close()
+
+
+def test_a_charts_table_opens_from_the_keyboard(browser: Any, demo: str) -> None:
+    """Its links then take their turn."""
+    context = browser.new_context(viewport=LAPTOP)
+    page = context.new_page()
+    page.goto(demo + "/c/Acme")
     summary = page.locator("#lead_time summary")
     summary.focus()
     page.keyboard.press("Enter")
