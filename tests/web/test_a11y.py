@@ -36,7 +36,7 @@ from leadline.errors import NotReady
 from leadline.services.leadtime import BY
 from leadline.web.render import building_page
 from tests.conftest import fresh_db_url
-from tests.web.chromium import LAPTOP, PHONE, launch, serving
+from tests.web.chromium import LAPTOP, PHONE, launch, serving, shoot
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = Path(
@@ -152,6 +152,21 @@ def walk(page: Any, base: str) -> dict[str, list[str]]:
     return opened
 
 
+def too_wide(page: Any) -> list[str]:
+    """With every ``<details>`` open, what makes the page wider than the phone (WCAG 1.4.10,
+    reflow): only a labelled region that scrolls by itself (``.table-wrap``, the
+    organisation's table) may be."""
+    page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
+    found = page.evaluate(
+        """(width) => [...document.querySelectorAll('main *')]
+             .filter(e => e.getBoundingClientRect().right > width + 0.5
+                          && !e.closest('[role=region], section[aria-label]'))
+             .map(e => e.tagName + (e.id ? '#' + e.id : ''))""",
+        PHONE["width"],
+    )
+    return [f"{page.url}: wider than the phone: {e}" for e in found[:3]]
+
+
 def axe_on_building_page(page: Any, base: str) -> list[str]:
     """The page a profile's first build shows (it cannot be caught on a running server: the
     demo builds in seconds), rendered by the server's own code and shown in the browser at
@@ -187,6 +202,8 @@ def test_axe_finds_nothing_on_any_page(
              f"{acme}?from=yesterday", f"{acme}/changes/NO-SUCH-CHANGE"]  # fmt: skip
     violations: list[str] = []
     statuses = set()
+    shots: set[str] = set()
+    name = "phone" if viewport == PHONE else "laptop"
     for url in urls:
         response = page.goto(url)
         assert response is not None
@@ -194,6 +211,12 @@ def test_axe_finds_nothing_on_any_page(
         if url.endswith("/docs"):
             page.wait_for_selector(".opblock", timeout=20_000)
         violations += axe_violations(page, TAGS if url.endswith("/docs") else OURS)
+        shot = f"a11y-{kind_of(url) or 'error'}-{name}".replace(" ", "-")
+        if shot not in shots and response.status == 200:
+            shots.add(shot)  # the first page of each kind, as it is seen
+            shoot(page, shot)
+        if viewport == PHONE and not url.endswith("/docs"):
+            violations += too_wide(page)
     assert statuses == {200, 404, 422}, statuses
     violations += axe_on_building_page(page, demo)
     context.close()
@@ -259,9 +282,9 @@ def read_after(a: dict[str, Any], b: dict[str, Any]) -> bool:
 # A page of each kind, and what Tab must meet on it (besides the skip link, first).
 TABBED = {
     "overview": ("/c/Acme", ["SELECT subject", "SUMMARY"]),
-    "organisation": ("/", ["A Name"]),
+    "organisation": ("/", ["SECTION ", "A Team", "SUMMARY Collections"]),  # SECTION: its table
     "lead time by type": ("/c/Acme/lead-time?by=type", ["A Priority"]),
-    "what-if": (f"/compare?{PROFILES}", ["A Swap A and B"]),
+    "what-if": (f"/compare?{PROFILES}", ["A swap", "DIV "]),  # DIV: a table scrolling sideways
     "time in status": ("/c/Acme/time-in-status", ["A PR lead time by stage"]),
     "PR lead time": ("/c/Payments/pr-lead-time", ["A Time in status"]),
     "saved view": (VIEW, ["A the whole overview of Payments"]),
@@ -269,11 +292,12 @@ TABBED = {
 }
 
 
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["laptop", "phone"])
 @pytest.mark.parametrize("path, meets", TABBED.values(), ids=TABBED)
 def test_tab_reaches_every_control_in_order_with_a_ring(
-    browser: Any, demo: str, path: str, meets: list[str]
+    browser: Any, demo: str, path: str, meets: list[str], viewport: dict[str, int]
 ) -> None:
-    context = browser.new_context(viewport=LAPTOP)
+    context = browser.new_context(viewport=viewport)
     page = context.new_page()
     page.goto(demo + path)
     expected = page.evaluate(FOCUSABLE)
