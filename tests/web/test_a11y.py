@@ -238,16 +238,24 @@ FOCUSABLE = """() => [...document.querySelectorAll(
   .filter(e => e.tabIndex >= 0 && !e.disabled
                && e.checkVisibility({contentVisibilityAuto: true, visibilityProperty: true}))
   .map((e, i) => { e.dataset.stop = i; return i; })"""
-# Where the focus is: its stop, its box, its card (the block read as one: a card, the header,
-# the heading, the footer, or else its parent), its focus ring.
+# Where the focus is: its stop, where it starts and ends (its first and last line box: a link
+# may wrap; left as if no box were scrolled sideways: focus scrolls a wide table), its table
+# cell (cells of a row are read left to right, however their text wraps), its card
+# (the block read as one: a card, the header, the heading, the footer, or else its parent),
+# its focus ring.
 FOCUSED = """() => {
   const e = document.activeElement;
   if (!e || e === document.body || e.dataset.stop === undefined) return null;
-  const box = e.getBoundingClientRect(), style = getComputedStyle(e);
+  let dx = 0;
+  for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) dx += p.scrollLeft;
+  const rects = e.getClientRects(), style = getComputedStyle(e);
+  const edge = r => ({top: r.top + scrollY, left: r.left + dx, bottom: r.bottom + scrollY});
+  const all = e.getBoundingClientRect();
   const card = e.closest('.card, .top, .heading, .foot') || e.parentElement;
-  const c = card.getBoundingClientRect();
-  return {stop: Number(e.dataset.stop), top: box.top + scrollY, left: box.left,
-          bottom: box.bottom + scrollY,
+  const c = card.getBoundingClientRect(), cell = e.closest('td, th');
+  return {stop: Number(e.dataset.stop), start: edge(rects[0] || all),
+          end: edge(rects[rects.length - 1] || all),
+          cell: cell && edge(cell.getBoundingClientRect()),
           card: [c.top + scrollY, c.left], name: e.tagName + ' ' + (e.id || e.textContent.trim()),
           ring: (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0)
                 || style.boxShadow !== 'none'};
@@ -270,13 +278,16 @@ def tab_through(page: Any) -> list[dict[str, Any]]:
 
 
 def read_after(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    """Is ``b`` seen after ``a``: in the same card, to its right on the same line (their
-    boxes overlap vertically) or below it; in another card, one below or to the right of
+    """Is ``b`` seen after ``a``: in the same card, to the right of where ``a`` ends on the
+    same line (their boxes overlap vertically) or below it; in another card, one below or to the right of
     ``a``'s (cards are read row by row)."""
     if a["card"] != b["card"]:
         return tuple(b["card"]) > tuple(a["card"])
-    same_line = a["top"] < b["bottom"] and b["top"] < a["bottom"]
-    return b["left"] > a["left"] if same_line else b["top"] > a["top"]
+    last, first = a["end"], b["start"]  # a's last line box, b's first
+    if a["cell"] and b["cell"] and a["cell"] != b["cell"]:
+        last, first = a["cell"], b["cell"]
+    same_line = last["top"] < first["bottom"] and first["top"] < last["bottom"]
+    return first["left"] > last["left"] if same_line else first["top"] > last["top"]
 
 
 # A page of each kind, and what Tab must meet on it (besides the skip link, first).
