@@ -33,7 +33,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from leadline.errors import NotReady
-from leadline.services.leadtime import BY
+from leadline.store.timeline_groups import GROUPINGS
 from leadline.web.render import building_page
 from tests.conftest import fresh_db_url
 from tests.web.chromium import LAPTOP, PHONE, launch, serving, shoot
@@ -194,7 +194,7 @@ def test_axe_finds_nothing_on_any_page(
     urls.append(f"{acme}/excluded")  # what the exclude rules took out (linked when rules exist)
     urls.append(f"{acme}?compare=previous")  # each widget compared with the previous window
     urls.append(f"{demo}/?sort=lead_time&order=desc")  # the organisation overview, sorted
-    urls += [f"{acme}/lead-time?by={by}" for by in BY]  # lead time by each grouping
+    urls += [f"{acme}/lead-time?by={by}" for by in GROUPINGS]  # the demo has no categories
     urls.append(f"{demo}/compare?{PROFILES}")  # what-if: two profiles side by side
     urls += [f"{acme}/time-in-status/issues", f"{acme}/pr-lead-time/prs", demo + VIEW]
     # The error pages (404, 422). A path outside the dashboard and /docs is the JSON API's.
