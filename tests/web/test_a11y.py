@@ -279,8 +279,8 @@ def tab_through(page: Any) -> list[dict[str, Any]]:
 
 def read_after(a: dict[str, Any], b: dict[str, Any]) -> bool:
     """Is ``b`` seen after ``a``: in the same card, to the right of where ``a`` ends on the
-    same line (their boxes overlap vertically) or below it; in another card, one below or to the right of
-    ``a``'s (cards are read row by row)."""
+    same line (their boxes overlap vertically) or below it; in another card, one below or to
+    the right of ``a``'s (cards are read row by row)."""
     if a["card"] != b["card"]:
         return tuple(b["card"]) > tuple(a["card"])
     last, first = a["end"], b["start"]  # a's last line box, b's first
