@@ -1,23 +1,27 @@
 """Accessibility in a real browser: axe-core (from the npm registry) on every page of the
-dashboard, at phone and laptop widths, on the demo organisation; and the overview by keyboard
-alone.
+dashboard, at phone and laptop widths, on the demo organisation; and every kind of page by
+keyboard alone.
 
 axe runs with the WCAG 2.0 and 2.1 A and AA rules (``wcag2a, wcag2aa, wcag21a, wcag21aa``) on
-each kind of page the demo reaches from ``/`` (the tree, overviews of a collection and of a
-profile, every drill-down, a stage's samples and missing changes, one change, data quality),
-plus the API docs, the "no collections yet" index, the page shown while a profile's figures
-are built, and the error pages (404, 422). The dashboard's own pages also pass axe's
-best-practice rules (landmarks, heading order, …); the API docs, Swagger UI's layout, only
-the WCAG ones. Any violation fails with the rule, its impact, the elements (CSS selectors)
-and the page's URL.
+each kind of page the demo reaches from ``/`` (``KINDS``: the organisation overview, sorted
+too; overviews of a collection, a profile and the demo's saved view; every drill-down, a
+stage's samples and missing changes, one change, data quality; lead time by each grouping;
+time in status and its issues; PR lead time and its pull requests), plus what-if (a form,
+opened by URL), the API docs, the "no collections yet" index, the page shown while a
+profile's figures are built, and the error pages (404, 422). The dashboard's own pages also
+pass axe's best-practice rules (landmarks, heading order, …); the API docs, Swagger UI's
+layout, only the WCAG ones. Any violation fails with the rule, its impact, the elements (CSS
+selectors) and the page's URL. At phone width, with every ``<details>`` open, no page is
+wider than the phone but for labelled regions that scroll by themselves (WCAG 1.4.10). The
+first page of each kind is shot at each width (``a11y-KIND-WIDTH.png``).
 
 axe-core is not vendored: ``scripts/check`` installs its pinned version into ``.cache/axe``
 (``LEADLINE_TEST_AXE`` names another ``axe.min.js``); without it the axe tests are skipped
 and say how to install it, as they are without Chromium.
 
-By keyboard, on the same demo server: Tab reaches every control and link of the overview in
-the order they are seen, each with a visible focus ring, and the picker works by keyboard
-alone without navigating before "Show".
+By keyboard, on the same demo server, on a page of each kind (``TABBED``) at both widths: Tab
+reaches every control and link in the order they are seen, each with a visible focus ring;
+and the picker works by keyboard alone without navigating before "Show".
 """
 
 from __future__ import annotations
