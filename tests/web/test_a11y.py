@@ -1,23 +1,27 @@
 """Accessibility in a real browser: axe-core (from the npm registry) on every page of the
-dashboard, at phone and laptop widths, on the demo organisation; and the overview by keyboard
-alone.
+dashboard, at phone and laptop widths, on the demo organisation; and every kind of page by
+keyboard alone.
 
 axe runs with the WCAG 2.0 and 2.1 A and AA rules (``wcag2a, wcag2aa, wcag21a, wcag21aa``) on
-each kind of page the demo reaches from ``/`` (the tree, overviews of a collection and of a
-profile, every drill-down, a stage's samples and missing changes, one change, data quality),
-plus the API docs, the "no collections yet" index, the page shown while a profile's figures
-are built, and the error pages (404, 422). The dashboard's own pages also pass axe's
-best-practice rules (landmarks, heading order, …); the API docs, Swagger UI's layout, only
-the WCAG ones. Any violation fails with the rule, its impact, the elements (CSS selectors)
-and the page's URL.
+each kind of page the demo reaches from ``/`` (``KINDS``: the organisation overview, sorted
+too; overviews of a collection, a profile and the demo's saved view; every drill-down, a
+stage's samples and missing changes, one change, data quality; lead time by each grouping;
+time in status and its issues; PR lead time and its pull requests), plus what-if (a form,
+opened by URL), the API docs, the "no collections yet" index, the page shown while a
+profile's figures are built, and the error pages (404, 422). The dashboard's own pages also
+pass axe's best-practice rules (landmarks, heading order, …); the API docs, Swagger UI's
+layout, only the WCAG ones. Any violation fails with the rule, its impact, the elements (CSS
+selectors) and the page's URL. At phone width, with every ``<details>`` open, no page is
+wider than the phone but for labelled regions that scroll by themselves (WCAG 1.4.10). The
+first page of each kind is shot at each width (``a11y-KIND-WIDTH.png``).
 
 axe-core is not vendored: ``scripts/check`` installs its pinned version into ``.cache/axe``
 (``LEADLINE_TEST_AXE`` names another ``axe.min.js``); without it the axe tests are skipped
 and say how to install it, as they are without Chromium.
 
-By keyboard, on the same demo server: Tab reaches every control and link of the overview in
-the order they are seen, each with a visible focus ring, and the picker works by keyboard
-alone without navigating before "Show".
+By keyboard, on the same demo server, on a page of each kind (``TABBED``) at both widths: Tab
+reaches every control and link in the order they are seen, each with a visible focus ring;
+and the picker works by keyboard alone without navigating before "Show".
 """
 
 from __future__ import annotations
@@ -33,9 +37,10 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from leadline.errors import NotReady
+from leadline.store.timeline_groups import GROUPINGS
 from leadline.web.render import building_page
 from tests.conftest import fresh_db_url
-from tests.web.chromium import LAPTOP, PHONE, launch, serving
+from tests.web.chromium import LAPTOP, PHONE, launch, serving, shoot
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = Path(
@@ -51,14 +56,23 @@ KINDS = [
     ("docs", r"^/docs$"),
     ("change", r"^/[cp]/.+/changes/[^/]+$"),
     ("stage changes", r"^/[cp]/.+/changes\?.*\bstage="),
+    ("issues in a status", r"^/[cp]/.+/time-in-status/issues(\?|$)"),
+    ("pull requests", r"^/[cp]/.+/pr-lead-time/prs(\?|$)"),
+    ("time in status", r"^/[cp]/.+/time-in-status(\?|$)"),
+    ("PR lead time", r"^/[cp]/.+/pr-lead-time(\?|$)"),
+    ("lead time by group", r"^/[cp]/.+/lead-time(\?|$)"),
+    ("compare", r"^/compare\?"),
     ("drill-down", r"^/[cp]/.+/(deployments|failures|incidents|changes|quality|excluded)(\?|$)"),
+    ("saved view", r"^/v/."),
     ("profile overview", r"^/p/[^?]+"),
     ("collection overview", r"^/c/[^?]+"),
     ("index", r"^/(\?|$)"),
 ]
-WALKED = {"index", "collection overview", "profile overview", "drill-down", "stage changes",
-          "change"}  # fmt: skip
+# Every kind the demo links to from `/` (what-if is a form: its page is opened by URL).
+WALKED = {kind for kind, _ in KINDS} - {"docs", "compare"}
 DRILLS = ("deployments", "failures", "incidents", "changes", "quality")
+PROFILES = "profile=Ticket%20to%20production&profile=PR%20to%20production"
+VIEW = "/v/Payments%20weekly"  # the demo's saved view
 
 
 def kind_of(url: str) -> str | None:
@@ -134,10 +148,27 @@ def walk(page: Any, base: str) -> dict[str, list[str]]:
         opened[kind].append(url)
         for href in page.eval_on_selector_all("a[href]", "as => as.map(a => a.href)"):
             link = urljoin(url, href).split("#")[0]
+            if re.search(r"[?&]format=", link):
+                continue  # an export link (a file, not a page): test_export's
             if urlsplit(link).netloc == urlsplit(base).netloc and link not in seen:
                 seen.add(link)
                 queue.append(link)
     return opened
+
+
+def too_wide(page: Any) -> list[str]:
+    """With every ``<details>`` open, what makes the page wider than the phone (WCAG 1.4.10,
+    reflow): only a labelled region that scrolls by itself (``.table-wrap``, the
+    organisation's table) may be."""
+    page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
+    found = page.evaluate(
+        """(width) => [...document.querySelectorAll('main *')]
+             .filter(e => e.getBoundingClientRect().right > width + 0.5
+                          && !e.closest('[role=region], section[aria-label]'))
+             .map(e => e.tagName + (e.id ? '#' + e.id : ''))""",
+        PHONE["width"],
+    )
+    return [f"{page.url}: wider than the phone: {e}" for e in found[:3]]
 
 
 def axe_on_building_page(page: Any, base: str) -> list[str]:
@@ -167,11 +198,16 @@ def test_axe_finds_nothing_on_any_page(
     urls.append(f"{acme}/excluded")  # what the exclude rules took out (linked when rules exist)
     urls.append(f"{acme}?compare=previous")  # each widget compared with the previous window
     urls.append(f"{demo}/?sort=lead_time&order=desc")  # the organisation overview, sorted
+    urls += [f"{acme}/lead-time?by={by}" for by in GROUPINGS]  # the demo has no categories
+    urls.append(f"{demo}/compare?{PROFILES}")  # what-if: two profiles side by side
+    urls += [f"{acme}/time-in-status/issues", f"{acme}/pr-lead-time/prs", demo + VIEW]
     # The error pages (404, 422). A path outside the dashboard and /docs is the JSON API's.
     urls += [f"{demo}/docs", f"{demo}/c/No%20such%20team", f"{demo}/p/No%20such%20profile",
              f"{acme}?from=yesterday", f"{acme}/changes/NO-SUCH-CHANGE"]  # fmt: skip
     violations: list[str] = []
     statuses = set()
+    shots: set[str] = set()
+    name = "phone" if viewport == PHONE else "laptop"
     for url in urls:
         response = page.goto(url)
         assert response is not None
@@ -179,6 +215,12 @@ def test_axe_finds_nothing_on_any_page(
         if url.endswith("/docs"):
             page.wait_for_selector(".opblock", timeout=20_000)
         violations += axe_violations(page, TAGS if url.endswith("/docs") else OURS)
+        shot = f"a11y-{kind_of(url) or 'error'}-{name}".replace(" ", "-")
+        if shot not in shots and response.status == 200:
+            shots.add(shot)  # the first page of each kind, as it is seen
+            shoot(page, shot)
+        if viewport == PHONE and not url.endswith("/docs"):
+            violations += too_wide(page)
     assert statuses == {200, 404, 422}, statuses
     violations += axe_on_building_page(page, demo)
     context.close()
@@ -200,16 +242,24 @@ FOCUSABLE = """() => [...document.querySelectorAll(
   .filter(e => e.tabIndex >= 0 && !e.disabled
                && e.checkVisibility({contentVisibilityAuto: true, visibilityProperty: true}))
   .map((e, i) => { e.dataset.stop = i; return i; })"""
-# Where the focus is: its stop, its box, its card (the block read as one: a card, the header,
-# the heading, the footer, or else its parent), its focus ring.
+# Where the focus is: its stop, where it starts and ends (its first and last line box: a link
+# may wrap; left as if no box were scrolled sideways: focus scrolls a wide table), its table
+# cell (cells of a row are read left to right, however their text wraps), its card
+# (the block read as one: a card, the header, the heading, the footer, or else its parent),
+# its focus ring.
 FOCUSED = """() => {
   const e = document.activeElement;
   if (!e || e === document.body || e.dataset.stop === undefined) return null;
-  const box = e.getBoundingClientRect(), style = getComputedStyle(e);
+  let dx = 0;
+  for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) dx += p.scrollLeft;
+  const rects = e.getClientRects(), style = getComputedStyle(e);
+  const edge = r => ({top: r.top + scrollY, left: r.left + dx, bottom: r.bottom + scrollY});
+  const all = e.getBoundingClientRect();
   const card = e.closest('.card, .top, .heading, .foot') || e.parentElement;
-  const c = card.getBoundingClientRect();
-  return {stop: Number(e.dataset.stop), top: box.top + scrollY, left: box.left,
-          bottom: box.bottom + scrollY,
+  const c = card.getBoundingClientRect(), cell = e.closest('td, th');
+  return {stop: Number(e.dataset.stop), start: edge(rects[0] || all),
+          end: edge(rects[rects.length - 1] || all),
+          cell: cell && edge(cell.getBoundingClientRect()),
           card: [c.top + scrollY, c.left], name: e.tagName + ' ' + (e.id || e.textContent.trim()),
           ring: (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0)
                 || style.boxShadow !== 'none'};
@@ -232,34 +282,60 @@ def tab_through(page: Any) -> list[dict[str, Any]]:
 
 
 def read_after(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    """Is ``b`` seen after ``a``: in the same card, to its right on the same line (their
-    boxes overlap vertically) or below it; in another card, one below or to the right of
-    ``a``'s (cards are read row by row)."""
+    """Is ``b`` seen after ``a``: in the same card, to the right of where ``a`` ends on the
+    same line (their boxes overlap vertically) or below it; in another card, one below or to
+    the right of ``a``'s (cards are read row by row)."""
     if a["card"] != b["card"]:
         return tuple(b["card"]) > tuple(a["card"])
-    same_line = a["top"] < b["bottom"] and b["top"] < a["bottom"]
-    return b["left"] > a["left"] if same_line else b["top"] > a["top"]
+    last, first = a["end"], b["start"]  # a's last line box, b's first
+    if a["cell"] and b["cell"] and a["cell"] != b["cell"]:
+        last, first = a["cell"], b["cell"]
+    same_line = last["top"] < first["bottom"] and first["top"] < last["bottom"]
+    return first["left"] > last["left"] if same_line else first["top"] > last["top"]
 
 
-def test_tab_reaches_everything_on_the_overview_in_order_with_a_ring(
-    browser: Any, demo: str
+# A page of each kind, and what Tab must meet on it (besides the skip link, first).
+TABBED = {
+    "overview": ("/c/Acme", ["SELECT subject", "SUMMARY"]),
+    "organisation": ("/", ["SECTION ", "A Team", "SUMMARY Collections"]),  # SECTION: its table
+    "lead time by type": ("/c/Acme/lead-time?by=type", ["A Priority"]),
+    "what-if": (f"/compare?{PROFILES}", ["A swap", "DIV "]),  # DIV: a table scrolling sideways
+    "time in status": ("/c/Acme/time-in-status", ["A PR lead time by stage"]),
+    "PR lead time": ("/c/Payments/pr-lead-time", ["A Time in status"]),
+    "saved view": (VIEW, ["A the whole overview of Payments"]),
+    "drill-down": ("/c/Payments/incidents", ["A ← Payments"]),
+}
+
+
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["laptop", "phone"])
+@pytest.mark.parametrize("path, meets", TABBED.values(), ids=TABBED)
+def test_tab_reaches_every_control_in_order_with_a_ring(
+    browser: Any, demo: str, path: str, meets: list[str], viewport: dict[str, int]
 ) -> None:
-    context = browser.new_context(viewport=LAPTOP)
+    context = browser.new_context(viewport=viewport)
     page = context.new_page()
-    page.goto(demo + "/c/Acme")
+    page.goto(demo + path)
     expected = page.evaluate(FOCUSABLE)
     stops = tab_through(page)
     reached = [s["stop"] for s in stops]
-    assert reached == expected, f"Tab skips or reorders controls: {[s['name'] for s in stops]}"
     names = [s["name"] for s in stops]
-    assert names[0] == "A Skip to the content" and "SELECT subject" in names
-    assert any(n.startswith("SUMMARY") for n in names)  # the charts' tables
+    assert reached == expected, f"Tab skips or reorders controls: {names}"
+    assert names[0] == "A Skip to the content"
+    missing = [m for m in meets if not any(n.startswith(m) for n in names)]
+    assert not missing, f"Tab never reaches {missing}: {names}"
     assert not [s["name"] for s in stops if not s["ring"]], "focus not visible"
     out_of_order = [
         (a["name"], b["name"]) for a, b in itertools.pairwise(stops) if not read_after(a, b)
     ]
     assert not out_of_order, f"Tab goes back up the page: {out_of_order}"
-    # A chart's table opens from the keyboard; its links then take their turn.
+    context.close()
+
+
+def test_a_charts_table_opens_from_the_keyboard(browser: Any, demo: str) -> None:
+    """Its links then take their turn."""
+    context = browser.new_context(viewport=LAPTOP)
+    page = context.new_page()
+    page.goto(demo + "/c/Acme")
     summary = page.locator("#lead_time summary")
     summary.focus()
     page.keyboard.press("Enter")

@@ -277,8 +277,24 @@ def org() -> dict[str, Any]:
                 },
                 "children": [_child(t) for t in TEAMS],
             }
-        ]
+        ],
+        "views": VIEWS,
     }
+
+
+#: The demo's saved view (``/v/NAME``, named in every page's header): one team's weekly
+#: look at its lead time, on a window of its own (docs/demo.md).
+VIEWS = [
+    {
+        "name": "Payments weekly",
+        "description": "What the payments team looks at on Mondays",
+        "collection": "Payments",
+        "widgets": ["lead_time_by_stage", "deployment_frequency", "lead_time"],
+        "range": {"last": "30d"},
+        "interval": "day",
+        "stat": "median",
+    }
+]
 
 
 def _child(team: TeamSpec) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from leadline.demo.org import ORG, TEAMS, org
+from leadline.demo.org import ORG, TEAMS, VIEWS, org
 from leadline.demo.org import profiles as demo_profiles
 from leadline.demo.records import DEFAULT_SEED, generate, validated
 from leadline.domain.times import format_time
@@ -27,7 +27,7 @@ from leadline.errors import InputError
 from leadline.metrics.windows import summary_window
 from leadline.profiles.loader import profile_from_data, profile_to_dict
 from leadline.profiles.models import Profile
-from leadline.services import collections, demo_store
+from leadline.services import collections, demo_store, views
 from leadline.services.dora import dora
 from leadline.services.refresh import refresh
 from leadline.store import profiles as stored_profiles
@@ -127,9 +127,10 @@ def _put_profiles(conn: Connection, profiles: list[Profile]) -> None:
 
 
 def _apply_collections(engine: Engine) -> list[str]:
-    """Acme and its teams as collections. ``apply_org`` makes the stored tree equal to the
-    demo's; when other collections exist (``--force``) each demo collection is put on its
-    own instead, so theirs stay."""
+    """Acme and its teams as collections, with the demo's saved view. ``apply_org`` makes
+    the stored tree (and views) equal to the demo's; when other collections exist
+    (``--force``) each demo collection is put on its own instead, so theirs (and their
+    views) stay, and the demo's view is not stored."""
     top = org()["collections"][0]
     want: list[tuple[str, str | None, str | None, dict[str, list[str]]]]
     want = [(ORG, None, top["profile"], top["filters"])]
@@ -137,7 +138,8 @@ def _apply_collections(engine: Engine) -> list[str]:
     have = [
         (c.name, c.parent, c.own_profile, c.own_filters.as_dict()) for c in collections.tree(engine)
     ]
-    if have == want:
+    named = [v.name for v in views.every(engine)]
+    if have == want and named == [v["name"] for v in VIEWS]:
         return list(COLLECTIONS)  # as the demo left them: not even rewritten
     others = [name for name, *_ in have if name not in COLLECTIONS]
     if not others:
