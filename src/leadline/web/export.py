@@ -133,7 +133,6 @@ def _spread(row: list[Cell]) -> list[Cell]:
     return out
 
 
-
 class _Reader(HTMLParser):
     """Every ``<table id>`` of a page (a table inside a table is read as its cell's text)."""
 

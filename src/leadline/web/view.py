@@ -219,11 +219,13 @@ def _uncertainty(section: dict[str, Any], shown: Callable[[float], str], href: s
 
 def _frequency(ctx: Ctx, df: dict[str, Any]) -> Widget:
     def per_day(p: dict[str, Any], part: View) -> float | None:
-        """Deployments per day of the bucket's part of the window that has passed (a real
-        0 when there is a deployment source)."""
+        """Deployments per day of the bucket's part of the window (a real 0 when there is a
+        deployment source): the headline's rule, which divides by the whole window. A bucket
+        not over yet is marked partial, not divided by the time passed, so its bar does not
+        change from one request to the next nor spike an hour into a month."""
         if df["per_day"] is None:  # no deployment source: no bar is a 0
             return None
-        return float(p["count"]) / ((min(part.end, ctx.now) - part.start) / fmt.DAY_US)
+        return float(p["count"]) / ((part.end - part.start) / fmt.DAY_US)
 
     points = ctx.points(
         "deployments",
