@@ -19,7 +19,6 @@ resolution.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -36,6 +35,7 @@ from leadline.profiles.models import Profile
 from leadline.store import tables as t
 from leadline.store.db import reading
 from leadline.store.keyset import in_chunks
+from leadline.store.quality_queries import stored_labels
 
 Which = Literal["visited", "bounced"]
 WHICH: tuple[Which, ...] = ("visited", "bounced")
@@ -142,7 +142,7 @@ def resolved_issues(
     scope = profile.scope
     out: dict[int, Resolved] = {}
     for issue_id, key, title, project, kind, data, at in conn.execute(query):
-        if ticket_in_scope(project, kind, scope) and any_glob(_labels(data), scope.labels):
+        if ticket_in_scope(project, kind, scope) and any_glob(stored_labels(data), scope.labels):
             out[issue_id] = Resolved(key, title, int(at))
     return out
 
@@ -160,12 +160,3 @@ def status_changes(conn: Connection, issue_ids: list[int]) -> dict[int, list[Cha
         for issue_id, at, to, category in conn.execute(query):
             out.setdefault(issue_id, []).append(Change(int(at), to, category))
     return out
-
-
-def _labels(data: str | None) -> tuple[str, ...]:
-    try:
-        parsed = json.loads(data or "{}")
-    except ValueError:
-        return ()
-    labels = parsed.get("labels") if isinstance(parsed, dict) else None
-    return tuple(x for x in labels if isinstance(x, str)) if isinstance(labels, list) else ()

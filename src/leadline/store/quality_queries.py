@@ -42,7 +42,9 @@ class Finding:
     environment: str | None = None
 
 
-def _labels(data: str | None) -> tuple[str, ...]:
+def stored_labels(data: str | None) -> tuple[str, ...]:
+    """The ``labels`` of a stored record's JSON (an issue's or a pull request's); none when
+    the JSON cannot be read."""
     try:
         parsed = json.loads(data or "{}")
     except ValueError:
@@ -66,7 +68,8 @@ def prs_without_ticket(conn: Connection, start: int, end: int) -> list[Finding]:
         .order_by(at.desc(), p.id)
     )
     return [
-        Finding(f"pull_request {repo}#{number}", at_us, title, repo=repo, labels=_labels(data))
+        Finding(f"pull_request {repo}#{number}", at_us, title, repo=repo,
+                labels=stored_labels(data))
         for repo, number, title, at_us, data in conn.execute(query)
     ]  # fmt: skip
 
@@ -86,8 +89,8 @@ def done_tickets(conn: Connection, start: int, end: int) -> list[Finding]:
         .order_by(done_at.desc(), i.id)
     )
     return [
-        Finding(f"issue {key}", at_us, title, project=project, type=kind, labels=_labels(data),
-                key=key)
+        Finding(f"issue {key}", at_us, title, project=project, type=kind,
+                labels=stored_labels(data), key=key)
         for key, project, kind, title, at_us, data in conn.execute(query)
     ]  # fmt: skip
 
